@@ -1,0 +1,68 @@
+// The host: everything the renderer can ask for, independent of the transport carrying it.
+// Browser mode, Electron and the tests all build one of these.
+import { join } from 'node:path';
+import type { Notice } from './domains/host.ts';
+import { openDatabase, type Db } from '../db/database.ts';
+import { settingsRepo } from '../db/settings-repo.ts';
+import { DATABASE_FILE } from '../util/paths.ts';
+import { METHOD_NAMES, isMethodName, type MethodName, type WireError } from './contract.ts';
+import { HostEvents } from './events.ts';
+import { engineHandlers } from './handlers/engine.ts';
+import { settingsHandlers } from './handlers/settings.ts';
+import type { Handlers } from './handlers/types.ts';
+import { ProbeDeckError } from '../util/is.ts';
+
+export interface HostOptions {
+  dataDir: string;
+  transport: 'electron' | 'websocket';
+}
+
+export interface Host {
+  readonly events: HostEvents;
+  readonly db: Db;
+  /** Runs one API call; rejects with a ProbeDeckError for bad input. */
+  call(method: string, params: unknown): Promise<unknown>;
+  close(): void;
+}
+
+export function createHost(options: HostOptions): Host {
+  const events = new HostEvents();
+  const opened = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const notices: Notice[] = [...opened.notices];
+
+  const handlers: Handlers = {
+    ...engineHandlers(),
+    ...settingsHandlers(settingsRepo(opened.db)),
+    'host.status': () => ({
+      transport: options.transport,
+      dataDir: options.dataDir,
+      databasePath: opened.path,
+      notices
+    })
+  };
+  for (const m of METHOD_NAMES) if (typeof handlers[m] !== 'function') throw new Error(`no handler for ${m}`);
+
+  return {
+    events,
+    db: opened.db,
+    async call(method, params) {
+      if (!isMethodName(method)) throw new ProbeDeckError('UNKNOWN_METHOD', `Unknown API method "${String(method)}"`);
+      const handler = handlers[method] as (p: unknown) => unknown;
+      return await handler(params);
+    },
+    close() {
+      opened.db.close();
+    }
+  };
+}
+
+/** What an error looks like on the wire: code and message, never the host's stack. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, message: err.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+export type { MethodName };

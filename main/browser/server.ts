@@ -1,0 +1,117 @@
+// Browser mode: the host's API over a WebSocket, and the built renderer over HTTP, from one port.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isEventName } from '../api/contract.ts';
+import { toWireError, type Host } from '../api/host.ts';
+import { decode, encode, type ClientMessage, type ServerMessage } from '../api/wire.ts';
+import { serveStatic } from './static.ts';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  /** Required from every non-loopback client; generated when binding beyond loopback. */
+  token?: string;
+  staticDir: string;
+}
+
+export interface RunningServer {
+  url: string;
+  token: string | undefined;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.replace(/^::ffff:/, '');
+  return a === '::1' || a === 'localhost' || /^127\./.test(a);
+}
+
+function sameToken(given: string | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Why a WebSocket upgrade is refused, or null when it is allowed. */
+export function refusal(req: IncomingMessage, token: string | undefined): string | null {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname !== '/ws') return 'not found';
+  // WebSockets ignore the same-origin policy: refuse pages of other origins (DNS rebinding,
+  // a hostile site probing 127.0.0.1) by checking Origin against Host.
+  const origin = req.headers.origin;
+  if (origin && new URL(origin).host !== req.headers.host) return 'cross-origin WebSocket refused';
+  const remote = req.socket.remoteAddress;
+  if (isLoopback(remote) && !token) return null;
+  if (!token) return 'non-loopback clients are not allowed on a loopback-only server';
+  return sameToken(url.searchParams.get('token'), token) ? null : 'a valid token is required';
+}
+
+function attach(ws: WebSocket, host: Host): void {
+  const subscriptions = new Map<string, () => void>();
+  const send = (msg: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(encode(msg));
+  };
+  ws.on('message', async (data, isBinary) => {
+    let msg: ClientMessage;
+    try {
+      msg = decode(isBinary ? new Uint8Array(data as Buffer) : data.toString()) as ClientMessage;
+    } catch {
+      ws.close(1003, 'unreadable message');
+      return;
+    }
+    if (msg.t === 'call') {
+      try {
+        send({ t: 'result', id: msg.id, result: await host.call(msg.method, msg.params) });
+      } catch (err) {
+        send({ t: 'error', id: msg.id, error: toWireError(err) });
+      }
+    } else if (msg.t === 'sub' && isEventName(msg.event) && !subscriptions.has(msg.event)) {
+      const event = msg.event;
+      subscriptions.set(event, host.events.on(event, (payload) => send({ t: 'event', event, payload })));
+    } else if (msg.t === 'unsub') {
+      subscriptions.get(msg.event)?.();
+      subscriptions.delete(msg.event);
+    }
+  });
+  ws.on('close', () => {
+    for (const off of subscriptions.values()) off();
+    subscriptions.clear();
+  });
+}
+
+export async function startServer(host: Host, options: ServerOptions): Promise<RunningServer> {
+  const token = options.token ?? (isLoopback(options.host) ? undefined : randomBytes(18).toString('base64url'));
+  const server = createServer((req, res) => serveStatic(options.staticDir, req, res));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const why = refusal(req, token);
+    if (why) {
+      socket.end(`HTTP/1.1 ${why === 'not found' ? 404 : 403} Forbidden\r\nConnection: close\r\n\r\n${why}\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, host));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${shownHost}:${port}/${token ? `?token=${token}` : ''}`;
+  return {
+    url,
+    token,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })
+  };
+}

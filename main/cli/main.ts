@@ -1,0 +1,36 @@
+// `probedeck <command> …`: one module per command in commands/, listed here.
+import { CliError, type Command } from './command.ts';
+import { engineCommand } from './commands/engine.ts';
+
+const COMMANDS: Record<string, Command> = {
+  engine: engineCommand
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: probedeck <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nprobedeck <command> --help for a command's options`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    console.log(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(`unknown command "${name}"\n${usage()}`, 2);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.usage);
+    return 0;
+  }
+  return await command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: Error & { exitCode?: number }) => {
+    // One clear line (the message), never a stack, for anything the user can fix.
+    console.error(`probedeck: ${err.message}`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  }
+);

@@ -1,0 +1,72 @@
+// Opens (creating and migrating) ProbeDeck's one SQLite database. A file that is not a database or
+// is corrupt is moved aside under a timestamped name and a fresh one is started: nothing is deleted.
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Notice } from '../api/domains/host.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = Database.Database;
+
+export interface OpenedDatabase {
+  db: Db;
+  path: string;
+  notices: Notice[];
+}
+
+const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CANTOPEN_ISDIR']);
+
+function migrate(db: Db, migrations: readonly string[]): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw Object.assign(new Error(`The database is from a newer ProbeDeck (schema ${current}, this version knows ${migrations.length})`), {
+      code: 'DB_TOO_NEW'
+    });
+  }
+  // BEGIN IMMEDIATE so two instances starting together migrate one after the other.
+  const step = db.transaction((i: number) => {
+    if ((db.pragma('user_version', { simple: true }) as number) !== i) return;
+    db.exec(migrations[i]);
+    db.pragma(`user_version = ${i + 1}`);
+  });
+  for (let i = current; i < migrations.length; i++) step.immediate(i);
+}
+
+function openAndCheck(path: string, migrations: readonly string[]): Db {
+  const db = new Database(path, { timeout: 5000 });
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
+    migrate(db, migrations);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[:.]/g, '-');
+}
+
+export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): OpenedDatabase {
+  mkdirSync(dirname(path), { recursive: true });
+  const notices: Notice[] = [];
+  try {
+    return { db: openAndCheck(path, migrations), path, notices };
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (!CORRUPT_CODES.has(code)) throw err;
+    const aside = `${path}.corrupt-${timestamp()}`;
+    renameSync(path, aside);
+    for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    notices.push({
+      level: 'warning',
+      message: `The settings database could not be read (${code}); it was kept as ${aside} and a new one was started.`
+    });
+    return { db: openAndCheck(path, migrations), path, notices };
+  }
+}

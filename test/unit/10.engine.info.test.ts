@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { engineInfo } from '../../main/engine/index.ts';
+import { repoRoot } from './helpers.ts';
+
+describe('engine.info (the real addon)', () => {
+  it('reports its version equal to package.json', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+    expect(engineInfo().version).toBe(pkg.version);
+  });
+
+  it('reports SIMD levels and hardware threads of this machine', () => {
+    const info = engineInfo();
+    expect(['sse2', 'sse4.2', 'avx2', 'avx512', 'neon', 'scalar']).toContain(info.simdDetected);
+    expect(info.simdCompiled).not.toBe('');
+    expect(info.hardwareThreads).toBeGreaterThanOrEqual(1);
+    expect(info.napiVersion).toBeLessThanOrEqual(9);
+  });
+});

@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../main/db/database.ts';
+import { MIGRATIONS } from '../../main/db/migrations.ts';
+import { settingsRepo } from '../../main/db/settings-repo.ts';
+import { tempDir } from './helpers.ts';
+
+describe('openDatabase', () => {
+  it('creates a WAL database at the newest schema', () => {
+    const dir = tempDir();
+    const { db } = openDatabase(join(dir, 'a.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+  });
+
+  it('migrates an older file step by step and keeps its rows', () => {
+    const dir = tempDir();
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare("INSERT INTO settings VALUES ('k', 'v', 't')").run();
+    old.close();
+    const extra = [...MIGRATIONS, 'CREATE TABLE later (x INTEGER) STRICT;'];
+    const { db } = openDatabase(path, extra);
+    expect(db.pragma('user_version', { simple: true })).toBe(extra.length);
+    expect(settingsRepo(db).get('k')).toBe('v');
+    db.close();
+  });
+
+  it('refuses a database from a newer version without touching it', () => {
+    const dir = tempDir();
+    const path = join(dir, 'new.db');
+    const d = new Database(path);
+    d.pragma('user_version = 999');
+    d.close();
+    expect(() => openDatabase(path)).toThrow(/newer ProbeDeck \(schema 999/);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('moves a corrupt file aside, starts fresh and says where the old one is', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const garbage = Buffer.from('this is not an SQLite database, it is a lab notebook '.repeat(200));
+    writeFileSync(path, garbage);
+    const { db, notices } = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+    const aside = readdirSync(dir).find((f) => f.startsWith('probedeck.db.corrupt-'));
+    expect(aside).toBeDefined();
+    expect(readFileSync(join(dir, aside!))).toEqual(garbage);
+    expect(notices[0].message).toContain(join(dir, aside!));
+  });
+});
+
+describe('settings repository', () => {
+  it('writes and reads back through a second connection (real file)', () => {
+    const dir = tempDir();
+    const path = join(dir, 's.db');
+    const a = openDatabase(path).db;
+    settingsRepo(a).set('rig', 'rig-3');
+    const b = openDatabase(path).db;
+    expect(settingsRepo(b).get('rig')).toBe('rig-3');
+    expect(settingsRepo(b).get('missing')).toBeNull();
+    a.close();
+    b.close();
+  });
+});

@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createHost, type Host } from '../../main/api/host.ts';
+import { decode, encode } from '../../main/api/wire.ts';
+import { refusal, startServer, type RunningServer } from '../../main/browser/server.ts';
+import { tempDir } from './helpers.ts';
+
+function fakeUpgrade(remoteAddress: string, url: string, headers: Record<string, string> = {}): IncomingMessage {
+  return { url, headers: { host: 'h:1', ...headers }, socket: { remoteAddress } } as unknown as IncomingMessage;
+}
+
+describe('who may open the WebSocket', () => {
+  it('lets loopback clients in on a loopback-only server', () => {
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws'), undefined)).toBeNull();
+    expect(refusal(fakeUpgrade('::ffff:127.0.0.1', '/ws'), undefined)).toBeNull();
+    expect(refusal(fakeUpgrade('::1', '/ws'), undefined)).toBeNull();
+  });
+  it('refuses non-loopback clients without the token', () => {
+    expect(refusal(fakeUpgrade('10.0.0.7', '/ws'), undefined)).toMatch(/non-loopback/);
+    expect(refusal(fakeUpgrade('10.0.0.7', '/ws'), 'secret')).toMatch(/token is required/);
+    expect(refusal(fakeUpgrade('10.0.0.7', '/ws?token=wrong!'), 'secret')).toMatch(/token is required/);
+    expect(refusal(fakeUpgrade('10.0.0.7', '/ws?token=secret'), 'secret')).toBeNull();
+  });
+  it('refuses pages of another origin', () => {
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { origin: 'http://evil.example' }), undefined)).toMatch(/cross-origin/);
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { origin: 'http://h:1' }), undefined)).toBeNull();
+  });
+});
+
+describe('browser-mode server (real host, real socket)', () => {
+  let host: Host;
+  let server: RunningServer;
+  afterEach(async () => {
+    await server?.close();
+    host?.close();
+  });
+
+  async function start(token?: string) {
+    const dir = tempDir();
+    const staticDir = join(dir, 'static');
+    mkdirSync(staticDir, { recursive: true });
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><p>hi</p>');
+    host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    server = await startServer(host, { host: '127.0.0.1', port: 0, token, staticDir });
+    return `ws://127.0.0.1:${(server.server.address() as { port: number }).port}/ws`;
+  }
+
+  function call(ws: WebSocket, method: string, params?: unknown): Promise<{ t: string; result?: unknown; error?: { code?: string; message: string } }> {
+    return new Promise((resolve) => {
+      ws.once('message', (data, isBinary) => resolve(decode(isBinary ? new Uint8Array(data as Buffer) : data.toString()) as never));
+      ws.send(encode({ t: 'call', id: 1, method, params }));
+    });
+  }
+
+  it('answers API calls and round-trips a value through SQLite', async () => {
+    const url = await start();
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once('open', r));
+    expect((await call(ws, 'engine.info')).result).toMatchObject({ version: '0.1.0' });
+    await call(ws, 'settings.set', { key: 'e2e.value', value: 'λ 42' });
+    expect((await call(ws, 'settings.get', { key: 'e2e.value' })).result).toBe('λ 42');
+    const bad = await call(ws, 'settings.set', { key: 'bad key!', value: 'x' });
+    expect(bad.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect(bad.error!.message).toMatch(/"key"/);
+    expect((await call(ws, 'no.such')).error).toMatchObject({ code: 'UNKNOWN_METHOD' });
+    ws.close();
+  });
+
+  it('refuses a client without the token once a token is set', async () => {
+    const url = await start('tok123');
+    const refused = new WebSocket(url);
+    const status = await new Promise<number>((resolve) => refused.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    expect(status).toBe(403);
+    const ok = new WebSocket(`${url}?token=tok123`);
+    await new Promise((r) => ok.once('open', r));
+    ok.close();
+  });
+
+  it('serves the renderer with a CSP and never outside its folder', async () => {
+    const ws = await start();
+    const base = ws.replace('ws://', 'http://').replace('/ws', '');
+    const res = await fetch(base + '/');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await res.text()).toContain('hi');
+    expect((await fetch(base + '/..%2f..%2fpackage.json')).status).toBeGreaterThanOrEqual(403);
+  });
+});
