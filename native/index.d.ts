@@ -1,4 +1,5 @@
-// The addon's exports, declared once. main/engine/ is the only importer.
+// The addon's exports, declared once. main/engine/ is the only importer; it validates every value
+// before calling (the C++ side re-checks types only).
 
 export interface NativeEngineInfo {
   version: string;
@@ -8,6 +9,32 @@ export interface NativeEngineInfo {
   napiVersion: number;
 }
 
+export interface NativeEngineStats {
+  poolsCreated: number;
+  poolsAlive: number;
+  /** Bytes of engine work buffers allocated now / at most since the last reset. */
+  workBytesLive: number;
+  workBytesPeak: number;
+}
+
+export interface NativeJobResult {
+  /** The inner pool that ran the call: one per calling (libuv) thread. */
+  poolId: number;
+  workers: number;
+}
+
+/** 0 lowpass, 1 highpass, 2 bandpass, 3 bandstop, 4 notch */
+export type NativeFilterKind = 0 | 1 | 2 | 3 | 4;
+
 export interface NativeAddon {
   engineInfo(): NativeEngineInfo;
+  engineStats(resetPeak?: boolean): NativeEngineStats;
+  poolLifecycleProbe(): { aliveDuring: number; aliveAfter: number };
+  designSos(kind: NativeFilterKind, order: number, f1: number, f2: number, fs: number, q: number): Float64Array;
+  /** mode 0 = zero-phase (sosfiltfilt), 1 = causal from zero state */
+  filterWindow(input: Int16Array | Float32Array, channels: number, sos: Float64Array, mode: 0 | 1, left: number, right: number, out: Float32Array, workers: number): Promise<NativeJobResult>;
+  filterStream(input: Int16Array | Float32Array, channels: number, sos: Float64Array, state: Float64Array, out: Float32Array, workers: number): Promise<NativeJobResult>;
+  /** operator 0 = median, 1 = mean */
+  commonReference(data: Float32Array, channels: number, operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array, workers: number): Promise<void>;
+  scaleToFloat(input: Int16Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
 }

@@ -2,6 +2,15 @@
 import type { EngineInfo } from '../api/domains/engine.ts';
 import { native } from './native.ts';
 
+export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
+export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
+export { scaleToFloat } from './scale.ts';
+
 export function engineInfo(): EngineInfo {
   return native().engineInfo();
+}
+
+/** Inner pools and counted work-buffer bytes (resetPeak starts a new peak measurement). */
+export function engineStats(resetPeak = false) {
+  return native().engineStats(resetPeak);
 }

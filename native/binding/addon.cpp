@@ -5,7 +5,15 @@
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   using namespace probedeck::binding;
-  exports.Set("engineInfo", Napi::Function::New(env, EngineInfoJs, "engineInfo"));
+  auto add = [&](const char* name, Napi::Function::Callback fn) { exports.Set(name, Napi::Function::New(env, fn, name)); };
+  add("engineInfo", EngineInfoJs);
+  add("engineStats", EngineStatsJs);
+  add("poolLifecycleProbe", PoolLifecycleProbeJs);
+  add("designSos", DesignSosJs);
+  add("filterWindow", FilterWindowJs);
+  add("filterStream", FilterStreamJs);
+  add("commonReference", CommonReferenceJs);
+  add("scaleToFloat", ScaleToFloatJs);
   return exports;
 }
 

@@ -5,5 +5,12 @@
 namespace probedeck::binding {
 
 Napi::Value EngineInfoJs(const Napi::CallbackInfo& info);
+Napi::Value EngineStatsJs(const Napi::CallbackInfo& info);
+Napi::Value PoolLifecycleProbeJs(const Napi::CallbackInfo& info);
+Napi::Value DesignSosJs(const Napi::CallbackInfo& info);
+Napi::Value FilterWindowJs(const Napi::CallbackInfo& info);
+Napi::Value FilterStreamJs(const Napi::CallbackInfo& info);
+Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
+Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding

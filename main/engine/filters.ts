@@ -1,0 +1,143 @@
+// Filter design and filtering: SpikeInterface's FilterRecording semantics on fetched windows, and an
+// exact streaming form for live data.
+import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { withCallerStack } from './errors.ts';
+import { native } from './native.ts';
+import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
+
+export type FilterSpec =
+  | { kind: 'bandpass' | 'bandstop'; order: number; lowHz: number; highHz: number }
+  | { kind: 'highpass'; order: number; lowHz: number }
+  | { kind: 'lowpass'; order: number; highHz: number }
+  | { kind: 'notch'; freqHz: number; q: number };
+
+const KIND = { lowpass: 0, highpass: 1, bandpass: 2, bandstop: 3, notch: 4 } as const;
+
+function checkFs(fs: unknown): number {
+  if (!isNumber(fs) || fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', fs);
+  return fs;
+}
+
+function checkCorner(name: string, f: unknown, fs: number): number {
+  if (!isNumber(f) || f <= 0 || f >= fs / 2) {
+    throw new ProbeDeckError('FREQUENCY_OUT_OF_RANGE', `Expected "${name}" between 0 and Nyquist (${fs / 2} Hz) but received ${String(f)}`);
+  }
+  return f;
+}
+
+function checkOrder(order: unknown): number {
+  if (!isInteger(order) || order < 1 || order > 10) throw new ProbeDeckError('ORDER_OUT_OF_RANGE', `Expected "order" from 1 to 10 but received ${String(order)}`);
+  return order;
+}
+
+/** n_sections × 6 coefficients equal to scipy.signal.iirfilter(..., ftype="butter", output="sos") / iirnotch. */
+export function designSos(spec: FilterSpec, fs: number): Float64Array {
+  checkFs(fs);
+  switch (spec.kind) {
+    case 'lowpass':
+      return native().designSos(KIND.lowpass, checkOrder(spec.order), checkCorner('highHz', spec.highHz, fs), 0, fs, 0);
+    case 'highpass':
+      return native().designSos(KIND.highpass, checkOrder(spec.order), checkCorner('lowHz', spec.lowHz, fs), 0, fs, 0);
+    case 'bandpass':
+    case 'bandstop': {
+      const lo = checkCorner('lowHz', spec.lowHz, fs);
+      const hi = checkCorner('highHz', spec.highHz, fs);
+      if (lo >= hi) throw new ProbeDeckError('FREQUENCY_OUT_OF_RANGE', `Expected "lowHz" (${lo}) below "highHz" (${hi})`);
+      return native().designSos(KIND[spec.kind], checkOrder(spec.order), lo, hi, fs, 0);
+    }
+    case 'notch':
+      if (!isNumber(spec.q) || spec.q <= 0) throw invalidParameterError('q', 'a quality factor above 0', spec.q);
+      return native().designSos(KIND.notch, 2, checkCorner('freqHz', spec.freqHz, fs), 0, fs, spec.q);
+    default:
+      throw invalidParameterError('kind', 'bandpass, highpass, lowpass, bandstop or notch', (spec as { kind: unknown }).kind);
+  }
+}
+
+/** SpikeInterface's "auto" margin: 5 periods of the lowest corner (notch: (5/π)·(q/f0)), in samples. */
+export function autoMarginSamples(spec: FilterSpec, fs: number): number {
+  let ms: number;
+  if (spec.kind === 'notch') ms = (5 / Math.PI) * (spec.q / spec.freqHz) * 1000;
+  else if (spec.kind === 'lowpass') ms = 5 * (1000 / spec.highHz);
+  else ms = 5 * (1000.0 / spec.lowHz);
+  return Math.trunc((ms * fs) / 1000.0);
+}
+
+/** scipy's sosfiltfilt padlen for these coefficients. */
+export function padlen(sos: Float64Array): number {
+  const n = sos.length / 6;
+  let zb = 0;
+  let za = 0;
+  for (let s = 0; s < n; s++) {
+    if (sos[s * 6 + 2] === 0) zb++;
+    if (sos[s * 6 + 5] === 0) za++;
+  }
+  return 3 * (2 * n + 1 - Math.min(zb, za));
+}
+
+function checkSos(sos: unknown): Float64Array {
+  if (!(sos instanceof Float64Array) || sos.length === 0 || sos.length % 6 !== 0) throw invalidParameterError('sos', 'a Float64Array of n×6 coefficients', sos);
+  for (let s = 0; s < sos.length; s += 6) if (sos[s + 3] !== 1) throw invalidParameterError('sos', 'sections with a0 = 1', sos[s + 3]);
+  return sos;
+}
+
+export interface FilterWindowOptions {
+  input: Int16Array | Float32Array;
+  channels: number;
+  sos: Float64Array;
+  mode: 'zero-phase' | 'causal';
+  left: number;
+  right: number;
+  nWorkers?: number;
+}
+
+/**
+ * Filters rows [start-left, end+right) and returns rows [start, end) as float32 — SpikeInterface's
+ * FilterRecording.get_traces on that window (zero-phase: sosfiltfilt; causal: sosfilt from zero state).
+ */
+export async function filterWindow(o: FilterWindowOptions): Promise<Float32Array> {
+  const input = checkInput(o.input);
+  const channels = checkChannels(o.channels);
+  const rows = checkFrames(input, channels);
+  const sos = checkSos(o.sos);
+  const workers = checkWorkers(o.nWorkers);
+  for (const k of ['left', 'right'] as const) if (!isInteger(o[k]) || o[k] < 0) throw invalidParameterError(k, 'a margin of 0 or more samples', o[k]);
+  if (o.left + o.right > rows) throw new ProbeDeckError('BAD_WINDOW', `the margins (${o.left} + ${o.right}) are longer than the ${rows}-sample window`);
+  if (o.mode !== 'zero-phase' && o.mode !== 'causal') throw invalidParameterError('mode', '"zero-phase" or "causal"', o.mode);
+  const pad = padlen(sos);
+  if (o.mode === 'zero-phase' && rows <= pad) {
+    throw new ProbeDeckError('WINDOW_TOO_SHORT', `a zero-phase window (with margins) must be longer than scipy's padlen of ${pad} samples, got ${rows}`);
+  }
+  const out = new Float32Array((rows - o.left - o.right) * channels);
+  await withCallerStack(() => native().filterWindow(input, channels, sos, o.mode === 'zero-phase' ? 0 : 1, o.left, o.right, out, workers));
+  return out;
+}
+
+/** Exact causal sosfilt over a stream delivered in chunks of any size: state carries across calls. */
+export class StreamFilter {
+  readonly channels: number;
+  readonly sos: Float64Array;
+  #state: Float64Array;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(o: { sos: Float64Array; channels: number }) {
+    this.sos = checkSos(o.sos);
+    this.channels = checkChannels(o.channels);
+    this.#state = new Float64Array((this.sos.length / 6) * 2 * this.channels);
+  }
+
+  /** Filters the next chunk. Calls are serialised, so chunks are always applied in call order. */
+  process(input: Int16Array | Float32Array, nWorkers?: number): Promise<Float32Array> {
+    checkInput(input);
+    checkFrames(input, this.channels);
+    const workers = checkWorkers(nWorkers);
+    const out = new Float32Array(input.length);
+    const site = new Error();
+    const run = this.#queue.then(() => withCallerStack(() => native().filterStream(input, this.channels, this.sos, this.#state, out, workers), site));
+    this.#queue = run.catch(() => {});
+    return run.then(() => out);
+  }
+
+  reset(): void {
+    this.#state.fill(0);
+  }
+}

@@ -1,0 +1,22 @@
+// int16 → float32 µV: float32(x)·gain + offset in float32, as SpikeInterface's return_in_uV.
+import { invalidParameterError, isNumber } from '../util/is.ts';
+import { withCallerStack } from './errors.ts';
+import { native } from './native.ts';
+import { checkChannels, checkFrames, checkWorkers } from './validate.ts';
+
+function perChannel(name: string, v: Float32Array | number, channels: number): Float32Array {
+  if (isNumber(v)) return new Float32Array(channels).fill(v);
+  if (v instanceof Float32Array && v.length === channels) return v;
+  throw invalidParameterError(name, `a number or a Float32Array of ${channels} values`, v);
+}
+
+export async function scaleToFloat(input: Int16Array, channels: number, gain: Float32Array | number, offset: Float32Array | number, nWorkers?: number): Promise<Float32Array> {
+  if (!(input instanceof Int16Array)) throw invalidParameterError('input', 'an Int16Array', input);
+  checkChannels(channels);
+  checkFrames(input, channels);
+  const out = new Float32Array(input.length);
+  await withCallerStack(() =>
+    native().scaleToFloat(input, channels, perChannel('gain', gain, channels), perChannel('offset', offset, channels), out, checkWorkers(nWorkers))
+  );
+  return out;
+}

@@ -1,0 +1,25 @@
+// Checks shared by the engine's entry points: the messages name the argument at fault.
+import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
+
+export function checkChannels(channels: unknown): number {
+  if (!isInteger(channels) || channels < 1 || channels > 65536) throw invalidParameterError('channels', 'an integer from 1 to 65536', channels);
+  return channels;
+}
+
+export function checkFrames(data: ArrayLike<number>, channels: number, name = 'input'): number {
+  if (data.length % channels !== 0) {
+    throw new ProbeDeckError('BAD_SHAPE', `"${name}" holds ${data.length} values, which is not a whole number of ${channels}-channel frames`);
+  }
+  return data.length / channels;
+}
+
+export function checkWorkers(nWorkers: unknown): number {
+  if (nWorkers === undefined) return 1;
+  if (!isInteger(nWorkers) || nWorkers < 1 || nWorkers > 256) throw invalidParameterError('nWorkers', 'an integer from 1 to 256', nWorkers);
+  return nWorkers;
+}
+
+export function checkInput(input: unknown, name = 'input'): Int16Array | Float32Array {
+  if (!(input instanceof Int16Array) && !(input instanceof Float32Array)) throw invalidParameterError(name, 'an Int16Array or Float32Array', input);
+  return input;
+}

@@ -1,0 +1,108 @@
+// designSos, filterWindow, filterStream.
+#include <napi.h>
+
+#include "args.hpp"
+#include "async_job.hpp"
+#include "exports.hpp"
+#include "filter_design.hpp"
+#include "filter_ops.hpp"
+#include "thread_pool.hpp"
+
+namespace probedeck::binding {
+
+namespace {
+
+Napi::Value pool_result(Napi::Env env, uint64_t pool_id, int workers) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("poolId", double(pool_id));
+  r.Set("workers", workers);
+  return r;
+}
+
+}  // namespace
+
+// designSos(kind, order, f1, f2, fs, q) → Float64Array (n_sections × 6)
+Napi::Value DesignSosJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  double kind, order, f1, f2, fs, q;
+  if (!number_arg(info, 0, "kind", kind) || !number_arg(info, 1, "order", order) || !number_arg(info, 2, "f1", f1) ||
+      !number_arg(info, 3, "f2", f2) || !number_arg(info, 4, "fs", fs) || !number_arg(info, 5, "q", q))
+    return env.Null();
+  try {
+    std::vector<double> sos = kind == 4 ? notch_sos(f1, q, fs) : butter_sos(int(order), BandType(int(kind)), f1, f2, fs);
+    auto out = Napi::Float64Array::New(env, sos.size());
+    std::copy(sos.begin(), sos.end(), out.Data());
+    return out;
+  } catch (const DspError& e) {
+    Napi::Error err = Napi::Error::New(env, e.what());
+    err.Set("code", e.code);
+    err.ThrowAsJavaScriptException();
+    return env.Null();
+  }
+}
+
+// filterWindow(input, channels, sos, mode, left, right, out, workers) → Promise<{poolId, workers}>
+Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ArrayArg<double> sos;
+  ArrayArg<float> out;
+  double channels, mode, left, right, workers;
+  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !number_arg(info, 3, "mode", mode) ||
+      !number_arg(info, 4, "left", left) || !number_arg(info, 5, "right", right) || !array_arg(info, 6, "out", out) ||
+      !number_arg(info, 7, "workers", workers))
+    return env.Null();
+  SosFilter f{std::vector<double>(sos.data, sos.data + sos.length)};
+  const size_t C = size_t(channels);
+  auto m = mode == 0 ? FilterMode::zero_phase : FilterMode::causal;
+  const int W = int(workers);
+  auto shared = std::make_shared<uint64_t>(0);
+  auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
+  std::vector<Napi::Value> keep{info[0], info[6]};
+  if (is_array_of<int16_t>(info[0])) {
+    ArrayArg<int16_t> in;
+    array_arg(info, 0, "input", in);
+    return AsyncJob::Start(env, [=] {
+      filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W);
+      *shared = pool_for_this_thread(W).id();
+    }, result, keep);
+  }
+  ArrayArg<float> in;
+  if (!array_arg(info, 0, "input", in)) return env.Null();
+  return AsyncJob::Start(env, [=] {
+    filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W);
+    *shared = pool_for_this_thread(W).id();
+  }, result, keep);
+}
+
+// filterStream(input, channels, sos, state, out, workers) → Promise<{poolId, workers}>
+Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ArrayArg<double> sos, state;
+  ArrayArg<float> out;
+  double channels, workers;
+  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !array_arg(info, 3, "state", state) ||
+      !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
+    return env.Null();
+  SosFilter f{std::vector<double>(sos.data, sos.data + sos.length)};
+  const size_t C = size_t(channels);
+  const int W = int(workers);
+  auto shared = std::make_shared<uint64_t>(0);
+  auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
+  std::vector<Napi::Value> keep{info[0], info[3], info[4]};
+  if (is_array_of<int16_t>(info[0])) {
+    ArrayArg<int16_t> in;
+    array_arg(info, 0, "input", in);
+    return AsyncJob::Start(env, [=] {
+      filter_stream(in.data, in.length / C, C, f, state.data, out.data, W);
+      *shared = pool_for_this_thread(W).id();
+    }, result, keep);
+  }
+  ArrayArg<float> in;
+  if (!array_arg(info, 0, "input", in)) return env.Null();
+  return AsyncJob::Start(env, [=] {
+    filter_stream(in.data, in.length / C, C, f, state.data, out.data, W);
+    *shared = pool_for_this_thread(W).id();
+  }, result, keep);
+}
+
+}  // namespace probedeck::binding

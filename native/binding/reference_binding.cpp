@@ -1,0 +1,47 @@
+// commonReference, scaleToFloat.
+#include <napi.h>
+
+#include "args.hpp"
+#include "async_job.hpp"
+#include "exports.hpp"
+#include "reference.hpp"
+#include "scale.hpp"
+
+namespace probedeck::binding {
+
+// commonReference(data, channels, op, setMembers, setOffsets, setOfChannel, workers) → Promise<void>
+// Sets arrive flattened: set k is setMembers[setOffsets[k] .. setOffsets[k+1]).
+Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ArrayArg<float> data;
+  ArrayArg<int32_t> members, offsets, of_channel;
+  double channels, op, workers;
+  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "operator", op) ||
+      !array_arg(info, 3, "setMembers", members) || !array_arg(info, 4, "setOffsets", offsets) ||
+      !array_arg(info, 5, "setOfChannel", of_channel) || !number_arg(info, 6, "workers", workers))
+    return env.Null();
+  ReferencePlan plan;
+  plan.op = op == 0 ? RefOperator::median : RefOperator::mean;
+  for (size_t k = 0; k + 1 < offsets.length; k++) plan.sets.emplace_back(members.data + offsets.data[k], members.data + offsets.data[k + 1]);
+  plan.set_of_channel.assign(of_channel.data, of_channel.data + of_channel.length);
+  const size_t C = size_t(channels);
+  const int W = int(workers);
+  return AsyncJob::Start(env, [=] { common_reference(data.data, data.length / C, C, plan, W); }, nullptr, {info[0]});
+}
+
+// scaleToFloat(input, channels, gain, offset, out, workers) → Promise<void>
+Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ArrayArg<int16_t> in;
+  ArrayArg<float> gain, offset, out;
+  double channels, workers;
+  if (!array_arg(info, 0, "input", in) || !number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "gain", gain) ||
+      !array_arg(info, 3, "offset", offset) || !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
+    return env.Null();
+  const size_t C = size_t(channels);
+  const int W = int(workers);
+  return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr,
+                         {info[0], info[2], info[3], info[4]});
+}
+
+}  // namespace probedeck::binding

@@ -1,0 +1,30 @@
+// Whole-window filtering on time-major T×C data, split across the calling thread's inner pool by
+// contiguous blocks of channel tiles.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace probedeck {
+
+enum class FilterMode { zero_phase, causal };
+
+struct SosFilter {
+  std::vector<double> sos;  // n_sections × 6
+  int n_sections() const { return int(sos.size() / 6); }
+};
+
+/**
+ * SpikeInterface FilterRecording.get_traces on one fetched window: `in` holds rows
+ * [start-left, end+right) of C channels; `out` receives rows [start, end) as float32.
+ * zero_phase = scipy sosfiltfilt (odd extension, sosfilt_zi); causal = sosfilt from zero state.
+ */
+template <class In>
+void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
+                   int workers);
+
+/** Streaming sosfilt: `state` (n_sections × 2 × C, zero at the start of the stream) carries across calls. */
+template <class In>
+void filter_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, double* state, float* out, int workers);
+
+}  // namespace probedeck

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { designSos, filterWindow, StreamFilter } from '../../main/engine/index.ts';
+import { errVsRms, f32, input16, refCase, refs, rowsOf } from './engine-refs.ts';
+
+const C = refs.channels;
+const bp = () => designSos({ kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000 }, refs.fs);
+const hp = () => designSos({ kind: 'highpass', order: 5, lowHz: 300 }, refs.fs);
+
+// float64 compute then float32 output: the only difference from scipy is the final rounding.
+const TIGHT = 1e-6;
+
+describe('filterWindow (SpikeInterface FilterRecording semantics)', () => {
+  it.each([
+    ['bandpass zero-phase, int16 in', bp, 'zero-phase', 'bp_zero_window'],
+    ['highpass zero-phase, int16 in', hp, 'zero-phase', 'hp_zero_window'],
+    ['bandpass causal from zero state', bp, 'causal', 'bp_causal_window']
+  ] as const)('%s equals scipy', async (_n, sos, mode, ref) => {
+    const out = await filterWindow({ input: input16(), channels: C, sos: sos(), mode, left: 500, right: 500 });
+    expect(errVsRms(out, refCase(ref))).toBeLessThan(TIGHT);
+  });
+
+  it('takes float32 µV input', async () => {
+    const out = await filterWindow({ input: f32('engine_input_uv.f32'), channels: C, sos: bp(), mode: 'zero-phase', left: 500, right: 500 });
+    expect(errVsRms(out, refCase('bp_zero_window_f32in'))).toBeLessThan(TIGHT);
+  });
+
+  it('gives identical results for every n_workers', async () => {
+    const runs = await Promise.all([1, 2, 3, 4, 7].map((w) => filterWindow({ input: input16(), channels: C, sos: bp(), mode: 'zero-phase', left: 500, right: 500, nWorkers: w })));
+    for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
+  });
+
+  it('handles channel counts that are not a multiple of the SIMD tile', async () => {
+    // 8 channels → take 3: rows of the first 3 channels.
+    const src = input16();
+    const three = new Int16Array(refs.rows * 3);
+    for (let t = 0; t < refs.rows; t++) for (let c = 0; c < 3; c++) three[t * 3 + c] = src[t * C + c];
+    const out = await filterWindow({ input: three, channels: 3, sos: bp(), mode: 'zero-phase', left: 500, right: 500, nWorkers: 2 });
+    const ref = refCase('bp_zero_window');
+    const refThree = new Float32Array(5000 * 3);
+    for (let t = 0; t < 5000; t++) for (let c = 0; c < 3; c++) refThree[t * 3 + c] = ref[t * C + c];
+    expect(errVsRms(out, refThree)).toBeLessThan(TIGHT);
+  });
+});
+
+describe('StreamFilter (exact sosfilt across chunks)', () => {
+  it.each([[[6000]], [[1, 2, 997, 3000, 2000]], [[1500, 1500, 1500, 1500]], [[333, 4444, 1223]]])('chunks %j equal one sosfilt over the stream', async (sizes) => {
+    const f = new StreamFilter({ sos: bp(), channels: C });
+    const x = input16();
+    const parts: Float32Array[] = [];
+    let r = 0;
+    for (const n of sizes) {
+      parts.push(await f.process(rowsOf(x, C, r, r + n), 2));
+      r += n;
+    }
+    const all = new Float32Array(refs.rows * C);
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    expect(errVsRms(all, refCase('bp_stream'))).toBeLessThan(TIGHT);
+  });
+
+  it('applies concurrent process() calls in call order', async () => {
+    const f = new StreamFilter({ sos: bp(), channels: C });
+    const x = input16();
+    const outs = await Promise.all([0, 1, 2, 3].map((k) => f.process(rowsOf(x, C, k * 1500, (k + 1) * 1500))));
+    const all = new Float32Array(refs.rows * C);
+    outs.forEach((p, k) => all.set(p, k * 1500 * C));
+    expect(errVsRms(all, refCase('bp_stream'))).toBeLessThan(TIGHT);
+  });
+
+  it('starts over after reset()', async () => {
+    const f = new StreamFilter({ sos: bp(), channels: C });
+    const a = await f.process(rowsOf(input16(), C, 0, 3000));
+    f.reset();
+    const b = await f.process(rowsOf(input16(), C, 0, 3000));
+    expect(b).toEqual(a);
+  });
+});
+
+describe('filter errors are specific and never crash', () => {
+  it('a window not longer than padlen', async () => {
+    await expect(filterWindow({ input: new Int16Array(33 * C), channels: C, sos: bp(), mode: 'zero-phase', left: 0, right: 0 })).rejects.toMatchObject({
+      code: 'WINDOW_TOO_SHORT',
+      message: expect.stringMatching(/padlen of 33 samples, got 33/)
+    });
+  });
+  it('input that is not whole frames', async () => {
+    await expect(filterWindow({ input: new Int16Array(1001), channels: C, sos: bp(), mode: 'causal', left: 0, right: 0 })).rejects.toMatchObject({
+      code: 'BAD_SHAPE',
+      message: expect.stringMatching(/1001 values, which is not a whole number of 8-channel frames/)
+    });
+  });
+  it('NaN input', async () => {
+    const x = new Float32Array(1000 * C);
+    x[4321] = NaN;
+    await expect(filterWindow({ input: x, channels: C, sos: bp(), mode: 'zero-phase', left: 0, right: 0 })).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
+    await expect(new StreamFilter({ sos: bp(), channels: C }).process(x)).rejects.toMatchObject({ code: 'NON_FINITE_INPUT', stack: expect.stringContaining('51.engine.filter.test.ts') });
+  });
+  it('margins longer than the window, bad workers, bad sos', async () => {
+    await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: bp(), mode: 'causal', left: 60, right: 60 })).rejects.toThrow(/margins \(60 \+ 60\)/);
+    await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: bp(), mode: 'causal', left: 0, right: 0, nWorkers: 0 })).rejects.toThrow(/"nWorkers"/);
+    await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: new Float64Array(5), mode: 'causal', left: 0, right: 0 })).rejects.toThrow(/"sos"/);
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { commonReference, planReference, scaleToFloat } from '../../main/engine/index.ts';
+import { f32, refCase, refs } from './engine-refs.ts';
+
+const C = refs.channels;
+const input = () => f32('engine_cmr_input.f32');
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+describe('commonReference equals numpy', () => {
+  it('global median is bit-exact (median of an even count = mean of the middle two)', async () => {
+    const d = input();
+    await commonReference(d, C, { mode: 'global', operator: 'median' });
+    expect(d).toEqual(refCase('cmr_global_median'));
+  });
+  it('global mean within float32 rounding', async () => {
+    const d = input();
+    await commonReference(d, C, { mode: 'global', operator: 'mean' });
+    expect(maxDiff(d, refCase('cmr_global_mean'))).toBeLessThan(1e-3);
+  });
+  it('excluded channels never enter the reference', async () => {
+    const d = input();
+    await commonReference(d, C, { mode: 'global', operator: 'median', exclude: [2, 5] });
+    expect(d).toEqual(refCase('cmr_global_median_excl'));
+  });
+  it('per group (shank)', async () => {
+    const d = input();
+    await commonReference(d, C, { mode: 'group', operator: 'median', groups: Int32Array.from([0, 0, 0, 0, 1, 1, 1, 1]) });
+    expect(d).toEqual(refCase('cmr_group_median'));
+  });
+  it('single channel: every channel minus that one', async () => {
+    const d = input();
+    const orig = input();
+    await commonReference(d, C, { mode: 'single', operator: 'median', channel: 3 });
+    for (let t = 0; t < 50; t++) for (let c = 0; c < C; c++) expect(d[t * C + c]).toBe(Math.fround(orig[t * C + c] - orig[t * C + 3]));
+  });
+  it('local annulus uses the neighbours between the radii', async () => {
+    // 8 channels in a line, 20 µm apart: inner 10, outer 45 → the two neighbours on each side.
+    const positions = Float64Array.from({ length: C * 2 }, (_, i) => (i % 2 ? (i >> 1) * 20 : 0));
+    const plan = planReference({ mode: 'local', operator: 'median', positions, innerUm: 10, outerUm: 45 }, C);
+    const members = (c: number) => Array.from(plan.members.subarray(plan.offsets[plan.setOfChannel[c]], plan.offsets[plan.setOfChannel[c] + 1]));
+    expect(members(0)).toEqual([1, 2]);
+    expect(members(4)).toEqual([2, 3, 5, 6]);
+    const d = input();
+    const orig = input();
+    await commonReference(d, C, plan);
+    const t = 100;
+    const nb = [2, 3, 5, 6].map((k) => orig[t * C + k]).sort((a, b) => a - b);
+    expect(d[t * C + 4]).toBe(Math.fround(orig[t * C + 4] - Math.fround((nb[1] + nb[2]) / 2)));
+    expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: 10, outerUm: 15, minNeighbors: 1 }, C)).toThrow(/channel 0 has 0 reference neighbours/);
+  });
+  it('is identical for every n_workers (time split)', async () => {
+    const big = new Float32Array(40000 * C).map((_, i) => Math.sin(i * 0.37) * 100);
+    const outs = await Promise.all([1, 2, 4].map(async (w) => {
+      const d = big.slice();
+      await commonReference(d, C, { mode: 'global', operator: 'median' }, w);
+      return d;
+    }));
+    expect(outs[1]).toEqual(outs[0]);
+    expect(outs[2]).toEqual(outs[0]);
+  });
+  it('refuses a reference with nothing left in it', async () => {
+    await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channels left/);
+    await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
+  });
+});
+
+describe('scaleToFloat', () => {
+  it('computes float32(x)·gain + offset in float32', async () => {
+    const x = Int16Array.from([-512, 0, 511, 7, -3, 1000]);
+    const out = await scaleToFloat(x, 2, Float32Array.from([2.34375, 0.195]), 0);
+    expect(Array.from(out)).toEqual(Array.from(x, (v, i) => Math.fround(v * Math.fround(i % 2 ? 0.195 : 2.34375))));
+  });
+});
