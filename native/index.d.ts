@@ -36,5 +36,7 @@ export interface NativeAddon {
   filterStream(input: Int16Array | Float32Array, channels: number, sos: Float64Array, state: Float64Array, out: Float32Array, workers: number): Promise<NativeJobResult>;
   /** operator 0 = median, 1 = mean */
   commonReference(data: Float32Array, channels: number, operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array, workers: number): Promise<void>;
+  /** Resolves to the number of values clamped to the int16 range. */
+  roundToInt16(input: Float32Array, out: Int16Array, workers: number): Promise<number>;
   scaleToFloat(input: Int16Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
 }

@@ -1,9 +1,16 @@
 // `probedeck <command> …`: one module per command in commands/, listed here.
+import { availableParallelism } from 'node:os';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
+import { processCommand } from './commands/process.ts';
+
+// Chunk jobs run on libuv's threadpool; it must be sized before its first use (no module above
+// touches it while loading).
+process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2));
 
 const COMMANDS: Record<string, Command> = {
-  engine: engineCommand
+  engine: engineCommand,
+  process: processCommand
 };
 
 function usage(): string {

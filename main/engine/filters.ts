@@ -88,6 +88,8 @@ export interface FilterWindowOptions {
   left: number;
   right: number;
   nWorkers?: number;
+  /** Reuse this buffer (rows − left − right) × channels for the output instead of allocating one. */
+  out?: Float32Array;
 }
 
 /**
@@ -107,7 +109,9 @@ export async function filterWindow(o: FilterWindowOptions): Promise<Float32Array
   if (o.mode === 'zero-phase' && rows <= pad) {
     throw new ProbeDeckError('WINDOW_TOO_SHORT', `a zero-phase window (with margins) must be longer than scipy's padlen of ${pad} samples, got ${rows}`);
   }
-  const out = new Float32Array((rows - o.left - o.right) * channels);
+  const n = (rows - o.left - o.right) * channels;
+  if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== n)) throw invalidParameterError('out', `a Float32Array of ${n} values`, o.out);
+  const out = o.out ?? new Float32Array(n);
   await withCallerStack(() => native().filterWindow(input, channels, sos, o.mode === 'zero-phase' ? 0 : 1, o.left, o.right, out, workers));
   return out;
 }
@@ -126,11 +130,12 @@ export class StreamFilter {
   }
 
   /** Filters the next chunk. Calls are serialised, so chunks are always applied in call order. */
-  process(input: Int16Array | Float32Array, nWorkers?: number): Promise<Float32Array> {
+  process(input: Int16Array | Float32Array, nWorkers?: number, into?: Float32Array): Promise<Float32Array> {
     checkInput(input);
     checkFrames(input, this.channels);
     const workers = checkWorkers(nWorkers);
-    const out = new Float32Array(input.length);
+    if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);
+    const out = into ?? new Float32Array(input.length);
     const site = new Error();
     const run = this.#queue.then(() => withCallerStack(() => native().filterStream(input, this.channels, this.sos, this.#state, out, workers), site));
     this.#queue = run.catch(() => {});

@@ -4,7 +4,8 @@ import { native } from './native.ts';
 
 export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
-export { scaleToFloat } from './scale.ts';
+export { roundToInt16, scaleToFloat } from './scale.ts';
+export { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from './executor.ts';
 
 export function engineInfo(): EngineInfo {
   return native().engineInfo();

@@ -20,3 +20,12 @@ export async function scaleToFloat(input: Int16Array, channels: number, gain: Fl
   );
   return out;
 }
+
+/** float32 → int16, rounding half-to-even as numpy; values beyond int16 are clamped and counted. */
+export async function roundToInt16(input: Float32Array, nWorkers?: number, into?: Int16Array): Promise<{ data: Int16Array; clamped: number }> {
+  if (!(input instanceof Float32Array)) throw invalidParameterError('input', 'a Float32Array', input);
+  if (into !== undefined && (!(into instanceof Int16Array) || into.length !== input.length)) throw invalidParameterError('into', `an Int16Array of ${input.length} values`, into);
+  const data = into ?? new Int16Array(input.length);
+  const clamped = await withCallerStack(() => native().roundToInt16(input, data, checkWorkers(nWorkers)));
+  return { data, clamped };
+}

@@ -14,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("filterStream", FilterStreamJs);
   add("commonReference", CommonReferenceJs);
   add("scaleToFloat", ScaleToFloatJs);
+  add("roundToInt16", RoundToInt16Js);
   return exports;
 }
 

@@ -12,5 +12,6 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info);
 Napi::Value FilterStreamJs(const Napi::CallbackInfo& info);
 Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
+Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding

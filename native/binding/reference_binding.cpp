@@ -1,4 +1,4 @@
-// commonReference, scaleToFloat.
+// commonReference, scaleToFloat, roundToInt16.
 #include <napi.h>
 
 #include "args.hpp"
@@ -42,6 +42,19 @@ Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info) {
   const int W = int(workers);
   return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr,
                          {info[0], info[2], info[3], info[4]});
+}
+
+// roundToInt16(input, out, workers) → Promise<number of clamped values>
+Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ArrayArg<float> in;
+  ArrayArg<int16_t> out;
+  double workers;
+  if (!array_arg(info, 0, "input", in) || !array_arg(info, 1, "out", out) || !number_arg(info, 2, "workers", workers)) return env.Null();
+  auto clamped = std::make_shared<size_t>(0);
+  const int W = int(workers);
+  return AsyncJob::Start(env, [=] { *clamped = round_to_int16(in.data, std::min(in.length, out.length), out.data, W); },
+                         [clamped](Napi::Env e) { return Napi::Number::New(e, double(*clamped)); }, {info[0], info[1]});
 }
 
 }  // namespace probedeck::binding

@@ -8,4 +8,10 @@ namespace probedeck {
 
 void scale_to_float(const int16_t* in, size_t rows, size_t channels, const float* gain, const float* offset, float* out, int workers);
 
+/**
+ * float32 → int16 rounding half-to-even (numpy's round), as SpikeInterface writes integer output.
+ * Values beyond int16 are clamped (numpy would wrap); returns how many were clamped.
+ */
+size_t round_to_int16(const float* in, size_t n, int16_t* out, int workers);
+
 }  // namespace probedeck

@@ -76,3 +76,11 @@ describe('scaleToFloat', () => {
     expect(Array.from(out)).toEqual(Array.from(x, (v, i) => Math.fround(v * Math.fround(i % 2 ? 0.195 : 2.34375))));
   });
 });
+
+describe('commonReference refuses NaN instead of hanging or guessing', () => {
+  it('NaN in the data', async () => {
+    const d = new Float32Array(2000 * 8);
+    d[777] = NaN;
+    await expect(commonReference(d, 8, { mode: 'global', operator: 'median' })).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
+  });
+});

@@ -1,0 +1,86 @@
+// Engine benchmark: 10 s of Neuropixels-shaped int16 data (300,000 × 384 at 30 kHz), each step
+// through our engine with n_workers 1 and 2, and through scipy/numpy in the same run.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { commonReference, designSos, filterWindow, processFile, StreamFilter, type PipelineSpec } from '../main/engine/index.ts';
+
+const C = 384;
+const FS = 30000;
+const SECONDS = 10;
+const REPS = 3;
+
+function synthetic(rows: number): Int16Array {
+  const x = new Int16Array(rows * C);
+  let v = 7;
+  for (let i = 0; i < x.length; i++) {
+    v = (v * 1103515245 + 12345) & 0x7fffffff;
+    x[i] = ((v >> 16) % 200) - 100 + Math.round(80 * Math.sin((2 * Math.PI * 50 * Math.floor(i / C)) / FS));
+  }
+  return x;
+}
+
+async function best(run: () => Promise<unknown>): Promise<number> {
+  let t = Infinity;
+  for (let i = 0; i < REPS; i++) {
+    const t0 = performance.now();
+    await run();
+    t = Math.min(t, (performance.now() - t0) / 1000);
+  }
+  return t;
+}
+
+export async function benchEngine(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-bench-'));
+  try {
+    const input = join(dir, 'in.bin');
+    const x = synthetic(SECONDS * FS);
+    writeFileSync(input, x);
+    const bp = { kind: 'bandpass' as const, order: 5, lowHz: 300, highHz: 6000 };
+    const file = (pipeline: PipelineSpec, w: number, j: number) => () =>
+      processFile({ input, output: join(dir, 'out.f32'), channels: C, fs: FS, dtype: 'int16', outDtype: 'float32', pipeline, chunkSamples: FS, nJobs: j, nWorkers: w });
+    const filtered = new Float32Array(x.length).map((_, i) => x[i]);
+    // Re-referencing already re-referenced data costs the same: no copy inside the timed region.
+    const cmr = (w: number) => () => commonReference(filtered, C, { mode: 'global', operator: 'median' }, w);
+    // In memory, like the scipy side: 1 s windows with ±500-sample real-neighbour margins.
+    const sos = designSos(bp, FS);
+    const out = new Float32Array(x.length);
+    const zero = (w: number, withCmr: boolean) => async () => {
+      for (let s = 0; s < SECONDS * FS; s += FS) {
+        const left = Math.min(500, s);
+        const right = Math.min(500, SECONDS * FS - s - FS);
+        const y = out.subarray(s * C, (s + FS) * C);
+        await filterWindow({ input: x.subarray((s - left) * C, (s + FS + right) * C), channels: C, sos, mode: 'zero-phase', left, right, nWorkers: w, out: y });
+        if (withCmr) await commonReference(y, C, { mode: 'global', operator: 'median' }, w);
+      }
+    };
+    const stream = (w: number) => async () => {
+      const f = new StreamFilter({ sos, channels: C });
+      for (let s = 0; s < SECONDS * FS; s += FS) await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C));
+    };
+    const pipelineFile = (w: number, j: number) =>
+      file({ filter: { ...bp, phase: 'zero' }, reference: { mode: 'global', operator: 'median' } }, w, j);
+    const steps: [string, (w: number) => () => Promise<unknown>][] = [
+      ['zero-phase bandpass', (w) => zero(w, false)],
+      ['causal streaming bandpass', stream],
+      ['global median CMR', cmr],
+      ['bandpass + CMR pipeline', (w) => zero(w, true)],
+      ['pipeline, file → file (fsync), J=1', (w) => pipelineFile(w, 1)],
+      ['pipeline, file → file (fsync), J=2', (w) => pipelineFile(w, 2)]
+    ];
+    const py = JSON.parse(execFileSync('python3', [join(import.meta.dirname, 'scipy_engine.py'), input, String(C), String(FS), String(REPS)], { encoding: 'utf8' }));
+    const pyKey = ['zero', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline'];
+    const rows = ['| step | ours W=1 (s) | ours W=2 (s) | W2 speed-up | scipy/numpy (s) | ×scipy | ×real time |', '|---|---|---|---|---|---|---|'];
+    for (const [i, [name, make]] of steps.entries()) {
+      const t1 = await best(make(1));
+      const t2 = await best(make(2));
+      const ours = Math.min(t1, t2);
+      const ref = py[pyKey[i]] as number;
+      rows.push(`| ${name} | ${t1.toFixed(3)} | ${t2.toFixed(3)} | ${(t1 / t2).toFixed(2)}× | ${ref.toFixed(3)} | ${(ref / ours).toFixed(1)}× | ${(SECONDS / ours).toFixed(0)}× |`);
+    }
+    return `Engine: ${SECONDS} s × ${C} ch int16 at ${FS} Hz, best of ${REPS}, 1 s chunks as SpikeInterface's save()\n${rows.join('\n')}`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

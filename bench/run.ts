@@ -1,0 +1,12 @@
+// `npm run bench`: each section measures ProbeDeck side by side with scipy/numpy in the same run and
+// prints a table of ratios. Sections live in their own files.
+import { benchEngine } from './engine.ts';
+
+const SECTIONS: [string, () => Promise<string>][] = [['engine', benchEngine]];
+
+const only = process.argv[2];
+for (const [name, run] of SECTIONS) {
+  if (only && only !== name) continue;
+  console.log(await run());
+  console.log();
+}

@@ -1,0 +1,64 @@
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './cli.ts';
+import { errVsRms, i16, refCase, refPath } from './engine-refs.ts';
+import { tempDir } from './helpers.ts';
+
+const base = ['process', refPath('engine_input.i16'), '--channels', '8', '--fs', '30000', '--dtype', 'int16', '--chunk-ms', '50'];
+const readF32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
+
+describe('probedeck process reproduces SpikeInterface chunked output', () => {
+  it('bandpass zero-phase + global median CMR, any J × W', () => {
+    const dir = tempDir();
+    for (const [j, w] of [['1', '1'], ['3', '2']]) {
+      const out = join(dir, `bp${j}${w}.f32`);
+      const r = cli([...base, '--bandpass', '300,6000', '--cmr', 'global-median', '--n-jobs', j, '--n-workers', w, '--out', out]);
+      expect(r.stderr).toMatch(/processed 6000 samples × 8 ch/);
+      expect(r.code).toBe(0);
+      expect(errVsRms(readF32(out), refCase('cli_bp_zero_median'))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('highpass causal (zero state at start − margin) + global mean CMR', () => {
+    const out = join(tempDir(), 'hp.f32');
+    const r = cli([...base, '--highpass', '300', '--phase', 'causal', '--margin-ms', '16.67', '--cmr', 'global-mean', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(errVsRms(readF32(out), refCase('cli_hp_causal_mean'))).toBeLessThan(1e-4);
+  });
+
+  it('int16 output rounds half-to-even like numpy', () => {
+    const out = join(tempDir(), 'bp.i16');
+    expect(cli([...base, '--bandpass', '300,6000', '--out-dtype', 'int16', '--out', out]).code).toBe(0);
+    const got = new Int16Array(new Uint8Array(readFileSync(out)).buffer);
+    const ref = i16('engine_cli_bp_zero_int16.i16');
+    let diff = 0;
+    for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
+    expect(diff).toBeLessThanOrEqual(1); // float32 vs float64 rounding can flip an exact .5
+  });
+});
+
+describe('probedeck process fails with one clear line and leaves nothing behind', () => {
+  it('a truncated file', () => {
+    const dir = tempDir();
+    const bad = join(dir, 'cut.bin');
+    writeFileSync(bad, Buffer.alloc(8 * 2 * 100 + 3));
+    const r = cli(['process', bad, '--channels', '8', '--fs', '30000', '--dtype', 'int16', '--out', join(dir, 'o.f32')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/cut\.bin: 1603 data bytes are not a whole number of 8-channel int16 frames/);
+    expect(readdirSync(dir)).toEqual(['cut.bin']);
+  });
+  it('a corner above Nyquist', () => {
+    const dir = tempDir();
+    const r = cli([...base, '--bandpass', '300,16000', '--out', join(dir, 'o.f32')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^probedeck: Expected "highHz" between 0 and Nyquist \(15000 Hz\) but received 16000\n$/);
+  });
+  it('a missing input, a bad option value', () => {
+    const dir = tempDir();
+    expect(cli(['process', join(dir, 'none.bin'), '--channels', '8', '--fs', '30000', '--out', join(dir, 'o')]).stderr).toMatch(/cannot read .*none\.bin: no such file/);
+    expect(cli([...base, '--cmr', 'weird', '--out', join(dir, 'o')]).stderr).toMatch(/--cmr must be none, global-median or global-mean, got "weird"/);
+    expect(cli([...base, '--fs', 'abc', '--out', join(dir, 'o')]).stderr).toMatch(/--fs must be a number, got "abc"/);
+  });
+});
