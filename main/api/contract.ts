@@ -3,10 +3,12 @@
 // The renderer imports it for types only; the host also uses the runtime lists below.
 import type { EngineMethods } from './domains/engine.ts';
 import type { HostEvents, HostMethods } from './domains/host.ts';
+import type { PlannerEvents, PlannerMethods } from './domains/planner.ts';
+import type { PresetsMethods } from './domains/presets.ts';
 import type { SettingsMethods } from './domains/settings.ts';
 
-export type ApiMethods = EngineMethods & SettingsMethods & HostMethods;
-export type ApiEvents = HostEvents;
+export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods;
+export type ApiEvents = HostEvents & PlannerEvents;
 
 export type MethodName = keyof ApiMethods & string;
 export type EventName = keyof ApiEvents & string;
@@ -22,8 +24,30 @@ export interface ApiClient {
 
 // Runtime lists of channel names. The `satisfies` checks below fail to compile if a domain adds a
 // method or event without listing it here, so transports can allow-list exactly the contract.
-export const METHOD_NAMES = ['engine.info', 'settings.get', 'settings.set', 'host.status'] as const satisfies readonly MethodName[];
-export const EVENT_NAMES = ['host.notice'] as const satisfies readonly EventName[];
+export const METHOD_NAMES = [
+  'engine.info',
+  'settings.get',
+  'settings.set',
+  'host.status',
+  'presets.list',
+  'presets.create',
+  'presets.update',
+  'presets.rename',
+  'presets.duplicate',
+  'presets.delete',
+  'presets.restore',
+  'presets.setDefault',
+  'presets.defaults',
+  'presets.markUsed',
+  'presets.lastUsed',
+  'presets.export',
+  'presets.import',
+  'planner.plan',
+  'planner.calibration',
+  'planner.calibrate',
+  'planner.cancelCalibration'
+] as const satisfies readonly MethodName[];
+export const EVENT_NAMES = ['host.notice', 'planner.progress'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
 export const allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> = true;

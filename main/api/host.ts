@@ -8,7 +8,11 @@ import { DATABASE_FILE } from '../util/paths.ts';
 import { METHOD_NAMES, isMethodName, type MethodName, type WireError } from './contract.ts';
 import { HostEvents } from './events.ts';
 import { engineHandlers } from './handlers/engine.ts';
+import { plannerHandlers } from './handlers/planner.ts';
+import { presetsHandlers } from './handlers/presets.ts';
 import { settingsHandlers } from './handlers/settings.ts';
+import { presetsRepo } from '../presets/repo.ts';
+import { calibrationRepo } from '../planner/repo.ts';
 import type { Handlers } from './handlers/types.ts';
 import { ProbeDeckError } from '../util/is.ts';
 
@@ -33,6 +37,8 @@ export function createHost(options: HostOptions): Host {
   const handlers: Handlers = {
     ...engineHandlers(),
     ...settingsHandlers(settingsRepo(opened.db)),
+    ...presetsHandlers(presetsRepo(opened.db)),
+    ...plannerHandlers(calibrationRepo(opened.db), events),
     'host.status': () => ({
       transport: options.transport,
       dataDir: options.dataDir,

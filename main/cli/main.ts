@@ -2,6 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
+import { planCommand } from './commands/plan.ts';
+import { presetsCommand } from './commands/presets.ts';
 import { processCommand } from './commands/process.ts';
 
 // Chunk jobs run on libuv's threadpool; it must be sized before its first use (no module above
@@ -10,7 +12,9 @@ process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2
 
 const COMMANDS: Record<string, Command> = {
   engine: engineCommand,
-  process: processCommand
+  process: processCommand,
+  presets: presetsCommand,
+  plan: planCommand
 };
 
 function usage(): string {

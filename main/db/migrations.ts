@@ -7,5 +7,31 @@ export const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL,
      updated_at TEXT NOT NULL
+   ) STRICT;`,
+  // 2: presets, the default per source kind, the last used per source
+  `CREATE TABLE presets (
+     id INTEGER PRIMARY KEY,
+     name TEXT NOT NULL,
+     builtin INTEGER NOT NULL DEFAULT 0,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     deleted_at TEXT
+   ) STRICT;
+   CREATE UNIQUE INDEX presets_live_name ON presets (name COLLATE NOCASE) WHERE deleted_at IS NULL;
+   CREATE TABLE preset_defaults (
+     source_kind TEXT PRIMARY KEY,
+     preset_id INTEGER NOT NULL REFERENCES presets (id)
+   ) STRICT;
+   CREATE TABLE preset_last_used (
+     source_key TEXT PRIMARY KEY,
+     preset_id INTEGER NOT NULL REFERENCES presets (id),
+     used_at TEXT NOT NULL
+   ) STRICT;`,
+  // 3: planner calibrations, per machine
+  `CREATE TABLE calibrations (
+     machine_key TEXT PRIMARY KEY,
+     measured_at TEXT NOT NULL,
+     points TEXT NOT NULL
    ) STRICT;`
 ];

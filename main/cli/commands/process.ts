@@ -3,17 +3,20 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from '../../engine/index.ts';
 import type { FilterSpec } from '../../engine/filters.ts';
+import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
+import { peakRssBytes } from '../../util/rss.ts';
 import { CliError, type Command } from '../command.ts';
 import { progressLine } from '../progress.ts';
 
 const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|float32
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
     [--margin-ms M] [--chunk-ms 1000] [--cmr none|global-median|global-mean]
-    [--n-workers W] [--n-jobs J] --out <file> [--out-dtype float32|int16] [--header-bytes N]
+    [--n-workers W] [--n-jobs J] [--ram-budget B] --out <file> [--out-dtype float32|int16] [--header-bytes N]
 
 Input and output are little-endian and time-major (T × C). Windows are [i·chunk, (i+1)·chunk) with
 real neighbours ±margin, as SpikeInterface's save(); the margin defaults to SI's "auto" (5 periods
-of the lowest corner) for zero-phase and 5 ms for causal. --out-dtype int16 rounds half-to-even.`;
+of the lowest corner) for zero-phase and 5 ms for causal. --out-dtype int16 rounds half-to-even.
+--ram-budget (e.g. 512MiB, 2GiB) lets the planner choose jobs, workers and chunk to stay inside it.`;
 
 function num(name: string, v: string | undefined, fallback?: number): number {
   if (v === undefined) {
@@ -46,7 +49,8 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       'n-jobs': { type: 'string', default: '1' },
       out: { type: 'string' },
       'out-dtype': { type: 'string', default: 'float32' },
-      'header-bytes': { type: 'string', default: '0' }
+      'header-bytes': { type: 'string', default: '0' },
+      'ram-budget': { type: 'string' }
     }
   });
   if (positionals.length !== 1) throw new CliError(`expected one input file\n${USAGE}`, 2);
@@ -79,7 +83,22 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (cmr === 'global-median' || cmr === 'global-mean') pipeline.reference = { mode: 'global', operator: cmr === 'global-median' ? 'median' : 'mean' };
   else if (cmr !== 'none') throw new CliError(`--cmr must be none, global-median or global-mean, got "${cmr}"`, 2);
 
-  const chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
+  let chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
+  let nJobs = Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4);
+  let nWorkers = num('n-workers', values['n-workers']);
+  if (values['ram-budget'] !== undefined) {
+    const p = plan({
+      ramBudgetBytes: parseBytes(values['ram-budget']),
+      channels,
+      fs,
+      dtype: values.dtype as 'int16' | 'float32',
+      outDtype: values['out-dtype'] as 'int16' | 'float32',
+      job: 'export',
+      marginSamples: pipeline.filter?.marginSamples ?? 0
+    });
+    ({ nJobs, nWorkers, chunkSamples } = p);
+    console.error(`plan: ${p.reason}; predicted peak ${formatBytes(p.predictedPeakBytes)}`);
+  }
   return {
     input: positionals[0],
     output: values.out,
@@ -90,8 +109,8 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
     headerBytes: num('header-bytes', values['header-bytes']),
     pipeline,
     chunkSamples,
-    nJobs: Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4),
-    nWorkers: num('n-workers', values['n-workers'])
+    nJobs,
+    nWorkers
   };
 }
 
@@ -106,7 +125,8 @@ export const processCommand: Command = {
     const x = result.samples / options.fs / result.seconds;
     console.error(
       `processed ${result.samples} samples × ${options.channels} ch in ${result.seconds.toFixed(2)} s (${x.toFixed(0)}× real time), ` +
-        `engine work buffers peak ${(result.peakWorkBytes / 2 ** 20).toFixed(1)} MiB${result.clamped ? `, ${result.clamped} values clamped to int16` : ''}`
+        `engine work buffers peak ${(result.peakWorkBytes / 2 ** 20).toFixed(1)} MiB, process peak RSS ${formatBytes(peakRssBytes())}` +
+        `${result.clamped ? `, ${result.clamped} values clamped to int16` : ''}`
     );
     return 0;
   }

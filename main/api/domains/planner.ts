@@ -1,0 +1,64 @@
+// The RAM-budget planner: how many chunk jobs (J) × inner workers (W) and how long a chunk, so a
+// job fits the budget the lab gives ProbeDeck beside the acquisition.
+
+export type JobKind = 'live' | 'scrub' | 'export';
+
+export interface PlanRequest {
+  ramBudgetBytes?: number;
+  channels: number;
+  fs: number;
+  dtype: 'int16' | 'float32';
+  outDtype?: 'int16' | 'float32';
+  job: JobKind;
+  /** Filter margin in samples (SI "auto" for 300 Hz at 30 kHz: 500). */
+  marginSamples?: number;
+  /** Inner workers fixed by the user, or chosen by the planner. */
+  nWorkers?: number | 'auto';
+}
+
+export interface MemoryBreakdown {
+  baseline: number;
+  input: number;
+  output: number;
+  engineWork: number;
+  history: number;
+}
+
+export interface Plan {
+  nJobs: number;
+  nWorkers: number;
+  chunkSamples: number;
+  predictedPeakBytes: number;
+  breakdown: MemoryBreakdown;
+  /** Seconds of processed history a live session can keep (live jobs). */
+  historySeconds: number;
+  predictedSpeedX: number;
+  basis: 'calibration' | 'model';
+  reason: string;
+  ramBudgetBytes: number;
+}
+
+export interface CalibrationPoint {
+  nJobs: number;
+  nWorkers: number;
+  chunkSamples: number;
+  speedX: number;
+  peakBytes: number;
+}
+
+export interface Calibration {
+  machineKey: string;
+  measuredAt: string;
+  points: CalibrationPoint[];
+}
+
+export interface PlannerMethods {
+  'planner.plan': { params: PlanRequest; result: Plan };
+  'planner.calibration': { params: void; result: Calibration | null };
+  'planner.calibrate': { params: { seconds?: number } | void; result: Calibration };
+  'planner.cancelCalibration': { params: void; result: void };
+}
+
+export interface PlannerEvents {
+  'planner.progress': { done: number; total: number; point: CalibrationPoint | null };
+}

@@ -1,0 +1,41 @@
+// Presets: a processing pipeline, display settings and resource settings, kept in SQLite.
+
+export interface PresetBody {
+  pipeline: {
+    filter: { kind: 'none' | 'bandpass' | 'highpass' | 'lowpass'; order: number; lowHz: number | null; highHz: number | null; phase: 'zero' | 'causal' | 'stream'; marginMs: number | null };
+    phaseShift: { method: 'none' | 'fir' | 'fft'; taps: 16 | 32 | 64 };
+    badChannels: { detect: 'none' | 'coherence+psd' | 'std' | 'mad'; manual: number[] };
+    reference: { mode: 'none' | 'global' | 'group' | 'local' | 'single'; operator: 'median' | 'mean'; innerUm: number; outerUm: number; channel: number | null };
+  };
+  display: { view: 'traces' | 'heatmap'; gainUvPerDiv: number | null; windowS: number; colormap: 'RdBu' | 'viridis' | 'gray'; channelOrder: 'depth' | 'index' };
+  resources: { ramBudgetBytes: number | null; nWorkers: 'auto' | number };
+}
+
+export interface Preset {
+  id: number;
+  name: string;
+  builtin: boolean;
+  body: PresetBody;
+  createdAt: string;
+  updatedAt: string;
+  /** Set while the preset sits in the undo bin. */
+  deletedAt: string | null;
+}
+
+export type PresetFormat = 'probedeck' | 'spikeinterface';
+
+export interface PresetsMethods {
+  'presets.list': { params: { includeDeleted?: boolean } | void; result: Preset[] };
+  'presets.create': { params: { name: string; body: PresetBody }; result: Preset };
+  'presets.update': { params: { id: number; body: PresetBody }; result: Preset };
+  'presets.rename': { params: { id: number; name: string }; result: Preset };
+  'presets.duplicate': { params: { id: number; name?: string }; result: Preset };
+  'presets.delete': { params: { id: number }; result: Preset };
+  'presets.restore': { params: { id: number }; result: Preset };
+  'presets.setDefault': { params: { sourceKind: string; id: number }; result: void };
+  'presets.defaults': { params: void; result: Record<string, number> };
+  'presets.markUsed': { params: { sourceKey: string; id: number }; result: void };
+  'presets.lastUsed': { params: { sourceKey: string }; result: Preset | null };
+  'presets.export': { params: { id: number; format: PresetFormat }; result: string };
+  'presets.import': { params: { text: string; name?: string }; result: Preset };
+}

@@ -1,0 +1,36 @@
+import type { PlannerMethods, PlanRequest } from '../domains/planner.ts';
+import type { HostEvents } from '../events.ts';
+import { calibrate, machineKey } from '../../planner/calibrate.ts';
+import { plan } from '../../planner/plan.ts';
+import type { CalibrationRepo } from '../../planner/repo.ts';
+import { ProbeDeckError, invalidParameterError, isPlainObject } from '../../util/is.ts';
+import type { HandlersOf } from './types.ts';
+
+export function plannerHandlers(repo: CalibrationRepo, events: HostEvents): HandlersOf<keyof PlannerMethods> {
+  let running: AbortController | null = null;
+  return {
+    'planner.plan': (p) => {
+      if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
+      return plan(p as unknown as PlanRequest, repo.get(machineKey()));
+    },
+    'planner.calibration': () => repo.get(machineKey()),
+    'planner.calibrate': async (p) => {
+      if (running) throw new ProbeDeckError('BUSY', 'a calibration is already running');
+      const seconds = isPlainObject(p) && typeof p.seconds === 'number' ? Math.min(Math.max(p.seconds, 1), 10) : 3;
+      running = new AbortController();
+      try {
+        const c = await calibrate({ seconds, signal: running.signal, onPoint: (done, total, point) => events.emit('planner.progress', { done, total, point }) });
+        repo.save(c);
+        return c;
+      } catch (err) {
+        if (running.signal.aborted) throw new ProbeDeckError('CANCELLED', 'the calibration was cancelled; the previous one (if any) is kept');
+        throw err;
+      } finally {
+        running = null;
+      }
+    },
+    'planner.cancelCalibration': () => {
+      running?.abort();
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import type { PresetsMethods } from '../domains/presets.ts';
+import type { PresetsRepo } from '../../presets/repo.ts';
+import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
+import { invalidParameterError, isInteger, isPlainObject, isString } from '../../util/is.ts';
+import type { HandlersOf } from './types.ts';
+
+function params(p: unknown): Record<string, unknown> {
+  if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
+  return p;
+}
+function id(p: unknown): number {
+  const v = params(p).id;
+  if (!isInteger(v)) throw invalidParameterError('id', 'a preset id', v);
+  return v;
+}
+function str(p: unknown, key: string): string {
+  const v = params(p)[key];
+  if (!isString(v) || v.length === 0 || v.length > 200) throw invalidParameterError(key, 'a non-empty string', v);
+  return v;
+}
+
+export function presetsHandlers(repo: PresetsRepo): HandlersOf<keyof PresetsMethods> {
+  return {
+    'presets.list': (p) => repo.list(isPlainObject(p) && p.includeDeleted === true),
+    'presets.create': (p) => repo.create(str(p, 'name'), params(p).body),
+    'presets.update': (p) => repo.update(id(p), params(p).body),
+    'presets.rename': (p) => repo.rename(id(p), str(p, 'name')),
+    'presets.duplicate': (p) => repo.duplicate(id(p), params(p).name === undefined ? undefined : str(p, 'name')),
+    'presets.delete': (p) => repo.remove(id(p)),
+    'presets.restore': (p) => repo.restore(id(p)),
+    'presets.setDefault': (p) => repo.setDefault(str(p, 'sourceKind'), id(p)),
+    'presets.defaults': () => repo.defaults(),
+    'presets.markUsed': (p) => repo.markUsed(str(p, 'sourceKey'), id(p)),
+    'presets.lastUsed': (p) => repo.lastUsed(str(p, 'sourceKey')),
+    'presets.export': (p) => {
+      const format = params(p).format;
+      if (format !== 'probedeck' && format !== 'spikeinterface') throw invalidParameterError('format', '"probedeck" or "spikeinterface"', format);
+      return exportPreset(repo.get(id(p)), format);
+    },
+    'presets.import': (p) => {
+      const text = params(p).text;
+      if (!isString(text) || text.length > 1_000_000) throw invalidParameterError('text', 'the preset file as text (at most 1 MB)', text);
+      const file = parsePresetFile(text, params(p).name === undefined ? undefined : str(p, 'name'));
+      return repo.create(file.name, file.body);
+    }
+  };
+}

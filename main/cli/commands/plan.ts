@@ -1,0 +1,56 @@
+// probedeck plan: what the planner would choose for a job on this machine.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDatabase } from '../../db/database.ts';
+import { machineKey } from '../../planner/calibrate.ts';
+import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
+import { calibrationRepo } from '../../planner/repo.ts';
+import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { CliError, type Command } from '../command.ts';
+
+const USAGE = `usage: probedeck plan --channels C --fs HZ [--dtype int16|float32] [--ram-budget 2GiB] [--job live|scrub|export]
+                     [--margin-ms M] [--n-workers auto|W] [--json] [--data-dir DIR]`;
+
+export const planCommand: Command = {
+  summary: 'print how many jobs × workers and what chunk fit a RAM budget',
+  usage: USAGE,
+  async run(args) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        channels: { type: 'string' },
+        fs: { type: 'string' },
+        dtype: { type: 'string', default: 'int16' },
+        'ram-budget': { type: 'string' },
+        job: { type: 'string', default: 'export' },
+        'margin-ms': { type: 'string' },
+        'n-workers': { type: 'string', default: 'auto' },
+        json: { type: 'boolean' },
+        'data-dir': { type: 'string' }
+      }
+    });
+    if (!values.channels || !values.fs) throw new CliError(`--channels and --fs are required\n${USAGE}`, 2);
+    const fs = Number(values.fs);
+    const { db } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
+    const calibration = calibrationRepo(db).get(machineKey());
+    db.close();
+    const p = plan(
+      {
+        channels: Number(values.channels),
+        fs,
+        dtype: values.dtype as 'int16' | 'float32',
+        job: values.job as 'export',
+        ramBudgetBytes: values['ram-budget'] ? parseBytes(values['ram-budget']) : undefined,
+        marginSamples: values['margin-ms'] ? Math.trunc((Number(values['margin-ms']) * fs) / 1000) : undefined,
+        nWorkers: values['n-workers'] === 'auto' ? 'auto' : Number(values['n-workers'])
+      },
+      calibration
+    );
+    if (values.json) console.log(JSON.stringify(p, null, 2));
+    else {
+      console.log(p.reason);
+      console.log(`jobs ${p.nJobs} · workers ${p.nWorkers} · chunk ${p.chunkSamples} samples · predicted peak ${formatBytes(p.predictedPeakBytes)} (${p.basis})`);
+    }
+    return 0;
+  }
+};

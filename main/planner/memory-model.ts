@@ -1,0 +1,34 @@
+// What one chunk job really holds at its peak — the buffers the executor and the engine allocate —
+// not only its output bytes (the flaw of SpikeInterface's total_memory, SI issue #2029).
+import type { MemoryBreakdown } from '../api/domains/planner.ts';
+
+const TILE = 16; // channels per engine tile (native/core/sosfilt.hpp)
+const BLOCK_ROWS = 1024; // causal/stream row block (native/core/filter_ops.cpp)
+const ZERO_PHASE_PADLEN = 33; // order-5 band-pass; larger orders add a few rows, negligible here
+
+export interface JobShape {
+  channels: number;
+  dtype: 'int16' | 'float32';
+  outDtype: 'int16' | 'float32';
+  chunkSamples: number;
+  marginSamples: number;
+  nWorkers: number;
+  zeroPhase: boolean;
+}
+
+/** Bytes one chunk job keeps alive (executor buffers + engine work buffers). */
+export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'history'> {
+  const inBytes = s.dtype === 'int16' ? 2 : 4;
+  const rows = s.chunkSamples + 2 * s.marginSamples;
+  const input = rows * s.channels * inBytes;
+  const output = s.chunkSamples * s.channels * 4 + (s.outDtype === 'int16' ? s.chunkSamples * s.channels * 2 : 0);
+  const workers = Math.min(s.nWorkers, Math.ceil(s.channels / TILE));
+  const tileRows = s.zeroPhase ? rows + 2 * ZERO_PHASE_PADLEN : BLOCK_ROWS;
+  const engineWork = workers * (tileRows * TILE * 8 + 10 * 2 * TILE * 8) + workers * s.channels * 4;
+  return { input, output, engineWork };
+}
+
+/** This process's resident memory now: the part of the peak that does not depend on the plan. */
+export function baselineBytes(): number {
+  return process.memoryUsage().rss;
+}

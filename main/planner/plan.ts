@@ -1,0 +1,105 @@
+// Chooses J × W × chunk under the RAM budget, from this machine's calibration when there is one,
+// else from a throughput model. The reason sentence says which and why.
+import { availableParallelism, freemem } from 'node:os';
+import type { Calibration, CalibrationPoint, Plan, PlanRequest } from '../api/domains/planner.ts';
+import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { baselineBytes, jobBytes } from './memory-model.ts';
+
+const GiB = 2 ** 30;
+const MiB = 2 ** 20;
+
+/** Default budget: a quarter of the free RAM, so the acquisition keeps the rest. */
+export function defaultRamBudget(): number {
+  return Math.floor(freemem() / 4);
+}
+
+/** SpikeInterface-style sizes: k/M/G/T = 1e3…, Ki/Mi/Gi/Ti = 1024^k; plain numbers are bytes. */
+export function parseBytes(text: string): number {
+  const m = /^\s*([0-9]*\.?[0-9]+)\s*(k|M|G|T|Ki|Mi|Gi|Ti)?B?\s*$/.exec(text);
+  if (!m) throw invalidParameterError('ram budget', 'a size such as 512MiB, 2GiB or 4G', text);
+  const unit = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[m[2] ?? ''] ?? 1;
+  return Math.floor(parseFloat(m[1]) * unit);
+}
+
+export function formatBytes(n: number): string {
+  return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`;
+}
+
+function check(r: PlanRequest) {
+  if (!isInteger(r.channels) || r.channels < 1) throw invalidParameterError('channels', 'a positive channel count', r.channels);
+  if (!isNumber(r.fs) || r.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', r.fs);
+  if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
+  if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
+  if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
+}
+
+/** Without measurements: inner workers scale at ~90%, outer jobs at ~95% (they also overlap I/O). */
+function modelSpeed(j: number, w: number, cores: number): number {
+  const used = Math.min(j * w, cores);
+  return used * (w > 1 ? 0.9 : 1) * (j > 1 ? 0.95 : 1);
+}
+
+function measuredSpeed(cal: Calibration | null, j: number, w: number, chunk: number): number | null {
+  if (!cal) return null;
+  let best: CalibrationPoint | null = null;
+  for (const p of cal.points) if (p.nJobs === j && p.nWorkers === w && (!best || Math.abs(p.chunkSamples - chunk) < Math.abs(best.chunkSamples - chunk))) best = p;
+  return best?.speedX ?? null;
+}
+
+export function plan(req: PlanRequest, calibration: Calibration | null = null, cores = availableParallelism()): Plan {
+  check(req);
+  const budget = req.ramBudgetBytes ?? defaultRamBudget();
+  const baseline = baselineBytes();
+  const margin = req.marginSamples ?? Math.trunc((5 * 1000) / 300 * req.fs / 1000);
+  const outDtype = req.outDtype ?? 'float32';
+  const fixedW = req.nWorkers === undefined || req.nWorkers === 'auto' ? null : req.nWorkers;
+  const secs = req.job === 'live' ? [0.01] : req.job === 'scrub' ? [1] : [0.25, 0.5, 1];
+  const jobs = req.job === 'export' ? Array.from({ length: cores }, (_, i) => i + 1) : [1];
+
+  type Candidate = { j: number; w: number; chunk: number; bytes: ReturnType<typeof jobBytes>; peak: number; speed: number; measured: boolean };
+  const candidates: Candidate[] = [];
+  for (const j of jobs)
+    for (const w of fixedW ? [fixedW] : Array.from({ length: cores }, (_, i) => i + 1)) {
+      if (!fixedW && j * w > cores) continue;
+      for (const s of secs) {
+        const chunk = Math.max(1, Math.round(s * req.fs));
+        const bytes = jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: req.job === 'live' ? 0 : margin, nWorkers: w, zeroPhase: req.job !== 'live' });
+        const peak = baseline + j * (bytes.input + bytes.output + bytes.engineWork);
+        const m = measuredSpeed(calibration, j, w, chunk);
+        candidates.push({ j, w, chunk, bytes, peak, speed: m ?? modelSpeed(j, w, cores), measured: m !== null });
+      }
+    }
+  const fitting = candidates.filter((c) => c.peak <= budget);
+  if (fitting.length === 0) {
+    const least = candidates.reduce((a, b) => (a.peak < b.peak ? a : b));
+    throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)} (this process alone uses ${formatBytes(baseline)})`);
+  }
+  // Fastest first; among plans within 3% of it, the one using the least memory.
+  const fastest = Math.max(...fitting.map((c) => c.speed));
+  const chosen = fitting.filter((c) => c.speed >= fastest * 0.97).reduce((a, b) => (a.peak <= b.peak ? a : b));
+  const bestAll = candidates.reduce((a, b) => (a.speed > b.speed || (a.speed === b.speed && a.peak < b.peak) ? a : b));
+
+  // A live session keeps what is left of the budget as processed history (float32, raw + processed).
+  const history = req.job === 'live' ? Math.max(0, budget - chosen.peak) : 0;
+  const historySeconds = history / (req.channels * 4 * 2 * req.fs);
+  const pctSpeed = Math.round((100 * chosen.speed) / bestAll.speed);
+  const ram = chosen.peak / bestAll.peak;
+  const basis = chosen.measured ? 'calibration' : 'model';
+  const reason =
+    `${chosen.j} job${chosen.j > 1 ? 's' : ''} × ${chosen.w} worker${chosen.w > 1 ? 's' : ''}, ${(chosen.chunk / req.fs).toFixed(2)} s chunks: ` +
+    `${pctSpeed}% of the best ${basis === 'calibration' ? 'measured' : 'modelled'} speed at ${ram <= 0.99 ? `${Math.round(ram * 100)}% of its RAM` : 'the same RAM'}` +
+    ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)` +
+    (req.job === 'live' ? `; ${historySeconds.toFixed(0)} s of history` : '');
+  return {
+    nJobs: chosen.j,
+    nWorkers: chosen.w,
+    chunkSamples: chosen.chunk,
+    predictedPeakBytes: chosen.peak + history,
+    breakdown: { baseline, ...chosen.bytes, input: chosen.j * chosen.bytes.input, output: chosen.j * chosen.bytes.output, engineWork: chosen.j * chosen.bytes.engineWork, history },
+    historySeconds,
+    predictedSpeedX: chosen.speed,
+    basis,
+    reason,
+    ramBudgetBytes: budget
+  };
+}

@@ -1,0 +1,139 @@
+// Presets in SQLite: statements prepared once, every change its own transaction (saved at once,
+// safe against a kill), deletes soft so they can be undone.
+import type { Db } from '../db/database.ts';
+import type { Preset, PresetBody } from '../api/domains/presets.ts';
+import { ProbeDeckError } from '../util/is.ts';
+import { BUILTIN_PRESETS } from './builtins.ts';
+import { validateBody, validateName } from './schema.ts';
+
+interface Row {
+  id: number;
+  name: string;
+  builtin: number;
+  body: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+const toPreset = (r: Row): Preset => ({
+  id: r.id,
+  name: r.name,
+  builtin: r.builtin === 1,
+  body: JSON.parse(r.body) as PresetBody,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  deletedAt: r.deleted_at
+});
+
+export type PresetsRepo = ReturnType<typeof presetsRepo>;
+
+export function presetsRepo(db: Db) {
+  const s = {
+    all: db.prepare<[], Row>('SELECT * FROM presets WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE'),
+    allWithDeleted: db.prepare<[], Row>('SELECT * FROM presets ORDER BY builtin DESC, name COLLATE NOCASE'),
+    byId: db.prepare<[number], Row>('SELECT * FROM presets WHERE id = ?'),
+    byName: db.prepare<[string], Row>('SELECT * FROM presets WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL'),
+    insert: db.prepare<[string, number, string, string, string]>('INSERT INTO presets (name, builtin, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
+    setBody: db.prepare<[string, string, number]>('UPDATE presets SET body = ?, updated_at = ? WHERE id = ?'),
+    setName: db.prepare<[string, string, number]>('UPDATE presets SET name = ?, updated_at = ? WHERE id = ?'),
+    setDeleted: db.prepare<[string | null, number]>('UPDATE presets SET deleted_at = ? WHERE id = ?'),
+    setDefault: db.prepare<[string, number]>('INSERT INTO preset_defaults (source_kind, preset_id) VALUES (?, ?) ON CONFLICT(source_kind) DO UPDATE SET preset_id = excluded.preset_id'),
+    defaults: db.prepare<[], { source_kind: string; preset_id: number }>('SELECT source_kind, preset_id FROM preset_defaults'),
+    markUsed: db.prepare<[string, number, string]>(
+      'INSERT INTO preset_last_used (source_key, preset_id, used_at) VALUES (?, ?, ?) ON CONFLICT(source_key) DO UPDATE SET preset_id = excluded.preset_id, used_at = excluded.used_at'
+    ),
+    lastUsed: db.prepare<[string], Row>(
+      'SELECT p.* FROM preset_last_used u JOIN presets p ON p.id = u.preset_id WHERE u.source_key = ? AND p.deleted_at IS NULL'
+    )
+  };
+  const now = () => new Date().toISOString();
+  // Every write is BEGIN IMMEDIATE: a deferred transaction that reads and then writes cannot wait
+  // for another process's lock (SQLite answers SQLITE_BUSY at once), an immediate one waits.
+  const tx = <A extends unknown[], R>(fn: (...a: A) => R) => {
+    const t = db.transaction(fn);
+    return (...a: A): R => t.immediate(...a);
+  };
+
+  const get = (id: number): Preset => {
+    const r = s.byId.get(id);
+    if (!r) throw new ProbeDeckError('NOT_FOUND', `There is no preset with id ${id}`);
+    return toPreset(r);
+  };
+  const editable = (id: number, what: string): Preset => {
+    const p = get(id);
+    if (p.builtin) throw new ProbeDeckError('BUILTIN_PRESET', `"${p.name}" is built in and cannot be ${what}: duplicate it first`);
+    if (p.deletedAt) throw new ProbeDeckError('DELETED_PRESET', `"${p.name}" is deleted: restore it first`);
+    return p;
+  };
+  const freeName = (name: string, except?: number) => {
+    const clash = s.byName.get(name);
+    if (clash && clash.id !== except) throw new ProbeDeckError('NAME_TAKEN', `A preset named "${clash.name}" already exists`);
+  };
+
+  const create = tx((name: string, body: PresetBody, builtin = false): Preset => {
+    const n = validateName(name);
+    freeName(n);
+    const t = now();
+    const id = Number(s.insert.run(n, builtin ? 1 : 0, JSON.stringify(validateBody(body)), t, t).lastInsertRowid);
+    return get(id);
+  });
+
+  // Built-ins are (re)created on open, so a new version's built-ins appear in old databases too.
+  db.transaction(() => {
+    for (const b of BUILTIN_PRESETS) {
+      if (!s.byName.get(b.name)) create(b.name, b.body, true);
+      const id = s.byName.get(b.name)!.id;
+      for (const kind of b.sourceKinds) if (!s.defaults.all().some((d) => d.source_kind === kind)) s.setDefault.run(kind, id);
+    }
+  }).immediate();
+
+  return {
+    list: (includeDeleted = false) => (includeDeleted ? s.allWithDeleted : s.all).all().map(toPreset),
+    get,
+    create: (name: string, body: unknown) => create(name, validateBody(body)),
+    update: tx((id: number, body: unknown): Preset => {
+      editable(id, 'edited');
+      s.setBody.run(JSON.stringify(validateBody(body)), now(), id);
+      return get(id);
+    }),
+    rename: tx((id: number, name: string): Preset => {
+      editable(id, 'renamed');
+      const n = validateName(name);
+      freeName(n, id);
+      s.setName.run(n, now(), id);
+      return get(id);
+    }),
+    duplicate: tx((id: number, name?: string): Preset => {
+      const p = get(id);
+      let n = name ?? `${p.name} (copy)`;
+      for (let i = 2; !name && s.byName.get(n); i++) n = `${p.name} (copy ${i})`;
+      return create(n, p.body);
+    }),
+    remove: tx((id: number): Preset => {
+      editable(id, 'deleted');
+      s.setDeleted.run(now(), id);
+      return get(id);
+    }),
+    restore: tx((id: number): Preset => {
+      const p = get(id);
+      if (!p.deletedAt) return p;
+      freeName(p.name, id);
+      s.setDeleted.run(null, id);
+      return get(id);
+    }),
+    setDefault: (sourceKind: string, id: number) => {
+      if (get(id).deletedAt) throw new ProbeDeckError('DELETED_PRESET', 'a deleted preset cannot be a default');
+      s.setDefault.run(sourceKind, id);
+    },
+    defaults: (): Record<string, number> => Object.fromEntries(s.defaults.all().map((d) => [d.source_kind, d.preset_id])),
+    markUsed: (sourceKey: string, id: number) => {
+      get(id);
+      s.markUsed.run(sourceKey, id, now());
+    },
+    lastUsed: (sourceKey: string): Preset | null => {
+      const r = s.lastUsed.get(sourceKey);
+      return r ? toPreset(r) : null;
+    }
+  };
+}

@@ -1,0 +1,84 @@
+// What a preset holds, and the one validator every way in (API, JSON import, SpikeInterface import)
+// goes through. Messages name the field at fault.
+import { invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
+import type { PresetBody } from '../api/domains/presets.ts';
+
+export const PRESET_FORMAT = 'probedeck-preset';
+export const PRESET_VERSION = 1;
+
+function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(v as T)) throw invalidParameterError(name, allowed.map((a) => `"${a}"`).join(', '), v);
+  return v as T;
+}
+function positive(name: string, v: unknown): number {
+  if (!isNumber(v) || v <= 0) throw invalidParameterError(name, 'a number above 0', v);
+  return v;
+}
+function obj(name: string, v: unknown): Record<string, unknown> {
+  if (!isPlainObject(v)) throw invalidParameterError(name, 'an object', v);
+  return v;
+}
+
+export function validateBody(input: unknown): PresetBody {
+  const b = obj('body', input);
+  const p = obj('pipeline', b.pipeline);
+  const f = obj('pipeline.filter', p.filter);
+  const kind = oneOf('pipeline.filter.kind', f.kind, ['none', 'bandpass', 'highpass', 'lowpass'] as const);
+  const order = f.order ?? 5;
+  if (!isInteger(order) || order < 1 || order > 10) throw invalidParameterError('pipeline.filter.order', 'an integer from 1 to 10', order);
+  const lowHz = kind === 'bandpass' || kind === 'highpass' ? positive('pipeline.filter.lowHz', f.lowHz) : null;
+  const highHz = kind === 'bandpass' || kind === 'lowpass' ? positive('pipeline.filter.highHz', f.highHz) : null;
+  if (lowHz !== null && highHz !== null && lowHz >= highHz) throw invalidParameterError('pipeline.filter.highHz', `a frequency above lowHz (${lowHz})`, highHz);
+  const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
+  const marginMs = f.marginMs === undefined || f.marginMs === null ? null : positive('pipeline.filter.marginMs', f.marginMs);
+
+  const ps = obj('pipeline.phaseShift', p.phaseShift ?? { method: 'none' });
+  const method = oneOf('pipeline.phaseShift.method', ps.method, ['none', 'fir', 'fft'] as const);
+  const taps = ps.taps ?? 16;
+  if (![16, 32, 64].includes(taps as number)) throw invalidParameterError('pipeline.phaseShift.taps', '16, 32 or 64', taps);
+
+  const bc = obj('pipeline.badChannels', p.badChannels ?? { detect: 'none', manual: [] });
+  const detect = oneOf('pipeline.badChannels.detect', bc.detect, ['none', 'coherence+psd', 'std', 'mad'] as const);
+  const manual = bc.manual ?? [];
+  if (!Array.isArray(manual) || !manual.every((c) => isInteger(c) && c >= 0)) throw invalidParameterError('pipeline.badChannels.manual', 'a list of channel indices', manual);
+
+  const r = obj('pipeline.reference', p.reference);
+  const mode = oneOf('pipeline.reference.mode', r.mode, ['none', 'global', 'group', 'local', 'single'] as const);
+  const operator = oneOf('pipeline.reference.operator', r.operator ?? 'median', ['median', 'mean'] as const);
+  const innerUm = r.innerUm ?? 30;
+  const outerUm = r.outerUm ?? 55;
+  if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError('pipeline.reference.outerUm', `a radius above innerUm (${String(innerUm)})`, outerUm);
+  const channel = r.channel ?? null;
+  if (mode === 'single' && (!isInteger(channel) || (channel as number) < 0)) throw invalidParameterError('pipeline.reference.channel', 'a channel index', channel);
+
+  const d = obj('display', b.display);
+  const view = oneOf('display.view', d.view ?? 'traces', ['traces', 'heatmap'] as const);
+  const gain = d.gainUvPerDiv ?? null;
+  if (gain !== null && (!isNumber(gain) || gain <= 0)) throw invalidParameterError('display.gainUvPerDiv', 'a number above 0, or null for autoscale', gain);
+  const windowS = d.windowS ?? 1;
+  if (!isNumber(windowS) || windowS < 0.01 || windowS > 30) throw invalidParameterError('display.windowS', 'a window of 0.01 to 30 s', windowS);
+  const colormap = oneOf('display.colormap', d.colormap ?? 'RdBu', ['RdBu', 'viridis', 'gray'] as const);
+  const channelOrder = oneOf('display.channelOrder', d.channelOrder ?? 'depth', ['depth', 'index'] as const);
+
+  const res = obj('resources', b.resources ?? {});
+  const ram = res.ramBudgetBytes ?? null;
+  if (ram !== null && (!isInteger(ram) || (ram as number) < 64 * 2 ** 20)) throw invalidParameterError('resources.ramBudgetBytes', 'at least 64 MiB in bytes, or null for automatic', ram);
+  const nWorkers = res.nWorkers ?? 'auto';
+  if (nWorkers !== 'auto' && (!isInteger(nWorkers) || (nWorkers as number) < 1 || (nWorkers as number) > 256)) throw invalidParameterError('resources.nWorkers', '"auto" or 1–256', nWorkers);
+
+  return {
+    pipeline: {
+      filter: { kind, order, lowHz, highHz, phase, marginMs },
+      phaseShift: { method, taps: taps as 16 | 32 | 64 },
+      badChannels: { detect, manual: [...manual] as number[] },
+      reference: { mode, operator, innerUm, outerUm, channel: mode === 'single' ? (channel as number) : null }
+    },
+    display: { view, gainUvPerDiv: gain as number | null, windowS, colormap, channelOrder },
+    resources: { ramBudgetBytes: ram as number | null, nWorkers: nWorkers as 'auto' | number }
+  };
+}
+
+export function validateName(v: unknown): string {
+  if (!isString(v) || v.trim().length === 0 || v.length > 80) throw invalidParameterError('name', 'a name of 1–80 characters', v);
+  return v.trim();
+}

@@ -1,0 +1,29 @@
+// Preset files: ProbeDeck's own versioned JSON, or a SpikeInterface pipeline dict.
+import type { Preset, PresetBody, PresetFormat } from '../api/domains/presets.ts';
+import { ProbeDeckError, isPlainObject } from '../util/is.ts';
+import { BUILTIN_PRESETS } from './builtins.ts';
+import { PRESET_FORMAT, PRESET_VERSION, validateBody } from './schema.ts';
+import { fromSpikeInterface, toSpikeInterface } from './si-pipeline.ts';
+
+export function exportPreset(p: Preset, format: PresetFormat): string {
+  if (format === 'spikeinterface') return JSON.stringify(toSpikeInterface(p.body), null, 2);
+  return JSON.stringify({ format: PRESET_FORMAT, version: PRESET_VERSION, name: p.name, body: p.body }, null, 2);
+}
+
+/** Reads either format; the name comes from the file, the caller, or a default. */
+export function parsePresetFile(text: string, name?: string): { name: string; body: PresetBody } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new ProbeDeckError('BAD_IMPORT', `the preset file is not valid JSON (${(e as Error).message})`);
+  }
+  if (isPlainObject(data) && data.format === PRESET_FORMAT) {
+    if (typeof data.version !== 'number' || data.version > PRESET_VERSION) {
+      throw new ProbeDeckError('BAD_IMPORT', `the preset file is version ${String(data.version)}; this ProbeDeck reads up to version ${PRESET_VERSION}`);
+    }
+    return { name: name ?? String(data.name ?? 'Imported preset'), body: validateBody(data.body) };
+  }
+  // Anything else is read as a SpikeInterface pipeline dict, on top of the Neuropixels AP display.
+  return { name: name ?? 'Imported from SpikeInterface', body: fromSpikeInterface(data, BUILTIN_PRESETS[0].body) };
+}

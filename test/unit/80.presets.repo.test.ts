@@ -1,0 +1,104 @@
+import Database from 'better-sqlite3';
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../main/db/database.ts';
+import { MIGRATIONS } from '../../main/db/migrations.ts';
+import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
+import { presetsRepo } from '../../main/presets/repo.ts';
+import { tempDir } from './helpers.ts';
+
+const body = () => structuredClone(BUILTIN_PRESETS[0].body);
+const open = (dir: string) => presetsRepo(openDatabase(join(dir, 'probedeck.db')).db);
+
+describe('presets repository (real SQLite file)', () => {
+  it('starts with the built-ins and sensible defaults per source kind', () => {
+    const repo = open(tempDir());
+    expect(repo.list().map((p) => p.name)).toEqual(['Neuropixels AP', 'Neuropixels AP live', 'Neuropixels LFP', 'Open Ephys 32-ch headstage']);
+    const ap = repo.list()[0];
+    expect(ap.body.pipeline.filter).toMatchObject({ kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' });
+    expect(ap.body.pipeline.reference).toMatchObject({ mode: 'global', operator: 'median' });
+    expect(repo.defaults().spikeglx).toBe(ap.id);
+  });
+
+  it('creates, renames, edits, duplicates; built-ins only duplicate', () => {
+    const repo = open(tempDir());
+    const ap = repo.list()[0];
+    expect(() => repo.update(ap.id, body())).toThrow(/"Neuropixels AP" is built in and cannot be edited: duplicate it first/);
+    expect(() => repo.remove(ap.id)).toThrow(/cannot be deleted/);
+    const mine = repo.duplicate(ap.id);
+    expect(mine.name).toBe('Neuropixels AP (copy)');
+    expect(repo.duplicate(ap.id).name).toBe('Neuropixels AP (copy 2)');
+    const b = body();
+    b.pipeline.filter.lowHz = 400;
+    expect(repo.update(mine.id, b).body.pipeline.filter.lowHz).toBe(400);
+    expect(repo.rename(mine.id, 'Rig 3 AP').name).toBe('Rig 3 AP');
+    expect(() => repo.rename(mine.id, 'neuropixels ap')).toThrow(/already exists/);
+    expect(() => repo.create('x', { ...b, pipeline: { ...b.pipeline, filter: { ...b.pipeline.filter, highHz: 100 } } })).toThrow(/"pipeline.filter.highHz"/);
+  });
+
+  it('deletes with undo', () => {
+    const repo = open(tempDir());
+    const p = repo.create('Temp', body());
+    repo.remove(p.id);
+    expect(repo.list().some((x) => x.id === p.id)).toBe(false);
+    expect(repo.list(true).find((x) => x.id === p.id)?.deletedAt).not.toBeNull();
+    expect(repo.restore(p.id).deletedAt).toBeNull();
+    expect(repo.list().some((x) => x.id === p.id)).toBe(true);
+  });
+
+  it('remembers the default per source kind and the last one used per source, across reopen', () => {
+    const dir = tempDir();
+    const repo = open(dir);
+    const p = repo.create('Rig 1', body());
+    repo.setDefault('openephys', p.id);
+    repo.markUsed('/data/rec1/run_g0_t0.imec0.ap.bin', p.id);
+    const again = open(dir);
+    expect(again.defaults().openephys).toBe(p.id);
+    expect(again.lastUsed('/data/rec1/run_g0_t0.imec0.ap.bin')?.name).toBe('Rig 1');
+    expect(again.lastUsed('/elsewhere')).toBeNull();
+  });
+
+  it('migrates a version-1 database (settings only) and keeps its settings', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare("INSERT INTO settings VALUES ('app.lastOpened', 'then', 't')").run();
+    old.close();
+    const { db } = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT value FROM settings').get()).toEqual({ value: 'then' });
+    expect(presetsRepo(db).list()).toHaveLength(4);
+  });
+
+  it('recovers from a corrupt database, keeping the old file', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'probedeck.db'), 'garbage'.repeat(1000));
+    const { db, notices } = openDatabase(join(dir, 'probedeck.db'));
+    expect(presetsRepo(db).list()).toHaveLength(4);
+    expect(notices[0].message).toMatch(/kept as .*probedeck\.db\.corrupt-/);
+  });
+
+  it('two processes writing at once lose nothing and corrupt nothing', async () => {
+    const dir = tempDir();
+    open(dir);
+    const writer = join(dir, 'writer.ts');
+    writeFileSync(
+      writer,
+      `import { openDatabase } from ${JSON.stringify(join(import.meta.dirname, '../../main/db/database.ts'))};
+       import { presetsRepo } from ${JSON.stringify(join(import.meta.dirname, '../../main/presets/repo.ts'))};
+       import { BUILTIN_PRESETS } from ${JSON.stringify(join(import.meta.dirname, '../../main/presets/builtins.ts'))};
+       const repo = presetsRepo(openDatabase(process.argv[2]).db);
+       for (let i = 0; i < 40; i++) repo.create(process.argv[3] + ' ' + i, BUILTIN_PRESETS[0].body);`
+    );
+    const run = (tag: string) =>
+      new Promise<number>((resolve) => fork(writer, [join(dir, 'probedeck.db'), tag], { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1)));
+    expect(await Promise.all([run('A'), run('B')])).toEqual([0, 0]);
+    const { db } = openDatabase(join(dir, 'probedeck.db'));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(presetsRepo(db).list()).toHaveLength(4 + 80);
+  });
+});

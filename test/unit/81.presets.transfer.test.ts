@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
+import { fromSpikeInterface, toSpikeInterface } from '../../main/presets/si-pipeline.ts';
+import { exportPreset, parsePresetFile } from '../../main/presets/transfer.ts';
+
+const ap = BUILTIN_PRESETS[0].body;
+
+describe('SpikeInterface pipeline dict', () => {
+  it('writes the Neuropixels AP preset as SI steps', () => {
+    expect(toSpikeInterface(ap)).toEqual({
+      bandpass_filter: { freq_min: 300, freq_max: 6000, filter_order: 5, ftype: 'butter', direction: 'forward-backward' },
+      common_reference: { reference: 'global', operator: 'median' }
+    });
+  });
+
+  it('round-trips every built-in through the SI dict (streaming comes back as SI’s causal filter)', () => {
+    for (const b of BUILTIN_PRESETS) {
+      const expected = structuredClone(b.body.pipeline);
+      // SpikeInterface has no carried filter state: a live "stream" preset exports as direction "forward".
+      if (expected.filter.phase === 'stream') expected.filter.phase = 'causal';
+      expect(fromSpikeInterface(toSpikeInterface(b.body), b.body).pipeline).toEqual(expected);
+    }
+  });
+
+  it('reads the IBL-style chain highpass → bad channels → phase shift → local CMR', () => {
+    const body = fromSpikeInterface(
+      {
+        highpass_filter: { freq_min: 400.0 },
+        detect_bad_channels: { method: 'coherence+psd' },
+        phase_shift: {},
+        common_reference: { reference: 'local', operator: 'median', local_radius: [40, 160] }
+      },
+      ap
+    );
+    expect(body.pipeline.filter).toMatchObject({ kind: 'highpass', lowHz: 400, phase: 'zero' });
+    expect(body.pipeline.badChannels.detect).toBe('coherence+psd');
+    expect(body.pipeline.phaseShift.method).toBe('fft');
+    expect(body.pipeline.reference).toMatchObject({ mode: 'local', innerUm: 40, outerUm: 160 });
+  });
+
+  it('names the step it cannot run', () => {
+    expect(() => fromSpikeInterface({ bandpass_filter: {}, whiten: { mode: 'local' } }, ap)).toThrow(/the SpikeInterface step "whiten" is not supported/);
+    expect(() => fromSpikeInterface({ bandpass_filter: { ftype: 'cheby1' } }, ap)).toThrow(/bandpass_filter: ftype "cheby1" is not supported/);
+    expect(() => fromSpikeInterface({ common_reference: { operator: 'max' } }, ap)).toThrow(/operator "max"/);
+  });
+});
+
+describe('ProbeDeck preset files', () => {
+  it('export → import gives the same preset', () => {
+    const text = exportPreset({ id: 1, name: 'Rig', builtin: false, body: ap, createdAt: '', updatedAt: '', deletedAt: null }, 'probedeck');
+    expect(JSON.parse(text)).toMatchObject({ format: 'probedeck-preset', version: 1, name: 'Rig' });
+    expect(parsePresetFile(text)).toEqual({ name: 'Rig', body: ap });
+  });
+  it('refuses newer versions and broken JSON clearly', () => {
+    expect(() => parsePresetFile('{"format":"probedeck-preset","version":9,"body":{}}')).toThrow(/version 9; this ProbeDeck reads up to version 1/);
+    expect(() => parsePresetFile('{nope')).toThrow(/not valid JSON/);
+  });
+});
