@@ -1,0 +1,45 @@
+import { expect, test } from './fixtures.ts';
+
+test('a preset edited in the UI is saved: after a reload the edit is there', async ({ app }) => {
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  // Built-ins are locked; a duplicate is editable.
+  await expect(app.getByTestId('filter-low')).toBeDisabled();
+  await app.getByTestId('preset-duplicate').click();
+  await expect(app.getByTestId('preset-name')).toHaveValue(/Neuropixels AP \(copy/);
+  await app.getByTestId('preset-name').fill('Rig 2 AP');
+  await app.getByTestId('preset-name').press('Enter');
+  await app.getByTestId('filter-low').fill('350');
+  await app.getByTestId('filter-low').press('Enter');
+  await app.getByTestId('reference-mode').selectOption('local');
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
+
+  await app.reload();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
+  await expect(app.getByTestId('filter-low')).toHaveValue('350');
+  await expect(app.getByTestId('reference-mode')).toHaveValue('local');
+
+  // An impossible value is refused with the field's name, and the stored preset keeps its value.
+  await app.getByTestId('filter-high').fill('100');
+  await app.getByTestId('filter-high').press('Enter');
+  await expect(app.getByTestId('preset-error')).toContainText('pipeline.filter.highHz');
+
+  // Delete with undo.
+  await app.getByTestId('preset-delete').click();
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(0);
+  await app.getByTestId('preset-undo').click();
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
+});
+
+test('the planner explains its plan and plots the calibration with the frontier and the chosen point', async ({ app }) => {
+  await app.getByTestId('tab-planner').click();
+  await expect(app.getByTestId('planner-reason')).toContainText(/jobs? × \d+ workers?/);
+  await app.getByTestId('calibrate').click();
+  await expect(app.getByTestId('pareto-plot')).toBeVisible({ timeout: 90_000 });
+  await expect(app.getByTestId('pareto-point').or(app.getByTestId('pareto-chosen'))).not.toHaveCount(0);
+  await expect(app.getByTestId('pareto-chosen')).toHaveCount(1);
+  await expect(app.getByTestId('planner-reason')).toContainText('measured');
+  await app.getByTestId('planner-budget').fill('0.01');
+  await app.getByTestId('planner-budget').press('Enter');
+  await expect(app.getByTestId('planner-error')).toContainText('too small');
+});

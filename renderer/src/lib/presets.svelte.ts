@@ -1,0 +1,96 @@
+// The preset list and the one being edited. Every edit is sent to the host at once (and so saved
+// in SQLite); the host's answer replaces the local copy.
+import type { Preset, PresetBody } from '../../../main/api/domains/presets.ts';
+import { api } from './api.ts';
+
+export class PresetsState {
+  list = $state.raw<Preset[]>([]);
+  selectedId = $state<number | null>(null);
+  error = $state<string | null>(null);
+  /** The last deleted preset, for Undo. */
+  deleted = $state<Preset | null>(null);
+  selected = $derived(this.list.find((p) => p.id === this.selectedId) ?? null);
+
+  async #run<T>(op: () => Promise<T>): Promise<T | undefined> {
+    try {
+      this.error = null;
+      return await op();
+    } catch (err) {
+      this.error = (err as Error).message;
+      return undefined;
+    }
+  }
+
+  async load(): Promise<void> {
+    await this.#run(async () => {
+      this.list = await api.call('presets.list');
+      if (this.selectedId === null || !this.list.some((p) => p.id === this.selectedId)) this.selectedId = this.list[0]?.id ?? null;
+    });
+  }
+
+  #replace(p: Preset) {
+    this.list = this.list.some((x) => x.id === p.id) ? this.list.map((x) => (x.id === p.id ? p : x)) : [...this.list, p];
+  }
+
+  async update(body: PresetBody): Promise<void> {
+    const id = this.selectedId;
+    if (id === null) return;
+    const p = await this.#run(() => api.call('presets.update', { id, body }));
+    if (p) this.#replace(p);
+  }
+
+  async rename(name: string): Promise<void> {
+    const id = this.selectedId;
+    if (id === null) return;
+    const p = await this.#run(() => api.call('presets.rename', { id, name }));
+    if (p) this.#replace(p);
+  }
+
+  async duplicate(): Promise<void> {
+    const id = this.selectedId;
+    if (id === null) return;
+    const p = await this.#run(() => api.call('presets.duplicate', { id }));
+    if (p) {
+      this.#replace(p);
+      this.selectedId = p.id;
+    }
+  }
+
+  async remove(): Promise<void> {
+    const id = this.selectedId;
+    if (id === null) return;
+    const p = await this.#run(() => api.call('presets.delete', { id }));
+    if (p) {
+      this.deleted = p;
+      this.list = this.list.filter((x) => x.id !== id);
+      this.selectedId = this.list[0]?.id ?? null;
+    }
+  }
+
+  async undo(): Promise<void> {
+    const d = this.deleted;
+    if (!d) return;
+    const p = await this.#run(() => api.call('presets.restore', { id: d.id }));
+    if (p) {
+      this.deleted = null;
+      this.#replace(p);
+      this.selectedId = p.id;
+    }
+  }
+
+  async exportSelected(format: 'probedeck' | 'spikeinterface'): Promise<string | undefined> {
+    const id = this.selectedId;
+    if (id === null) return;
+    return this.#run(() => api.call('presets.export', { id, format }));
+  }
+
+  async importText(text: string): Promise<void> {
+    const p = await this.#run(() => api.call('presets.import', { text }));
+    if (p) {
+      this.#replace(p);
+      this.selectedId = p.id;
+    }
+  }
+}
+
+export const presets = new PresetsState();
