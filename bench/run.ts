@@ -1,8 +1,12 @@
 // `npm run bench`: each section measures ProbeDeck side by side with scipy/numpy in the same run and
 // prints a table of ratios. Sections live in their own files.
 import { benchEngine } from './engine.ts';
+import { benchPlanner } from './planner.ts';
 
-const SECTIONS: [string, () => Promise<string>][] = [['engine', benchEngine]];
+const SECTIONS: [string, () => Promise<string>][] = [
+  ['engine', benchEngine],
+  ['planner', benchPlanner]
+];
 
 const only = process.argv[2];
 for (const [name, run] of SECTIONS) {
