@@ -19,6 +19,13 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('filter-low')).toHaveValue('350');
   await expect(app.getByTestId('reference-mode')).toHaveValue('local');
 
+  // The default for Open Ephys sources survives the reload too.
+  await app.getByTestId('default-openephys').click();
+  await expect(app.getByTestId('default-openephys')).toBeDisabled();
+  await app.reload();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
+  await expect(app.getByTestId('default-openephys')).toBeDisabled();
+
   // An impossible value is refused with the field's name, and the stored preset keeps its value.
   await app.getByTestId('filter-high').fill('100');
   await app.getByTestId('filter-high').press('Enter');

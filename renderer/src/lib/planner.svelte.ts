@@ -13,8 +13,16 @@ export class PlannerState {
   progress = $state<{ done: number; total: number } | null>(null);
   error = $state<string | null>(null);
 
+  #budgetChosen = false;
+
   async load(): Promise<void> {
     this.calibration = await api.call('planner.calibration');
+    if (!this.#budgetChosen) {
+      // Start from the host's default: a share of the RAM free now.
+      const p = await api.call('planner.plan', { channels: this.channels, fs: this.fs, dtype: 'int16', job: this.job });
+      this.budgetGiB = Math.round((p.ramBudgetBytes / 2 ** 30) * 100) / 100;
+      this.#budgetChosen = true;
+    }
     await this.replan();
   }
 

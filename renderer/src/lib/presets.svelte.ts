@@ -24,6 +24,7 @@ export class PresetsState {
   async load(): Promise<void> {
     await this.#run(async () => {
       this.list = await api.call('presets.list');
+      this.defaults = await api.call('presets.defaults');
       if (this.selectedId === null || !this.list.some((p) => p.id === this.selectedId)) this.selectedId = this.list[0]?.id ?? null;
     });
   }
@@ -76,6 +77,20 @@ export class PresetsState {
       this.#replace(p);
       this.selectedId = p.id;
     }
+  }
+
+  defaults = $state<Record<string, number>>({});
+
+  async loadDefaults(): Promise<void> {
+    const d = await this.#run(() => api.call('presets.defaults'));
+    if (d) this.defaults = d;
+  }
+
+  async makeDefault(sourceKind: string): Promise<void> {
+    const id = this.selectedId;
+    if (id === null) return;
+    await this.#run(() => api.call('presets.setDefault', { sourceKind, id }));
+    await this.loadDefaults();
   }
 
   async exportSelected(format: 'probedeck' | 'spikeinterface'): Promise<string | undefined> {
