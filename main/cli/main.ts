@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
+import { infoCommand } from './commands/info.ts';
 import { planCommand } from './commands/plan.ts';
 import { presetsCommand } from './commands/presets.ts';
 import { processCommand } from './commands/process.ts';
@@ -14,7 +15,8 @@ const COMMANDS: Record<string, Command> = {
   engine: engineCommand,
   process: processCommand,
   presets: presetsCommand,
-  plan: planCommand
+  plan: planCommand,
+  info: infoCommand
 };
 
 function usage(): string {

@@ -1,0 +1,73 @@
+// Random-access reads of whole frames from an interleaved time-major file, keeping only the neural
+// columns. The file handle stays open; nothing is read until asked for.
+import { open, type FileHandle } from 'node:fs/promises';
+import { SourceError, fsError } from './source.ts';
+
+export interface FrameLayout {
+  path: string;
+  headerBytes: number;
+  frameChannels: number;
+  dtype: 'int16' | 'uint16' | 'float32';
+  /** File columns to return, in order. */
+  columns: number[];
+}
+
+export interface FrameFile {
+  samples: number;
+  read(start: number, end: number): Promise<Int16Array | Float32Array>;
+  close(): Promise<void>;
+}
+
+export const bytesPerSample = (dtype: FrameLayout['dtype']) => (dtype === 'float32' ? 4 : 2);
+
+/** Frame count of a file, refusing sizes that are not whole frames (a truncated or misdescribed file). */
+export function frameCount(path: string, size: number, layout: Omit<FrameLayout, 'path' | 'columns'>): number {
+  const frame = layout.frameChannels * bytesPerSample(layout.dtype);
+  const data = size - layout.headerBytes;
+  if (data < frame) throw new SourceError('FILE_TOO_SMALL', path, `${Math.max(0, data)} data bytes is less than one frame of ${layout.frameChannels} ${layout.dtype} channels (${frame} bytes)`);
+  if (data % frame !== 0) {
+    throw new SourceError('NOT_WHOLE_FRAMES', path, `${data} data bytes is not a whole number of ${layout.frameChannels}-channel ${layout.dtype} frames (${frame} bytes each): the file is truncated or the channel count is wrong`);
+  }
+  return data / frame;
+}
+
+export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
+  let fh: FileHandle;
+  try {
+    fh = await open(layout.path, 'r');
+  } catch (err) {
+    throw fsError(layout.path, err);
+  }
+  const samples = frameCount(layout.path, (await fh.stat()).size, layout);
+  const n = layout.frameChannels;
+  const bps = bytesPerSample(layout.dtype);
+  const cols = layout.columns;
+  const identity = cols.length === n && cols.every((c, i) => c === i);
+  return {
+    samples,
+    async read(start, end) {
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > samples || start > end) {
+        throw new SourceError('BAD_RANGE', layout.path, `rows [${start}, ${end}) are outside [0, ${samples})`);
+      }
+      const rows = end - start;
+      const buf = new ArrayBuffer(rows * n * bps);
+      const { bytesRead } = await fh.read(new Uint8Array(buf), 0, buf.byteLength, layout.headerBytes + start * n * bps);
+      if (bytesRead !== buf.byteLength) throw new SourceError('SHORT_READ', layout.path, `the file shrank while reading rows [${start}, ${end})`);
+      if (layout.dtype === 'float32') {
+        const all = new Float32Array(buf);
+        if (identity) return all;
+        const out = new Float32Array(rows * cols.length);
+        for (let t = 0; t < rows; t++) for (let k = 0; k < cols.length; k++) out[t * cols.length + k] = all[t * n + cols[k]];
+        return out;
+      }
+      const all = new Int16Array(buf);
+      // uint16 → int16 as SpikeInterface's unsigned_to_signed: subtract 32768.
+      if (layout.dtype === 'uint16') for (let i = 0; i < all.length; i++) all[i] = (all[i] & 0xffff) - 32768;
+      if (identity) return all;
+      const out = new Int16Array(rows * cols.length);
+      for (let t = 0; t < rows; t++) for (let k = 0; k < cols.length; k++) out[t * cols.length + k] = all[t * n + cols[k]];
+      return out;
+    },
+    close: () => fh.close()
+  };
+}

@@ -1,0 +1,35 @@
+// Reads the first value of a .npy array (Open Ephys sample_numbers.npy / timestamps.npy) without
+// loading the array: t_start is all ProbeDeck needs from it.
+import { open } from 'node:fs/promises';
+import { SourceError, fsError } from './source.ts';
+
+export async function firstNpyValue(path: string): Promise<number | null> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw fsError(path, err);
+  }
+  try {
+    const head = Buffer.alloc(4096);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    if (bytesRead < 10 || head.toString('latin1', 1, 6) !== 'NUMPY') throw new SourceError('BAD_NPY', path, 'is not a .npy file');
+    const major = head[6];
+    const headerLen = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
+    const start = (major === 1 ? 10 : 12) + headerLen;
+    const header = head.toString('latin1', major === 1 ? 10 : 12, start);
+    const descr = /'descr':\s*'([<>|=]?)([a-z])(\d+)'/.exec(header);
+    if (!descr) throw new SourceError('BAD_NPY', path, 'has no dtype in its header');
+    if (/\(0,?\)/.test(header)) return null; // empty array
+    const [, , kind, size] = descr;
+    const v = Buffer.alloc(8);
+    await fh.read(v, 0, Number(size), start);
+    if (kind === 'i') return size === '8' ? Number(v.readBigInt64LE(0)) : size === '4' ? v.readInt32LE(0) : v.readInt16LE(0);
+    if (kind === 'u') return size === '8' ? Number(v.readBigUInt64LE(0)) : v.readUInt32LE(0);
+    if (kind === 'f') return size === '8' ? v.readDoubleLE(0) : v.readFloatLE(0);
+    throw new SourceError('BAD_NPY', path, `has an unsupported dtype ${descr[0]}`);
+  } finally {
+    await fh.close();
+  }
+}

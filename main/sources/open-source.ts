@@ -1,0 +1,38 @@
+// Opens whatever a lab points ProbeDeck at: a SpikeGLX .bin with its .meta, an Open Ephys
+// recording (oebin, recording, experiment or Record Node folder), or a raw file with options.
+import { stat } from 'node:fs/promises';
+import { openOpenEphys } from './openephys.ts';
+import { openRaw, type RawOptions } from './raw.ts';
+import { SourceError, fsError, type Source } from './source.ts';
+import { metaPathFor, openSpikeGLX } from './spikeglx.ts';
+
+export interface OpenOptions {
+  raw?: RawOptions;
+  stream?: string;
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function openSource(path: string, o: OpenOptions = {}): Promise<Source> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw fsError(path, err);
+  }
+  if (st.isDirectory() || path.endsWith('structure.oebin')) return openOpenEphys(path, o.stream);
+  if (o.raw) return openRaw(path, o.raw);
+  if (/\.bin$/i.test(path)) {
+    if (await exists(metaPathFor(path))) return openSpikeGLX(path);
+    throw new SourceError('MISSING_META', path, 'has no .meta beside it: give --channels and --fs to read it as a raw file');
+  }
+  if (/continuous\.dat$/.test(path)) return openOpenEphys(path.replace(/continuous[\\/][^\\/]+[\\/]continuous\.dat$/, ''), o.stream);
+  throw new SourceError('UNKNOWN_FORMAT', path, 'is not a recording ProbeDeck knows: give --channels and --fs to read it as a raw file');
+}

@@ -1,0 +1,109 @@
+// Open Ephys binary format: Record Node N/experimentE/recordingR/structure.oebin describing one or
+// more continuous streams, each continuous/<folder>/continuous.dat (int16, time-major).
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { firstNpyValue } from './npy.ts';
+import { frameCount, openFrames } from './frame-reader.ts';
+import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
+
+interface OebinChannel {
+  channel_name: string;
+  bit_volts: number;
+  units?: string;
+}
+interface OebinStream {
+  folder_name: string;
+  sample_rate: number;
+  stream_name?: string;
+  num_channels: number;
+  channels: OebinChannel[];
+}
+
+/** Finds structure.oebin files from an oebin, a recording, an experiment or a Record Node folder. */
+export async function findOebins(path: string): Promise<string[]> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw fsError(path, err);
+  }
+  if (st.isFile()) return basename(path) === 'structure.oebin' ? [path] : [];
+  const found: string[] = [];
+  const walk = async (dir: string, depth: number) => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      throw fsError(dir, err);
+    }
+    for (const e of entries) {
+      if (e.isFile() && e.name === 'structure.oebin') found.push(join(dir, e.name));
+      else if (e.isDirectory() && depth < 3 && !e.name.startsWith('.')) await walk(join(dir, e.name), depth + 1);
+    }
+  };
+  await walk(path, 0);
+  return found.sort();
+}
+
+export async function describeOpenEphys(oebin: string, wanted?: string): Promise<SourceInfo & { dat: string }> {
+  let doc: { continuous?: OebinStream[] };
+  try {
+    doc = JSON.parse(await readFile(oebin, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new SourceError('BAD_OEBIN', oebin, `is not valid JSON (${err.message})`);
+    throw fsError(oebin, err);
+  }
+  const streams = doc.continuous ?? [];
+  if (streams.length === 0) throw new SourceError('NO_CONTINUOUS', oebin, 'describes no continuous stream');
+  const name = (s: OebinStream) => s.stream_name ?? s.folder_name.replace(/\/$/, '');
+  const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (streams.find((s) => !/ADC|NI-DAQ|LFP/i.test(name(s))) ?? streams[0]);
+  if (!stream) throw new SourceError('NO_SUCH_STREAM', oebin, `has no stream "${wanted}" (it has ${streams.map(name).join(', ')})`);
+  if (stream.channels.length !== stream.num_channels) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" lists ${stream.channels.length} channels but num_channels is ${stream.num_channels}`);
+  if (!(stream.sample_rate > 0)) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" has sample_rate ${stream.sample_rate}`);
+  const dir = join(dirname(oebin), 'continuous', stream.folder_name.replace(/\/$/, ''));
+  const dat = join(dir, 'continuous.dat');
+  let size: number;
+  try {
+    size = (await stat(dat)).size;
+  } catch (err) {
+    throw fsError(dat, err);
+  }
+  const samples = frameCount(dat, size, { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16' });
+  const first = (await firstNpyValue(join(dir, 'sample_numbers.npy'))) ?? (await firstNpyValue(join(dir, 'timestamps.npy'))) ?? 0;
+  // Neural channels only: ADC channels and a trailing _SYNC channel are separate streams in SpikeInterface.
+  const channels: ChannelInfo[] = [];
+  let sync: SourceInfo['syncChannel'] = null;
+  stream.channels.forEach((c, col) => {
+    if (/_SYNC$/.test(c.channel_name)) sync = { column: col, gain: c.bit_volts };
+    else if (!/ADC/.test(c.channel_name)) {
+      const toUv = c.units === 'V' ? 1e6 : c.units === 'mV' ? 1e3 : 1;
+      channels.push({ id: c.channel_name, index: channels.length, readout: col, x: 0, y: channels.length * 20, shank: 0, gainUv: c.bit_volts * toUv, offsetUv: 0 });
+    }
+  });
+  return {
+    format: 'openephys',
+    path: oebin,
+    dat,
+    stream: name(stream),
+    channels,
+    fs: stream.sample_rate,
+    dtype: 'int16',
+    samples,
+    durationS: samples / stream.sample_rate,
+    tStart: first / stream.sample_rate,
+    syncChannel: sync,
+    live: false,
+    probe: { kind: 'other', partNumber: null },
+    frameChannels: stream.num_channels,
+    headerBytes: 0,
+    wallClockStart: null
+  };
+}
+
+export async function openOpenEphys(path: string, stream?: string): Promise<Source> {
+  const oebins = await findOebins(path);
+  if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
+  const { dat, ...info } = await describeOpenEphys(oebins[0], stream);
+  const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
+  return { info, read: frames.read, close: frames.close };
+}

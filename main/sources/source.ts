@@ -1,0 +1,66 @@
+// What every source offers the session: its metadata (channels with µV gains and geometry, fs,
+// length) and random-access reads of neural channels. Readers never load a whole file.
+import { ProbeDeckError } from '../util/is.ts';
+
+export interface ChannelInfo {
+  /** Name as the acquisition software wrote it (AP0, CH1, …). */
+  id: string;
+  /** Position among the neural channels ProbeDeck reads. */
+  index: number;
+  /** Readout channel number on the probe (for ADC order), or the column in the file. */
+  readout: number;
+  x: number;
+  y: number;
+  shank: number;
+  gainUv: number;
+  offsetUv: number;
+}
+
+export interface SourceInfo {
+  format: 'raw' | 'spikeglx' | 'openephys';
+  path: string;
+  stream: string;
+  channels: ChannelInfo[];
+  fs: number;
+  dtype: 'int16' | 'uint16' | 'float32';
+  samples: number;
+  durationS: number;
+  tStart: number;
+  /** The sync column, split off: never filtered or referenced. */
+  syncChannel: { column: number; gain: number } | null;
+  live: boolean;
+  probe: { kind: 'np1' | 'np2' | 'other'; partNumber: string | null };
+  /** Interleaved columns per frame in the file (sync and auxiliary included). */
+  frameChannels: number;
+  headerBytes: number;
+  wallClockStart: string | null;
+}
+
+export interface Source {
+  readonly info: SourceInfo;
+  /** Rows [start, end) of the neural channels, time-major. uint16 comes back signed as SpikeInterface does. */
+  read(start: number, end: number): Promise<Int16Array | Float32Array>;
+  close(): Promise<void>;
+}
+
+export class SourceError extends ProbeDeckError {
+  constructor(code: string, path: string, problem: string) {
+    super(code, `${path}: ${problem}`);
+    this.name = 'SourceError';
+  }
+}
+
+/** Turns a file-system error into a message naming the file and what went wrong. */
+export function fsError(path: string, err: unknown): SourceError {
+  const e = err as NodeJS.ErrnoException;
+  const problem =
+    {
+      ENOENT: 'no such file or folder',
+      EACCES: 'permission denied',
+      EPERM: 'permission denied',
+      ELOOP: 'too many symbolic links (a link loop?)',
+      EISDIR: 'is a folder, not a file',
+      ENOTDIR: 'a part of the path is not a folder'
+    }[e.code ?? ''] ?? e.message;
+  return new SourceError(e.code ?? 'IO_ERROR', path, problem);
+}

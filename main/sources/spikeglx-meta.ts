@@ -1,0 +1,57 @@
+// SpikeGLX .meta files: key=value lines; `~key` values are lists of (…) entries whose first entry
+// (the header) is kept apart. Gains, saved channels and geometry follow neo and probeinterface
+// (reference/spikeinterface-semantics.md §5.1).
+export interface Meta {
+  values: Map<string, string>;
+  lists: Map<string, { header: string; entries: string[] }>;
+}
+
+export function parseMeta(text: string): Meta {
+  const values = new Map<string, string>();
+  const lists = new Map<string, { header: string; entries: string[] }>();
+  for (const line of text.split(/\r?\n/)) {
+    const parts = line.split('=');
+    if (parts.length !== 2) continue; // neo skips lines that don't split into exactly two parts
+    const [key, value] = [parts[0].trim(), parts[1].trim()];
+    if (key.startsWith('~')) {
+      const entries = value.slice(1, -1).split(')(');
+      lists.set(key.slice(1), { header: entries[0] ?? '', entries: entries.slice(1) });
+    } else values.set(key, value);
+  }
+  return { values, lists };
+}
+
+/** snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges. */
+export function savedChannels(subset: string | undefined, nSaved: number): number[] {
+  if (!subset || subset === 'all') return Array.from({ length: nSaved }, (_, i) => i);
+  const out: number[] = [];
+  for (const part of subset.split(',')) {
+    const [a, b] = part.split(':').map(Number);
+    for (let c = a; c <= (b ?? a); c++) out.push(c);
+  }
+  return out;
+}
+
+// [even-row x offset, odd-row x offset, horizontal pitch, vertical pitch] by probe family
+// (SpikeGLX's ProbeTable as used by SGLXMetaToCoords), for files without ~snsGeomMap.
+const SHANK_MAP_GEOMETRY: Record<string, [number, number, number, number]> = {
+  np1: [27, 11, 32, 20],
+  np2: [27, 27, 32, 15]
+};
+
+export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): { x: number; y: number; shank: number }[] {
+  const [even, odd, hp, vp] = SHANK_MAP_GEOMETRY[family];
+  return map.entries.map((e) => {
+    const [shank, col, row] = e.split(':').map(Number);
+    return { x: (row % 2 === 0 ? even : odd) + col * hp, y: row * vp, shank };
+  });
+}
+
+/** ~snsGeomMap=(part,shanks,shankSep,shankWidth)(shank:x:z:use)…: x is within the shank. */
+export function geometryFromGeomMap(map: { header: string; entries: string[] }): { x: number; y: number; shank: number }[] {
+  const shankSep = Number(map.header.split(',')[2] ?? 0);
+  return map.entries.map((e) => {
+    const [shank, x, z] = e.split(':').map(Number);
+    return { x: x + shank * shankSep, y: z, shank };
+  });
+}

@@ -1,0 +1,109 @@
+// SpikeGLX recordings: run_g0_t0.imec0.ap.bin (or .lf.bin, NIDQ .nidq.bin) beside its .meta.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { openFrames, frameCount } from './frame-reader.ts';
+import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
+import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
+
+export const metaPathFor = (bin: string) => bin.replace(/\.bin$/i, '.meta');
+
+function num(meta: Meta, key: string, path: string): number {
+  const v = Number(meta.values.get(key));
+  if (!meta.values.has(key) || !Number.isFinite(v)) throw new SourceError('BAD_META', path, `"${key}" is missing or not a number`);
+  return v;
+}
+
+function probeFamily(meta: Meta): 'np1' | 'np2' | 'other' {
+  const imro = meta.lists.get('imroTbl');
+  if (!imro) return 'other';
+  // NP1.0-class entries carry per-channel AP and LF gains: "chan bank refid apgain lfgain apfilt".
+  if (imro.entries[0]?.trim().split(/\s+/).length === 6) return 'np1';
+  return 'np2';
+}
+
+export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
+  const metaPath = metaPathFor(binPath);
+  const nSaved = num(meta, 'nSavedChans', metaPath);
+  const type = meta.values.get('typeThis') ?? 'imec';
+  const isLf = /\.lf\.bin$/i.test(binPath);
+  const fs = num(meta, type === 'nidq' ? 'niSampRate' : type === 'obx' ? 'obSampRate' : 'imSampRate', metaPath);
+  if (fs <= 0) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0, got ${fs}`);
+  const samples = frameCount(binPath, size, { headerBytes: 0, frameChannels: nSaved, dtype: 'int16' });
+  const declared = Number(meta.values.get('fileSizeBytes'));
+  if (Number.isFinite(declared) && declared > 0 && declared !== size) {
+    throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the recording is incomplete or the .meta belongs to another file`);
+  }
+  const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
+  const nSync = type === 'imec' ? (counts[2] ?? 0) : 0;
+  const saved = savedChannels(meta.values.get('snsSaveChanSubset'), nSaved);
+  if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length} channels but nSavedChans is ${nSaved}`);
+  const neuralCount = nSaved - nSync;
+  const family = probeFamily(meta);
+  const rangeMax = Number(meta.values.get('imAiRangeMax') ?? 0.6);
+  const imro = meta.lists.get('imroTbl');
+  const names = meta.lists.get('snsChanMap')?.entries.map((e) => e.split(';')[0]) ?? [];
+  const geomMap = meta.lists.get('snsGeomMap');
+  const shankMap = meta.lists.get('snsShankMap');
+  const geometry = geomMap ? geometryFromGeomMap(geomMap) : shankMap && family !== 'other' ? geometryFromShankMap(shankMap, family) : [];
+  const pn = meta.values.get('imDatPrb_pn') ?? null;
+
+  const channels: ChannelInfo[] = [];
+  for (let i = 0; i < neuralCount; i++) {
+    let gainUv = 1;
+    if (type === 'imec' && family === 'np1' && imro) {
+      // imroTbl is indexed by readout channel (neo uses the saved position: equal for prefix subsets);
+      // fields 3/4 are the AP/LF gains; NP1 divides by 512, not imMaxInt.
+      const fields = imro.entries[saved[i]]?.trim().split(/\s+/).map(Number) ?? [];
+      const g = fields[isLf ? 4 : 3];
+      gainUv = (rangeMax / 512 / g) * 1e6;
+    } else if (type === 'imec' && family === 'np2') {
+      const maxInt = Number(meta.values.get('imMaxInt') ?? 8192);
+      const g = Number(meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80));
+      gainUv = (rangeMax / maxInt / g) * 1e6;
+    }
+    const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0 };
+    channels.push({ id: names[i] ?? `AP${saved[i]}`, index: i, readout: saved[i], x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0 });
+  }
+  return {
+    format: 'spikeglx',
+    path: binPath,
+    stream: basename(binPath).replace(/^.*?_t\d+\./, '').replace(/\.bin$/i, ''),
+    channels,
+    fs,
+    dtype: 'int16',
+    samples,
+    durationS: samples / fs,
+    tStart: 0,
+    syncChannel: nSync > 0 ? { column: nSaved - 1, gain: 1 } : null,
+    live: false,
+    probe: { kind: family, partNumber: pn },
+    frameChannels: nSaved,
+    headerBytes: 0,
+    wallClockStart: meta.values.get('fileCreateTime') ?? null
+  };
+}
+
+export async function readMeta(binPath: string): Promise<Meta> {
+  const metaPath = metaPathFor(binPath);
+  let text: string;
+  try {
+    text = await readFile(metaPath, 'utf8');
+  } catch (err) {
+    const e = fsError(metaPath, err);
+    throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? new SourceError('MISSING_META', binPath, `no ${basename(metaPath)} beside it (SpikeGLX writes one per .bin)`) : e;
+  }
+  return parseMeta(text);
+}
+
+export async function openSpikeGLX(binPath: string): Promise<Source> {
+  const meta = await readMeta(binPath);
+  let size: number;
+  try {
+    size = (await stat(binPath)).size;
+  } catch (err) {
+    throw fsError(binPath, err);
+  }
+  const info = describeSpikeGLX(binPath, meta, size);
+  const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i) });
+  return { info, read: frames.read, close: frames.close };
+}

@@ -1,0 +1,181 @@
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openSource } from '../../main/sources/open-source.ts';
+import { cli } from './cli.ts';
+import { repoRoot, tempDir } from './helpers.ts';
+
+const fixtures = join(repoRoot, 'test/fixtures');
+
+/** A SpikeGLX pair: the real .meta, and a sparse .bin of exactly the size it declares. */
+function spikeglx(dir: string, meta: string): string {
+  const bin = join(dir, meta.replace(/\.meta$/, '.bin'));
+  copyFileSync(join(fixtures, 'spikeglx', meta), bin.replace(/\.bin$/, '.meta'));
+  const size = Number(/fileSizeBytes=(\d+)/.exec(readFileSync(join(fixtures, 'spikeglx', meta), 'utf8'))![1]);
+  writeFileSync(bin, '');
+  truncateSync(bin, size);
+  return bin;
+}
+
+function npy(path: string, values: BigInt64Array) {
+  const header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${values.length},), }`;
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  const h = Buffer.from(header + ' '.repeat(pad) + '\n', 'latin1');
+  const pre = Buffer.from([0x93, ...Buffer.from('NUMPY'), 1, 0, h.length & 0xff, h.length >> 8]);
+  writeFileSync(path, Buffer.concat([pre, h, Buffer.from(values.buffer)]));
+}
+
+/** An Open Ephys Record Node with the real oebin and a small continuous.dat per stream. */
+function openephys(dir: string, oebin: string, frames: number, firstSample: bigint): string {
+  const rec = join(dir, 'Record Node 101', 'experiment1', 'recording1');
+  mkdirSync(rec, { recursive: true });
+  copyFileSync(join(fixtures, 'openephys', oebin), join(rec, 'structure.oebin'));
+  const doc = JSON.parse(readFileSync(join(rec, 'structure.oebin'), 'utf8'));
+  for (const s of doc.continuous) {
+    const d = join(rec, 'continuous', s.folder_name);
+    mkdirSync(d, { recursive: true });
+    const data = new Int16Array(frames * s.num_channels).map((_, i) => (i % s.num_channels) * 10 + Math.floor(i / s.num_channels));
+    writeFileSync(join(d, 'continuous.dat'), data);
+    npy(join(d, 'sample_numbers.npy'), BigInt64Array.from({ length: frames }, (_, i) => firstSample + BigInt(i)));
+  }
+  return join(dir, 'Record Node 101');
+}
+
+describe('SpikeGLX (real .meta files)', () => {
+  it('NP1.0: 384 neural channels, sync split off, 2.34375 µV/bit, staggered geometry', async () => {
+    const src = await openSource(spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta'));
+    const i = src.info;
+    expect(i).toMatchObject({ format: 'spikeglx', fs: 30000, frameChannels: 385, samples: 121625350 / 2 / 385, syncChannel: { column: 384, gain: 1 }, probe: { kind: 'np1', partNumber: 'PRB_1_4_0480_1' } });
+    expect(i.channels).toHaveLength(384);
+    expect(i.channels[0].gainUv).toBe(2.34375);
+    expect(i.channels.slice(0, 4).map((c) => [c.x, c.y])).toEqual([[27, 0], [59, 0], [11, 20], [43, 20]]);
+    expect(i.channels[383]).toMatchObject({ id: 'AP383', readout: 383, y: 191 * 20 });
+    await src.close();
+  });
+
+  it('NP1.0 saved subset: 151 channels keep their readout numbers; a 98 GB file opens at once', async () => {
+    const t0 = performance.now();
+    const src = await openSource(spikeglx(tempDir(), 'NP1_subset_g0_t0.imec0.ap.meta'));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(src.info.channels).toHaveLength(151);
+    expect(src.info.channels[150]).toMatchObject({ readout: 150, gainUv: 2.34375 });
+    expect(src.info.syncChannel).toEqual({ column: 151, gain: 1 });
+    expect(src.info.samples).toBe(98746460736 / 2 / 152);
+    const rows = await src.read(src.info.samples - 10, src.info.samples);
+    expect(rows).toHaveLength(10 * 151);
+    await src.close();
+  });
+
+  it('NP2.0 (2013, 4 shanks): imMaxInt 2048, gain 100 → 3.02734375 µV/bit, positions from snsGeomMap', async () => {
+    const src = await openSource(spikeglx(tempDir(), 'NP2_2013_g0_t0.imec0.ap.meta'));
+    expect(src.info.probe).toEqual({ kind: 'np2', partNumber: 'NP2013' });
+    expect(src.info.channels[0].gainUv).toBeCloseTo(3.02734375, 12);
+    expect(src.info.channels.slice(0, 3).map((c) => [c.x, c.y, c.shank])).toEqual([[27, 0, 0], [59, 0, 0], [27, 15, 0]]);
+    expect(new Set(src.info.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
+    const c = src.info.channels.find((ch) => ch.shank === 2)!;
+    expect(c.x).toBeGreaterThanOrEqual(500);
+    await src.close();
+  });
+
+  it('probedeck info prints one JSON object', () => {
+    const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
+    const r = cli(['info', bin]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'spikeglx', fs: 30000, dtype: 'int16', live: false });
+  });
+});
+
+describe('Open Ephys binary (real structure.oebin files)', () => {
+  it('NP1 from the Record Node folder: 384 channels at 0.195 µV/bit, t_start from sample_numbers.npy', async () => {
+    const src = await openSource(openephys(tempDir(), 'np1.structure.oebin', 100, 300000n));
+    expect(src.info).toMatchObject({ format: 'openephys', stream: 'ProbeA', fs: 30000, samples: 100, tStart: 10, syncChannel: null });
+    expect(src.info.channels).toHaveLength(384);
+    expect(src.info.channels[0].gainUv).toBeCloseTo(0.195, 7);
+    const rows = (await src.read(5, 7)) as Int16Array;
+    expect(Array.from(rows.subarray(0, 3))).toEqual([5, 15, 25]);
+    await src.close();
+  });
+
+  it('NP2 with AP, LFP and NI-DAQ streams: picks the AP stream, splits off AP_SYNC, or takes the named one', async () => {
+    const node = openephys(tempDir(), 'np2-4shank.structure.oebin', 50, 0n);
+    const ap = await openSource(node);
+    expect(ap.info).toMatchObject({ stream: 'ProbeA-AP', frameChannels: 385, syncChannel: { column: 384, gain: 1 } });
+    expect(ap.info.channels).toHaveLength(384);
+    const rows = (await ap.read(0, 1)) as Int16Array;
+    expect(rows[383]).toBe(3830);
+    await ap.close();
+    const lfp = await openSource(node, { stream: 'ProbeA-LFP' });
+    expect(lfp.info.fs).toBe(2500);
+    await lfp.close();
+    await expect(openSource(node, { stream: 'ProbeB' })).rejects.toThrow(/has no stream "ProbeB" \(it has ProbeA-AP, ProbeA-LFP, PXIe-6341\)/);
+  });
+});
+
+describe('bad input: a clear error naming the file and the problem', () => {
+  it('a truncated SpikeGLX file, and one whose size disagrees with its .meta', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    truncateSync(bin, 121625350 - 3);
+    await expect(openSource(bin)).rejects.toThrow(/Noise_g0_t0\.imec0\.ap\.bin: 121625347 data bytes is not a whole number of 385-channel int16 frames/);
+    truncateSync(bin, 770 * 10);
+    await expect(openSource(bin)).rejects.toThrow(/is 7700 bytes but its \.meta says 121625350 \(nSavedChans=385\)/);
+  });
+  it('smaller than one frame; a missing .meta', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    truncateSync(bin, 100);
+    await expect(openSource(bin)).rejects.toThrow(/100 data bytes is less than one frame of 385 int16 channels/);
+    const lonely = join(dir, 'lonely.imec0.ap.bin');
+    writeFileSync(lonely, Buffer.alloc(770));
+    await expect(openSource(lonely)).rejects.toThrow(/lonely\.imec0\.ap\.bin: has no \.meta beside it/);
+  });
+  it('raw files: wrong channel count, wrong dtype, fs ≤ 0', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'x.dat');
+    writeFileSync(f, Buffer.alloc(2 * 7 * 100));
+    await expect(openSource(f, { raw: { channels: 8, fs: 30000 } })).rejects.toThrow(/x\.dat: 1400 data bytes is not a whole number of 8-channel int16 frames/);
+    await expect(openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'int8' as never } })).rejects.toThrow(/"dtype"/);
+    await expect(openSource(f, { raw: { channels: 7, fs: 0 } })).rejects.toThrow(/"fs"/);
+    const ok = await openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'uint16' } });
+    expect(Array.from((await ok.read(0, 1)) as Int16Array)).toEqual(Array(7).fill(-32768));
+    await ok.close();
+  });
+  it('an oebin with no continuous stream; num_channels disagreeing with the data', async () => {
+    const dir = tempDir();
+    const node = openephys(dir, 'np1.structure.oebin', 10, 0n);
+    const oebin = join(node, 'experiment1/recording1/structure.oebin');
+    const doc = JSON.parse(readFileSync(oebin, 'utf8'));
+    writeFileSync(join(node, 'experiment1/recording1/continuous/Neuropix-PXI-100.ProbeA/continuous.dat'), Buffer.alloc(383 * 2 * 10));
+    await expect(openSource(node)).rejects.toThrow(/continuous\.dat: 7660 data bytes is not a whole number of 384-channel int16 frames/);
+    writeFileSync(oebin, JSON.stringify({ ...doc, continuous: [] }));
+    await expect(openSource(oebin)).rejects.toThrow(/structure\.oebin: describes no continuous stream/);
+  });
+  it('a folder with no recording, a missing path, a symlink loop', async () => {
+    const { symlinkSync } = await import('node:fs');
+    const dir = tempDir();
+    mkdirSync(join(dir, 'empty'));
+    await expect(openSource(join(dir, 'empty'))).rejects.toThrow(/empty: holds no Open Ephys recording/);
+    await expect(openSource(join(dir, 'nope.bin'))).rejects.toThrow(/nope\.bin: no such file or folder/);
+    symlinkSync(join(dir, 'b'), join(dir, 'a'));
+    symlinkSync(join(dir, 'a'), join(dir, 'b'));
+    await expect(openSource(join(dir, 'a'))).rejects.toThrow(/a: too many symbolic links/);
+  });
+  it('permission denied names the file', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'secret.imec0.ap.bin');
+    writeFileSync(f, Buffer.alloc(770));
+    copyFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), f.replace(/\.bin$/, '.meta'));
+    chmodSync(f.replace(/\.bin$/, '.meta'), 0);
+    if (process.getuid?.() !== 0) {
+      await expect(openSource(f)).rejects.toThrow(/secret\.imec0\.ap\.meta: permission denied/);
+    } else {
+      // Root reads files whatever their mode (as in CI), so the mapping of the error is checked directly.
+      const { fsError } = await import('../../main/sources/source.ts');
+      expect(fsError(f, Object.assign(new Error('EACCES'), { code: 'EACCES' })).message).toMatch(/secret\.imec0\.ap\.bin: permission denied/);
+    }
+  });
+});
+    const { fsError } = await import('../../main/sources/source.ts');
+    expect(fsError(join(dir, 'secret.bin'), err).message).toMatch(/secret\.bin: permission denied/);
+  });
+});
