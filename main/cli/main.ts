@@ -4,6 +4,7 @@ import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
 import { infoCommand } from './commands/info.ts';
 import { planCommand } from './commands/plan.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { presetsCommand } from './commands/presets.ts';
 import { processCommand } from './commands/process.ts';
 
@@ -16,7 +17,8 @@ const COMMANDS: Record<string, Command> = {
   process: processCommand,
   presets: presetsCommand,
   plan: planCommand,
-  info: infoCommand
+  info: infoCommand,
+  simulate: simulateCommand
 };
 
 function usage(): string {

@@ -1,0 +1,77 @@
+// Writes a SpikeGLX-style recording the way SpikeGLX does: the .bin grows in real time and the
+// .meta appears when the run ends. Used by `probedeck simulate` to exercise the live path.
+import { open, rename, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { NP1_GAIN_UV, Simulator } from './simulator.ts';
+import { metaPathFor } from './spikeglx.ts';
+
+export interface WriteOptions {
+  out: string;
+  seconds: number;
+  seed?: number;
+  /** Write blocks this long (SpikeGLX writes every few ms). */
+  blockMs?: number;
+  /** 1 = real time; 0 = as fast as possible. */
+  pace?: number;
+  signal?: AbortSignal;
+  onBlock?: (samples: number) => void;
+}
+
+export function simulatorMeta(sim: Simulator, samples: number, fileName: string): string {
+  const C = sim.channelCount;
+  const imro = Array.from({ length: C }, (_, c) => `(${c} 0 0 500 250 1)`).join('');
+  const shankMap = Array.from({ length: C }, (_, c) => `(0:${c % 2}:${Math.floor(c / 2)}:1)`).join('');
+  const chanMap = Array.from({ length: C }, (_, c) => `(AP${c};${c}:${c})`).join('');
+  return [
+    `fileName=${fileName}`,
+    `fileSizeBytes=${samples * C * 2}`,
+    `fileTimeSecs=${samples / sim.fs}`,
+    `fileCreateTime=${new Date().toISOString().slice(0, 19)}`,
+    'typeThis=imec',
+    'imAiRangeMax=0.6',
+    'imAiRangeMin=-0.6',
+    'imDatPrb_pn=PRB_1_4_0480_1',
+    'imDatPrb_type=0',
+    `imSampRate=${sim.fs}`,
+    `nSavedChans=${C}`,
+    `snsApLfSy=${C},0,0`,
+    `snsSaveChanSubset=0:${C - 1}`,
+    `~imroTbl=(0,${C})${imro}`,
+    `~snsChanMap=(${C},0,0)${chanMap}`,
+    `~snsShankMap=(1,2,480)${shankMap}`,
+    `# simulated by ProbeDeck: seed=${sim.seed}, dead channel ${sim.deadChannel}, noisy channel ${sim.noisyChannel}, gain ${NP1_GAIN_UV} uV/bit`,
+    ''
+  ].join('\n');
+}
+
+export async function writeGrowingSpikeGLX(o: WriteOptions): Promise<number> {
+  const sim = new Simulator({ seed: o.seed });
+  const block = Math.max(1, Math.round(((o.blockMs ?? 10) / 1000) * sim.fs));
+  const total = Math.round(o.seconds * sim.fs);
+  const pace = o.pace ?? 1;
+  const fh = await open(o.out, 'w');
+  const t0 = performance.now();
+  let written = 0;
+  try {
+    while (written < total) {
+      if (o.signal?.aborted) break;
+      const n = Math.min(block, total - written);
+      const data = sim.generate(written, n);
+      await fh.write(new Uint8Array(data.buffer));
+      written += n;
+      o.onBlock?.(written);
+      if (pace > 0) {
+        const due = t0 + ((written / sim.fs) * 1000) / pace;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  } finally {
+    await fh.close();
+  }
+  // Like SpikeGLX: the .meta is written at the end (atomically, so a reader never sees half of it).
+  const meta = metaPathFor(o.out);
+  await writeFile(meta + '.tmp', simulatorMeta(sim, written, basename(o.out)));
+  await rename(meta + '.tmp', meta);
+  return written;
+}

@@ -1,0 +1,87 @@
+import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileFollower } from '../../main/sources/live-file.ts';
+import { openSource } from '../../main/sources/open-source.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { writeGrowingSpikeGLX } from '../../main/sources/spikeglx-writer.ts';
+import { tempDir } from './helpers.ts';
+
+const FRAME = 384 * 2;
+
+describe('following a file that is being written', () => {
+  it('sees a real-time SpikeGLX writer within milliseconds, in whole frames, then its .meta', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+    writeFileSync(bin, '');
+    const follower = new FileFollower(bin, { frameBytes: FRAME });
+    await follower.start();
+    const writtenAt = new Map<number, number>();
+    const lags: number[] = [];
+    follower.on('grow', (frames) => {
+      const t = writtenAt.get(frames);
+      if (t !== undefined) lags.push(performance.now() - t);
+    });
+    const total = await writeGrowingSpikeGLX({ out: bin, seconds: 1.5, blockMs: 10, onBlock: (n) => writtenAt.set(n, performance.now()) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(follower.frames).toBe(total);
+    // Whole frames, exactly the simulator's samples.
+    const buf = new Int16Array(await follower.readFrames(total - 5, total));
+    expect(Array.from(buf)).toEqual(Array.from(new Simulator({ seed: 1 }).generate(total - 5, 5)));
+    await follower.close();
+    lags.sort((a, b) => a - b);
+    expect(lags.length).toBeGreaterThan(20);
+    expect(lags[Math.floor(lags.length * 0.95)]).toBeLessThan(200);
+    // The .meta arrived at the end: now it opens as a finished SpikeGLX recording.
+    const src = await openSource(bin);
+    expect(src.info.samples).toBe(total);
+    await src.close();
+  });
+
+  it('never reports a partial frame', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'x.bin');
+    writeFileSync(f, Buffer.alloc(FRAME * 3 + 100));
+    const follower = new FileFollower(f, { frameBytes: FRAME });
+    await follower.start();
+    expect(follower.frames).toBe(3);
+    appendFileSync(f, Buffer.alloc(FRAME - 100));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(follower.frames).toBe(4);
+    await follower.close();
+  });
+
+  it('says "stalled" after the configured silence, and "resumed"', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'x.bin');
+    writeFileSync(f, Buffer.alloc(FRAME));
+    const follower = new FileFollower(f, { frameBytes: FRAME, stallMs: 150 });
+    const events: string[] = [];
+    follower.on('stalled', () => events.push('stalled'));
+    follower.on('resumed', () => events.push('resumed'));
+    await follower.start();
+    await new Promise((r) => setTimeout(r, 300));
+    appendFileSync(f, Buffer.alloc(FRAME));
+    await new Promise((r) => setTimeout(r, 80));
+    expect(events).toEqual(['stalled', 'resumed']);
+    await follower.close();
+  });
+
+  it('reports a truncated or replaced file as an error, without crashing', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'x.bin');
+    writeFileSync(f, Buffer.alloc(FRAME * 10));
+    const a = new FileFollower(f, { frameBytes: FRAME });
+    const errA = new Promise<Error>((r) => a.once('error', r));
+    await a.start();
+    truncateSync(f, FRAME * 2);
+    expect((await errA).message).toMatch(/x\.bin: shrank from 7680 to 1536 bytes/);
+
+    const b = new FileFollower(f, { frameBytes: FRAME });
+    const errB = new Promise<Error>((r) => b.once('error', r));
+    await b.start();
+    writeFileSync(join(dir, 'y.bin'), Buffer.alloc(FRAME * 20));
+    renameSync(join(dir, 'y.bin'), f);
+    expect((await errB).message).toMatch(/x\.bin: was replaced by another file/);
+  });
+});
