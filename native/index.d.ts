@@ -38,5 +38,7 @@ export interface NativeAddon {
   commonReference(data: Float32Array, channels: number, operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array, workers: number): Promise<void>;
   /** Resolves to the number of values clamped to the int16 range. */
   roundToInt16(input: Float32Array, out: Int16Array, workers: number): Promise<number>;
+  /** out: columns × channels × {min, max} */
+  decimateMinMax(data: Float32Array, channels: number, columns: number, out: Float32Array, workers: number): Promise<void>;
   scaleToFloat(input: Int16Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
 }

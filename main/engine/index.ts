@@ -5,6 +5,7 @@ import { native } from './native.ts';
 export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
 export { roundToInt16, scaleToFloat } from './scale.ts';
+export { decimateMinMax } from './decimate.ts';
 export { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from './executor.ts';
 
 export function engineInfo(): EngineInfo {

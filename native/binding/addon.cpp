@@ -15,6 +15,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("commonReference", CommonReferenceJs);
   add("scaleToFloat", ScaleToFloatJs);
   add("roundToInt16", RoundToInt16Js);
+  add("decimateMinMax", DecimateMinMaxJs);
   return exports;
 }
 

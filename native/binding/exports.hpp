@@ -13,5 +13,6 @@ Napi::Value FilterStreamJs(const Napi::CallbackInfo& info);
 Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
 Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info);
+Napi::Value DecimateMinMaxJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding
