@@ -5,10 +5,11 @@ import type { EngineMethods } from './domains/engine.ts';
 import type { HostEvents, HostMethods } from './domains/host.ts';
 import type { PlannerEvents, PlannerMethods } from './domains/planner.ts';
 import type { PresetsMethods } from './domains/presets.ts';
+import type { SessionEvents, SessionMethods } from './domains/session.ts';
 import type { SettingsMethods } from './domains/settings.ts';
 
-export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods;
-export type ApiEvents = HostEvents & PlannerEvents;
+export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods & SessionMethods;
+export type ApiEvents = HostEvents & PlannerEvents & SessionEvents;
 
 export type MethodName = keyof ApiMethods & string;
 export type EventName = keyof ApiEvents & string;
@@ -45,9 +46,15 @@ export const METHOD_NAMES = [
   'planner.plan',
   'planner.calibration',
   'planner.calibrate',
-  'planner.cancelCalibration'
+  'planner.cancelCalibration',
+  'session.open',
+  'session.info',
+  'session.close',
+  'session.setPipeline',
+  'session.columns',
+  'session.status'
 ] as const satisfies readonly MethodName[];
-export const EVENT_NAMES = ['host.notice', 'planner.progress'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
 export const allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> = true;

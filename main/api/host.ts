@@ -10,6 +10,9 @@ import { HostEvents } from './events.ts';
 import { engineHandlers } from './handlers/engine.ts';
 import { plannerHandlers } from './handlers/planner.ts';
 import { presetsHandlers } from './handlers/presets.ts';
+import { sessionHandlers } from './handlers/session.ts';
+import { SessionManager } from '../sessions/manager.ts';
+import { defaultRamBudget } from '../planner/plan.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { presetsRepo } from '../presets/repo.ts';
 import { calibrationRepo } from '../planner/repo.ts';
@@ -33,12 +36,14 @@ export function createHost(options: HostOptions): Host {
   const events = new HostEvents();
   const opened = openDatabase(join(options.dataDir, DATABASE_FILE));
   const notices: Notice[] = [...opened.notices];
+  const sessions = new SessionManager(Math.min(defaultRamBudget(), 1024 * 2 ** 20), (s) => events.emit('session.status', s));
 
   const handlers: Handlers = {
     ...engineHandlers(),
     ...settingsHandlers(settingsRepo(opened.db)),
     ...presetsHandlers(presetsRepo(opened.db)),
     ...plannerHandlers(calibrationRepo(opened.db), events),
+    ...sessionHandlers(sessions),
     'host.status': () => ({
       transport: options.transport,
       dataDir: options.dataDir,
@@ -57,6 +62,7 @@ export function createHost(options: HostOptions): Host {
       return await handler(params);
     },
     close() {
+      void sessions.close();
       opened.db.close();
     }
   };

@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from './fixtures.ts';
+
+test('follows a SpikeGLX file while the simulator writes it; the newest samples shown are < 200 ms behind', async ({ app }, testInfo) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-live-'));
+  const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+  const writer = spawn(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '25'], { stdio: 'ignore' });
+  try {
+    await expect.poll(() => statSync(bin, { throwIfNoEntry: false })?.size ?? 0).toBeGreaterThan(0);
+    await app.getByTestId('open-path').fill(bin);
+    await app.getByTestId('open-file').click();
+    await expect(app.getByTestId('source-label')).toContainText('run_g0_t0.imec0.ap.bin');
+    await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 15_000 }).toBeGreaterThan(30000);
+    const lags: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const shown = Number(await app.getByTestId('newest-sample').textContent());
+      const written = statSync(bin).size / (384 * 2);
+      lags.push(((written - shown) / 30000) * 1000);
+      await app.waitForTimeout(100);
+    }
+    lags.sort((a, b) => a - b);
+    const p95 = lags[Math.floor(lags.length * 0.95)];
+    testInfo.annotations.push({ type: 'live lag ms', description: `p50 ${lags[20].toFixed(0)}, p95 ${p95.toFixed(0)}, max ${lags.at(-1)!.toFixed(0)}` });
+    console.log(`live file lag behind the writer: p50 ${lags[20].toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${lags.at(-1)!.toFixed(0)} ms`);
+    expect(p95).toBeLessThan(200);
+  } finally {
+    writer.kill();
+  }
+});

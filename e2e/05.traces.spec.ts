@@ -1,0 +1,43 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
+
+/** Fraction of canvas pixels lit by traces (bright), from the canvas's own pixels. */
+async function litFraction(app: Page): Promise<number> {
+  return app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => {
+    const off = document.createElement('canvas');
+    off.width = c.width;
+    off.height = c.height;
+    const ctx = off.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 300) lit++;
+    return lit / (c.width * c.height);
+  });
+}
+
+const snapshot = (app: Page) => app.getByTestId('traces-canvas').screenshot();
+
+test('opens on the simulator and draws moving traces; the health panel reports', async ({ app }, testInfo) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
+  const a = await snapshot(app);
+  await app.waitForTimeout(700);
+  const b = await snapshot(app);
+  expect(a.equals(b)).toBe(false);
+  await expect.poll(async () => Number(await app.getByTestId('perf-speed-x').textContent())).toBeGreaterThan(1);
+  await expect.poll(async () => Number(await app.getByTestId('perf-frame-p95-ms').textContent())).toBeGreaterThan(0);
+  await testInfo.attach('live', { body: b, contentType: 'image/png' });
+
+  // Pause: the picture holds still; scrolling back shows older data.
+  await app.keyboard.press(' ');
+  await app.waitForTimeout(300);
+  const paused = await snapshot(app);
+  await app.waitForTimeout(400);
+  expect((await snapshot(app)).equals(paused)).toBe(true);
+  await app.keyboard.press('ArrowLeft');
+  await expect.poll(async () => (await snapshot(app)).equals(paused)).toBe(false);
+  await app.keyboard.press('End');
+  await expect(app.getByTestId('toggle-follow')).toContainText('pause');
+});

@@ -1,0 +1,72 @@
+// Sessions: a live source (the simulator or a file being written) through a processing pipeline,
+// served to the view as min/max columns.
+
+export interface SessionPipeline {
+  filter: { lowHz: number; highHz: number; order: number } | null;
+  reference: 'none' | 'global-median' | 'global-mean';
+  /** Channels kept out of the reference (bad channels). */
+  exclude: number[];
+}
+
+export type SessionSource =
+  | { kind: 'simulator'; seed?: number }
+  | { kind: 'file'; path: string; channels?: number; fs?: number };
+
+export interface SessionChannel {
+  id: string;
+  x: number;
+  y: number;
+  shank: number;
+}
+
+export interface SessionInfo {
+  source: string;
+  kind: 'simulator' | 'file';
+  fs: number;
+  channels: SessionChannel[];
+  pipeline: SessionPipeline;
+  historySeconds: number;
+}
+
+export interface SessionStatus {
+  state: 'running' | 'stalled' | 'error';
+  message: string | null;
+  source: string;
+  fs: number;
+  channels: number;
+  newestSample: number;
+  historySeconds: number;
+  /** Processing speed in × real time (samples processed per second of engine time). */
+  speedX: number;
+  /** Arrival → processed, for the latest chunk. */
+  lagMs: number;
+  dropped: number;
+  rssBytes: number;
+  nWorkers: number;
+  sinceLastDataMs: number;
+}
+
+export interface ColumnsReply {
+  fromColumn: number;
+  count: number;
+  samplesPerColumn: number;
+  /** count × channels × {min, max}, µV */
+  minmax: Float32Array;
+  newestSample: number;
+  oldestSample: number;
+  fs: number;
+  channels: number;
+}
+
+export interface SessionMethods {
+  'session.open': { params: { source: SessionSource; pipeline?: SessionPipeline }; result: SessionInfo };
+  'session.info': { params: void; result: SessionInfo | null };
+  'session.close': { params: void; result: void };
+  'session.setPipeline': { params: SessionPipeline; result: SessionInfo };
+  'session.columns': { params: { fromColumn: number; toColumn?: number; samplesPerColumn: number; maxColumns: number; processed: boolean }; result: ColumnsReply };
+  'session.status': { params: void; result: SessionStatus | null };
+}
+
+export interface SessionEvents {
+  'session.status': SessionStatus;
+}

@@ -1,0 +1,34 @@
+import type { SessionMethods, SessionSource } from '../domains/session.ts';
+import { checkPipeline, type SessionManager } from '../../sessions/manager.ts';
+import { invalidParameterError, isInteger, isPlainObject, isString } from '../../util/is.ts';
+import type { HandlersOf } from './types.ts';
+
+function source(p: unknown): SessionSource {
+  if (!isPlainObject(p) || !isPlainObject(p.source)) throw invalidParameterError('source', 'an object', p);
+  const s = p.source;
+  if (s.kind === 'simulator') return { kind: 'simulator', seed: isInteger(s.seed) ? s.seed : 1 };
+  if (s.kind === 'file' && isString(s.path)) return { kind: 'file', path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined };
+  throw invalidParameterError('source', '{kind: "simulator"} or {kind: "file", path}', s);
+}
+
+export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof SessionMethods> {
+  return {
+    'session.open': (p) => sessions.open(source(p), isPlainObject(p) && p.pipeline !== undefined ? checkPipeline(p.pipeline) : undefined),
+    'session.info': () => sessions.info(),
+    'session.close': () => sessions.close(),
+    'session.setPipeline': (p) => {
+      sessions.require().setPipeline(checkPipeline(p));
+      return sessions.info()!;
+    },
+    'session.columns': (p) => {
+      if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
+      const { fromColumn, toColumn, samplesPerColumn, maxColumns, processed } = p;
+      if (!isInteger(fromColumn) || !isInteger(samplesPerColumn) || samplesPerColumn < 1 || !isInteger(maxColumns) || maxColumns < 1 || maxColumns > 8192) {
+        throw invalidParameterError('columns request', '{fromColumn, samplesPerColumn ≥ 1, maxColumns 1–8192}', p);
+      }
+      if (toColumn !== undefined && !isInteger(toColumn)) throw invalidParameterError('toColumn', 'a column index', toColumn);
+      return sessions.require().columns(fromColumn, samplesPerColumn, maxColumns, processed !== false, toColumn as number | undefined);
+    },
+    'session.status': () => sessions.current?.status() ?? null
+  };
+}

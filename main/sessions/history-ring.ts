@@ -1,0 +1,45 @@
+// Processed (and raw) data of a live session: a ring of float32 rows sized by the RAM budget, so a
+// lab member can scroll back as far as the budget allows.
+export class HistoryRing {
+  readonly channels: number;
+  readonly capacity: number;
+  readonly data: Float32Array;
+  /** Absolute index of the next sample to be written. */
+  end = 0;
+
+  constructor(channels: number, capacityRows: number) {
+    this.channels = channels;
+    this.capacity = Math.max(1, Math.floor(capacityRows));
+    this.data = new Float32Array(this.capacity * channels);
+  }
+
+  get start(): number {
+    return Math.max(0, this.end - this.capacity);
+  }
+
+  push(rows: Float32Array): void {
+    const C = this.channels;
+    let n = rows.length / C;
+    let src = 0;
+    if (n > this.capacity) {
+      src = (n - this.capacity) * C;
+      this.end += n - this.capacity;
+      n = this.capacity;
+    }
+    const pos = this.end % this.capacity;
+    const first = Math.min(n, this.capacity - pos);
+    this.data.set(rows.subarray(src, src + first * C), pos * C);
+    if (first < n) this.data.set(rows.subarray(src + first * C, src + n * C), 0);
+    this.end += n;
+  }
+
+  /** Zero-copy views of rows [a, b) (two when the range wraps). */
+  views(a: number, b: number): Float32Array[] {
+    if (a < this.start || b > this.end || a >= b) return [];
+    const C = this.channels;
+    const pa = a % this.capacity;
+    const n = b - a;
+    if (pa + n <= this.capacity) return [this.data.subarray(pa * C, (pa + n) * C)];
+    return [this.data.subarray(pa * C), this.data.subarray(0, (pa + n - this.capacity) * C)];
+  }
+}

@@ -1,0 +1,68 @@
+// The host's one live session: opened from the simulator or a growing file, replaced on open.
+import { availableParallelism } from 'node:os';
+import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
+import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
+import { growingFileInput, simulatorInput } from './live-input.ts';
+import { LiveSession } from './live-session.ts';
+
+export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [] };
+
+export function checkPipeline(p: unknown): SessionPipeline {
+  if (!isPlainObject(p)) throw invalidParameterError('pipeline', 'an object', p);
+  const f = p.filter;
+  if (f !== null && (!isPlainObject(f) || !isNumber(f.lowHz) || !isNumber(f.highHz) || !isInteger(f.order))) throw invalidParameterError('pipeline.filter', 'null or {lowHz, highHz, order}', f);
+  if (!['none', 'global-median', 'global-mean'].includes(p.reference as string)) throw invalidParameterError('pipeline.reference', '"none", "global-median" or "global-mean"', p.reference);
+  const exclude = p.exclude ?? [];
+  if (!Array.isArray(exclude) || !exclude.every(isInteger)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
+  return { filter: f as SessionPipeline['filter'], reference: p.reference as SessionPipeline['reference'], exclude: exclude as number[] };
+}
+
+export class SessionManager {
+  current: LiveSession | null = null;
+  #ramBudget: number;
+  #onStatus: (s: SessionStatus) => void;
+
+  constructor(ramBudgetBytes: number, onStatus: (s: SessionStatus) => void) {
+    this.#ramBudget = ramBudgetBytes;
+    this.#onStatus = onStatus;
+  }
+
+  info(): SessionInfo | null {
+    const s = this.current;
+    if (!s) return null;
+    return {
+      source: s.input.label,
+      kind: s.input.kind,
+      fs: s.input.fs,
+      channels: s.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
+      pipeline: s.pipeline,
+      historySeconds: s.processed.capacity / s.input.fs
+    };
+  }
+
+  async open(source: SessionSource, pipeline: SessionPipeline = DEFAULT_PIPELINE): Promise<SessionInfo> {
+    const input =
+      source.kind === 'simulator'
+        ? simulatorInput(source.seed ?? 1)
+        : source.kind === 'file'
+          ? await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
+          : null;
+    if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
+    await this.close();
+    const session = new LiveSession({ input, pipeline: checkPipeline(pipeline), ramBudgetBytes: this.#ramBudget, nWorkers: Math.min(2, availableParallelism()), onStatus: this.#onStatus });
+    this.current = session;
+    await session.start();
+    return this.info()!;
+  }
+
+  require(): LiveSession {
+    if (!this.current) throw new ProbeDeckError('NO_SESSION', 'no source is open');
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    const s = this.current;
+    this.current = null;
+    await s?.stop();
+  }
+}

@@ -1,0 +1,127 @@
+// Draws stacked traces from min/max columns with one full-screen fragment shader: each pixel looks
+// up its channel's column in a float texture (channels × a ring of columns) and lights up if the
+// trace passes through it. Cost is per pixel, not per sample, so 384 channels stay cheap even on
+// software WebGL; new columns are uploaded as they arrive.
+
+const VERT = `#version 300 es
+in vec2 p;
+void main() { gl_Position = vec4(p, 0.0, 1.0); }`;
+
+const FRAG = `#version 300 es
+precision highp float;
+precision highp int;
+uniform highp sampler2D uTex;
+uniform int uRing;        // texture rows (columns of the ring)
+uniform int uLeftCol;     // absolute column at pixel x = 0
+uniform int uRightCol;    // first absolute column not yet received
+uniform int uOldestCol;   // first absolute column still held
+uniform int uFirstCh;
+uniform int uNumCh;
+uniform float uPxPerUv;
+uniform float uHeight;
+out vec4 color;
+vec2 mm(int col, int ch) { return texelFetch(uTex, ivec2(ch, ((col % uRing) + uRing) % uRing), 0).rg; }
+void main() {
+  float lane = uHeight / float(uNumCh);
+  int k = int(gl_FragCoord.y / lane);
+  int ch = uFirstCh + k;
+  int col = uLeftCol + int(gl_FragCoord.x);
+  bool odd = (k % 2) == 1;
+  vec4 bg = odd ? vec4(0.075, 0.085, 0.10, 1.0) : vec4(0.063, 0.075, 0.09, 1.0);
+  if (col >= uRightCol || col < uOldestCol) { color = vec4(0.04, 0.045, 0.05, 1.0); return; }
+  vec2 a = mm(col, ch);
+  vec2 b = col > uOldestCol ? mm(col - 1, ch) : a;
+  float lo = min(a.x, b.y), hi = max(a.y, b.x);
+  float center = (float(k) + 0.5) * lane;
+  float y0 = center + lo * uPxPerUv - 0.5, y1 = center + hi * uPxPerUv + 0.5;
+  bool on = gl_FragCoord.y >= y0 && gl_FragCoord.y <= y1;
+  color = on ? (odd ? vec4(0.55, 0.80, 1.0, 1.0) : vec4(0.85, 0.88, 0.92, 1.0)) : bg;
+}`;
+
+export interface DrawParams {
+  leftCol: number;
+  rightCol: number;
+  oldestCol: number;
+  firstChannel: number;
+  numChannels: number;
+  pxPerUv: number;
+}
+
+/** Software WebGL (SwiftShader, llvmpipe) pays per pixel on the CPU: draw at half resolution there. */
+export function renderScaleFor(canvas: HTMLCanvasElement): number {
+  const gl = canvas.getContext('webgl2');
+  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+  const name = ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '';
+  return /swiftshader|llvmpipe|software/i.test(name) ? 0.5 : 1;
+}
+
+export class TraceRenderer {
+  readonly ring = 8192;
+  readonly channels: number;
+  #gl: WebGL2RenderingContext;
+  #prog: WebGLProgram;
+  #u: Record<string, WebGLUniformLocation | null> = {};
+
+  constructor(canvas: HTMLCanvasElement, channels: number) {
+    const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
+    if (!gl) throw new Error('WebGL2 is not available in this browser');
+    this.#gl = gl;
+    this.channels = channels;
+    const shader = (type: number, src: string) => {
+      const s = gl.createShader(type)!;
+      gl.shaderSource(s, src);
+      gl.compileShader(s);
+      if (!gl.getShaderParameter(s, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(s) ?? 'shader');
+      return s;
+    };
+    const prog = gl.createProgram()!;
+    gl.attachShader(prog, shader(gl.VERTEX_SHADER, VERT));
+    gl.attachShader(prog, shader(gl.FRAGMENT_SHADER, FRAG));
+    gl.linkProgram(prog);
+    if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog) ?? 'link');
+    this.#prog = prog;
+    gl.useProgram(prog);
+    for (const n of ['uTex', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight']) this.#u[n] = gl.getUniformLocation(prog, n);
+    const buf = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, buf);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+    const loc = gl.getAttribLocation(prog, 'p');
+    gl.enableVertexAttribArray(loc);
+    gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
+    const tex = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, tex);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32F, channels, this.ring);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  }
+
+  /** Columns [first, first + count), count × channels × {min, max}: one texture row per column. */
+  upload(first: number, count: number, minmax: Float32Array): void {
+    const gl = this.#gl;
+    const C = this.channels;
+    let done = 0;
+    while (done < count) {
+      const row = (((first + done) % this.ring) + this.ring) % this.ring;
+      const n = Math.min(count - done, this.ring - row);
+      gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, row, C, n, gl.RG, gl.FLOAT, minmax.subarray(done * C * 2, (done + n) * C * 2));
+      done += n;
+    }
+  }
+
+  draw(p: DrawParams): void {
+    const gl = this.#gl;
+    const canvas = gl.canvas as HTMLCanvasElement;
+    gl.viewport(0, 0, canvas.width, canvas.height);
+    gl.uniform1i(this.#u.uTex, 0);
+    gl.uniform1i(this.#u.uRing, this.ring);
+    gl.uniform1i(this.#u.uLeftCol, p.leftCol);
+    gl.uniform1i(this.#u.uRightCol, p.rightCol);
+    gl.uniform1i(this.#u.uOldestCol, Math.max(p.oldestCol, p.rightCol - this.ring));
+    gl.uniform1i(this.#u.uFirstCh, p.firstChannel);
+    gl.uniform1i(this.#u.uNumCh, p.numChannels);
+    gl.uniform1f(this.#u.uPxPerUv, p.pxPerUv);
+    gl.uniform1f(this.#u.uHeight, canvas.height);
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+}

@@ -1,0 +1,181 @@
+// The traces view's state: the open session, display settings, live follow or a paused position,
+// and the frame-time and lag figures the health panel shows. Columns arrive on an absolute sample
+// grid, so following fetches only the columns not drawn yet.
+import type { SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
+import { api } from './api.ts';
+import { TraceRenderer } from './trace-renderer.ts';
+
+const percentile = (xs: number[], q: number) => {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+export class TracesState {
+  info = $state.raw<SessionInfo | null>(null);
+  status = $state.raw<SessionStatus | null>(null);
+  error = $state<string | null>(null);
+  spanS = $state(1);
+  processed = $state(true);
+  cmr = $state(true);
+  following = $state(true);
+  /** µV from a lane's centre to its edge. */
+  uvPerLane = $state(150);
+  /** Newest sample drawn, and how far behind the session's newest it is. */
+  newestShown = $state(0);
+  frameP50 = $state(0);
+  frameP95 = $state(0);
+  viewLagMs = $state(0);
+
+  #renderer: TraceRenderer | null = null;
+  #canvas: HTMLCanvasElement | null = null;
+  #spc = 0;
+  #rightCol = 0;
+  #oldestCol = 0;
+  #pausedRight = 0;
+  #dirty = true;
+  #inflight = false;
+  #frames: number[] = [];
+  #lastFrame = 0;
+  #raf = 0;
+  #offStatus: (() => void) | null = null;
+  #settingsChanged = false;
+
+  /** Redraw without refetching (gain). */
+  redraw(): void {
+    this.#settingsChanged = true;
+    if (!this.following && this.#renderer && this.#canvas && this.info) this.#draw();
+  }
+
+  async open(source: SessionSource): Promise<void> {
+    try {
+      this.error = null;
+      this.info = await api.call('session.open', { source });
+      this.cmr = this.info.pipeline.reference !== 'none';
+      this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+      this.#renderer = null;
+      this.#dirty = true;
+      this.following = true;
+      if (this.#canvas) this.attach(this.#canvas);
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  async resume(): Promise<void> {
+    this.info = await api.call('session.info');
+    if (this.info) this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+  }
+
+  attach(canvas: HTMLCanvasElement): () => void {
+    this.#canvas = canvas;
+    cancelAnimationFrame(this.#raf);
+    if (this.info) {
+      try {
+        this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
+      } catch (err) {
+        this.error = (err as Error).message;
+      }
+    }
+    this.#dirty = true;
+    const loop = (now: number) => {
+      if (this.#lastFrame) this.#frames.push(now - this.#lastFrame);
+      this.#lastFrame = now;
+      if (this.#frames.length >= 30) {
+        this.frameP50 = percentile(this.#frames, 0.5);
+        this.frameP95 = percentile(this.#frames, 0.95);
+        this.#frames = [];
+      }
+      void this.#tick();
+      this.#raf = requestAnimationFrame(loop);
+    };
+    this.#raf = requestAnimationFrame(loop);
+    return () => cancelAnimationFrame(this.#raf);
+  }
+
+  /** Settings that change what a column means (span, raw/processed) redraw the whole window. */
+  invalidate(): void {
+    this.#dirty = true;
+  }
+
+  async setCmr(on: boolean): Promise<void> {
+    if (!this.info) return;
+    this.cmr = on;
+    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference: on ? 'global-median' : 'none' });
+  }
+
+  pause(): void {
+    if (!this.following) return;
+    this.following = false;
+    this.#pausedRight = this.#rightCol;
+  }
+
+  follow(): void {
+    this.following = true;
+    this.#dirty = true;
+  }
+
+  /** Scroll while paused: positive = back in time, in screen widths. */
+  scroll(screens: number): void {
+    if (!this.#canvas) return;
+    if (this.following) this.pause();
+    const width = this.#canvas.width;
+    this.#pausedRight = Math.max(this.#oldestCol + width, Math.min(this.#rightCol, this.#pausedRight - Math.round(screens * width)));
+    this.#dirty = true;
+  }
+
+  async #tick(): Promise<void> {
+    const r = this.#renderer;
+    const canvas = this.#canvas;
+    const info = this.info;
+    if (!r || !canvas || !info || this.#inflight) return;
+    const width = canvas.width;
+    const spc = Math.max(1, Math.ceil((this.spanS * info.fs) / width));
+    if (spc !== this.#spc) {
+      this.#spc = spc;
+      this.#dirty = true;
+    }
+    if (!this.following && !this.#dirty) return;
+    this.#inflight = true;
+    const t0 = performance.now();
+    try {
+      const right = this.following ? undefined : this.#pausedRight;
+      const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol;
+      const reply = await api.call('session.columns', {
+        fromColumn: Math.max(0, this.#dirty && this.following ? 0 : from),
+        toColumn: right,
+        samplesPerColumn: spc,
+        maxColumns: width,
+        processed: this.processed
+      });
+      this.error = null;
+      const wasDirty = this.#dirty;
+      if (reply.count > 0) {
+        r.upload(reply.fromColumn, reply.count, reply.minmax);
+        this.#rightCol = reply.fromColumn + reply.count;
+      }
+      if (wasDirty) this.#oldestCol = reply.fromColumn;
+      this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
+      this.#dirty = false;
+      this.newestShown = this.#rightCol * spc;
+      this.viewLagMs = performance.now() - t0 + ((reply.newestSample - this.newestShown) / info.fs) * 1000;
+      // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
+      if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw();
+      this.#settingsChanged = false;
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      this.#inflight = false;
+    }
+  }
+
+  #draw(): void {
+    const canvas = this.#canvas!;
+    const n = this.info!.channels.length;
+    const lane = canvas.height / n;
+    const right = this.following ? this.#rightCol : this.#pausedRight;
+    this.#renderer!.draw({ leftCol: right - canvas.width, rightCol: this.#rightCol, oldestCol: this.#oldestCol, firstChannel: 0, numChannels: n, pxPerUv: lane / 2 / this.uvPerLane });
+  }
+}
+
+export const traces = new TracesState();

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { HistoryRing } from '../../main/sessions/history-ring.ts';
+import { SessionManager } from '../../main/sessions/manager.ts';
+
+describe('history ring', () => {
+  it('keeps the newest rows and gives zero-copy views, two when wrapping', () => {
+    const r = new HistoryRing(2, 5);
+    r.push(Float32Array.from([0, 0, 1, 1, 2, 2]));
+    r.push(Float32Array.from([3, 3, 4, 4, 5, 5, 6, 6]));
+    expect([r.start, r.end]).toEqual([2, 7]);
+    const v = r.views(3, 7);
+    expect(v).toHaveLength(2);
+    expect(v.flatMap((x) => Array.from(x))).toEqual([3, 3, 4, 4, 5, 5, 6, 6]);
+    expect(r.views(0, 3)).toEqual([]); // already overwritten
+  });
+});
+
+describe('a live session on the simulator (real engine)', () => {
+  it('processes in real time and serves min/max columns on an absolute grid', async () => {
+    const statuses: number[] = [];
+    const m = new SessionManager(64 * 2 ** 20, (s) => statuses.push(s.newestSample));
+    const info = await m.open({ kind: 'simulator', seed: 5 });
+    expect(info.channels).toHaveLength(384);
+    await new Promise((r) => setTimeout(r, 700));
+    const s = m.require();
+    const a = await s.columns(0, 30, 100, true);
+    expect(a.count).toBe(100);
+    expect(a.fromColumn + a.count).toBe(Math.floor(a.newestSample / 30));
+    expect(a.minmax).toHaveLength(100 * 384 * 2);
+    // Only what is new since the last column travels.
+    await new Promise((r) => setTimeout(r, 200));
+    const b = await s.columns(a.fromColumn + a.count, 30, 100000, true);
+    expect(b.fromColumn).toBe(a.fromColumn + a.count);
+    expect(b.count).toBeGreaterThan(50);
+    const st = s.status();
+    expect(st.dropped).toBe(0);
+    expect(st.newestSample).toBeGreaterThan(0.5 * 30000);
+    // Raw and processed are both kept: the dead channel is flat in the raw data (CMR then subtracts
+    // the reference from it too, as SpikeInterface does).
+    const raw = await s.columns(a.fromColumn, 30, 100, false, a.fromColumn + a.count);
+    const dead = s.input.simulator!.deadChannel;
+    for (let k = 0; k < raw.count; k++) expect(raw.minmax[(k * 384 + dead) * 2 + 1] - raw.minmax[(k * 384 + dead) * 2]).toBe(0);
+    await m.close();
+    expect(statuses.length).toBeGreaterThan(0);
+  });
+});
