@@ -6,9 +6,10 @@ import type { HostEvents, HostMethods } from './domains/host.ts';
 import type { PlannerEvents, PlannerMethods } from './domains/planner.ts';
 import type { PresetsMethods } from './domains/presets.ts';
 import type { SessionEvents, SessionMethods } from './domains/session.ts';
+import type { SourcesMethods } from './domains/sources.ts';
 import type { SettingsMethods } from './domains/settings.ts';
 
-export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods & SessionMethods;
+export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods & SessionMethods & SourcesMethods;
 export type ApiEvents = HostEvents & PlannerEvents & SessionEvents;
 
 export type MethodName = keyof ApiMethods & string;
@@ -52,7 +53,9 @@ export const METHOD_NAMES = [
   'session.close',
   'session.setPipeline',
   'session.columns',
-  'session.status'
+  'session.status',
+  'sources.recent',
+  'sources.browse'
 ] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status'] as const satisfies readonly EventName[];
 

@@ -11,6 +11,8 @@ import { engineHandlers } from './handlers/engine.ts';
 import { plannerHandlers } from './handlers/planner.ts';
 import { presetsHandlers } from './handlers/presets.ts';
 import { sessionHandlers } from './handlers/session.ts';
+import { sourcesHandlers } from './handlers/sources.ts';
+import { recentRepo } from '../sources/recent-repo.ts';
 import { SessionManager } from '../sessions/manager.ts';
 import { defaultRamBudget } from '../planner/plan.ts';
 import { settingsHandlers } from './handlers/settings.ts';
@@ -22,6 +24,8 @@ import { ProbeDeckError } from '../util/is.ts';
 export interface HostOptions {
   dataDir: string;
   transport: 'electron' | 'websocket';
+  /** Folders the source browser may show (browser mode: --data-root); never the whole disk. */
+  dataRoots?: string[];
 }
 
 export interface Host {
@@ -36,7 +40,8 @@ export function createHost(options: HostOptions): Host {
   const events = new HostEvents();
   const opened = openDatabase(join(options.dataDir, DATABASE_FILE));
   const notices: Notice[] = [...opened.notices];
-  const sessions = new SessionManager(Math.min(defaultRamBudget(), 1024 * 2 ** 20), (s) => events.emit('session.status', s));
+  const recent = recentRepo(opened.db);
+  const sessions = new SessionManager(Math.min(defaultRamBudget(), 1024 * 2 ** 20), (s) => events.emit('session.status', s), (path, kind, o) => recent.remember(path, kind, o));
 
   const handlers: Handlers = {
     ...engineHandlers(),
@@ -44,6 +49,7 @@ export function createHost(options: HostOptions): Host {
     ...presetsHandlers(presetsRepo(opened.db)),
     ...plannerHandlers(calibrationRepo(opened.db), events),
     ...sessionHandlers(sessions),
+    ...sourcesHandlers(recent, options.dataRoots ?? []),
     'host.status': () => ({
       transport: options.transport,
       dataDir: options.dataDir,

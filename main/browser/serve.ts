@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '5173' },
       token: { type: 'string' },
       'data-dir': { type: 'string' },
+      'data-root': { type: 'string', multiple: true },
       'static-dir': { type: 'string', default: join(root, 'out/renderer') }
     }
   });
@@ -25,10 +26,12 @@ async function main(): Promise<void> {
   if (!existsSync(join(staticDir, 'index.html'))) throw new Error(`No built renderer in ${staticDir}: run "npm run build" first.`);
   const dataDir = resolve(values['data-dir'] ?? defaultDataDir());
 
-  const host = createHost({ dataDir, transport: 'websocket' });
+  const dataRoots = (values['data-root'] ?? []).map((r) => resolve(r));
+  const host = createHost({ dataDir, transport: 'websocket', dataRoots });
   const running = await startServer(host, { host: values.host, port, token: values.token, staticDir });
   console.log(`ProbeDeck (browser mode) at ${running.url}`);
   console.log(`data: ${dataDir}`);
+  console.log(dataRoots.length ? `browsable: ${dataRoots.join(', ')}` : 'no --data-root: the file browser is off (paths can still be typed)');
   const stop = async () => {
     await running.close();
     host.close();

@@ -33,5 +33,13 @@ export const MIGRATIONS: readonly string[] = [
      machine_key TEXT PRIMARY KEY,
      measured_at TEXT NOT NULL,
      points TEXT NOT NULL
+   ) STRICT;`,
+  // 4: recent sources
+  `CREATE TABLE recent_sources (
+     path TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     options TEXT NOT NULL,
+     opened_at TEXT NOT NULL,
+     seq INTEGER NOT NULL
    ) STRICT;`
 ];

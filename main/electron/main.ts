@@ -41,7 +41,7 @@ app.whenReady().then(() => {
     callback({ cancel: !ok });
   });
   // Tests point the app at a scratch folder; users get Electron's userData.
-  host = createHost({ dataDir: process.env.PROBEDECK_DATA_DIR || app.getPath('userData'), transport: 'electron' });
+  host = createHost({ dataDir: process.env.PROBEDECK_DATA_DIR || app.getPath('userData'), transport: 'electron', dataRoots: [app.getPath('home')] });
   registerIpc(host, isTrustedUrl);
   createWindow();
   app.on('activate', () => {

@@ -2,6 +2,7 @@
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
 import { FileFollower } from '../sources/live-file.ts';
+import { describeOpenEphys, findOebins } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import type { ChannelInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
@@ -14,7 +15,7 @@ export interface LiveInput {
   readonly fs: number;
   /** The simulator's artefact/dead/noisy facts, for tests and the demo. */
   readonly simulator?: Simulator;
-  start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'error'; message: string }) => void): Promise<void>;
+  start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'error' | 'info'; message: string }) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -45,46 +46,48 @@ export function simulatorInput(seed = 1): LiveInput {
   };
 }
 
-/** Follows a growing SpikeGLX .bin. Without its .meta yet, channels and fs come from the caller. */
-export async function growingFileInput(path: string, fallback: { channels: number; fs: number }): Promise<LiveInput> {
-  let channels: ChannelInfo[];
-  let fs: number;
-  let frameChannels: number;
-  if (existsSync(metaPathFor(path))) {
-    const meta = await readMeta(path);
-    const nSaved = Number(meta.values.get('nSavedChans'));
-    const info = describeSpikeGLX(path, meta, nSaved * 2); // one frame: only the layout matters here
-    channels = info.channels;
-    fs = info.fs;
-    frameChannels = info.frameChannels;
-  } else {
-    if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
-    frameChannels = fallback.channels;
-    fs = fallback.fs;
-    channels = Array.from({ length: fallback.channels }, (_, c) => ({ id: `AP${c}`, index: c, readout: c, x: (Math.floor(c / 2) % 2 === 0 ? 27 : 11) + (c % 2) * 32, y: Math.floor(c / 2) * 20, shank: 0, gainUv: NP1_GAIN_UV, offsetUv: 0 }));
-  }
-  const follower = new FileFollower(path, { frameBytes: frameChannels * 2, stallMs: 2000 });
+interface FollowLayout {
+  path: string;
+  label: string;
+  channels: ChannelInfo[];
+  fs: number;
+  frameChannels: number;
+  /** File columns of the neural channels, in order. */
+  columns: number[];
+  /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
+  onGrow?: (emit: LiveEvent) => void;
+}
+
+type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'error' | 'info'; message: string }) => void;
+
+function followInput(l: FollowLayout): LiveInput {
+  const follower = new FileFollower(l.path, { frameBytes: l.frameChannels * 2, stallMs: 2000 });
+  const C = l.channels.length;
+  const identity = l.frameChannels === C && l.columns.every((c, i) => c === i);
   let read = 0;
-  const C = channels.length;
   return {
     kind: 'file',
-    label: path,
-    channels,
-    fs,
+    label: l.label,
+    channels: l.channels,
+    fs: l.fs,
     async start(onRows, onEvent) {
-      follower.on('stalled', (ms) => onEvent({ kind: 'stalled', message: `${path}: no new data for ${(ms / 1000).toFixed(1)} s` }));
-      follower.on('resumed', () => onEvent({ kind: 'resumed', message: `${path}: data again` }));
+      follower.on('stalled', (ms) => onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s` }));
+      follower.on('resumed', () => onEvent({ kind: 'resumed', message: `${l.path}: data again` }));
       follower.on('error', (e) => onEvent({ kind: 'error', message: e.message }));
       let reading = false;
       follower.on('grow', async () => {
+        l.onGrow?.(onEvent);
         if (reading) return;
         reading = true;
         try {
           while (read < follower.frames) {
-            const end = Math.min(follower.frames, read + Math.round(0.2 * fs));
+            const end = Math.min(follower.frames, read + Math.round(0.2 * l.fs));
             const all = new Int16Array(await follower.readFrames(read, end));
-            // Keep the neural columns (the sync column, when present, is the last one).
-            const rows = frameChannels === C ? all : new Int16Array((end - read) * C).map((_, i) => all[Math.floor(i / C) * frameChannels + (i % C)]);
+            let rows = all;
+            if (!identity) {
+              rows = new Int16Array((end - read) * C);
+              for (let t = 0; t < end - read; t++) for (let k = 0; k < C; k++) rows[t * C + k] = all[t * l.frameChannels + l.columns[k]];
+            }
             onRows(rows, read);
             read = end;
           }
@@ -98,4 +101,58 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     },
     stop: () => follower.close()
   };
+}
+
+/** Follows a growing SpikeGLX .bin. Without its .meta yet, channels and fs come from the caller. */
+export async function growingFileInput(path: string, fallback: { channels: number; fs: number }): Promise<LiveInput> {
+  const metaPath = metaPathFor(path);
+  if (existsSync(metaPath)) {
+    const meta = await readMeta(path);
+    const nSaved = Number(meta.values.get('nSavedChans'));
+    const info = describeSpikeGLX(path, meta, nSaved * 2); // one frame: only the layout matters here
+    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i) });
+  }
+  if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
+  const channels: ChannelInfo[] = Array.from({ length: fallback.channels }, (_, c) => ({
+    id: `AP${c}`,
+    index: c,
+    readout: c,
+    x: (Math.floor(c / 2) % 2 === 0 ? 27 : 11) + (c % 2) * 32,
+    y: Math.floor(c / 2) * 20,
+    shank: 0,
+    gainUv: NP1_GAIN_UV,
+    offsetUv: 0
+  }));
+  let metaSeen = false;
+  let lastLook = 0;
+  return followInput({
+    path,
+    label: path,
+    channels,
+    fs: fallback.fs,
+    frameChannels: fallback.channels,
+    columns: channels.map((_, i) => i),
+    // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
+    onGrow(emit) {
+      const now = performance.now();
+      if (metaSeen || now - lastLook < 500) return;
+      lastLook = now;
+      if (!existsSync(metaPath)) return;
+      metaSeen = true;
+      void readMeta(path).then((meta) => {
+        const n = Number(meta.values.get('nSavedChans'));
+        const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
+        if (n !== fallback.channels || fs !== fallback.fs) emit({ kind: 'error', message: `${metaPath} says ${n} channels at ${fs} Hz, but the file was followed as ${fallback.channels} at ${fallback.fs} Hz: reopen it` });
+        else emit({ kind: 'info', message: `${metaPath} appeared: the recording is complete` });
+      });
+    }
+  });
+}
+
+/** Follows an Open Ephys continuous.dat being written (its structure.oebin exists from the start). */
+export async function growingOpenEphysInput(path: string, stream?: string): Promise<LiveInput> {
+  const oebins = await findOebins(path.endsWith('continuous.dat') ? path.replace(/continuous[\\/][^\\/]+[\\/]continuous\.dat$/, '') : path);
+  if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
+  const info = await describeOpenEphys(oebins[0], stream, true);
+  return followInput({ path: info.dat, label: `${oebins[0]} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout) });
 }

@@ -71,7 +71,7 @@ export class LiveSession {
       (rows, first) => this.#enqueue(rows, first),
       (e) => {
         this.#message = e.message;
-        this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : 'running';
+        if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : 'running';
         this.#emitStatus();
       }
     );

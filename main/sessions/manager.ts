@@ -2,7 +2,8 @@
 import { availableParallelism } from 'node:os';
 import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
-import { growingFileInput, simulatorInput } from './live-input.ts';
+import { existsSync, statSync } from 'node:fs';
+import { growingFileInput, growingOpenEphysInput, simulatorInput } from './live-input.ts';
 import { LiveSession } from './live-session.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [] };
@@ -17,14 +18,20 @@ export function checkPipeline(p: unknown): SessionPipeline {
   return { filter: f as SessionPipeline['filter'], reference: p.reference as SessionPipeline['reference'], exclude: exclude as number[] };
 }
 
+function isOpenEphys(path: string): boolean {
+  return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
+}
+
 export class SessionManager {
   current: LiveSession | null = null;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
+  #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
 
-  constructor(ramBudgetBytes: number, onStatus: (s: SessionStatus) => void) {
+  constructor(ramBudgetBytes: number, onStatus: (s: SessionStatus) => void, onOpened: (path: string, kind: string, options: Record<string, unknown>) => void = () => {}) {
     this.#ramBudget = ramBudgetBytes;
     this.#onStatus = onStatus;
+    this.#onOpened = onOpened;
   }
 
   info(): SessionInfo | null {
@@ -45,13 +52,16 @@ export class SessionManager {
       source.kind === 'simulator'
         ? simulatorInput(source.seed ?? 1)
         : source.kind === 'file'
-          ? await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
+          ? isOpenEphys(source.path)
+            ? await growingOpenEphysInput(source.path)
+            : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
     await this.close();
     const session = new LiveSession({ input, pipeline: checkPipeline(pipeline), ramBudgetBytes: this.#ramBudget, nWorkers: Math.min(2, availableParallelism()), onStatus: this.#onStatus });
     this.current = session;
     await session.start();
+    if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
     return this.info()!;
   }
 

@@ -45,7 +45,8 @@ export async function findOebins(path: string): Promise<string[]> {
   return found.sort();
 }
 
-export async function describeOpenEphys(oebin: string, wanted?: string): Promise<SourceInfo & { dat: string }> {
+/** `live`: the .dat is still being written, so a trailing partial frame is expected (and not counted). */
+export async function describeOpenEphys(oebin: string, wanted?: string, live = false): Promise<SourceInfo & { dat: string }> {
   let doc: { continuous?: OebinStream[] };
   try {
     doc = JSON.parse(await readFile(oebin, 'utf8'));
@@ -68,7 +69,7 @@ export async function describeOpenEphys(oebin: string, wanted?: string): Promise
   } catch (err) {
     throw fsError(dat, err);
   }
-  const samples = frameCount(dat, size, { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16' });
+  const samples = live ? Math.floor(size / (stream.num_channels * 2)) : frameCount(dat, size, { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16' });
   const first = (await firstNpyValue(join(dir, 'sample_numbers.npy'))) ?? (await firstNpyValue(join(dir, 'timestamps.npy'))) ?? 0;
   // Neural channels only: ADC channels and a trailing _SYNC channel are separate streams in SpikeInterface.
   const channels: ChannelInfo[] = [];
@@ -92,7 +93,7 @@ export async function describeOpenEphys(oebin: string, wanted?: string): Promise
     durationS: samples / stream.sample_rate,
     tStart: first / stream.sample_rate,
     syncChannel: sync,
-    live: false,
+    live,
     probe: { kind: 'other', partNumber: null },
     frameChannels: stream.num_channels,
     headerBytes: 0,

@@ -1,0 +1,48 @@
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SessionManager } from '../../main/sessions/manager.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
+import { repoRoot, tempDir } from './helpers.ts';
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('live sessions on files being written', () => {
+  it('follows an Open Ephys continuous.dat as it grows (the oebin exists from the start)', async () => {
+    const dir = tempDir();
+    const rec = join(dir, 'Record Node 101', 'experiment1', 'recording1');
+    const cont = join(rec, 'continuous', 'Neuropix-PXI-100.ProbeA');
+    mkdirSync(cont, { recursive: true });
+    copyFileSync(join(repoRoot, 'test/fixtures/openephys/np1.structure.oebin'), join(rec, 'structure.oebin'));
+    const dat = join(cont, 'continuous.dat');
+    writeFileSync(dat, '');
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'file', path: join(dir, 'Record Node 101') });
+    expect(info.channels).toHaveLength(384);
+    expect(info.source).toMatch(/structure\.oebin \(ProbeA\)/);
+    const sim = new Simulator();
+    appendFileSync(dat, sim.generate(0, 3000));
+    appendFileSync(dat, Buffer.from(sim.generate(3000, 1000).buffer).subarray(0, 500)); // less than one frame
+    await wait(300);
+    expect(m.require().status().newestSample).toBe(3000);
+    await m.close();
+  });
+
+  it('picks up the SpikeGLX .meta when it appears at the end, and checks it', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+    writeFileSync(bin, '');
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
+    const sim = new Simulator();
+    appendFileSync(bin, sim.generate(0, 1500));
+    await wait(700);
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
+    appendFileSync(bin, sim.generate(1500, 1500));
+    await expect.poll(() => m.require().status().message, { timeout: 3000 }).toMatch(/\.meta appeared: the recording is complete/);
+    expect(m.require().status().state).toBe('running');
+    await m.close();
+    expect(readFileSync(bin).length).toBe(3000 * 768);
+  });
+});
