@@ -15,6 +15,7 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
 
   await app.reload();
+  await app.getByTestId('tab-presets').click();
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
   await expect(app.getByTestId('filter-low')).toHaveValue('350');
   await expect(app.getByTestId('reference-mode')).toHaveValue('local');
@@ -23,6 +24,7 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await app.getByTestId('default-openephys').click();
   await expect(app.getByTestId('default-openephys')).toBeDisabled();
   await app.reload();
+  await app.getByTestId('tab-presets').click();
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
   await expect(app.getByTestId('default-openephys')).toBeDisabled();
 

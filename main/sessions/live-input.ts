@@ -81,7 +81,7 @@ function followInput(l: FollowLayout): LiveInput {
         reading = true;
         try {
           while (read < follower.frames) {
-            const end = Math.min(follower.frames, read + Math.round(0.2 * l.fs));
+            const end = Math.min(follower.frames, read + Math.round(0.05 * l.fs));
             const all = new Int16Array(await follower.readFrames(read, end));
             let rows = all;
             if (!identity) {

@@ -6,6 +6,7 @@ import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
+const bytes = (x: Int16Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('live sessions on files being written', () => {
@@ -22,7 +23,7 @@ describe('live sessions on files being written', () => {
     expect(info.channels).toHaveLength(384);
     expect(info.source).toMatch(/structure\.oebin \(ProbeA\)/);
     const sim = new Simulator();
-    appendFileSync(dat, sim.generate(0, 3000));
+    appendFileSync(dat, bytes(sim.generate(0, 3000)));
     appendFileSync(dat, Buffer.from(sim.generate(3000, 1000).buffer).subarray(0, 500)); // less than one frame
     await wait(300);
     expect(m.require().status().newestSample).toBe(3000);
@@ -36,10 +37,10 @@ describe('live sessions on files being written', () => {
     const m = new SessionManager(32 * 2 ** 20, () => {});
     await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
     const sim = new Simulator();
-    appendFileSync(bin, sim.generate(0, 1500));
+    appendFileSync(bin, bytes(sim.generate(0, 1500)));
     await wait(700);
     writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
-    appendFileSync(bin, sim.generate(1500, 1500));
+    appendFileSync(bin, bytes(sim.generate(1500, 1500)));
     await expect.poll(() => m.require().status().message, { timeout: 3000 }).toMatch(/\.meta appeared: the recording is complete/);
     expect(m.require().status().state).toBe('running');
     await m.close();
