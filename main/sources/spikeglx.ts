@@ -56,6 +56,12 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const fields = imro.entries[saved[i]]?.trim().split(/\s+/).map(Number) ?? [];
       const g = fields[isLf ? 4 : 3];
       gainUv = (rangeMax / 512 / g) * 1e6;
+    } else if (type === 'nidq') {
+      // NIDQ: MN (multiplexed neural) then MA, XA, XD channels; volts = counts · niAiRangeMax/32768/gain.
+      const [mn, ma] = counts;
+      const range = Number(meta.values.get('niAiRangeMax') ?? 5) / 32768;
+      const g = i < mn ? Number(meta.values.get('niMNGain') ?? 1) : i < mn + ma ? Number(meta.values.get('niMAGain') ?? 1) : 1;
+      gainUv = i < mn + ma + (counts[2] ?? 0) ? (range / g) * 1e6 : 1;
     } else if (type === 'imec' && family === 'np2') {
       const maxInt = Number(meta.values.get('imMaxInt') ?? 8192);
       const g = Number(meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80));

@@ -175,3 +175,16 @@ describe('bad input: a clear error naming the file and the problem', () => {
     }
   });
 });
+
+describe('SpikeGLX NIDQ', () => {
+  it('scales MN and MA channels by their gains, in µV', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.nidq.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), ['typeThis=nidq', 'niSampRate=25000', 'nSavedChans=4', 'snsMnMaXaDw=2,1,0,1', 'niAiRangeMax=5', 'niMNGain=200', 'niMAGain=2', 'snsSaveChanSubset=all', ''].join('\n'));
+    writeFileSync(bin, Buffer.alloc(4 * 2 * 10));
+    const src = await openSource(bin);
+    expect(src.info.fs).toBe(25000);
+    expect(src.info.channels.map((c) => c.gainUv)).toEqual([(5 / 32768 / 200) * 1e6, (5 / 32768 / 200) * 1e6, (5 / 32768 / 2) * 1e6, 1]);
+    await src.close();
+  });
+});
