@@ -50,22 +50,27 @@ Zpk lp2hp(const Zpk& f, double wo) {
   return r;
 }
 
+// Each root s of the scaled prototype becomes the pair s ± sqrt(s² − wo²): all the "+" roots, then
+// all the "−" roots, in scipy's order. `scale` maps a prototype root to s (band-pass or band-stop).
+template <class Scale>
+void split_around(const cvec& in, double wo, Scale scale, cvec& out) {
+  cvec lo, hi;
+  for (const cplx& x : in) {
+    const cplx s = scale(x);
+    const cplx root = std::sqrt(s * s - wo * wo);
+    lo.push_back(s + root);
+    hi.push_back(s - root);
+  }
+  out.insert(out.end(), lo.begin(), lo.end());
+  out.insert(out.end(), hi.begin(), hi.end());
+}
+
 Zpk lp2bp(const Zpk& f, double wo, double bw) {
   const size_t degree = f.p.size() - f.z.size();
   Zpk r{{}, {}, f.k * std::pow(bw, double(degree))};
-  auto split = [&](const cvec& in, cvec& out) {
-    cvec lo, hi;
-    for (auto& x : in) {
-      cplx s = x * (bw / 2);
-      cplx root = std::sqrt(s * s - wo * wo);
-      lo.push_back(s + root);
-      hi.push_back(s - root);
-    }
-    out.insert(out.end(), lo.begin(), lo.end());
-    out.insert(out.end(), hi.begin(), hi.end());
-  };
-  split(f.z, r.z);
-  split(f.p, r.p);
+  auto scale = [&](cplx x) { return x * (bw / 2); };
+  split_around(f.z, wo, scale, r.z);
+  split_around(f.p, wo, scale, r.p);
   r.z.resize(r.z.size() + degree, cplx(0, 0));
   return r;
 }
@@ -73,19 +78,9 @@ Zpk lp2bp(const Zpk& f, double wo, double bw) {
 Zpk lp2bs(const Zpk& f, double wo, double bw) {
   const size_t degree = f.p.size() - f.z.size();
   Zpk r{{}, {}, f.k * (prod(f.z, 0, -1) / prod(f.p, 0, -1)).real()};
-  auto split = [&](const cvec& in, cvec& out) {
-    cvec lo, hi;
-    for (auto& x : in) {
-      cplx s = (bw / 2) / x;
-      cplx root = std::sqrt(s * s - wo * wo);
-      lo.push_back(s + root);
-      hi.push_back(s - root);
-    }
-    out.insert(out.end(), lo.begin(), lo.end());
-    out.insert(out.end(), hi.begin(), hi.end());
-  };
-  split(f.z, r.z);
-  split(f.p, r.p);
+  auto scale = [&](cplx x) { return (bw / 2) / x; };
+  split_around(f.z, wo, scale, r.z);
+  split_around(f.p, wo, scale, r.p);
   for (size_t i = 0; i < degree; i++) r.z.push_back(cplx(0, wo));
   for (size_t i = 0; i < degree; i++) r.z.push_back(cplx(0, -wo));
   return r;
