@@ -39,7 +39,7 @@ export class FileFollower extends EventEmitter<FollowerEvents> {
   constructor(path: string, o: FollowOptions) {
     super();
     this.path = path;
-    this.#o = { headerBytes: 0, stallMs: 2000, pollMs: 20, ...o };
+    this.#o = { headerBytes: 0, stallMs: 2000, pollMs: 10, ...o };
   }
 
   async start(): Promise<void> {
