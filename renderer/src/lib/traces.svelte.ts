@@ -40,6 +40,8 @@ export class TracesState {
   #raf = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
+  /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
+  #generation = 0;
 
   /** Redraw without refetching (gain). */
   redraw(): void {
@@ -50,6 +52,9 @@ export class TracesState {
   async open(source: SessionSource): Promise<void> {
     try {
       this.error = null;
+      this.#generation++;
+      this.#rightCol = 0;
+      this.#oldestCol = 0;
       this.info = await api.call('session.open', { source });
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
@@ -138,6 +143,7 @@ export class TracesState {
     if (!this.following && !this.#dirty) return;
     this.#inflight = true;
     const t0 = performance.now();
+    const generation = this.#generation;
     try {
       const right = this.following ? undefined : this.#pausedRight;
       const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol;
@@ -148,12 +154,12 @@ export class TracesState {
         maxColumns: width,
         processed: this.processed
       });
+      if (generation !== this.#generation || r !== this.#renderer) return;
       this.error = null;
       const wasDirty = this.#dirty;
-      if (reply.count > 0) {
-        r.upload(reply.fromColumn, reply.count, reply.minmax);
-        this.#rightCol = reply.fromColumn + reply.count;
-      }
+      if (reply.count > 0) r.upload(reply.fromColumn, reply.count, reply.minmax);
+      // After a full refetch the window ends where the reply ends, even when it was empty.
+      if (reply.count > 0 || wasDirty) this.#rightCol = reply.fromColumn + reply.count;
       if (wasDirty) this.#oldestCol = reply.fromColumn;
       this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
       this.#dirty = false;
