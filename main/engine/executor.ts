@@ -3,6 +3,7 @@
 // so each job gets its own inner pool of W workers. Output is written at each chunk's own offset
 // into a temporary file renamed into place at the end: a failed or cancelled run leaves nothing.
 import { open, rename, rm } from 'node:fs/promises';
+import { openFrames } from '../sources/frame-reader.ts';
 import { basename, dirname, join } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { native } from './native.ts';
@@ -21,11 +22,16 @@ export interface PipelineSpec {
 export interface ProcessFileOptions {
   input: string;
   output: string;
+  /** Channels processed: all columns of a plain file, or `columns.length`. */
   channels: number;
   fs: number;
-  dtype: 'int16' | 'float32';
+  dtype: 'int16' | 'uint16' | 'float32';
   outDtype: 'float32' | 'int16';
   headerBytes?: number;
+  /** For files that interleave more columns than are processed (a sync column, a channel subset). */
+  frame?: { frameChannels: number; columns: number[] };
+  /** Per-channel µV gain/offset applied before the pipeline; without it, the file's own units. */
+  scale?: { gainUv: Float32Array; offsetUv: Float32Array };
   pipeline: PipelineSpec;
   chunkSamples: number;
   nJobs: number;
@@ -55,7 +61,9 @@ export function defaultMargin(filter: FilterSpec & { phase: FilterPhase }, fs: n
 function checkOptions(o: ProcessFileOptions) {
   checkChannels(o.channels);
   if (!isNumber(o.fs) || o.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', o.fs);
-  if (o.dtype !== 'int16' && o.dtype !== 'float32') throw invalidParameterError('dtype', '"int16" or "float32"', o.dtype);
+  if (o.dtype !== 'int16' && o.dtype !== 'uint16' && o.dtype !== 'float32') throw invalidParameterError('dtype', '"int16", "uint16" or "float32"', o.dtype);
+  if (o.frame && o.frame.columns.length !== o.channels) throw invalidParameterError('frame.columns', `${o.channels} file columns, one per channel`, o.frame.columns.length);
+  if (o.scale && (o.scale.gainUv.length !== o.channels || o.scale.offsetUv.length !== o.channels)) throw invalidParameterError('scale', `gains and offsets for ${o.channels} channels`, o.scale.gainUv.length);
   if (o.outDtype !== 'int16' && o.outDtype !== 'float32') throw invalidParameterError('outDtype', '"int16" or "float32"', o.outDtype);
   if (!isInteger(o.chunkSamples) || o.chunkSamples < 1) throw invalidParameterError('chunkSamples', 'a positive number of samples', o.chunkSamples);
   if (!isInteger(o.nJobs) || o.nJobs < 1 || o.nJobs > 64) throw invalidParameterError('nJobs', 'an integer from 1 to 64', o.nJobs);
@@ -67,7 +75,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   checkOptions(o);
   const t0 = performance.now();
   const C = o.channels;
-  const inBytes = o.dtype === 'int16' ? 2 : 4;
+  const inBytes = o.dtype === 'float32' ? 4 : 2;
   const outBytes = o.outDtype === 'int16' ? 2 : 4;
   const header = o.headerBytes ?? 0;
   const filter = o.pipeline.filter;
@@ -75,18 +83,18 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const margin = filter ? (filter.marginSamples ?? defaultMargin(filter, o.fs)) : 0;
   const plan: ReferencePlan | null = o.pipeline.reference ? planReference(o.pipeline.reference, C) : null;
 
-  const src = await open(o.input, 'r').catch((e: NodeJS.ErrnoException) => {
-    throw new ProbeDeckError(e.code ?? 'OPEN_FAILED', `cannot read ${o.input}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  const frameChannels = o.frame?.frameChannels ?? C;
+  const src = await openFrames({
+    path: o.input,
+    headerBytes: header,
+    frameChannels,
+    dtype: o.dtype,
+    columns: o.frame?.columns ?? Array.from({ length: C }, (_, c) => c)
   });
   const tmp = join(dirname(o.output), `.${basename(o.output)}.partial-${process.pid}`);
   let dst: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    const size = (await src.stat()).size - header;
-    if (size < C * inBytes) throw new ProbeDeckError('FILE_TOO_SMALL', `${o.input} holds ${Math.max(size, 0)} bytes of data, less than one ${C}-channel ${o.dtype} frame`);
-    if (size % (C * inBytes) !== 0) {
-      throw new ProbeDeckError('TRUNCATED_FILE', `${o.input}: ${size} data bytes are not a whole number of ${C}-channel ${o.dtype} frames (${C * inBytes} bytes each) — truncated, or the wrong channel count`);
-    }
-    const N = size / (C * inBytes);
+    const N = src.samples;
     const start = o.startSample ?? 0;
     const end = o.endSample ?? N;
     if (!isInteger(start) || !isInteger(end) || start < 0 || end > N || start >= end) throw invalidParameterError('startSample/endSample', `a range inside 0–${N}`, `${start}–${end}`);
@@ -101,17 +109,15 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     // Each job keeps its own buffers for the whole run: large ArrayBuffers allocated per chunk cost
     // more in page faults than the filtering itself.
     const jobBuffers = () => {
-      const rawBytes = (o.chunkSamples + 2 * margin) * C * inBytes;
-      const raw = new ArrayBuffer(rawBytes);
+      const raw = new ArrayBuffer((o.chunkSamples + 2 * margin) * frameChannels * inBytes);
       return { raw, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 
     const read = async (b: Buffers, r0: number, r1: number) => {
-      const bytes = (r1 - r0) * C * inBytes;
-      const { bytesRead } = await src.read(new Uint8Array(b.raw, 0, bytes), 0, bytes, header + r0 * C * inBytes);
-      if (bytesRead !== bytes) throw new ProbeDeckError('SHORT_READ', `${o.input} changed while it was being read (row ${r0})`);
-      return o.dtype === 'int16' ? new Int16Array(b.raw, 0, bytes / 2) : new Float32Array(b.raw, 0, bytes / 4);
+      const raw = await src.read(r0, r1, b.raw);
+      // µV before the pipeline: the same order as the live view (scale → filter → reference).
+      return o.scale && raw instanceof Int16Array ? scaleToFloat(raw, C, o.scale.gainUv, o.scale.offsetUv, o.nWorkers) : raw;
     };
 
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {

@@ -14,7 +14,13 @@ export interface FrameLayout {
 
 export interface FrameFile {
   samples: number;
-  read(start: number, end: number): Promise<Int16Array | Float32Array>;
+  layout: FrameLayout;
+  /**
+   * Rows [start, end) of the chosen columns. With `scratch` (at least rows × frameChannels × bytes)
+   * the result is a view into it, so a long batch job reuses one buffer instead of faulting in a
+   * new one per chunk.
+   */
+  read(start: number, end: number, scratch?: ArrayBuffer): Promise<Int16Array | Float32Array>;
   close(): Promise<void>;
 }
 
@@ -43,29 +49,28 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
   const bps = bytesPerSample(layout.dtype);
   const cols = layout.columns;
   const identity = cols.length === n && cols.every((c, i) => c === i);
+  // Ascending columns can be gathered in place: row t's k-th kept value never lands after where it is read.
+  const ascending = cols.every((c, i) => i === 0 || c > cols[i - 1]);
   return {
     samples,
-    async read(start, end) {
+    layout,
+    async read(start, end, scratch) {
       if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > samples || start > end) {
         throw new SourceError('BAD_RANGE', layout.path, `rows [${start}, ${end}) are outside [0, ${samples})`);
       }
       const rows = end - start;
-      const buf = new ArrayBuffer(rows * n * bps);
-      const { bytesRead } = await fh.read(new Uint8Array(buf), 0, buf.byteLength, layout.headerBytes + start * n * bps);
-      if (bytesRead !== buf.byteLength) throw new SourceError('SHORT_READ', layout.path, `the file shrank while reading rows [${start}, ${end})`);
-      if (layout.dtype === 'float32') {
-        const all = new Float32Array(buf);
-        if (identity) return all;
-        const out = new Float32Array(rows * cols.length);
-        for (let t = 0; t < rows; t++) for (let k = 0; k < cols.length; k++) out[t * cols.length + k] = all[t * n + cols[k]];
-        return out;
-      }
-      const all = new Int16Array(buf);
+      const bytes = rows * n * bps;
+      if (scratch !== undefined && scratch.byteLength < bytes) throw new RangeError(`scratch holds ${scratch.byteLength} bytes, rows [${start}, ${end}) need ${bytes}`);
+      const buf = scratch ?? new ArrayBuffer(bytes);
+      const { bytesRead } = await fh.read(new Uint8Array(buf, 0, bytes), 0, bytes, layout.headerBytes + start * n * bps);
+      if (bytesRead !== bytes) throw new SourceError('SHORT_READ', layout.path, `the file shrank while reading rows [${start}, ${end})`);
+      const all = layout.dtype === 'float32' ? new Float32Array(buf, 0, rows * n) : new Int16Array(buf, 0, rows * n);
       // uint16 → int16 as SpikeInterface's unsigned_to_signed: subtract 32768.
       if (layout.dtype === 'uint16') for (let i = 0; i < all.length; i++) all[i] = (all[i] & 0xffff) - 32768;
       if (identity) return all;
-      const out = new Int16Array(rows * cols.length);
-      for (let t = 0; t < rows; t++) for (let k = 0; k < cols.length; k++) out[t * cols.length + k] = all[t * n + cols[k]];
+      const K = cols.length;
+      const out = ascending ? all.subarray(0, rows * K) : layout.dtype === 'float32' ? new Float32Array(rows * K) : new Int16Array(rows * K);
+      for (let t = 0; t < rows; t++) for (let k = 0; k < K; k++) out[t * K + k] = all[t * n + cols[k]];
       return out;
     },
     close: () => fh.close()

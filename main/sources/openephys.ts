@@ -106,5 +106,5 @@ export async function openOpenEphys(path: string, stream?: string): Promise<Sour
   if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
   const { dat, ...info } = await describeOpenEphys(oebins[0], stream);
   const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
-  return { info, read: frames.read, close: frames.close };
+  return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

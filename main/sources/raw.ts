@@ -39,6 +39,7 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
       headerBytes,
       wallClockStart: null
     },
+    layout: frames.layout,
     read: frames.read,
     close: frames.close
   };

@@ -1,6 +1,7 @@
 // What every source offers the session: its metadata (channels with µV gains and geometry, fs,
 // length) and random-access reads of neural channels. Readers never load a whole file.
 import { ProbeDeckError } from '../util/is.ts';
+import type { FrameLayout } from './frame-reader.ts';
 
 export interface ChannelInfo {
   /** Name as the acquisition software wrote it (AP0, CH1, …). */
@@ -38,6 +39,8 @@ export interface SourceInfo {
 
 export interface Source {
   readonly info: SourceInfo;
+  /** Where the neural columns sit in the file, for batch jobs that read it themselves. */
+  readonly layout: FrameLayout;
   /** Rows [start, end) of the neural channels, time-major. uint16 comes back signed as SpikeInterface does. */
   read(start: number, end: number): Promise<Int16Array | Float32Array>;
   close(): Promise<void>;

@@ -111,5 +111,5 @@ export async function openSpikeGLX(binPath: string): Promise<Source> {
   }
   const info = describeSpikeGLX(binPath, meta, size);
   const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i) });
-  return { info, read: frames.read, close: frames.close };
+  return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }
