@@ -2,6 +2,7 @@
 // response) and events (host → renderer streams) in domains/; this module joins them.
 // The renderer imports it for types only; the host also uses the runtime lists below.
 import type { EngineMethods } from './domains/engine.ts';
+import type { ExportEvents, ExportMethods } from './domains/export.ts';
 import type { HostEvents, HostMethods } from './domains/host.ts';
 import type { PlannerEvents, PlannerMethods } from './domains/planner.ts';
 import type { PresetsMethods } from './domains/presets.ts';
@@ -9,8 +10,8 @@ import type { SessionEvents, SessionMethods } from './domains/session.ts';
 import type { SourcesMethods } from './domains/sources.ts';
 import type { SettingsMethods } from './domains/settings.ts';
 
-export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods & SessionMethods & SourcesMethods;
-export type ApiEvents = HostEvents & PlannerEvents & SessionEvents;
+export type ApiMethods = EngineMethods & SettingsMethods & HostMethods & PresetsMethods & PlannerMethods & SessionMethods & SourcesMethods & ExportMethods;
+export type ApiEvents = HostEvents & PlannerEvents & SessionEvents & ExportEvents;
 
 export type MethodName = keyof ApiMethods & string;
 export type EventName = keyof ApiEvents & string;
@@ -55,9 +56,13 @@ export const METHOD_NAMES = [
   'session.columns',
   'session.status',
   'sources.recent',
-  'sources.browse'
+  'sources.browse',
+  'export.start',
+  'export.cancel',
+  'export.check',
+  'export.history'
 ] as const satisfies readonly MethodName[];
-export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status'] as const satisfies readonly EventName[];
+export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status', 'export.progress'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed> extends never ? true : Exclude<All, Listed>;
 export const allMethodsListed: Missing<MethodName, (typeof METHOD_NAMES)[number]> = true;

@@ -20,6 +20,10 @@ import { presetsRepo } from '../presets/repo.ts';
 import { calibrationRepo } from '../planner/repo.ts';
 import type { Handlers } from './handlers/types.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { exportHandlers } from './handlers/export.ts';
+import { ExportManager } from '../export/manager.ts';
+import { exportHistory } from '../export/history-repo.ts';
+import { machineKey } from '../planner/calibrate.ts';
 
 export interface HostOptions {
   dataDir: string;
@@ -43,11 +47,16 @@ export function createHost(options: HostOptions): Host {
   const recent = recentRepo(opened.db);
   const sessions = new SessionManager(Math.min(defaultRamBudget(), 1024 * 2 ** 20), (s) => events.emit('session.status', s), (path, kind, o) => recent.remember(path, kind, o));
 
+  const presets = presetsRepo(opened.db);
+  const calibrations = calibrationRepo(opened.db);
+  const exports = new ExportManager(exportHistory(opened.db), presets, () => calibrations.get(machineKey()), (p) => events.emit('export.progress', p));
+
   const handlers: Handlers = {
     ...engineHandlers(),
     ...settingsHandlers(settingsRepo(opened.db)),
-    ...presetsHandlers(presetsRepo(opened.db)),
-    ...plannerHandlers(calibrationRepo(opened.db), events),
+    ...presetsHandlers(presets),
+    ...plannerHandlers(calibrations, events),
+    ...exportHandlers(exports),
     ...sessionHandlers(sessions),
     ...sourcesHandlers(recent, options.dataRoots ?? []),
     'host.status': () => ({
@@ -69,6 +78,7 @@ export function createHost(options: HostOptions): Host {
     },
     close() {
       void sessions.close();
+      exports.close();
       opened.db.close();
     }
   };

@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
+import { exportCommand } from './commands/export.ts';
 import { infoCommand } from './commands/info.ts';
 import { planCommand } from './commands/plan.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -15,6 +16,7 @@ process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2
 const COMMANDS: Record<string, Command> = {
   engine: engineCommand,
   process: processCommand,
+  export: exportCommand,
   presets: presetsCommand,
   plan: planCommand,
   info: infoCommand,

@@ -41,5 +41,21 @@ export const MIGRATIONS: readonly string[] = [
      options TEXT NOT NULL,
      opened_at TEXT NOT NULL,
      seq INTEGER NOT NULL
+   ) STRICT;`,
+  // 5: export history
+  `CREATE TABLE export_history (
+     id INTEGER PRIMARY KEY,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     source TEXT NOT NULL,
+     format TEXT NOT NULL,
+     preset_name TEXT NOT NULL,
+     out_dir TEXT NOT NULL,
+     channels INTEGER NOT NULL,
+     samples INTEGER NOT NULL,
+     seconds REAL,
+     state TEXT NOT NULL,
+     message TEXT,
+     pid INTEGER NOT NULL
    ) STRICT;`
 ];

@@ -33,3 +33,28 @@ export async function firstNpyValue(path: string): Promise<number | null> {
     await fh.close();
   }
 }
+
+export type NpyArray = { dtype: '<f8' | '<f4' | '<i8' | '<i4'; shape: number[]; data: ArrayLike<number> } | { dtype: 'unicode'; shape: [number]; data: string[] };
+
+/** A .npy (format 1.0) file for the small per-channel arrays exports carry (gains, positions, ids). */
+export function encodeNpy(a: NpyArray): Buffer {
+  let descr: string;
+  let body: Buffer;
+  if (a.dtype === 'unicode') {
+    // numpy stores '<U{n}' as n little-endian UTF-32 code points per item, zero padded.
+    const n = Math.max(1, ...a.data.map((s) => [...s].length));
+    descr = `<U${n}`;
+    body = Buffer.alloc(a.data.length * n * 4);
+    a.data.forEach((s, i) => [...s].forEach((ch, k) => body.writeUInt32LE(ch.codePointAt(0)!, (i * n + k) * 4)));
+  } else {
+    descr = a.dtype;
+    const Ctor = { '<f8': Float64Array, '<f4': Float32Array, '<i8': BigInt64Array, '<i4': Int32Array }[a.dtype];
+    const typed = Ctor === BigInt64Array ? BigInt64Array.from(Array.from(a.data, (v) => BigInt(v))) : (Ctor as Float64ArrayConstructor).from(a.data);
+    body = Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength);
+  }
+  const shape = a.shape.length === 1 ? `(${a.shape[0]},)` : `(${a.shape.join(', ')})`;
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shape}, }`;
+  // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64 bytes.
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  return Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), Buffer.from([header.length & 0xff, header.length >> 8]), Buffer.from(header, 'latin1'), body]);
+}

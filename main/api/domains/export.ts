@@ -1,0 +1,69 @@
+// Export: a recording through a preset's pipeline into files a sorter opens, as a background job
+// with progress, cancel and a history.
+import type { PresetBody } from './presets.ts';
+
+export type ExportFormat = 'kilosort' | 'si-binary' | 'raw-f32';
+
+export interface ExportRequest {
+  /** A SpikeGLX .bin, an Open Ephys recording folder, or a raw file with `raw` options. */
+  source: string;
+  raw?: { channels: number; fs: number; dtype?: 'int16' | 'uint16' | 'float32'; gainUv?: number; headerBytes?: number };
+  stream?: string;
+  preset: { id: number } | { name: string; body: PresetBody };
+  format: ExportFormat;
+  /** The folder to create; it must not exist unless `overwrite`. */
+  outDir: string;
+  overwrite?: boolean;
+  startS?: number;
+  endS?: number;
+  /** Source channel indices to keep, in order; all neural channels if absent. */
+  channels?: number[];
+  ramBudgetBytes?: number;
+}
+
+export type ExportState = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface ExportProgress {
+  id: number;
+  state: ExportState;
+  outDir: string;
+  doneSamples: number;
+  totalSamples: number;
+  /** Samples processed per second of wall time, in × real time. */
+  speedX: number;
+  etaS: number | null;
+  message: string | null;
+}
+
+export interface ExportRecord {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  source: string;
+  format: ExportFormat;
+  presetName: string;
+  outDir: string;
+  channels: number;
+  samples: number;
+  seconds: number | null;
+  state: ExportState;
+  message: string | null;
+}
+
+export interface ExportCheck {
+  exists: boolean;
+  freeBytes: number;
+  /** Bytes the traces file will take, when the source could be opened. */
+  neededBytes: number | null;
+}
+
+export interface ExportMethods {
+  'export.start': { params: ExportRequest; result: { id: number } };
+  'export.cancel': { params: { id: number }; result: void };
+  'export.check': { params: ExportRequest; result: ExportCheck };
+  'export.history': { params: { limit?: number } | void; result: ExportRecord[] };
+}
+
+export interface ExportEvents {
+  'export.progress': ExportProgress;
+}

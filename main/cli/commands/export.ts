@@ -1,0 +1,155 @@
+// probedeck export: a recording through a preset into files a sorter opens (Kilosort, a
+// SpikeInterface binary folder, or float32 µV), atomically, with progress; Ctrl-C cancels cleanly.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ExportFormat, ExportRequest } from '../../api/domains/export.ts';
+import { openDatabase } from '../../db/database.ts';
+import { engineInfo } from '../../engine/index.ts';
+import { exportHistory } from '../../export/history-repo.ts';
+import { resolveExport } from '../../export/manager.ts';
+import { runExport } from '../../export/run-export.ts';
+import { machineKey } from '../../planner/calibrate.ts';
+import { parseBytes } from '../../planner/plan.ts';
+import { calibrationRepo } from '../../planner/repo.ts';
+import { presetsRepo } from '../../presets/repo.ts';
+import { parsePresetFile } from '../../presets/transfer.ts';
+import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { CliError, type Command } from '../command.ts';
+import { progressLine } from '../progress.ts';
+
+const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file FILE) --format kilosort|si-binary|raw-f32
+    --out DIR [--overwrite] [--start S] [--end S] [--channels LIST] [--ram-budget B]
+    [--raw-channels C --raw-fs HZ [--raw-dtype int16|uint16|float32]] [--data-dir DIR]
+
+<source> is a SpikeGLX .bin (with its .meta), an Open Ephys recording folder, or a raw file given
+--raw-channels and --raw-fs. --start/--end are seconds; --channels takes indices and ranges such as
+0-191,200. DIR must not exist (or give --overwrite). Nothing appears at DIR until the export is
+complete; Ctrl-C cancels and leaves nothing behind.`;
+
+/** "0-3,7,10-12" → [0,1,2,3,7,10,11,12] */
+export function parseChannelList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new CliError(`--channels takes indices and ranges such as 0-191,200; "${part}" is neither`, 2);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new CliError(`--channels range "${part}" runs backwards`, 2);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
+
+function seconds(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`--${name} must be seconds from 0, got "${v}"`, 2);
+  return n;
+}
+
+export const exportCommand: Command = {
+  summary: 'export a recording through a preset for Kilosort or SpikeInterface (atomic, with progress)',
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        preset: { type: 'string' },
+        'preset-file': { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+        overwrite: { type: 'boolean' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        channels: { type: 'string' },
+        'ram-budget': { type: 'string' },
+        'raw-channels': { type: 'string' },
+        'raw-fs': { type: 'string' },
+        'raw-dtype': { type: 'string' },
+        'data-dir': { type: 'string' }
+      }
+    });
+    if (positionals.length !== 1) throw new CliError(`expected one source\n${USAGE}`, 2);
+    if (!values.out) throw new CliError(`--out is required\n${USAGE}`, 2);
+    if (!['kilosort', 'si-binary', 'raw-f32'].includes(values.format ?? '')) throw new CliError(`--format must be kilosort, si-binary or raw-f32, got "${values.format ?? ''}"`, 2);
+    if ((values.preset === undefined) === (values['preset-file'] === undefined)) throw new CliError(`give one of --preset NAME or --preset-file FILE\n${USAGE}`, 2);
+
+    const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
+    for (const n of notices) console.error(`probedeck: ${n.message}`);
+    const abort = new AbortController();
+    const onSigint = () => abort.abort();
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      const presets = presetsRepo(db);
+      let preset: ExportRequest['preset'];
+      if (values.preset !== undefined) {
+        const found = presets.list().find((p) => p.name.toLowerCase() === values.preset!.toLowerCase());
+        if (!found) throw new CliError(`no preset named "${values.preset}" (see probedeck presets list)`);
+        preset = { id: found.id };
+      } else {
+        let text: string;
+        try {
+          text = readFileSync(values['preset-file']!, 'utf8');
+        } catch (err) {
+          throw new CliError(`cannot read ${values['preset-file']}: ${(err as Error).message}`);
+        }
+        preset = parsePresetFile(text);
+      }
+      const raw =
+        values['raw-channels'] === undefined
+          ? undefined
+          : { channels: Number(values['raw-channels']), fs: Number(values['raw-fs']), dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32' };
+      const req: ExportRequest = {
+        source: positionals[0],
+        raw,
+        preset,
+        format: values.format as ExportFormat,
+        outDir: values.out,
+        overwrite: values.overwrite,
+        startS: seconds('start', values.start),
+        endS: seconds('end', values.end),
+        channels: values.channels === undefined ? undefined : parseChannelList(values.channels)
+      };
+      const r = await resolveExport(req, presets);
+      const history = exportHistory(db);
+      history.markInterrupted();
+      const progress = progressLine('export', r.source.info.fs);
+      const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
+      const id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples });
+      try {
+        const res = await runExport({
+          ...r,
+          format: req.format,
+          outDir: req.outDir,
+          overwrite: req.overwrite,
+          channels: req.channels,
+          ramBudgetBytes: values['ram-budget'] === undefined ? undefined : parseBytes(values['ram-budget']),
+          calibration: calibrationRepo(db).get(machineKey()),
+          version: engineInfo().version,
+          signal: abort.signal,
+          onProgress: (p) => progress.update(p.doneSamples, p.totalSamples)
+        });
+        progress.done();
+        history.finish(id, 'done', res.seconds, null);
+        const x = res.samples / r.source.info.fs / res.seconds;
+        console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; ${res.plan})`);
+        if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
+        console.log(res.outDir);
+        return 0;
+      } catch (err) {
+        progress.done();
+        history.finish(id, abort.signal.aborted ? 'cancelled' : 'failed', null, (err as Error).message);
+        throw err;
+      } finally {
+        await r.source.close();
+      }
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+      db.close();
+    }
+  }
+};

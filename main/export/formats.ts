@@ -1,0 +1,165 @@
+// What each export format writes beside the traces: the sorter-facing descriptions. The traces file
+// itself comes from the executor; these are small files built from the source's metadata.
+import type { PresetBody } from '../api/domains/presets.ts';
+import type { ExportFormat } from '../api/domains/export.ts';
+import { encodeNpy } from '../sources/npy.ts';
+import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
+import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
+
+export interface ExportContext {
+  info: SourceInfo;
+  channels: ChannelInfo[];
+  startSample: number;
+  endSample: number;
+  preset: { name: string; body: PresetBody };
+  createdAt: string;
+  version: string;
+}
+
+interface FormatSpec {
+  traces: string;
+  outDtype: 'int16' | 'float32';
+  /** Traces in µV (scaled before the pipeline) rather than the acquisition's own units. */
+  microvolts: boolean;
+  sidecars(x: ExportContext): Record<string, string | Buffer>;
+}
+
+const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
+
+export function describePipeline(p: PresetBody['pipeline']): string {
+  const steps: string[] = [];
+  const f = p.filter;
+  if (f.kind !== 'none') {
+    const band = f.kind === 'bandpass' ? `${f.lowHz}–${f.highHz} Hz` : f.kind === 'highpass' ? `above ${f.lowHz} Hz` : `below ${f.highHz} Hz`;
+    const phase = { zero: 'zero-phase (sosfiltfilt)', causal: 'causal (sosfilt, state from the margin)', stream: 'causal streaming (one sosfilt over the whole range)' }[f.phase];
+    steps.push(`Butterworth ${f.kind} ${band}, order ${f.order}, ${phase}${f.marginMs !== null ? `, margin ${f.marginMs} ms` : ''}`);
+  }
+  if (p.reference.mode !== 'none') {
+    const where = { global: 'all channels', group: 'each shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
+    steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length ? `, excluding bad channels ${p.badChannels.manual.join(', ')}` : ''}`);
+  }
+  return steps.length ? steps.join('; then ') : 'no processing (a copy of the selected channels)';
+}
+
+function readme(x: ExportContext, format: ExportFormat, traces: string, units: string): string {
+  const fs = x.info.fs;
+  return [
+    `Exported by ProbeDeck ${x.version} on ${x.createdAt} (${format}).`,
+    '',
+    `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
+    `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
+    `Channels: ${x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id}); sync and auxiliary channels are not included`,
+    `Preset: ${x.preset.name}`,
+    `Processing: ${describePipeline(x.preset.body.pipeline)}`,
+    '',
+    `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
+    ''
+  ].join('\n');
+}
+
+const channelTable = (x: ExportContext) =>
+  x.channels.map((c, k) => ({ row: k, id: c.id, sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv }));
+
+export const FORMATS: Record<ExportFormat, FormatSpec> = {
+  kilosort: {
+    traces: 'recording.bin',
+    outDtype: 'int16',
+    microvolts: false,
+    sidecars: (x) => ({
+      'probe.json': json(probeinterfaceJson(x.info, x.channels)),
+      'probe_kilosort.json': json(kilosortProbeJson(x.channels)),
+      'params.py': [
+        `dat_path = 'recording.bin'`,
+        `n_channels_dat = ${x.channels.length}`,
+        `dtype = 'int16'`,
+        `offset = 0`,
+        `sample_rate = ${x.info.fs.toFixed(6)}`,
+        `hp_filtered = ${x.preset.body.pipeline.filter.kind === 'bandpass' || x.preset.body.pipeline.filter.kind === 'highpass' ? 'True' : 'False'}`,
+        ''
+      ].join('\n'),
+      'channels.json': json(channelTable(x)),
+      'README.txt':
+        readme(x, 'kilosort', 'recording.bin', 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
+        'Kilosort 4: n_chan_bin = ' + x.channels.length + ', fs = ' + x.info.fs + ', probe = probe_kilosort.json (or probe.json through probeinterface).\n'
+    })
+  },
+  'si-binary': {
+    traces: 'traces_cached_seg0.raw',
+    outDtype: 'float32',
+    microvolts: false,
+    sidecars: (x) => {
+      const C = x.channels.length;
+      const ids = x.channels.map((c) => c.id);
+      const gains = x.channels.map((c) => c.gainUv);
+      const offsets = x.channels.map((c) => c.offsetUv);
+      const t0 = x.info.tStart + x.startSample / x.info.fs;
+      const filtered = x.preset.body.pipeline.filter.kind !== 'none';
+      const binary = {
+        class: 'spikeinterface.core.binaryrecordingextractor.BinaryRecordingExtractor',
+        module: 'spikeinterface',
+        version: '0.103.0',
+        kwargs: {
+          file_paths: ['traces_cached_seg0.raw'],
+          sampling_frequency: x.info.fs,
+          t_starts: t0 === 0 ? null : [t0],
+          num_channels: C,
+          dtype: 'float32',
+          channel_ids: ids,
+          time_axis: 0,
+          file_offset: 0,
+          gain_to_uV: gains,
+          offset_to_uV: offsets,
+          is_filtered: filtered
+        },
+        annotations: { is_filtered: filtered },
+        properties: {},
+        relative_paths: true
+      };
+      const folder = {
+        class: 'spikeinterface.core.binaryfolder.BinaryFolderRecording',
+        module: 'spikeinterface',
+        version: '0.103.0',
+        kwargs: { folder_path: '.' },
+        annotations: { is_filtered: filtered },
+        properties: {},
+        relative_paths: true
+      };
+      return {
+        'binary.json': json(binary),
+        'si_folder.json': json(folder),
+        'probegroup.json': json(probeinterfaceJson(x.info, x.channels)),
+        'properties/gain_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: gains }),
+        'properties/offset_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: offsets }),
+        'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
+        'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
+        'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
+        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)')
+      };
+    }
+  },
+  'raw-f32': {
+    traces: 'recording.f32',
+    outDtype: 'float32',
+    microvolts: true,
+    sidecars: (x) => ({
+      'recording.json': json({
+        format: 'probedeck-raw-f32',
+        file: 'recording.f32',
+        dtype: 'float32',
+        byteOrder: 'little',
+        layout: 'time-major',
+        units: 'uV',
+        samplingFrequency: x.info.fs,
+        numChannels: x.channels.length,
+        numSamples: x.endSample - x.startSample,
+        tStart: x.info.tStart + x.startSample / x.info.fs,
+        source: { path: x.info.path, format: x.info.format, stream: x.info.stream, startSample: x.startSample, endSample: x.endSample },
+        preset: x.preset,
+        processing: describePipeline(x.preset.body.pipeline),
+        channels: channelTable(x)
+      }),
+      'probe.json': json(probeinterfaceJson(x.info, x.channels)),
+      'README.txt': readme(x, 'raw-f32', 'recording.f32', 'float32 in µV (each channel scaled by its gain before processing)')
+    })
+  }
+};

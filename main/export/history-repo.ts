@@ -1,0 +1,59 @@
+// Export history: one row per export, written when it starts and completed when it ends, so an
+// export cut short by a crash shows up as interrupted rather than vanishing.
+import type { Db } from '../db/database.ts';
+import { pidAlive } from '../util/pid.ts';
+import type { ExportFormat, ExportRecord, ExportState } from '../api/domains/export.ts';
+
+interface Row {
+  id: number;
+  started_at: string;
+  finished_at: string | null;
+  source: string;
+  format: string;
+  preset_name: string;
+  out_dir: string;
+  channels: number;
+  samples: number;
+  seconds: number | null;
+  state: string;
+  message: string | null;
+}
+
+export type ExportHistory = ReturnType<typeof exportHistory>;
+
+export function exportHistory(db: Db) {
+  const insert = db.prepare<[string, string, string, string, string, number, number]>(
+    `INSERT INTO export_history (started_at, source, format, preset_name, out_dir, channels, samples, state, pid) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ${process.pid})`
+  );
+  const finish = db.prepare<[string, number | null, string, string | null, number]>('UPDATE export_history SET finished_at = ?, seconds = ?, state = ?, message = ? WHERE id = ?');
+  const list = db.prepare<[number], Row>('SELECT * FROM export_history ORDER BY id DESC LIMIT ?');
+  const running = db.prepare<[], { id: number; pid: number }>(`SELECT id, pid FROM export_history WHERE state = 'running'`);
+  const interrupted = db.prepare<[string, number]>(`UPDATE export_history SET state = 'interrupted', message = ? WHERE id = ?`);
+  return {
+    start(e: { source: string; format: ExportFormat; presetName: string; outDir: string; channels: number; samples: number }): number {
+      return Number(insert.run(new Date().toISOString(), e.source, e.format, e.presetName, e.outDir, e.channels, e.samples).lastInsertRowid);
+    },
+    finish(id: number, state: Exclude<ExportState, 'running'>, seconds: number | null, message: string | null) {
+      finish.run(new Date().toISOString(), seconds, state, message, id);
+    },
+    /** Rows left 'running' by a process that is gone (a crash, a kill): another process may still be exporting. */
+    markInterrupted() {
+      for (const r of running.all()) if (!pidAlive(r.pid)) interrupted.run('ProbeDeck stopped before this export finished; nothing was left at the destination', r.id);
+    },
+    list: (limit = 50): ExportRecord[] =>
+      list.all(limit).map((r) => ({
+        id: r.id,
+        startedAt: r.started_at,
+        finishedAt: r.finished_at,
+        source: r.source,
+        format: r.format as ExportFormat,
+        presetName: r.preset_name,
+        outDir: r.out_dir,
+        channels: r.channels,
+        samples: r.samples,
+        seconds: r.seconds,
+        state: r.state as ExportState,
+        message: r.message
+      }))
+  };
+}

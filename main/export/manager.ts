@@ -1,0 +1,146 @@
+// Export jobs for the host and the command line: a request (paths, preset, range in seconds) is
+// resolved against the sources and the preset store, run in the background with progress events,
+// and recorded in the history.
+import type { ExportCheck, ExportProgress, ExportRequest } from '../api/domains/export.ts';
+import type { Calibration } from '../api/domains/planner.ts';
+import type { PresetBody } from '../api/domains/presets.ts';
+import { engineInfo } from '../engine/index.ts';
+import type { PresetsRepo } from '../presets/repo.ts';
+import { validateBody } from '../presets/schema.ts';
+import { openSource } from '../sources/open-source.ts';
+import type { Source } from '../sources/source.ts';
+import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
+import type { ExportHistory } from './history-repo.ts';
+import { exportFootprint, runExport, type ExportResult } from './run-export.ts';
+
+export interface ResolvedExport {
+  source: Source;
+  preset: { name: string; body: PresetBody };
+  startSample?: number;
+  endSample?: number;
+}
+
+export function checkRequest(r: unknown): ExportRequest {
+  if (!isPlainObject(r)) throw invalidParameterError('params', 'an export request', r);
+  if (!isString(r.source) || r.source === '') throw invalidParameterError('source', 'a recording path', r.source);
+  if (!isString(r.outDir) || r.outDir === '') throw invalidParameterError('outDir', 'a destination folder', r.outDir);
+  if (!['kilosort', 'si-binary', 'raw-f32'].includes(r.format as string)) throw invalidParameterError('format', '"kilosort", "si-binary" or "raw-f32"', r.format);
+  if (!isPlainObject(r.preset)) throw invalidParameterError('preset', '{id} or {name, body}', r.preset);
+  for (const k of ['startS', 'endS'] as const) if (r[k] !== undefined && (!isNumber(r[k]) || (r[k] as number) < 0)) throw invalidParameterError(k, 'seconds from 0', r[k]);
+  if (r.channels !== undefined && (!Array.isArray(r.channels) || !r.channels.every(isInteger))) throw invalidParameterError('channels', 'a list of channel indices', r.channels);
+  return r as unknown as ExportRequest;
+}
+
+/** Opens the source and finds the preset; the caller closes `source`. */
+export async function resolveExport(req: ExportRequest, presets: PresetsRepo | null): Promise<ResolvedExport> {
+  let preset: ResolvedExport['preset'];
+  if ('id' in req.preset) {
+    const id = req.preset.id;
+    const found = presets?.list().find((p) => p.id === id);
+    if (!found) throw new ProbeDeckError('NO_PRESET', `there is no preset with id ${id}`);
+    preset = { name: found.name, body: found.body };
+  } else {
+    preset = { name: req.preset.name, body: validateBody(req.preset.body) };
+  }
+  const source = await openSource(req.source, { raw: req.raw, stream: req.stream });
+  const fs = source.info.fs;
+  const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.min(Math.round(s * fs), source.info.samples));
+  return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
+}
+
+export class ExportManager {
+  #running = new Map<number, AbortController>();
+  #history: ExportHistory;
+  #presets: PresetsRepo;
+  #calibration: () => Calibration | null;
+  #emit: (p: ExportProgress) => void;
+
+  constructor(history: ExportHistory, presets: PresetsRepo, calibration: () => Calibration | null, emit: (p: ExportProgress) => void) {
+    this.#history = history;
+    this.#presets = presets;
+    this.#calibration = calibration;
+    this.#emit = emit;
+    history.markInterrupted();
+  }
+
+  async check(params: unknown): Promise<ExportCheck> {
+    const req = checkRequest(params);
+    const r = await resolveExport(req, this.#presets);
+    try {
+      const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
+      const f = await exportFootprint(req.outDir, samples, req.channels?.length ?? r.source.info.channels.length, req.format);
+      return { exists: f.exists, freeBytes: f.freeBytes, neededBytes: f.neededBytes };
+    } finally {
+      await r.source.close();
+    }
+  }
+
+  /** Starts an export and resolves with its id once it is under way; progress follows as events. */
+  async start(params: unknown): Promise<{ id: number }> {
+    const req = checkRequest(params);
+    const r = await resolveExport(req, this.#presets);
+    const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
+    const id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });
+    const abort = new AbortController();
+    this.#running.set(id, abort);
+    const base = { id, outDir: req.outDir };
+    this.#emit({ ...base, state: 'running', doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: null });
+    let last = 0;
+    const job = runExport({
+      ...r,
+      format: req.format,
+      outDir: req.outDir,
+      overwrite: req.overwrite,
+      channels: req.channels,
+      ramBudgetBytes: req.ramBudgetBytes,
+      calibration: this.#calibration(),
+      version: engineInfo().version,
+      signal: abort.signal,
+      onProgress: (p) => {
+        // At most ~10 events a second: a fast export would otherwise flood the transport.
+        const now = performance.now();
+        if (now - last < 100 && p.doneSamples < p.totalSamples) return;
+        last = now;
+        this.#emit({ ...base, state: 'running', ...p, message: null });
+      }
+    });
+    // The database may already be closed when a job cancelled at shutdown settles: its row then
+    // stays 'running' and is marked interrupted on the next start.
+    const record = (...a: Parameters<ExportHistory['finish']>) => {
+      try {
+        this.#history.finish(...a);
+      } catch {}
+    };
+    job.then(
+      (res: ExportResult) => {
+        record(id, 'done', res.seconds, null);
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}` });
+      },
+      (err: Error) => {
+        const state = abort.signal.aborted ? 'cancelled' : 'failed';
+        record(id, state, null, err.message);
+        this.#emit({ ...base, state, doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: err.message });
+      }
+    ).finally(() => {
+      this.#running.delete(id);
+      void r.source.close();
+    });
+    return { id };
+  }
+
+  cancel(id: unknown) {
+    if (!isInteger(id)) throw invalidParameterError('id', 'an export id', id);
+    const a = this.#running.get(id);
+    if (!a) throw new ProbeDeckError('NOT_RUNNING', `export ${id} is not running`);
+    a.abort();
+  }
+
+  history(limit?: number) {
+    return this.#history.list(limit);
+  }
+
+  /** Cancels running exports (host shutdown); their temporary folders are removed as they stop. */
+  close() {
+    for (const a of this.#running.values()) a.abort();
+  }
+}

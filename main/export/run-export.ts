@@ -1,0 +1,163 @@
+// One export: a source through a preset's pipeline into a new folder. Everything is written under a
+// hidden temporary name beside the destination, fsynced, and renamed into place only when complete,
+// so a cancel, a crash or a full disk leaves the finished export or nothing.
+import { mkdir, readdir, rename, rm, stat, statfs, writeFile, open } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Calibration } from '../api/domains/planner.ts';
+import type { ExportFormat } from '../api/domains/export.ts';
+import type { PresetBody } from '../api/domains/presets.ts';
+import { processFile } from '../engine/executor.ts';
+import { plan } from '../planner/plan.ts';
+import { pipelineFromPreset } from '../presets/to-pipeline.ts';
+import type { Source } from '../sources/source.ts';
+import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
+import { pidAlive } from '../util/pid.ts';
+import { FORMATS, type ExportContext } from './formats.ts';
+
+export interface ExportJob {
+  source: Source;
+  preset: { name: string; body: PresetBody };
+  format: ExportFormat;
+  outDir: string;
+  overwrite?: boolean;
+  startSample?: number;
+  endSample?: number;
+  /** Source channel indices, in output order; all neural channels if absent. */
+  channels?: number[];
+  ramBudgetBytes?: number;
+  calibration?: Calibration | null;
+  version: string;
+  onProgress?: (p: { doneSamples: number; totalSamples: number; speedX: number; etaS: number | null }) => void;
+  signal?: AbortSignal;
+}
+
+export interface ExportResult {
+  outDir: string;
+  files: string[];
+  samples: number;
+  channels: number;
+  seconds: number;
+  clamped: number;
+  plan: string;
+}
+
+const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
+
+/** What the destination needs and has, before anything is written. */
+export async function exportFootprint(outDir: string, samples: number, channels: number, format: ExportFormat) {
+  const parent = dirname(resolve(outDir));
+  const st = await stat(parent).catch(() => null);
+  if (!st?.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
+  const fsInfo = await statfs(parent);
+  const exists = await stat(outDir).then(() => true, () => false);
+  const neededBytes = samples * channels * (FORMATS[format].outDtype === 'int16' ? 2 : 4) + SIDECAR_ALLOWANCE;
+  return { parent, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
+}
+
+/** Temporary folders of exports whose process died (killed, power cut) are removed before a new one starts. */
+async function removeStalePartials(parent: string, name: string) {
+  const prefix = `.${name}.partial-`;
+  for (const entry of await readdir(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length));
+    if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+async function writeDurably(path: string, data: string | Buffer) {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, data);
+  const fh = await open(path, 'r+');
+  await fh.sync().finally(() => fh.close());
+}
+
+async function syncDir(path: string) {
+  const fh = await open(path, 'r');
+  await fh.sync().catch(() => {}).finally(() => fh.close()); // not every file system syncs folders
+}
+
+function checkJob(j: ExportJob, total: number, C: number) {
+  if (!(j.format in FORMATS)) throw invalidParameterError('format', 'kilosort, si-binary or raw-f32', j.format);
+  const start = j.startSample ?? 0;
+  const end = j.endSample ?? total;
+  if (!isInteger(start) || !isInteger(end) || start < 0 || end > total || start >= end) {
+    throw new ProbeDeckError('BAD_RANGE', `the range ${start}–${end} is not inside the recording's ${total} samples (${(total / j.source.info.fs).toFixed(3)} s)`);
+  }
+  const channels = j.channels ?? Array.from({ length: C }, (_, i) => i);
+  if (channels.length === 0 || !channels.every((c) => isInteger(c) && c >= 0 && c < C) || new Set(channels).size !== channels.length) {
+    throw invalidParameterError('channels', `distinct channel indices from 0 to ${C - 1}`, channels);
+  }
+  return { start, end, channels };
+}
+
+export async function runExport(j: ExportJob): Promise<ExportResult> {
+  const t0 = performance.now();
+  const { info, layout } = j.source;
+  const { start, end, channels: picked } = checkJob(j, info.samples, info.channels.length);
+  const channels = picked.map((i) => info.channels[i]);
+  const spec = FORMATS[j.format];
+  const outDir = resolve(j.outDir);
+  const name = basename(outDir);
+  const pipeline = pipelineFromPreset(j.preset.body.pipeline, channels, info.fs);
+
+  const where = await exportFootprint(outDir, end - start, channels.length, j.format);
+  if (where.exists && !j.overwrite) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
+  if (where.neededBytes > where.freeBytes) {
+    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
+  }
+  await removeStalePartials(where.parent, name);
+
+  const p = plan(
+    { ramBudgetBytes: j.ramBudgetBytes, channels: channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
+    j.calibration ?? null
+  );
+  const tmp = join(where.parent, `.${name}.partial-${process.pid}`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  try {
+    const r = await processFile({
+      input: layout.path,
+      output: join(tmp, spec.traces),
+      channels: channels.length,
+      fs: info.fs,
+      dtype: layout.dtype,
+      outDtype: spec.outDtype,
+      headerBytes: layout.headerBytes,
+      frame: { frameChannels: layout.frameChannels, columns: picked.map((i) => layout.columns[i]) },
+      scale: spec.microvolts ? { gainUv: Float32Array.from(channels, (c) => c.gainUv), offsetUv: Float32Array.from(channels, (c) => c.offsetUv) } : undefined,
+      pipeline,
+      chunkSamples: p.chunkSamples,
+      nJobs: p.nJobs,
+      nWorkers: p.nWorkers,
+      startSample: start,
+      endSample: end,
+      signal: j.signal,
+      onProgress: (done, total) => {
+        const s = (performance.now() - t0) / 1000;
+        const rate = done / Math.max(s, 1e-3);
+        j.onProgress?.({ doneSamples: done, totalSamples: total, speedX: rate / info.fs, etaS: done > 0 ? (total - done) / rate : null });
+      }
+    });
+    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version };
+    const sidecars = spec.sidecars(ctx);
+    for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
+    j.signal?.throwIfAborted();
+    if (where.exists) {
+      // Replace: the old export moves aside first, so a failure between the renames still leaves one whole export.
+      const old = join(where.parent, `.${name}.replaced-${process.pid}`);
+      await rename(outDir, old);
+      await rename(tmp, outDir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(tmp, outDir);
+    }
+    await syncDir(where.parent);
+    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    if (j.signal?.aborted) throw new ProbeDeckError('CANCELLED', `the export was cancelled; nothing was written to ${outDir}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new ProbeDeckError('NO_SPACE', `the disk holding ${where.parent} filled up during the export; nothing was left at ${outDir}`);
+    throw err;
+  }
+}

@@ -1,0 +1,39 @@
+// A preset's pipeline, made concrete for one recording: margins in samples, reference sets from the
+// probe's shanks and positions, and the preset's bad channels kept out of every reference.
+import type { PresetBody } from '../api/domains/presets.ts';
+import { defaultMargin, type PipelineSpec } from '../engine/executor.ts';
+import type { FilterSpec } from '../engine/filters.ts';
+import type { ReferenceSpec } from '../engine/reference.ts';
+import type { ChannelInfo } from '../sources/source.ts';
+import { ProbeDeckError } from '../util/is.ts';
+
+/** `channels` are the ones processed, in output order; manual bad channels are source indices. */
+export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelInfo[], fs: number): PipelineSpec {
+  if (p.phaseShift.method !== 'none') throw new ProbeDeckError('UNSUPPORTED_STEP', `this preset asks for a ${p.phaseShift.method.toUpperCase()} phase shift, which batch processing does not apply yet; choose a preset without it`);
+  if (p.badChannels.detect !== 'none') throw new ProbeDeckError('UNSUPPORTED_STEP', `this preset asks for bad-channel detection (${p.badChannels.detect}), which batch processing does not run yet; list the bad channels in the preset instead`);
+  const spec: PipelineSpec = {};
+  const f = p.filter;
+  if (f.kind !== 'none') {
+    const shape: FilterSpec =
+      f.kind === 'bandpass' ? { kind: 'bandpass', order: f.order, lowHz: f.lowHz!, highHz: f.highHz! } : f.kind === 'highpass' ? { kind: 'highpass', order: f.order, lowHz: f.lowHz! } : { kind: 'lowpass', order: f.order, highHz: f.highHz! };
+    const filter = { ...shape, phase: f.phase };
+    spec.filter = { ...filter, marginSamples: f.marginMs === null ? defaultMargin(filter, fs) : Math.trunc((f.marginMs * fs) / 1000) };
+  }
+  const r = p.reference;
+  if (r.mode !== 'none') {
+    const position = new Map(channels.map((c, k) => [c.index, k]));
+    const exclude = p.badChannels.manual.flatMap((i) => (position.has(i) ? [position.get(i)!] : []));
+    const common = { operator: r.operator, exclude };
+    let ref: ReferenceSpec;
+    if (r.mode === 'global') ref = { ...common, mode: 'global' };
+    else if (r.mode === 'group') ref = { ...common, mode: 'group', groups: Int32Array.from(channels, (c) => c.shank) };
+    else if (r.mode === 'local') ref = { ...common, mode: 'local', positions: Float64Array.from(channels.flatMap((c) => [c.x, c.y])), innerUm: r.innerUm, outerUm: r.outerUm };
+    else {
+      const k = position.get(r.channel!);
+      if (k === undefined) throw new ProbeDeckError('EMPTY_REFERENCE', `the reference channel ${r.channel} is not among the exported channels`);
+      ref = { ...common, mode: 'single', channel: k };
+    }
+    spec.reference = ref;
+  }
+  return spec;
+}
