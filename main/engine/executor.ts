@@ -148,9 +148,10 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       }
     } else {
       let next = 0;
+      let failed = false;
       const job = async () => {
         const b = jobBuffers();
-        while (next < chunks.length) {
+        while (next < chunks.length && !failed) {
           o.signal?.throwIfAborted();
           const [s, e] = chunks[next++];
           // Real neighbours ±margin, clipped at the recording's ends (not at the requested range).
@@ -172,7 +173,17 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
           await finish(b, s, e, data);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(o.nJobs, chunks.length) }, job));
+      // The first failure stops the other jobs, and all of them settle before the files close.
+      const settled = await Promise.allSettled(
+        Array.from({ length: Math.min(o.nJobs, chunks.length) }, () =>
+          job().catch((err: unknown) => {
+            failed = true;
+            throw err;
+          })
+        )
+      );
+      const failure = settled.find((r) => r.status === 'rejected');
+      if (failure) throw failure.reason;
     }
     await dst.sync();
     await dst.close();

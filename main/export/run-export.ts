@@ -39,6 +39,7 @@ export interface ExportResult {
   seconds: number;
   clamped: number;
   plan: string;
+  chunkSamples: number;
 }
 
 const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
@@ -152,7 +153,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       await rename(tmp, outDir);
     }
     await syncDir(where.parent);
-    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason };
+    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     if (j.signal?.aborted) throw new ProbeDeckError('CANCELLED', `the export was cancelled; nothing was written to ${outDir}`);

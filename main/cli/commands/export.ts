@@ -135,7 +135,7 @@ export const exportCommand: Command = {
         progress.done();
         history.finish(id, 'done', res.seconds, null);
         const x = res.samples / r.source.info.fs / res.seconds;
-        console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; ${res.plan})`);
+        console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
         if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
         console.log(res.outDir);
         return 0;

@@ -1,0 +1,200 @@
+// Export end to end: the real command line and host on real files, read back with numpy.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createHost } from '../../main/api/host.ts';
+import type { ExportProgress } from '../../main/api/domains/export.ts';
+import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
+import { cli } from './cli.ts';
+import { refPath } from './engine-refs.ts';
+import { repoRoot, tempDir } from './helpers.ts';
+
+const AP = BUILTIN_PRESETS.find((p) => p.name === 'Neuropixels AP')!.body;
+const withPipeline = (pipeline: Partial<typeof AP.pipeline>) => ({ format: 'probedeck-preset', version: 1, name: 'test', body: { ...AP, pipeline: { ...AP.pipeline, ...pipeline } } });
+const FILTER_ONLY = withPipeline({ reference: { ...AP.pipeline.reference, mode: 'none' } });
+
+function presetFile(dir: string, preset: object) {
+  const f = join(dir, 'preset.json');
+  writeFileSync(f, JSON.stringify(preset));
+  return f;
+}
+
+function simulated(dir: string, seconds: number) {
+  const bin = join(dir, 'sim_g0_t0.imec0.ap.bin');
+  const r = cli(['simulate', '--out', bin, '--seconds', String(seconds), '--pace', '0', '--seed', '3']);
+  expect(r.code, r.stderr).toBe(0);
+  return bin;
+}
+
+function readBack(kind: string, folder: string) {
+  const r = spawnSync('python3', [join(repoRoot, 'test/python/read_export.py'), kind, folder], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
+
+describe('probedeck export', () => {
+  it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file', () => {
+    const dir = tempDir();
+    const input = refPath('engine_input.i16');
+    const e = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', presetFile(dir, withPipeline({})), '--format', 'kilosort', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(e.stdout.trim()).toBe(join(dir, 'ks'));
+    const chunk = Number(/chunks of (\d+) samples/.exec(e.stderr)![1]);
+    const p = cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--cmr', 'global-median', '--chunk-ms', String((chunk * 1000) / 30000), '--out-dtype', 'int16', '--out', join(dir, 'p.i16')]);
+    expect(p.code, p.stderr).toBe(0);
+    const exported = readFileSync(join(dir, 'ks/recording.bin'));
+    expect(exported.length).toBe(readFileSync(input).length);
+    expect(exported.equals(readFileSync(join(dir, 'p.i16')))).toBe(true);
+    expect(readdirSync(join(dir, 'ks')).sort()).toEqual(['README.txt', 'channels.json', 'params.py', 'probe.json', 'probe_kilosort.json', 'recording.bin']);
+    const ks = readBack('kilosort', join(dir, 'ks'));
+    expect(ks).toMatchObject({ fs: 30000, n_chan: 8, shape: [6000, 8] });
+  });
+
+  it('a SpikeInterface binary folder reads back with the source’s fs, ids, gains and positions', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    const info = JSON.parse(cli(['info', bin]).stdout);
+    const e = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'si-binary', '--out', join(dir, 'si'), '--data-dir', join(dir, 'data')]);
+    expect(e.code, e.stderr).toBe(0);
+    const si = readBack('si-binary', join(dir, 'si'));
+    const chans = info.channels as { id: string; x: number; y: number; shank: number; gainUv: number }[];
+    expect(si.fs).toBe(30000);
+    expect(si.num_channels).toBe(384); // the sync column is not exported
+    expect(si.shape).toEqual([30000, 384]);
+    expect(si.dtype).toBe('float32');
+    expect(si.channel_ids).toEqual(chans.map((c) => c.id));
+    expect(si.prop_ids).toEqual(si.channel_ids);
+    expect(si.gains).toEqual(chans.map((c) => c.gainUv));
+    expect(si.prop_gains).toEqual(si.gains);
+    expect(si.gains[0]).toBeCloseTo(2.34375, 6);
+    expect(si.locations).toEqual(chans.map((c) => [c.x, c.y]));
+    expect(si.probe_positions).toEqual(si.locations);
+    expect(si.groups).toEqual(chans.map((c) => c.shank));
+    expect(si.device_channel_indices).toEqual(chans.map((_, k) => k));
+    expect(si.rms).toBeGreaterThan(1); // filtered traces, not zeros
+
+    const raw = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--start', '0.25', '--end', '0.75', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]);
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(readBack('raw-f32', join(dir, 'f32'))).toEqual({ fs: 30000, units: 'uV', shape: [15000, 384], num_samples: 15000 });
+  });
+
+  it('a channel subset takes the right columns of a SpikeGLX file', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.5);
+    const preset = presetFile(dir, FILTER_ONLY);
+    const all = cli(['export', bin, '--preset-file', preset, '--format', 'raw-f32', '--out', join(dir, 'all'), '--data-dir', join(dir, 'data')]);
+    const some = cli(['export', bin, '--preset-file', preset, '--format', 'raw-f32', '--channels', '5,100-102,383', '--out', join(dir, 'some'), '--data-dir', join(dir, 'data')]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(some.code, some.stderr).toBe(0);
+    const a = f32(join(dir, 'all/recording.f32'));
+    const s = f32(join(dir, 'some/recording.f32'));
+    const cols = [5, 100, 101, 102, 383];
+    expect(s.length).toBe((a.length / 384) * cols.length);
+    let worst = 0;
+    for (let t = 0; t < a.length / 384; t++) cols.forEach((c, k) => (worst = Math.max(worst, Math.abs(s[t * cols.length + k] - a[t * 384 + c]))));
+    expect(worst).toBe(0);
+    const side = JSON.parse(readFileSync(join(dir, 'some/recording.json'), 'utf8'));
+    expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
+  });
+
+  it('refuses what it cannot do with one clear line, and writes nothing', () => {
+    const dir = tempDir();
+    const input = refPath('engine_input.i16');
+    const args = (out: string, ...more: string[]) => ['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...more];
+    expect(cli(args('a')).code).toBe(0);
+    const again = cli(args('a'));
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
+    expect(cli(args('a', '--overwrite')).code).toBe(0);
+    expect(cli(args('b', '--start', '5')).stderr).toMatch(/not inside the recording's 6000 samples/);
+    expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel indices from 0 to 7/);
+    expect(cli(args('d', '--preset', 'nope')).stderr).toMatch(/no preset named "nope"/);
+    expect(cli([...args('e'), '--out', join(dir, 'missing/e')]).stderr).toMatch(/missing does not exist or is not a folder/);
+    expect(readdirSync(dir).sort()).toEqual(['a', 'data']);
+  });
+
+  it('a killed export leaves no destination; the next export clears its leftovers', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 20);
+    const out = join(dir, 'ks');
+    const args = [join(repoRoot, 'bin/probedeck.js'), 'export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', out, '--data-dir', join(dir, 'data'), '--ram-budget', '256MiB'];
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    // Kill it once its temporary folder holds part of the traces.
+    for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.startsWith('.ks.partial-')); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(out)).toBe(false);
+    const retry = cli(args.slice(1));
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+    expect(readFileSync(join(out, 'recording.bin')).length).toBe(20 * 30000 * 384 * 2);
+  });
+
+  it('SIGINT cancels: exit non-zero, one clear line, nothing left', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 20);
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/probedeck.js'), 'export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, 'x'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.startsWith('.x.partial-')); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/the export was cancelled; nothing was written to/);
+    expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
+  });
+
+  // A real full disk: a small tmpfs in a private mount namespace (unshare -rm needs no root where
+  // user namespaces are allowed, as on CI's Debian).
+  const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!canMountTmpfs)('a full disk fails cleanly: before starting when it can tell, mid-way otherwise', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    const node = process.execPath;
+    const cmd = (mountOptions: string) =>
+      `mount -t tmpfs -o ${mountOptions} tmpfs /mnt && "${node}" "${join(repoRoot, 'bin/probedeck.js')}" export "${bin}" --preset "Neuropixels AP" --format kilosort --out /mnt/ks --data-dir "${join(dir, 'data')}"; echo "exit=$?"; ls -A /mnt`;
+    // Too small for the traces: refused up front.
+    const small = spawnSync('unshare', ['-rm', 'sh', '-c', cmd('size=4m')], { encoding: 'utf8' });
+    expect(small.stderr).toMatch(/^probedeck: the export needs \d+ MiB but \/mnt has 4 MiB free\n$/);
+    expect(small.stdout).toBe('exit=1\n');
+    // Room for the traces but for few files: the disk fills (ENOSPC) after the traces are written.
+    const inodes = spawnSync('unshare', ['-rm', 'sh', '-c', cmd('size=64m,nr_inodes=5')], { encoding: 'utf8' });
+    expect(inodes.stderr).toMatch(/^probedeck: the disk holding \/mnt filled up during the export; nothing was left at \/mnt\/ks\n$/);
+    expect(inodes.stdout).toBe('exit=1\n');
+  });
+
+  it('through the host API: progress events, then a complete folder and a history row', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 2);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+      const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
+      const req = { source: bin, preset: { id }, format: 'kilosort', outDir: join(dir, 'ks') };
+      expect(await host.call('export.check', req)).toMatchObject({ exists: false, neededBytes: expect.any(Number) });
+      const events: ExportProgress[] = [];
+      const finished = new Promise<ExportProgress>((resolve) =>
+        host.events.on('export.progress', (p) => {
+          events.push(p);
+          if (p.state !== 'running') resolve(p);
+        })
+      );
+      await host.call('export.start', req);
+      const last = await finished;
+      expect(last).toMatchObject({ state: 'done', doneSamples: 60000, totalSamples: 60000 });
+      expect(events[0]).toMatchObject({ state: 'running', doneSamples: 0 });
+      expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe(60000 * 384 * 2);
+      const [row] = (await host.call('export.history', undefined)) as { state: string; presetName: string; samples: number; seconds: number }[];
+      expect(row).toMatchObject({ state: 'done', presetName: 'Neuropixels AP', samples: 60000 });
+      expect(row.seconds).toBeGreaterThan(0);
+      expect(await host.call('export.check', req)).toMatchObject({ exists: true });
+      await expect(host.call('export.start', { ...req, preset: { id: 9999 } })).rejects.toThrow(/no preset with id 9999/);
+    } finally {
+      host.close();
+    }
+  });
+});
