@@ -1,0 +1,46 @@
+// Export benchmark: 10 s of a simulated Neuropixels 1.0 SpikeGLX recording (384 + sync channels)
+// exported for Kilosort with the built-in "Neuropixels AP" preset (zero-phase bandpass + global
+// median CMR → int16), against the same pipeline through scipy/numpy in the same run.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runExport } from '../main/export/run-export.ts';
+import { BUILTIN_PRESETS } from '../main/presets/builtins.ts';
+import { openSource } from '../main/sources/open-source.ts';
+import { writeGrowingSpikeGLX } from '../main/sources/spikeglx-writer.ts';
+
+const SECONDS = 10;
+const REPS = 3;
+
+export async function benchExport(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-bench-export-'));
+  try {
+    const bin = join(dir, 'bench_g0_t0.imec0.ap.bin');
+    await writeGrowingSpikeGLX({ out: bin, seconds: SECONDS, pace: 0, seed: 1 });
+    const preset = BUILTIN_PRESETS.find((p) => p.name === 'Neuropixels AP')!;
+    const source = await openSource(bin);
+    const { fs, channels, samples } = source.info;
+    let ours = Infinity;
+    let plan = '';
+    for (let i = 0; i < REPS; i++) {
+      const r = await runExport({ source, preset, format: 'kilosort', outDir: join(dir, `ks${i}`), version: 'bench' });
+      ours = Math.min(ours, r.seconds);
+      plan = r.plan;
+      rmSync(r.outDir, { recursive: true });
+    }
+    await source.close();
+    const py = Number(execFileSync('python3', [join(import.meta.dirname, 'scipy_export.py'), bin, join(dir, 'py.i16'), String(source.layout.frameChannels), String(channels.length), String(fs)], { encoding: 'utf8' }));
+    return [
+      `Export: ${SECONDS} s × ${channels.length} ch SpikeGLX (+ sync) → Kilosort int16, preset "Neuropixels AP" (zero-phase BP 300–6000 Hz + global median CMR), best of ${REPS}`,
+      '',
+      '| | ProbeDeck (s) | scipy/numpy (s) | ×scipy | ×real time |',
+      '|---|---|---|---|---|',
+      `| export | ${ours.toFixed(3)} | ${py.toFixed(3)} | ${(py / ours).toFixed(1)}× | ${(samples / fs / ours).toFixed(0)}× |`,
+      '',
+      `plan: ${plan}`
+    ].join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
