@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from './fixtures.ts';
+
+test('exports a recording from the UI: progress, cancel, complete files, history, replace only when confirmed', async ({ app }, testInfo) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-export-e2e-'));
+  const bin = join(dir, 'rig_g0_t0.imec0.ap.bin');
+  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '30', '--pace', '0'], { encoding: 'utf8' });
+  expect(sim.status, sim.stderr).toBe(0);
+  const out = join(dir, 'rig_ks');
+
+  await app.getByTestId('tab-export').click();
+  await app.getByTestId('export-source').fill(bin);
+  await app.getByTestId('export-preset').selectOption({ label: 'Neuropixels AP' });
+  await app.getByTestId('export-format-kilosort').check();
+  await app.getByTestId('export-out').fill(out);
+
+  // Cancel part-way: nothing may appear at the destination.
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-progress')).toBeVisible();
+  await app.getByTestId('export-cancel').click();
+  await expect(app.getByTestId('export-state')).toHaveText('cancelled');
+  expect(existsSync(out)).toBe(false);
+
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-progress')).toBeVisible();
+  await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
+  await expect(app.getByTestId('export-percent')).toHaveText('100%');
+  expect(readdirSync(out).sort()).toEqual(['README.txt', 'channels.json', 'params.py', 'probe.json', 'probe_kilosort.json', 'recording.bin']);
+  expect(statSync(join(out, 'recording.bin')).size).toBe(30 * 30000 * 384 * 2);
+  expect(readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+  const history = app.getByTestId('export-history');
+  await expect(history.locator('tbody tr').first()).toContainText('done');
+  await expect(history.locator('tbody tr').nth(1)).toContainText('cancelled');
+
+  // The same destination again: the UI asks before replacing.
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-confirm')).toContainText('already exists');
+  await testInfo.attach('export-confirm.png', { body: await app.screenshot(), contentType: 'image/png' });
+  await app.getByTestId('export-replace').click();
+  await expect(history.locator('tbody tr')).toHaveCount(3, { timeout: 60_000 });
+  await expect(app.getByTestId('export-state')).toHaveText('done');
+  expect(statSync(join(out, 'recording.bin')).size).toBe(30 * 30000 * 384 * 2);
+  await testInfo.attach('export-done.png', { body: await app.screenshot(), contentType: 'image/png' });
+});

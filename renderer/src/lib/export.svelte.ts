@@ -1,0 +1,98 @@
+// The export dialog's state: the request being composed, the destination check (exists? room?),
+// the running export's progress from host events, and the history.
+import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest } from '../../../main/api/domains/export.ts';
+import type { Preset } from '../../../main/api/domains/presets.ts';
+import { api } from './api.ts';
+
+export class ExportState {
+  source = $state('');
+  presetId = $state<number | null>(null);
+  format = $state<ExportFormat>('kilosort');
+  outDir = $state('');
+  startS = $state<number | null>(null);
+  endS = $state<number | null>(null);
+  channels = $state('');
+  presets = $state.raw<Preset[]>([]);
+  history = $state.raw<ExportRecord[]>([]);
+  progress = $state.raw<ExportProgress | null>(null);
+  /** Set when the destination exists: the user must confirm replacing it. */
+  confirmReplace = $state<ExportCheck | null>(null);
+  error = $state<string | null>(null);
+  running = $derived(this.progress?.state === 'running');
+
+  #unsubscribe: (() => void) | null = null;
+
+  async load(): Promise<void> {
+    this.#unsubscribe ??= api.on('export.progress', (p) => {
+      this.progress = p;
+      if (p.state !== 'running') void this.refreshHistory();
+    });
+    try {
+      this.presets = await api.call('presets.list');
+      this.presetId ??= this.presets[0]?.id ?? null;
+      if (!this.source) {
+        const session = await api.call('session.info');
+        const recent = await api.call('sources.recent');
+        this.source = session?.kind === 'file' ? session.source : (recent[0]?.path ?? '');
+      }
+      await this.refreshHistory();
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  async refreshHistory(): Promise<void> {
+    this.history = await api.call('export.history', { limit: 20 });
+  }
+
+  request(overwrite = false): ExportRequest {
+    const channels = this.channels.trim() === '' ? undefined : parseChannels(this.channels);
+    return {
+      source: this.source.trim(),
+      preset: { id: this.presetId ?? -1 },
+      format: this.format,
+      outDir: this.outDir.trim(),
+      overwrite,
+      startS: this.startS ?? undefined,
+      endS: this.endS ?? undefined,
+      channels
+    };
+  }
+
+  /** Checks the destination first, so replacing an export is always a choice the user made. */
+  async start(overwrite = false): Promise<void> {
+    this.error = null;
+    try {
+      const req = this.request(overwrite);
+      if (!overwrite) {
+        const check = await api.call('export.check', req);
+        if (check.exists) {
+          this.confirmReplace = check;
+          return;
+        }
+      }
+      this.confirmReplace = null;
+      const { id } = await api.call('export.start', req);
+      if (this.progress?.id !== id) this.progress = { id, state: 'running', outDir: req.outDir, doneSamples: 0, totalSamples: 1, speedX: 0, etaS: null, message: null };
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.progress?.state === 'running') await api.call('export.cancel', { id: this.progress.id }).catch((err: Error) => (this.error = err.message));
+  }
+}
+
+/** "0-191,200" → indices; throws a readable error for anything else. */
+export function parseChannels(text: string): number[] {
+  return text.split(',').flatMap((part) => {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new Error(`Channels: "${part}" is not an index or a range such as 0-191`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+  });
+}
+
+export const exporter = new ExportState();
