@@ -109,7 +109,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   await removeStalePartials(where.parent, name);
 
   const p = plan(
-    { ramBudgetBytes: j.ramBudgetBytes, channels: channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
+    // The request's budget, else the preset's resources, else the planner's default share of free RAM.
+    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
     j.calibration ?? null
   );
   const tmp = join(where.parent, `.${name}.partial-${process.pid}`);
