@@ -4,6 +4,7 @@ import { native } from './native.ts';
 
 export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
+export { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type PhaseShiftMethod, type PhaseShiftSpec } from './phase-shift.ts';
 export { roundToInt16, scaleToFloat } from './scale.ts';
 export { decimateMinMax } from './decimate.ts';
 export { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from './executor.ts';

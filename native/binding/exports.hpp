@@ -14,5 +14,8 @@ Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
 Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info);
 Napi::Value DecimateMinMaxJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftKernelsJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftFftJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding
