@@ -36,13 +36,6 @@ void over_channel_blocks(size_t channels, int workers, Body body) {
   });
 }
 
-template <class In>
-void check_finite_rows(const In* in, size_t n) {
-  if constexpr (std::is_floating_point_v<In>)
-    for (size_t i = 0; i < n; i++)
-      if (!std::isfinite(in[i])) throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
-}
-
 }  // namespace
 
 std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int taps, double beta) {
@@ -72,23 +65,60 @@ std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int 
 namespace {
 
 typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 constexpr size_t kRowBlock = 128;  // rows per block: block + K halo rows of one worker's channels stay in L2
 
-static inline v8f load8(const float* p) {
-  v8f v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+static inline v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
+static inline void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
+
+// R output rows of one 8-channel group at once: R independent accumulators hide the add latency
+// (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
+template <int R>
+static inline void fir_rows(const float* src, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+  v8f acc[R];
+  for (int r = 0; r < R; r++) acc[r] = v8f{};
+  for (int k = 0; k < taps; k++) {
+    const v8f hk = load8(h + size_t(k) * width);
+    for (int r = 0; r < R; r++) acc[r] += hk * load8(src + size_t(r + k) * width);
+  }
+  if (lanes == 8) {
+    for (int r = 0; r < R; r++) store8(dst + size_t(r) * dst_stride, acc[r]);
+  } else {
+    for (int r = 0; r < R; r++)
+      for (size_t j = 0; j < lanes; j++) dst[size_t(r) * dst_stride + j] = acc[r][j];
+  }
 }
 
-// One block: `src` holds (n + K − 1) rows × `width` floats (width a multiple of 8), `h` K rows × width.
+// One block: `src` holds (n + K − 1) rows × `width` floats (width a multiple of 8), `h` K rows × width;
+// the n output rows of `lanes` channels go straight to `dst`, rows `dst_stride` apart.
 PROBEDECK_CLONES
-void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst) {
-  for (size_t g = 0; g < width; g += 8)
-    for (size_t i = 0; i < n; i++) {
-      v8f acc = {};
-      for (int k = 0; k < taps; k++) acc += load8(h + size_t(k) * width + g) * load8(src + (i + size_t(k)) * width + g);
-      std::memcpy(dst + i * width + g, &acc, sizeof acc);
+void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+  // Row batches outside, channel groups inside: each batch's output rows are written whole and in
+  // order, and its K + 7 source rows stay in L1 while every group reads them.
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t g = 0; g < lanes; g += 8)
+      fir_rows<8>(src + i * width + g, width, h + g, taps, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
+  for (; i < n; i++)
+    for (size_t g = 0; g < lanes; g += 8)
+      fir_rows<1>(src + i * width + g, width, h + g, taps, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
+}
+
+// Row conversion to float32; for float input, reports whether every value was finite (x − x is
+// 0 only for finite x), in a form the compiler vectorises.
+template <class In>
+bool convert_row(const In* s, size_t n, float* d) {
+  if constexpr (std::is_floating_point_v<In>) {
+    int bad = 0;
+    for (size_t c = 0; c < n; c++) {
+      d[c] = s[c];
+      bad |= !(s[c] - s[c] == 0.0f);
     }
+    return bad == 0;
+  } else {
+    for (size_t c = 0; c < n; c++) d[c] = float(s[c]);
+    return true;
+  }
 }
 
 }  // namespace
@@ -100,7 +130,7 @@ void phase_shift_fir(const In* in, size_t rows, size_t channels, const float* ke
   const size_t K = size_t(taps);
   over_channel_blocks(channels, workers, [&](size_t c0, size_t c1) {
     const size_t w = c1 - c0, width = (w + 7) / 8 * 8;
-    WorkBuffer<float> h(K * width), src((kRowBlock + K - 1) * width), dst(kRowBlock * width);
+    WorkBuffer<float> h(K * width), src((kRowBlock + K - 1) * width);
     std::fill(h.data(), h.data() + h.size(), 0.0f);
     for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels + c0, kernels + k * channels + c1, h.data() + k * width);
     std::fill(src.data(), src.data() + src.size(), 0.0f);
@@ -112,14 +142,11 @@ void phase_shift_fir(const In* in, size_t rows, size_t channels, const float* ke
         float* d = src.data() + j * width;
         if (r < 0 || r >= std::ptrdiff_t(rows)) {
           std::fill(d, d + w, 0.0f);
-          continue;
+        } else if (!convert_row(in + size_t(r) * channels + c0, w, d)) {
+          throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
         }
-        const In* s = in + size_t(r) * channels + c0;
-        check_finite_rows(s, w);
-        for (size_t c = 0; c < w; c++) d[c] = float(s[c]);
       }
-      fir_block(src.data(), n, width, h.data(), taps, dst.data());
-      for (size_t i = 0; i < n; i++) std::copy(dst.data() + i * width, dst.data() + i * width + w, out + (o0 + i) * channels + c0);
+      fir_block(src.data(), n, width, h.data(), taps, out + o0 * channels + c0, channels, w);
     }
   });
 }
