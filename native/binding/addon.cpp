@@ -19,6 +19,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("phaseShiftKernels", PhaseShiftKernelsJs);
   add("phaseShiftFir", PhaseShiftFirJs);
   add("phaseShiftFft", PhaseShiftFftJs);
+  add("iblChannelFeatures", IblChannelFeaturesJs);
+  add("channelDeviation", ChannelDeviationJs);
+  add("interpolateChannels", InterpolateChannelsJs);
   return exports;
 }
 
