@@ -74,7 +74,7 @@ for k in (16, 32, 64):
 fir_kernels(shifts, 16).tofile(here / "phase_fir16_kernels.f32")
 refs["kernels16"] = "phase_fir16_kernels.f32"
 
-# The executor's chain in SI's save() with 1500-row chunks: bandpass (zero-phase, margin 500,
+# The executor's chain in SI's save() with 1500-row chunks, NP1.0 shifts of readout channels 0..7: bandpass (zero-phase, margin 500,
 # real neighbours) -> phase_shift fft (its own 1200 margin, fetched from the filter) -> float32 ->
 # global median CMR.
 bp = ss.iirfilter(5, [300, 6000], btype="bandpass", ftype="butter", output="sos", fs=FS)
@@ -87,9 +87,10 @@ def bp_get(s, e, margin=500):
     return y[left:len(y) - right].astype(np.float32)  # FilterRecording returns float32
 
 
+np1 = ((np.arange(C) % 24) // 2) / 13
 chain = []
 for s in range(0, N, 1500):
-    y = fft_shift_window(bp_get, N, s, min(s + 1500, N), shifts).astype(np.float32)
+    y = fft_shift_window(bp_get, N, s, min(s + 1500, N), np1).astype(np.float32)
     chain.append(y - np.median(y, axis=1, keepdims=True))
 save("cli_bp_fft_median", np.concatenate(chain), chunk=1500)
 
