@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commonReference, designSos, filterWindow, processFile, StreamFilter, type PipelineSpec } from '../main/engine/index.ts';
+import { commonReference, designSos, filterWindow, firKernels, phaseShiftWindow, processFile, StreamFilter, StreamPhaseShift, type PipelineSpec } from '../main/engine/index.ts';
 
 const C = 384;
 const FS = 30000;
@@ -59,6 +59,26 @@ export async function benchEngine(): Promise<string> {
       const f = new StreamFilter({ sos, channels: C });
       for (let s = 0; s < SECONDS * FS; s += FS) await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C));
     };
+    // NP1.0 ADC shifts (slot/13), SI's save() windows: 1 s with ±8 real neighbours.
+    const shifts = Float64Array.from({ length: C }, (_, c) => ((c % 24) >> 1) / 13);
+    const kernels = firKernels(shifts, 16);
+    const fir = (w: number) => async () => {
+      for (let s = 0; s < SECONDS * FS; s += FS) {
+        const left = Math.min(8, s);
+        const right = Math.min(8, SECONDS * FS - s - FS);
+        const input = x.subarray((s - left) * C, (s + FS + right) * C);
+        await phaseShiftWindow({ input, channels: C, spec: { method: 'fir', shifts, taps: 16 }, kernels, left, right, nWorkers: w, out: out.subarray(s * C, (s + FS) * C) });
+      }
+    };
+    // The live path: causal band-pass with carried state → streaming FIR phase shift → median CMR, 1 s chunks.
+    const live = (w: number) => async () => {
+      const f = new StreamFilter({ sos, channels: C });
+      const ps = new StreamPhaseShift({ shifts, channels: C, taps: 16 });
+      for (let s = 0; s < SECONDS * FS; s += FS) {
+        const y = await ps.process(await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C)), w);
+        await commonReference(y, C, { mode: 'global', operator: 'median' }, w);
+      }
+    };
     const pipelineFile = (w: number, j: number) =>
       file({ filter: { ...bp, phase: 'zero' }, reference: { mode: 'global', operator: 'median' } }, w, j);
     const steps: [string, (w: number) => () => Promise<unknown>][] = [
@@ -67,10 +87,12 @@ export async function benchEngine(): Promise<string> {
       ['global median CMR', cmr],
       ['bandpass + CMR pipeline', (w) => zero(w, true)],
       ['pipeline, file → file (fsync), J=1', (w) => pipelineFile(w, 1)],
-      ['pipeline, file → file (fsync), J=2', (w) => pipelineFile(w, 2)]
+      ['pipeline, file → file (fsync), J=2', (w) => pipelineFile(w, 2)],
+      ['FIR phase shift, 16 taps (scipy: SI FFT method)', fir],
+      ['live: causal BP + FIR phase shift + median CMR (scipy: FFT shift)', live]
     ];
     const py = JSON.parse(execFileSync('python3', [join(import.meta.dirname, 'scipy_engine.py'), input, String(C), String(FS), String(REPS)], { encoding: 'utf8' }));
-    const pyKey = ['zero', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline'];
+    const pyKey = ['zero', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline', 'phase_fft', 'live'];
     const rows = ['| step | ours W=1 (s) | ours W=2 (s) | W2 speed-up | scipy/numpy (s) | ×scipy | ×real time |', '|---|---|---|---|---|---|---|'];
     for (const [i, [name, make]] of steps.entries()) {
       const t1 = await best(make(1));

@@ -40,5 +40,16 @@ export interface NativeAddon {
   roundToInt16(input: Float32Array, out: Int16Array, workers: number): Promise<number>;
   /** out: columns × channels × {min, max} */
   decimateMinMax(data: Float32Array, channels: number, columns: number, out: Float32Array, workers: number): Promise<void>;
+  /** taps × channels float32 FIR kernels for these per-channel shifts (SpikeInterface PR #4563). */
+  phaseShiftKernels(shifts: Float64Array, taps: number, beta: number): Float32Array;
+  /** input rows [start−left, end+right) → out rows [start, end); taps past the window read zeros. */
+  phaseShiftFir(input: Int16Array | Float32Array, channels: number, kernels: Float32Array, taps: number, left: number, right: number, out: Float32Array, workers: number): Promise<void>;
+  phaseShiftFft(input: Int16Array | Float32Array, channels: number, shifts: Float64Array, left: number, right: number, margin: number, out: Float32Array, workers: number): Promise<void>;
+  /** Per channel of one chunk: similarity to the median trace and mean PSD above nyquistFraction·fs/2 (IBL). */
+  iblChannelFeatures(data: Float32Array, channels: number, fs: number, nperseg: number, nyquistFraction: number, xcorr: Float64Array, psdHf: Float64Array, workers: number): Promise<void>;
+  /** kind 0 = standard deviation, 1 = median absolute deviation */
+  channelDeviation(data: Float32Array, channels: number, kind: 0 | 1, out: Float64Array, workers: number): Promise<void>;
+  /** targets[i] ← Σ weights[j]·data[sources[j]] for j in offsets[i]..offsets[i+1] */
+  interpolateChannels(data: Float32Array, channels: number, targets: Int32Array, offsets: Int32Array, sources: Int32Array, weights: Float32Array, workers: number): Promise<void>;
   scaleToFloat(input: Int16Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
 }

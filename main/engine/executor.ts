@@ -10,12 +10,30 @@ import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
 import { roundToInt16, scaleToFloat } from './scale.ts';
+import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
+import { detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
+import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
 import { checkChannels, checkWorkers } from './validate.ts';
 
 export type FilterPhase = 'zero' | 'causal' | 'stream';
 
+/** Bad channels: detected on a few windows before the run and/or given; kept out of the reference. */
+export interface BadChannelSpec {
+  detect?: BadChannelMethod | 'none';
+  manual?: number[];
+  /** Replace them by SI's kriging interpolation from good neighbours (needs positions). */
+  interpolate?: boolean;
+  /** Contact positions (µm): SI's depth order for detection, and the interpolation kernel. */
+  positions?: { x: number; y: number }[];
+  /** µV per unit of the input (detection thresholds are in µV). Default 1. */
+  gainUv?: number | Float32Array;
+}
+
+/** Steps run in SpikeInterface's usual order: filter → phase shift → interpolation → reference. */
 export interface PipelineSpec {
   filter?: FilterSpec & { phase: FilterPhase; marginSamples?: number };
+  phaseShift?: PhaseShiftSpec;
+  badChannels?: BadChannelSpec;
   reference?: ReferenceSpec;
 }
 
@@ -49,6 +67,8 @@ export interface ProcessFileResult {
   peakWorkBytes: number;
   /** Output values clamped to the int16 range (int16 output only). */
   clamped: number;
+  /** What bad-channel detection found, when it ran. */
+  badChannels?: BadChannelResult;
 }
 
 /** SpikeInterface's margins for a filter: "auto" for zero-phase, causal_filter's 5 ms for causal. */
@@ -81,7 +101,11 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const filter = o.pipeline.filter;
   const sos = filter ? designSos(filter, o.fs) : null;
   const margin = filter ? (filter.marginSamples ?? defaultMargin(filter, o.fs)) : 0;
-  const plan: ReferencePlan | null = o.pipeline.reference ? planReference(o.pipeline.reference, C) : null;
+  const ps = o.pipeline.phaseShift;
+  if (ps && filter?.phase === 'stream') throw new ProbeDeckError('UNSUPPORTED_PIPELINE', 'the phase shift on files needs a "zero" or "causal" filter phase, not "stream"');
+  const psMargin = ps ? phaseShiftMargin(ps, o.fs) : 0;
+  const psSpec = ps ? { ...ps, marginSamples: ps.method === 'fft' ? psMargin : undefined } : null;
+  const kernels = ps?.method === 'fir' ? firKernels(ps.shifts, ps.taps ?? 16) : undefined;
 
   const frameChannels = o.frame?.frameChannels ?? C;
   const src = await openFrames({
@@ -95,6 +119,22 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   let dst: Awaited<ReturnType<typeof open>> | undefined;
   try {
     const N = src.samples;
+    const readRows = (r0: number, r1: number) => src.read(r0, r1);
+    const bc = o.pipeline.badChannels;
+    let badChannels: BadChannelResult | undefined;
+    const bad = new Set(bc?.manual ?? []);
+    if (bc?.detect && bc.detect !== 'none') {
+      const chunks = await detectionChunks({ read: readRows, samples: N, channels: C, fs: o.fs, gainUv: bc.gainUv ?? 1, nWorkers: o.nWorkers });
+      badChannels = await detectBadChannels({ chunks, channels: C, fs: o.fs, method: bc.detect, positions: bc.positions, nWorkers: o.nWorkers });
+      for (const c of badChannels.bad) bad.add(c);
+    }
+    const ref = o.pipeline.reference;
+    const plan: ReferencePlan | null = ref ? planReference(bad.size ? { ...ref, exclude: [...new Set([...(ref.exclude ?? []), ...bad])] } : ref, C) : null;
+    let interp: InterpolationPlan | null = null;
+    if (bc?.interpolate && bad.size) {
+      if (!bc.positions) throw new ProbeDeckError('NO_POSITIONS', 'interpolating bad channels needs the contact positions');
+      interp = planInterpolation(bc.positions, [...bad]);
+    }
     const start = o.startSample ?? 0;
     const end = o.endSample ?? N;
     if (!isInteger(start) || !isInteger(end) || start < 0 || end > N || start >= end) throw invalidParameterError('startSample/endSample', `a range inside 0–${N}`, `${start}–${end}`);
@@ -109,8 +149,9 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     // Each job keeps its own buffers for the whole run: large ArrayBuffers allocated per chunk cost
     // more in page faults than the filtering itself.
     const jobBuffers = () => {
-      const raw = new ArrayBuffer((o.chunkSamples + 2 * margin) * frameChannels * inBytes);
-      return { raw, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
+      const raw = new ArrayBuffer((o.chunkSamples + 2 * (margin + psMargin)) * frameChannels * inBytes);
+      const mid = new Float32Array(ps ? (o.chunkSamples + 2 * psMargin) * C : 0);
+      return { raw, mid, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 
@@ -121,6 +162,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     };
 
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
+      if (interp) await interpolateChannels(data, interp, o.nWorkers);
       if (plan) await commonReference(data, C, plan, o.nWorkers);
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
@@ -154,11 +196,15 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         while (next < chunks.length && !failed) {
           o.signal?.throwIfAborted();
           const [s, e] = chunks[next++];
-          // Real neighbours ±margin, clipped at the recording's ends (not at the requested range).
-          const left = Math.min(margin, s);
-          const right = Math.min(margin, N - e);
-          const raw = await read(b, s - left, e + right);
-          const data = sos
+          // Each stage fetches its own real neighbours from the one before, clipped at the
+          // recording's ends (not at the requested range): the phase shift [a, b) around [s, e),
+          // the filter ±margin around [a, b).
+          const a = Math.max(0, s - psMargin);
+          const z = Math.min(N, e + psMargin);
+          const left = Math.min(margin, a);
+          const right = Math.min(margin, N - z);
+          const raw = await read(b, a - left, z + right);
+          const filtered = sos
             ? await filterWindow({
                 input: raw,
                 channels: C,
@@ -167,9 +213,12 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
                 left,
                 right,
                 nWorkers: o.nWorkers,
-                out: b.out.subarray(0, (e - s) * C)
+                out: (ps ? b.mid : b.out).subarray(0, (z - a) * C)
               })
             : await toFloat(raw);
+          const data = psSpec
+            ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: b.out.subarray(0, (e - s) * C) })
+            : filtered;
           await finish(b, s, e, data);
         }
       };
@@ -189,7 +238,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     await dst.close();
     dst = undefined;
     await rename(tmp, o.output);
-    return { samples: end - start, seconds: (performance.now() - t0) / 1000, peakWorkBytes: native().engineStats().workBytesPeak, clamped };
+    return { samples: end - start, seconds: (performance.now() - t0) / 1000, peakWorkBytes: native().engineStats().workBytesPeak, clamped, badChannels };
   } catch (err) {
     await dst?.close().catch(() => {});
     await rm(tmp, { force: true });

@@ -4,6 +4,9 @@ import { native } from './native.ts';
 
 export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
+export { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type PhaseShiftMethod, type PhaseShiftSpec } from './phase-shift.ts';
+export { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult, type ChannelLabel } from './bad-channels.ts';
+export { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
 export { roundToInt16, scaleToFloat } from './scale.ts';
 export { decimateMinMax } from './decimate.ts';
 export { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from './executor.ts';

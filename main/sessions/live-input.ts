@@ -13,6 +13,8 @@ export interface LiveInput {
   readonly label: string;
   readonly channels: ChannelInfo[];
   readonly fs: number;
+  /** The probe family, for the ADC phase shift (unknown when absent). */
+  readonly probe?: 'np1' | 'np2' | 'other';
   /** The simulator's artefact/dead/noisy facts, for tests and the demo. */
   readonly simulator?: Simulator;
   start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'error' | 'info'; message: string }) => void): Promise<void>;
@@ -27,6 +29,7 @@ export function simulatorInput(seed = 1): LiveInput {
     label: `simulator (seed ${seed})`,
     channels: sim.describe(0).channels,
     fs: sim.fs,
+    probe: 'np1',
     simulator: sim,
     async start(onRows) {
       const t0 = performance.now();

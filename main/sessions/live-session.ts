@@ -1,8 +1,10 @@
 // A live session: samples from a live input go through the streaming pipeline on the engine
-// (scale to µV → causal filter with carried state → CMR), land in history rings sized by the RAM
+// (scale to µV → causal filter with carried state → FIR phase shift → CMR without the bad
+// channels), land in history rings sized by the RAM
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
-import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat, StreamFilter } from '../engine/index.ts';
+import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionPipeline, SessionStatus, ColumnsReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
@@ -22,6 +24,7 @@ export class LiveSession {
   readonly processed: HistoryRing;
   #pipeline: SessionPipeline;
   #filter: StreamFilter | null = null;
+  #phaseShift: StreamPhaseShift | null = null;
   #reference: ReferencePlan | null = null;
   #gain: Float32Array;
   #offset: Float32Array;
@@ -62,6 +65,10 @@ export class LiveSession {
     const fs = this.input.fs;
     const C = this.input.channels.length;
     this.#filter = p.filter ? new StreamFilter({ sos: designSos({ kind: 'bandpass', order: p.filter.order, lowHz: p.filter.lowHz, highHz: p.filter.highHz }, fs), channels: C }) : null;
+    // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
+    this.#phaseShift = p.phaseShift
+      ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
+      : null;
     this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude: p.exclude }, C);
     this.#pipeline = p;
   }
@@ -99,7 +106,8 @@ export class LiveSession {
         }
         const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers);
         this.raw.push(uv);
-        const out = this.#filter ? await this.#filter.process(uv, this.#nWorkers) : uv.slice();
+        const filtered = this.#filter ? await this.#filter.process(uv, this.#nWorkers) : uv.slice();
+        const out = this.#phaseShift ? await this.#phaseShift.process(filtered, this.#nWorkers) : filtered;
         if (this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
         this.processed.push(out);
         this.#processedSamples += rows.length / C;

@@ -1,5 +1,7 @@
 // A deterministic synthetic Neuropixels 1.0 probe: noise, spiking units seen on neighbouring
-// channels, LFP, line noise, common-mode artefacts (what CMR removes), one dead and one noisy
+// channels, LFP, line noise, broadband reference noise shared by all live channels and common-mode
+// artefacts (what CMR removes; the shared noise is also what bad-channel detection's coherence
+// measure relies on, as on real probes), one dead and one noisy
 // channel. Any sample range can be generated on its own (random access), and the same seed always
 // gives the same data.
 import type { ChannelInfo, SourceInfo } from './source.ts';
@@ -134,8 +136,12 @@ export class Simulator {
       const line = 20 * Math.sin((2 * Math.PI * this.lineHz * t) / this.fs);
       const lfp = 40 * Math.sin((2 * Math.PI * 7 * t) / this.fs) + 25 * Math.sin((2 * Math.PI * 3.1 * t) / this.fs + 1);
       const art = this.inArtefact(t) ? 400 * Math.sin((Math.PI * (t % this.artefactPeriod)) / this.artefactLength) : 0;
+      // ~5 µV RMS of white reference noise, from another walk through the table.
+      let kr = (t * 104729 + this.seed * 7919) % NOISE_LEN;
+      if (kr < 0) kr += NOISE_LEN;
+      const shared = noise[Math.floor(kr)] * 0.5;
       const row = i * C;
-      const common = line + art;
+      const common = line + art + shared;
       const scale = this.#noiseScale;
       const lw = this.#lfpWeight;
       const cw = this.#commonWeight;

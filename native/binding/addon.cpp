@@ -16,6 +16,12 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("scaleToFloat", ScaleToFloatJs);
   add("roundToInt16", RoundToInt16Js);
   add("decimateMinMax", DecimateMinMaxJs);
+  add("phaseShiftKernels", PhaseShiftKernelsJs);
+  add("phaseShiftFir", PhaseShiftFirJs);
+  add("phaseShiftFft", PhaseShiftFftJs);
+  add("iblChannelFeatures", IblChannelFeaturesJs);
+  add("channelDeviation", ChannelDeviationJs);
+  add("interpolateChannels", InterpolateChannelsJs);
   return exports;
 }
 

@@ -14,5 +14,11 @@ Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
 Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info);
 Napi::Value DecimateMinMaxJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftKernelsJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info);
+Napi::Value PhaseShiftFftJs(const Napi::CallbackInfo& info);
+Napi::Value IblChannelFeaturesJs(const Napi::CallbackInfo& info);
+Napi::Value ChannelDeviationJs(const Napi::CallbackInfo& info);
+Napi::Value InterpolateChannelsJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding

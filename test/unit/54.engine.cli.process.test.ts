@@ -62,3 +62,18 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(cli([...base, '--fs', 'abc', '--out', join(dir, 'o')]).stderr).toMatch(/--fs must be a number, got "abc"/);
   });
 });
+
+describe('probedeck process with the Neuropixels extras', () => {
+  it('bandpass → FFT phase shift (NP1.0 shifts) → median CMR equals SpikeInterface’s chain', () => {
+    const out = join(tempDir(), 'ps.f32');
+    const r = cli([...base, '--bandpass', '300,6000', '--phase-shift', 'fft', '--cmr', 'global-median', '--n-jobs', '2', '--out', out]);
+    expect(r.code).toBe(0);
+    const ref = new Float32Array(readFileSync(refPath('phase_cli_bp_fft_median.f32')).buffer.slice(0));
+    expect(errVsRms(readF32(out), ref)).toBeLessThan(1e-4);
+  });
+
+  it('refuses unknown extras by name', () => {
+    expect(cli([...base, '--phase-shift', 'sinc', '--out', '/tmp/x']).stderr).toMatch(/--phase-shift must be none, fir or fft/);
+    expect(cli([...base, '--bad-channels', 'auto', '--out', '/tmp/x']).stderr).toMatch(/--bad-channels must be none or detect/);
+  });
+});

@@ -44,3 +44,21 @@ describe('a live session on the simulator (real engine)', () => {
     expect(statuses.length).toBeGreaterThan(0);
   });
 });
+
+describe('a live session with the Neuropixels extras', () => {
+  it('runs causal band-pass → FIR phase shift → median CMR without the bad channels, in real time', async () => {
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    await m.open({ kind: 'simulator', seed: 6 }, { filter: { lowHz: 300, highHz: 6000, order: 3 }, reference: 'global-median', exclude: [77, 191], phaseShift: { taps: 16 } });
+    await new Promise((r) => setTimeout(r, 700));
+    const s = m.require();
+    const st = s.status();
+    expect(st.dropped).toBe(0);
+    expect(st.newestSample).toBeGreaterThan(0.5 * 30000);
+    const a = await s.columns(0, 30, 50, true);
+    expect(a.count).toBe(50);
+    // Processed data are not the raw data: the shift and the reference changed them.
+    const raw = await s.columns(a.fromColumn, 30, 50, false, a.fromColumn + a.count);
+    expect(a.minmax).not.toEqual(raw.minmax);
+    await m.close();
+  });
+});

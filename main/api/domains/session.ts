@@ -6,6 +6,8 @@ export interface SessionPipeline {
   reference: 'none' | 'global-median' | 'global-mean';
   /** Channels kept out of the reference (bad channels). */
   exclude: number[];
+  /** FIR phase shift between the filter and the reference (Neuropixels probes); absent = off. */
+  phaseShift?: { taps: 16 | 32 | 64 } | null;
 }
 
 export type SessionSource =

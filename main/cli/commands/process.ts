@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from '../../engine/index.ts';
 import type { FilterSpec } from '../../engine/filters.ts';
+import { adcSampleShifts } from '../../sources/adc-shifts.ts';
 import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
 import { peakRssBytes } from '../../util/rss.ts';
 import { CliError, type Command } from '../command.ts';
@@ -11,12 +12,17 @@ import { progressLine } from '../progress.ts';
 const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|float32
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
     [--margin-ms M] [--chunk-ms 1000] [--cmr none|global-median|global-mean]
+    [--phase-shift none|fir|fft] [--taps 16|32|64] [--probe np1|np2] [--bad-channels none|detect] [--gain-uv G]
     [--n-workers W] [--n-jobs J] [--ram-budget B] --out <file> [--out-dtype float32|int16] [--header-bytes N]
 
 Input and output are little-endian and time-major (T × C). Windows are [i·chunk, (i+1)·chunk) with
 real neighbours ±margin, as SpikeInterface's save(); the margin defaults to SI's "auto" (5 periods
 of the lowest corner) for zero-phase and 5 ms for causal. --out-dtype int16 rounds half-to-even.
---ram-budget (e.g. 512MiB, 2GiB) lets the planner choose jobs, workers and chunk to stay inside it.`;
+--ram-budget (e.g. 512MiB, 2GiB) lets the planner choose jobs, workers and chunk to stay inside it.
+--phase-shift undoes the Neuropixels ADC multiplexing (columns are readout channels 0…C−1 of --probe):
+fft is SpikeInterface's method (40 ms margin), fir its 16/32/64-tap windowed sinc. --bad-channels detect
+runs SpikeInterface's detect_bad_channels (coherence+psd) on 10 windows first and keeps the bad
+channels out of the CMR; its thresholds are in µV, so give --gain-uv (µV per unit, NP1.0 AP: 2.34375).`;
 
 function num(name: string, v: string | undefined, fallback?: number): number {
   if (v === undefined) {
@@ -50,7 +56,12 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       out: { type: 'string' },
       'out-dtype': { type: 'string', default: 'float32' },
       'header-bytes': { type: 'string', default: '0' },
-      'ram-budget': { type: 'string' }
+      'ram-budget': { type: 'string' },
+      'phase-shift': { type: 'string', default: 'none' },
+      taps: { type: 'string', default: '16' },
+      probe: { type: 'string', default: 'np1' },
+      'bad-channels': { type: 'string', default: 'none' },
+      'gain-uv': { type: 'string', default: '1' }
     }
   });
   if (positionals.length !== 1) throw new CliError(`expected one input file\n${USAGE}`, 2);
@@ -82,6 +93,19 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   const cmr = values.cmr!;
   if (cmr === 'global-median' || cmr === 'global-mean') pipeline.reference = { mode: 'global', operator: cmr === 'global-median' ? 'median' : 'mean' };
   else if (cmr !== 'none') throw new CliError(`--cmr must be none, global-median or global-mean, got "${cmr}"`, 2);
+
+  const method = values['phase-shift']!;
+  if (!['none', 'fir', 'fft'].includes(method)) throw new CliError(`--phase-shift must be none, fir or fft, got "${method}"`, 2);
+  if (method !== 'none') {
+    const taps = num('taps', values.taps);
+    if (![16, 32, 64].includes(taps)) throw new CliError(`--taps must be 16, 32 or 64, got "${values.taps}"`, 2);
+    if (values.probe !== 'np1' && values.probe !== 'np2') throw new CliError(`--probe must be np1 or np2, got "${values.probe}"`, 2);
+    const shifts = adcSampleShifts(values.probe, Array.from({ length: channels }, (_, c) => c));
+    pipeline.phaseShift = { method: method as 'fir' | 'fft', shifts, taps: taps as 16 | 32 | 64 };
+  }
+  const bad = values['bad-channels']!;
+  if (bad !== 'none' && bad !== 'detect') throw new CliError(`--bad-channels must be none or detect, got "${bad}"`, 2);
+  if (bad === 'detect') pipeline.badChannels = { detect: 'coherence+psd', gainUv: num('gain-uv', values['gain-uv']) };
 
   let chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
   let nJobs = Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4);
@@ -123,6 +147,10 @@ export const processCommand: Command = {
     const result = await processFile({ ...options, onProgress: progress.update });
     progress.done();
     const x = result.samples / options.fs / result.seconds;
+    if (result.badChannels) {
+      const found = result.badChannels.bad.map((c) => `${c} (${result.badChannels!.labels[c]})`);
+      console.error(`bad channels: ${found.length ? found.join(', ') : 'none'}, from ${result.badChannels.chunks} windows`);
+    }
     console.error(
       `processed ${result.samples} samples × ${options.channels} ch in ${result.seconds.toFixed(2)} s (${x.toFixed(0)}× real time), ` +
         `engine work buffers peak ${(result.peakWorkBytes / 2 ** 20).toFixed(1)} MiB, process peak RSS ${formatBytes(peakRssBytes())}` +

@@ -1,0 +1,132 @@
+// Neuropixels ADC phase shift (SpikeInterface's phase_shift): every channel is delayed by its
+// fractional sample shift so all channels line up with ADC slot 0. "fft" is SI's method (40 ms
+// zero-padded, tapered margin; exact parity on files); "fir" is SI PR #4563's windowed sinc
+// (K/2-sample margin), the one fast enough for live data.
+import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { withCallerStack } from './errors.ts';
+import { native } from './native.ts';
+import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
+
+export type PhaseShiftMethod = 'fir' | 'fft';
+export const PHASE_SHIFT_TAPS = [16, 32, 64] as const;
+export type PhaseShiftTaps = (typeof PHASE_SHIFT_TAPS)[number];
+/** Kaiser β of PR #4563's kernels. */
+const KAISER_BETA = 8.6;
+
+export interface PhaseShiftSpec {
+  method: PhaseShiftMethod;
+  /** Per channel, in samples; positive = delay (y[t] = x(t − shift)). */
+  shifts: Float64Array;
+  /** FIR only: 16 (default), 32 or 64. */
+  taps?: PhaseShiftTaps;
+  /** FFT only: margin in samples (default SI's 40 ms). */
+  marginSamples?: number;
+}
+
+function checkShifts(shifts: unknown, channels: number): Float64Array {
+  if (!(shifts instanceof Float64Array) || shifts.length !== channels) throw invalidParameterError('shifts', `a Float64Array of ${channels} shifts in samples`, shifts);
+  for (const s of shifts) if (!isNumber(s) || Math.abs(s) > 64) throw invalidParameterError('shifts', 'finite shifts of at most 64 samples', s);
+  return shifts;
+}
+
+function checkTaps(taps: unknown): PhaseShiftTaps {
+  if (taps === undefined) return 16;
+  if (!PHASE_SHIFT_TAPS.includes(taps as PhaseShiftTaps)) throw invalidParameterError('taps', '16, 32 or 64', taps);
+  return taps as PhaseShiftTaps;
+}
+
+/** Samples of real neighbours each side a window needs: K/2 for FIR, int(40 ms · fs) for FFT. */
+export function phaseShiftMargin(spec: Pick<PhaseShiftSpec, 'method' | 'taps' | 'marginSamples'>, fs: number): number {
+  if (spec.method === 'fir') return checkTaps(spec.taps) / 2;
+  if (spec.marginSamples !== undefined) return spec.marginSamples;
+  return Math.trunc((40.0 * fs) / 1000);
+}
+
+/** The FIR kernels (taps × channels float32, unit DC gain), made once per layout. */
+export function firKernels(shifts: Float64Array, taps: PhaseShiftTaps = 16): Float32Array {
+  checkShifts(shifts, shifts.length);
+  return native().phaseShiftKernels(shifts, checkTaps(taps), KAISER_BETA);
+}
+
+export interface PhaseShiftWindowOptions {
+  input: Int16Array | Float32Array;
+  channels: number;
+  spec: PhaseShiftSpec;
+  /** Real neighbour rows fetched before/after the window (fewer than the margin only at the recording's ends). */
+  left: number;
+  right: number;
+  /** FIR kernels from firKernels(), to skip remaking them for every window. */
+  kernels?: Float32Array;
+  nWorkers?: number;
+  out?: Float32Array;
+}
+
+/** Rows [start−left, end+right) in → rows [start, end) out, float32. */
+export async function phaseShiftWindow(o: PhaseShiftWindowOptions): Promise<Float32Array> {
+  const input = checkInput(o.input);
+  const channels = checkChannels(o.channels);
+  const rows = checkFrames(input, channels);
+  const workers = checkWorkers(o.nWorkers);
+  const shifts = checkShifts(o.spec.shifts, channels);
+  if (o.spec.method !== 'fir' && o.spec.method !== 'fft') throw invalidParameterError('method', '"fir" or "fft"', o.spec.method);
+  for (const k of ['left', 'right'] as const) if (!isInteger(o[k]) || o[k] < 0) throw invalidParameterError(k, 'a margin of 0 or more samples', o[k]);
+  if (o.left + o.right > rows) throw new ProbeDeckError('BAD_WINDOW', `the margins (${o.left} + ${o.right}) are longer than the ${rows}-sample window`);
+  const n = (rows - o.left - o.right) * channels;
+  if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== n)) throw invalidParameterError('out', `a Float32Array of ${n} values`, o.out);
+  const out = o.out ?? new Float32Array(n);
+  if (o.spec.method === 'fir') {
+    const taps = checkTaps(o.spec.taps);
+    const kernels = o.kernels ?? firKernels(shifts, taps);
+    if (!(kernels instanceof Float32Array) || kernels.length !== taps * channels) throw invalidParameterError('kernels', `a Float32Array of ${taps}×${channels} values`, kernels);
+    const margin = taps / 2;
+    if (o.left > margin || o.right > margin) throw new ProbeDeckError('BAD_WINDOW', `the FIR phase shift takes at most ${margin} neighbour rows each side, got ${o.left} and ${o.right}`);
+    await withCallerStack(() => native().phaseShiftFir(input, channels, kernels, taps, o.left, o.right, out, workers));
+  } else {
+    const m = o.spec.marginSamples;
+    if (!isInteger(m) || m < 1) throw invalidParameterError('marginSamples', 'the FFT margin in samples (phaseShiftMargin(spec, fs))', m);
+    if (o.left > m || o.right > m) throw new ProbeDeckError('BAD_WINDOW', `the FFT phase shift takes at most ${m} neighbour rows each side, got ${o.left} and ${o.right}`);
+    await withCallerStack(() => native().phaseShiftFft(input, channels, shifts, o.left, o.right, m, out, workers));
+  }
+  return out;
+}
+
+/**
+ * The FIR phase shift over a stream in chunks of any size: each call returns as many rows as it was
+ * given, `delaySamples` (K/2 − 1) behind the input; the stream starts from zeros, as a recording's start.
+ */
+export class StreamPhaseShift {
+  readonly channels: number;
+  readonly taps: PhaseShiftTaps;
+  readonly delaySamples: number;
+  #kernels: Float32Array;
+  #history: Float32Array;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(o: { shifts: Float64Array; channels: number; taps?: PhaseShiftTaps }) {
+    this.channels = checkChannels(o.channels);
+    this.taps = checkTaps(o.taps);
+    this.#kernels = firKernels(checkShifts(o.shifts, this.channels), this.taps);
+    this.delaySamples = this.taps / 2 - 1;
+    this.#history = new Float32Array((this.taps - 1) * this.channels);
+  }
+
+  process(input: Float32Array, nWorkers?: number): Promise<Float32Array> {
+    if (!(input instanceof Float32Array)) throw invalidParameterError('input', 'a Float32Array', input);
+    checkFrames(input, this.channels);
+    const workers = checkWorkers(nWorkers);
+    const K = this.taps;
+    const buf = new Float32Array(this.#history.length + input.length);
+    buf.set(this.#history);
+    buf.set(input, this.#history.length);
+    this.#history = buf.slice(buf.length - this.#history.length);
+    const out = new Float32Array(input.length);
+    const site = new Error();
+    const run = this.#queue.then(() => withCallerStack(() => native().phaseShiftFir(buf, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers), site));
+    this.#queue = run.catch(() => {});
+    return run.then(() => out);
+  }
+
+  reset(): void {
+    this.#history.fill(0);
+  }
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type PhaseShiftSpec } from '../../main/engine/index.ts';
+import { errVsRms, f32, input16, refs, rowsOf } from './engine-refs.ts';
+import { phaseCase, phaseRefs, phaseShifts } from './phase-refs.ts';
+
+const C = refs.channels;
+const N = refs.rows;
+const M = phaseRefs.margin;
+const fft = (): PhaseShiftSpec => ({ method: 'fft', shifts: phaseShifts(), marginSamples: phaseShiftMargin({ method: 'fft' }, refs.fs) });
+const fir = (taps: 16 | 32 | 64 = 16): PhaseShiftSpec => ({ method: 'fir', shifts: phaseShifts(), taps });
+
+/** SI's window [start, end): real neighbours ±margin, clipped at the recording's ends. */
+function window(start: number, end: number, margin: number) {
+  const left = Math.min(margin, start);
+  const right = Math.min(margin, N - end);
+  return { input: rowsOf(input16(), C, start - left, end + right), left, right };
+}
+
+describe('phase shift, FFT method (SpikeInterface phase_shift)', () => {
+  it('uses SI’s 40 ms margin', () => expect(phaseShiftMargin({ method: 'fft' }, 30000)).toBe(1200));
+
+  it('matches numpy/scipy on one window with clipped margins and zero padding', async () => {
+    const out = await phaseShiftWindow({ ...window(1000, 5000, M), channels: C, spec: fft() });
+    expect(errVsRms(out, phaseCase('fft_window'))).toBeLessThan(1e-6);
+  });
+
+  it('matches SI save() chunk by chunk, for any n_workers', async () => {
+    for (const w of [1, 3]) {
+      const out = new Float32Array(N * C);
+      for (let s = 0; s < N; s += 2000) {
+        const y = await phaseShiftWindow({ ...window(s, s + 2000, M), channels: C, spec: fft(), nWorkers: w });
+        out.set(y, s * C);
+      }
+      expect(errVsRms(out, phaseCase('fft_chunked'))).toBeLessThan(1e-6);
+    }
+  });
+});
+
+describe('phase shift, FIR method (SpikeInterface PR #4563)', () => {
+  it('makes the PR’s kernels: Kaiser-windowed sinc with unit DC gain', () => {
+    const h = firKernels(phaseShifts(), 16);
+    expect(errVsRms(h, f32(phaseRefs.kernels16))).toBeLessThan(1e-6);
+    for (let c = 0; c < C; c++) {
+      let sum = 0;
+      for (let k = 0; k < 16; k++) sum += h[k * C + c];
+      expect(sum).toBeCloseTo(1, 6);
+    }
+  });
+
+  it.each([16, 32, 64] as const)('%i taps match the numpy float32 reference (zeros past the ends)', async (taps) => {
+    const out = await phaseShiftWindow({ input: input16(), channels: C, spec: fir(taps), left: 0, right: 0, nWorkers: 2 });
+    expect(errVsRms(out, phaseCase(`fir${taps}`))).toBeLessThan(1e-6);
+  });
+
+  it('is chunk-independent with K/2 real neighbours, and identical for any n_workers', async () => {
+    const whole = await phaseShiftWindow({ input: input16(), channels: C, spec: fir(), left: 0, right: 0 });
+    for (const w of [1, 2, 5]) {
+      const out = new Float32Array(N * C);
+      for (let s = 0; s < N; s += 700) {
+        const e = Math.min(s + 700, N);
+        const y = await phaseShiftWindow({ ...window(s, e, 8), channels: C, spec: fir(), nWorkers: w });
+        out.set(y, s * C);
+      }
+      expect(out).toEqual(whole);
+    }
+  });
+
+  it('delays a channel with an integer shift exactly', async () => {
+    const x = input16();
+    const out = await phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 0, right: 0 });
+    const c = phaseRefs.shifts.indexOf(1.0);
+    const z = phaseRefs.shifts.indexOf(0);
+    expect(out[c]).toBe(0);
+    for (let t = 1; t < N; t++) expect(out[t * C + c]).toBe(x[(t - 1) * C + c]);
+    for (let t = 0; t < N; t++) expect(out[t * C + z]).toBe(x[t * C + z]);
+  });
+
+  it.each([16, 32, 64] as const)('%i taps stay within 0.02 %% in-band RMS of the FFT method', async (taps) => {
+    // Band-passed data (300–6000 Hz, inside the FIR's flat band); compare away from the ends.
+    const y = f32('engine_cmr_input.f32');
+    const a = await phaseShiftWindow({ input: y, channels: C, spec: fir(taps), left: 0, right: 0 });
+    const b = await phaseShiftWindow({ input: y, channels: C, spec: { ...fft(), marginSamples: M }, left: 0, right: 0 });
+    let se = 0;
+    let ss = 0;
+    for (let i = 1500 * C; i < 4500 * C; i++) {
+      se += (a[i] - b[i]) ** 2;
+      ss += b[i] ** 2;
+    }
+    expect(Math.sqrt(se / ss)).toBeLessThan(2e-4);
+  });
+
+  it('streams in chunks of any size with a fixed delay of K/2 − 1 samples', async () => {
+    const y = f32('engine_cmr_input.f32');
+    const whole = await phaseShiftWindow({ input: y, channels: C, spec: fir(), left: 0, right: 0 });
+    const stream = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
+    expect(stream.delaySamples).toBe(7);
+    const parts: Float32Array[] = [];
+    for (let s = 0, n = 1; s < N; s += n, n = (n * 7) % 997 + 1) parts.push(await stream.process(rowsOf(y, C, s, Math.min(s + n, N))));
+    const out = new Float32Array(N * C);
+    let o = 0;
+    for (const p of parts) out.set(p, (o += p.length) - p.length);
+    // Output row t is the shifted sample t − 7.
+    expect(rowsOf(out, C, 7, N)).toEqual(rowsOf(whole, C, 0, N - 7));
+  });
+});
+
+describe('phase shift validation', () => {
+  it('names the argument at fault', async () => {
+    const x = input16();
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'fir', shifts: new Float64Array(3) }, left: 0, right: 0 })).rejects.toThrow(
+      /Expected a Float64Array of 8 shifts in samples for "shifts"/
+    );
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: { ...fir(), taps: 12 as 16 }, left: 0, right: 0 })).rejects.toThrow(/Expected 16, 32 or 64 for "taps"/);
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 9, right: 0 })).rejects.toThrow(/at most 8 neighbour rows/);
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'fft', shifts: phaseShifts() }, left: 0, right: 0 })).rejects.toThrow(/"marginSamples"/);
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'sinc' as 'fir', shifts: phaseShifts() }, left: 0, right: 0 })).rejects.toThrow(/"method"/);
+    const nan = new Float32Array(C * 100).fill(NaN);
+    await expect(phaseShiftWindow({ input: nan, channels: C, spec: fir(), left: 0, right: 0 })).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
+  });
+});
