@@ -14,6 +14,8 @@ export interface ExportContext {
   preset: { name: string; body: PresetBody };
   createdAt: string;
   version: string;
+  /** Channels (export rows) found bad by detection or listed in the preset, with their labels. */
+  badChannels: { row: number; id: string; label: string }[];
 }
 
 interface FormatSpec {
@@ -34,6 +36,8 @@ export function describePipeline(p: PresetBody['pipeline']): string {
     const phase = { zero: 'zero-phase (sosfiltfilt)', causal: 'causal (sosfilt, state from the margin)', stream: 'causal streaming (one sosfilt over the whole range)' }[f.phase];
     steps.push(`Butterworth ${f.kind} ${band}, order ${f.order}, ${phase}${f.marginMs !== null ? `, margin ${f.marginMs} ms` : ''}`);
   }
+  if (p.phaseShift.method !== 'none') steps.push(`Neuropixels ADC phase shift (${p.phaseShift.method === 'fir' ? `FIR, ${p.phaseShift.taps} taps` : 'FFT, as SpikeInterface'})`);
+  if (p.badChannels.detect !== 'none') steps.push(`bad-channel detection (${p.badChannels.detect})`);
   if (p.reference.mode !== 'none') {
     const where = { global: 'all channels', group: 'each shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
     steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length ? `, excluding bad channels ${p.badChannels.manual.join(', ')}` : ''}`);
@@ -51,6 +55,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Channels: ${x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id}); sync and auxiliary channels are not included`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
+    `Bad channels (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''
@@ -156,6 +161,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         source: { path: x.info.path, format: x.info.format, stream: x.info.stream, startSample: x.startSample, endSample: x.endSample },
         preset: x.preset,
         processing: describePipeline(x.preset.body.pipeline),
+        badChannels: x.badChannels,
         channels: channelTable(x)
       }),
       'probe.json': json(probeinterfaceJson(x.info, x.channels)),

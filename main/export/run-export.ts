@@ -40,6 +40,7 @@ export interface ExportResult {
   clamped: number;
   plan: string;
   chunkSamples: number;
+  badChannels: ExportContext['badChannels'];
 }
 
 const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
@@ -99,7 +100,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const spec = FORMATS[j.format];
   const outDir = resolve(j.outDir);
   const name = basename(outDir);
-  const pipeline = pipelineFromPreset(j.preset.body.pipeline, channels, info.fs);
+  const pipeline = pipelineFromPreset(j.preset.body.pipeline, channels, info.fs, info.probe);
 
   const where = await exportFootprint(outDir, end - start, channels.length, j.format);
   if (where.exists && !j.overwrite) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
@@ -140,7 +141,11 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         j.onProgress?.({ doneSamples: done, totalSamples: total, speedX: rate / info.fs, etaS: done > 0 ? (total - done) / rate : null });
       }
     });
-    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version };
+    const detected = r.badChannels;
+    const manual = new Set(pipeline.badChannels?.manual ?? []);
+    const badRows = [...new Set([...manual, ...(detected?.bad ?? [])])].sort((a, b) => a - b);
+    const badChannels = badRows.map((row) => ({ row, id: channels[row].id, label: detected && detected.labels[row] !== 'good' ? detected.labels[row] : 'listed in the preset' }));
+    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
     j.signal?.throwIfAborted();
@@ -154,7 +159,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       await rename(tmp, outDir);
     }
     await syncDir(where.parent);
-    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples };
+    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples, badChannels };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     if (j.signal?.aborted) throw new ProbeDeckError('CANCELLED', `the export was cancelled; nothing was written to ${outDir}`);

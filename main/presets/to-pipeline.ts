@@ -4,13 +4,12 @@ import type { PresetBody } from '../api/domains/presets.ts';
 import { defaultMargin, type PipelineSpec } from '../engine/executor.ts';
 import type { FilterSpec } from '../engine/filters.ts';
 import type { ReferenceSpec } from '../engine/reference.ts';
-import type { ChannelInfo } from '../sources/source.ts';
+import { adcSampleShifts } from '../sources/adc-shifts.ts';
+import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
 
 /** `channels` are the ones processed, in output order; manual bad channels are source indices. */
-export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelInfo[], fs: number): PipelineSpec {
-  if (p.phaseShift.method !== 'none') throw new ProbeDeckError('UNSUPPORTED_STEP', `this preset asks for a ${p.phaseShift.method.toUpperCase()} phase shift, which batch processing does not apply yet; choose a preset without it`);
-  if (p.badChannels.detect !== 'none') throw new ProbeDeckError('UNSUPPORTED_STEP', `this preset asks for bad-channel detection (${p.badChannels.detect}), which batch processing does not run yet; list the bad channels in the preset instead`);
+export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelInfo[], fs: number, probe: SourceInfo['probe']): PipelineSpec {
   const spec: PipelineSpec = {};
   const f = p.filter;
   if (f.kind !== 'none') {
@@ -19,11 +18,25 @@ export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelI
     const filter = { ...shape, phase: f.phase };
     spec.filter = { ...filter, marginSamples: f.marginMs === null ? defaultMargin(filter, fs) : Math.trunc((f.marginMs * fs) / 1000) };
   }
+  if (p.phaseShift.method !== 'none') {
+    if (probe.kind === 'other') throw new ProbeDeckError('NO_ADC_LAYOUT', `the preset's ${p.phaseShift.method.toUpperCase()} phase shift needs a Neuropixels 1.0 or 2.0 recording (its ADC order); this one does not say which probe it is`);
+    // Shifts belong to readout channels, so a saved or exported subset keeps each channel's own.
+    spec.phaseShift = { method: p.phaseShift.method, taps: p.phaseShift.taps, shifts: adcSampleShifts(probe.kind, channels.map((c) => c.readout), probe.muxTable) };
+  }
+  const position = new Map(channels.map((c, k) => [c.index, k]));
+  const manual = p.badChannels.manual.flatMap((i) => (position.has(i) ? [position.get(i)!] : []));
+  if (p.badChannels.detect !== 'none' || manual.length) {
+    spec.badChannels = {
+      detect: p.badChannels.detect,
+      manual,
+      positions: channels.map((c) => ({ x: c.x, y: c.y })),
+      gainUv: Float32Array.from(channels, (c) => c.gainUv)
+    };
+  }
   const r = p.reference;
   if (r.mode !== 'none') {
-    const position = new Map(channels.map((c, k) => [c.index, k]));
-    const exclude = p.badChannels.manual.flatMap((i) => (position.has(i) ? [position.get(i)!] : []));
-    const common = { operator: r.operator, exclude };
+    // The executor adds detected and manual bad channels to every reference's exclusions.
+    const common = { operator: r.operator, exclude: manual };
     let ref: ReferenceSpec;
     if (r.mode === 'global') ref = { ...common, mode: 'global' };
     else if (r.mode === 'group') ref = { ...common, mode: 'group', groups: Int32Array.from(channels, (c) => c.shank) };

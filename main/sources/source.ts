@@ -30,7 +30,8 @@ export interface SourceInfo {
   /** The sync column, split off: never filtered or referenced. */
   syncChannel: { column: number; gain: number } | null;
   live: boolean;
-  probe: { kind: 'np1' | 'np2' | 'other'; partNumber: string | null };
+  /** muxTable: the .meta's ~muxTbl (ADC slots of the readout channels) when the file carries one. */
+  probe: { kind: 'np1' | 'np2' | 'other'; partNumber: string | null; muxTable?: { header: string; entries: string[] } };
   /** Interleaved columns per frame in the file (sync and auxiliary included). */
   frameChannels: number;
   headerBytes: number;

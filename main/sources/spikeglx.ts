@@ -82,7 +82,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     tStart: 0,
     syncChannel: nSync > 0 ? { column: nSaved - 1, gain: 1 } : null,
     live: false,
-    probe: { kind: family, partNumber: pn },
+    probe: { kind: family, partNumber: pn, muxTable: meta.lists.get('muxTbl') },
     frameChannels: nSaved,
     headerBytes: 0,
     wallClockStart: meta.values.get('fileCreateTime') ?? null

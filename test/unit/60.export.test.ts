@@ -100,6 +100,34 @@ describe('probedeck export', () => {
     expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
   });
 
+  it('a preset with the FIR phase shift and bad-channel detection: ADC shifts per readout channel, the simulator’s bad channels found', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 2);
+    const shifted = withPipeline({ reference: { ...AP.pipeline.reference, mode: 'none' }, phaseShift: { method: 'fir', taps: 16 } });
+    const detect = withPipeline({ badChannels: { detect: 'coherence+psd', manual: [] } });
+    const plain = cli(['export', bin, '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--out', join(dir, 'plain'), '--data-dir', join(dir, 'data')]);
+    const ps = cli(['export', bin, '--preset-file', presetFile(dir, shifted), '--format', 'raw-f32', '--out', join(dir, 'ps'), '--data-dir', join(dir, 'data')]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(ps.code, ps.stderr).toBe(0);
+    const a = f32(join(dir, 'plain/recording.f32'));
+    const b = f32(join(dir, 'ps/recording.f32'));
+    const diff = (c: number) => {
+      let d = 0;
+      for (let t = 0; t < a.length / 384; t++) d = Math.max(d, Math.abs(a[t * 384 + c] - b[t * 384 + c]));
+      return d;
+    };
+    // NP1.0: readout channels 0 and 1 share ADC slot 0 (no shift: differences come only from the filter
+    // window moving out by the FIR's K/2 margin, as SI chains margins); channel 2 is sampled 1/13 sample later.
+    expect(diff(0)).toBeLessThan(0.01);
+    expect(diff(1)).toBeLessThan(0.01);
+    expect(diff(2)).toBeGreaterThan(0.5);
+    expect(diff(23)).toBeGreaterThan(5 * diff(2)); // slot 11: 11/13 of a sample
+    const det = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'kilosort', '--out', join(dir, 'det'), '--data-dir', join(dir, 'data')]);
+    expect(det.code, det.stderr).toBe(0);
+    expect(det.stderr).toMatch(/bad channels, kept out of the reference: AP77 \(noise\), AP191 \(dead\)\n/);
+    expect(readFileSync(join(dir, 'det/README.txt'), 'utf8')).toMatch(/Bad channels \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+  });
+
   it('refuses what it cannot do with one clear line, and writes nothing', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');

@@ -136,6 +136,7 @@ export const exportCommand: Command = {
         history.finish(id, 'done', res.seconds, null);
         const x = res.samples / r.source.info.fs / res.seconds;
         console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
+        if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
         if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
         console.log(res.outDir);
         return 0;
