@@ -68,7 +68,11 @@ describe('SpikeGLX (real .meta files)', () => {
 
   it('NP2.0 (2013, 4 shanks): imMaxInt 2048, gain 100 → 3.02734375 µV/bit, positions from snsGeomMap', async () => {
     const src = await openSource(spikeglx(tempDir(), 'NP2_2013_g0_t0.imec0.ap.meta'));
-    expect(src.info.probe).toEqual({ kind: 'np2', partNumber: 'NP2013' });
+    expect(src.info.probe).toMatchObject({ kind: 'np2', partNumber: 'NP2013' });
+    // The ADC order for the phase shift: 16 slots of 24 readout channels, neighbours paired.
+    expect(src.info.probe.muxTable?.header).toBe('24,16');
+    expect(src.info.probe.muxTable?.entries).toHaveLength(16);
+    expect(src.info.probe.muxTable?.entries[1].split(' ').slice(0, 4)).toEqual(['2', '3', '34', '35']);
     expect(src.info.channels[0].gainUv).toBeCloseTo(3.02734375, 12);
     expect(src.info.channels.slice(0, 3).map((c) => [c.x, c.y, c.shank])).toEqual([[27, 0, 0], [59, 0, 0], [27, 15, 0]]);
     expect(new Set(src.info.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
