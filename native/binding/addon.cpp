@@ -22,6 +22,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("iblChannelFeatures", IblChannelFeaturesJs);
   add("channelDeviation", ChannelDeviationJs);
   add("interpolateChannels", InterpolateChannelsJs);
+  add("channelActivity", ChannelActivityJs);
+  add("welchChannels", WelchChannelsJs);
   return exports;
 }
 

@@ -20,5 +20,7 @@ Napi::Value PhaseShiftFftJs(const Napi::CallbackInfo& info);
 Napi::Value IblChannelFeaturesJs(const Napi::CallbackInfo& info);
 Napi::Value ChannelDeviationJs(const Napi::CallbackInfo& info);
 Napi::Value InterpolateChannelsJs(const Napi::CallbackInfo& info);
+Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info);
+Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding

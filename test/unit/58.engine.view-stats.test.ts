@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { channelActivity, welchChannels } from '../../main/engine/view-stats.ts';
+import { f32, refPath, refs } from './engine-refs.ts';
+
+const view = JSON.parse(readFileSync(refPath('view_refs.json'), 'utf8')) as {
+  welch: { channels: number[]; nperseg: number; freqs: number[]; psd: number[][] };
+  rms: number[];
+  ptp: number[];
+  crossings: number[];
+};
+const x = () => f32('engine_input_uv.f32');
+
+describe('view statistics against numpy/scipy', () => {
+  it('Welch PSD of chosen channels equals scipy.signal.welch', async () => {
+    for (const w of [1, 2]) {
+      const r = await welchChannels(x(), refs.channels, view.welch.channels, refs.fs, view.welch.nperseg, w);
+      expect(Array.from(r.freqs)).toEqual(view.welch.freqs);
+      view.welch.psd.forEach((ref, i) => ref.forEach((v, k) => expect(Math.abs(r.psd[i * r.bins + k] - v)).toBeLessThanOrEqual(1e-6 * Math.max(...ref))));
+    }
+  });
+
+  it('RMS, peak-to-peak and threshold crossings per channel', async () => {
+    const a = await channelActivity(x(), refs.channels, 2, 2);
+    a.rms.forEach((v, c) => expect(v).toBeCloseTo(view.rms[c], 3));
+    expect(Array.from(a.ptp)).toEqual(view.ptp);
+    expect(Array.from(a.crossings)).toEqual(view.crossings);
+    expect(view.crossings.some((n) => n > 0)).toBe(true);
+  });
+
+  it('refuses a window shorter than one segment, and bad channel lists', async () => {
+    await expect(welchChannels(new Float32Array(100 * 8), 8, [0], 30000, 256)).rejects.toThrow(/"nperseg"/);
+    await expect(welchChannels(x(), refs.channels, [99], refs.fs, 256)).rejects.toThrow(/"list"/);
+    await expect(channelActivity(new Float32Array(0), 8)).rejects.toThrow(/at least one row/);
+  });
+});
