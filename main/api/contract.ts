@@ -55,6 +55,8 @@ export const METHOD_NAMES = [
   'session.setPipeline',
   'session.columns',
   'session.status',
+  'session.activity',
+  'session.spectrum',
   'sources.recent',
   'sources.browse',
   'export.start',

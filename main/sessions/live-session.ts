@@ -4,9 +4,11 @@
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
 import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { channelActivity, welchChannels } from '../engine/view-stats.ts';
+import { ProbeDeckError } from '../util/is.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
-import type { SessionPipeline, SessionStatus, ColumnsReply } from '../api/domains/session.ts';
+import type { SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
 import type { LiveInput } from './live-input.ts';
 
@@ -30,7 +32,10 @@ export class LiveSession {
   #offset: Float32Array;
   #nWorkers: number;
   #queue: Promise<void> = Promise.resolve();
+  /** 1 while a drain is queued or running. */
   #pending = 0;
+  #waiting: { rows: Int16Array; first: number; arrival: number }[] = [];
+  #waitingRows = 0;
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -88,35 +93,98 @@ export class LiveSession {
   #enqueue(rows: Int16Array, first: number): void {
     const arrival = performance.now();
     this.#lastArrival = arrival;
-    // More than a second of chunks waiting: drop this one rather than fall ever further behind.
-    if (this.#pending * rows.length > this.input.fs * this.input.channels.length) {
+    const C = this.input.channels.length;
+    // More than a second of samples waiting: drop this chunk rather than fall ever further behind.
+    if (this.#waitingRows + rows.length / C > this.input.fs) {
       this.#dropped++;
       return;
     }
-    this.#pending++;
-    this.#queue = this.#queue.then(async () => {
-      const t0 = performance.now();
-      try {
-        const C = this.input.channels.length;
-        if (first > this.raw.end) {
-          // A gap (dropped chunk): keep the absolute sample grid by filling it with zeros.
-          const gap = new Float32Array((first - this.raw.end) * C);
-          this.raw.push(gap);
-          this.processed.push(gap);
+    this.#waiting.push({ rows, first, arrival });
+    this.#waitingRows += rows.length / C;
+    if (this.#pending === 0) {
+      this.#pending = 1;
+      this.#queue = this.#queue.then(() => this.#drain());
+    }
+  }
+
+  /**
+   * Runs everything that arrived while the engine was busy as one call per step: a 20 ms chunk
+   * per call costs more in call overhead than in filtering, and a busy moment then catches up
+   * in one larger block instead of a queue of small ones.
+   */
+  async #drain(): Promise<void> {
+    const C = this.input.channels.length;
+    try {
+      while (this.#waiting.length > 0) {
+        const batch = this.#waiting.splice(0);
+        this.#waitingRows = 0;
+        const t0 = performance.now();
+        try {
+          for (let i = 0; i < batch.length; ) {
+            // A run of contiguous chunks; a gap (dropped chunk) is filled with zeros to keep the absolute grid.
+            let j = i + 1;
+            let rowsInRun = batch[i].rows.length / C;
+            while (j < batch.length && batch[j].first === batch[i].first + rowsInRun) rowsInRun += batch[j++].rows.length / C;
+            if (batch[i].first > this.raw.end) {
+              const gap = new Float32Array((batch[i].first - this.raw.end) * C);
+              this.raw.push(gap);
+              this.processed.push(gap);
+            }
+            const rows = j - i === 1 ? batch[i].rows : concat(batch.slice(i, j).map((b) => b.rows));
+            await this.#process(rows);
+            i = j;
+          }
+          // Arrival → processed for the oldest chunk of the batch: the worst wait in it.
+          this.#lastLagMs = performance.now() - batch[0].arrival;
+        } finally {
+          this.#busyMs += performance.now() - t0;
         }
-        const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers);
-        this.raw.push(uv);
-        const filtered = this.#filter ? await this.#filter.process(uv, this.#nWorkers) : uv.slice();
-        const out = this.#phaseShift ? await this.#phaseShift.process(filtered, this.#nWorkers) : filtered;
-        if (this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
-        this.processed.push(out);
-        this.#processedSamples += rows.length / C;
-        this.#lastLagMs = performance.now() - arrival;
-      } finally {
-        this.#busyMs += performance.now() - t0;
-        this.#pending--;
       }
-    });
+    } finally {
+      this.#pending = 0;
+    }
+  }
+
+  async #process(rows: Int16Array): Promise<void> {
+    const C = this.input.channels.length;
+    const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers);
+    this.raw.push(uv);
+    const filtered = this.#filter ? await this.#filter.process(uv, this.#nWorkers) : uv.slice();
+    const out = this.#phaseShift ? await this.#phaseShift.process(filtered, this.#nWorkers) : filtered;
+    if (this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
+    this.processed.push(out);
+    this.#processedSamples += rows.length / C;
+  }
+
+  /** Rows of the last `seconds` of a ring ending at `endSample` (default: the newest), as one block. */
+  #recent(processed: boolean, seconds: number, endSample?: number): { data: Float32Array; start: number; end: number } {
+    const ring = processed ? this.processed : this.raw;
+    const end = Math.min(ring.end, endSample ?? ring.end);
+    const start = Math.max(ring.start, end - Math.round(seconds * this.input.fs));
+    const views = ring.views(start, end);
+    const data = views.length === 1 ? views[0] : new Float32Array(0);
+    if (views.length === 2) return { data: concat(views), start, end };
+    return { data, start, end };
+  }
+
+  /** Per-channel RMS, peak-to-peak and threshold-crossing rate over the last `seconds` of processed data. */
+  async activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
+    const w = this.#recent(true, seconds, endSample);
+    const C = this.input.channels.length;
+    const spanS = (w.end - w.start) / this.input.fs;
+    if (w.end - w.start < 1) throw new ProbeDeckError('NO_DATA', 'no processed data yet');
+    const a = await channelActivity(w.data, C, k, this.#nWorkers);
+    return { startSample: w.start, endSample: w.end, seconds: spanS, rms: a.rms, ptp: a.ptp, ratePerS: a.crossings.map((n) => n / spanS) };
+  }
+
+  /** Welch PSD (µV²/Hz) of the chosen channels over the last `seconds`. */
+  async spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
+    const w = this.#recent(processed, seconds);
+    const C = this.input.channels.length;
+    const seg = Math.min(nperseg, w.end - w.start);
+    if (seg < 8) throw new ProbeDeckError('NO_DATA', 'not enough data yet for a spectrum');
+    const r = await welchChannels(w.data, C, channels, this.input.fs, seg, this.#nWorkers);
+    return { channels, freqs: r.freqs, psd: r.psd, bins: r.bins, seconds: (w.end - w.start) / this.input.fs };
   }
 
   /** Min/max columns [fromColumn, …) on the grid of `samplesPerColumn`, complete columns only. */
@@ -131,10 +199,7 @@ export class LiveSession {
     const views = ring.views(first * samplesPerColumn, (first + n) * samplesPerColumn);
     if (views.length === 1) return { ...base, count: n, minmax: await decimateMinMax(views[0], C, n, this.#nWorkers) };
     // The range wraps around the ring (rarely): join the two parts once, then decimate.
-    const joined = new Float32Array(views[0].length + views[1].length);
-    joined.set(views[0]);
-    joined.set(views[1], views[0].length);
-    const minmax = await decimateMinMax(joined, C, n, this.#nWorkers);
+    const minmax = await decimateMinMax(concat(views), C, n, this.#nWorkers);
     return { ...base, count: n, minmax };
   }
 
@@ -166,4 +231,14 @@ export class LiveSession {
     await this.input.stop();
     await this.#queue;
   }
+}
+
+function concat<T extends Int16Array | Float32Array>(parts: T[]): T {
+  const out = new (parts[0].constructor as { new (n: number): T })(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

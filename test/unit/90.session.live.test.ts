@@ -62,3 +62,30 @@ describe('a live session with the Neuropixels extras', () => {
     await m.close();
   });
 });
+
+describe('probe-map activity and spectra from a live session', () => {
+  it('the noisy channel stands out, the dead one is flat in raw data, and the line noise peaks in the raw spectrum', async () => {
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    await m.open({ kind: 'simulator', seed: 2 });
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const s = m.require();
+      const a = await s.activity(1, 5);
+      expect(a.seconds).toBeGreaterThan(0.5);
+      const order = Array.from(a.rms.keys()).sort((x, y) => a.rms[y] - a.rms[x]);
+      expect(order[0]).toBe(77);
+      expect(a.ratePerS.every((r) => r >= 0)).toBe(true);
+      const sp = await s.spectrum([0, 191], 1, false, 16384);
+      const bin = (hz: number) => Math.round(hz / (sp.freqs[1] - sp.freqs[0]));
+      const ch0 = sp.psd.subarray(0, sp.bins);
+      // 50 Hz line noise: the peak near 50 Hz towers over its neighbourhood (35–45 and 55–65 Hz).
+      const around = [...ch0.subarray(bin(35), bin(45)), ...ch0.subarray(bin(55), bin(65))].sort((x, y) => x - y);
+      expect(Math.max(...ch0.subarray(bin(48), bin(52) + 1))).toBeGreaterThan(5 * around[Math.floor(around.length / 2)]);
+      // The dead channel carries nothing.
+      expect(Math.max(...sp.psd.subarray(sp.bins))).toBeLessThan(1e-6);
+      expect(s.status().dropped).toBe(0);
+    } finally {
+      await m.close();
+    }
+  });
+});

@@ -60,6 +60,26 @@ export interface ColumnsReply {
   channels: number;
 }
 
+export interface ChannelActivityReply {
+  startSample: number;
+  endSample: number;
+  seconds: number;
+  /** Per channel, µV. */
+  rms: Float64Array;
+  ptp: Float64Array;
+  /** Downward crossings of −k·σ per second. */
+  ratePerS: Float64Array;
+}
+
+export interface SpectrumReply {
+  channels: number[];
+  freqs: Float64Array;
+  /** channels × bins, µV²/Hz. */
+  psd: Float64Array;
+  bins: number;
+  seconds: number;
+}
+
 export interface SessionMethods {
   'session.open': { params: { source: SessionSource; pipeline?: SessionPipeline }; result: SessionInfo };
   'session.info': { params: void; result: SessionInfo | null };
@@ -67,6 +87,8 @@ export interface SessionMethods {
   'session.setPipeline': { params: SessionPipeline; result: SessionInfo };
   'session.columns': { params: { fromColumn: number; toColumn?: number; samplesPerColumn: number; maxColumns: number; processed: boolean }; result: ColumnsReply };
   'session.status': { params: void; result: SessionStatus | null };
+  'session.activity': { params: { seconds: number; thresholdSigma?: number; endSample?: number }; result: ChannelActivityReply };
+  'session.spectrum': { params: { channels: number[]; seconds: number; processed: boolean; nperseg?: number }; result: SpectrumReply };
 }
 
 export interface SessionEvents {

@@ -1,6 +1,6 @@
 import type { SessionMethods, SessionSource } from '../domains/session.ts';
 import { checkPipeline, type SessionManager } from '../../sessions/manager.ts';
-import { invalidParameterError, isInteger, isPlainObject, isString } from '../../util/is.ts';
+import { invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../../util/is.ts';
 import type { HandlersOf } from './types.ts';
 
 function source(p: unknown): SessionSource {
@@ -29,6 +29,20 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (toColumn !== undefined && !isInteger(toColumn)) throw invalidParameterError('toColumn', 'a column index', toColumn);
       return sessions.require().columns(fromColumn, samplesPerColumn, maxColumns, processed !== false, toColumn as number | undefined);
     },
-    'session.status': () => sessions.current?.status() ?? null
+    'session.status': () => sessions.current?.status() ?? null,
+    'session.activity': (p) => {
+      if (!isPlainObject(p) || !isNumber(p.seconds) || p.seconds <= 0 || p.seconds > 600) throw invalidParameterError('seconds', 'a window of up to 600 s', isPlainObject(p) ? p.seconds : p);
+      const k = p.thresholdSigma ?? 5;
+      if (!isNumber(k) || k <= 0) throw invalidParameterError('thresholdSigma', 'a threshold above 0 σ', k);
+      if (p.endSample !== undefined && !isInteger(p.endSample)) throw invalidParameterError('endSample', 'a sample index', p.endSample);
+      return sessions.require().activity(p.seconds, k, p.endSample as number | undefined);
+    },
+    'session.spectrum': (p) => {
+      if (!isPlainObject(p) || !isNumber(p.seconds) || p.seconds <= 0 || p.seconds > 600) throw invalidParameterError('seconds', 'a window of up to 600 s', isPlainObject(p) ? p.seconds : p);
+      if (!Array.isArray(p.channels) || p.channels.length === 0 || p.channels.length > 64 || !p.channels.every(isInteger)) throw invalidParameterError('channels', '1 to 64 channel indices', p.channels);
+      const nperseg = p.nperseg ?? 4096;
+      if (!isInteger(nperseg) || nperseg < 8 || nperseg > 65536) throw invalidParameterError('nperseg', 'a segment of 8 to 65536 samples', nperseg);
+      return sessions.require().spectrum(p.channels as number[], p.seconds, p.processed !== false, nperseg);
+    }
   };
 }
