@@ -1,7 +1,9 @@
-// Draws stacked traces from min/max columns with one full-screen fragment shader: each pixel looks
-// up its channel's column in a float texture (channels × a ring of columns) and lights up if the
-// trace passes through it. Cost is per pixel, not per sample, so 384 channels stay cheap even on
-// software WebGL; new columns are uploaded as they arrive.
+// Draws stacked traces (or a heatmap) from min/max columns with one full-screen fragment shader:
+// each pixel looks up its lane's channel (the lane map puts channels in depth or index order) and
+// that channel's column in a float texture (channels × a ring of columns), and lights up if the
+// trace passes through it — or, as a heatmap, takes the colour of the column's extreme value.
+// Cost is per pixel, not per sample, so 384 channels stay cheap even on software WebGL; new
+// columns are uploaded as they arrive.
 
 const VERT = `#version 300 es
 in vec2 p;
@@ -11,6 +13,10 @@ const FRAG = `#version 300 es
 precision highp float;
 precision highp int;
 uniform highp sampler2D uTex;
+uniform highp isampler2D uLanes;  // lane → (channel, shank)
+uniform int uMode;        // 0 traces, 1 heatmap
+uniform int uNumShanks;
+uniform float uClim;      // heatmap: µV at full colour
 uniform int uRing;        // texture rows (columns of the ring)
 uniform int uLeftCol;     // absolute column at pixel x = 0
 uniform int uRightCol;    // first absolute column not yet received
@@ -24,21 +30,37 @@ vec2 mm(int col, int ch) { return texelFetch(uTex, ivec2(ch, ((col % uRing) + uR
 void main() {
   float lane = uHeight / float(uNumCh);
   int k = int(gl_FragCoord.y / lane);
-  int ch = uFirstCh + k;
+  ivec2 lc = texelFetch(uLanes, ivec2(uFirstCh + k, 0), 0).rg;
+  int ch = lc.x;
+  int shank = lc.y;
   int col = uLeftCol + int(gl_FragCoord.x);
   bool odd = (k % 2) == 1;
   vec4 bg = odd ? vec4(0.075, 0.085, 0.10, 1.0) : vec4(0.063, 0.075, 0.09, 1.0);
   if (col >= uRightCol || col < uOldestCol) { color = vec4(0.04, 0.045, 0.05, 1.0); return; }
   vec2 a = mm(col, ch);
+  if (uMode == 1) {
+    // Diverging map: negative (spikes) blue, positive red, zero near the background.
+    float v = abs(a.x) > abs(a.y) ? a.x : a.y;
+    float t = clamp(v / uClim, -1.0, 1.0);
+    vec3 base = vec3(0.09, 0.10, 0.12);
+    color = vec4(t < 0.0 ? mix(base, vec3(0.35, 0.65, 1.0), -t) : mix(base, vec3(1.0, 0.42, 0.32), t), 1.0);
+    return;
+  }
   vec2 b = col > uOldestCol ? mm(col - 1, ch) : a;
   float lo = min(a.x, b.y), hi = max(a.y, b.x);
   float center = (float(k) + 0.5) * lane;
   float y0 = center + lo * uPxPerUv - 0.5, y1 = center + hi * uPxPerUv + 0.5;
   bool on = gl_FragCoord.y >= y0 && gl_FragCoord.y <= y1;
-  color = on ? (odd ? vec4(0.55, 0.80, 1.0, 1.0) : vec4(0.85, 0.88, 0.92, 1.0)) : bg;
+  // Colour by shank (a probe with one shank alternates two shades so neighbours stay apart).
+  vec3 shankColor[4] = vec3[4](vec3(0.85, 0.88, 0.92), vec3(0.55, 0.80, 1.0), vec3(0.98, 0.72, 0.45), vec3(0.62, 0.90, 0.62));
+  vec3 c = shankColor[(shank + (odd ? 1 : 0) * (uNumShanks == 1 ? 1 : 0)) % 4];
+  color = on ? vec4(c, 1.0) : bg;
 }`;
 
 export interface DrawParams {
+  mode: 'traces' | 'heatmap';
+  /** Heatmap: µV at full colour. */
+  clim: number;
   leftCol: number;
   rightCol: number;
   oldestCol: number;
@@ -61,6 +83,8 @@ export class TraceRenderer {
   #gl: WebGL2RenderingContext;
   #prog: WebGLProgram;
   #u: Record<string, WebGLUniformLocation | null> = {};
+  #lanes: WebGLTexture;
+  #numShanks = 1;
 
   constructor(canvas: HTMLCanvasElement, channels: number) {
     const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
@@ -81,19 +105,43 @@ export class TraceRenderer {
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog) ?? 'link');
     this.#prog = prog;
     gl.useProgram(prog);
-    for (const n of ['uTex', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight']) this.#u[n] = gl.getUniformLocation(prog, n);
+    for (const n of ['uTex', 'uLanes', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight'])
+      this.#u[n] = gl.getUniformLocation(prog, n);
     const buf = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
     const loc = gl.getAttribLocation(prog, 'p');
     gl.enableVertexAttribArray(loc);
     gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
+    this.#lanes = gl.createTexture()!;
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, this.#lanes);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32I, channels, 1);
+    this.setLanes(Array.from({ length: channels }, (_, c) => c), new Array<number>(channels).fill(0));
+    gl.activeTexture(gl.TEXTURE0);
     const tex = gl.createTexture();
     gl.bindTexture(gl.TEXTURE_2D, tex);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
     gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32F, channels, this.ring);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  }
+
+  /** Lane k (from the bottom) shows channel order[k]; shanks colour the traces. */
+  setLanes(order: number[], shankOf: number[]): void {
+    const gl = this.#gl;
+    const data = new Int32Array(this.channels * 2);
+    order.forEach((ch, k) => {
+      data[2 * k] = ch;
+      data[2 * k + 1] = shankOf[ch] ?? 0;
+    });
+    this.#numShanks = new Set(shankOf).size;
+    gl.activeTexture(gl.TEXTURE1);
+    gl.bindTexture(gl.TEXTURE_2D, this.#lanes);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RG_INTEGER, gl.INT, data);
+    gl.activeTexture(gl.TEXTURE0);
   }
 
   /** Columns [first, first + count), count × channels × {min, max}: one texture row per column. */
@@ -114,6 +162,10 @@ export class TraceRenderer {
     const canvas = gl.canvas as HTMLCanvasElement;
     gl.viewport(0, 0, canvas.width, canvas.height);
     gl.uniform1i(this.#u.uTex, 0);
+    gl.uniform1i(this.#u.uLanes, 1);
+    gl.uniform1i(this.#u.uMode, p.mode === 'heatmap' ? 1 : 0);
+    gl.uniform1f(this.#u.uClim, p.clim);
+    gl.uniform1i(this.#u.uNumShanks, this.#numShanks);
     gl.uniform1i(this.#u.uRing, this.ring);
     gl.uniform1i(this.#u.uLeftCol, p.leftCol);
     gl.uniform1i(this.#u.uRightCol, p.rightCol);

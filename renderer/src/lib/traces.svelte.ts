@@ -26,6 +26,23 @@ export class TracesState {
   frameP50 = $state(0);
   frameP95 = $state(0);
   viewLagMs = $state(0);
+  view = $state<'traces' | 'heatmap'>('traces');
+  order = $state<'depth' | 'index'>('depth');
+  /** Lanes shown: [firstLane, firstLane + numLanes) of the ordered channels. */
+  firstLane = $state(0);
+  numLanes = $state(0);
+  /** Channel picked on the probe map or by hovering (for the spectrum). */
+  selected = $state<number | null>(null);
+  /** The window on screen, in seconds from the session's start. */
+  windowS = $state<[number, number]>([0, 0]);
+  hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
+  /** Channel indices bottom lane first. */
+  lanes = $derived.by(() => {
+    const ch = this.info?.channels ?? [];
+    const idx = ch.map((_, i) => i);
+    if (this.order === 'depth') idx.sort((a, b) => ch[a].shank - ch[b].shank || ch[a].y - ch[b].y || ch[a].x - ch[b].x);
+    return idx;
+  });
 
   #renderer: TraceRenderer | null = null;
   #canvas: HTMLCanvasElement | null = null;
@@ -61,6 +78,9 @@ export class TracesState {
       this.#renderer = null;
       this.#dirty = true;
       this.following = true;
+      this.firstLane = 0;
+      this.numLanes = this.info.channels.length;
+      this.selected = null;
       if (this.#canvas) this.attach(this.#canvas);
     } catch (err) {
       this.error = (err as Error).message;
@@ -69,7 +89,53 @@ export class TracesState {
 
   async resume(): Promise<void> {
     this.info = await api.call('session.info');
-    if (this.info) this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+    if (this.info) {
+      this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+      this.numLanes ||= this.info.channels.length;
+    }
+  }
+
+  /** Lane order or channel range changed: tell the renderer, redraw without refetching. */
+  relayout(): void {
+    if (this.#renderer && this.info) this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
+    this.redraw();
+  }
+
+  /** Shows `channel` with its neighbours (probe-map click): a 64-lane range around it. */
+  jumpTo(channel: number): void {
+    if (!this.info) return;
+    const n = this.info.channels.length;
+    const lane = this.lanes.indexOf(channel);
+    this.selected = channel;
+    this.numLanes = Math.min(64, n);
+    this.firstLane = Math.max(0, Math.min(n - this.numLanes, lane - Math.floor(this.numLanes / 2)));
+    this.redraw();
+  }
+
+  /** Move the channel range by a fraction of its height (PageUp/PageDown); `all` shows every channel. */
+  scrollLanes(fraction: number | 'all'): void {
+    if (!this.info) return;
+    const n = this.info.channels.length;
+    if (fraction === 'all') {
+      this.firstLane = 0;
+      this.numLanes = n;
+    } else this.firstLane = Math.max(0, Math.min(n - this.numLanes, this.firstLane + Math.round(fraction * this.numLanes)));
+    this.redraw();
+  }
+
+  /** Readout under the pointer (fractions of the canvas from its top-left): channel, time, µV. */
+  async inspect(fx: number, fy: number): Promise<void> {
+    const info = this.info;
+    const canvas = this.#canvas;
+    if (!info || !canvas || !this.#spc) return;
+    const lane = this.firstLane + Math.floor((1 - fy) * this.numLanes);
+    const ch = this.lanes[Math.min(this.lanes.length - 1, Math.max(0, lane))];
+    const right = this.following ? this.#rightCol : this.#pausedRight;
+    const col = right - canvas.width + Math.floor(fx * canvas.width);
+    if (col < this.#oldestCol || col >= this.#rightCol) return void (this.hover = null);
+    const r = await api.call('session.columns', { fromColumn: col, toColumn: col + 1, samplesPerColumn: this.#spc, maxColumns: 1, processed: this.processed });
+    if (r.count !== 1) return;
+    this.hover = { channel: info.channels[ch].id, timeS: (col * this.#spc) / info.fs, minUv: r.minmax[2 * ch], maxUv: r.minmax[2 * ch + 1] };
   }
 
   attach(canvas: HTMLCanvasElement): () => void {
@@ -78,6 +144,7 @@ export class TracesState {
     if (this.info) {
       try {
         this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
+        this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
       } catch (err) {
         this.error = (err as Error).message;
       }
@@ -177,10 +244,21 @@ export class TracesState {
 
   #draw(): void {
     const canvas = this.#canvas!;
-    const n = this.info!.channels.length;
+    const n = this.numLanes || this.info!.channels.length;
     const lane = canvas.height / n;
     const right = this.following ? this.#rightCol : this.#pausedRight;
-    this.#renderer!.draw({ leftCol: right - canvas.width, rightCol: this.#rightCol, oldestCol: this.#oldestCol, firstChannel: 0, numChannels: n, pxPerUv: lane / 2 / this.uvPerLane });
+    this.#renderer!.draw({
+      mode: this.view,
+      clim: this.uvPerLane,
+      leftCol: right - canvas.width,
+      rightCol: this.#rightCol,
+      oldestCol: this.#oldestCol,
+      firstChannel: this.firstLane,
+      numChannels: n,
+      pxPerUv: lane / 2 / this.uvPerLane
+    });
+    const fs = this.info!.fs;
+    this.windowS = [((right - canvas.width) * this.#spc) / fs, (right * this.#spc) / fs];
   }
 }
 
