@@ -9,12 +9,12 @@ import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
 import { roundToInt16, scaleToFloat } from './scale.ts';
-import { checkChannels, checkWorkers } from './validate.ts';
+import { checkChannels, checkWorkers, type Precision } from './validate.ts';
 
 export type FilterPhase = 'zero' | 'causal' | 'stream';
 
 export interface PipelineSpec {
-  filter?: FilterSpec & { phase: FilterPhase; marginSamples?: number };
+  filter?: FilterSpec & { phase: FilterPhase; marginSamples?: number; precision?: Precision };
   reference?: ReferenceSpec;
 }
 
@@ -133,7 +133,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
 
     if (filter?.phase === 'stream') {
       // The state carries from chunk to chunk, so chunks run in order (one job).
-      const stream = new StreamFilter({ sos: sos!, channels: C });
+      const stream = new StreamFilter({ sos: sos!, channels: C, precision: filter.precision });
       const b = jobBuffers();
       for (const [s, e] of chunks) {
         o.signal?.throwIfAborted();
@@ -160,6 +160,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
                 left,
                 right,
                 nWorkers: o.nWorkers,
+                precision: filter!.precision,
                 out: b.out.subarray(0, (e - s) * C)
               })
             : await toFloat(raw);
