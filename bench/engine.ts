@@ -46,17 +46,18 @@ export async function benchEngine(): Promise<string> {
     // In memory, like the scipy side: 1 s windows with ±500-sample real-neighbour margins.
     const sos = designSos(bp, FS);
     const out = new Float32Array(x.length);
-    const zero = (w: number, withCmr: boolean) => async () => {
+    type Precision = 'float64' | 'float32';
+    const zero = (w: number, withCmr: boolean, precision: Precision = 'float64') => async () => {
       for (let s = 0; s < SECONDS * FS; s += FS) {
         const left = Math.min(500, s);
         const right = Math.min(500, SECONDS * FS - s - FS);
         const y = out.subarray(s * C, (s + FS) * C);
-        await filterWindow({ input: x.subarray((s - left) * C, (s + FS + right) * C), channels: C, sos, mode: 'zero-phase', left, right, nWorkers: w, out: y });
+        await filterWindow({ input: x.subarray((s - left) * C, (s + FS + right) * C), channels: C, sos, mode: 'zero-phase', left, right, nWorkers: w, out: y, precision });
         if (withCmr) await commonReference(y, C, { mode: 'global', operator: 'median' }, w);
       }
     };
-    const stream = (w: number) => async () => {
-      const f = new StreamFilter({ sos, channels: C });
+    const stream = (w: number, precision: Precision = 'float64') => async () => {
+      const f = new StreamFilter({ sos, channels: C, precision });
       for (let s = 0; s < SECONDS * FS; s += FS) await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C));
     };
     // NP1.0 ADC shifts (slot/13), SI's save() windows: 1 s with ±8 real neighbours.
@@ -83,16 +84,19 @@ export async function benchEngine(): Promise<string> {
       file({ filter: { ...bp, phase: 'zero' }, reference: { mode: 'global', operator: 'median' } }, w, j);
     const steps: [string, (w: number) => () => Promise<unknown>][] = [
       ['zero-phase bandpass', (w) => zero(w, false)],
-      ['causal streaming bandpass', stream],
+      ['zero-phase bandpass, float32', (w) => zero(w, false, 'float32')],
+      ['causal streaming bandpass', (w) => stream(w)],
+      ['causal streaming bandpass, float32', (w) => stream(w, 'float32')],
       ['global median CMR', cmr],
       ['bandpass + CMR pipeline', (w) => zero(w, true)],
+      ['bandpass + CMR pipeline, float32', (w) => zero(w, true, 'float32')],
       ['pipeline, file → file (fsync), J=1', (w) => pipelineFile(w, 1)],
       ['pipeline, file → file (fsync), J=2', (w) => pipelineFile(w, 2)],
       ['FIR phase shift, 16 taps (scipy: SI FFT method)', fir],
       ['live: causal BP + FIR phase shift + median CMR (scipy: FFT shift)', live]
     ];
     const py = JSON.parse(execFileSync('python3', [join(import.meta.dirname, 'scipy_engine.py'), input, String(C), String(FS), String(REPS)], { encoding: 'utf8' }));
-    const pyKey = ['zero', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline', 'phase_fft', 'live'];
+    const pyKey = ['zero', 'zero', 'stream', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline', 'pipeline', 'phase_fft', 'live'];
     const rows = ['| step | ours W=1 (s) | ours W=2 (s) | W2 speed-up | scipy/numpy (s) | ×scipy | ×real time |', '|---|---|---|---|---|---|---|'];
     for (const [i, [name, make]] of steps.entries()) {
       const t1 = await best(make(1));

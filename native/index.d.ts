@@ -26,14 +26,17 @@ export interface NativeJobResult {
 /** 0 lowpass, 1 highpass, 2 bandpass, 3 bandstop, 4 notch */
 export type NativeFilterKind = 0 | 1 | 2 | 3 | 4;
 
+/** 0 = float64 (scipy-exact), 1 = float32 */
+export type NativePrecision = 0 | 1;
+
 export interface NativeAddon {
   engineInfo(): NativeEngineInfo;
   engineStats(resetPeak?: boolean): NativeEngineStats;
   poolLifecycleProbe(): { aliveDuring: number; aliveAfter: number };
   designSos(kind: NativeFilterKind, order: number, f1: number, f2: number, fs: number, q: number): Float64Array;
-  /** mode 0 = zero-phase (sosfiltfilt), 1 = causal from zero state */
-  filterWindow(input: Int16Array | Float32Array, channels: number, sos: Float64Array, mode: 0 | 1, left: number, right: number, out: Float32Array, workers: number): Promise<NativeJobResult>;
-  filterStream(input: Int16Array | Float32Array, channels: number, sos: Float64Array, state: Float64Array, out: Float32Array, workers: number): Promise<NativeJobResult>;
+  /** mode 0 = zero-phase (sosfiltfilt), 1 = causal from zero state; precision 0 = float64, 1 = float32 */
+  filterWindow(input: Int16Array | Float32Array, channels: number, sos: Float64Array, mode: 0 | 1, left: number, right: number, out: Float32Array, workers: number, precision: NativePrecision): Promise<NativeJobResult>;
+  filterStream(input: Int16Array | Float32Array, channels: number, sos: Float64Array, state: Float64Array, out: Float32Array, workers: number, precision: NativePrecision): Promise<NativeJobResult>;
   /** operator 0 = median, 1 = mean */
   commonReference(data: Float32Array, channels: number, operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array, workers: number): Promise<void>;
   /** Resolves to the number of values clamped to the int16 range. */

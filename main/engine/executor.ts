@@ -13,7 +13,7 @@ import { roundToInt16, scaleToFloat } from './scale.ts';
 import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
 import { detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
 import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
-import { checkChannels, checkWorkers } from './validate.ts';
+import { checkChannels, checkWorkers, type Precision } from './validate.ts';
 
 export type FilterPhase = 'zero' | 'causal' | 'stream';
 
@@ -31,7 +31,7 @@ export interface BadChannelSpec {
 
 /** Steps run in SpikeInterface's usual order: filter → phase shift → interpolation → reference. */
 export interface PipelineSpec {
-  filter?: FilterSpec & { phase: FilterPhase; marginSamples?: number };
+  filter?: FilterSpec & { phase: FilterPhase; marginSamples?: number; precision?: Precision };
   phaseShift?: PhaseShiftSpec;
   badChannels?: BadChannelSpec;
   reference?: ReferenceSpec;
@@ -181,7 +181,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
 
     if (filter?.phase === 'stream') {
       // The state carries from chunk to chunk, so chunks run in order (one job).
-      const stream = new StreamFilter({ sos: sos!, channels: C });
+      const stream = new StreamFilter({ sos: sos!, channels: C, precision: filter.precision });
       const b = jobBuffers();
       for (const [s, e] of chunks) {
         o.signal?.throwIfAborted();
@@ -213,6 +213,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
                 left,
                 right,
                 nWorkers: o.nWorkers,
+                precision: filter!.precision,
                 out: (ps ? b.mid : b.out).subarray(0, (z - a) * C)
               })
             : await toFloat(raw);

@@ -23,3 +23,12 @@ export function checkInput(input: unknown, name = 'input'): Int16Array | Float32
   if (!(input instanceof Int16Array) && !(input instanceof Float32Array)) throw invalidParameterError(name, 'an Int16Array or Float32Array', input);
   return input;
 }
+
+export type Precision = 'float64' | 'float32';
+
+/** 0 = float64 (scipy-exact, the default), 1 = float32 (within 1e-4 of float64 relative to the output RMS). */
+export function checkPrecision(precision: unknown): 0 | 1 {
+  if (precision === undefined || precision === 'float64') return 0;
+  if (precision === 'float32') return 1;
+  throw invalidParameterError('precision', '"float64" or "float32"', precision);
+}

@@ -41,16 +41,17 @@ Napi::Value DesignSosJs(const Napi::CallbackInfo& info) {
   }
 }
 
-// filterWindow(input, channels, sos, mode, left, right, out, workers) → Promise<{poolId, workers}>
+// filterWindow(input, channels, sos, mode, left, right, out, workers, precision) → Promise<{poolId, workers}>
 Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<double> sos;
   ArrayArg<float> out;
-  double channels, mode, left, right, workers;
+  double channels, mode, left, right, workers, precision;
   if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !number_arg(info, 3, "mode", mode) ||
       !number_arg(info, 4, "left", left) || !number_arg(info, 5, "right", right) || !array_arg(info, 6, "out", out) ||
-      !number_arg(info, 7, "workers", workers))
+      !number_arg(info, 7, "workers", workers) || !number_arg(info, 8, "precision", precision))
     return env.Null();
+  const Precision p = precision == 1 ? Precision::f32 : Precision::f64;
   SosFilter f{std::vector<double>(sos.data, sos.data + sos.length)};
   const size_t C = size_t(channels);
   auto m = mode == 0 ? FilterMode::zero_phase : FilterMode::causal;
@@ -62,27 +63,28 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
     ArrayArg<int16_t> in;
     array_arg(info, 0, "input", in);
     return AsyncJob::Start(env, [=] {
-      filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W);
+      filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p);
       *shared = pool_for_this_thread(W).id();
     }, result, keep);
   }
   ArrayArg<float> in;
   if (!array_arg(info, 0, "input", in)) return env.Null();
   return AsyncJob::Start(env, [=] {
-    filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W);
+    filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p);
     *shared = pool_for_this_thread(W).id();
   }, result, keep);
 }
 
-// filterStream(input, channels, sos, state, out, workers) → Promise<{poolId, workers}>
+// filterStream(input, channels, sos, state, out, workers, precision) → Promise<{poolId, workers}>
 Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<double> sos, state;
   ArrayArg<float> out;
-  double channels, workers;
+  double channels, workers, precision;
   if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !array_arg(info, 3, "state", state) ||
-      !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
+      !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers) || !number_arg(info, 6, "precision", precision))
     return env.Null();
+  const Precision p = precision == 1 ? Precision::f32 : Precision::f64;
   SosFilter f{std::vector<double>(sos.data, sos.data + sos.length)};
   const size_t C = size_t(channels);
   const int W = int(workers);
@@ -93,14 +95,14 @@ Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
     ArrayArg<int16_t> in;
     array_arg(info, 0, "input", in);
     return AsyncJob::Start(env, [=] {
-      filter_stream(in.data, in.length / C, C, f, state.data, out.data, W);
+      filter_stream(in.data, in.length / C, C, f, state.data, out.data, W, p);
       *shared = pool_for_this_thread(W).id();
     }, result, keep);
   }
   ArrayArg<float> in;
   if (!array_arg(info, 0, "input", in)) return env.Null();
   return AsyncJob::Start(env, [=] {
-    filter_stream(in.data, in.length / C, C, f, state.data, out.data, W);
+    filter_stream(in.data, in.length / C, C, f, state.data, out.data, W, p);
     *shared = pool_for_this_thread(W).id();
   }, result, keep);
 }

@@ -9,6 +9,9 @@ namespace probedeck {
 
 enum class FilterMode { zero_phase, causal };
 
+/** float64 matches scipy bit for bit; float32 is about twice as fast, within 1e-4 of it (RMS-relative). */
+enum class Precision { f64, f32 };
+
 struct SosFilter {
   std::vector<double> sos;  // n_sections × 6
   int n_sections() const { return int(sos.size() / 6); }
@@ -21,10 +24,11 @@ struct SosFilter {
  */
 template <class In>
 void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
-                   int workers);
+                   int workers, Precision precision = Precision::f64);
 
 /** Streaming sosfilt: `state` (n_sections × 2 × C, zero at the start of the stream) carries across calls. */
 template <class In>
-void filter_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, double* state, float* out, int workers);
+void filter_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, double* state, float* out, int workers,
+                   Precision precision = Precision::f64);
 
 }  // namespace probedeck

@@ -1,82 +1,43 @@
 #include "sosfilt.hpp"
 
 #include <algorithm>
+#include <type_traits>
+
+#include "sos_kernel.hpp"
 
 namespace probedeck {
 
-// Built twice on Linux x86-64 (AVX2 and baseline) and picked at load time; no FMA, so rounding
-// stays equal to scipy's.
+// Built twice on Linux x86-64 (AVX2 and baseline) and picked at load time. No FMA (the flags set
+// -ffp-contract=off), so float64 rounding stays equal to scipy's.
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 #define PROBEDECK_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define PROBEDECK_CLONES
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-// Four doubles per vector (one AVX2 register, or two SSE2 registers on the baseline build).
-typedef double v4d __attribute__((vector_size(32)));
-constexpr int kVec = kTile / 4;
-
-static inline v4d load(const double* p) {
-  v4d v;
-  __builtin_memcpy(&v, p, sizeof v);
-  return v;
+// The float64 instantiations; float32 has its own specialisations in sosfilt_f32.cpp.
+template <class T, class S, class D>
+PROBEDECK_CLONES bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+  static_assert(std::is_same_v<T, double>);
+  return kernel::run<double, kTile<double>>(coef, ns, src, ss, dst, ds, rows, state);
 }
-static inline void store(double* p, v4d v) { __builtin_memcpy(p, &v, sizeof v); }
 
-constexpr int kMaxSections = 10;  // order 10 band-pass
+template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);
+template bool sos_pass(const double*, int, const float*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);
+template bool sos_pass(const double*, int, const double*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);
+template bool sos_pass(const double*, int, const double*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, double*);
+template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, double*);
+template bool sos_pass(const double*, int, const float*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, double*);
 
-PROBEDECK_CLONES
-void sosfilt_tile(const double* sos, int n_sections, double* x, std::ptrdiff_t rows, std::ptrdiff_t step, double* state) {
-  // All sections per row, states in local arrays (registers and L1): one pass over the tile's
-  // memory per call, which is what bounds this kernel.
-  v4d c[kMaxSections][5];
-  v4d z0[kMaxSections][kVec], z1[kMaxSections][kVec];
-  for (int s = 0; s < n_sections; s++) {
-    const int idx[5] = {0, 1, 2, 4, 5};
-    for (int i = 0; i < 5; i++) c[s][i] = v4d{} + sos[s * 6 + idx[i]];
-    for (int k = 0; k < kVec; k++) {
-      z0[s][k] = load(state + (s * 2) * kTile + 4 * k);
-      z1[s][k] = load(state + (s * 2 + 1) * kTile + 4 * k);
-    }
-  }
-  double* xr = x;
-  for (std::ptrdiff_t t = 0; t < rows; t++, xr += step) {
-    for (int k = 0; k < kVec; k++) {
-      v4d xc = load(xr + 4 * k);
-      for (int s = 0; s < n_sections; s++) {
-        const v4d y = c[s][0] * xc + z0[s][k];
-        z0[s][k] = c[s][1] * xc - c[s][3] * y + z1[s][k];
-        z1[s][k] = c[s][2] * xc - c[s][4] * y;
-        xc = y;
-      }
-      store(xr + 4 * k, xc);
-    }
-  }
-  for (int s = 0; s < n_sections; s++)
-    for (int k = 0; k < kVec; k++) {
-      store(state + (s * 2) * kTile + 4 * k, z0[s][k]);
-      store(state + (s * 2 + 1) * kTile + 4 * k, z1[s][k]);
-    }
+template <class T>
+std::vector<T> sos_coefs(const std::vector<double>& sos) {
+  std::vector<T> c;
+  for (size_t s = 0; s + 6 <= sos.size(); s += 6)
+    for (int i : {0, 1, 2, 4, 5}) c.push_back(T(sos[s + i]));
+  return c;
 }
-#else
-void sosfilt_tile(const double* sos, int n_sections, double* x, std::ptrdiff_t rows, std::ptrdiff_t step, double* state) {
-  for (int s = 0; s < n_sections; s++) {
-    const double b0 = sos[s * 6 + 0], b1 = sos[s * 6 + 1], b2 = sos[s * 6 + 2], a1 = sos[s * 6 + 4], a2 = sos[s * 6 + 5];
-    double* z0 = state + (s * 2) * kTile;
-    double* z1 = z0 + kTile;
-    double* xr = x;
-    for (std::ptrdiff_t t = 0; t < rows; t++, xr += step)
-      for (int j = 0; j < kTile; j++) {
-        const double xc = xr[j];
-        const double y = b0 * xc + z0[j];
-        z0[j] = b1 * xc - a1 * y + z1[j];
-        z1[j] = b2 * xc - a2 * y;
-        xr[j] = y;
-      }
-  }
-}
-#endif
+template std::vector<double> sos_coefs(const std::vector<double>&);
+template std::vector<float> sos_coefs(const std::vector<double>&);
 
 std::vector<double> sosfilt_zi(const double* sos, int n_sections) {
   std::vector<double> zi(size_t(n_sections) * 2);

@@ -17,7 +17,7 @@ function input(rows: number, C: number): Int16Array {
 describe('inner pools: one per calling thread (SpikeInterface PR #4564 contract)', () => {
   it('a caller reuses its pool; concurrent callers get distinct pools', async () => {
     const x = input(60000, 64);
-    const call = () => native().filterWindow(x, 64, sos(), 0, 0, 0, new Float32Array(x.length), 2);
+    const call = () => native().filterWindow(x, 64, sos(), 0, 0, 0, new Float32Array(x.length), 2, 0);
     // Calls in flight together run on different libuv threads, each with its own pool.
     const concurrent = await Promise.all([call(), call(), call()]);
     expect(new Set(concurrent.map((r) => r.poolId)).size).toBeGreaterThanOrEqual(2);
@@ -39,8 +39,8 @@ describe('inner pools: one per calling thread (SpikeInterface PR #4564 contract)
     const x = input(30000, 384);
     await filterWindow({ input: x, channels: 384, sos: sos(), mode: 'zero-phase', left: 500, right: 500, nWorkers: 2 });
     const peak = engineStats().workBytesPeak;
-    // Two workers, each a (rows + 2·padlen) × 16-channel float64 tile plus its state.
-    const expected = 2 * ((30000 + 66) * 16 * 8 + 5 * 2 * 16 * 8);
+    // Two workers, each a (rows + 2·padlen) × 64-channel float64 tile plus its state.
+    const expected = 2 * ((30000 + 66) * 64 * 8 + 5 * 2 * 64 * 8);
     expect(peak).toBeGreaterThanOrEqual(expected);
     expect(peak).toBeLessThan(expected * 1.5);
     expect(engineStats().workBytesLive).toBe(0);

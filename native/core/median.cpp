@@ -1,0 +1,139 @@
+#include "median.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
+namespace probedeck {
+
+namespace {
+
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define PROBEDECK_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PROBEDECK_CLONES
+#endif
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+// How many of v are < p (strict) or <= p: 8 lanes a step, no branches.
+PROBEDECK_CLONES size_t count_below(const float* v, size_t n, float p, bool or_equal) {
+  v8i acc{};
+  size_t i = 0;
+  const v8f pv = v8f{} + p;
+  for (; i + 8 <= n; i += 8) {
+    v8f x;
+    std::memcpy(&x, v + i, sizeof x);
+    acc -= or_equal ? (x <= pv) : (x < pv);  // true lanes are −1
+  }
+  size_t c = 0;
+  for (int j = 0; j < 8; j++) c += size_t(acc[j]);
+  for (; i < n; i++) c += or_equal ? v[i] <= p : v[i] < p;
+  return c;
+}
+
+// The k-th smallest value: quickselect with a median-of-3 pivot and branch-free partitions.
+float select_k(float* a, size_t n, size_t k) {
+  size_t lo = 0, hi = n - 1;
+  while (hi > lo + 16) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const float x = a[lo], y = a[mid], z = a[hi];
+    const float p = std::max(std::min(x, y), std::min(std::max(x, y), z));
+    size_t i = lo;  // [lo, i) < p
+    for (size_t j = lo; j <= hi; j++) {
+      const float v = a[j];
+      const bool lt = v < p;
+      a[j] = a[i];
+      a[i] = v;
+      i += lt;
+    }
+    if (k < i) {
+      hi = i - 1;
+      continue;
+    }
+    size_t e = i;  // [i, e) == p
+    for (size_t j = i; j <= hi; j++) {
+      const float v = a[j];
+      const bool eq = v == p;
+      a[j] = a[e];
+      a[e] = v;
+      e += eq;
+    }
+    if (k < e) return p;
+    lo = e;
+  }
+  std::sort(a + lo, a + hi + 1);
+  return a[k];
+}
+
+float mean_of_two(float a, float b) { return (a + b) / 2.0f; }
+
+float median_by_select(const float* v, size_t n, float* scratch) {
+  std::copy(v, v + n, scratch);
+  const size_t mid = n / 2;
+  const float hi = select_k(scratch, n, mid);
+  if (n % 2 == 1) return hi;
+  return mean_of_two(*std::max_element(scratch, scratch + mid), hi);
+}
+
+constexpr size_t kSample = 32;
+
+// Bitonic sorting network: its compare-exchanges do not depend on the data, so no branch mispredicts
+// (std::sort of 32 random values costs more than the rest of the median).
+void sort_network(float* s) {
+  for (size_t k = 2; k <= kSample; k *= 2)
+    for (size_t j = k / 2; j > 0; j /= 2)
+      for (size_t i = 0; i < kSample; i++) {
+        const size_t l = i ^ j;
+        if (l <= i) continue;
+        const float a = s[i], b = s[l], lo = std::min(a, b), hi = std::max(a, b);
+        const bool up = (i & k) == 0;
+        s[i] = up ? lo : hi;
+        s[l] = up ? hi : lo;
+      }
+}
+constexpr size_t kMinForSampling = 128;
+
+}  // namespace
+
+// Bracket the middle ranks between two values from a sorted sample of 32, narrowed by binary search
+// with vector counting passes (~50 cycles each), then sort only the few values inside the bracket.
+// Any input is exact: a bracket that misses falls back to quickselect.
+float median_of(const float* v, size_t n, float* scratch) {
+  if (n < kMinForSampling) return median_by_select(v, n, scratch);
+  const size_t k_lo = (n - 1) / 2, k_hi = n / 2;
+  float s[kSample];
+  for (size_t i = 0; i < kSample; i++) s[i] = v[(2 * i + 1) * n / (2 * kSample)];
+  sort_network(s);
+
+  // a: the largest sample with fewer than k_lo + 1 values strictly below it (or none: −∞).
+  int lo = -1, hi = int(kSample) - 1;  // invariant: s[lo] qualifies (lo = −1: −∞), s[hi + 1..] do not
+  while (lo < hi) {
+    const int m = (lo + hi + 1) / 2;
+    if (count_below(v, n, s[m], false) <= k_lo) lo = m; else hi = m - 1;
+  }
+  // b: the smallest sample with more than k_hi values at or below it (or none: +∞).
+  int lo2 = std::max(lo, 0), hi2 = int(kSample);  // s[hi2] qualifies (kSample: +∞)
+  while (lo2 < hi2) {
+    const int m = (lo2 + hi2) / 2;
+    if (count_below(v, n, s[m], true) > k_hi) hi2 = m; else lo2 = m + 1;
+  }
+  const bool has_a = lo >= 0, has_b = hi2 < int(kSample);
+  const float a = has_a ? s[lo] : 0.f, b = has_b ? s[hi2] : 0.f;
+  // Values in [a, b], in any order; below_a counts those < a, so the wanted ranks shift by it.
+  size_t m = 0, below_a = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float x = v[i];
+    const bool above = !has_a || x >= a, below = !has_b || x <= b;
+    scratch[m] = x;
+    m += above & below;
+    below_a += !above;
+  }
+  if (m == 0 || below_a > k_lo || below_a + m <= k_hi) return median_by_select(v, n, scratch);  // cannot happen; kept for safety
+  const float hi_v = select_k(scratch, m, k_hi - below_a);
+  if (n % 2 == 1) return hi_v;
+  return mean_of_two(*std::max_element(scratch, scratch + (k_lo - below_a) + 1), hi_v);
+}
+
+}  // namespace probedeck
