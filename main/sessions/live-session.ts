@@ -103,7 +103,12 @@ export class LiveSession {
     this.#waitingRows += rows.length / C;
     if (this.#pending === 0) {
       this.#pending = 1;
-      this.#queue = this.#queue.then(() => this.#drain());
+      // A failed step is reported, not fatal: the chain must keep running for the next chunks.
+      this.#queue = this.#queue.then(() => this.#drain()).catch((err: Error) => {
+        this.#message = `processing failed: ${err.message}`;
+        this.#state = 'error';
+        this.#emitStatus();
+      });
     }
   }
 

@@ -15,30 +15,42 @@ void channel_activity(const float* x, size_t rows, size_t channels, double k, do
   const int w = std::max(workers, 1);
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w), channels));
   pool_for_this_thread(w).parallel_for(int(blocks), [&](int b) {
-    const size_t c0 = channels * size_t(b) / blocks, c1 = channels * size_t(b + 1) / blocks;
-    // σ from a strided subsample: the median of |x| settles long before every sample is seen.
-    const size_t step = std::max<size_t>(1, rows / 20000);
-    std::vector<float> mags;
-    mags.reserve(rows / step + 1);
-    for (size_t c = c0; c < c1; c++) {
-      mags.clear();
-      for (size_t t = 0; t < rows; t += step) mags.push_back(std::fabs(x[t * channels + c]));
-      std::nth_element(mags.begin(), mags.begin() + mags.size() / 2, mags.end());
-      const double thr = -k * double(mags[mags.size() / 2]) / 0.6745;
-      double ss = 0, lo = x[c], hi = x[c], n = 0;
-      bool below = x[c] < thr;
-      for (size_t t = 0; t < rows; t++) {
-        const double v = x[t * channels + c];
-        ss += v * v;
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-        const bool now = v < thr;
-        if (now && !below) n++;
-        below = now;
+    const size_t c0 = channels * size_t(b) / blocks, c1 = channels * size_t(b + 1) / blocks, K = c1 - c0;
+    // Rows are read whole (each worker its slice of channels): time-major data walked channel by
+    // channel would miss the cache on every sample.
+    // σ from a strided subsample of rows: the median of |x| settles long before every sample is seen.
+    const size_t step = std::max<size_t>(1, rows / 5000);
+    const size_t nsub = (rows + step - 1) / step;
+    std::vector<float> mags(K * nsub);
+    for (size_t t = 0, j = 0; t < rows; t += step, j++) {
+      const float* row = x + t * channels + c0;
+      for (size_t i = 0; i < K; i++) mags[i * nsub + j] = std::fabs(row[i]);
+    }
+    std::vector<double> thr(K), ss(K, 0.0), lo(K), hi(K), n(K, 0.0);
+    std::vector<char> below(K);
+    for (size_t i = 0; i < K; i++) {
+      auto first = mags.begin() + std::ptrdiff_t(i * nsub), mid = first + std::ptrdiff_t(nsub / 2);
+      std::nth_element(first, mid, first + std::ptrdiff_t(nsub));
+      thr[i] = -k * double(*mid) / 0.6745;
+      lo[i] = hi[i] = x[c0 + i];
+      below[i] = x[c0 + i] < thr[i];
+    }
+    for (size_t t = 0; t < rows; t++) {
+      const float* row = x + t * channels + c0;
+      for (size_t i = 0; i < K; i++) {
+        const double v = row[i];
+        ss[i] += v * v;
+        lo[i] = std::min(lo[i], v);
+        hi[i] = std::max(hi[i], v);
+        const char now = v < thr[i];
+        n[i] += double(now & !below[i]);
+        below[i] = now;
       }
-      rms[c] = std::sqrt(ss / double(rows));
-      ptp[c] = hi - lo;
-      crossings[c] = thr < 0 ? n : 0;  // a flat (dead) channel has no threshold to cross
+    }
+    for (size_t i = 0; i < K; i++) {
+      rms[c0 + i] = std::sqrt(ss[i] / double(rows));
+      ptp[c0 + i] = hi[i] - lo[i];
+      crossings[c0 + i] = thr[i] < 0 ? n[i] : 0;  // a flat (dead) channel has no threshold to cross
     }
   });
 }

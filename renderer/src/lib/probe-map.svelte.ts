@@ -6,7 +6,7 @@ export type ProbeMetric = 'rms' | 'ptp' | 'rate';
 
 export class ProbeMapState {
   metric = $state<ProbeMetric>('rms');
-  seconds = $state(2);
+  seconds = $state(1);
   activity = $state.raw<ChannelActivityReply | null>(null);
   error = $state<string | null>(null);
   values = $derived.by(() => {

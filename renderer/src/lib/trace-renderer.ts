@@ -70,8 +70,10 @@ export interface DrawParams {
 }
 
 /** Software WebGL (SwiftShader, llvmpipe) pays per pixel on the CPU: draw at half resolution there. */
-export function renderScaleFor(canvas: HTMLCanvasElement): number {
-  const gl = canvas.getContext('webgl2');
+export function renderScaleFor(): number {
+  // A throwaway canvas: the first getContext on the real one fixes its attributes (the renderer
+  // needs preserveDrawingBuffer so the picture can be read back and screenshotted).
+  const gl = document.createElement('canvas').getContext('webgl2');
   const ext = gl?.getExtension('WEBGL_debug_renderer_info');
   const name = ext ? String(gl!.getParameter(ext.UNMASKED_RENDERER_WEBGL)) : '';
   return /swiftshader|llvmpipe|software/i.test(name) ? 0.5 : 1;

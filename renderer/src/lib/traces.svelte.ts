@@ -54,6 +54,7 @@ export class TracesState {
   #inflight = false;
   #frames: number[] = [];
   #lastFrame = 0;
+  #lastFetch = 0;
   #raf = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
@@ -69,10 +70,13 @@ export class TracesState {
   async open(source: SessionSource): Promise<void> {
     try {
       this.error = null;
-      this.#generation++;
+      const generation = ++this.#generation;
+      const info = await api.call('session.open', { source });
+      // Two opens in flight (the first-run simulator and a click): only the newest one applies.
+      if (generation !== this.#generation) return;
       this.#rightCol = 0;
       this.#oldestCol = 0;
-      this.info = await api.call('session.open', { source });
+      this.info = info;
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
       this.#renderer = null;
@@ -208,6 +212,11 @@ export class TracesState {
       this.#dirty = true;
     }
     if (!this.following && !this.#dirty) return;
+    // Following, ~30 updates a second are plenty for the eye; on software WebGL each full redraw
+    // costs the CPU that the acquisition and the engine share.
+    const now = performance.now();
+    if (this.following && !this.#dirty && now - this.#lastFetch < 30) return;
+    this.#lastFetch = now;
     this.#inflight = true;
     const t0 = performance.now();
     const generation = this.#generation;
