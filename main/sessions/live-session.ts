@@ -8,7 +8,7 @@ import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
-import type { SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
+import type { SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
 import type { LiveInput } from './live-input.ts';
 
@@ -59,6 +59,17 @@ export class LiveSession {
     this.#pipeline = o.pipeline;
     this.#onStatus = o.onStatus;
     this.setPipeline(o.pipeline);
+  }
+
+  describe(): SessionInfo {
+    return {
+      source: this.input.label,
+      kind: this.input.kind,
+      fs: this.input.fs,
+      channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
+      pipeline: this.#pipeline,
+      historySeconds: this.processed.capacity / this.input.fs
+    };
   }
 
   get pipeline(): SessionPipeline {

@@ -5,6 +5,8 @@ import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObje
 import { existsSync, statSync } from 'node:fs';
 import { growingFileInput, growingOpenEphysInput, simulatorInput } from './live-input.ts';
 import { LiveSession } from './live-session.ts';
+import { FileSession } from './file-session.ts';
+import { openSource } from '../sources/open-source.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [] };
 
@@ -23,7 +25,7 @@ function isOpenEphys(path: string): boolean {
 }
 
 export class SessionManager {
-  current: LiveSession | null = null;
+  current: LiveSession | FileSession | null = null;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
@@ -35,19 +37,18 @@ export class SessionManager {
   }
 
   info(): SessionInfo | null {
-    const s = this.current;
-    if (!s) return null;
-    return {
-      source: s.input.label,
-      kind: s.input.kind,
-      fs: s.input.fs,
-      channels: s.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
-      pipeline: s.pipeline,
-      historySeconds: s.processed.capacity / s.input.fs
-    };
+    return this.current?.describe() ?? null;
   }
 
   async open(source: SessionSource, pipeline: SessionPipeline = DEFAULT_PIPELINE): Promise<SessionInfo> {
+    const nWorkers = Math.min(2, availableParallelism());
+    if (source.kind === 'recording') {
+      const opened = await openSource(source.path, source.channels && source.fs ? { raw: { channels: source.channels, fs: source.fs } } : {});
+      await this.close();
+      this.current = new FileSession(opened, checkPipeline(pipeline), nWorkers);
+      this.#onOpened(source.path, 'recording', {});
+      return this.info()!;
+    }
     const input =
       source.kind === 'simulator'
         ? simulatorInput(source.seed ?? 1)
@@ -58,14 +59,14 @@ export class SessionManager {
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
     await this.close();
-    const session = new LiveSession({ input, pipeline: checkPipeline(pipeline), ramBudgetBytes: this.#ramBudget, nWorkers: Math.min(2, availableParallelism()), onStatus: this.#onStatus });
+    const session = new LiveSession({ input, pipeline: checkPipeline(pipeline), ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#onStatus });
     this.current = session;
     await session.start();
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
     return this.info()!;
   }
 
-  require(): LiveSession {
+  require(): LiveSession | FileSession {
     if (!this.current) throw new ProbeDeckError('NO_SESSION', 'no source is open');
     return this.current;
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryRing } from '../../main/sessions/history-ring.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
+import type { LiveSession } from '../../main/sessions/live-session.ts';
 
 describe('history ring', () => {
   it('keeps the newest rows and gives zero-copy views, two when wrapping', () => {
@@ -22,7 +23,7 @@ describe('a live session on the simulator (real engine)', () => {
     const info = await m.open({ kind: 'simulator', seed: 5 });
     expect(info.channels).toHaveLength(384);
     await new Promise((r) => setTimeout(r, 700));
-    const s = m.require();
+    const s = m.require() as LiveSession;
     const a = await s.columns(0, 30, 100, true);
     expect(a.count).toBe(100);
     expect(a.fromColumn + a.count).toBe(Math.floor(a.newestSample / 30));

@@ -12,7 +12,10 @@ export interface SessionPipeline {
 
 export type SessionSource =
   | { kind: 'simulator'; seed?: number }
-  | { kind: 'file'; path: string; channels?: number; fs?: number };
+  /** A file being written, followed live. */
+  | { kind: 'file'; path: string; channels?: number; fs?: number }
+  /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs). */
+  | { kind: 'recording'; path: string; channels?: number; fs?: number };
 
 export interface SessionChannel {
   id: string;
@@ -23,7 +26,7 @@ export interface SessionChannel {
 
 export interface SessionInfo {
   source: string;
-  kind: 'simulator' | 'file';
+  kind: 'simulator' | 'file' | 'recording';
   fs: number;
   channels: SessionChannel[];
   pipeline: SessionPipeline;

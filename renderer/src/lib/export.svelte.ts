@@ -33,7 +33,9 @@ export class ExportState {
       if (!this.source) {
         const session = await api.call('session.info');
         const recent = await api.call('sources.recent');
-        this.source = session?.kind === 'file' ? session.source : (recent[0]?.path ?? '');
+        const guess = session && session.kind !== 'simulator' ? session.source : (recent[0]?.path ?? '');
+        // Only a suggestion: whatever the user typed meanwhile stays.
+        if (!this.source) this.source = guess;
       }
       await this.refreshHistory();
     } catch (err) {

@@ -36,6 +36,8 @@ export class TracesState {
   /** The window on screen, in seconds from the session's start. */
   windowS = $state<[number, number]>([0, 0]);
   hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
+  /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
+  windowMs = $state(0);
   /** Channel indices bottom lane first. */
   lanes = $derived.by(() => {
     const ch = this.info?.channels ?? [];
@@ -55,6 +57,9 @@ export class TracesState {
   #frames: number[] = [];
   #lastFrame = 0;
   #lastFetch = 0;
+  #newestSample = 0;
+  /** The oldest sample the source still holds (0 for a recording; the history ring's start live). */
+  #oldestSample = 0;
   #raf = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
@@ -76,6 +81,7 @@ export class TracesState {
       if (generation !== this.#generation) return;
       this.#rightCol = 0;
       this.#oldestCol = 0;
+      this.#newestSample = 0;
       this.info = info;
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
@@ -191,6 +197,18 @@ export class TracesState {
     this.#dirty = true;
   }
 
+  /** Show the window ending `seconds` into the source (a recording's scrub bar). */
+  seek(seconds: number): void {
+    if (!this.#canvas || !this.info || !this.#spc) return;
+    if (this.following) this.pause();
+    const width = this.#canvas.width;
+    const col = Math.round((seconds * this.info.fs) / this.#spc);
+    // Clamped to what the source holds (a recording's whole length), not to what was drawn last.
+    const newest = this.info.kind === 'recording' ? this.info.historySeconds * this.info.fs : this.#newestSample;
+    this.#pausedRight = Math.max(Math.ceil(this.#oldestSample / this.#spc) + width, Math.min(Math.floor(newest / this.#spc), col));
+    this.#dirty = true;
+  }
+
   /** Scroll while paused: positive = back in time, in screen widths. */
   scroll(screens: number): void {
     if (!this.#canvas) return;
@@ -238,11 +256,14 @@ export class TracesState {
       if (reply.count > 0 || wasDirty) this.#rightCol = reply.fromColumn + reply.count;
       if (wasDirty) this.#oldestCol = reply.fromColumn;
       this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
+      this.#newestSample = reply.newestSample;
+      this.#oldestSample = reply.oldestSample;
       this.#dirty = false;
       this.newestShown = this.#rightCol * spc;
       this.viewLagMs = performance.now() - t0 + ((reply.newestSample - this.newestShown) / info.fs) * 1000;
       // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
       if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw();
+      if (wasDirty) this.windowMs = performance.now() - t0;
       this.#settingsChanged = false;
     } catch (err) {
       this.error = (err as Error).message;

@@ -1,0 +1,70 @@
+// The viewer's targets, measured (reported in the test's annotations and on stdout): live
+// simulator at 384 channels, 1920 px, 1 s window for 60 s; and scrubbing a 1 h recording.
+import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Simulator } from '../main/sources/simulator.ts';
+import { simulatorMeta } from '../main/sources/spikeglx-writer.ts';
+import { expect, test } from './fixtures.ts';
+
+const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
+
+test('live simulator for 60 s: frame time, view lag, dropped chunks', async ({ app }, testInfo) => {
+  test.setTimeout(150_000);
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await app.getByTestId('span').selectOption({ label: '1 s' });
+  await app.waitForTimeout(3000); // warm-up
+  const frameP95: number[] = [];
+  const lag: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    await app.waitForTimeout(1000);
+    frameP95.push(Number(await app.getByTestId('perf-frame-p95-ms').textContent()));
+    lag.push(Number(await app.getByTestId('perf-lag-ms').textContent()));
+  }
+  const dropped = Number(await app.getByTestId('perf-dropped').textContent());
+  const speed = Number(await app.getByTestId('perf-speed-x').textContent());
+  const report = `frame p95 (median of 60 one-second readings) ${pct(frameP95, 0.5).toFixed(0)} ms, worst ${Math.max(...frameP95).toFixed(0)} ms; view lag p50 ${pct(lag, 0.5).toFixed(0)} ms, p95 ${pct(lag, 0.95).toFixed(0)} ms; dropped ${dropped}; speed ${speed}× real time`;
+  console.log(`viewer, live 60 s: ${report}`);
+  testInfo.annotations.push({ type: 'live 60 s', description: report });
+  expect(dropped).toBe(0);
+});
+
+test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the request', async ({ app }, testInfo) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-hour-'));
+  const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
+  const fs = 30000;
+  const sim = new Simulator({ seed: 4 });
+  writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3600 * fs, 'hour_g0_t0.imec0.ap.bin'));
+  // Sparse (83 GB of holes), with 4 s of simulated data from 30:00.
+  const fd = openSync(bin, 'w');
+  ftruncateSync(fd, 3600 * fs * 384 * 2);
+  const rows = sim.generate(1800 * fs, 4 * fs);
+  writeSync(fd, rows, 0, rows.byteLength, 1800 * fs * 384 * 2);
+  closeSync(fd);
+
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('hour_g0_t0');
+  await app.getByTestId('span').selectOption({ label: '1 s' });
+  const times: number[] = [];
+  for (const end of [1801, 1802.5, 1803, 1801.5, 1804, 1802, 1803.5, 1801.2, 1802.8, 1803.9]) {
+    const before = Number(await app.getByTestId('perf-window-ms').textContent());
+    // Dragging the scrub bar to `end` (a range input reports its value on 'input').
+    await app.getByTestId('scrub').evaluate((el: HTMLInputElement, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(end));
+    await expect.poll(async () => Number((await app.getByTestId('time-right').textContent())!.split(' ')[0])).toBeCloseTo(end, 1);
+    await expect.poll(async () => Number(await app.getByTestId('perf-window-ms').textContent())).not.toBe(before);
+    times.push(Number(await app.getByTestId('perf-window-ms').textContent()));
+  }
+  const shot = testInfo.outputPath('recording-30min.png');
+  await app.getByTestId('traces-canvas').screenshot({ path: shot });
+  await testInfo.attach('recording-30min.png', { path: shot, contentType: 'image/png' });
+  const report = `request → drawn for a 1 s window at 30 min: p50 ${pct(times, 0.5).toFixed(0)} ms, max ${Math.max(...times).toFixed(0)} ms (n=${times.length})`;
+  console.log(`viewer, 1 h recording: ${report}`);
+  testInfo.annotations.push({ type: '1 h scrub', description: report });
+  // The bound is generous for CI's shared cores; the figure above is what matters.
+  expect(pct(times, 0.5)).toBeLessThan(1000);
+});

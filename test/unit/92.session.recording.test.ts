@@ -1,0 +1,83 @@
+// A finished recording opened for scrubbing: windows processed on demand with SpikeInterface's
+// margins, equal to the batch executor's output for the same window; a 1 h file opens at once.
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { processFile } from '../../main/engine/index.ts';
+import { SessionManager } from '../../main/sessions/manager.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
+import { cli } from './cli.ts';
+import { tempDir } from './helpers.ts';
+
+describe('a recording opened for scrubbing', () => {
+  it('serves any window processed as the executor would (zero-phase + CMR, real neighbours ±margin)', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '3', '--pace', '0']).code).toBe(0);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'recording', path: bin });
+    expect(info).toMatchObject({ kind: 'recording', fs: 30000, historySeconds: 3 });
+    const s = m.require();
+    // One column per sample: min = max = the processed value.
+    const r = await s.columns(30000, 1, 6000, true, 36000);
+    expect([r.fromColumn, r.count, r.newestSample, r.oldestSample]).toEqual([30000, 6000, 90000, 0]);
+    // The executor on the same file, µV, same window and margins, float64.
+    const out = join(dir, 'ref.f32');
+    const sim = new Simulator({ seed: 1 });
+    await processFile({
+      input: bin,
+      output: out,
+      channels: 384,
+      fs: 30000,
+      dtype: 'int16',
+      outDtype: 'float32',
+      scale: { gainUv: new Float32Array(384).fill(sim.describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
+      pipeline: { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, reference: { mode: 'global', operator: 'median', exclude: [] } },
+      chunkSamples: 6000,
+      nJobs: 1,
+      nWorkers: 1,
+      startSample: 30000,
+      endSample: 36000
+    });
+    const ref = new Float32Array(new Uint8Array(readFileSync(out)).buffer);
+    let ss = 0;
+    let worst = 0;
+    for (let i = 0; i < ref.length; i++) {
+      ss += ref[i] * ref[i];
+      worst = Math.max(worst, Math.abs(r.minmax[2 * i] - ref[i]));
+    }
+    // The view filters in float32 for speed: on this data (large LFP under a small AP band) that
+    // is ~1.5e-4 of the output's RMS, far below a pixel; exports stay float64.
+    expect(worst / Math.sqrt(ss / ref.length)).toBeLessThan(1e-3);
+    await m.close();
+  });
+
+  it('a 1 h recording opens at once and a window deep inside it comes back', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
+    const samples = 3600 * 30000;
+    const sim = new Simulator({ seed: 1 });
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, samples, 'hour_g0_t0.imec0.ap.bin'));
+    // Sparse: 83 GB of holes (the simulator writes 384 channels, no sync), with 2 s of real data at 30 min.
+    const fd = openSync(bin, 'w');
+    ftruncateSync(fd, samples * 384 * 2);
+    const at = 1800 * 30000;
+    const rows = sim.generate(at, 60000);
+    writeSync(fd, rows, 0, rows.byteLength, at * 384 * 2);
+    closeSync(fd);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const t0 = performance.now();
+    const info = await m.open({ kind: 'recording', path: bin });
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(info.historySeconds).toBe(3600);
+    const spc = 32; // 1 s over ~940 columns
+    const from = Math.floor((at + 15000) / spc);
+    const r = await m.require().columns(from, spc, 937, true, from + 937);
+    expect(r.count).toBe(937);
+    let peak = 0;
+    for (const v of r.minmax) peak = Math.max(peak, Math.abs(v));
+    expect(peak).toBeGreaterThan(20); // real, filtered data, not the zeros around it
+    await m.close();
+  });
+});
