@@ -24,11 +24,18 @@ export class FileSession {
   #lastMs = 0;
   #lastSpeed = 0;
   #lastEnd: number;
+  /** The one µV/bit every channel shares with no offsets, else null (then rows are scaled first). */
+  #commonGain: number | null;
+  #scratch: ArrayBuffer | null = null;
+  #out: Float32Array | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(source: Source, pipeline: SessionPipeline, nWorkers: number) {
     this.source = source;
     this.#gain = Float32Array.from(source.info.channels, (c) => c.gainUv);
     this.#offset = Float32Array.from(source.info.channels, (c) => c.offsetUv);
+    const g0 = this.#gain[0];
+    this.#commonGain = this.#gain.every((g) => g === g0) && this.#offset.every((o) => o === 0) && g0 > 0 ? g0 : null;
     this.#nWorkers = nWorkers;
     this.#pipeline = pipeline;
     this.#lastEnd = source.info.samples;
@@ -61,8 +68,12 @@ export class FileSession {
     };
   }
 
-  /** Rows [s0, s1) in µV, processed or raw. */
-  async #window(s0: number, s1: number, processed: boolean): Promise<Float32Array> {
+  /**
+   * Rows [s0, s1), processed or raw, and the µV per unit they are in. With one gain for every
+   * channel and no offsets (SpikeGLX, Open Ephys) the work stays in the file's units — filtering
+   * and the reference commute with a common gain — and only the small results are scaled.
+   */
+  async #window(s0: number, s1: number, processed: boolean): Promise<{ data: Float32Array; gainUv: number | null }> {
     const N = this.source.info.samples;
     const C = this.source.info.channels.length;
     if (s1 - s0 > MAX_WINDOW_SAMPLES) throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${((s1 - s0) / this.source.info.fs).toFixed(1)} s is longer than the view shows`);
@@ -70,43 +81,79 @@ export class FileSession {
     const sos = processed ? this.#sos : null;
     const left = sos ? Math.min(this.#margin, s0) : 0;
     const right = sos ? Math.min(this.#margin, N - s1) : 0;
-    const raw = await this.source.read(s0 - left, s1 + right);
-    const uv = raw instanceof Int16Array ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
-    let out = uv;
-    if (sos) out = await filterWindow({ input: uv, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32' });
+    const rows = s1 - s0 + left + right;
+    const bytes = rows * this.source.layout.frameChannels * (this.source.layout.dtype === 'float32' ? 4 : 2);
+    // Buffers are kept between requests: a fresh 50 MB array per window costs more in page faults than the filter.
+    if (!this.#scratch || this.#scratch.byteLength < bytes) this.#scratch = new ArrayBuffer(bytes);
+    if (!this.#out || this.#out.length < (s1 - s0) * C) this.#out = new Float32Array((s1 - s0) * C);
+    const raw = await this.source.read(s0 - left, s1 + right, this.#scratch);
+    const common = raw instanceof Int16Array ? this.#commonGain : 1;
+    const input = common === null && raw instanceof Int16Array ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
+    let out: Float32Array;
+    if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#out.subarray(0, (s1 - s0) * C) });
+    else if (input instanceof Float32Array) out = input;
+    else {
+      out = this.#out.subarray(0, (s1 - s0) * C);
+      for (let i = 0; i < out.length; i++) out[i] = input[i];
+    }
     if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
     this.#lastMs = performance.now() - t0;
     this.#lastSpeed = (s1 - s0) / this.source.info.fs / (this.#lastMs / 1000);
     this.#lastEnd = s1;
-    return out;
+    return { data: out, gainUv: common };
   }
 
-  async columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
+  /** One request at a time: windows share the session's buffers, and results are used before the next. */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
+    return this.#exclusive(() => this.#columns(fromColumn, samplesPerColumn, maxColumns, processed, toColumn));
+  }
+
+  activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
+    return this.#exclusive(() => this.#activity(seconds, k, endSample));
+  }
+
+  spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
+    return this.#exclusive(() => this.#spectrum(list, seconds, processed, nperseg));
+  }
+
+  async #columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
     const { samples: N, fs, channels } = this.source.info;
     const lastComplete = Math.min(toColumn ?? Infinity, Math.floor(N / samplesPerColumn));
     const first = Math.max(fromColumn, 0, lastComplete - maxColumns);
     const n = Math.max(0, lastComplete - first);
     const base = { fromColumn: first, samplesPerColumn, newestSample: N, oldestSample: 0, fs, channels: channels.length };
     if (n === 0) return { ...base, count: 0, minmax: new Float32Array(0) };
-    const data = await this.#window(first * samplesPerColumn, (first + n) * samplesPerColumn, processed);
-    return { ...base, count: n, minmax: await decimateMinMax(data, channels.length, n, this.#nWorkers) };
+    const w = await this.#window(first * samplesPerColumn, (first + n) * samplesPerColumn, processed);
+    const minmax = await decimateMinMax(w.data, channels.length, n, this.#nWorkers);
+    if (w.gainUv !== null && w.gainUv !== 1) for (let i = 0; i < minmax.length; i++) minmax[i] *= w.gainUv;
+    return { ...base, count: n, minmax };
   }
 
-  async activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
+  async #activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
     const { fs, channels } = this.source.info;
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
-    const a = await channelActivity(await this.#window(start, end, true), channels.length, k, this.#nWorkers);
+    const w = await this.#window(start, end, true);
+    const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
+    const g = w.gainUv ?? 1;
     const spanS = (end - start) / fs;
-    return { startSample: start, endSample: end, seconds: spanS, rms: a.rms, ptp: a.ptp, ratePerS: a.crossings.map((x) => x / spanS) };
+    return { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
   }
 
-  async spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
+  async #spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
     const { fs, channels } = this.source.info;
     const end = this.#lastEnd;
     const start = Math.max(0, end - Math.round(seconds * fs));
-    const r = await welchChannels(await this.#window(start, end, processed), channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
-    return { channels: list, freqs: r.freqs, psd: r.psd, bins: r.bins, seconds: (end - start) / fs };
+    const w = await this.#window(start, end, processed);
+    const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
+    const g2 = (w.gainUv ?? 1) ** 2;
+    return { channels: list, freqs: r.freqs, psd: r.psd.map((x) => x * g2), bins: r.bins, seconds: (end - start) / fs };
   }
 
   status(): SessionStatus {
@@ -131,6 +178,7 @@ export class FileSession {
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {
+    await this.#queue;
     await this.source.close();
   }
 }

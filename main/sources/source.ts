@@ -43,7 +43,7 @@ export interface Source {
   /** Where the neural columns sit in the file, for batch jobs that read it themselves. */
   readonly layout: FrameLayout;
   /** Rows [start, end) of the neural channels, time-major. uint16 comes back signed as SpikeInterface does. */
-  read(start: number, end: number): Promise<Int16Array | Float32Array>;
+  read(start: number, end: number, scratch?: ArrayBuffer): Promise<Int16Array | Float32Array>;
   close(): Promise<void>;
 }
 
