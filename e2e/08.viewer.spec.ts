@@ -99,6 +99,13 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
   const seconds = async (id: string) => Number((await app.getByTestId(id).textContent())!.split(' ')[0]);
   await expect.poll(async () => Math.abs((await seconds('time-right')) - (await seconds('time-left')) - 5)).toBeLessThan(0.5);
 
+  // Autoscale from each channel's noise: lanes become ±6 median σ (a few tens of µV here, not the default 150).
+  await app.keyboard.press('s');
+  await expect(app.getByTestId('autoscale')).toHaveClass(/on/);
+  const perLane = Number((await app.locator('.controls .muted').textContent())!.match(/±(\d+) µV/)![1]);
+  expect(perLane).toBeGreaterThan(10);
+  expect(perLane).toBeLessThan(150);
+
   await app.keyboard.press('?');
   await expect(app.getByTestId('help-overlay')).toContainText('pause / follow live');
   await keep(testInfo, 'help.png', app.screenshot());

@@ -43,7 +43,7 @@ export interface NativeAddon {
   roundToInt16(input: Float32Array, out: Int16Array, workers: number): Promise<number>;
   /** out: columns × channels × {min, max} */
   decimateMinMax(data: Float32Array, channels: number, columns: number, out: Float32Array, workers: number): Promise<void>;
-  channelActivity(data: Float32Array, channels: number, k: number, rms: Float64Array, ptp: Float64Array, crossings: Float64Array, workers: number): Promise<void>;
+  channelActivity(data: Float32Array, channels: number, k: number, rms: Float64Array, ptp: Float64Array, sigma: Float64Array, crossings: Float64Array, workers: number): Promise<void>;
   welchChannels(data: Float32Array, channels: number, list: Int32Array, nperseg: number, fs: number, out: Float64Array, workers: number): Promise<void>;
   /** taps × channels float32 FIR kernels for these per-channel shifts (SpikeInterface PR #4563). */
   phaseShiftKernels(shifts: Float64Array, taps: number, beta: number): Float32Array;

@@ -8,6 +8,8 @@ import { checkChannels, checkFrames, checkWorkers } from './validate.ts';
 export interface ChannelActivity {
   rms: Float64Array;
   ptp: Float64Array;
+  /** Noise σ = median|x|/0.6745, robust to spikes (what autoscale and the threshold use). */
+  sigma: Float64Array;
   /** Downward crossings of −k·σ (σ = median|x|/0.6745) in the window. */
   crossings: Float64Array;
 }
@@ -17,8 +19,8 @@ export async function channelActivity(data: Float32Array, channels: number, k = 
   checkChannels(channels);
   if (checkFrames(data, channels, 'data') === 0) throw invalidParameterError('data', 'at least one row', 0);
   if (!isNumber(k) || k <= 0) throw invalidParameterError('k', 'a threshold above 0 (in σ)', k);
-  const r = { rms: new Float64Array(channels), ptp: new Float64Array(channels), crossings: new Float64Array(channels) };
-  await withCallerStack(() => native().channelActivity(data, channels, k, r.rms, r.ptp, r.crossings, checkWorkers(nWorkers)));
+  const r = { rms: new Float64Array(channels), ptp: new Float64Array(channels), sigma: new Float64Array(channels), crossings: new Float64Array(channels) };
+  await withCallerStack(() => native().channelActivity(data, channels, k, r.rms, r.ptp, r.sigma, r.crossings, checkWorkers(nWorkers)));
   return r;
 }
 

@@ -64,7 +64,8 @@ export class FileSession {
       fs: i.fs,
       channels: i.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
-      historySeconds: i.durationS
+      historySeconds: i.durationS,
+      wallClockStart: i.wallClockStart
     };
   }
 
@@ -143,7 +144,7 @@ export class FileSession {
     const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
     const g = w.gainUv ?? 1;
     const spanS = (end - start) / fs;
-    return { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
+    return { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), noiseUv: a.sigma.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
   }
 
   async #spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {

@@ -36,6 +36,7 @@ export class LiveSession {
   #pending = 0;
   #waiting: { rows: Int16Array; first: number; arrival: number }[] = [];
   #waitingRows = 0;
+  #startedAt: string | null = null;
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -68,7 +69,8 @@ export class LiveSession {
       fs: this.input.fs,
       channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
-      historySeconds: this.processed.capacity / this.input.fs
+      historySeconds: this.processed.capacity / this.input.fs,
+      wallClockStart: this.#startedAt
     };
   }
 
@@ -90,6 +92,8 @@ export class LiveSession {
   }
 
   async start(): Promise<void> {
+    // The simulator's sample 0 is now; a followed file started before we joined it (unknown here).
+    if (this.input.kind === 'simulator') this.#startedAt = new Date().toISOString();
     await this.input.start(
       (rows, first) => this.#enqueue(rows, first),
       (e) => {
@@ -190,7 +194,7 @@ export class LiveSession {
     const spanS = (w.end - w.start) / this.input.fs;
     if (w.end - w.start < 1) throw new ProbeDeckError('NO_DATA', 'no processed data yet');
     const a = await channelActivity(w.data, C, k, this.#nWorkers);
-    return { startSample: w.start, endSample: w.end, seconds: spanS, rms: a.rms, ptp: a.ptp, ratePerS: a.crossings.map((n) => n / spanS) };
+    return { startSample: w.start, endSample: w.end, seconds: spanS, rms: a.rms, ptp: a.ptp, noiseUv: a.sigma, ratePerS: a.crossings.map((n) => n / spanS) };
   }
 
   /** Welch PSD (µV²/Hz) of the chosen channels over the last `seconds`. */

@@ -1,4 +1,4 @@
-// channelActivity(data, channels, k, rms, ptp, crossings, workers) → Promise<void>
+// channelActivity(data, channels, k, rms, ptp, sigma, crossings, workers) → Promise<void>
 // welchChannels(data, channels, list, nperseg, fs, out, workers) → Promise<void>
 #include <napi.h>
 
@@ -12,14 +12,14 @@ namespace probedeck::binding {
 Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> in;
-  ArrayArg<double> rms, ptp, crossings;
+  ArrayArg<double> rms, ptp, sigma, crossings;
   double channels, k, workers;
   if (!array_arg(info, 0, "data", in) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "k", k) || !array_arg(info, 3, "rms", rms) ||
-      !array_arg(info, 4, "ptp", ptp) || !array_arg(info, 5, "crossings", crossings) || !number_arg(info, 6, "workers", workers))
+      !array_arg(info, 4, "ptp", ptp) || !array_arg(info, 5, "sigma", sigma) || !array_arg(info, 6, "crossings", crossings) || !number_arg(info, 7, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);
-  return AsyncJob::Start(env, [=] { channel_activity(in.data, in.length / C, C, k, rms.data, ptp.data, crossings.data, int(workers)); }, nullptr,
-                         {info[0], info[3], info[4], info[5]});
+  return AsyncJob::Start(env, [=] { channel_activity(in.data, in.length / C, C, k, rms.data, ptp.data, sigma.data, crossings.data, int(workers)); }, nullptr,
+                         {info[0], info[3], info[4], info[5], info[6]});
 }
 
 Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info) {

@@ -10,7 +10,7 @@
 
 namespace probedeck {
 
-void channel_activity(const float* x, size_t rows, size_t channels, double k, double* rms, double* ptp, double* crossings, int workers) {
+void channel_activity(const float* x, size_t rows, size_t channels, double k, double* rms, double* ptp, double* sigma, double* crossings, int workers) {
   if (rows == 0) throw DspError("EMPTY_WINDOW", "the window holds no samples");
   const int w = std::max(workers, 1);
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w), channels));
@@ -31,7 +31,8 @@ void channel_activity(const float* x, size_t rows, size_t channels, double k, do
     for (size_t i = 0; i < K; i++) {
       auto first = mags.begin() + std::ptrdiff_t(i * nsub), mid = first + std::ptrdiff_t(nsub / 2);
       std::nth_element(first, mid, first + std::ptrdiff_t(nsub));
-      thr[i] = -k * double(*mid) / 0.6745;
+      sigma[c0 + i] = double(*mid) / 0.6745;
+      thr[i] = -k * sigma[c0 + i];
       lo[i] = hi[i] = x[c0 + i];
       below[i] = x[c0 + i] < thr[i];
     }

@@ -19,5 +19,6 @@ out = {
     "rms": np.sqrt(np.mean(x.astype(np.float64) ** 2, axis=0)).tolist(),
     "ptp": np.ptp(x, axis=0).astype(float).tolist(),
     "crossings": crossings.astype(int).tolist(),
+    "sigma": sigma.astype(float).tolist(),
 }
 (here / "view_refs.json").write_text(json.dumps(out))

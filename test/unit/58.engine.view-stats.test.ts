@@ -8,6 +8,7 @@ const view = JSON.parse(readFileSync(refPath('view_refs.json'), 'utf8')) as {
   rms: number[];
   ptp: number[];
   crossings: number[];
+  sigma: number[];
 };
 const x = () => f32('engine_input_uv.f32');
 
@@ -25,6 +26,8 @@ describe('view statistics against numpy/scipy', () => {
     a.rms.forEach((v, c) => expect(v).toBeCloseTo(view.rms[c], 3));
     expect(Array.from(a.ptp)).toEqual(view.ptp);
     expect(Array.from(a.crossings)).toEqual(view.crossings);
+    // σ = median|x|/0.6745 (the upper middle value for an even count: close to numpy's mean of the two)
+    a.sigma.forEach((v, c) => expect(Math.abs(v - view.sigma[c]) / view.sigma[c]).toBeLessThan(1e-2));
     expect(view.crossings.some((n) => n > 0)).toBe(true);
   });
 

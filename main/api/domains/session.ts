@@ -31,6 +31,8 @@ export interface SessionInfo {
   channels: SessionChannel[];
   pipeline: SessionPipeline;
   historySeconds: number;
+  /** Wall-clock time of sample 0 (ISO 8601) when known: a recording's creation time, a live run's start. */
+  wallClockStart: string | null;
 }
 
 export interface SessionStatus {
@@ -70,6 +72,8 @@ export interface ChannelActivityReply {
   /** Per channel, µV. */
   rms: Float64Array;
   ptp: Float64Array;
+  /** Noise σ = median|x|/0.6745 per channel, µV. */
+  noiseUv: Float64Array;
   /** Downward crossings of −k·σ per second. */
   ratePerS: Float64Array;
 }

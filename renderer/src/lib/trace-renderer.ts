@@ -14,6 +14,7 @@ precision highp float;
 precision highp int;
 uniform highp sampler2D uTex;
 uniform highp isampler2D uLanes;  // lane → (channel, shank)
+uniform highp sampler2D uScale;   // channel → display scale (autoscale: median noise / its noise)
 uniform int uMode;        // 0 traces, 1 heatmap
 uniform int uNumShanks;
 uniform float uClim;      // heatmap: µV at full colour
@@ -37,7 +38,8 @@ void main() {
   bool odd = (k % 2) == 1;
   vec4 bg = odd ? vec4(0.075, 0.085, 0.10, 1.0) : vec4(0.063, 0.075, 0.09, 1.0);
   if (col >= uRightCol || col < uOldestCol) { color = vec4(0.04, 0.045, 0.05, 1.0); return; }
-  vec2 a = mm(col, ch);
+  float sc = texelFetch(uScale, ivec2(ch, 0), 0).r;
+  vec2 a = mm(col, ch) * sc;
   if (uMode == 1) {
     // Diverging map: negative (spikes) blue, positive red, zero near the background.
     float v = abs(a.x) > abs(a.y) ? a.x : a.y;
@@ -46,7 +48,7 @@ void main() {
     color = vec4(t < 0.0 ? mix(base, vec3(0.35, 0.65, 1.0), -t) : mix(base, vec3(1.0, 0.42, 0.32), t), 1.0);
     return;
   }
-  vec2 b = col > uOldestCol ? mm(col - 1, ch) : a;
+  vec2 b = col > uOldestCol ? mm(col - 1, ch) * sc : a;
   float lo = min(a.x, b.y), hi = max(a.y, b.x);
   float center = (float(k) + 0.5) * lane;
   float y0 = center + lo * uPxPerUv - 0.5, y1 = center + hi * uPxPerUv + 0.5;
@@ -86,6 +88,7 @@ export class TraceRenderer {
   #prog: WebGLProgram;
   #u: Record<string, WebGLUniformLocation | null> = {};
   #lanes: WebGLTexture;
+  #scale!: WebGLTexture;
   #numShanks = 1;
 
   constructor(canvas: HTMLCanvasElement, channels: number) {
@@ -107,7 +110,7 @@ export class TraceRenderer {
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog) ?? 'link');
     this.#prog = prog;
     gl.useProgram(prog);
-    for (const n of ['uTex', 'uLanes', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight'])
+    for (const n of ['uTex', 'uLanes', 'uScale', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight'])
       this.#u[n] = gl.getUniformLocation(prog, n);
     const buf = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
@@ -122,6 +125,13 @@ export class TraceRenderer {
     gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
     gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32I, channels, 1);
     this.setLanes(Array.from({ length: channels }, (_, c) => c), new Array<number>(channels).fill(0));
+    this.#scale = gl.createTexture()!;
+    gl.activeTexture(gl.TEXTURE2);
+    gl.bindTexture(gl.TEXTURE_2D, this.#scale);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.R32F, channels, 1);
+    this.setChannelScale(new Float32Array(channels).fill(1));
     gl.activeTexture(gl.TEXTURE0);
     const tex = gl.createTexture();
     gl.bindTexture(gl.TEXTURE_2D, tex);
@@ -146,6 +156,15 @@ export class TraceRenderer {
     gl.activeTexture(gl.TEXTURE0);
   }
 
+  /** Per-channel display factors (1 = as recorded). */
+  setChannelScale(scale: Float32Array): void {
+    const gl = this.#gl;
+    gl.activeTexture(gl.TEXTURE2);
+    gl.bindTexture(gl.TEXTURE_2D, this.#scale);
+    gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RED, gl.FLOAT, scale);
+    gl.activeTexture(gl.TEXTURE0);
+  }
+
   /** Columns [first, first + count), count × channels × {min, max}: one texture row per column. */
   upload(first: number, count: number, minmax: Float32Array): void {
     const gl = this.#gl;
@@ -165,6 +184,7 @@ export class TraceRenderer {
     gl.viewport(0, 0, canvas.width, canvas.height);
     gl.uniform1i(this.#u.uTex, 0);
     gl.uniform1i(this.#u.uLanes, 1);
+    gl.uniform1i(this.#u.uScale, 2);
     gl.uniform1i(this.#u.uMode, p.mode === 'heatmap' ? 1 : 0);
     gl.uniform1f(this.#u.uClim, p.clim);
     gl.uniform1i(this.#u.uNumShanks, this.#numShanks);

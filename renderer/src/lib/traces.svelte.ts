@@ -36,6 +36,9 @@ export class TracesState {
   /** The window on screen, in seconds from the session's start. */
   windowS = $state<[number, number]>([0, 0]);
   hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
+  /** Autoscale: each channel drawn relative to its own noise (median|x|/0.6745). */
+  normalized = $state(false);
+  #channelScale: Float32Array | null = null;
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
   windowMs = $state(0);
   /** Channel indices bottom lane first. */
@@ -91,6 +94,8 @@ export class TracesState {
       this.firstLane = 0;
       this.numLanes = this.info.channels.length;
       this.selected = null;
+      this.normalized = false;
+      this.#channelScale = null;
       if (this.#canvas) this.attach(this.#canvas);
     } catch (err) {
       this.error = (err as Error).message;
@@ -108,6 +113,30 @@ export class TracesState {
   /** Lane order or channel range changed: tell the renderer, redraw without refetching. */
   relayout(): void {
     if (this.#renderer && this.info) this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
+    this.redraw();
+  }
+
+  /**
+   * Gain from the noise: each channel's σ from the last second (MAD, so spikes don't inflate it),
+   * lanes set to ±6 median σ, and every channel scaled to the median σ so quiet and noisy sites
+   * read alike. A flat (dead) channel keeps factor 1. Pressed again, it turns normalising off.
+   */
+  async autoscale(): Promise<void> {
+    if (!this.info) return;
+    if (this.normalized) {
+      this.normalized = false;
+      this.#channelScale = null;
+      this.#renderer?.setChannelScale(new Float32Array(this.info.channels.length).fill(1));
+      return this.redraw();
+    }
+    const a = await api.call('session.activity', { seconds: 1 });
+    const live = Array.from(a.noiseUv).filter((s) => s > 0).sort((x, y) => x - y);
+    if (!live.length) return;
+    const median = live[live.length >> 1];
+    this.#channelScale = Float32Array.from(a.noiseUv, (s) => (s > 0 ? median / s : 1));
+    this.#renderer?.setChannelScale(this.#channelScale);
+    this.uvPerLane = 6 * median;
+    this.normalized = true;
     this.redraw();
   }
 
@@ -155,6 +184,7 @@ export class TracesState {
       try {
         this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
         this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
+        if (this.#channelScale?.length === this.info.channels.length) this.#renderer.setChannelScale(this.#channelScale);
       } catch (err) {
         this.error = (err as Error).message;
       }
