@@ -1,21 +1,8 @@
 import type { Page } from '@playwright/test';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
-/** Fraction of canvas pixels lit by traces (bright), from the canvas's own pixels. */
-async function litFraction(app: Page): Promise<number> {
-  return app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => {
-    const off = document.createElement('canvas');
-    off.width = c.width;
-    off.height = c.height;
-    const ctx = off.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let lit = 0;
-    for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] > 300) lit++;
-    return lit / (c.width * c.height);
-  });
-}
-
+const litFraction = async (app: Page) => (await canvasPixels(app)).lit;
 const snapshot = (app: Page) => app.getByTestId('traces-canvas').screenshot();
 
 test('opens on the simulator and draws moving traces; the health panel reports', async ({ app }, testInfo) => {

@@ -1,30 +1,13 @@
 import type { Page } from '@playwright/test';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
-/** From the canvas's pixels: columns lit far more than the typical one (common-mode stripes), and the share of red/blue heat pixels. */
+/** Columns lit far more than the typical one (common-mode stripes), and the share of red/blue heat pixels. */
 async function canvasStats(app: Page) {
-  return app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => {
-    const off = document.createElement('canvas');
-    off.width = c.width;
-    off.height = c.height;
-    const ctx = off.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    let heat = 0;
-    const lit: number[] = [];
-    for (let x = 0; x < c.width; x++) {
-      let n = 0;
-      for (let y = 0; y < c.height; y++) {
-        const i = (y * c.width + x) * 4;
-        if (d[i] + d[i + 1] + d[i + 2] > 300) n++;
-        if (Math.abs(d[i] - d[i + 2]) > 60) heat++;
-      }
-      lit.push(n / c.height);
-    }
-    // A common-mode event deflects every lane at once: its columns are lit well beyond the typical column.
-    const median = [...lit].sort((a, b) => a - b)[lit.length >> 1];
-    return { stripes: lit.filter((f) => f > median + 0.12).length, heat: heat / (c.width * c.height) };
-  });
+  const { litByColumn, heat } = await canvasPixels(app);
+  // A common-mode event deflects every lane at once: its columns are lit well beyond the typical column.
+  const median = [...litByColumn].sort((a, b) => a - b)[litByColumn.length >> 1];
+  return { stripes: litByColumn.filter((f) => f > median + 0.12).length, heat };
 }
 
 /** Saves a screenshot beside the test's other artefacts and attaches it to the report. */

@@ -15,6 +15,7 @@ import { calibrationRepo } from '../../planner/repo.ts';
 import { presetsRepo } from '../../presets/repo.ts';
 import { parsePresetFile } from '../../presets/transfer.ts';
 import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { parseChannelList } from '../../util/channel-list.ts';
 import { CliError, type Command } from '../command.ts';
 import { progressLine } from '../progress.ts';
 
@@ -26,20 +27,6 @@ const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file F
 --raw-channels and --raw-fs. --start/--end are seconds; --channels takes indices and ranges such as
 0-191,200. DIR must not exist (or give --overwrite). Nothing appears at DIR until the export is
 complete; Ctrl-C cancels and leaves nothing behind.`;
-
-/** "0-3,7,10-12" → [0,1,2,3,7,10,11,12] */
-export function parseChannelList(text: string): number[] {
-  const out: number[] = [];
-  for (const part of text.split(',')) {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new CliError(`--channels takes indices and ranges such as 0-191,200; "${part}" is neither`, 2);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) throw new CliError(`--channels range "${part}" runs backwards`, 2);
-    for (let c = a; c <= b; c++) out.push(c);
-  }
-  return out;
-}
 
 function seconds(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

@@ -2,6 +2,7 @@
 // the running export's progress from host events, and the history.
 import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest } from '../../../main/api/domains/export.ts';
 import type { Preset } from '../../../main/api/domains/presets.ts';
+import { parseChannelList } from '../../../main/util/channel-list.ts';
 import { api } from './api.ts';
 
 export class ExportState {
@@ -48,7 +49,7 @@ export class ExportState {
   }
 
   request(overwrite = false): ExportRequest {
-    const channels = this.channels.trim() === '' ? undefined : parseChannels(this.channels);
+    const channels = this.channels.trim() === '' ? undefined : parseChannelList(this.channels);
     return {
       source: this.source.trim(),
       preset: { id: this.presetId ?? -1 },
@@ -84,17 +85,6 @@ export class ExportState {
   async cancel(): Promise<void> {
     if (this.progress?.state === 'running') await api.call('export.cancel', { id: this.progress.id }).catch((err: Error) => (this.error = err.message));
   }
-}
-
-/** "0-191,200" → indices; throws a readable error for anything else. */
-export function parseChannels(text: string): number[] {
-  return text.split(',').flatMap((part) => {
-    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
-    if (!m) throw new Error(`Channels: "${part}" is not an index or a range such as 0-191`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
-  });
 }
 
 export const exporter = new ExportState();

@@ -81,6 +81,17 @@ export function renderScaleFor(): number {
   return /swiftshader|llvmpipe|software/i.test(name) ? 0.5 : 1;
 }
 
+/** An immutable-size, nearest-sampled texture bound on `unit` (which stays active afterwards). */
+function texture(gl: WebGL2RenderingContext, unit: number, format: number, width: number, height: number): WebGLTexture {
+  const tex = gl.createTexture()!;
+  gl.activeTexture(gl.TEXTURE0 + unit);
+  gl.bindTexture(gl.TEXTURE_2D, tex);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+  gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+  gl.texStorage2D(gl.TEXTURE_2D, 1, format, width, height);
+  return tex;
+}
+
 export class TraceRenderer {
   readonly ring = 8192;
   readonly channels: number;
@@ -88,7 +99,7 @@ export class TraceRenderer {
   #prog: WebGLProgram;
   #u: Record<string, WebGLUniformLocation | null> = {};
   #lanes: WebGLTexture;
-  #scale!: WebGLTexture;
+  #scale: WebGLTexture;
   #numShanks = 1;
 
   constructor(canvas: HTMLCanvasElement, channels: number) {
@@ -118,26 +129,12 @@ export class TraceRenderer {
     const loc = gl.getAttribLocation(prog, 'p');
     gl.enableVertexAttribArray(loc);
     gl.vertexAttribPointer(loc, 2, gl.FLOAT, false, 0, 0);
-    this.#lanes = gl.createTexture()!;
-    gl.activeTexture(gl.TEXTURE1);
-    gl.bindTexture(gl.TEXTURE_2D, this.#lanes);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32I, channels, 1);
+    // Unit 0: the column ring; 1: lane → (channel, shank); 2: per-channel display scale.
+    this.#lanes = texture(gl, 1, gl.RG32I, channels, 1);
     this.setLanes(Array.from({ length: channels }, (_, c) => c), new Array<number>(channels).fill(0));
-    this.#scale = gl.createTexture()!;
-    gl.activeTexture(gl.TEXTURE2);
-    gl.bindTexture(gl.TEXTURE_2D, this.#scale);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.R32F, channels, 1);
+    this.#scale = texture(gl, 2, gl.R32F, channels, 1);
     this.setChannelScale(new Float32Array(channels).fill(1));
-    gl.activeTexture(gl.TEXTURE0);
-    const tex = gl.createTexture();
-    gl.bindTexture(gl.TEXTURE_2D, tex);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
-    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
-    gl.texStorage2D(gl.TEXTURE_2D, 1, gl.RG32F, channels, this.ring);
+    texture(gl, 0, gl.RG32F, channels, this.ring);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
   }
 

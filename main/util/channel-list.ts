@@ -1,0 +1,16 @@
+// Channel lists as people type them ("0-191,200,210-220"): one parser for the command line and
+// the export dialog. Pure, so the renderer can share it.
+import { ProbeDeckError } from './is.ts';
+
+export function parseChannelList(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m) throw new ProbeDeckError('BAD_CHANNEL_LIST', `channels take indices and ranges such as 0-191,200; "${part.trim()}" is neither`);
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new ProbeDeckError('BAD_CHANNEL_LIST', `the channel range "${part.trim()}" runs backwards`);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
