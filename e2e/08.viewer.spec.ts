@@ -89,6 +89,13 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
   expect(perLane).toBeGreaterThan(10);
   expect(perLane).toBeLessThan(150);
 
+  // Bad channels found live (coherence+psd on the newest seconds), shown, kept out of the CMR, and hidden on request.
+  await app.keyboard.press('d');
+  await expect(app.getByTestId('bad-channels')).toHaveText('bad: AP77 (noise), AP191 (dead)', { timeout: 30_000 });
+  await app.keyboard.press('b');
+  await expect(app.locator('.controls .muted')).toContainText('lanes 1–382');
+  await app.keyboard.press('b');
+
   await app.keyboard.press('?');
   await expect(app.getByTestId('help-overlay')).toContainText('pause / follow live');
   await keep(testInfo, 'help.png', app.screenshot());

@@ -65,7 +65,8 @@ export class FileSession {
       channels: i.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
       historySeconds: i.durationS,
-      wallClockStart: i.wallClockStart
+      wallClockStart: i.wallClockStart,
+      badChannels: []
     };
   }
 
@@ -172,7 +173,8 @@ export class FileSession {
       dropped: 0,
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
-      sinceLastDataMs: 0
+      sinceLastDataMs: 0,
+      badChannels: []
     };
   }
 

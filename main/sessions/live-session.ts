@@ -5,10 +5,11 @@
 // for the columns it has not drawn yet.
 import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
+import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
-import type { SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
+import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
 import type { LiveInput } from './live-input.ts';
 
@@ -19,6 +20,9 @@ export interface LiveSessionOptions {
   nWorkers: number;
   onStatus?: (s: SessionStatus) => void;
 }
+
+/** Seconds of a live run that bad-channel detection looks at. */
+const DETECT_SECONDS = 4;
 
 export class LiveSession {
   readonly input: LiveInput;
@@ -37,6 +41,8 @@ export class LiveSession {
   #waiting: { rows: Int16Array; first: number; arrival: number }[] = [];
   #waitingRows = 0;
   #startedAt: string | null = null;
+  #bad: SessionBadChannel[] = [];
+  #detection: 'waiting' | 'running' | 'done' = 'waiting';
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -70,7 +76,8 @@ export class LiveSession {
       channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
       historySeconds: this.processed.capacity / this.input.fs,
-      wallClockStart: this.#startedAt
+      wallClockStart: this.#startedAt,
+      badChannels: this.#bad
     };
   }
 
@@ -81,13 +88,17 @@ export class LiveSession {
   /** Applies to samples from now on; history already processed stays as it was processed. */
   setPipeline(p: SessionPipeline): void {
     const fs = this.input.fs;
+    if (!p.detectBadChannels) this.#bad = [];
+    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
     const C = this.input.channels.length;
     this.#filter = p.filter ? new StreamFilter({ sos: designSos({ kind: 'bandpass', order: p.filter.order, lowHz: p.filter.lowHz, highHz: p.filter.highHz }, fs), channels: C }) : null;
     // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
     this.#phaseShift = p.phaseShift
       ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
-    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude: p.exclude }, C);
+    // Detected bad channels join the user's list: SpikeInterface's order is detect, then reference without them.
+    const exclude = [...new Set([...p.exclude, ...this.#bad.map((b) => b.index)])];
+    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, C);
     this.#pipeline = p;
   }
 
@@ -174,6 +185,40 @@ export class LiveSession {
     if (this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
     this.processed.push(out);
     this.#processedSamples += rows.length / C;
+    // (A history shorter than that — a tiny RAM budget — is looked at whole once full.)
+    if (this.#pipeline.detectBadChannels && this.#detection === 'waiting' && this.raw.end - this.raw.start >= Math.min(DETECT_SECONDS * this.input.fs, this.raw.capacity)) void this.#detect();
+  }
+
+  /**
+   * SI's detect_bad_channels (coherence+psd) on the run's first seconds — 8 windows of 0.5 s spread
+   * over them, high-passed as SI does — then the reference leaves the bad ones out from then on.
+   * It runs beside the live path, never in it.
+   */
+  async #detect(): Promise<void> {
+    this.#detection = 'running';
+    const C = this.input.channels.length;
+    const fs = this.input.fs;
+    // The newest seconds: at the start of a run they are its first; turned on later, the latest.
+    const start = Math.max(this.raw.start, this.raw.end - DETECT_SECONDS * fs);
+    try {
+      // A copy taken now: the ring moves on while detection runs.
+      const seconds = concat(this.raw.views(start, this.raw.end));
+      const read = async (a: number, b: number) => seconds.subarray(a * C, b * C);
+      const chunks = await detectionChunks({ read, samples: seconds.length / C, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
+      const r = await detectBadChannels({ chunks, channels: C, fs, method: 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
+      if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
+      this.#bad = r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] }));
+      this.setPipeline(this.#pipeline);
+      this.#message = this.#bad.length
+        ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
+        : 'no bad channels found';
+      this.#emitStatus();
+    } catch (err) {
+      this.#message = `bad-channel detection failed: ${(err as Error).message}`;
+      this.#emitStatus();
+    } finally {
+      this.#detection = 'done';
+    }
   }
 
   /** Rows of the last `seconds` of a ring ending at `endSample` (default: the newest), as one block. */
@@ -238,7 +283,8 @@ export class LiveSession {
       dropped: this.#dropped,
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
-      sinceLastDataMs: performance.now() - this.#lastArrival
+      sinceLastDataMs: performance.now() - this.#lastArrival,
+      badChannels: this.#bad
     };
   }
 

@@ -8,7 +8,7 @@ import { LiveSession } from './live-session.ts';
 import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
 
-export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [] };
+export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [], detectBadChannels: false };
 
 export function checkPipeline(p: unknown): SessionPipeline {
   if (!isPlainObject(p)) throw invalidParameterError('pipeline', 'an object', p);
@@ -17,7 +17,16 @@ export function checkPipeline(p: unknown): SessionPipeline {
   if (!['none', 'global-median', 'global-mean'].includes(p.reference as string)) throw invalidParameterError('pipeline.reference', '"none", "global-median" or "global-mean"', p.reference);
   const exclude = p.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every(isInteger)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
-  return { filter: f as SessionPipeline['filter'], reference: p.reference as SessionPipeline['reference'], exclude: exclude as number[] };
+  const ps = p.phaseShift ?? null;
+  if (ps !== null && (!isPlainObject(ps) || ![16, 32, 64].includes(ps.taps as number))) throw invalidParameterError('pipeline.phaseShift', 'null or {taps: 16, 32 or 64}', ps);
+  if (p.detectBadChannels !== undefined && typeof p.detectBadChannels !== 'boolean') throw invalidParameterError('pipeline.detectBadChannels', 'true or false', p.detectBadChannels);
+  return {
+    filter: f as SessionPipeline['filter'],
+    reference: p.reference as SessionPipeline['reference'],
+    exclude: exclude as number[],
+    phaseShift: ps as SessionPipeline['phaseShift'],
+    detectBadChannels: p.detectBadChannels === true
+  };
 }
 
 function isOpenEphys(path: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryRing } from '../../main/sessions/history-ring.ts';
-import { SessionManager } from '../../main/sessions/manager.ts';
+import { DEFAULT_PIPELINE, SessionManager } from '../../main/sessions/manager.ts';
 import type { LiveSession } from '../../main/sessions/live-session.ts';
 
 describe('history ring', () => {
@@ -85,6 +85,23 @@ describe('probe-map activity and spectra from a live session', () => {
       // The dead channel carries nothing.
       expect(Math.max(...sp.psd.subarray(sp.bins))).toBeLessThan(1e-6);
       expect(s.status().dropped).toBe(0);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
+describe('bad channels found live', () => {
+  it('after the first seconds, the simulator’s dead and noisy channels leave the reference', async () => {
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'simulator', seed: 3 }, { ...DEFAULT_PIPELINE, detectBadChannels: true });
+    expect(info.pipeline.detectBadChannels).toBe(true);
+    try {
+      // Detection waits for 4 s of data, then runs beside the live path on one worker (a few seconds).
+      await expect.poll(() => m.require().status().badChannels.map((b) => b.index), { timeout: 25_000, interval: 250 }).toEqual([77, 191]);
+      expect(m.require().status().badChannels.map((b) => b.label)).toEqual(['noise', 'dead']);
+      expect(m.info()!.badChannels).toHaveLength(2);
+      expect(m.require().status().dropped).toBe(0);
     } finally {
       await m.close();
     }

@@ -8,6 +8,13 @@ export interface SessionPipeline {
   exclude: number[];
   /** FIR phase shift between the filter and the reference (Neuropixels probes); absent = off. */
   phaseShift?: { taps: 16 | 32 | 64 } | null;
+  /** Find bad channels (SI's coherence+psd) on the first seconds of a live run and keep them out of the reference. */
+  detectBadChannels?: boolean;
+}
+
+export interface SessionBadChannel {
+  index: number;
+  label: 'dead' | 'noise' | 'out';
 }
 
 export type SessionSource =
@@ -33,6 +40,8 @@ export interface SessionInfo {
   historySeconds: number;
   /** Wall-clock time of sample 0 (ISO 8601) when known: a recording's creation time, a live run's start. */
   wallClockStart: string | null;
+  /** Found by detection (live: after its first seconds); empty until then or when off. */
+  badChannels: SessionBadChannel[];
 }
 
 export interface SessionStatus {
@@ -51,6 +60,8 @@ export interface SessionStatus {
   rssBytes: number;
   nWorkers: number;
   sinceLastDataMs: number;
+  /** Bad channels found so far (live detection), kept out of the reference. */
+  badChannels: SessionBadChannel[];
 }
 
 export interface ColumnsReply {

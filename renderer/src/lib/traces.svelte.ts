@@ -2,6 +2,7 @@
 // and the frame-time and lag figures the health panel shows. Columns arrive on an absolute sample
 // grid, so following fetches only the columns not drawn yet.
 import type { SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
+import { untrack } from 'svelte';
 import { api } from './api.ts';
 import { TraceRenderer } from './trace-renderer.ts';
 
@@ -42,9 +43,14 @@ export class TracesState {
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
   windowMs = $state(0);
   /** Channel indices bottom lane first. */
+  /** Hide the channels detection found bad (they stay out of the reference either way). */
+  hideBad = $state(false);
+  /** Bad channel indices as a string, so lanes recompute only when the set changes (not on every status). */
+  #badKey = $derived(this.status?.badChannels.map((b) => b.index).join(',') ?? '');
   lanes = $derived.by(() => {
     const ch = this.info?.channels ?? [];
-    const idx = ch.map((_, i) => i);
+    const bad = this.hideBad && this.#badKey ? new Set(this.#badKey.split(',').map(Number)) : null;
+    const idx = ch.map((_, i) => i).filter((i) => !bad?.has(i));
     if (this.order === 'depth') idx.sort((a, b) => ch[a].shank - ch[b].shank || ch[a].y - ch[b].y || ch[a].x - ch[b].x);
     return idx;
   });
@@ -110,8 +116,16 @@ export class TracesState {
     }
   }
 
-  /** Lane order or channel range changed: tell the renderer, redraw without refetching. */
+  /** Detection on or off for this session (its result arrives with the status, seconds later). */
+  async setDetect(on: boolean): Promise<void> {
+    if (!this.info) return;
+    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, detectBadChannels: on });
+  }
+
+  /** Lane order, hidden channels or channel range changed: tell the renderer, redraw without refetching. */
   relayout(): void {
+    this.numLanes = Math.min(this.numLanes || this.lanes.length, this.lanes.length);
+    this.firstLane = Math.min(this.firstLane, this.lanes.length - this.numLanes);
     if (this.#renderer && this.info) this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
     this.redraw();
   }
@@ -143,7 +157,7 @@ export class TracesState {
   /** Shows `channel` with its neighbours (probe-map click): a 64-lane range around it. */
   jumpTo(channel: number): void {
     if (!this.info) return;
-    const n = this.info.channels.length;
+    const n = this.lanes.length;
     const lane = this.lanes.indexOf(channel);
     this.selected = channel;
     this.numLanes = Math.min(64, n);
@@ -154,7 +168,7 @@ export class TracesState {
   /** Move the channel range by a fraction of its height (PageUp/PageDown); `all` shows every channel. */
   scrollLanes(fraction: number | 'all'): void {
     if (!this.info) return;
-    const n = this.info.channels.length;
+    const n = this.lanes.length;
     if (fraction === 'all') {
       this.firstLane = 0;
       this.numLanes = n;
@@ -183,7 +197,7 @@ export class TracesState {
     if (this.info) {
       try {
         this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
-        this.#renderer.setLanes(this.lanes, this.info.channels.map((c) => c.shank));
+        this.#renderer.setLanes(untrack(() => this.lanes), this.info.channels.map((c) => c.shank));
         if (this.#channelScale?.length === this.info.channels.length) this.#renderer.setChannelScale(this.#channelScale);
       } catch (err) {
         this.error = (err as Error).message;
