@@ -1,9 +1,11 @@
-// Draws stacked traces (or a heatmap) from min/max columns with one full-screen fragment shader:
-// each pixel looks up its lane's channel (the lane map puts channels in depth or index order) and
-// that channel's column in a float texture (channels × a ring of columns), and lights up if the
-// trace passes through it — or, as a heatmap, takes the colour of the column's extreme value.
-// Cost is per pixel, not per sample, so 384 channels stay cheap even on software WebGL; new
-// columns are uploaded as they arrive.
+// Draws stacked traces (or a heatmap) from min/max columns with one fragment shader: each pixel
+// looks up its lane's channel (the lane map puts channels in depth or index order) and that
+// channel's column in a float texture (channels × a ring of columns), and lights up if the trace
+// passes through it — or, as a heatmap, takes the colour of the column's extreme value.
+// Cost is per pixel, not per sample, so 384 channels stay cheap even on software WebGL. The shaded
+// pixels are kept in a screen-sized ring of their own (pixel x = column mod width): while the view
+// follows, a frame shades only the columns that arrived and copies the ring to the canvas, so the
+// per-frame cost is a copy, not the shader over the whole screen.
 
 const VERT = `#version 300 es
 in vec2 p;
@@ -92,6 +94,18 @@ function texture(gl: WebGL2RenderingContext, unit: number, format: number, width
   return tex;
 }
 
+/** The shaded pixels (ring x = column mod width) and what they hold: columns [lo, hi), drawn with `key`. */
+interface PixelRing {
+  fb: WebGLFramebuffer;
+  tex: WebGLTexture;
+  width: number;
+  height: number;
+  lo: number;
+  hi: number;
+  key: string;
+  oldest: number;
+}
+
 export class TraceRenderer {
   readonly ring = 8192;
   readonly channels: number;
@@ -101,6 +115,7 @@ export class TraceRenderer {
   #lanes: WebGLTexture;
   #scale: WebGLTexture;
   #numShanks = 1;
+  #cache: PixelRing | null = null;
 
   constructor(canvas: HTMLCanvasElement, channels: number) {
     const gl = canvas.getContext('webgl2', { antialias: false, preserveDrawingBuffer: true });
@@ -151,6 +166,7 @@ export class TraceRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.#lanes);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RG_INTEGER, gl.INT, data);
     gl.activeTexture(gl.TEXTURE0);
+    this.forget();
   }
 
   /** Per-channel display factors (1 = as recorded). */
@@ -160,12 +176,16 @@ export class TraceRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.#scale);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RED, gl.FLOAT, scale);
     gl.activeTexture(gl.TEXTURE0);
+    this.forget();
   }
 
   /** Columns [first, first + count), count × channels × {min, max}: one texture row per column. */
   upload(first: number, count: number, minmax: Float32Array): void {
     const gl = this.#gl;
     const C = this.channels;
+    // Columns already shaded that come again (a refetch after a change of span or raw/processed)
+    // mean something new: their pixels are stale.
+    if (this.#cache && first < this.#cache.hi && first + count > this.#cache.lo) this.forget();
     let done = 0;
     while (done < count) {
       const row = (((first + done) % this.ring) + this.ring) % this.ring;
@@ -175,10 +195,54 @@ export class TraceRenderer {
     }
   }
 
+  /** Every shaded pixel is stale (lanes, scales or what the columns mean changed). */
+  forget(): void {
+    if (this.#cache) this.#cache.lo = this.#cache.hi = 0;
+  }
+
+  /** The pixel ring at the canvas's size (a new one after a resize). */
+  #ring(width: number, height: number): PixelRing {
+    const gl = this.#gl;
+    if (this.#cache && this.#cache.width === width && this.#cache.height === height) return this.#cache;
+    if (this.#cache) {
+      gl.deleteFramebuffer(this.#cache.fb);
+      gl.deleteTexture(this.#cache.tex);
+    }
+    // Unit 3 is read by no sampler: the ring is only ever drawn into and copied from.
+    const tex = texture(gl, 3, gl.RGBA8, width, height);
+    gl.activeTexture(gl.TEXTURE0);
+    const fb = gl.createFramebuffer()!;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tex, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    this.#cache = { fb, tex, width, height, lo: 0, hi: 0, key: '', oldest: 0 };
+    return this.#cache;
+  }
+
   draw(p: DrawParams): void {
     const gl = this.#gl;
     const canvas = gl.canvas as HTMLCanvasElement;
-    gl.viewport(0, 0, canvas.width, canvas.height);
+    const W = canvas.width;
+    const H = canvas.height;
+    const ring = this.#ring(W, H);
+    const oldest = Math.max(p.oldestCol, p.rightCol - this.ring);
+    const key = [p.mode, p.clim, p.firstChannel, p.numChannels, p.pxPerUv].join();
+    if (key !== ring.key) {
+      ring.key = key;
+      ring.lo = ring.hi = 0;
+    }
+    // The oldest column is drawn without a predecessor: when the oldest moves, so does that one.
+    if (oldest !== ring.oldest) ring.lo = Math.max(ring.lo, oldest + 1);
+    ring.oldest = oldest;
+    const left = p.leftCol;
+    const right = left + W;
+    // Columns with data on screen: the ones worth keeping. The rest (not yet received, no longer
+    // held) is drawn dark every time, which is cheap and always right.
+    const dataLo = Math.max(left, oldest);
+    const dataHi = Math.min(right, p.rightCol);
+    const keepLo = Math.max(ring.lo, dataLo);
+    const keepHi = Math.min(ring.hi, dataHi);
+    gl.useProgram(this.#prog);
     gl.uniform1i(this.#u.uTex, 0);
     gl.uniform1i(this.#u.uLanes, 1);
     gl.uniform1i(this.#u.uScale, 2);
@@ -186,13 +250,43 @@ export class TraceRenderer {
     gl.uniform1f(this.#u.uClim, p.clim);
     gl.uniform1i(this.#u.uNumShanks, this.#numShanks);
     gl.uniform1i(this.#u.uRing, this.ring);
-    gl.uniform1i(this.#u.uLeftCol, p.leftCol);
     gl.uniform1i(this.#u.uRightCol, p.rightCol);
-    gl.uniform1i(this.#u.uOldestCol, Math.max(p.oldestCol, p.rightCol - this.ring));
+    gl.uniform1i(this.#u.uOldestCol, oldest);
     gl.uniform1i(this.#u.uFirstCh, p.firstChannel);
     gl.uniform1i(this.#u.uNumCh, p.numChannels);
     gl.uniform1f(this.#u.uPxPerUv, p.pxPerUv);
-    gl.uniform1f(this.#u.uHeight, canvas.height);
-    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+    gl.uniform1f(this.#u.uHeight, H);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, ring.fb);
+    gl.viewport(0, 0, W, H);
+    gl.enable(gl.SCISSOR_TEST);
+    if (keepLo < keepHi) {
+      this.#shade(left, keepLo, W, H);
+      this.#shade(keepHi, right, W, H);
+    } else {
+      this.#shade(left, right, W, H);
+    }
+    gl.disable(gl.SCISSOR_TEST);
+    ring.lo = dataLo;
+    ring.hi = Math.max(dataLo, dataHi);
+    // Ring → canvas: column `left` sits at ring x = left mod W; two copies unwrap it.
+    const s = ((left % W) + W) % W;
+    gl.bindFramebuffer(gl.READ_FRAMEBUFFER, ring.fb);
+    gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, null);
+    gl.blitFramebuffer(s, 0, W, H, 0, 0, W - s, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    if (s > 0) gl.blitFramebuffer(0, 0, s, H, W - s, 0, W, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  }
+
+  /** Shades columns [c0, c1) into the pixel ring, one scissored pass per unwrapped stretch. */
+  #shade(c0: number, c1: number, W: number, H: number): void {
+    const gl = this.#gl;
+    while (c0 < c1) {
+      const x0 = ((c0 % W) + W) % W;
+      const n = Math.min(c1 - c0, W - x0);
+      gl.scissor(x0, 0, n, H);
+      gl.uniform1i(this.#u.uLeftCol, c0 - x0); // the column at ring x = 0 for this stretch
+      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      c0 += n;
+    }
   }
 }

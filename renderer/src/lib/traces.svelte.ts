@@ -295,6 +295,7 @@ export class TracesState {
       if (generation !== this.#generation || r !== this.#renderer) return;
       this.error = null;
       const wasDirty = this.#dirty;
+      if (wasDirty) r.forget();
       if (reply.count > 0) r.upload(reply.fromColumn, reply.count, reply.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
       if (reply.count > 0 || wasDirty) this.#rightCol = reply.fromColumn + reply.count;
