@@ -1,6 +1,7 @@
 #include "median.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -134,6 +135,45 @@ float median_of(const float* v, size_t n, float* scratch) {
   const float hi_v = select_k(scratch, m, k_hi - below_a);
   if (n % 2 == 1) return hi_v;
   return mean_of_two(*std::max_element(scratch, scratch + (k_lo - below_a) + 1), hi_v);
+}
+
+bool MedianTracker::try_window(const float* v, size_t n, float* scratch, float w, float& out, size_t& gathered) const {
+  const size_t k_lo = (n - 1) / 2, k_hi = n / 2;
+  const float lo = last_ - w, hi = last_ + w;
+  size_t m = 0, below = 0;
+  for (size_t i = 0; i < n; i++) {
+    const float x = v[i];
+    scratch[m] = x;
+    m += (x >= lo) & (x <= hi);
+    below += x < lo;
+  }
+  gathered = m;
+  if (below > k_lo || below + m <= k_hi) return false;
+  const float hi_v = select_k(scratch, m, k_hi - below);
+  out = n % 2 == 1 ? hi_v : mean_of_two(*std::max_element(scratch, scratch + (k_lo - below) + 1), hi_v);
+  return true;
+}
+
+float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
+  if (n < kMinForSampling) return median_by_select(v, n, scratch);
+  // ~48 values in the window: few to select among, wide enough to hold the next median most times.
+  constexpr float kWanted = 48.0f;
+  float med;
+  size_t got = 0;
+  if (primed_ && half_width_ > 0.0f && try_window(v, n, scratch, half_width_, med, got)) {
+    half_width_ *= std::clamp(kWanted / float(std::max<size_t>(got, 1)), 0.5f, 2.0f);
+  } else if (primed_ && half_width_ > 0.0f && try_window(v, n, scratch, half_width_ * 8.0f, med, got)) {
+    half_width_ *= 2.0f;
+  } else {
+    med = median_of(v, n, scratch);
+    // First row, or a jump: a window as wide as the move, or a start from the value spread.
+    const float move = primed_ ? std::abs(med - last_) : 0.0f;
+    const float spread = std::abs(v[0] - med) + std::abs(v[n / 2] - med) + std::abs(v[n - 1] - med);
+    half_width_ = std::max({half_width_ * 2.0f, move * 1.5f, spread * kWanted / float(n), std::abs(med) * 1e-6f, 1e-6f});
+  }
+  last_ = med;
+  primed_ = true;
+  return med;
 }
 
 }  // namespace probedeck

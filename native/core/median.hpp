@@ -8,4 +8,23 @@ namespace probedeck {
 /** Reorders nothing in v; `scratch` holds at least n floats. */
 float median_of(const float* v, size_t n, float* scratch);
 
+/**
+ * Medians of consecutive rows of one channel set. A re-referenced row's median is close to the
+ * previous row's (the common mode moves little in 33 µs), so one pass that counts the values
+ * below a narrow window around the last median and gathers those inside usually brackets the
+ * middle ranks; the few gathered values are then selected. Exact for any input: a window that
+ * misses is widened once, then the general median_of answers.
+ */
+class MedianTracker {
+ public:
+  float operator()(const float* v, size_t n, float* scratch);
+
+ private:
+  float last_ = 0.0f;
+  float half_width_ = 0.0f;
+  bool primed_ = false;
+  /** Tries [last − w, last + w]; true and the median in `out` when the window held the middle ranks. */
+  bool try_window(const float* v, size_t n, float* scratch, float w, float& out, size_t& gathered) const;
+};
+
 }  // namespace probedeck

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "dsp_error.hpp"
 #include "median.hpp"
@@ -47,6 +48,9 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
     whole_row.push_back(in_order);
   }
 
+  // Every channel re-referenced by set 0 (global CMR): the subtraction is one vectorisable loop.
+  const bool one_set_for_all = plan.sets.size() == 1 && std::all_of(plan.set_of_channel.begin(), plan.set_of_channel.end(), [](int k) { return k == 0; });
+
   // At least 1024 rows a block, a few blocks per worker for balance.
   const int w = std::max(workers, 1);
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w) * 4, rows / 1024));
@@ -54,6 +58,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
     const size_t r0 = rows * size_t(b) / blocks, r1 = rows * size_t(b + 1) / blocks;
     WorkBuffer<float> values(largest), scratch(largest);
     WorkBuffer<float> stat(plan.sets.size());
+    std::vector<MedianTracker> medians(plan.sets.size());
     for (size_t t = r0; t < r1; t++) {
       float* row = data + t * channels;
       for (size_t k = 0; k < plan.sets.size(); k++) {
@@ -65,7 +70,12 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
           v = values.data();
         }
         if (!all_finite(v, set.size())) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
-        stat[k] = plan.op == RefOperator::median ? median_of(v, set.size(), scratch.data()) : mean_of(v, set.size());
+        stat[k] = plan.op == RefOperator::median ? medians[k](v, set.size(), scratch.data()) : mean_of(v, set.size());
+      }
+      if (one_set_for_all) {
+        const float s0 = stat[0];
+        for (size_t c = 0; c < channels; c++) row[c] -= s0;
+        continue;
       }
       for (size_t c = 0; c < channels; c++) {
         const int k = plan.set_of_channel[c];

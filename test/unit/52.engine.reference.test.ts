@@ -63,6 +63,45 @@ describe('commonReference equals numpy', () => {
     expect(outs[1]).toEqual(outs[0]);
     expect(outs[2]).toEqual(outs[0]);
   });
+  it('a probe-sized median is exact on any rows: drifting, jumping, tied, constant, odd counts, subsets', async () => {
+    // 384 channels take the fast path that starts from the previous row's median; these rows are
+    // chosen to break that guess (jumps of 10⁴, runs of ties, constant rows) and must still equal
+    // numpy's median: sort, middle value or the float32 mean of the middle two.
+    const exact = (row: Float32Array): number => {
+      const s = Float32Array.from(row).sort();
+      const n = s.length;
+      return n % 2 ? s[(n - 1) / 2] : Math.fround(Math.fround(s[n / 2 - 1] + s[n / 2]) / 2);
+    };
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (const channels of [384, 383]) {
+      const T = 6000;
+      const d = new Float32Array(T * channels);
+      for (let t = 0; t < T; t++) {
+        const phase = Math.floor(t / 1000);
+        const offset = phase === 1 ? (rand() < 0.3 ? (rand() - 0.5) * 2e4 : 0) : 40 * Math.sin(t / 30);
+        for (let c = 0; c < channels; c++) {
+          const noise = (rand() - 0.5) * 60;
+          const v = phase === 2 ? Math.round(noise / 20) : phase === 3 ? 5 : phase === 4 ? (c % 2 ? 1e3 : -1e3) : noise;
+          d[t * channels + c] = offset + v;
+        }
+      }
+      for (const exclude of [[], [0, 7, 100, 200, 201]]) {
+        const keep = Array.from({ length: channels }, (_, c) => c).filter((c) => !exclude.includes(c));
+        const want = d.slice();
+        for (let t = 0; t < T; t++) {
+          const row = d.subarray(t * channels, (t + 1) * channels);
+          const m = exact(Float32Array.from(keep, (c) => row[c]));
+          for (let c = 0; c < channels; c++) want[t * channels + c] = Math.fround(row[c] - m);
+        }
+        for (const w of [1, 2]) {
+          const got = d.slice();
+          await commonReference(got, channels, { mode: 'global', operator: 'median', exclude }, w);
+          expect(got).toEqual(want);
+        }
+      }
+    }
+  });
   it('refuses a reference with nothing left in it', async () => {
     await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channels left/);
     await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
