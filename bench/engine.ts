@@ -71,12 +71,14 @@ export async function benchEngine(): Promise<string> {
         await phaseShiftWindow({ input, channels: C, spec: { method: 'fir', shifts, taps: 16 }, kernels, left, right, nWorkers: w, out: out.subarray(s * C, (s + FS) * C) });
       }
     };
-    // The live path: causal band-pass with carried state → streaming FIR phase shift → median CMR, 1 s chunks.
+    // The live path: causal band-pass with carried state → streaming FIR phase shift → median CMR, 1 s chunks,
+    // As the live session runs it: float32 filter, results in reused buffers.
+    const shifted = new Float32Array(x.length);
     const live = (w: number) => async () => {
-      const f = new StreamFilter({ sos, channels: C });
+      const f = new StreamFilter({ sos, channels: C, precision: 'float32' });
       const ps = new StreamPhaseShift({ shifts, channels: C, taps: 16 });
       for (let s = 0; s < SECONDS * FS; s += FS) {
-        const y = await ps.process(await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C)), w);
+        const y = await ps.process(await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C)), w, shifted.subarray(s * C, (s + FS) * C));
         await commonReference(y, C, { mode: 'global', operator: 'median' }, w);
       }
     };

@@ -100,6 +100,7 @@ export class StreamPhaseShift {
   readonly delaySamples: number;
   #kernels: Float32Array;
   #history: Float32Array;
+  #buf = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(o: { shifts: Float64Array; channels: number; taps?: PhaseShiftTaps }) {
@@ -110,20 +111,29 @@ export class StreamPhaseShift {
     this.#history = new Float32Array((this.taps - 1) * this.channels);
   }
 
-  process(input: Float32Array, nWorkers?: number): Promise<Float32Array> {
+  /** Shifts the next chunk (delayed by `delaySamples`); calls are serialised, applied in call order. */
+  process(input: Float32Array, nWorkers?: number, into?: Float32Array): Promise<Float32Array> {
     if (!(input instanceof Float32Array)) throw invalidParameterError('input', 'a Float32Array', input);
     checkFrames(input, this.channels);
     const workers = checkWorkers(nWorkers);
+    if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);
     const K = this.taps;
-    const buf = new Float32Array(this.#history.length + input.length);
-    buf.set(this.#history);
-    buf.set(input, this.#history.length);
-    this.#history = buf.slice(buf.length - this.#history.length);
-    const out = new Float32Array(input.length);
     const site = new Error();
-    const run = this.#queue.then(() => withCallerStack(() => native().phaseShiftFir(buf, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers), site));
+    const run = this.#queue.then(async () => {
+      // The carried rows then this chunk, in one buffer kept from call to call (a fresh one per
+      // chunk would cost its page faults every time).
+      const H = this.#history.length;
+      if (this.#buf.length < H + input.length) this.#buf = new Float32Array(H + input.length);
+      const buf = this.#buf.subarray(0, H + input.length);
+      buf.set(this.#history);
+      buf.set(input, H);
+      this.#history.set(buf.subarray(buf.length - H));
+      const out = into ?? new Float32Array(input.length);
+      await withCallerStack(() => native().phaseShiftFir(buf, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers), site);
+      return out;
+    });
     this.#queue = run.catch(() => {});
-    return run.then(() => out);
+    return run;
   }
 
   reset(): void {
