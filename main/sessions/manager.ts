@@ -7,6 +7,7 @@ import { growingFileInput, growingOpenEphysInput, simulatorInput } from './live-
 import { LiveSession } from './live-session.ts';
 import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
+import { SourceError } from '../sources/source.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [], detectBadChannels: false };
 
@@ -33,11 +34,26 @@ function isOpenEphys(path: string): boolean {
   return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
 }
 
+/**
+ * A recording as its metadata describes it; the channel count and rate the user typed are for a file
+ * without any (plain .bin/.dat), never an override of a SpikeGLX .meta or an Open Ephys .oebin.
+ */
+async function openRecording(path: string, channels?: number, fs?: number) {
+  try {
+    return await openSource(path);
+  } catch (err) {
+    const noMetadata = err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT');
+    if (!noMetadata || !channels || !fs) throw err;
+    return openSource(path, { raw: { channels, fs } });
+  }
+}
+
 export class SessionManager {
   current: LiveSession | FileSession | null = null;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
+  #opening: Promise<unknown> = Promise.resolve();
 
   constructor(ramBudgetBytes: number, onStatus: (s: SessionStatus) => void, onOpened: (path: string, kind: string, options: Record<string, unknown>) => void = () => {}) {
     this.#ramBudget = ramBudgetBytes;
@@ -49,14 +65,25 @@ export class SessionManager {
     return this.current?.describe() ?? null;
   }
 
-  async open(source: SessionSource, pipeline: SessionPipeline = DEFAULT_PIPELINE): Promise<SessionInfo> {
+  /**
+   * Opens one after another, in the order asked: two opens in flight (the first-run simulator and
+   * a click) would otherwise interleave their close/replace steps and leave either one current.
+   */
+  open(source: SessionSource, pipeline: SessionPipeline = DEFAULT_PIPELINE): Promise<SessionInfo> {
+    const run = this.#opening.then(() => this.#open(source, pipeline));
+    this.#opening = run.catch(() => {});
+    return run;
+  }
+
+  async #open(source: SessionSource, pipeline: SessionPipeline): Promise<SessionInfo> {
     const nWorkers = Math.min(2, availableParallelism());
     if (source.kind === 'recording') {
-      const opened = await openSource(source.path, source.channels && source.fs ? { raw: { channels: source.channels, fs: source.fs } } : {});
+      const opened = await openRecording(source.path, source.channels, source.fs);
       await this.close();
-      this.current = new FileSession(opened, checkPipeline(pipeline), nWorkers);
+      const session = new FileSession(opened, checkPipeline(pipeline), nWorkers);
+      this.current = session;
       this.#onOpened(source.path, 'recording', {});
-      return this.info()!;
+      return session.describe();
     }
     const input =
       source.kind === 'simulator'
@@ -72,7 +99,7 @@ export class SessionManager {
     this.current = session;
     await session.start();
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
-    return this.info()!;
+    return session.describe();
   }
 
   require(): LiveSession | FileSession {

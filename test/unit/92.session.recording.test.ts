@@ -80,4 +80,30 @@ describe('a recording opened for scrubbing', () => {
     expect(peak).toBeGreaterThan(20); // real, filtered data, not the zeros around it
     await m.close();
   });
+  it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    // The dialog always sends its fields; a wrong count must not override the .meta.
+    expect(await m.open({ kind: 'recording', path: bin, channels: 385, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    const plain = join(dir, 'plain.dat');
+    writeFileSync(plain, readFileSync(bin));
+    expect(await m.open({ kind: 'recording', path: plain, channels: 384, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give --channels and --fs/);
+    await m.close();
+  });
+
+  it('opens asked for together apply in order: the last one is current and each reply describes its own source', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    // The first-run simulator and a click on "Open recording", both in flight.
+    const [sim, rec] = await Promise.all([m.open({ kind: 'simulator' }), m.open({ kind: 'recording', path: bin })]);
+    expect(sim.kind).toBe('simulator');
+    expect(rec.kind).toBe('recording');
+    expect(m.info()?.kind).toBe('recording');
+    await m.close();
+  });
 });

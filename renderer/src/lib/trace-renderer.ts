@@ -24,19 +24,27 @@ uniform int uRing;        // texture rows (columns of the ring)
 uniform int uLeftCol;     // absolute column at pixel x = 0
 uniform int uRightCol;    // first absolute column not yet received
 uniform int uOldestCol;   // first absolute column still held
-uniform int uFirstCh;
-uniform int uNumCh;
+uniform int uGroups;       // side-by-side columns of lanes (shanks as columns), 1 when stacked
+uniform int uColW;         // pixels per column of lanes
+uniform int uLaneRows;     // lanes in the tallest column
+uniform int uStart[8];     // first lane (index into uLanes) of each column
+uniform int uCount[8];     // lanes in each column
 uniform float uPxPerUv;
 uniform float uHeight;
 out vec4 color;
 vec2 mm(int col, int ch) { return texelFetch(uTex, ivec2(ch, ((col % uRing) + uRing) % uRing), 0).rg; }
 void main() {
-  float lane = uHeight / float(uNumCh);
+  int x = int(gl_FragCoord.x);
+  int g = min(x / uColW, uGroups - 1);
+  int lx = x - g * uColW;
+  float lane = uHeight / float(uLaneRows);
   int k = int(gl_FragCoord.y / lane);
-  ivec2 lc = texelFetch(uLanes, ivec2(uFirstCh + k, 0), 0).rg;
+  // Below a shorter column of lanes: the frame colour.
+  if (lx >= uColW || k >= uCount[g]) { color = vec4(0.02, 0.022, 0.025, 1.0); return; }
+  ivec2 lc = texelFetch(uLanes, ivec2(uStart[g] + k, 0), 0).rg;
   int ch = lc.x;
   int shank = lc.y;
-  int col = uLeftCol + int(gl_FragCoord.x);
+  int col = uLeftCol + lx;
   bool odd = (k % 2) == 1;
   vec4 bg = odd ? vec4(0.075, 0.085, 0.10, 1.0) : vec4(0.063, 0.075, 0.09, 1.0);
   if (col >= uRightCol || col < uOldestCol) { color = vec4(0.04, 0.045, 0.05, 1.0); return; }
@@ -68,10 +76,16 @@ export interface DrawParams {
   leftCol: number;
   rightCol: number;
   oldestCol: number;
-  firstChannel: number;
-  numChannels: number;
+  /** Columns of lanes side by side (one when stacked): lanes [start, start + count) of the lane map, bottom first. */
+  groups: { start: number; count: number }[];
   pxPerUv: number;
 }
+
+/** At most this many columns of lanes (a 4-shank probe needs 4). */
+export const MAX_GROUPS = 8;
+
+/** Pixels per column of lanes: the time window is drawn once in each. */
+export const groupWidth = (canvasWidth: number, groups: number): number => Math.floor(canvasWidth / Math.max(1, Math.min(MAX_GROUPS, groups)));
 
 /** Software WebGL (SwiftShader, llvmpipe) pays per pixel on the CPU: draw at half resolution there. */
 export function renderScaleFor(): number {
@@ -136,7 +150,7 @@ export class TraceRenderer {
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog) ?? 'link');
     this.#prog = prog;
     gl.useProgram(prog);
-    for (const n of ['uTex', 'uLanes', 'uScale', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uFirstCh', 'uNumCh', 'uPxPerUv', 'uHeight'])
+    for (const n of ['uTex', 'uLanes', 'uScale', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uGroups', 'uColW', 'uLaneRows', 'uStart', 'uCount', 'uPxPerUv', 'uHeight'])
       this.#u[n] = gl.getUniformLocation(prog, n);
     const buf = gl.createBuffer();
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
@@ -225,8 +239,11 @@ export class TraceRenderer {
     const W = canvas.width;
     const H = canvas.height;
     const ring = this.#ring(W, H);
+    const groups = p.groups.slice(0, MAX_GROUPS);
+    const G = Math.max(1, groups.length);
+    const colW = groupWidth(W, G);
     const oldest = Math.max(p.oldestCol, p.rightCol - this.ring);
-    const key = [p.mode, p.clim, p.firstChannel, p.numChannels, p.pxPerUv].join();
+    const key = JSON.stringify([p.mode, p.clim, groups, p.pxPerUv]);
     if (key !== ring.key) {
       ring.key = key;
       ring.lo = ring.hi = 0;
@@ -235,7 +252,7 @@ export class TraceRenderer {
     if (oldest !== ring.oldest) ring.lo = Math.max(ring.lo, oldest + 1);
     ring.oldest = oldest;
     const left = p.leftCol;
-    const right = left + W;
+    const right = left + colW;
     // Columns with data on screen: the ones worth keeping. The rest (not yet received, no longer
     // held) is drawn dark every time, which is cheap and always right.
     const dataLo = Math.max(left, oldest);
@@ -252,41 +269,62 @@ export class TraceRenderer {
     gl.uniform1i(this.#u.uRing, this.ring);
     gl.uniform1i(this.#u.uRightCol, p.rightCol);
     gl.uniform1i(this.#u.uOldestCol, oldest);
-    gl.uniform1i(this.#u.uFirstCh, p.firstChannel);
-    gl.uniform1i(this.#u.uNumCh, p.numChannels);
+    gl.uniform1i(this.#u.uGroups, G);
+    gl.uniform1i(this.#u.uColW, colW);
+    gl.uniform1i(this.#u.uLaneRows, Math.max(1, ...groups.map((g) => g.count)));
+    gl.uniform1iv(this.#u.uStart, Int32Array.from({ length: MAX_GROUPS }, (_, g) => groups[g]?.start ?? 0));
+    gl.uniform1iv(this.#u.uCount, Int32Array.from({ length: MAX_GROUPS }, (_, g) => groups[g]?.count ?? 0));
     gl.uniform1f(this.#u.uPxPerUv, p.pxPerUv);
     gl.uniform1f(this.#u.uHeight, H);
     gl.bindFramebuffer(gl.FRAMEBUFFER, ring.fb);
     gl.viewport(0, 0, W, H);
     gl.enable(gl.SCISSOR_TEST);
     if (keepLo < keepHi) {
-      this.#shade(left, keepLo, W, H);
-      this.#shade(keepHi, right, W, H);
+      this.#shade(left, keepLo, colW, G, H);
+      this.#shade(keepHi, right, colW, G, H);
     } else {
-      this.#shade(left, right, W, H);
+      this.#shade(left, right, colW, G, H);
     }
     gl.disable(gl.SCISSOR_TEST);
     ring.lo = dataLo;
     ring.hi = Math.max(dataLo, dataHi);
-    // Ring → canvas: column `left` sits at ring x = left mod W; two copies unwrap it.
-    const s = ((left % W) + W) % W;
+    // Ring → canvas: in each column of lanes, time column `left` sits at x = left mod colW; two copies unwrap it.
+    const s = ((left % colW) + colW) % colW;
     gl.bindFramebuffer(gl.READ_FRAMEBUFFER, ring.fb);
     gl.bindFramebuffer(gl.DRAW_FRAMEBUFFER, null);
-    gl.blitFramebuffer(s, 0, W, H, 0, 0, W - s, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
-    if (s > 0) gl.blitFramebuffer(0, 0, s, H, W - s, 0, W, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    for (let g = 0; g < G; g++) {
+      const x = g * colW;
+      gl.blitFramebuffer(x + s, 0, x + colW, H, x, 0, x + colW - s, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+      if (s > 0) gl.blitFramebuffer(x, 0, x + s, H, x + colW - s, 0, x + colW, H, gl.COLOR_BUFFER_BIT, gl.NEAREST);
+    }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    // Fixed on screen, so drawn on the canvas, not in the ring: a line between columns of lanes and
+    // the strip right of the last one (W mod G pixels).
+    gl.enable(gl.SCISSOR_TEST);
+    gl.clearColor(0.02, 0.022, 0.025, 1);
+    for (let g = 1; g < G; g++) {
+      gl.scissor(g * colW, 0, 1, H);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+    }
+    if (G * colW < W) {
+      gl.scissor(G * colW, 0, W - G * colW, H);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+    }
+    gl.disable(gl.SCISSOR_TEST);
   }
 
-  /** Shades columns [c0, c1) into the pixel ring, one scissored pass per unwrapped stretch. */
-  #shade(c0: number, c1: number, W: number, H: number): void {
+  /** Shades time columns [c0, c1) of every column of lanes into the pixel ring, one scissored pass per unwrapped stretch. */
+  #shade(c0: number, c1: number, colW: number, groups: number, H: number): void {
     const gl = this.#gl;
-    while (c0 < c1) {
-      const x0 = ((c0 % W) + W) % W;
-      const n = Math.min(c1 - c0, W - x0);
-      gl.scissor(x0, 0, n, H);
-      gl.uniform1i(this.#u.uLeftCol, c0 - x0); // the column at ring x = 0 for this stretch
-      gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
-      c0 += n;
+    for (let c = c0; c < c1; ) {
+      const x0 = ((c % colW) + colW) % colW;
+      const n = Math.min(c1 - c, colW - x0);
+      gl.uniform1i(this.#u.uLeftCol, c - x0); // the time column at x = 0 of each column of lanes
+      for (let g = 0; g < groups; g++) {
+        gl.scissor(g * colW + x0, 0, n, H);
+        gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+      }
+      c += n;
     }
   }
 }

@@ -4,7 +4,7 @@
 import type { SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
 import { untrack } from 'svelte';
 import { api } from './api.ts';
-import { TraceRenderer } from './trace-renderer.ts';
+import { groupWidth, MAX_GROUPS, TraceRenderer } from './trace-renderer.ts';
 
 const percentile = (xs: number[], q: number) => {
   if (xs.length === 0) return 0;
@@ -29,6 +29,9 @@ export class TracesState {
   viewLagMs = $state(0);
   view = $state<'traces' | 'heatmap'>('traces');
   order = $state<'depth' | 'index'>('depth');
+  /** Each shank in its own column of lanes, side by side as on the probe (multi-shank probes). */
+  shankColumns = $state(false);
+  numShanks = $derived(new Set(this.info?.channels.map((c) => c.shank) ?? []).size);
   /** Lanes shown: [firstLane, firstLane + numLanes) of the ordered channels. */
   firstLane = $state(0);
   numLanes = $state(0);
@@ -52,7 +55,21 @@ export class TracesState {
     const bad = this.hideBad && this.#badKey ? new Set(this.#badKey.split(',').map(Number)) : null;
     const idx = ch.map((_, i) => i).filter((i) => !bad?.has(i));
     if (this.order === 'depth') idx.sort((a, b) => ch[a].shank - ch[b].shank || ch[a].y - ch[b].y || ch[a].x - ch[b].x);
+    // Shanks as columns: grouped by shank, each group keeping the order chosen above (sort is stable).
+    if (this.#byShank) idx.sort((a, b) => ch[a].shank - ch[b].shank);
     return idx;
+  });
+  #byShank = $derived(this.shankColumns && this.numShanks > 1);
+  /** The columns of lanes on screen: one per shank side by side, or the stacked lane range. */
+  groups = $derived.by(() => {
+    if (!this.#byShank || !this.info) return [{ start: this.firstLane, count: this.numLanes || this.lanes.length }];
+    const ch = this.info.channels;
+    const out: { start: number; count: number }[] = [];
+    this.lanes.forEach((c, i) => {
+      if (i === 0 || ch[c].shank !== ch[this.lanes[i - 1]].shank) out.push({ start: i, count: 0 });
+      out[out.length - 1].count++;
+    });
+    return out.slice(0, MAX_GROUPS);
   });
 
   #renderer: TraceRenderer | null = null;
@@ -62,6 +79,8 @@ export class TracesState {
   #oldestCol = 0;
   #pausedRight = 0;
   #dirty = true;
+  /** Bumped whenever what to fetch changes (seek, scroll, span…): a reply to an older request is stale. */
+  #wantSeq = 0;
   #inflight = false;
   #frames: number[] = [];
   #lastFrame = 0;
@@ -72,8 +91,19 @@ export class TracesState {
   #raf = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
+  #fetchFailed = false;
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
+
+  #markDirty(): void {
+    this.#dirty = true;
+    this.#wantSeq++;
+  }
+
+  /** Pixels per column of lanes: the width the time window is drawn in. */
+  #plotWidth(): number {
+    return groupWidth(this.#canvas!.width, this.groups.length);
+  }
 
   /** Redraw without refetching (gain). */
   redraw(): void {
@@ -95,7 +125,7 @@ export class TracesState {
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
       this.#renderer = null;
-      this.#dirty = true;
+      this.#markDirty();
       this.following = true;
       this.firstLane = 0;
       this.numLanes = this.info.channels.length;
@@ -106,6 +136,11 @@ export class TracesState {
     } catch (err) {
       this.error = (err as Error).message;
     }
+  }
+
+  /** First run: the simulator, unless the user has already asked for something else meanwhile. */
+  async openDefault(): Promise<void> {
+    if (this.#generation === 0 && !this.info) await this.open({ kind: 'simulator' });
   }
 
   async resume(): Promise<void> {
@@ -120,6 +155,13 @@ export class TracesState {
   async setDetect(on: boolean): Promise<void> {
     if (!this.info) return;
     this.info = await api.call('session.setPipeline', { ...this.info.pipeline, detectBadChannels: on });
+  }
+
+  /** Shanks side by side (each a column of lanes drawn over the whole time window) or stacked. */
+  setShankColumns(on: boolean): void {
+    this.shankColumns = on;
+    this.relayout();
+    this.invalidate(); // the window now spans a column's width: new samples per pixel
   }
 
   /** Lane order, hidden channels or channel range changed: tell the renderer, redraw without refetching. */
@@ -181,10 +223,17 @@ export class TracesState {
     const info = this.info;
     const canvas = this.#canvas;
     if (!info || !canvas || !this.#spc) return;
-    const lane = this.firstLane + Math.floor((1 - fy) * this.numLanes);
-    const ch = this.lanes[Math.min(this.lanes.length - 1, Math.max(0, lane))];
+    // Which column of lanes, then which lane in it (lanes are as tall as in the tallest column).
+    const groups = this.groups;
+    const width = this.#plotWidth();
+    const px = Math.floor(fx * canvas.width);
+    const g = Math.min(groups.length - 1, Math.floor(px / width));
+    const rows = Math.max(...groups.map((x) => x.count));
+    const k = Math.floor((1 - fy) * rows);
+    if (k >= groups[g].count) return void (this.hover = null);
+    const ch = this.lanes[Math.min(this.lanes.length - 1, Math.max(0, groups[g].start + k))];
     const right = this.following ? this.#rightCol : this.#pausedRight;
-    const col = right - canvas.width + Math.floor(fx * canvas.width);
+    const col = right - width + (px - g * width);
     if (col < this.#oldestCol || col >= this.#rightCol) return void (this.hover = null);
     const r = await api.call('session.columns', { fromColumn: col, toColumn: col + 1, samplesPerColumn: this.#spc, maxColumns: 1, processed: this.processed });
     if (r.count !== 1) return;
@@ -203,7 +252,7 @@ export class TracesState {
         this.error = (err as Error).message;
       }
     }
-    this.#dirty = true;
+    this.#markDirty();
     const loop = (now: number) => {
       if (this.#lastFrame) this.#frames.push(now - this.#lastFrame);
       this.#lastFrame = now;
@@ -221,7 +270,7 @@ export class TracesState {
 
   /** Settings that change what a column means (span, raw/processed) redraw the whole window. */
   invalidate(): void {
-    this.#dirty = true;
+    this.#markDirty();
   }
 
   async setCmr(on: boolean): Promise<void> {
@@ -238,28 +287,28 @@ export class TracesState {
 
   follow(): void {
     this.following = true;
-    this.#dirty = true;
+    this.#markDirty();
   }
 
   /** Show the window ending `seconds` into the source (a recording's scrub bar). */
   seek(seconds: number): void {
     if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
-    const width = this.#canvas.width;
+    const width = this.#plotWidth();
     const col = Math.round((seconds * this.info.fs) / this.#spc);
     // Clamped to what the source holds (a recording's whole length), not to what was drawn last.
     const newest = this.info.kind === 'recording' ? this.info.historySeconds * this.info.fs : this.#newestSample;
     this.#pausedRight = Math.max(Math.ceil(this.#oldestSample / this.#spc) + width, Math.min(Math.floor(newest / this.#spc), col));
-    this.#dirty = true;
+    this.#markDirty();
   }
 
   /** Scroll while paused: positive = back in time, in screen widths. */
   scroll(screens: number): void {
     if (!this.#canvas) return;
     if (this.following) this.pause();
-    const width = this.#canvas.width;
+    const width = this.#plotWidth();
     this.#pausedRight = Math.max(this.#oldestCol + width, Math.min(this.#rightCol, this.#pausedRight - Math.round(screens * width)));
-    this.#dirty = true;
+    this.#markDirty();
   }
 
   async #tick(): Promise<void> {
@@ -267,11 +316,13 @@ export class TracesState {
     const canvas = this.#canvas;
     const info = this.info;
     if (!r || !canvas || !info || this.#inflight) return;
-    const width = canvas.width;
+    const width = this.#plotWidth();
     const spc = Math.max(1, Math.ceil((this.spanS * info.fs) / width));
     if (spc !== this.#spc) {
+      // Same time on the right edge at the new resolution (span change or shanks as columns while paused).
+      if (this.#spc) this.#pausedRight = Math.round((this.#pausedRight * this.#spc) / spc);
       this.#spc = spc;
-      this.#dirty = true;
+      this.#markDirty();
     }
     if (!this.following && !this.#dirty) return;
     // Following, ~30 updates a second are plenty for the eye; on software WebGL each full redraw
@@ -282,6 +333,9 @@ export class TracesState {
     this.#inflight = true;
     const t0 = performance.now();
     const generation = this.#generation;
+    // What this request is for: a seek while it is in flight must not take its reply for the new window.
+    const wasDirty = this.#dirty;
+    const seq = this.#wantSeq;
     try {
       const right = this.following ? undefined : this.#pausedRight;
       const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol;
@@ -292,9 +346,10 @@ export class TracesState {
         maxColumns: width,
         processed: this.processed
       });
-      if (generation !== this.#generation || r !== this.#renderer) return;
-      this.error = null;
-      const wasDirty = this.#dirty;
+      if (generation !== this.#generation || r !== this.#renderer || seq !== this.#wantSeq) return;
+      // Only a fetch error clears with the next good fetch; an open that failed stays said.
+      if (this.#fetchFailed) this.error = null;
+      this.#fetchFailed = false;
       if (wasDirty) r.forget();
       if (reply.count > 0) r.upload(reply.fromColumn, reply.count, reply.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
@@ -312,6 +367,7 @@ export class TracesState {
       this.#settingsChanged = false;
     } catch (err) {
       this.error = (err as Error).message;
+      this.#fetchFailed = true;
     } finally {
       this.#inflight = false;
     }
@@ -319,22 +375,23 @@ export class TracesState {
 
   #draw(): void {
     const canvas = this.#canvas!;
-    const n = this.numLanes || this.info!.channels.length;
-    const lane = canvas.height / n;
+    const groups = this.groups;
+    const lane = canvas.height / Math.max(1, ...groups.map((g) => g.count));
+    const width = this.#plotWidth();
     const right = this.following ? this.#rightCol : this.#pausedRight;
     this.#renderer!.draw({
       mode: this.view,
       clim: this.uvPerLane,
-      leftCol: right - canvas.width,
+      leftCol: right - width,
       rightCol: this.#rightCol,
       oldestCol: this.#oldestCol,
-      firstChannel: this.firstLane,
-      numChannels: n,
+      groups,
       pxPerUv: lane / 2 / this.uvPerLane
     });
     const fs = this.info!.fs;
-    this.windowS = [((right - canvas.width) * this.#spc) / fs, (right * this.#spc) / fs];
+    this.windowS = [((right - width) * this.#spc) / fs, (right * this.#spc) / fs];
   }
+
 }
 
 export const traces = new TracesState();

@@ -1,0 +1,77 @@
+// Shanks as columns on a real NP2.0 4-shank recording (the .meta SpikeGLX wrote; the data are zeros,
+// drawn as flat traces). Traces are coloured by shank, so where each shank is drawn can be read from
+// the pixels' colours.
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { openSource } from '../main/sources/open-source.ts';
+import { expect, test } from './fixtures.ts';
+
+/** Lit pixels in each quarter of the canvas by shank colour: white-grey, blue, orange, green (shanks 0–3). */
+async function shankColoursByQuarter(app: Page): Promise<number[][]> {
+  return app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => {
+    const off = document.createElement('canvas');
+    off.width = c.width;
+    off.height = c.height;
+    const ctx = off.getContext('2d')!;
+    ctx.drawImage(c, 0, 0);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    const q = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
+    for (let y = 0; y < c.height; y++)
+      for (let x = 0; x < c.width; x++) {
+        const i = (y * c.width + x) * 4;
+        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+        if (r + g + b < 300) continue;
+        const k = r > 200 && g > 200 && b > 200 ? 0 : b > r + 60 ? 1 : r > b + 60 ? 2 : g > r + 40 && g > b + 40 ? 3 : -1;
+        if (k >= 0) q[Math.min(3, Math.floor((4 * x) / c.width))][k]++;
+      }
+    return q;
+  });
+}
+
+test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column, hover names the shank’s channel', async ({ app }, testInfo) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-np2-'));
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
+  const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(bin, 'w'));
+  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  const src = await openSource(bin);
+  const { channels } = src.info;
+  await src.close();
+
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
+  await app.getByTestId('span').selectOption({ label: '1 s' });
+  await app.getByTestId('scrub').evaluate((el: HTMLInputElement) => {
+    el.value = '2';
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  // Stacked: every quarter of the canvas (a stretch of time) shows all four shanks.
+  await expect.poll(async () => (await shankColoursByQuarter(app)).every((q) => q.every((n) => n > 0))).toBe(true);
+
+  await app.getByTestId('toggle-shank-columns').click();
+  await expect(app.getByTestId('toggle-shank-columns')).toHaveClass(/on/);
+  // Side by side: quarter g is shank g's colour, and the window stayed where it was.
+  await expect
+    .poll(async () => (await shankColoursByQuarter(app)).map((q) => q.indexOf(Math.max(...q))))
+    .toEqual([0, 1, 2, 3]);
+  expect(Number((await app.getByTestId('time-right').textContent())!.split(' ')[0])).toBeCloseTo(2, 1);
+  const shot = testInfo.outputPath('shank-columns.png');
+  await app.getByTestId('traces-canvas').screenshot({ path: shot });
+  await testInfo.attach('shank-columns.png', { path: shot, contentType: 'image/png' });
+
+  // Hovering the third column, low down (every shank has lanes there), names a channel of shank 2.
+  const box = (await app.getByTestId('traces-canvas').boundingBox())!;
+  await app.mouse.move(box.x + box.width * 0.625, box.y + box.height * 0.9);
+  await expect(app.getByTestId('hover-readout')).toBeVisible();
+  const id = (await app.getByTestId('hover-readout').textContent())!.split(' · ')[0];
+  expect(channels.find((c) => c.id === id)?.shank).toBe(2);
+
+  // And back to stacked with one key.
+  await app.keyboard.press('k');
+  await expect(app.getByTestId('toggle-shank-columns')).not.toHaveClass(/on/);
+  await expect.poll(async () => (await shankColoursByQuarter(app)).every((q) => q.every((n) => n > 0))).toBe(true);
+});
