@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator } from '../main/sources/simulator.ts';
 import { simulatorMeta } from '../main/sources/spikeglx-writer.ts';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
 const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
@@ -59,6 +60,8 @@ test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the req
     await expect.poll(async () => Number(await app.getByTestId('perf-window-ms').textContent())).not.toBe(before);
     times.push(Number(await app.getByTestId('perf-window-ms').textContent()));
   }
+  // The window drawn is the one asked for, with traces in it (not the dark of "no data here").
+  expect((await canvasPixels(app)).lit).toBeGreaterThan(0.02);
   const shot = testInfo.outputPath('recording-30min.png');
   await app.getByTestId('traces-canvas').screenshot({ path: shot });
   await testInfo.attach('recording-30min.png', { path: shot, contentType: 'image/png' });
