@@ -81,6 +81,17 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
   // The axis spans the chosen window (whole samples per pixel column round it up a little).
   const seconds = async (id: string) => Number((await app.getByTestId(id).textContent())!.split(' ')[0]);
   await expect.poll(async () => Math.abs((await seconds('time-right')) - (await seconds('time-left')) - 5)).toBeLessThan(0.5);
+  // ctrl + wheel zooms in time: one notch in is the next shorter window (5 s → 2 s), one out goes back.
+  await app.getByTestId('traces-canvas').hover({ force: true });
+  await app.keyboard.down('Control');
+  await app.mouse.wheel(0, -100);
+  await app.keyboard.up('Control');
+  await expect(app.getByTestId('span')).toHaveValue('2');
+  await expect.poll(async () => Math.abs((await seconds('time-right')) - (await seconds('time-left')) - 2)).toBeLessThan(0.3);
+  await app.keyboard.down('Control');
+  await app.mouse.wheel(0, 100);
+  await app.keyboard.up('Control');
+  await expect(app.getByTestId('span')).toHaveValue('5');
 
   // Autoscale from each channel's noise: lanes become ±6 median σ (a few tens of µV here, not the default 150).
   await app.keyboard.press('s');
