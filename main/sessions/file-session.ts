@@ -29,6 +29,7 @@ export class FileSession {
   #scratch: ArrayBuffer | null = null;
   #out: Float32Array | null = null;
   #queue: Promise<unknown> = Promise.resolve();
+  #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
 
   constructor(source: Source, pipeline: SessionPipeline, nWorkers: number) {
     this.source = source;
@@ -54,6 +55,7 @@ export class FileSession {
     this.#margin = spec ? autoMarginSamples(spec, fs) : 0;
     this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude: p.exclude }, channels.length);
     this.#pipeline = p;
+    this.#activityCache = null;
   }
 
   describe(): SessionInfo {
@@ -141,11 +143,17 @@ export class FileSession {
     const { fs, channels } = this.source.info;
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
+    // The probe map polls; while the view stays on one window a recording's answer cannot change,
+    // and recomputing it would hold the queue a scrub request waits in.
+    const key = `${start}:${end}:${k}`;
+    if (this.#activityCache?.key === key) return this.#activityCache.reply;
     const w = await this.#window(start, end, true);
     const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
     const g = w.gainUv ?? 1;
     const spanS = (end - start) / fs;
-    return { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), noiseUv: a.sigma.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
+    const reply = { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), noiseUv: a.sigma.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
+    this.#activityCache = { key, reply };
+    return reply;
   }
 
   async #spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
