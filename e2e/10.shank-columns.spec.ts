@@ -6,28 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { openSource } from '../main/sources/open-source.ts';
+import { canvasImage } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
 /** Lit pixels in each quarter of the canvas by shank colour: white-grey, blue, orange, green (shanks 0–3). */
 async function shankColoursByQuarter(app: Page): Promise<number[][]> {
-  return app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => {
-    const off = document.createElement('canvas');
-    off.width = c.width;
-    off.height = c.height;
-    const ctx = off.getContext('2d')!;
-    ctx.drawImage(c, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
-    const q = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
-    for (let y = 0; y < c.height; y++)
-      for (let x = 0; x < c.width; x++) {
-        const i = (y * c.width + x) * 4;
-        const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-        if (r + g + b < 300) continue;
-        const k = r > 200 && g > 200 && b > 200 ? 0 : b > r + 60 ? 1 : r > b + 60 ? 2 : g > r + 40 && g > b + 40 ? 3 : -1;
-        if (k >= 0) q[Math.min(3, Math.floor((4 * x) / c.width))][k]++;
-      }
-    return q;
-  });
+  const { width, height, data: d } = await canvasImage(app);
+  const q = [0, 1, 2, 3].map(() => [0, 0, 0, 0]);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+      if (r + g + b < 300) continue;
+      const k = r > 200 && g > 200 && b > 200 ? 0 : b > r + 60 ? 1 : r > b + 60 ? 2 : g > r + 40 && g > b + 40 ? 3 : -1;
+      if (k >= 0) q[Math.min(3, Math.floor((4 * x) / width))][k]++;
+    }
+  return q;
 }
 
 test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column, hover names the shank’s channel', async ({ app }, testInfo) => {

@@ -10,12 +10,17 @@ import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
 import { tempDir } from './helpers.ts';
 
+/** A finished SpikeGLX recording from `probedeck simulate`, and a session manager to open it with. */
+function simulatedRecording(seconds: number) {
+  const dir = tempDir();
+  const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+  expect(cli(['simulate', '--out', bin, '--seconds', String(seconds), '--pace', '0']).code).toBe(0);
+  return { dir, bin, m: new SessionManager(64 * 2 ** 20, () => {}) };
+}
+
 describe('a recording opened for scrubbing', () => {
   it('serves any window processed as the executor would (zero-phase + CMR, real neighbours ±margin)', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
-    expect(cli(['simulate', '--out', bin, '--seconds', '3', '--pace', '0']).code).toBe(0);
-    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const { dir, bin, m } = simulatedRecording(3);
     const info = await m.open({ kind: 'recording', path: bin });
     expect(info).toMatchObject({ kind: 'recording', fs: 30000, historySeconds: 3 });
     const s = m.require();
@@ -81,10 +86,7 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   });
   it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
-    expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
-    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const { dir, bin, m } = simulatedRecording(1);
     // The dialog always sends its fields; a wrong count must not override the .meta.
     expect(await m.open({ kind: 'recording', path: bin, channels: 385, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
     const plain = join(dir, 'plain.dat');
@@ -95,10 +97,7 @@ describe('a recording opened for scrubbing', () => {
   });
 
   it('opens asked for together apply in order: the last one is current and each reply describes its own source', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
-    expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
-    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const { bin, m } = simulatedRecording(1);
     // The first-run simulator and a click on "Open recording", both in flight.
     const [sim, rec] = await Promise.all([m.open({ kind: 'simulator' }), m.open({ kind: 'recording', path: bin })]);
     expect(sim.kind).toBe('simulator');
