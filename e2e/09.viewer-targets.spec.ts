@@ -31,7 +31,7 @@ test('live simulator for 60 s: frame time, view lag, dropped chunks', async ({ a
   expect(dropped).toBe(0);
 });
 
-test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the request', async ({ app }, testInfo) => {
+test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the request, and a drag moves the picture along', async ({ app }, testInfo) => {
   const dir = mkdtempSync(join(tmpdir(), 'probedeck-hour-'));
   const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
   const fs = 30000;
@@ -48,20 +48,39 @@ test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the req
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('hour_g0_t0');
   await app.getByTestId('span').selectOption({ label: '1 s' });
+  // Moving the scrub bar to `s` seconds (a range input reports its value on 'input').
+  const scrubTo = (s: number) =>
+    app.getByTestId('scrub').evaluate((el: HTMLInputElement, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, String(s));
   const times: number[] = [];
   for (const end of [1801, 1802.5, 1803, 1801.5, 1804, 1802, 1803.5, 1801.2, 1802.8, 1803.9]) {
     const before = Number(await app.getByTestId('perf-window-ms').textContent());
-    // Dragging the scrub bar to `end` (a range input reports its value on 'input').
-    await app.getByTestId('scrub').evaluate((el: HTMLInputElement, v) => {
-      el.value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, String(end));
+    await scrubTo(end);
     await expect.poll(async () => Number((await app.getByTestId('time-right').textContent())!.split(' ')[0])).toBeCloseTo(end, 1);
     await expect.poll(async () => Number(await app.getByTestId('perf-window-ms').textContent())).not.toBe(before);
     times.push(Number(await app.getByTestId('perf-window-ms').textContent()));
   }
   // The window drawn is the one asked for, with traces in it (not the dark of "no data here").
   expect((await canvasPixels(app)).lit).toBeGreaterThan(0.02);
+
+  // Dragging, driven inside the page: a seek every 20 ms for 2 s, faster than windows are made. The
+  // picture moves along with the drag (each reply is drawn at its own place) and ends on the last position.
+  const shown = await app.evaluate(async () => {
+    const bar = document.querySelector<HTMLInputElement>('[data-testid="scrub"]')!;
+    const label = document.querySelector('[data-testid="time-right"]')!;
+    const seen = new Set<string>();
+    for (let i = 0; i < 100; i++) {
+      bar.value = String(1801 + i * 0.02);
+      bar.dispatchEvent(new Event('input', { bubbles: true }));
+      await new Promise((r) => setTimeout(r, 20));
+      seen.add(label.textContent ?? '');
+    }
+    return seen.size;
+  });
+  expect(shown).toBeGreaterThan(4);
+  await expect.poll(async () => Number((await app.getByTestId('time-right').textContent())!.split(' ')[0])).toBeCloseTo(1801 + 99 * 0.02, 1);
   const shot = testInfo.outputPath('recording-30min.png');
   await app.getByTestId('traces-canvas').screenshot({ path: shot });
   await testInfo.attach('recording-30min.png', { path: shot, contentType: 'image/png' });

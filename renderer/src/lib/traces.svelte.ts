@@ -336,17 +336,23 @@ export class TracesState {
     // What this request is for: a seek while it is in flight must not take its reply for the new window.
     const wasDirty = this.#dirty;
     const seq = this.#wantSeq;
+    const processed = this.processed;
+    const right = this.following ? undefined : this.#pausedRight;
     try {
-      const right = this.following ? undefined : this.#pausedRight;
       const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol;
       const reply = await api.call('session.columns', {
         fromColumn: Math.max(0, this.#dirty && this.following ? 0 : from),
         toColumn: right,
         samplesPerColumn: spc,
         maxColumns: width,
-        processed: this.processed
+        processed
       });
-      if (generation !== this.#generation || r !== this.#renderer || seq !== this.#wantSeq) return;
+      // A whole window asked for while paused is still that window's picture: while the scrub bar is
+      // dragged it is drawn at its own place, and the newest request follows. Anything else that
+      // was overtaken (a following increment, another span or raw/processed) is dropped.
+      const stale = seq !== this.#wantSeq;
+      const stillAPicture = wasDirty && right !== undefined && !this.following && spc === this.#spc && processed === this.processed;
+      if (generation !== this.#generation || r !== this.#renderer || (stale && !stillAPicture)) return;
       // Only a fetch error clears with the next good fetch; an open that failed stays said.
       if (this.#fetchFailed) this.error = null;
       this.#fetchFailed = false;
@@ -358,11 +364,11 @@ export class TracesState {
       this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
       this.#newestSample = reply.newestSample;
       this.#oldestSample = reply.oldestSample;
-      this.#dirty = false;
+      if (!stale) this.#dirty = false;
       this.newestShown = this.#rightCol * spc;
       this.viewLagMs = performance.now() - t0 + ((reply.newestSample - this.newestShown) / info.fs) * 1000;
       // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
-      if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw();
+      if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw(stale ? right : undefined);
       if (wasDirty) this.windowMs = performance.now() - t0;
       this.#settingsChanged = false;
     } catch (err) {
@@ -373,12 +379,13 @@ export class TracesState {
     }
   }
 
-  #draw(): void {
+  /** Draws the window ending at `rightCol` (default: the newest when following, else the paused position). */
+  #draw(rightCol?: number): void {
     const canvas = this.#canvas!;
     const groups = this.groups;
     const lane = canvas.height / Math.max(1, ...groups.map((g) => g.count));
     const width = this.#plotWidth();
-    const right = this.following ? this.#rightCol : this.#pausedRight;
+    const right = rightCol ?? (this.following ? this.#rightCol : this.#pausedRight);
     this.#renderer!.draw({
       mode: this.view,
       clim: this.uvPerLane,
