@@ -8,6 +8,10 @@ import { simulatorMeta } from '../main/sources/spikeglx-writer.ts';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
+// Measurements, not checks of behaviour: Playwright's trace recording (screenshots of every frame)
+// would be timed along with the viewer.
+test.use({ trace: 'off' });
+
 const pct = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];
 
 test('live simulator for 60 s: frame time, view lag, dropped chunks', async ({ app }, testInfo) => {
