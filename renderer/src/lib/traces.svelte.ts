@@ -118,9 +118,12 @@ export class TracesState {
       const info = await api.call('session.open', { source });
       // Two opens in flight (the first-run simulator and a click): only the newest one applies.
       if (generation !== this.#generation) return;
+      // Nothing of the previous source may bound the new one's seeks or label its channels.
       this.#rightCol = 0;
       this.#oldestCol = 0;
       this.#newestSample = 0;
+      this.#oldestSample = 0;
+      this.status = null;
       this.info = info;
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
