@@ -142,7 +142,8 @@ float median_of(const float* v, size_t n, float* scratch) {
 
 // Values of v in [lo, hi] copied to out (in order), and how many are below lo. SSE2 is in every
 // x86-64: four compares make a 4-bit mask, a table gives the lanes to keep, four unconditional
-// stores write them (the spare ones are overwritten next), so there is no branch per value.
+// stores write them (the spare ones are overwritten next; they never pass index i + 3 < n, as at
+// most i values precede), so there is no branch per value.
 static size_t gather_window(const float* v, size_t n, float lo, float hi, float* out, size_t& below) {
   size_t m = 0, i = 0, b = 0;
 #if defined(__SSE2__)

@@ -17,9 +17,8 @@ float median_of(const float* v, size_t n, float* scratch);
  */
 class MedianTracker {
  public:
-  /** `scratch` holds at least n + kScratchPad floats. */
+  /** `scratch` holds at least n floats. */
   float operator()(const float* v, size_t n, float* scratch);
-  static constexpr size_t kScratchPad = 4;
 
  private:
   float last_ = 0.0f;

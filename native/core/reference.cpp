@@ -56,7 +56,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w) * 4, rows / 1024));
   pool_for_this_thread(w).parallel_for(int(blocks), [&](int b) {
     const size_t r0 = rows * size_t(b) / blocks, r1 = rows * size_t(b + 1) / blocks;
-    WorkBuffer<float> values(largest), scratch(largest + MedianTracker::kScratchPad);
+    WorkBuffer<float> values(largest), scratch(largest);
     WorkBuffer<float> stat(plan.sets.size());
     std::vector<MedianTracker> medians(plan.sets.size());
     for (size_t t = r0; t < r1; t++) {

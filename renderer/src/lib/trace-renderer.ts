@@ -180,7 +180,7 @@ export class TraceRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.#lanes);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RG_INTEGER, gl.INT, data);
     gl.activeTexture(gl.TEXTURE0);
-    this.forget();
+    this.#forget();
   }
 
   /** Per-channel display factors (1 = as recorded). */
@@ -190,7 +190,7 @@ export class TraceRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.#scale);
     gl.texSubImage2D(gl.TEXTURE_2D, 0, 0, 0, this.channels, 1, gl.RED, gl.FLOAT, scale);
     gl.activeTexture(gl.TEXTURE0);
-    this.forget();
+    this.#forget();
   }
 
   /** Columns [first, first + count), count × channels × {min, max}: one texture row per column. */
@@ -199,7 +199,7 @@ export class TraceRenderer {
     const C = this.channels;
     // Columns already shaded that come again (a refetch after a change of span or raw/processed)
     // mean something new: their pixels are stale.
-    if (this.#cache && first < this.#cache.hi && first + count > this.#cache.lo) this.forget();
+    if (this.#cache && first < this.#cache.hi && first + count > this.#cache.lo) this.#forget();
     let done = 0;
     while (done < count) {
       const row = (((first + done) % this.ring) + this.ring) % this.ring;
@@ -210,7 +210,7 @@ export class TraceRenderer {
   }
 
   /** Every shaded pixel is stale (lanes, scales or what the columns mean changed). */
-  forget(): void {
+  #forget(): void {
     if (this.#cache) this.#cache.lo = this.#cache.hi = 0;
   }
 

@@ -95,11 +95,6 @@ export class TracesState {
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
 
-  #markDirty(): void {
-    this.#dirty = true;
-    this.#wantSeq++;
-  }
-
   /** Pixels per column of lanes: the width the time window is drawn in. */
   #plotWidth(): number {
     return groupWidth(this.#canvas!.width, this.groups.length);
@@ -128,7 +123,7 @@ export class TracesState {
       this.cmr = this.info.pipeline.reference !== 'none';
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
       this.#renderer = null;
-      this.#markDirty();
+      this.invalidate();
       this.following = true;
       this.firstLane = 0;
       this.numLanes = this.info.channels.length;
@@ -255,7 +250,7 @@ export class TracesState {
         this.error = (err as Error).message;
       }
     }
-    this.#markDirty();
+    this.invalidate();
     const loop = (now: number) => {
       if (this.#lastFrame) this.#frames.push(now - this.#lastFrame);
       this.#lastFrame = now;
@@ -271,9 +266,10 @@ export class TracesState {
     return () => cancelAnimationFrame(this.#raf);
   }
 
-  /** Settings that change what a column means (span, raw/processed) redraw the whole window. */
+  /** What to fetch changed (span, raw/processed, a seek or scroll): refetch the whole window; older replies are stale. */
   invalidate(): void {
-    this.#markDirty();
+    this.#dirty = true;
+    this.#wantSeq++;
   }
 
   async setCmr(on: boolean): Promise<void> {
@@ -290,7 +286,7 @@ export class TracesState {
 
   follow(): void {
     this.following = true;
-    this.#markDirty();
+    this.invalidate();
   }
 
   /** Show the window ending `seconds` into the source (a recording's scrub bar). */
@@ -302,7 +298,7 @@ export class TracesState {
     // Clamped to what the source holds (a recording's whole length), not to what was drawn last.
     const newest = this.info.kind === 'recording' ? this.info.historySeconds * this.info.fs : this.#newestSample;
     this.#pausedRight = Math.max(Math.ceil(this.#oldestSample / this.#spc) + width, Math.min(Math.floor(newest / this.#spc), col));
-    this.#markDirty();
+    this.invalidate();
   }
 
   /** Scroll while paused: positive = back in time, in screen widths. */
@@ -311,7 +307,7 @@ export class TracesState {
     if (this.following) this.pause();
     const width = this.#plotWidth();
     this.#pausedRight = Math.max(this.#oldestCol + width, Math.min(this.#rightCol, this.#pausedRight - Math.round(screens * width)));
-    this.#markDirty();
+    this.invalidate();
   }
 
   async #tick(): Promise<void> {
@@ -325,7 +321,7 @@ export class TracesState {
       // Same time on the right edge at the new resolution (span change or shanks as columns while paused).
       if (this.#spc) this.#pausedRight = Math.round((this.#pausedRight * this.#spc) / spc);
       this.#spc = spc;
-      this.#markDirty();
+      this.invalidate();
     }
     if (!this.following && !this.#dirty) return;
     // Following, ~30 updates a second are plenty for the eye; on software WebGL each full redraw
@@ -359,7 +355,6 @@ export class TracesState {
       // Only a fetch error clears with the next good fetch; an open that failed stays said.
       if (this.#fetchFailed) this.error = null;
       this.#fetchFailed = false;
-      if (wasDirty) r.forget();
       if (reply.count > 0) r.upload(reply.fromColumn, reply.count, reply.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
       if (reply.count > 0 || wasDirty) this.#rightCol = reply.fromColumn + reply.count;
