@@ -76,6 +76,7 @@ export function padlen(sos: Float64Array): number {
 
 function checkSos(sos: unknown): Float64Array {
   if (!(sos instanceof Float64Array) || sos.length === 0 || sos.length % 6 !== 0) throw invalidParameterError('sos', 'a Float64Array of n×6 coefficients', sos);
+  if (sos.length / 6 > 10) throw invalidParameterError('sos', 'at most 10 sections (an order-10 band-pass)', `${sos.length / 6} sections`);
   for (let s = 0; s < sos.length; s += 6) if (sos[s + 3] !== 1) throw invalidParameterError('sos', 'sections with a0 = 1', sos[s + 3]);
   return sos;
 }

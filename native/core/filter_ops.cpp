@@ -14,6 +14,12 @@ namespace {
 
 constexpr size_t kBlockRows = 512;  // streaming: one row block of a worker's channels stays in L2 across its tiles
 
+void check_sections(const SosFilter& f) {
+  if (f.n_sections() < 1 || f.n_sections() > kMaxSections)
+    throw DspError("TOO_MANY_SECTIONS", "a filter runs 1 to " + std::to_string(kMaxSections) + " second-order sections (an order-10 band-pass), got " +
+                                            std::to_string(f.n_sections()));
+}
+
 [[noreturn]] void non_finite() { throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples"); }
 
 // Splits the tiles into at most `workers` contiguous blocks and runs body(first_tile, end_tile).
@@ -179,6 +185,7 @@ template <class In>
 void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
                    int workers, Precision precision) {
   if (left + right > rows) throw DspError("BAD_WINDOW", "the margins are longer than the window");
+  check_sections(f);
   const int padlen = mode == FilterMode::zero_phase ? sosfiltfilt_padlen(f.sos.data(), f.n_sections()) : 0;
   if (mode == FilterMode::zero_phase && rows <= size_t(padlen)) {
     throw DspError("WINDOW_TOO_SHORT", "a zero-phase window (with margins) must be longer than scipy's padlen of " + std::to_string(padlen) +
@@ -192,6 +199,7 @@ void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& 
 
 template <class In>
 void filter_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, double* state, float* out, int workers, Precision precision) {
+  check_sections(f);
   if (precision == Precision::f32)
     run_stream<float>(in, rows, channels, f, state, out, workers);
   else

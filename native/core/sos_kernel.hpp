@@ -1,12 +1,15 @@
 // The cascade loop behind sosfilt.cpp (float64) and sosfilt_f32.cpp (float32). Included only by
 // those two files: each compiles it under its own target attributes, so the body must inline.
-// One call runs all sections over `rows` rows of one tile of L neighbouring channels, reading row t
-// at src + t·src_step and writing it at dst + t·dst_step: int16 or float32 input is converted in
-// registers and float32 output narrowed on the way out, so no gather or scatter pass touches memory.
+// One call runs all sections over `rows` rows of one tile of kTile neighbouring channels, reading
+// row t at src + t·src_step and writing it at dst + t·dst_step: int16 or float32 input is converted
+// in registers and float32 output narrowed on the way out, so no gather or scatter pass touches memory.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
+
+#include "sosfilt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
 // The vectors never cross a call (every function here inlines), so the ABI note does not apply.
@@ -15,8 +18,7 @@
 
 namespace probedeck::kernel {
 
-constexpr int kMaxSections = 10;  // order 10 band-pass
-constexpr int kPrefetchRows = 32;
+constexpr std::ptrdiff_t kBlockRows = 64;
 
 #define PROBEDECK_INLINE inline __attribute__((always_inline))
 
@@ -54,57 +56,89 @@ PROBEDECK_INLINE void store_as(D* p, V v) {
   }
 }
 
+/** How a section is computed. */
+enum class Form {
+  /** scipy's _sosfilt statement order (transposed direct form II): coef is b0 b1 b2 a1 a2. */
+  scipy,
+  /**
+   * Each section divided by its b0, the b0s gathered into one gain on the input: coef is
+   * gain c1 c2 a1 a2 for section 0 and 1 c1 c2 a1 a2 after it, and a section is y = x + z0,
+   * z0 = z1 + c1·x − a1·y, z1 = c2·x − a2·y. On the recursion that bounds the loop (z0 → y → z0)
+   * an add replaces a multiply-add, and each section issues one multiply fewer.
+   */
+  normalised,
+};
+
 /**
- * coef: per section b0 b1 b2 a1 a2 (a0 = 1); state: per section z0[L] then z1[L].
+ * coef: 5 per section (see Form); state: per section z0[kTile] then z1[kTile].
+ * One vector of channels at a time with all its sections' state in registers (a whole tile's state
+ * would spill and put a store and a reload into every recursion). The tile is walked in blocks of
+ * rows, each block once per vector column, so a block's rows stay in L1 while its columns run.
  * Returns false if a floating-point input held NaN or ±inf (x·0 is NaN exactly for those, and one
  * vector add per row is far cheaper than a separate scan).
  */
-template <class T, int L, class S, class D>
-PROBEDECK_INLINE bool run(const T* coef, int ns, const S* src, std::ptrdiff_t src_step, D* dst, std::ptrdiff_t dst_step, std::ptrdiff_t rows,
-                          T* state) {
+template <class T, int NS, Form F, class S, class D>
+PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   using V = typename Vec<T>::type;
-  constexpr int N = Vec<T>::lanes;
-  constexpr int K = L / N;
-  V c[kMaxSections][5];
-  V z0[kMaxSections][K], z1[kMaxSections][K];
-  for (int s = 0; s < ns; s++) {
+  constexpr int N = Vec<T>::lanes, L = kTile<T>;
+  V c[NS][5];
+  for (int s = 0; s < NS; s++)
     for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
-    for (int k = 0; k < K; k++) {
-      z0[s][k] = load_as<T>(state + (s * 2) * L + N * k);
-      z1[s][k] = load_as<T>(state + (s * 2 + 1) * L + N * k);
-    }
-  }
   V poison{};
-  for (std::ptrdiff_t t = 0; t < rows; t++, src += src_step, dst += dst_step) {
-    // Strided rows cross a page every few samples, which the hardware prefetchers do not follow;
-    // without this the loop waits on memory for every row (6× slower than on a dense tile).
-    if (src_step != L) {
-      for (size_t b = 0; b < L * sizeof(S); b += 64) __builtin_prefetch(reinterpret_cast<const char*>(src + kPrefetchRows * src_step) + b);
-    }
-    if (dst_step != L && dst_step != 0) {
-      for (size_t b = 0; b < L * sizeof(D); b += 64) __builtin_prefetch(reinterpret_cast<const char*>(dst + kPrefetchRows * dst_step) + b, 1);
-    }
-    for (int k = 0; k < K; k++) {
-      V xc = load_as<T>(src + N * k);
-      if constexpr (std::is_floating_point_v<S>) poison += xc * T(0);
-      // scipy's _sosfilt statement order (transposed direct form II).
-      for (int s = 0; s < ns; s++) {
-        const V y = c[s][0] * xc + z0[s][k];
-        z0[s][k] = c[s][1] * xc - c[s][3] * y + z1[s][k];
-        z1[s][k] = c[s][2] * xc - c[s][4] * y;
-        xc = y;
+  for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
+    const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
+    for (int k = 0; k < L / N; k++) {
+      V z0[NS], z1[NS];
+      for (int s = 0; s < NS; s++) z0[s] = load_as<T>(state + (s * 2) * L + N * k), z1[s] = load_as<T>(state + (s * 2 + 1) * L + N * k);
+      const S* x_row = src + r0 * ss + N * k;
+      D* y_row = dst + r0 * ds + N * k;
+      for (std::ptrdiff_t t = 0; t < n; t++, x_row += ss, y_row += ds) {
+        // The next block's rows, a page apart when strided: the hardware prefetchers do not follow.
+        __builtin_prefetch(x_row + kBlockRows * ss);
+        if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
+        V x = load_as<T>(x_row);
+        if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
+        if constexpr (F == Form::normalised) {
+          x *= c[0][0];
+          for (int s = 0; s < NS; s++) {
+            const V y = x + z0[s];
+            z0[s] = z1[s] + c[s][1] * x - c[s][3] * y;
+            z1[s] = c[s][2] * x - c[s][4] * y;
+            x = y;
+          }
+        } else {
+          for (int s = 0; s < NS; s++) {
+            const V y = c[s][0] * x + z0[s];
+            z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
+            z1[s] = c[s][2] * x - c[s][4] * y;
+            x = y;
+          }
+        }
+        store_as(y_row, x);
       }
-      store_as(dst + N * k, xc);
+      for (int s = 0; s < NS; s++) store_as(state + (s * 2) * L + N * k, z0[s]), store_as(state + (s * 2 + 1) * L + N * k, z1[s]);
     }
   }
-  for (int s = 0; s < ns; s++)
-    for (int k = 0; k < K; k++) {
-      store_as(state + (s * 2) * L + N * k, z0[s][k]);
-      store_as(state + (s * 2 + 1) * L + N * k, z1[s][k]);
-    }
   bool finite = true;
   for (int i = 0; i < N; i++) finite &= poison[i] == poison[i];
   return finite;
+}
+
+/** run() for a section count known only at run time (1…kMaxSections). */
+template <class T, Form F, class S, class D>
+PROBEDECK_INLINE bool run(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+  switch (ns) {
+    case 1: return run<T, 1, F>(coef, src, ss, dst, ds, rows, state);
+    case 2: return run<T, 2, F>(coef, src, ss, dst, ds, rows, state);
+    case 3: return run<T, 3, F>(coef, src, ss, dst, ds, rows, state);
+    case 4: return run<T, 4, F>(coef, src, ss, dst, ds, rows, state);
+    case 5: return run<T, 5, F>(coef, src, ss, dst, ds, rows, state);
+    case 6: return run<T, 6, F>(coef, src, ss, dst, ds, rows, state);
+    case 7: return run<T, 7, F>(coef, src, ss, dst, ds, rows, state);
+    case 8: return run<T, 8, F>(coef, src, ss, dst, ds, rows, state);
+    case 9: return run<T, 9, F>(coef, src, ss, dst, ds, rows, state);
+    default: return run<T, 10, F>(coef, src, ss, dst, ds, rows, state);
+  }
 }
 
 }  // namespace probedeck::kernel

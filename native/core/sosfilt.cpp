@@ -19,7 +19,7 @@ namespace probedeck {
 template <class T, class S, class D>
 PROBEDECK_CLONES bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   static_assert(std::is_same_v<T, double>);
-  return kernel::run<double, kTile<double>>(coef, ns, src, ss, dst, ds, rows, state);
+  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);

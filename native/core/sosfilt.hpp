@@ -15,6 +15,9 @@ namespace probedeck {
 template <class T>
 constexpr int kTile = 64;
 
+/** Sections a pass runs: an order-10 band-pass (the highest order we design) has 10. */
+constexpr int kMaxSections = 10;
+
 /** Per section b0 b1 b2 a1 a2 in T (sos rows divided by a0 = 1), the layout the passes read. */
 template <class T>
 std::vector<T> sos_coefs(const std::vector<double>& sos);

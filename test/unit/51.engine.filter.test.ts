@@ -102,5 +102,9 @@ describe('filter errors are specific and never crash', () => {
     await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: bp(), mode: 'causal', left: 60, right: 60 })).rejects.toThrow(/margins \(60 \+ 60\)/);
     await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: bp(), mode: 'causal', left: 0, right: 0, nWorkers: 0 })).rejects.toThrow(/"nWorkers"/);
     await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: new Float64Array(5), mode: 'causal', left: 0, right: 0 })).rejects.toThrow(/"sos"/);
+    // 11 sections: more than the passes hold (an order-10 band-pass has 10).
+    const long = new Float64Array(66).map((_, i) => (i % 6 === 0 || i % 6 === 3 ? 1 : 0));
+    await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: long, mode: 'causal', left: 0, right: 0 })).rejects.toThrow(/at most 10 sections/);
+    expect(() => new StreamFilter({ sos: long, channels: C })).toThrow(/at most 10 sections/);
   });
 });
