@@ -100,7 +100,6 @@ export class StreamPhaseShift {
   readonly delaySamples: number;
   #kernels: Float32Array;
   #history: Float32Array;
-  #buf = new Float32Array(0);
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(o: { shifts: Float64Array; channels: number; taps?: PhaseShiftTaps }) {
@@ -120,16 +119,10 @@ export class StreamPhaseShift {
     const K = this.taps;
     const site = new Error();
     const run = this.#queue.then(async () => {
-      // The carried rows then this chunk, in one buffer kept from call to call (a fresh one per
-      // chunk would cost its page faults every time).
-      const H = this.#history.length;
-      if (this.#buf.length < H + input.length) this.#buf = new Float32Array(H + input.length);
-      const buf = this.#buf.subarray(0, H + input.length);
-      buf.set(this.#history);
-      buf.set(input, H);
-      this.#history.set(buf.subarray(buf.length - H));
+      // The window is the carried rows, then this chunk: the engine reads both where they are.
       const out = into ?? new Float32Array(input.length);
-      await withCallerStack(() => native().phaseShiftFir(buf, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers), site);
+      await withCallerStack(() => native().phaseShiftFir(input, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers, this.#history), site);
+      this.#carry(input);
       return out;
     });
     this.#queue = run.catch(() => {});
@@ -138,5 +131,16 @@ export class StreamPhaseShift {
 
   reset(): void {
     this.#history.fill(0);
+  }
+
+  /** Keeps the window's last K − 1 rows: the history's tail then the chunk, as far as it reaches. */
+  #carry(input: Float32Array): void {
+    const H = this.#history.length;
+    if (input.length >= H) {
+      this.#history.set(input.subarray(input.length - H));
+    } else {
+      this.#history.copyWithin(0, input.length);
+      this.#history.set(input, H - input.length);
+    }
   }
 }

@@ -48,10 +48,11 @@ Napi::Value PhaseShiftKernelsJs(const Napi::CallbackInfo& info) {
   }
 }
 
-// phaseShiftFir(input, channels, kernels, taps, left, right, out, workers) → Promise<void>
+// phaseShiftFir(input, channels, kernels, taps, left, right, out, workers, before?) → Promise<void>
+// `before` (float32 input only): rows that precede the input in the window, a stream's history.
 Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ArrayArg<float> kernels, out;
+  ArrayArg<float> kernels, out, before;
   double channels, taps, left, right, workers;
   if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "kernels", kernels) || !number_arg(info, 3, "taps", taps) ||
       !number_arg(info, 4, "left", left) || !number_arg(info, 5, "right", right) || !array_arg(info, 6, "out", out) ||
@@ -59,6 +60,14 @@ Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
     return env.Null();
   const size_t C = size_t(channels), L = size_t(left), R = size_t(right);
   const int K = int(taps), W = int(workers);
+  if (info.Length() > 8 && !info[8].IsUndefined()) {
+    if (!array_arg(info, 8, "before", before)) return env.Null();
+    ArrayArg<float> in;
+    if (!array_arg(info, 0, "input", in)) return env.Null();
+    return AsyncJob::Start(
+        env, [=] { phase_shift_fir(in.data, in.length / C, C, kernels.data, K, L, R, out.data, W, before.data, before.length / C); }, nullptr,
+        {info[0], info[2], info[6], info[8]});
+  }
   return with_input(
       info, [=](auto in) { phase_shift_fir(in.data, in.length / C, C, kernels.data, K, L, R, out.data, W); }, {info[0], info[2], info[6]});
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 #include "dsp_error.hpp"
@@ -25,6 +26,10 @@ double sinc(double x) {
   return std::sin(kPi * x) / (kPi * x);
 }
 
+void check_taps(int taps) {
+  if (taps != 16 && taps != 32 && taps != 64) throw DspError("BAD_TAPS", "the FIR phase shift runs 16, 32 or 64 taps, got " + std::to_string(taps));
+}
+
 // Channel ranges of whole 8-lane groups, one contiguous range per worker.
 template <class Body>
 void over_channel_blocks(size_t channels, int workers, Body body) {
@@ -39,7 +44,7 @@ void over_channel_blocks(size_t channels, int workers, Body body) {
 }  // namespace
 
 std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int taps, double beta) {
-  if (taps < 2 || taps % 2 != 0) throw DspError("BAD_TAPS", "the FIR phase shift needs an even number of taps");
+  check_taps(taps);
   std::vector<double> window(size_t(taps), 1.0);
   const double i0b = std::cyl_bessel_i(0.0, beta);
   for (int k = 0; k < taps; k++) {
@@ -56,52 +61,93 @@ std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int 
   return h;
 }
 
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define PROBEDECK_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PROBEDECK_CLONES
+#if defined(__GNUC__) && !defined(__clang__)
+// The vectors never cross a call (every function they pass through inlines).
+#pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 
 namespace {
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
-constexpr size_t kRowBlock = 128;  // rows per block: block + K halo rows of one worker's channels stay in L2
+constexpr size_t kRowBlock = 256;  // rows per block: block + K halo rows of one worker's channels stay in L2
 
-static inline v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
-static inline void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
+#define PROBEDECK_INLINE inline __attribute__((always_inline))
+
+PROBEDECK_INLINE v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
+PROBEDECK_INLINE void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
 
 // R output rows of one 8-channel group at once: R independent accumulators hide the add latency
 // (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
-template <int R>
-static inline void fir_rows(const float* src, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+// K is a template argument so the tap loop unrolls and the accumulators never leave registers.
+template <int R, int K>
+PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst, size_t dst_stride, size_t lanes) {
   v8f acc[R];
   for (int r = 0; r < R; r++) acc[r] = v8f{};
-  for (int k = 0; k < taps; k++) {
+  for (int k = 0; k < K; k++) {
     const v8f hk = load8(h + size_t(k) * width);
     for (int r = 0; r < R; r++) acc[r] += hk * load8(src + size_t(r + k) * width);
   }
   if (lanes == 8) {
     for (int r = 0; r < R; r++) store8(dst + size_t(r) * dst_stride, acc[r]);
   } else {
-    for (int r = 0; r < R; r++)
-      for (size_t j = 0; j < lanes; j++) dst[size_t(r) * dst_stride + j] = acc[r][j];
+    for (int r = 0; r < R; r++) {
+      float part[8];
+      store8(part, acc[r]);
+      std::copy(part, part + lanes, dst + size_t(r) * dst_stride);
+    }
   }
 }
 
 // One block: `src` holds (n + K − 1) rows × `width` floats (width a multiple of 8), `h` K rows × width;
 // the n output rows of `lanes` channels go straight to `dst`, rows `dst_stride` apart.
-PROBEDECK_CLONES
-void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+template <int K>
+PROBEDECK_INLINE void fir_block_taps(const float* src, size_t n, size_t width, const float* h, float* dst, size_t dst_stride, size_t lanes) {
   // Row batches outside, channel groups inside: each batch's output rows are written whole and in
   // order, and its K + 7 source rows stay in L1 while every group reads them.
   size_t i = 0;
   for (; i + 8 <= n; i += 8)
     for (size_t g = 0; g < lanes; g += 8)
-      fir_rows<8>(src + i * width + g, width, h + g, taps, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
+      fir_rows<8, K>(src + i * width + g, width, h + g, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
   for (; i < n; i++)
     for (size_t g = 0; g < lanes; g += 8)
-      fir_rows<1>(src + i * width + g, width, h + g, taps, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
+      fir_rows<1, K>(src + i * width + g, width, h + g, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
+}
+
+PROBEDECK_INLINE void fir_block_body(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+  switch (taps) {
+    case 16: return fir_block_taps<16>(src, n, width, h, dst, dst_stride, lanes);
+    case 32: return fir_block_taps<32>(src, n, width, h, dst, dst_stride, lanes);
+    default: return fir_block_taps<64>(src, n, width, h, dst, dst_stride, lanes);
+  }
+}
+
+void fir_block_baseline(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
+// a fused multiply-add rounds once where a multiply then an add round twice.
+__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void fir_block_fma(const float* src, size_t n, size_t width, const float* h, int taps,
+                                                                                   float* dst, size_t dst_stride, size_t lanes) {
+  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
+}
+
+bool has_avx2_fma() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  }();
+  return yes;
+}
+#endif
+
+void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  if (has_avx2_fma()) return fir_block_fma(src, n, width, h, taps, dst, dst_stride, lanes);
+#endif
+  fir_block_baseline(src, n, width, h, taps, dst, dst_stride, lanes);
 }
 
 // Row conversion to float32; for float input, reports whether every value was finite (x − x is
@@ -124,7 +170,10 @@ bool convert_row(const In* s, size_t n, float* d) {
 }  // namespace
 
 template <class In>
-void phase_shift_fir(const In* in, size_t rows, size_t channels, const float* kernels, int taps, size_t left, size_t right, float* out, int workers) {
+void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float* kernels, int taps, size_t left, size_t right, float* out, int workers,
+                     const In* before, size_t before_rows) {
+  check_taps(taps);
+  const size_t rows = before_rows + in_rows;
   if (left + right > rows) throw DspError("BAD_WINDOW", "the margins are longer than the window");
   const size_t keep = rows - left - right;
   const size_t K = size_t(taps);
@@ -136,13 +185,15 @@ void phase_shift_fir(const In* in, size_t rows, size_t channels, const float* ke
     std::fill(src.data(), src.data() + src.size(), 0.0f);
     for (size_t o0 = 0; o0 < keep; o0 += kRowBlock) {
       const size_t n = std::min(kRowBlock, keep - o0);
-      // Source row j of the block is input row left + o0 − K/2 + j; rows outside the window are zero.
+      // Source row j of the block is window row left + o0 − K/2 + j (the `before` rows, then `in`);
+      // rows outside the window are zero.
       for (size_t j = 0; j < n + K - 1; j++) {
         const std::ptrdiff_t r = std::ptrdiff_t(left + o0 + j) - std::ptrdiff_t(K / 2);
         float* d = src.data() + j * width;
+        const In* row = r < std::ptrdiff_t(before_rows) ? before + r * std::ptrdiff_t(channels) : in + (r - std::ptrdiff_t(before_rows)) * std::ptrdiff_t(channels);
         if (r < 0 || r >= std::ptrdiff_t(rows)) {
           std::fill(d, d + w, 0.0f);
-        } else if (!convert_row(in + size_t(r) * channels + c0, w, d)) {
+        } else if (!convert_row(row + c0, w, d)) {
           throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
         }
       }
@@ -193,8 +244,8 @@ void phase_shift_fft(const In* in, size_t rows, size_t channels, const double* s
   });
 }
 
-template void phase_shift_fir<int16_t>(const int16_t*, size_t, size_t, const float*, int, size_t, size_t, float*, int);
-template void phase_shift_fir<float>(const float*, size_t, size_t, const float*, int, size_t, size_t, float*, int);
+template void phase_shift_fir<int16_t>(const int16_t*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const int16_t*, size_t);
+template void phase_shift_fir<float>(const float*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const float*, size_t);
 template void phase_shift_fft<int16_t>(const int16_t*, size_t, size_t, const double*, size_t, size_t, size_t, float*, int);
 template void phase_shift_fft<float>(const float*, size_t, size_t, const double*, size_t, size_t, size_t, float*, int);
 

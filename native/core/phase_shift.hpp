@@ -14,9 +14,14 @@ namespace probedeck {
 /** K × C float32 kernels: h_c[k] = sinc(k − K/2 + s_c)·kaiser(K, β)[k], scaled to unit sum. */
 std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int taps, double beta);
 
-/** y[t, c] = Σ_k h[k, c]·x[t − K/2 + k, c], accumulated in float32 in ascending k. */
+/**
+ * y[t, c] = Σ_k h[k, c]·x[t − K/2 + k, c], accumulated in float32 in ascending k. The window is
+ * `before_rows` rows at `before` (a stream's carried rows) followed by the `in_rows` rows of `in`, so a
+ * stream never copies its chunk behind its history.
+ */
 template <class In>
-void phase_shift_fir(const In* in, size_t rows, size_t channels, const float* kernels, int taps, size_t left, size_t right, float* out, int workers);
+void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float* kernels, int taps, size_t left, size_t right, float* out, int workers,
+                     const In* before = nullptr, size_t before_rows = 0);
 
 /** SI's FFT method over a buffer of (rows − left − right) + 2·margin rows. */
 template <class In>
