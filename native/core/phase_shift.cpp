@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "cpu_features.hpp"
 #include "dsp_error.hpp"
 #include "fft.hpp"
 #include "thread_pool.hpp"
@@ -126,7 +127,7 @@ void fir_block_baseline(const float* src, size_t n, size_t width, const float* h
   fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(PROBEDECK_X86_DISPATCH)
 // AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
 // a fused multiply-add rounds once where a multiply then an add round twice.
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void fir_block_fma(const float* src, size_t n, size_t width, const float* h, int taps,
@@ -134,18 +135,11 @@ __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void fir_block
   fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
 }
 
-bool has_avx2_fma() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return yes;
-}
 #endif
 
 void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (has_avx2_fma()) return fir_block_fma(src, n, width, h, taps, dst, dst_stride, lanes);
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return fir_block_fma(src, n, width, h, taps, dst, dst_stride, lanes);
 #endif
   fir_block_baseline(src, n, width, h, taps, dst, dst_stride, lanes);
 }

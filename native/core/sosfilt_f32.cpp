@@ -3,6 +3,7 @@
 // costs, and saves a third of the arithmetic.
 #include "sos_kernel.hpp"
 #include "sosfilt.hpp"
+#include "cpu_features.hpp"
 
 namespace probedeck {
 
@@ -37,36 +38,29 @@ bool pass_baseline(const float* coef, int ns, const S* src, std::ptrdiff_t ss, f
   return pass(coef, ns, src, ss, dst, ds, rows, state);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(PROBEDECK_X86_DISPATCH)
 template <class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_fma(const float* coef, int ns, const S* src, std::ptrdiff_t ss,
                                                                               float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   return pass(coef, ns, src, ss, dst, ds, rows, state);
 }
 
-bool has_avx2_fma() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  }();
-  return yes;
-}
 #endif
 
 }  // namespace
 
 template <>
 bool sos_pass(const float* coef, int ns, const int16_t* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
 #endif
   return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 template <>
 bool sos_pass(const float* coef, int ns, const float* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
 #endif
   return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
 }
