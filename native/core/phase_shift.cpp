@@ -73,14 +73,12 @@ typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 constexpr size_t kRowBlock = 256;  // rows per block: block + K halo rows of one worker's channels stay in L2
 
-#define PROBEDECK_INLINE inline __attribute__((always_inline))
-
 PROBEDECK_INLINE v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
 PROBEDECK_INLINE void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
 
 // R output rows of one 8-channel group at once: R independent accumulators hide the add latency
 // (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
-// K is a template argument so the tap loop unrolls and the accumulators never leave registers.
+// K is a template argument (one of the three tap counts offered): a fixed trip count for the tap loop.
 template <int R, int K>
 PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst, size_t dst_stride, size_t lanes) {
   v8f acc[R];
@@ -123,10 +121,6 @@ PROBEDECK_INLINE void fir_block_body(const float* src, size_t n, size_t width, c
   }
 }
 
-void fir_block_baseline(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
-  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
-}
-
 #if defined(PROBEDECK_X86_DISPATCH)
 // AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
 // a fused multiply-add rounds once where a multiply then an add round twice.
@@ -134,14 +128,13 @@ __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void fir_block
                                                                                    float* dst, size_t dst_stride, size_t lanes) {
   fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
 }
-
 #endif
 
 void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
 #if defined(PROBEDECK_X86_DISPATCH)
   if (cpu_has_avx2_fma()) return fir_block_fma(src, n, width, h, taps, dst, dst_stride, lanes);
 #endif
-  fir_block_baseline(src, n, width, h, taps, dst, dst_stride, lanes);
+  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
 }
 
 // Row conversion to float32; for float input, reports whether every value was finite (x − x is

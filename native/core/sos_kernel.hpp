@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "cpu_features.hpp"
 #include "sosfilt.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__)
@@ -19,8 +20,6 @@
 namespace probedeck::kernel {
 
 constexpr std::ptrdiff_t kBlockRows = 64;
-
-#define PROBEDECK_INLINE inline __attribute__((always_inline))
 
 // One 32-byte vector: 4 doubles or 8 floats (one AVX2 register, two SSE2 or NEON registers).
 template <class T>
