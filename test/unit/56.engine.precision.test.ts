@@ -76,6 +76,14 @@ describe("precision: 'float32' stays within 1e-4 of float64 (relative to the out
     const hi = new StreamFilter({ sos: bp(), channels: W });
     expect(errVsRms(await lo.process(x), await hi.process(x))).toBeLessThan(F32);
   });
+  it('a corner too low for float32 to hold 1e-4 runs in float64 whatever was asked', async () => {
+    // A 20 Hz corner at 30 kHz puts poles 0.0013 from the unit circle: float32 missed by 50×.
+    const sos = designSos({ kind: 'bandpass', order: 5, lowHz: 20, highHz: 6000 }, refs.fs);
+    const o = { input: input16(), channels: refs.channels, sos, mode: 'zero-phase', left: 500, right: 500 } as const;
+    expect(await filterWindow({ ...o, precision: 'float32' })).toEqual(await filterWindow(o));
+    const lo = new StreamFilter({ sos, channels: refs.channels, precision: 'float32' });
+    expect(await lo.process(input16())).toEqual(await new StreamFilter({ sos, channels: refs.channels }).process(input16()));
+  });
   it('rejects NaN input and an unknown precision by name', async () => {
     const x = widen(f32('engine_input_uv.f32'));
     x[4000 * C + 100] = NaN;
