@@ -145,6 +145,18 @@ float median_of(const float* v, size_t n, float* scratch) {
   return mean_of_two(*std::max_element(scratch, scratch + (k_lo - below_a) + 1), hi_v);
 }
 
+// The values past the last whole vector, one at a time; returns the count gathered, sets `below`.
+static inline size_t gather_tail(const float* v, size_t i, size_t n, float lo, float hi, float* out, size_t m, size_t b, size_t& below) {
+  for (; i < n; i++) {
+    const float x = v[i];
+    out[m] = x;
+    m += (x >= lo) & (x <= hi);
+    b += x < lo;
+  }
+  below = b;
+  return m;
+}
+
 // Values of v in [lo, hi] copied to out (in order), and how many are below lo. SSE2 is in every
 // x86-64: four compares make a 4-bit mask, a table gives the lanes to keep, four unconditional
 // stores write them (the spare ones are overwritten next; they never pass index i + 3 < n, as at
@@ -172,14 +184,7 @@ static size_t gather_window_baseline(const float* v, size_t n, float lo, float h
   _mm_store_si128(reinterpret_cast<__m128i*>(u), under);
   b = size_t(u[0]) + size_t(u[1]) + size_t(u[2]) + size_t(u[3]);
 #endif
-  for (; i < n; i++) {
-    const float x = v[i];
-    out[m] = x;
-    m += (x >= lo) & (x <= hi);
-    b += x < lo;
-  }
-  below = b;
-  return m;
+  return gather_tail(v, i, n, lo, hi, out, m, b, below);
 }
 
 #if defined(PROBEDECK_X86_DISPATCH)
@@ -216,14 +221,7 @@ __attribute__((target("avx2"))) static size_t gather_window_avx2(const float* v,
   alignas(32) int32_t u[8];
   _mm256_store_si256(reinterpret_cast<__m256i*>(u), under);
   for (int j = 0; j < 8; j++) b += size_t(u[j]);
-  for (; i < n; i++) {
-    const float x = v[i];
-    out[m] = x;
-    m += (x >= lo) & (x <= hi);
-    b += x < lo;
-  }
-  below = b;
-  return m;
+  return gather_tail(v, i, n, lo, hi, out, m, b, below);
 }
 #endif
 

@@ -45,6 +45,8 @@ export class TracesState {
   #channelScale: Float32Array | null = null;
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
   windowMs = $state(0);
+  /** Whole windows drawn so far: two in a row can take the same milliseconds. */
+  windowsDrawn = $state(0);
   /** Channel indices bottom lane first. */
   /** Hide the channels detection found bad (they stay out of the reference either way). */
   hideBad = $state(false);
@@ -367,7 +369,10 @@ export class TracesState {
       this.viewLagMs = performance.now() - t0 + ((reply.newestSample - this.newestShown) / info.fs) * 1000;
       // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
       if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw(stale ? right : undefined);
-      if (wasDirty) this.windowMs = performance.now() - t0;
+      if (wasDirty) {
+        this.windowMs = performance.now() - t0;
+        this.windowsDrawn++;
+      }
       this.#settingsChanged = false;
     } catch (err) {
       this.error = (err as Error).message;
