@@ -8,6 +8,8 @@ const snapshot = (app: Page) => app.getByTestId('traces-canvas').screenshot();
 test('opens on the simulator and draws moving traces; the health panel reports', async ({ app }, testInfo) => {
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
+  // The first-run simulator is already labelled so: wait for this open's reply, which resets the view.
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
   const a = await snapshot(app);
   await app.waitForTimeout(700);

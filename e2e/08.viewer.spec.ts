@@ -21,6 +21,8 @@ async function keep(testInfo: import('@playwright/test').TestInfo, name: string,
 test('CMR removes the simulator’s common-mode artefacts from the picture; heatmap, probe map, spectrum, help and readout render', async ({ app }, testInfo) => {
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
+  // The first-run simulator is already labelled so: wait for this open's reply, which resets the view.
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await app.getByTestId('span').selectOption({ label: '5 s' });
 
   // Probe map: every contact drawn; clicking the noisy channel shows it with its neighbours (64 lanes).

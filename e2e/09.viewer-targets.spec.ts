@@ -18,6 +18,8 @@ test('live simulator for 60 s: frame time, view lag, dropped chunks', async ({ a
   test.setTimeout(150_000);
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
+  // The first-run simulator is already labelled so: wait for this open's reply, which resets the view.
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await app.getByTestId('span').selectOption({ label: '1 s' });
   await app.waitForTimeout(3000); // warm-up
   const frameP95: number[] = [];

@@ -151,7 +151,8 @@ export class StreamFilter {
     return run.then(() => out);
   }
 
+  /** Starts over from zero state; applied after the chunks already given to process(). */
   reset(): void {
-    this.#state.fill(0);
+    this.#queue = this.#queue.then(() => this.#state.fill(0));
   }
 }

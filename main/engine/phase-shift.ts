@@ -110,37 +110,51 @@ export class StreamPhaseShift {
     this.#history = new Float32Array((this.taps - 1) * this.channels);
   }
 
-  /** Shifts the next chunk (delayed by `delaySamples`); calls are serialised, applied in call order. */
+  /**
+   * Shifts the next chunk (delayed by `delaySamples`); calls are serialised, applied in call order.
+   * The engine reads `input` while the promise is pending, so leave it unchanged until then; `into`
+   * may not share memory with it.
+   */
   process(input: Float32Array, nWorkers?: number, into?: Float32Array): Promise<Float32Array> {
     if (!(input instanceof Float32Array)) throw invalidParameterError('input', 'a Float32Array', input);
     checkFrames(input, this.channels);
     const workers = checkWorkers(nWorkers);
     if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);
+    if (into !== undefined && overlaps(into, input)) throw invalidParameterError('into', 'a buffer apart from the input (the shift reads rows it has already written past)', 'the input’s memory');
     const K = this.taps;
     const site = new Error();
     const run = this.#queue.then(async () => {
-      // The window is the carried rows, then this chunk: the engine reads both where they are.
+      // The window is the carried rows, then this chunk: the engine reads both where they are. The
+      // next history is taken first, so nothing the engine writes can reach it.
+      const next = this.#carried(input);
       const out = into ?? new Float32Array(input.length);
       await withCallerStack(() => native().phaseShiftFir(input, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers, this.#history), site);
-      this.#carry(input);
+      this.#history = next;
       return out;
     });
     this.#queue = run.catch(() => {});
     return run;
   }
 
+  /** Forgets the carried rows; applied after the chunks already given to process(). */
   reset(): void {
-    this.#history.fill(0);
+    this.#queue = this.#queue.then(() => this.#history.fill(0));
   }
 
-  /** Keeps the window's last K − 1 rows: the history's tail then the chunk, as far as it reaches. */
-  #carry(input: Float32Array): void {
+  /** The window's last K − 1 rows: the history's tail then the chunk, as far as it reaches. */
+  #carried(input: Float32Array): Float32Array {
     const H = this.#history.length;
+    const next = new Float32Array(H);
     if (input.length >= H) {
-      this.#history.set(input.subarray(input.length - H));
+      next.set(input.subarray(input.length - H));
     } else {
-      this.#history.copyWithin(0, input.length);
-      this.#history.set(input, H - input.length);
+      next.set(this.#history.subarray(input.length));
+      next.set(input, H - input.length);
     }
+    return next;
   }
+}
+
+function overlaps(a: Float32Array, b: Float32Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -33,7 +33,7 @@ bool float32_holds(const SosFilter& f) {
     // Roots of z² + a1·z + a2: a complex pair has |p|² = a2; real roots are read off directly.
     const double disc = a1 * a1 - 4 * a2;
     const double r = disc < 0 ? std::sqrt(a2) : (std::abs(a1) + std::sqrt(disc)) / 2;
-    if (1.0 - r < kFloat32MinPoleDistance) return false;
+    if (!(1.0 - r >= kFloat32MinPoleDistance)) return false;  // NaN coefficients too
   }
   return true;
 }

@@ -13,21 +13,19 @@
 #include <immintrin.h>
 #endif
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"  // the vectors never cross a call
+#endif
+
 namespace probedeck {
 
 namespace {
-
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define PROBEDECK_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PROBEDECK_CLONES
-#endif
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
 // How many of v are < p (strict) or <= p: 8 lanes a step, no branches.
-PROBEDECK_CLONES size_t count_below(const float* v, size_t n, float p, bool or_equal) {
+PROBEDECK_INLINE size_t count_below_body(const float* v, size_t n, float p, bool or_equal) {
   v8i acc{};
   size_t i = 0;
   const v8f pv = v8f{} + p;
@@ -40,6 +38,17 @@ PROBEDECK_CLONES size_t count_below(const float* v, size_t n, float p, bool or_e
   for (int j = 0; j < 8; j++) c += size_t(acc[j]);
   for (; i < n; i++) c += or_equal ? v[i] <= p : v[i] < p;
   return c;
+}
+
+#if defined(PROBEDECK_X86_DISPATCH)
+__attribute__((target("avx2"))) size_t count_below_avx2(const float* v, size_t n, float p, bool or_equal) { return count_below_body(v, n, p, or_equal); }
+#endif
+
+size_t count_below(const float* v, size_t n, float p, bool or_equal) {
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return count_below_avx2(v, n, p, or_equal);
+#endif
+  return count_below_body(v, n, p, or_equal);
 }
 
 // The k-th smallest value: quickselect with a median-of-3 pivot and branch-free partitions.
@@ -238,7 +247,7 @@ constexpr size_t kRankMax = 64;
 // The k1-th and k2-th smallest of a[0, m), m ≤ kRankMax, by counting ranks: the k-th smallest is the
 // largest value with at most k values below it (ties included). Eight candidates at a time, each
 // value of a compared against all eight in one step: m²/8 compares, no branch on the data, where
-// sorting a few dozen values mispredicts most of its branches. a[m, m + 7] is overwritten.
+// sorting a few dozen values mispredicts most of its branches. a[m, padded) is overwritten.
 __attribute__((target("avx2"))) static void select_two_by_rank(float* a, size_t m, size_t k1, size_t k2, float& v1, float& v2) {
   const size_t padded = (m + 7) / 8 * 8;
   for (size_t j = m; j < padded; j++) a[j] = __builtin_inff();  // never below a finite value

@@ -177,10 +177,12 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
       for (size_t j = 0; j < n + K - 1; j++) {
         const std::ptrdiff_t r = std::ptrdiff_t(left + o0 + j) - std::ptrdiff_t(K / 2);
         float* d = src.data() + j * width;
-        const In* row = r < std::ptrdiff_t(before_rows) ? before + r * std::ptrdiff_t(channels) : in + (r - std::ptrdiff_t(before_rows)) * std::ptrdiff_t(channels);
         if (r < 0 || r >= std::ptrdiff_t(rows)) {
           std::fill(d, d + w, 0.0f);
-        } else if (!convert_row(row + c0, w, d)) {
+          continue;
+        }
+        const In* row = size_t(r) < before_rows ? before + size_t(r) * channels : in + (size_t(r) - before_rows) * channels;
+        if (!convert_row(row + c0, w, d)) {
           throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
         }
       }

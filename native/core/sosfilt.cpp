@@ -7,19 +7,32 @@
 
 namespace probedeck {
 
-// Built twice on Linux x86-64 (AVX2 and baseline) and picked at load time. No FMA (the flags set
-// -ffp-contract=off), so float64 rounding stays equal to scipy's.
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define PROBEDECK_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define PROBEDECK_CLONES
+namespace {
+
+template <class S, class D>
+bool pass_baseline(const double* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, double* state) {
+  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
+}
+
+#if defined(PROBEDECK_X86_DISPATCH)
+// AVX2 without FMA (the flags set -ffp-contract=off), so float64 rounding stays equal to scipy's.
+template <class S, class D>
+__attribute__((target("avx2"))) bool pass_avx2(const double* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds,
+                                               std::ptrdiff_t rows, double* state) {
+  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
+}
 #endif
+
+}  // namespace
 
 // The float64 instantiations; float32 has its own specialisations in sosfilt_f32.cpp.
 template <class T, class S, class D>
-PROBEDECK_CLONES bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   static_assert(std::is_same_v<T, double>);
-  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return pass_avx2(coef, ns, src, ss, dst, ds, rows, state);
+#endif
+  return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);

@@ -9,12 +9,14 @@ namespace probedeck {
 
 namespace {
 
-// Form::normalised coefficients, when every b0 is non-zero (always, for the filters we design).
+// Form::normalised coefficients, when the gain is all in section 0 (always, for the filters we design).
 bool normalise(const float* coef, int ns, float* out) {
   double gain = 1.0;
   for (int s = 0; s < ns; s++) {
     const float* c = coef + s * 5;
-    if (c[0] == 0.0f) return false;
+    // Only section 0 may carry a gain (as zpk2sos builds them): the states of earlier sections would
+    // otherwise need scaling by the later b0s to match scipy's sosfilt_zi.
+    if (c[0] == 0.0f || (s > 0 && c[0] != 1.0f)) return false;
     out[s * 5 + 0] = 1.0f;
     out[s * 5 + 1] = float(double(c[1]) / c[0]);
     out[s * 5 + 2] = float(double(c[2]) / c[0]);

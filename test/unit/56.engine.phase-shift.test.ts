@@ -104,6 +104,22 @@ describe('phase shift, FIR method (SpikeInterface PR #4563)', () => {
   });
 });
 
+describe('StreamPhaseShift contract', () => {
+  it('reset() applies after the chunks already given; output into the input is refused', async () => {
+    const y = f32('engine_cmr_input.f32');
+    const a = rowsOf(y, C, 0, 300), b = rowsOf(y, C, 300, 600);
+    const s = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
+    const pending = s.process(a);
+    s.reset();
+    await pending;
+    const fresh = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
+    expect(await s.process(b)).toEqual(await fresh.process(b));
+    const x = Float32Array.from(a);
+    expect(() => s.process(x, 1, x)).toThrow(/"into"/);
+    expect(() => s.process(x.subarray(0, 100 * C), 1, x.subarray(50 * C, 150 * C))).toThrow(/"into"/);
+  });
+});
+
 describe('phase shift validation', () => {
   it('names the argument at fault', async () => {
     const x = input16();

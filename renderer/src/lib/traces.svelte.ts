@@ -34,6 +34,8 @@ export class TracesState {
   numShanks = $derived(new Set(this.info?.channels.map((c) => c.shank) ?? []).size);
   /** Lanes shown: [firstLane, firstLane + numLanes) of the ordered channels. */
   firstLane = $state(0);
+  /** An open is in flight: its reply will reset the view (range, selection, following). */
+  opening = $state(false);
   numLanes = $state(0);
   /** Channel picked on the probe map or by hovering (for the spectrum). */
   selected = $state<number | null>(null);
@@ -109,9 +111,10 @@ export class TracesState {
   }
 
   async open(source: SessionSource): Promise<void> {
+    const generation = ++this.#generation;
+    this.opening = true;
     try {
       this.error = null;
-      const generation = ++this.#generation;
       const info = await api.call('session.open', { source });
       // Two opens in flight (the first-run simulator and a click): only the newest one applies.
       if (generation !== this.#generation) return;
@@ -135,6 +138,8 @@ export class TracesState {
       if (this.#canvas) this.attach(this.#canvas);
     } catch (err) {
       this.error = (err as Error).message;
+    } finally {
+      if (generation === this.#generation) this.opening = false;
     }
   }
 
