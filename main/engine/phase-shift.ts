@@ -100,6 +100,8 @@ export class StreamPhaseShift {
   readonly delaySamples: number;
   #kernels: Float32Array;
   #history: Float32Array;
+  /** The next chunk's history, filled while this one runs; the two swap, so no chunk allocates one. */
+  #nextHistory: Float32Array;
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(o: { shifts: Float64Array; channels: number; taps?: PhaseShiftTaps }) {
@@ -108,6 +110,7 @@ export class StreamPhaseShift {
     this.#kernels = firKernels(checkShifts(o.shifts, this.channels), this.taps);
     this.delaySamples = this.taps / 2 - 1;
     this.#history = new Float32Array((this.taps - 1) * this.channels);
+    this.#nextHistory = new Float32Array(this.#history.length);
   }
 
   /**
@@ -126,10 +129,10 @@ export class StreamPhaseShift {
     const run = this.#queue.then(async () => {
       // The window is the carried rows, then this chunk: the engine reads both where they are. The
       // next history is taken first, so nothing the engine writes can reach it.
-      const next = this.#carried(input);
+      this.#carry(input);
       const out = into ?? new Float32Array(input.length);
       await withCallerStack(() => native().phaseShiftFir(input, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers, this.#history), site);
-      this.#history = next;
+      [this.#history, this.#nextHistory] = [this.#nextHistory, this.#history];
       return out;
     });
     this.#queue = run.catch(() => {});
@@ -141,17 +144,16 @@ export class StreamPhaseShift {
     this.#queue = this.#queue.then(() => this.#history.fill(0));
   }
 
-  /** The window's last K − 1 rows: the history's tail then the chunk, as far as it reaches. */
-  #carried(input: Float32Array): Float32Array {
+  /** Fills the next history with the window's last K − 1 rows: the history's tail, then the chunk. */
+  #carry(input: Float32Array): void {
     const H = this.#history.length;
-    const next = new Float32Array(H);
+    const next = this.#nextHistory;
     if (input.length >= H) {
       next.set(input.subarray(input.length - H));
     } else {
       next.set(this.#history.subarray(input.length));
       next.set(input, H - input.length);
     }
-    return next;
   }
 }
 

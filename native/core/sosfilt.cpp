@@ -9,11 +9,6 @@ namespace probedeck {
 
 namespace {
 
-template <class S, class D>
-bool pass_baseline(const double* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, double* state) {
-  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
-}
-
 #if defined(PROBEDECK_X86_DISPATCH)
 // AVX2 without FMA (the flags set -ffp-contract=off), so float64 rounding stays equal to scipy's.
 template <class S, class D>
@@ -32,7 +27,7 @@ bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, st
 #if defined(PROBEDECK_X86_DISPATCH)
   if (cpu_has_avx2_fma()) return pass_avx2(coef, ns, src, ss, dst, ds, rows, state);
 #endif
-  return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
+  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, double*, std::ptrdiff_t, std::ptrdiff_t, double*);

@@ -35,36 +35,32 @@ PROBEDECK_INLINE bool pass(const float* coef, int ns, const S* src, std::ptrdiff
   return kernel::run<float, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 
-template <class S>
-bool pass_baseline(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return pass(coef, ns, src, ss, dst, ds, rows, state);
-}
-
 #if defined(PROBEDECK_X86_DISPATCH)
 template <class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_fma(const float* coef, int ns, const S* src, std::ptrdiff_t ss,
                                                                               float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   return pass(coef, ns, src, ss, dst, ds, rows, state);
 }
-
 #endif
+
+template <class S>
+bool dispatch(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
+#endif
+  return pass(coef, ns, src, ss, dst, ds, rows, state);
+}
 
 }  // namespace
 
 template <>
 bool sos_pass(const float* coef, int ns, const int16_t* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-#if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
-#endif
-  return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
+  return dispatch(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 template <>
 bool sos_pass(const float* coef, int ns, const float* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-#if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return pass_fma(coef, ns, src, ss, dst, ds, rows, state);
-#endif
-  return pass_baseline(coef, ns, src, ss, dst, ds, rows, state);
+  return dispatch(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 }  // namespace probedeck
