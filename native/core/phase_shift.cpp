@@ -10,6 +10,7 @@
 #include "cpu_features.hpp"
 #include "dsp_error.hpp"
 #include "fft.hpp"
+#include "stream_store.hpp"
 #include "thread_pool.hpp"
 #include "work_buffer.hpp"
 
@@ -76,71 +77,34 @@ constexpr size_t kRowBlock = 256;  // rows per block: block + K halo rows of one
 PROBEDECK_INLINE v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
 PROBEDECK_INLINE void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
 
+// The window the FIR reads: `before_rows` carried rows at `before`, then the caller's `in`.
+template <class In>
+struct FirInput {
+  const In* in;
+  const In* before;
+  size_t before_rows, rows, left, channels;
+  const In* row(size_t r) const { return r < before_rows ? before + r * channels : in + (r - before_rows) * channels; }
+};
+
 // R output rows of one 8-channel group at once: R independent accumulators hide the add latency
 // (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
-// K is a template argument (one of the three tap counts offered): a fixed trip count for the tap loop.
+// K is a template argument (one of the three tap counts offered): a fixed trip count, unrolled whole.
 template <int R, int K>
-PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst, size_t dst_stride, size_t lanes) {
+PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst) {
   v8f acc[R];
   for (int r = 0; r < R; r++) acc[r] = v8f{};
+#pragma GCC unroll 16
   for (int k = 0; k < K; k++) {
     const v8f hk = load8(h + size_t(k) * width);
     for (int r = 0; r < R; r++) acc[r] += hk * load8(src + size_t(r + k) * width);
   }
-  if (lanes == 8) {
-    for (int r = 0; r < R; r++) store8(dst + size_t(r) * dst_stride, acc[r]);
-  } else {
-    for (int r = 0; r < R; r++) {
-      float part[8];
-      store8(part, acc[r]);
-      std::copy(part, part + lanes, dst + size_t(r) * dst_stride);
-    }
-  }
-}
-
-// One block: `src` holds (n + K − 1) rows × `width` floats (width a multiple of 8), `h` K rows × width;
-// the n output rows of `lanes` channels go straight to `dst`, rows `dst_stride` apart.
-template <int K>
-PROBEDECK_INLINE void fir_block_taps(const float* src, size_t n, size_t width, const float* h, float* dst, size_t dst_stride, size_t lanes) {
-  // Row batches outside, channel groups inside: each batch's output rows are written whole and in
-  // order, and its K + 7 source rows stay in L1 while every group reads them.
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (size_t g = 0; g < lanes; g += 8)
-      fir_rows<8, K>(src + i * width + g, width, h + g, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
-  for (; i < n; i++)
-    for (size_t g = 0; g < lanes; g += 8)
-      fir_rows<1, K>(src + i * width + g, width, h + g, dst + i * dst_stride + g, dst_stride, std::min<size_t>(8, lanes - g));
-}
-
-PROBEDECK_INLINE void fir_block_body(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
-  switch (taps) {
-    case 16: return fir_block_taps<16>(src, n, width, h, dst, dst_stride, lanes);
-    case 32: return fir_block_taps<32>(src, n, width, h, dst, dst_stride, lanes);
-    default: return fir_block_taps<64>(src, n, width, h, dst, dst_stride, lanes);
-  }
-}
-
-#if defined(PROBEDECK_X86_DISPATCH)
-// AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
-// a fused multiply-add rounds once where a multiply then an add round twice.
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) void fir_block_fma(const float* src, size_t n, size_t width, const float* h, int taps,
-                                                                                   float* dst, size_t dst_stride, size_t lanes) {
-  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
-}
-#endif
-
-void fir_block(const float* src, size_t n, size_t width, const float* h, int taps, float* dst, size_t dst_stride, size_t lanes) {
-#if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return fir_block_fma(src, n, width, h, taps, dst, dst_stride, lanes);
-#endif
-  fir_block_body(src, n, width, h, taps, dst, dst_stride, lanes);
+  for (int r = 0; r < R; r++) store8(dst + size_t(r) * width, acc[r]);
 }
 
 // Row conversion to float32; for float input, reports whether every value was finite (x − x is
 // 0 only for finite x), in a form the compiler vectorises.
 template <class In>
-bool convert_row(const In* s, size_t n, float* d) {
+PROBEDECK_INLINE bool convert_row(const In* s, size_t n, float* d) {
   if constexpr (std::is_floating_point_v<In>) {
     int bad = 0;
     for (size_t c = 0; c < n; c++) {
@@ -154,6 +118,77 @@ bool convert_row(const In* s, size_t n, float* d) {
   }
 }
 
+// One worker's scratch: its channels' kernels (K rows × width, width a multiple of 8 and zero past
+// its channels), a block of source rows in float32, and one batch of output rows.
+struct FirScratch {
+  size_t width;
+  WorkBuffer<float> h, src, stage;
+};
+
+/**
+ * Output rows [o0, o0 + n) of channels [c0, c0 + w): the block's n + K − 1 source rows are converted
+ * once into scratch.src (row j is window row left + o0 − K/2 + j; rows outside the window are zero),
+ * then filtered in batches of 8 rows, each batch computed into scratch.stage and stored whole.
+ * Returns false if a float input held NaN or ±inf.
+ */
+template <int K, class In>
+PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out, size_t channels,
+                                     bool streaming) {
+  const size_t width = s.width;
+  float* src = s.src.data();
+  for (size_t j = 0; j < n + K - 1; j++) {
+    const std::ptrdiff_t r = std::ptrdiff_t(x.left + o0 + j) - std::ptrdiff_t(K / 2);
+    float* d = src + j * width;
+    if (r < 0 || r >= std::ptrdiff_t(x.rows)) {
+      std::fill(d, d + w, 0.0f);
+    } else if (!convert_row(x.row(size_t(r)) + c0, w, d)) {
+      return false;
+    }
+  }
+  // Row batches outside, channel groups inside: each batch's K + 7 source rows stay in L1 while
+  // every group reads them, and its output rows leave whole and in order.
+  float* dst = out + o0 * channels + c0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
+    for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, w, streaming);
+  }
+  for (; i < n; i++) {
+    for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
+    store_row(dst + i * channels, s.stage.data(), w, streaming);
+  }
+  return true;
+}
+
+template <class In>
+PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out,
+                                     size_t channels, bool streaming) {
+  switch (taps) {
+    case 16: return fir_block_taps<16>(x, o0, n, c0, w, s, out, channels, streaming);
+    case 32: return fir_block_taps<32>(x, o0, n, c0, w, s, out, channels, streaming);
+    default: return fir_block_taps<64>(x, o0, n, c0, w, s, out, channels, streaming);
+  }
+}
+
+#if defined(PROBEDECK_X86_DISPATCH)
+// AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
+// a fused multiply-add rounds once where a multiply then an add round twice.
+template <class In>
+__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool fir_block_fma(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0,
+                                                                                   size_t w, FirScratch& s, float* out, size_t channels,
+                                                                                   bool streaming) {
+  return fir_block_body(x, taps, o0, n, c0, w, s, out, channels, streaming);
+}
+#endif
+
+template <class In>
+bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out, size_t channels, bool streaming) {
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return fir_block_fma(x, taps, o0, n, c0, w, s, out, channels, streaming);
+#endif
+  return fir_block_body(x, taps, o0, n, c0, w, s, out, channels, streaming);
+}
+
 }  // namespace
 
 template <class In>
@@ -164,30 +199,20 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
   if (left + right > rows) throw DspError("BAD_WINDOW", "the margins are longer than the window");
   const size_t keep = rows - left - right;
   const size_t K = size_t(taps);
+  const bool streaming = keep * channels * sizeof(float) > kStreamingStoreBytes;
+  const FirInput<In> x{in, before, before_rows, rows, left, channels};
   over_channel_blocks(channels, workers, [&](size_t c0, size_t c1) {
     const size_t w = c1 - c0, width = (w + 7) / 8 * 8;
-    WorkBuffer<float> h(K * width), src((kRowBlock + K - 1) * width);
-    std::fill(h.data(), h.data() + h.size(), 0.0f);
-    for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels + c0, kernels + k * channels + c1, h.data() + k * width);
-    std::fill(src.data(), src.data() + src.size(), 0.0f);
+    FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>((kRowBlock + K - 1) * width), WorkBuffer<float>(8 * width)};
+    std::fill(s.h.data(), s.h.data() + s.h.size(), 0.0f);
+    for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels + c0, kernels + k * channels + c1, s.h.data() + k * width);
+    std::fill(s.src.data(), s.src.data() + s.src.size(), 0.0f);
     for (size_t o0 = 0; o0 < keep; o0 += kRowBlock) {
-      const size_t n = std::min(kRowBlock, keep - o0);
-      // Source row j of the block is window row left + o0 − K/2 + j (the `before` rows, then `in`);
-      // rows outside the window are zero.
-      for (size_t j = 0; j < n + K - 1; j++) {
-        const std::ptrdiff_t r = std::ptrdiff_t(left + o0 + j) - std::ptrdiff_t(K / 2);
-        float* d = src.data() + j * width;
-        if (r < 0 || r >= std::ptrdiff_t(rows)) {
-          std::fill(d, d + w, 0.0f);
-          continue;
-        }
-        const In* row = size_t(r) < before_rows ? before + size_t(r) * channels : in + (size_t(r) - before_rows) * channels;
-        if (!convert_row(row + c0, w, d)) {
-          throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
-        }
+      if (!fir_block(x, taps, o0, std::min(kRowBlock, keep - o0), c0, w, s, out, channels, streaming)) {
+        throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
       }
-      fir_block(src.data(), n, width, h.data(), taps, out + o0 * channels + c0, channels, w);
     }
+    streaming_stores_done();
   });
 }
 

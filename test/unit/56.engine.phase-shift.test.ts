@@ -65,6 +65,27 @@ describe('phase shift, FIR method (SpikeInterface PR #4563)', () => {
     }
   });
 
+  it('writes an output larger than the cache (streaming stores) exactly as small windows do, at any alignment', async () => {
+    // 12,000 × 384 float32 is 18 MB, past the size from which the engine bypasses the cache.
+    const C2 = 384, N2 = 12000;
+    const x = new Int16Array(N2 * C2);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 2001) - 1000;
+    const shifts = Float64Array.from({ length: C2 }, (_, c) => ((c % 24) >> 1) / 13);
+    const spec: PhaseShiftSpec = { method: 'fir', shifts, taps: 16 };
+    const small = new Float32Array(N2 * C2);
+    for (let s = 0; s < N2; s += 1000) {
+      const left = Math.min(8, s), right = Math.min(8, N2 - s - 1000);
+      small.set(await phaseShiftWindow({ input: x.subarray((s - left) * C2, (s + 1000 + right) * C2), channels: C2, spec, left, right }), s * C2);
+    }
+    // One float past a 16-byte boundary: the rows start with ordinary stores up to the boundary.
+    const out = new Float32Array(N2 * C2 + 1).subarray(1);
+    await phaseShiftWindow({ input: x, channels: C2, spec, left: 0, right: 0, nWorkers: 2, out });
+    // Counted, not diffed: a diff of 4.6 M values takes the test runner minutes.
+    let differ = 0;
+    for (let i = 0; i < out.length; i++) differ += out[i] === small[i] ? 0 : 1;
+    expect(differ).toBe(0);
+  });
+
   it('delays a channel with an integer shift exactly', async () => {
     const x = input16();
     const out = await phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 0, right: 0 });
