@@ -13,7 +13,7 @@ float median_of(const float* v, size_t n, float* scratch);
  * previous row's (the common mode moves little in 33 µs), so one pass that counts the values
  * below a narrow window around the last median and gathers those inside usually brackets the
  * middle ranks; the few gathered values are then selected. Exact for any input: a window that
- * misses is widened once, then the general median_of answers.
+ * misses is followed once by one on the side the middle ranks went, then the general median_of answers.
  */
 class MedianTracker {
  public:
@@ -24,8 +24,11 @@ class MedianTracker {
   float last_ = 0.0f;
   float half_width_ = 0.0f;
   bool primed_ = false;
-  /** Tries [last − w, last + w]; true and the median in `out` when the window held the middle ranks. */
-  bool try_window(const float* v, size_t n, float* scratch, float w, float& out, size_t& gathered) const;
+  /**
+   * Tries [lo, hi]; true and the median in `out` when the window held the middle ranks, else false
+   * with `side` −1 if they lie below lo, +1 if above hi.
+   */
+  static bool try_window(const float* v, size_t n, float* scratch, float lo, float hi, float& out, size_t& gathered, int& side);
 };
 
 }  // namespace probedeck
