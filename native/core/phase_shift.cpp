@@ -72,7 +72,7 @@ namespace {
 
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
-constexpr size_t kRowBlock = 256;  // rows per block: block + K halo rows of one worker's channels stay in L2
+constexpr size_t kRowBlock = 128;  // rows per block: a block of all channels and its K − 1 halo rows stay in L2
 
 PROBEDECK_INLINE v8f load8(const float* p) { return *reinterpret_cast<const v8f_unaligned*>(p); }
 PROBEDECK_INLINE void store8(float* p, v8f v) { *reinterpret_cast<v8f_unaligned*>(p) = v; }
@@ -201,14 +201,20 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
   const size_t K = size_t(taps);
   const bool streaming = keep * channels * sizeof(float) > kStreamingStoreBytes;
   const FirInput<In> x{in, before, before_rows, rows, left, channels};
-  over_channel_blocks(channels, workers, [&](size_t c0, size_t c1) {
-    const size_t w = c1 - c0, width = (w + 7) / 8 * 8;
+  // Output rows split over the workers, each with every channel (each output row needs only its
+  // K input rows, so rows split as well as channels do): a worker then reads whole rows, one stream
+  // through memory. Split by channels, every worker reads part of every row, and two such streams
+  // read no faster than one (9–11 GB/s against 19 GB/s for two whole-row streams on a 2-core VM).
+  const size_t width = (channels + 7) / 8 * 8;
+  const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(std::max(workers, 1)), keep / kRowBlock));
+  pool_for_this_thread(workers).parallel_for(int(blocks), [&](int b) {
+    const size_t o_begin = keep * size_t(b) / blocks, o_end = keep * size_t(b + 1) / blocks;
     FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>((kRowBlock + K - 1) * width), WorkBuffer<float>(8 * width)};
     std::fill(s.h.data(), s.h.data() + s.h.size(), 0.0f);
-    for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels + c0, kernels + k * channels + c1, s.h.data() + k * width);
+    for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels, kernels + (k + 1) * channels, s.h.data() + k * width);
     std::fill(s.src.data(), s.src.data() + s.src.size(), 0.0f);
-    for (size_t o0 = 0; o0 < keep; o0 += kRowBlock) {
-      if (!fir_block(x, taps, o0, std::min(kRowBlock, keep - o0), c0, w, s, out, channels, streaming)) {
+    for (size_t o0 = o_begin; o0 < o_end; o0 += kRowBlock) {
+      if (!fir_block(x, taps, o0, std::min(kRowBlock, o_end - o0), 0, channels, s, out, channels, streaming)) {
         throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
       }
     }
