@@ -118,55 +118,53 @@ PROBEDECK_INLINE bool convert_row(const In* s, size_t n, float* d) {
   }
 }
 
-// One worker's scratch: its channels' kernels (K rows × width, width a multiple of 8 and zero past
-// its channels), a block of source rows in float32, and one batch of output rows.
+// One worker's scratch: the kernels (K rows × width, width the channel count rounded up to a multiple
+// of 8, zero past the last channel), a block of source rows in float32, and one batch of output rows.
 struct FirScratch {
   size_t width;
   WorkBuffer<float> h, src, stage;
 };
 
 /**
- * Output rows [o0, o0 + n) of channels [c0, c0 + w): the block's n + K − 1 source rows are converted
+ * Output rows [o0, o0 + n): the block's n + K − 1 source rows are converted
  * once into scratch.src (row j is window row left + o0 − K/2 + j; rows outside the window are zero),
  * then filtered in batches of 8 rows, each batch computed into scratch.stage and stored whole.
  * Returns false if a float input held NaN or ±inf.
  */
 template <int K, class In>
-PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out, size_t channels,
-                                     bool streaming) {
-  const size_t width = s.width;
+PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
+  const size_t width = s.width, channels = x.channels;
   float* src = s.src.data();
   for (size_t j = 0; j < n + K - 1; j++) {
     const std::ptrdiff_t r = std::ptrdiff_t(x.left + o0 + j) - std::ptrdiff_t(K / 2);
     float* d = src + j * width;
     if (r < 0 || r >= std::ptrdiff_t(x.rows)) {
-      std::fill(d, d + w, 0.0f);
-    } else if (!convert_row(x.row(size_t(r)) + c0, w, d)) {
+      std::fill(d, d + channels, 0.0f);
+    } else if (!convert_row(x.row(size_t(r)), channels, d)) {
       return false;
     }
   }
   // Row batches outside, channel groups inside: each batch's K + 7 source rows stay in L1 while
   // every group reads them, and its output rows leave whole and in order.
-  float* dst = out + o0 * channels + c0;
+  float* dst = out + o0 * channels;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
-    for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, w, streaming);
+    for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, channels, streaming);
   }
   for (; i < n; i++) {
     for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
-    store_row(dst + i * channels, s.stage.data(), w, streaming);
+    store_row(dst + i * channels, s.stage.data(), channels, streaming);
   }
   return true;
 }
 
 template <class In>
-PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out,
-                                     size_t channels, bool streaming) {
+PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
   switch (taps) {
-    case 16: return fir_block_taps<16>(x, o0, n, c0, w, s, out, channels, streaming);
-    case 32: return fir_block_taps<32>(x, o0, n, c0, w, s, out, channels, streaming);
-    default: return fir_block_taps<64>(x, o0, n, c0, w, s, out, channels, streaming);
+    case 16: return fir_block_taps<16>(x, o0, n, s, out, streaming);
+    case 32: return fir_block_taps<32>(x, o0, n, s, out, streaming);
+    default: return fir_block_taps<64>(x, o0, n, s, out, streaming);
   }
 }
 
@@ -174,19 +172,18 @@ PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0,
 // AVX2 with FMA where the CPU has both, as the float32 filters: the kernels are float32 already, and
 // a fused multiply-add rounds once where a multiply then an add round twice.
 template <class In>
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool fir_block_fma(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0,
-                                                                                   size_t w, FirScratch& s, float* out, size_t channels,
-                                                                                   bool streaming) {
-  return fir_block_body(x, taps, o0, n, c0, w, s, out, channels, streaming);
+__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool fir_block_fma(const FirInput<In>& x, int taps, size_t o0, size_t n,
+                                                                                   FirScratch& s, float* out, bool streaming) {
+  return fir_block_body(x, taps, o0, n, s, out, streaming);
 }
 #endif
 
 template <class In>
-bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t c0, size_t w, FirScratch& s, float* out, size_t channels, bool streaming) {
+bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return fir_block_fma(x, taps, o0, n, c0, w, s, out, channels, streaming);
+  if (cpu_has_avx2_fma()) return fir_block_fma(x, taps, o0, n, s, out, streaming);
 #endif
-  return fir_block_body(x, taps, o0, n, c0, w, s, out, channels, streaming);
+  return fir_block_body(x, taps, o0, n, s, out, streaming);
 }
 
 }  // namespace
@@ -214,7 +211,7 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
     for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels, kernels + (k + 1) * channels, s.h.data() + k * width);
     std::fill(s.src.data(), s.src.data() + s.src.size(), 0.0f);
     for (size_t o0 = o_begin; o0 < o_end; o0 += kRowBlock) {
-      if (!fir_block(x, taps, o0, std::min(kRowBlock, o_end - o0), 0, channels, s, out, channels, streaming)) {
+      if (!fir_block(x, taps, o0, std::min(kRowBlock, o_end - o0), s, out, streaming)) {
         throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
       }
     }
