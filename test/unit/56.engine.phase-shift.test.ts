@@ -113,15 +113,18 @@ describe('phase shift, FIR method (SpikeInterface PR #4563)', () => {
   it('streams in chunks of any size with a fixed delay of K/2 − 1 samples', async () => {
     const y = f32('engine_cmr_input.f32');
     const whole = await phaseShiftWindow({ input: y, channels: C, spec: fir(), left: 0, right: 0 });
-    const stream = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
-    expect(stream.delaySamples).toBe(7);
-    const parts: Float32Array[] = [];
-    for (let s = 0, n = 1; s < N; s += n, n = (n * 7) % 997 + 1) parts.push(await stream.process(rowsOf(y, C, s, Math.min(s + n, N))));
-    const out = new Float32Array(N * C);
-    let o = 0;
-    for (const p of parts) out.set(p, (o += p.length) - p.length);
-    // Output row t is the shifted sample t − 7.
-    expect(rowsOf(out, C, 7, N)).toEqual(rowsOf(whole, C, 0, N - 7));
+    // Workers split a chunk's rows: with 3, the carried rows feed the first worker's block only.
+    for (const w of [1, 3]) {
+      const stream = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
+      expect(stream.delaySamples).toBe(7);
+      const parts: Float32Array[] = [];
+      for (let s = 0, n = 1; s < N; s += n, n = (n * 7) % 997 + 1) parts.push(await stream.process(rowsOf(y, C, s, Math.min(s + n, N)), w));
+      const out = new Float32Array(N * C);
+      let o = 0;
+      for (const p of parts) out.set(p, (o += p.length) - p.length);
+      // Output row t is the shifted sample t − 7.
+      expect(rowsOf(out, C, 7, N)).toEqual(rowsOf(whole, C, 0, N - 7));
+    }
   });
 });
 
