@@ -80,6 +80,8 @@ export async function phaseShiftWindow(o: PhaseShiftWindowOptions): Promise<Floa
     if (!(kernels instanceof Float32Array) || kernels.length !== taps * channels) throw invalidParameterError('kernels', `a Float32Array of ${taps}×${channels} values`, kernels);
     const margin = taps / 2;
     if (o.left > margin || o.right > margin) throw new ProbeDeckError('BAD_WINDOW', `the FIR phase shift takes at most ${margin} neighbour rows each side, got ${o.left} and ${o.right}`);
+    // Workers split the rows: one would overwrite rows that another has still to read.
+    if (overlaps(out, input)) throw invalidParameterError('out', 'a buffer apart from the input (the FIR reads each row up to K/2 rows after writing its output)', 'the input’s memory');
     await withCallerStack(() => native().phaseShiftFir(input, channels, kernels, taps, o.left, o.right, out, workers));
   } else {
     const m = o.spec.marginSamples;
@@ -157,6 +159,6 @@ export class StreamPhaseShift {
   }
 }
 
-function overlaps(a: Float32Array, b: Float32Array): boolean {
+function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -156,5 +156,7 @@ describe('phase shift validation', () => {
     await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'sinc' as 'fir', shifts: phaseShifts() }, left: 0, right: 0 })).rejects.toThrow(/"method"/);
     const nan = new Float32Array(C * 100).fill(NaN);
     await expect(phaseShiftWindow({ input: nan, channels: C, spec: fir(), left: 0, right: 0 })).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
+    const y = new Float32Array(C * 1000);
+    await expect(phaseShiftWindow({ input: y, channels: C, spec: fir(), left: 0, right: 0, out: y })).rejects.toThrow(/"out"/);
   });
 });
