@@ -310,9 +310,9 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
   if (primed_ && w > 0.0f && try_window(v, n, scratch, last_ - w, last_ + w, med, got, side)) {
     half_width_ *= std::clamp(kWanted / float(std::max<size_t>(got, 1)), 0.5f, 2.0f);
   } else if (primed_ && w > 0.0f &&
-             // The middle ranks left the window on one side, mostly by less than its width: look
-             // there, two widths deep and overlapping the old window by half a width (the two ranks
-             // may straddle its edge), rather than gather ~8× as many values around the old median.
+             // The middle ranks left the window [last − w, last + w] on one side, mostly by less than
+             // w: look there, 2w past its edge and back over 1.5w of it (the two ranks may straddle
+             // the edge), rather than gather ~8× as many values around the old median.
              try_window(v, n, scratch, side < 0 ? last_ - 3.0f * w : last_ - 0.5f * w, side < 0 ? last_ + 0.5f * w : last_ + 3.0f * w, med, got, side)) {
     half_width_ *= 1.25f;
   } else {

@@ -203,7 +203,8 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
   // through memory. Split by channels, every worker reads part of every row, and two such streams
   // read no faster than one (9–11 GB/s against 19 GB/s for two whole-row streams on a 2-core VM).
   const size_t width = (channels + 7) / 8 * 8;
-  const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(std::max(workers, 1)), keep / kRowBlock));
+  // At least 64 rows a worker: fewer would convert more halo rows than they compute.
+  const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(std::max(workers, 1)), keep / 64));
   pool_for_this_thread(workers).parallel_for(int(blocks), [&](int b) {
     const size_t o_begin = keep * size_t(b) / blocks, o_end = keep * size_t(b + 1) / blocks;
     FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>((kRowBlock + K - 1) * width), WorkBuffer<float>(8 * width)};

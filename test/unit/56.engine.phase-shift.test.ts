@@ -86,6 +86,15 @@ describe('phase shift, FIR method (SpikeInterface PR #4563)', () => {
     expect(differ).toBe(0);
   });
 
+  it('gives the same rows for any worker count, also with more workers than row blocks and a channel count off the 8-lane grid', async () => {
+    const C3 = 383, N3 = 1000;
+    const x = new Int16Array(N3 * C3);
+    for (let i = 0; i < x.length; i++) x[i] = ((i * 7919) % 2001) - 1000;
+    const spec: PhaseShiftSpec = { method: 'fir', shifts: Float64Array.from({ length: C3 }, (_, c) => (c % 13) / 13), taps: 32 };
+    const one = await phaseShiftWindow({ input: x, channels: C3, spec, left: 0, right: 0, nWorkers: 1 });
+    for (const w of [3, 16]) expect(await phaseShiftWindow({ input: x, channels: C3, spec, left: 0, right: 0, nWorkers: w })).toEqual(one);
+  });
+
   it('delays a channel with an integer shift exactly', async () => {
     const x = input16();
     const out = await phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 0, right: 0 });
