@@ -9,8 +9,10 @@ namespace probedeck {
 
 enum class FilterMode { zero_phase, causal };
 
-/** float64 matches scipy bit for bit; float32 is about twice as fast, within 1e-4 of it (RMS-relative). */
-/** f32 is a request: a filter whose poles sit too near the unit circle for float32 runs in f64. */
+/**
+ * float64 matches scipy bit for bit; float32 is about twice as fast, within 1e-4 of it (RMS-relative).
+ * f32 is a request: a filter whose poles sit too near the unit circle for float32 runs in f64.
+ */
 enum class Precision { f64, f32 };
 
 struct SosFilter {

@@ -49,7 +49,6 @@ export class TracesState {
   windowMs = $state(0);
   /** Whole windows drawn so far: two in a row can take the same milliseconds. */
   windowsDrawn = $state(0);
-  /** Channel indices bottom lane first. */
   /** Hide the channels detection found bad (they stay out of the reference either way). */
   hideBad = $state(false);
   /** Bad channel indices as a string, so lanes recompute only when the set changes (not on every status). */
