@@ -207,10 +207,14 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(std::max(workers, 1)), keep / 64));
   pool_for_this_thread(workers).parallel_for(int(blocks), [&](int b) {
     const size_t o_begin = keep * size_t(b) / blocks, o_end = keep * size_t(b + 1) / blocks;
-    FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>((kRowBlock + K - 1) * width), WorkBuffer<float>(8 * width)};
+    // Scratch sized to this worker's rows: a live chunk is a few hundred rows, and filling a whole
+    // block's worth on every call cost more than its filter.
+    const size_t block_rows = std::min(kRowBlock, o_end - o_begin) + K - 1;
+    FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>(block_rows * width), WorkBuffer<float>(8 * width)};
     std::fill(s.h.data(), s.h.data() + s.h.size(), 0.0f);
     for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels, kernels + (k + 1) * channels, s.h.data() + k * width);
-    std::fill(s.src.data(), s.src.data() + s.src.size(), 0.0f);
+    // The rows' columns past the last channel (up to the next multiple of 8) are read, never written.
+    for (size_t j = 0; j < block_rows; j++) std::fill(s.src.data() + j * width + channels, s.src.data() + (j + 1) * width, 0.0f);
     for (size_t o0 = o_begin; o0 < o_end; o0 += kRowBlock) {
       if (!fir_block(x, taps, o0, std::min(kRowBlock, o_end - o0), s, out, streaming)) {
         throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");

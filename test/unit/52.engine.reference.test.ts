@@ -53,11 +53,14 @@ describe('commonReference equals numpy', () => {
     expect(d[t * C + 4]).toBe(Math.fround(orig[t * C + 4] - Math.fround((nb[1] + nb[2]) / 2)));
     expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: 10, outerUm: 15, minNeighbors: 1 }, C)).toThrow(/channel 0 has 0 reference neighbours/);
   });
-  it('is identical for every n_workers (time split)', async () => {
-    const big = new Float32Array(40000 * C).map((_, i) => Math.sin(i * 0.37) * 100);
+  it.each([
+    ['40000 rows', 40000, C],
+    ['a live chunk: 600 rows of 384 channels', 600, 384]
+  ])('is identical for every n_workers (time split): %s', async (_name, rows, channels) => {
+    const big = new Float32Array(rows * channels).map((_, i) => Math.sin(i * 0.37) * 100);
     const outs = await Promise.all([1, 2, 4].map(async (w) => {
       const d = big.slice();
-      await commonReference(d, C, { mode: 'global', operator: 'median' }, w);
+      await commonReference(d, channels, { mode: 'global', operator: 'median' }, w);
       return d;
     }));
     expect(outs[1]).toEqual(outs[0]);
