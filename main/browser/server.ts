@@ -50,6 +50,14 @@ export function refusal(req: IncomingMessage, token: string | undefined): string
   return sameToken(url.searchParams.get('token'), token) ? null : 'a valid token is required';
 }
 
+/** The shapes ClientMessage allows: anything else (null, a number, a call without an id) closes the socket. */
+function isClientMessage(m: unknown): m is ClientMessage {
+  if (typeof m !== 'object' || m === null) return false;
+  const o = m as Record<string, unknown>;
+  if (o.t === 'call') return typeof o.id === 'number' && typeof o.method === 'string';
+  return (o.t === 'sub' || o.t === 'unsub') && typeof o.event === 'string';
+}
+
 function attach(ws: WebSocket, host: Host): void {
   const subscriptions = new Map<string, () => void>();
   const send = (msg: ServerMessage) => {
@@ -58,7 +66,9 @@ function attach(ws: WebSocket, host: Host): void {
   ws.on('message', async (data, isBinary) => {
     let msg: ClientMessage;
     try {
-      msg = decode(isBinary ? new Uint8Array(data as Buffer) : data.toString()) as ClientMessage;
+      const decoded = decode(isBinary ? new Uint8Array(data as Buffer) : data.toString());
+      if (!isClientMessage(decoded)) throw new Error('not a client message');
+      msg = decoded;
     } catch {
       ws.close(1003, 'unreadable message');
       return;
@@ -67,7 +77,12 @@ function attach(ws: WebSocket, host: Host): void {
       try {
         send({ t: 'result', id: msg.id, result: await host.call(msg.method, msg.params) });
       } catch (err) {
-        send({ t: 'error', id: msg.id, error: toWireError(err) });
+        // This handler's promise has no one to reject to: a throw here would end the process.
+        try {
+          send({ t: 'error', id: msg.id, error: toWireError(err) });
+        } catch {
+          ws.close(1011, 'could not send the error');
+        }
       }
     } else if (msg.t === 'sub' && isEventName(msg.event) && !subscriptions.has(msg.event)) {
       const event = msg.event;

@@ -69,6 +69,21 @@ describe('browser-mode server (real host, real socket)', () => {
     ws.close();
   });
 
+  it('closes a socket that sends what is not a message, and keeps serving the others', async () => {
+    const url = await start();
+    for (const junk of ['null', '42', '"call"', '{"t":"call"}', '{"t":"call","id":"1","method":7}', '[1,2]', '{"t":"sub"}', 'not json']) {
+      const ws = new WebSocket(url);
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+      ws.send(junk);
+      expect(await closed).toBe(1003);
+    }
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once('open', r));
+    expect((await call(ws, 'engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+  });
+
   it('refuses a client without the token once a token is set', async () => {
     const url = await start('tok123');
     const refused = new WebSocket(url);
