@@ -4,8 +4,9 @@
 // into a temporary file renamed into place at the end: a failed or cancelled run leaves nothing.
 import { open, rename, rm } from 'node:fs/promises';
 import { openFrames } from '../sources/frame-reader.ts';
-import { basename, dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { checkFileOutput, partialName, removeStalePartials } from '../util/outputs.ts';
 import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
@@ -107,6 +108,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const psSpec = ps ? { ...ps, marginSamples: ps.method === 'fft' ? psMargin : undefined } : null;
   const kernels = ps?.method === 'fir' ? firKernels(ps.shifts, ps.taps ?? 16) : undefined;
 
+  await checkFileOutput(o.output, o.input);
+  await removeStalePartials(o.output);
   const frameChannels = o.frame?.frameChannels ?? C;
   const src = await openFrames({
     path: o.input,
@@ -115,8 +118,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     dtype: o.dtype,
     columns: o.frame?.columns ?? Array.from({ length: C }, (_, c) => c)
   });
-  const tmp = join(dirname(o.output), `.${basename(o.output)}.partial-${process.pid}`);
   let dst: Awaited<ReturnType<typeof open>> | undefined;
+  const tmp = partialName(o.output);
   try {
     const N = src.samples;
     const readRows = (r0: number, r1: number) => src.read(r0, r1);
@@ -141,7 +144,10 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
 
     const chunks: [number, number][] = [];
     for (let s = start; s < end; s += o.chunkSamples) chunks.push([s, Math.min(s + o.chunkSamples, end)]);
-    dst = await open(tmp, 'w');
+    dst = await open(tmp, 'w').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new ProbeDeckError('NO_DESTINATION', `cannot write in ${dirname(resolve(o.output))} (${err.code})`);
+      throw err;
+    });
     native().engineStats(true);
     let done = 0;
     let clamped = 0;

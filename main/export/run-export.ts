@@ -1,7 +1,7 @@
 // One export: a source through a preset's pipeline into a new folder. Everything is written under a
 // hidden temporary name beside the destination, fsynced, and renamed into place only when complete,
 // so a cancel, a crash or a full disk leaves the finished export or nothing.
-import { mkdir, readdir, rename, rm, stat, statfs, writeFile, open } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, statfs, writeFile, open } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
@@ -11,7 +11,7 @@ import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
-import { pidAlive } from '../util/pid.ts';
+import { checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
 import { FORMATS, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
@@ -56,16 +56,6 @@ export async function exportFootprint(outDir: string, samples: number, channels:
   return { parent, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
 }
 
-/** Temporary folders of exports whose process died (killed, power cut) are removed before a new one starts. */
-async function removeStalePartials(parent: string, name: string) {
-  const prefix = `.${name}.partial-`;
-  for (const entry of await readdir(parent)) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length));
-    if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
-  }
-}
-
 async function writeDurably(path: string, data: string | Buffer) {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
@@ -102,19 +92,20 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const name = basename(outDir);
   const pipeline = pipelineFromPreset(j.preset.body.pipeline, channels, info.fs, info.probe);
 
+  await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, end - start, channels.length, j.format);
   if (where.exists && !j.overwrite) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
   if (where.neededBytes > where.freeBytes) {
     throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
   }
-  await removeStalePartials(where.parent, name);
+  await removeStalePartials(outDir);
 
   const p = plan(
     // The request's budget, else the preset's resources, else the planner's default share of free RAM.
     { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
     j.calibration ?? null
   );
-  const tmp = join(where.parent, `.${name}.partial-${process.pid}`);
+  const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp);
   try {

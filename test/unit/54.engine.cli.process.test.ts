@@ -1,9 +1,10 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, linkSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './cli.ts';
 import { errVsRms, i16, refCase, refPath } from './engine-refs.ts';
-import { tempDir } from './helpers.ts';
+import { repoRoot, tempDir } from './helpers.ts';
 
 const base = ['process', refPath('engine_input.i16'), '--channels', '8', '--fs', '30000', '--dtype', 'int16', '--chunk-ms', '50'];
 const readF32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
@@ -54,6 +55,36 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     const r = cli([...base, '--bandpass', '300,16000', '--out', join(dir, 'o.f32')]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/^probedeck: Expected "highHz" between 0 and Nyquist \(15000 Hz\) but received 16000\n$/);
+  });
+  it('an output that is the input (by path, symbolic link or hard link), a folder, or in a missing folder: refused, the input unchanged', () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.bin');
+    copyFileSync(refPath('engine_input.i16'), input);
+    symlinkSync(input, join(dir, 'soft.bin'));
+    linkSync(input, join(dir, 'hard.bin'));
+    const run = (out: string) => cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--out', out]);
+    for (const out of [input, join(dir, '.', 'in.bin'), join(dir, 'soft.bin'), join(dir, 'hard.bin')]) {
+      const r = run(out);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/is the input file itself: write it to another path\n$/);
+    }
+    expect(run(dir).stderr).toMatch(/is a folder: give the path of a file to write\n$/);
+    expect(run(join(dir, 'no/o.f32')).stderr).toMatch(/no does not exist or is not a folder: create it first\n$/);
+    expect(readFileSync(input).equals(readFileSync(refPath('engine_input.i16')))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['hard.bin', 'in.bin', 'soft.bin']);
+  });
+  it('SIGINT cancels: one clear line, exit 130, no output and no temporary file', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'long.bin');
+    writeFileSync(input, Buffer.alloc(64 * 2 * 30000 * 60));
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/probedeck.js'), 'process', input, '--channels', '64', '--fs', '30000', '--bandpass', '300,6000', '--n-workers', '1', '--out', join(dir, 'o.f32')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.startsWith('.o.f32.partial-')); i++) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.once('exit', r))).toBe(130);
+    expect(stderr).toMatch(/probedeck: cancelled; nothing was written to .*o\.f32\n$/);
+    expect(readdirSync(dir)).toEqual(['long.bin']);
   });
   it('a missing input, a bad option value', () => {
     const dir = tempDir();

@@ -1,6 +1,6 @@
 // Export end to end: the real command line and host on real files, read back with numpy.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/api/host.ts';
@@ -142,6 +142,23 @@ describe('probedeck export', () => {
     expect(cli(args('d', '--preset', 'nope')).stderr).toMatch(/no preset named "nope"/);
     expect(cli([...args('e'), '--out', join(dir, 'missing/e')]).stderr).toMatch(/missing does not exist or is not a folder/);
     expect(readdirSync(dir).sort()).toEqual(['a', 'data']);
+  });
+
+  it('never replaces the recording it reads, even with --overwrite', () => {
+    const dir = tempDir();
+    const rec = join(dir, 'rec');
+    mkdirSync(rec);
+    const bin = simulated(rec, 1);
+    const before = readFileSync(bin);
+    for (const out of [rec, bin, dir]) {
+      const e = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', out, '--overwrite', '--end', '0.1', '--data-dir', join(dir, 'data')]);
+      expect(e.code).not.toBe(0);
+      expect(e.stderr).toMatch(/(is|holds) the recording being read.*: writing there would replace it; choose another folder\n$/);
+    }
+    expect(readdirSync(rec).sort()).toEqual(['sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
+    expect(readFileSync(bin).equals(before)).toBe(true);
+    // A folder inside the recording's is fine.
+    expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(rec, 'export'), '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
   });
 
   it('a killed export leaves no destination; the next export clears its leftovers', async () => {

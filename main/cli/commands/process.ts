@@ -144,7 +144,23 @@ export const processCommand: Command = {
   async run(args) {
     const options = parseProcessArgs(args);
     const progress = progressLine('process', options.fs);
-    const result = await processFile({ ...options, onProgress: progress.update });
+    // Ctrl-C stops between chunks; processFile then removes its temporary file.
+    const abort = new AbortController();
+    const onSignal = () => abort.abort();
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    let result;
+    try {
+      result = await processFile({ ...options, onProgress: progress.update, signal: abort.signal });
+    } catch (err) {
+      if (!abort.signal.aborted) throw err;
+      progress.done();
+      console.error(`probedeck: cancelled; nothing was written to ${options.output}`);
+      return 130;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     progress.done();
     const x = result.samples / options.fs / result.seconds;
     if (result.badChannels) {

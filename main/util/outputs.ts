@@ -1,0 +1,68 @@
+// Where results are written: checked before anything is, so a mistyped --out can neither replace
+// the recording it is made from nor fail half-way with an error about a hidden temporary name.
+import { readdir, realpath, rm, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { ProbeDeckError, isInteger } from './is.ts';
+import { pidAlive } from './pid.ts';
+
+/** The real path of `path`, or of its parent joined with its name when it does not exist yet. */
+async function realOrPlanned(path: string): Promise<string> {
+  const abs = resolve(path);
+  return realpath(abs).catch(async () => join(await realpath(dirname(abs)).catch(() => dirname(abs)), basename(abs)));
+}
+
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+}
+
+/** The folder an output goes into exists and is a folder; the output itself is not a folder. */
+async function checkDestination(output: string, kind: 'file' | 'folder'): Promise<void> {
+  const parent = dirname(resolve(output));
+  const st = await stat(parent).catch(() => null);
+  if (!st?.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
+  if (kind === 'file' && (await stat(output).catch(() => null))?.isDirectory()) {
+    throw new ProbeDeckError('NO_DESTINATION', `${resolve(output)} is a folder: give the path of a file to write`);
+  }
+}
+
+/**
+ * A file output that is not the input file (by path, symbolic link or hard link): the input is read
+ * while the output is written, and the output replaces whatever is at its path.
+ */
+export async function checkFileOutput(output: string, input: string): Promise<void> {
+  await checkDestination(output, 'file');
+  const [o, i] = await Promise.all([stat(output).catch(() => null), stat(input).catch(() => null)]);
+  if ((o && i && o.dev === i.dev && o.ino === i.ino) || (await realOrPlanned(output)) === (await realOrPlanned(input))) {
+    throw new ProbeDeckError('OUTPUT_IS_INPUT', `the output ${resolve(output)} is the input file itself: write it to another path`);
+  }
+}
+
+/** A folder output that neither is nor holds any of `inputs`: replacing it would delete them. */
+export async function checkFolderOutput(outDir: string, inputs: string[]): Promise<void> {
+  await checkDestination(outDir, 'folder');
+  const out = await realOrPlanned(outDir);
+  for (const input of inputs) {
+    const real = await realOrPlanned(input);
+    if (inside(real, out)) {
+      const what = real === out ? 'is the recording being read' : `holds the recording being read (${input})`;
+      throw new ProbeDeckError('OUTPUT_HOLDS_INPUT', `${resolve(outDir)} ${what}: writing there would replace it; choose another folder`);
+    }
+  }
+}
+
+/** The hidden name an output is written under until it is complete. */
+export function partialName(output: string): string {
+  return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}`);
+}
+
+/** Removes the temporary outputs of runs whose process died (killed, power cut) before they finished. */
+export async function removeStalePartials(output: string): Promise<void> {
+  const parent = dirname(resolve(output));
+  const prefix = `.${basename(output)}.partial-`;
+  for (const entry of await readdir(parent).catch(() => [])) {
+    if (!entry.startsWith(prefix)) continue;
+    const pid = Number(entry.slice(prefix.length));
+    if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
+  }
+}
