@@ -44,7 +44,13 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
   } catch (err) {
     throw fsError(layout.path, err);
   }
-  const samples = frameCount(layout.path, (await fh.stat()).size, layout);
+  let samples: number;
+  try {
+    samples = frameCount(layout.path, (await fh.stat()).size, layout);
+  } catch (err) {
+    await fh.close(); // a file refused for its size stays closed, however often it is retried
+    throw err;
+  }
   const n = layout.frameChannels;
   const bps = bytesPerSample(layout.dtype);
   const cols = layout.columns;

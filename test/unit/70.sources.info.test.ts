@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSource } from '../../main/sources/open-source.ts';
@@ -138,6 +138,13 @@ describe('bad input: a clear error naming the file and the problem', () => {
     const f = join(dir, 'x.dat');
     writeFileSync(f, Buffer.alloc(2 * 7 * 100));
     await expect(openSource(f, { raw: { channels: 8, fs: 30000 } })).rejects.toThrow(/x\.dat: 1400 data bytes is not a whole number of 8-channel int16 frames/);
+    // Refused files are closed again: a viewer retrying one must not run out of descriptors.
+    if (existsSync('/proc/self/fd')) {
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      for (let i = 0; i < 50; i++) await openSource(f, { raw: { channels: 8, fs: 30000 } }).catch(() => {});
+      expect(open()).toBeLessThan(before + 5);
+    }
     await expect(openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'int8' as never } })).rejects.toThrow(/"dtype"/);
     await expect(openSource(f, { raw: { channels: 7, fs: 0 } })).rejects.toThrow(/"fs"/);
     const ok = await openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'uint16' } });
