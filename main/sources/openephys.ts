@@ -45,6 +45,25 @@ export async function findOebins(path: string): Promise<string[]> {
   return found.sort();
 }
 
+/** The fields ProbeDeck reads from a stream entry, each of the type it needs, or an error naming the field. */
+function checkStream(oebin: string, s: unknown, k: number): OebinStream {
+  const bad = (what: string): never => {
+    throw new SourceError('BAD_OEBIN', oebin, `continuous stream ${k}: ${what}`);
+  };
+  if (!s || typeof s !== 'object') bad('is not an object');
+  const o = s as Record<string, unknown>;
+  if (typeof o.folder_name !== 'string' || o.folder_name === '') bad('"folder_name" is missing or not a text');
+  if (typeof o.sample_rate !== 'number') bad(`"sample_rate" is missing or not a number (${JSON.stringify(o.sample_rate)})`);
+  if (typeof o.num_channels !== 'number' || !Number.isInteger(o.num_channels)) bad('"num_channels" is missing or not a whole number');
+  if (!Array.isArray(o.channels)) bad('"channels" is missing or not a list');
+  (o.channels as unknown[]).forEach((c, i) => {
+    const ch = c as Record<string, unknown> | null;
+    if (!ch || typeof ch !== 'object' || typeof ch.channel_name !== 'string') bad(`channel ${i} has no "channel_name"`);
+    if (typeof ch!.bit_volts !== 'number' || !(Number.isFinite(ch!.bit_volts) && ch!.bit_volts > 0)) bad(`channel ${i} ("${String(ch!.channel_name)}") has no usable "bit_volts", so its µV cannot be known`);
+  });
+  return o as unknown as OebinStream;
+}
+
 /** `live`: the .dat is still being written, so a trailing partial frame is expected (and not counted). */
 export async function describeOpenEphys(oebin: string, wanted?: string, live = false): Promise<SourceInfo & { dat: string }> {
   let doc: { continuous?: OebinStream[] };
@@ -54,7 +73,9 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
     if (err instanceof SyntaxError) throw new SourceError('BAD_OEBIN', oebin, `is not valid JSON (${err.message})`);
     throw fsError(oebin, err);
   }
-  const streams = doc.continuous ?? [];
+  const listed = doc && typeof doc === 'object' ? doc.continuous : undefined;
+  if (listed !== undefined && !Array.isArray(listed)) throw new SourceError('BAD_OEBIN', oebin, '"continuous" is not a list of streams');
+  const streams = (listed ?? []).map((s, k) => checkStream(oebin, s, k));
   if (streams.length === 0) throw new SourceError('NO_CONTINUOUS', oebin, 'describes no continuous stream');
   const name = (s: OebinStream) => s.stream_name ?? s.folder_name.replace(/\/$/, '');
   const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (streams.find((s) => !/ADC|NI-DAQ|LFP/i.test(name(s))) ?? streams[0]);

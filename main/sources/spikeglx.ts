@@ -67,6 +67,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const g = Number(meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80));
       gainUv = (rangeMax / maxInt / g) * 1e6;
     }
+    // A gain the .meta lacks or gives as 0 would turn every sample of the channel into NaN or ±∞.
+    if (!(Number.isFinite(gainUv) && gainUv > 0)) {
+      const where = type === 'imec' && family === 'np1' ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${saved[i]}` : `the .meta for channel ${i}`;
+      throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${isLf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
+    }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0 };
     channels.push({ id: names[i] ?? `AP${saved[i]}`, index: i, readout: saved[i], x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0 });
   }

@@ -161,6 +161,37 @@ describe('bad input: a clear error naming the file and the problem', () => {
     writeFileSync(oebin, JSON.stringify({ ...doc, continuous: [] }));
     await expect(openSource(oebin)).rejects.toThrow(/structure\.oebin: describes no continuous stream/);
   });
+  it('an oebin with missing or mistyped fields names the field, never a JavaScript error', async () => {
+    const dir = tempDir();
+    const node = openephys(dir, 'np1.structure.oebin', 10, 0n);
+    const oebin = join(node, 'experiment1/recording1/structure.oebin');
+    const doc = JSON.parse(readFileSync(oebin, 'utf8'));
+    const s0 = doc.continuous[0];
+    const cases: [unknown, RegExp][] = [
+      [null, /describes no continuous stream/],
+      [{ ...doc, continuous: { a: 1 } }, /"continuous" is not a list of streams/],
+      [{ ...doc, continuous: [null] }, /continuous stream 0: is not an object/],
+      [{ ...doc, continuous: [{ ...s0, folder_name: undefined }] }, /continuous stream 0: "folder_name" is missing/],
+      [{ ...doc, continuous: [{ ...s0, sample_rate: '30000' }] }, /continuous stream 0: "sample_rate" is missing or not a number \("30000"\)/],
+      [{ ...doc, continuous: [{ ...s0, channels: undefined }] }, /continuous stream 0: "channels" is missing or not a list/],
+      [{ ...doc, continuous: [{ ...s0, channels: [null, ...s0.channels.slice(1)] }] }, /continuous stream 0: channel 0 has no "channel_name"/],
+      [{ ...doc, continuous: [{ ...s0, channels: s0.channels.map((c: object, i: number) => (i === 5 ? { ...c, bit_volts: undefined } : c)) }] }, /channel 5 \("CH5"\) has no usable "bit_volts", so its µV cannot be known/]
+    ];
+    for (const [content, message] of cases) {
+      writeFileSync(oebin, JSON.stringify(content));
+      await expect(openSource(oebin)).rejects.toMatchObject({ code: expect.stringMatching(/BAD_OEBIN|NO_CONTINUOUS/), message: expect.stringMatching(message) });
+    }
+  });
+  it('a SpikeGLX .meta without a usable gain for a channel: refused, naming where', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    const meta = bin.replace(/\.bin$/, '.meta');
+    const text = readFileSync(meta, 'utf8');
+    writeFileSync(meta, text.replace(/\(383 0 0 500 125 1\)/, ''));
+    await expect(openSource(bin)).rejects.toThrow(/imroTbl \(383 entries\) for readout channel 383 gives no usable AP gain/);
+    writeFileSync(meta, text.replace(/\(0 0 0 500 125 1\)/, '(0 0 0 0 125 1)'));
+    await expect(openSource(bin)).rejects.toThrow(/for readout channel 0 gives no usable AP gain, so its µV cannot be known/);
+  });
   it('a folder with no recording, a missing path, a symlink loop', async () => {
     const { symlinkSync } = await import('node:fs');
     const dir = tempDir();
