@@ -1,7 +1,7 @@
 // One export: a source through a preset's pipeline into a new folder. Everything is written under a
 // hidden temporary name beside the destination, fsynced, and renamed into place only when complete,
 // so a cancel, a crash or a full disk leaves the finished export or nothing.
-import { mkdir, rename, rm, stat, statfs, writeFile, open } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
@@ -56,6 +56,19 @@ export async function exportFootprint(outDir: string, samples: number, channels:
   return { parent, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
 }
 
+/** Replacing deletes a folder: only an empty one or an earlier export (its README says so) qualifies. */
+async function checkReplaceable(outDir: string) {
+  const st = await stat(outDir);
+  const refuse = (why: string) => {
+    throw new ProbeDeckError('NOT_AN_EXPORT', `${outDir} ${why}: replacing it would delete it; choose another folder`);
+  };
+  if (!st.isDirectory()) refuse('is a file, not an export folder');
+  const entries = await readdir(outDir);
+  if (entries.length === 0) return;
+  const readme = await readFile(join(outDir, 'README.txt'), 'utf8').catch(() => '');
+  if (!readme.startsWith('Exported by ProbeDeck')) refuse('holds files that are not a ProbeDeck export');
+}
+
 async function writeDurably(path: string, data: string | Buffer) {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, data);
@@ -95,6 +108,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, end - start, channels.length, j.format);
   if (where.exists && !j.overwrite) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
+  if (where.exists) await checkReplaceable(outDir);
   if (where.neededBytes > where.freeBytes) {
     throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
   }

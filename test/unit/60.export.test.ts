@@ -157,6 +157,15 @@ describe('probedeck export', () => {
     }
     expect(readdirSync(rec).sort()).toEqual(['sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
     expect(readFileSync(bin).equals(before)).toBe(true);
+    // Nor a folder or file that is not an earlier export.
+    mkdirSync(join(dir, 'notes'));
+    writeFileSync(join(dir, 'notes/lab-book.txt'), 'day 1');
+    writeFileSync(join(dir, 'plain.txt'), 'x');
+    for (const [out, why] of [['notes', 'holds files that are not a ProbeDeck export'], ['plain.txt', 'is a file, not an export folder']]) {
+      const e = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, out), '--overwrite', '--end', '0.1', '--data-dir', join(dir, 'data')]);
+      expect(e.stderr).toMatch(new RegExp(`${why}: replacing it would delete it; choose another folder\\n$`));
+    }
+    expect(readFileSync(join(dir, 'notes/lab-book.txt'), 'utf8')).toBe('day 1');
     // A folder inside the recording's is fine.
     expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(rec, 'export'), '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
   });
