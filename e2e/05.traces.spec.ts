@@ -1,4 +1,7 @@
 import type { Page } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
@@ -29,4 +32,22 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   await expect.poll(async () => (await snapshot(app)).equals(paused)).toBe(false);
   await app.keyboard.press('End');
   await expect(app.getByTestId('toggle-follow')).toContainText('pause');
+});
+
+test('a raw file reopened with more channels: the probe map follows, the page stays up', async ({ app }) => {
+  const errors: string[] = [];
+  app.on('pageerror', (e) => errors.push(e.message));
+  const bin = join(mkdtempSync(join(tmpdir(), 'probedeck-raw-')), 'raw.bin');
+  // 1 s of 384 channels: also a whole number of 192-channel frames.
+  writeFileSync(bin, new Int16Array(384 * 30000).map((_, i) => (i * 7919) % 200 - 100));
+  await app.getByTestId('open-path').fill(bin);
+  for (const channels of [192, 384]) {
+    await app.getByTestId('open-channels').fill(String(channels));
+    await app.getByTestId('open-recording').click();
+    await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+    await expect(app.locator('[data-testid^="contact-"]')).toHaveCount(channels);
+    // The map's values come back for this source, and each contact's tooltip shows one.
+    await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
+  }
+  expect(errors).toEqual([]);
 });
