@@ -114,4 +114,9 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
   await keep(testInfo, 'help.png', app.screenshot());
   await app.keyboard.press('Escape');
   await expect(app.getByTestId('help-overlay')).toHaveCount(0);
+
+  // The dead channel's raw spectrum is zero throughout: said in words, no line-noise figure (it was NaN dB).
+  await app.getByTestId('contact-191').click();
+  await expect(app.getByTestId('spectrum-flat')).toHaveText('flat: no signal on this channel', { timeout: 15_000 });
+  await expect(app.getByTestId('spectrum-peak')).toHaveCount(0);
 });

@@ -3,12 +3,19 @@
 import type { SpectrumReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
 
+const LINE_PEAK_MIN_DB = 6;
+
 export class SpectrumState {
   processed = $state(false);
   seconds = $state(2);
   reply = $state.raw<SpectrumReply | null>(null);
   error = $state<string | null>(null);
-  /** Frequency and height (dB over the neighbourhood's median) of the biggest peak near 50/60 Hz. */
+  /** True when the channel's spectrum is zero throughout (a dead or disconnected channel). */
+  flat = $derived(this.reply !== null && this.reply.psd.subarray(0, this.reply.bins).every((v) => v === 0));
+  /**
+   * The biggest peak near 50/60 Hz, in dB over its neighbourhood's median, when one stands out: at
+   * least 6 dB, more than a Welch estimate's scatter (a filtered channel has none, a flat one no dB).
+   */
   linePeak = $derived.by(() => {
     const r = this.reply;
     if (!r) return null;
@@ -22,7 +29,7 @@ export class SpectrumState {
       const db = 10 * Math.log10(psd[k] / around[Math.floor(around.length / 2)]);
       if (!best || db > best.db) best = { hz: k * df, db };
     }
-    return best;
+    return best && Number.isFinite(best.db) && best.db >= LINE_PEAK_MIN_DB ? best : null;
   });
 
   async refresh(channels: number[]): Promise<void> {
