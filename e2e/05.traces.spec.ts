@@ -30,6 +30,16 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   expect((await snapshot(app)).equals(paused)).toBe(true);
   await app.keyboard.press('ArrowLeft');
   await expect.poll(async () => (await snapshot(app)).equals(paused)).toBe(false);
+  // Each press goes back half a screen further, while the history lasts (it stopped after the first).
+  const right = async () => Number((await app.getByTestId('time-right').textContent())!.split(' ')[0]);
+  let t = await right();
+  for (let i = 0; i < 2; i++) {
+    await app.keyboard.press('ArrowLeft');
+    await expect.poll(right).toBeLessThan(t - 0.1);
+    t = await right();
+  }
+  await app.keyboard.press('ArrowRight');
+  await expect.poll(right).toBeGreaterThan(t + 0.1);
   await app.keyboard.press('End');
   await expect(app.getByTestId('toggle-follow')).toContainText('pause');
 });

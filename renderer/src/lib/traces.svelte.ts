@@ -299,21 +299,26 @@ export class TracesState {
   seek(seconds: number): void {
     if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
-    const width = this.#plotWidth();
-    const col = Math.round((seconds * this.info.fs) / this.#spc);
-    // Clamped to what the source holds (a recording's whole length), not to what was drawn last.
-    const newest = this.info.kind === 'recording' ? this.info.historySeconds * this.info.fs : this.#newestSample;
-    this.#pausedRight = Math.max(Math.ceil(this.#oldestSample / this.#spc) + width, Math.min(Math.floor(newest / this.#spc), col));
+    this.#pausedRight = this.#withinSource(Math.round((seconds * this.info.fs) / this.#spc));
     this.invalidate();
   }
 
   /** Scroll while paused: positive = back in time, in screen widths. */
   scroll(screens: number): void {
-    if (!this.#canvas) return;
+    if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
-    const width = this.#plotWidth();
-    this.#pausedRight = Math.max(this.#oldestCol + width, Math.min(this.#rightCol, this.#pausedRight - Math.round(screens * width)));
+    this.#pausedRight = this.#withinSource(this.#pausedRight - Math.round(screens * this.#plotWidth()));
     this.invalidate();
+  }
+
+  /**
+   * A paused window's right edge, kept within what the source holds (a recording's whole length, a
+   * live run's history), not within what was drawn last: that is only the current window.
+   */
+  #withinSource(rightCol: number): number {
+    const info = this.info!;
+    const newest = info.kind === 'recording' ? info.historySeconds * info.fs : this.#newestSample;
+    return Math.max(Math.ceil(this.#oldestSample / this.#spc) + this.#plotWidth(), Math.min(Math.floor(newest / this.#spc), rightCol));
   }
 
   async #tick(): Promise<void> {
