@@ -44,7 +44,8 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   }
   const source = await openSource(req.source, { raw: req.raw, stream: req.stream });
   const fs = source.info.fs;
-  const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.min(Math.round(s * fs), source.info.samples));
+  // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
+  const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));
   return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
 }
 

@@ -86,12 +86,17 @@ function checkJob(j: ExportJob, total: number, C: number) {
   const start = j.startSample ?? 0;
   const end = j.endSample ?? total;
   if (!isInteger(start) || !isInteger(end) || start < 0 || end > total || start >= end) {
-    throw new ProbeDeckError('BAD_RANGE', `the range ${start}–${end} is not inside the recording's ${total} samples (${(total / j.source.info.fs).toFixed(3)} s)`);
+    const fs = j.source.info.fs;
+    const s = (n: number) => `${(n / fs).toFixed(3)} s`;
+    const why = !isInteger(start) || !isInteger(end) || start < 0 ? `samples ${start}–${end} are not a range of sample indices` : start >= end ? `the range starts at ${s(start)}, not before its end at ${s(end)}` : `the range ends at ${s(end)}, past the recording's end`;
+    throw new ProbeDeckError('BAD_RANGE', `${why}: the recording has ${total} samples (${s(total)})`);
   }
   const channels = j.channels ?? Array.from({ length: C }, (_, i) => i);
-  if (channels.length === 0 || !channels.every((c) => isInteger(c) && c >= 0 && c < C) || new Set(channels).size !== channels.length) {
-    throw invalidParameterError('channels', `distinct channel indices from 0 to ${C - 1}`, channels);
-  }
+  if (channels.length === 0) throw invalidParameterError('channels', `distinct channel indices from 0 to ${C - 1}`, channels);
+  const outside = channels.find((c) => !(isInteger(c) && c >= 0 && c < C));
+  if (outside !== undefined) throw new ProbeDeckError('BAD_CHANNELS', `channel ${outside} is not one of the recording's channels 0–${C - 1}`);
+  const twice = channels.find((c, i) => channels.indexOf(c) !== i);
+  if (twice !== undefined) throw new ProbeDeckError('BAD_CHANNELS', `channel ${twice} is listed twice`);
   return { start, end, channels };
 }
 

@@ -31,8 +31,8 @@ export async function openSource(path: string, o: OpenOptions = {}): Promise<Sou
   if (o.raw) return openRaw(path, o.raw);
   if (/\.bin$/i.test(path)) {
     if (await exists(metaPathFor(path))) return openSpikeGLX(path);
-    throw new SourceError('MISSING_META', path, 'has no .meta beside it: give --channels and --fs to read it as a raw file');
+    throw new SourceError('MISSING_META', path, 'has no .meta beside it: give its channel count and sampling rate to read it as a raw file');
   }
   if (/continuous\.dat$/.test(path)) return openOpenEphys(path.replace(/continuous[\\/][^\\/]+[\\/]continuous\.dat$/, ''), o.stream);
-  throw new SourceError('UNKNOWN_FORMAT', path, 'is not a recording ProbeDeck knows: give --channels and --fs to read it as a raw file');
+  throw new SourceError('UNKNOWN_FORMAT', path, 'is not a recording ProbeDeck knows: give its channel count and sampling rate to read it as a raw file');
 }

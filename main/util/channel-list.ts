@@ -2,6 +2,8 @@
 // the export dialog. Pure, so the renderer can share it.
 import { ProbeDeckError } from './is.ts';
 
+const MAX_CHANNEL = 65535;
+
 export function parseChannelList(text: string): number[] {
   const out: number[] = [];
   for (const part of text.split(',')) {
@@ -10,6 +12,8 @@ export function parseChannelList(text: string): number[] {
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new ProbeDeckError('BAD_CHANNEL_LIST', `the channel range "${part.trim()}" runs backwards`);
+    // Far beyond any probe; a typo such as 0-999999999 would otherwise build a list of a billion.
+    if (b > MAX_CHANNEL) throw new ProbeDeckError('BAD_CHANNEL_LIST', `channel ${b} is beyond any recording (channels go up to ${MAX_CHANNEL})`);
     for (let c = a; c <= b; c++) out.push(c);
   }
   return out;

@@ -137,8 +137,11 @@ describe('probedeck export', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
     expect(cli(args('a', '--overwrite')).code).toBe(0);
-    expect(cli(args('b', '--start', '5')).stderr).toMatch(/not inside the recording's 6000 samples/);
-    expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel indices from 0 to 7/);
+    expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s, not before its end at 0\.200 s: the recording has 6000 samples \(0\.200 s\)\n$/);
+    expect(cli(args('b', '--end', '10')).stderr).toMatch(/the range ends at 10\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
+    expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel 9 is not one of the recording's channels 0–7\n$/);
+    expect(cli(args('c', '--channels', '0,1,1')).stderr).toMatch(/channel 1 is listed twice\n$/);
+    expect(cli(args('c', '--channels', '0-999999999')).stderr).toMatch(/channel 999999999 is beyond any recording/);
     expect(cli(args('d', '--preset', 'nope')).stderr).toMatch(/no preset named "nope"/);
     expect(cli([...args('e'), '--out', join(dir, 'missing/e')]).stderr).toMatch(/missing does not exist or is not a folder/);
     expect(readdirSync(dir).sort()).toEqual(['a', 'data']);

@@ -92,7 +92,7 @@ describe('a recording opened for scrubbing', () => {
     const plain = join(dir, 'plain.dat');
     writeFileSync(plain, readFileSync(bin));
     expect(await m.open({ kind: 'recording', path: plain, channels: 384, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
-    await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give --channels and --fs/);
+    await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give its channel count and sampling rate to read it as a raw file/);
     await m.close();
   });
 

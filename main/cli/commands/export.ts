@@ -17,6 +17,7 @@ import { parsePresetFile } from '../../presets/transfer.ts';
 import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
 import { parseChannelList } from '../../util/channel-list.ts';
 import { CliError, type Command } from '../command.ts';
+import type { ProbeDeckError } from '../../util/is.ts';
 import { progressLine } from '../progress.ts';
 
 const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file FILE) --format kilosort|si-binary|raw-f32
@@ -100,7 +101,11 @@ export const exportCommand: Command = {
         endS: seconds('end', values.end),
         channels: values.channels === undefined ? undefined : parseChannelList(values.channels)
       };
-      const r = await resolveExport(req, presets);
+      const r = await resolveExport(req, presets).catch((err: ProbeDeckError) => {
+        // The source layer cannot know this command's flag names.
+        if (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT') throw new CliError(`${err.message} (--raw-channels C --raw-fs HZ)`);
+        throw err;
+      });
       const history = exportHistory(db);
       history.markInterrupted();
       const progress = progressLine('export', r.source.info.fs);
