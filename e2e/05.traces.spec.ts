@@ -61,3 +61,16 @@ test('a raw file reopened with more channels: the probe map follows, the page st
   }
   expect(errors).toEqual([]);
 });
+
+test('the view runs a preset: the source kind’s default on open, another on request', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  const picker = app.getByTestId('view-preset');
+  await expect(picker.locator('option:checked')).toHaveText('Neuropixels AP live');
+  await expect(app.getByTestId('view-pipeline')).toHaveText('300–6000 Hz · global median CMR');
+  await picker.selectOption({ label: 'Neuropixels LFP' });
+  await expect(app.getByTestId('view-pipeline')).toHaveText('0.5–500 Hz · no CMR');
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
+  await picker.selectOption({ label: 'Neuropixels AP live' });
+  await expect(app.getByTestId('view-pipeline')).toHaveText('300–6000 Hz · global median CMR');
+});

@@ -53,6 +53,7 @@ export const METHOD_NAMES = [
   'session.info',
   'session.close',
   'session.setPipeline',
+  'session.setPreset',
   'session.columns',
   'session.status',
   'session.activity',

@@ -45,9 +45,25 @@ export function createHost(options: HostOptions): Host {
   const opened = openDatabase(join(options.dataDir, DATABASE_FILE));
   const notices: Notice[] = [...opened.notices];
   const recent = recentRepo(opened.db);
-  const sessions = new SessionManager(Math.min(defaultRamBudget(), 1024 * 2 ** 20), (s) => events.emit('session.status', s), (path, kind, o) => recent.remember(path, kind, o));
-
   const presets = presetsRepo(opened.db);
+  const sessions = new SessionManager(
+    Math.min(defaultRamBudget(), 1024 * 2 ** 20),
+    (s) => events.emit('session.status', s),
+    (path, kind, o) => recent.remember(path, kind, o),
+    {
+      defaultFor: (kind) => {
+        const id = presets.defaults()[kind];
+        const p = id === undefined ? null : presets.get(id);
+        return p && !p.deletedAt ? p : null;
+      },
+      byId: (id) => {
+        const p = presets.get(id);
+        if (p.deletedAt) throw new ProbeDeckError('DELETED_PRESET', `the preset "${p.name}" is deleted`);
+        return p;
+      }
+    }
+  );
+
   const calibrations = calibrationRepo(opened.db);
   const exports = new ExportManager(exportHistory(opened.db), presets, () => calibrations.get(machineKey()), (p) => events.emit('export.progress', p));
 

@@ -8,6 +8,7 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { filterSpecOf } from './view-filter.ts';
 
 /** Most samples one request may cover (the view asks for at most a screen of columns). */
 const MAX_WINDOW_SAMPLES = 30_000 * 40;
@@ -50,7 +51,7 @@ export class FileSession {
   /** Display-only: the next windows are processed with it; the file is never modified. */
   setPipeline(p: SessionPipeline): void {
     const { fs, channels } = this.source.info;
-    const spec: FilterSpec | null = p.filter ? { kind: 'bandpass', order: p.filter.order, lowHz: p.filter.lowHz, highHz: p.filter.highHz } : null;
+    const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     this.#sos = spec ? designSos(spec, fs) : null;
     this.#margin = spec ? autoMarginSamples(spec, fs) : 0;
     this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude: p.exclude }, channels.length);
@@ -58,7 +59,7 @@ export class FileSession {
     this.#activityCache = null;
   }
 
-  describe(): SessionInfo {
+  describe(): Omit<SessionInfo, 'preset'> {
     const i = this.source.info;
     return {
       source: i.path,

@@ -7,6 +7,7 @@ import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { filterSpecOf } from './view-filter.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -69,7 +70,7 @@ export class LiveSession {
     this.setPipeline(o.pipeline);
   }
 
-  describe(): SessionInfo {
+  describe(): Omit<SessionInfo, 'preset'> {
     return {
       source: this.input.label,
       kind: this.input.kind,
@@ -95,7 +96,7 @@ export class LiveSession {
     // The view's filter computes in float32 (within 1e-4 of float64 relative to the RMS, see the
     // precision tests): about half the float64 cost, which the acquisition gets back.
     this.#filter = p.filter
-      ? new StreamFilter({ sos: designSos({ kind: 'bandpass', order: p.filter.order, lowHz: p.filter.lowHz, highHz: p.filter.highHz }, fs), channels: C, precision: 'float32' })
+      ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' })
       : null;
     // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
     this.#phaseShift = p.phaseShift

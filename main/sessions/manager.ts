@@ -8,13 +8,25 @@ import { LiveSession } from './live-session.ts';
 import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
 import { SourceError } from '../sources/source.ts';
+import type { PresetBody } from '../api/domains/presets.ts';
+import { sessionPipelineFromPreset } from '../presets/to-session.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [], detectBadChannels: false };
 
 export function checkPipeline(p: unknown): SessionPipeline {
   if (!isPlainObject(p)) throw invalidParameterError('pipeline', 'an object', p);
   const f = p.filter;
-  if (f !== null && (!isPlainObject(f) || !isNumber(f.lowHz) || !isNumber(f.highHz) || !isInteger(f.order))) throw invalidParameterError('pipeline.filter', 'null or {lowHz, highHz, order}', f);
+  const kind = isPlainObject(f) ? (f.kind ?? 'bandpass') : null;
+  if (
+    f !== null &&
+    (!isPlainObject(f) ||
+      !['bandpass', 'highpass', 'lowpass'].includes(kind as string) ||
+      !isInteger(f.order) ||
+      (kind !== 'lowpass' && !isNumber(f.lowHz)) ||
+      (kind !== 'highpass' && !isNumber(f.highHz)))
+  ) {
+    throw invalidParameterError('pipeline.filter', 'null, {lowHz, highHz, order} (band-pass), {kind: "highpass", lowHz, order} or {kind: "lowpass", highHz, order}', f);
+  }
   if (!['none', 'global-median', 'global-mean'].includes(p.reference as string)) throw invalidParameterError('pipeline.reference', '"none", "global-median" or "global-mean"', p.reference);
   const exclude = p.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every(isInteger)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
@@ -48,42 +60,76 @@ async function openRecording(path: string, channels?: number, fs?: number) {
   }
 }
 
+/** Where sessions find presets: the default for a kind of source, and one by id. */
+export interface PresetLookup {
+  defaultFor(sourceKind: string): { id: number; name: string; body: PresetBody } | null;
+  byId(id: number): { id: number; name: string; body: PresetBody };
+}
+
 export class SessionManager {
   current: LiveSession | FileSession | null = null;
+  #preset: SessionInfo['preset'] = null;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
+  #presets: PresetLookup | null;
   #opening: Promise<unknown> = Promise.resolve();
 
-  constructor(ramBudgetBytes: number, onStatus: (s: SessionStatus) => void, onOpened: (path: string, kind: string, options: Record<string, unknown>) => void = () => {}) {
+  constructor(
+    ramBudgetBytes: number,
+    onStatus: (s: SessionStatus) => void,
+    onOpened: (path: string, kind: string, options: Record<string, unknown>) => void = () => {},
+    presets: PresetLookup | null = null
+  ) {
     this.#ramBudget = ramBudgetBytes;
     this.#onStatus = onStatus;
     this.#onOpened = onOpened;
+    this.#presets = presets;
   }
 
   info(): SessionInfo | null {
-    return this.current?.describe() ?? null;
+    return this.current ? { ...this.current.describe(), preset: this.#preset } : null;
   }
 
   /**
    * Opens one after another, in the order asked: two opens in flight (the first-run simulator and
    * a click) would otherwise interleave their close/replace steps and leave either one current.
+   * Without a pipeline, the source kind's default preset gives it (else the built-in band-pass + CMR).
    */
-  open(source: SessionSource, pipeline: SessionPipeline = DEFAULT_PIPELINE): Promise<SessionInfo> {
+  open(source: SessionSource, pipeline?: SessionPipeline): Promise<SessionInfo> {
     const run = this.#opening.then(() => this.#open(source, pipeline));
     this.#opening = run.catch(() => {});
     return run;
   }
 
-  async #open(source: SessionSource, pipeline: SessionPipeline): Promise<SessionInfo> {
+  /** Applies a preset to the open source. */
+  setPreset(id: number): SessionInfo {
+    const session = this.require();
+    if (!this.#presets) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
+    const p = this.#presets.byId(id);
+    session.setPipeline(sessionPipelineFromPreset(p.body.pipeline));
+    this.#preset = { id: p.id, name: p.name };
+    return this.info()!;
+  }
+
+  /** The pipeline to open with: the one asked for, or the default preset's for this kind of source. */
+  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
+    if (asked) return { pipeline: checkPipeline(asked), preset: null };
+    const p = this.#presets?.defaultFor(sourceKind) ?? null;
+    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline), preset: { id: p.id, name: p.name } } : { pipeline: DEFAULT_PIPELINE, preset: null };
+  }
+
+  async #open(source: SessionSource, asked: SessionPipeline | undefined): Promise<SessionInfo> {
     const nWorkers = Math.min(2, availableParallelism());
     if (source.kind === 'recording') {
       const opened = await openRecording(source.path, source.channels, source.fs);
+      const { pipeline, preset } = this.#pipelineFor(opened.info.format, asked);
       await this.close();
-      const session = new FileSession(opened, checkPipeline(pipeline), nWorkers);
+      const session = new FileSession(opened, pipeline, nWorkers);
       this.current = session;
+      this.#preset = preset;
       this.#onOpened(source.path, 'recording', {});
-      return session.describe();
+      return this.info()!;
     }
     const input =
       source.kind === 'simulator'
@@ -94,12 +140,14 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
+    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked);
     await this.close();
-    const session = new LiveSession({ input, pipeline: checkPipeline(pipeline), ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#onStatus });
+    const session = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#onStatus });
     this.current = session;
+    this.#preset = preset;
     await session.start();
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
-    return session.describe();
+    return this.info()!;
   }
 
   require(): LiveSession | FileSession {
@@ -110,6 +158,7 @@ export class SessionManager {
   async close(): Promise<void> {
     const s = this.current;
     this.current = null;
+    this.#preset = null;
     await s?.stop();
   }
 }

@@ -1,8 +1,14 @@
 // Sessions: a live source (the simulator or a file being written) through a processing pipeline,
 // served to the view as min/max columns.
 
+/** The view's filter: a band-pass when `kind` is absent. */
+export type SessionFilter =
+  | { kind?: 'bandpass'; lowHz: number; highHz: number; order: number }
+  | { kind: 'highpass'; lowHz: number; order: number }
+  | { kind: 'lowpass'; highHz: number; order: number };
+
 export interface SessionPipeline {
-  filter: { lowHz: number; highHz: number; order: number } | null;
+  filter: SessionFilter | null;
   reference: 'none' | 'global-median' | 'global-mean';
   /** Channels kept out of the reference (bad channels). */
   exclude: number[];
@@ -42,6 +48,8 @@ export interface SessionInfo {
   wallClockStart: string | null;
   /** Found by detection (live: after its first seconds); empty until then or when off. */
   badChannels: SessionBadChannel[];
+  /** The preset the pipeline came from (the source kind's default on open, or one chosen since); null when set directly. */
+  preset: { id: number; name: string } | null;
 }
 
 export interface SessionStatus {
@@ -103,6 +111,8 @@ export interface SessionMethods {
   'session.info': { params: void; result: SessionInfo | null };
   'session.close': { params: void; result: void };
   'session.setPipeline': { params: SessionPipeline; result: SessionInfo };
+  /** Applies a preset's pipeline to the open source (as the view runs it, see presets/to-session.ts). */
+  'session.setPreset': { params: { id: number }; result: SessionInfo };
   'session.columns': { params: { fromColumn: number; toColumn?: number; samplesPerColumn: number; maxColumns: number; processed: boolean }; result: ColumnsReply };
   'session.status': { params: void; result: SessionStatus | null };
   'session.activity': { params: { seconds: number; thresholdSigma?: number; endSample?: number }; result: ChannelActivityReply };

@@ -20,6 +20,10 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       sessions.require().setPipeline(checkPipeline(p));
       return sessions.info()!;
     },
+    'session.setPreset': (p) => {
+      if (!isPlainObject(p) || !isInteger(p.id)) throw invalidParameterError('id', 'a preset id', isPlainObject(p) ? p.id : p);
+      return sessions.setPreset(p.id);
+    },
     'session.columns': (p) => {
       if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
       const { fromColumn, toColumn, samplesPerColumn, maxColumns, processed } = p;

@@ -155,6 +155,19 @@ export class TracesState {
     }
   }
 
+  /** A preset's pipeline for this source (its filter, reference, shift and detection as the view runs them). */
+  async setPreset(id: number): Promise<void> {
+    if (!this.info) return;
+    try {
+      this.error = null;
+      this.info = await api.call('session.setPreset', { id });
+      this.cmr = this.info.pipeline.reference !== 'none';
+      this.invalidate();
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
   /** Detection on or off for this session (its result arrives with the status, seconds later). */
   async setDetect(on: boolean): Promise<void> {
     if (!this.info) return;
