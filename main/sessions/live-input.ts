@@ -1,6 +1,7 @@
 // Where a live session's samples come from: the built-in simulator at real-time pace, or a
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, findOebins } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
@@ -17,7 +18,7 @@ export interface LiveInput {
   readonly probe?: 'np1' | 'np2' | 'other';
   /** The simulator's artefact/dead/noisy facts, for tests and the demo. */
   readonly simulator?: Simulator;
-  start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'error' | 'info'; message: string }) => void): Promise<void>;
+  start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,23 +60,59 @@ interface FollowLayout {
   columns: number[];
   /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
   onGrow?: (emit: LiveEvent) => void;
+  /** Asked when the file stops growing: a message if the recording is known to be complete. */
+  finished?: () => Promise<string | null>;
 }
 
-type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'error' | 'info'; message: string }) => void;
+type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void;
+
+/**
+ * SpikeGLX writes a run's .meta when it closes the .bin: a .meta whose fileSizeBytes is the file's
+ * size says the recording ended, where silence alone could be a paused acquisition.
+ */
+function spikeglxFinished(path: string, fs: number): () => Promise<string | null> {
+  return async () => {
+    if (!existsSync(metaPathFor(path))) return null;
+    const declared = Number((await readMeta(path).catch(() => null))?.values.get('fileSizeBytes'));
+    const size = (await stat(path).catch(() => null))?.size;
+    if (!(declared > 0) || declared !== size) return null;
+    const nSaved = Number((await readMeta(path)).values.get('nSavedChans'));
+    return `${path}: the recording ended (its .meta was written): ${(size / (2 * nSaved) / fs).toFixed(1)} s`;
+  };
+}
 
 function followInput(l: FollowLayout): LiveInput {
   const follower = new FileFollower(l.path, { frameBytes: l.frameChannels * 2, stallMs: 2000 });
   const C = l.channels.length;
   const identity = l.frameChannels === C && l.columns.every((c, i) => c === i);
   let read = 0;
+  let stopLooking = () => {};
   return {
     kind: 'file',
     label: l.label,
     channels: l.channels,
     fs: l.fs,
     async start(onRows, onEvent) {
-      follower.on('stalled', (ms) => onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s` }));
-      follower.on('resumed', () => onEvent({ kind: 'resumed', message: `${l.path}: data again` }));
+      // While silent, look for the sign that the recording is complete (it may come seconds later).
+      const lookForEnd = async () => {
+        const ended = await l.finished?.().catch(() => null);
+        if (ended && follower.stalled) {
+          clearInterval(looking);
+          onEvent({ kind: 'ended', message: ended });
+        }
+      };
+      let looking: ReturnType<typeof setInterval> | undefined;
+      follower.on('stalled', (ms) => {
+        onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s` });
+        if (!l.finished) return;
+        void lookForEnd();
+        looking = setInterval(() => void lookForEnd(), 1000);
+      });
+      follower.on('resumed', () => {
+        clearInterval(looking);
+        onEvent({ kind: 'resumed', message: `${l.path}: data again` });
+      });
+      stopLooking = () => clearInterval(looking);
       follower.on('error', (e) => onEvent({ kind: 'error', message: e.message }));
       let reading = false;
       follower.on('grow', async () => {
@@ -102,7 +139,10 @@ function followInput(l: FollowLayout): LiveInput {
       });
       await follower.start();
     },
-    stop: () => follower.close()
+    stop: () => {
+      stopLooking();
+      return follower.close();
+    }
   };
 }
 
@@ -112,8 +152,9 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   if (existsSync(metaPath)) {
     const meta = await readMeta(path);
     const nSaved = Number(meta.values.get('nSavedChans'));
-    const info = describeSpikeGLX(path, meta, nSaved * 2); // one frame: only the layout matters here
-    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i) });
+    // The file's own size: a finished run's .meta states it (a guessed size would not match).
+    const info = describeSpikeGLX(path, meta, (await stat(path).catch(() => ({ size: nSaved * 2 }))).size);
+    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, info.fs) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
   const channels: ChannelInfo[] = Array.from({ length: fallback.channels }, (_, c) => ({
@@ -135,6 +176,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     fs: fallback.fs,
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
+    finished: spikeglxFinished(path, fallback.fs),
     // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
     onGrow(emit) {
       const now = performance.now();

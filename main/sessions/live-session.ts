@@ -115,7 +115,7 @@ export class LiveSession {
       (rows, first) => this.#enqueue(rows, first),
       (e) => {
         this.#message = e.message;
-        if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : 'running';
+        if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
       }
     );
@@ -280,9 +280,11 @@ export class LiveSession {
 
   status(): SessionStatus {
     const uptime = this.#processedSamples / this.input.fs;
+    const silentMs = performance.now() - this.#lastArrival;
     return {
       state: this.#state,
-      message: this.#message,
+      // A stall's length grows while it lasts: said anew at each status, not frozen at its start.
+      message: this.#state === 'stalled' ? `${this.input.label}: no new data for ${(silentMs / 1000).toFixed(0)} s` : this.#message,
       source: this.input.label,
       fs: this.input.fs,
       channels: this.input.channels.length,
@@ -293,7 +295,7 @@ export class LiveSession {
       dropped: this.#dropped,
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
-      sinceLastDataMs: performance.now() - this.#lastArrival,
+      sinceLastDataMs: silentMs,
       badChannels: this.#bad
     };
   }

@@ -46,4 +46,26 @@ describe('live sessions on files being written', () => {
     await m.close();
     expect(readFileSync(bin).length).toBe(3000 * 768);
   });
+
+  it('silence is a stall whose length keeps counting; a .meta written after the last data ends the run', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+    writeFileSync(bin, '');
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
+    const sim = new Simulator();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('stalled');
+    expect(m.require().status().message).toMatch(/no new data for [23] s$/);
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/no new data for [4-9] s$/);
+    // SpikeGLX closes the .bin, then writes its .meta: the silent session finds the run complete.
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
+    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('ended');
+    expect(m.require().status().message).toMatch(/the recording ended \(its \.meta was written\): 0\.1 s$/);
+    // Following a finished run from the start: its data, then the same end.
+    await m.open({ kind: 'file', path: bin });
+    await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
+    expect(m.require().status().newestSample).toBe(3000);
+    await m.close();
+  }, 20_000);
 });

@@ -53,7 +53,8 @@ export interface SessionInfo {
 }
 
 export interface SessionStatus {
-  state: 'running' | 'stalled' | 'error';
+  /** ended: a followed file is complete (SpikeGLX wrote its .meta); stalled: it stopped growing, reason unknown. */
+  state: 'running' | 'stalled' | 'ended' | 'error';
   message: string | null;
   source: string;
   fs: number;
