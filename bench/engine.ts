@@ -87,12 +87,12 @@ export async function benchEngine(): Promise<string> {
     // Small calls weigh here: each one is a round trip through the engine's thread pool.
     const ARRIVAL = FS / 50;
     const plan = planReference({ mode: 'global', operator: 'median' }, C);
-    const scratch = [new Float32Array(ARRIVAL * C), new Float32Array(ARRIVAL * C)];
+    const scratch = [0, 1, 2].map(() => new Float32Array(ARRIVAL * C));
     const liveArrivals = (w: number) => async () => {
       const f = new StreamFilter({ sos, channels: C, precision: 'float32' });
       const ps = new StreamPhaseShift({ shifts, channels: C, taps: 16 });
       for (let s = 0; s < SECONDS * FS; s += ARRIVAL) {
-        const uv = await scaleToFloat(x.subarray(s * C, (s + ARRIVAL) * C), C, 2.34375, 0, w);
+        const uv = await scaleToFloat(x.subarray(s * C, (s + ARRIVAL) * C), C, 2.34375, 0, w, scratch[2]);
         const y = await ps.process(await f.process(uv, w, scratch[0]), w, scratch[1]);
         await commonReference(y, C, plan, w);
       }

@@ -157,14 +157,15 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     const jobBuffers = () => {
       const raw = new ArrayBuffer((o.chunkSamples + 2 * (margin + psMargin)) * frameChannels * inBytes);
       const mid = new Float32Array(ps ? (o.chunkSamples + 2 * psMargin) * C : 0);
-      return { raw, mid, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
+      const uv = new Float32Array(o.scale ? (o.chunkSamples + 2 * (margin + psMargin)) * C : 0);
+      return { raw, uv, mid, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 
     const read = async (b: Buffers, r0: number, r1: number) => {
       const raw = await src.read(r0, r1, b.raw);
       // µV before the pipeline: the same order as the live view (scale → filter → reference).
-      return o.scale && raw instanceof Int16Array ? scaleToFloat(raw, C, o.scale.gainUv, o.scale.offsetUv, o.nWorkers) : raw;
+      return o.scale && raw instanceof Int16Array ? scaleToFloat(raw, C, o.scale.gainUv, o.scale.offsetUv, o.nWorkers, b.uv.subarray(0, raw.length)) : raw;
     };
 
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {

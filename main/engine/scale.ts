@@ -10,11 +10,24 @@ function perChannel(name: string, v: Float32Array | number, channels: number): F
   throw invalidParameterError(name, `a number or a Float32Array of ${channels} values`, v);
 }
 
-export async function scaleToFloat(input: Int16Array, channels: number, gain: Float32Array | number, offset: Float32Array | number, nWorkers?: number): Promise<Float32Array> {
+/**
+ * `into` (as long as the input) takes the result instead of a new array: a fresh array per call
+ * costs more than the scaling (its pages are mapped and zeroed), and live chunks come 50 a second.
+ */
+export async function scaleToFloat(
+  input: Int16Array,
+  channels: number,
+  gain: Float32Array | number,
+  offset: Float32Array | number,
+  nWorkers?: number,
+  into?: Float32Array
+): Promise<Float32Array> {
   if (!(input instanceof Int16Array)) throw invalidParameterError('input', 'an Int16Array', input);
   checkChannels(channels);
   checkFrames(input, channels);
-  const out = new Float32Array(input.length);
+  if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);
+  if (into !== undefined && into.buffer === input.buffer) throw invalidParameterError('into', 'a buffer apart from the input', 'the input’s buffer');
+  const out = into ?? new Float32Array(input.length);
   await withCallerStack(() =>
     native().scaleToFloat(input, channels, perChannel('gain', gain, channels), perChannel('offset', offset, channels), out, checkWorkers(nWorkers))
   );

@@ -40,7 +40,7 @@ export class LiveSession {
   /** 1 while a drain is queued or running. */
   #pending = 0;
   #waiting: { rows: Int16Array; first: number; arrival: number }[] = [];
-  #scratch = [new Float32Array(0), new Float32Array(0)];
+  #scratch = [new Float32Array(0), new Float32Array(0), new Float32Array(0)];
   #waitingRows = 0;
   #startedAt: string | null = null;
   #bad: SessionBadChannel[] = [];
@@ -184,11 +184,11 @@ export class LiveSession {
 
   async #process(rows: Int16Array): Promise<void> {
     const C = this.input.channels.length;
-    const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers);
+    // Three scratch buffers kept across chunks (the ring copies what it keeps): no allocation per chunk.
+    if (this.#scratch[0].length < rows.length) this.#scratch = [0, 1, 2].map(() => new Float32Array(rows.length));
+    const [uvAll, a, b] = this.#scratch.map((s) => s.subarray(0, rows.length));
+    const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers, uvAll);
     this.raw.push(uv);
-    // Two scratch buffers kept across chunks (the ring copies what it keeps): no allocation per chunk.
-    if (this.#scratch[0].length < uv.length) this.#scratch = [new Float32Array(uv.length), new Float32Array(uv.length)];
-    const [a, b] = this.#scratch.map((s) => s.subarray(0, uv.length));
     if (this.#filter) await this.#filter.process(uv, this.#nWorkers, a);
     else a.set(uv);
     const out = this.#phaseShift ? await this.#phaseShift.process(a, this.#nWorkers, b) : a;

@@ -117,6 +117,14 @@ describe('scaleToFloat', () => {
     const out = await scaleToFloat(x, 2, Float32Array.from([2.34375, 0.195]), 0);
     expect(Array.from(out)).toEqual(Array.from(x, (v, i) => Math.fround(v * Math.fround(i % 2 ? 0.195 : 2.34375))));
   });
+  it('writes into a given array, or says why it cannot', async () => {
+    const x = Int16Array.from([-512, 0, 511, 7, -3, 1000]);
+    const into = new Float32Array(6).fill(NaN);
+    expect(await scaleToFloat(x, 2, 2, 1, 1, into)).toBe(into);
+    expect(Array.from(into)).toEqual(Array.from(x, (v) => v * 2 + 1));
+    await expect(scaleToFloat(x, 2, 2, 1, 1, new Float32Array(4))).rejects.toThrow(/"into"/);
+    await expect(scaleToFloat(x, 2, 2, 1, 1, new Float32Array(x.buffer, 0, 3) as never)).rejects.toThrow(/"into"/);
+  });
 });
 
 describe('commonReference refuses NaN instead of hanging or guessing', () => {
