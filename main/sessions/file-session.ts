@@ -2,7 +2,8 @@
 // neighbours ±margin and processed on demand (SpikeInterface's window semantics: zero-phase
 // filter, then CMR), then decimated to the view's columns. Nothing is precomputed, so a 1 h
 // recording opens at once and any second of it is a read and a filter away.
-import type { ChannelActivityReply, ColumnsReply, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
+import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
+import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, planReference, scaleToFloat, type FilterSpec } from '../engine/index.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
@@ -31,8 +32,13 @@ export class FileSession {
   #out: Float32Array | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
+  #bad: SessionBadChannel[] = [];
+  #detection: 'idle' | 'running' | 'done' = 'idle';
+  #message: string | null = null;
+  #onStatus: (s: SessionStatus) => void;
 
-  constructor(source: Source, pipeline: SessionPipeline, nWorkers: number) {
+  constructor(source: Source, pipeline: SessionPipeline, nWorkers: number, onStatus: (s: SessionStatus) => void = () => {}) {
+    this.#onStatus = onStatus;
     this.source = source;
     this.#gain = Float32Array.from(source.info.channels, (c) => c.gainUv);
     this.#offset = Float32Array.from(source.info.channels, (c) => c.offsetUv);
@@ -54,9 +60,37 @@ export class FileSession {
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     this.#sos = spec ? designSos(spec, fs) : null;
     this.#margin = spec ? autoMarginSamples(spec, fs) : 0;
-    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude: p.exclude }, channels.length);
+    if (!p.detectBadChannels) (this.#bad = []), (this.#detection = 'idle'), (this.#message = null);
+    // Found bad channels join the user's list, as in the live view and in exports.
+    const exclude = [...new Set([...p.exclude, ...this.#bad.map((b) => b.index)])];
+    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, channels.length);
     this.#pipeline = p;
     this.#activityCache = null;
+    if (p.detectBadChannels && this.#detection === 'idle') void this.#detect();
+  }
+
+  /**
+   * SI's detect_bad_channels (coherence+psd) on 10 windows of 0.5 s spread over the whole recording,
+   * as an export does; the windows the view asks for afterwards leave the bad channels out of the CMR.
+   */
+  async #detect(): Promise<void> {
+    this.#detection = 'running';
+    this.#message = 'looking for bad channels…';
+    this.#onStatus(this.status());
+    const { channels, fs, samples } = this.source.info;
+    try {
+      const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
+      const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
+      if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
+      this.#bad = r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] }));
+      this.#detection = 'done';
+      this.setPipeline(this.#pipeline);
+      this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
+    } catch (err) {
+      this.#detection = 'done';
+      this.#message = `bad-channel detection failed: ${(err as Error).message}`;
+    }
+    this.#onStatus(this.status());
   }
 
   describe(): Omit<SessionInfo, 'preset'> {
@@ -69,7 +103,7 @@ export class FileSession {
       pipeline: this.#pipeline,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
-      badChannels: []
+      badChannels: this.#bad
     };
   }
 
@@ -171,7 +205,7 @@ export class FileSession {
     const i = this.source.info;
     return {
       state: 'running',
-      message: null,
+      message: this.#message,
       source: i.path,
       fs: i.fs,
       channels: i.channels.length,
@@ -183,7 +217,7 @@ export class FileSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: 0,
-      badChannels: []
+      badChannels: this.#bad
     };
   }
 

@@ -125,7 +125,7 @@ export class SessionManager {
       const opened = await openRecording(source.path, source.channels, source.fs);
       const { pipeline, preset } = this.#pipelineFor(opened.info.format, asked);
       await this.close();
-      const session = new FileSession(opened, pipeline, nWorkers);
+      const session = new FileSession(opened, pipeline, nWorkers, this.#onStatus);
       this.current = session;
       this.#preset = preset;
       this.#onOpened(source.path, 'recording', {});

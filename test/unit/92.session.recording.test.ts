@@ -19,6 +19,24 @@ function simulatedRecording(seconds: number) {
 }
 
 describe('a recording opened for scrubbing', () => {
+  it('finds bad channels over the whole recording on request, reports them, and keeps them out of the CMR', async () => {
+    const { bin } = simulatedRecording(4);
+    const statuses: string[] = [];
+    const m = new SessionManager(64 * 2 ** 20, (st) => st.badChannels.length && statuses.push(st.badChannels.map((b) => `${b.index} ${b.label}`).join(', ')));
+    const info = await m.open({ kind: 'recording', path: bin });
+    expect(info.badChannels).toEqual([]);
+    const s = m.require();
+    const before = await s.columns(45000, 1, 300, true, 45300);
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true });
+    await expect.poll(() => s.describe().badChannels, { timeout: 20_000 }).toEqual([{ index: 77, label: 'noise' }, { index: 191, label: 'dead' }]);
+    expect(statuses.at(-1)).toBe('77 noise, 191 dead');
+    // The noisy channel no longer pulls the median: the processed window changed.
+    expect((await s.columns(45000, 1, 300, true, 45300)).minmax).not.toEqual(before.minmax);
+    s.setPipeline({ ...info.pipeline, detectBadChannels: false });
+    expect(s.describe().badChannels).toEqual([]);
+    await m.close();
+  }, 30_000);
+
   it('serves any window processed as the executor would (zero-phase + CMR, real neighbours ±margin)', async () => {
     const { dir, bin, m } = simulatedRecording(3);
     const info = await m.open({ kind: 'recording', path: bin });
