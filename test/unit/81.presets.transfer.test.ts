@@ -55,4 +55,10 @@ describe('ProbeDeck preset files', () => {
     expect(() => parsePresetFile('{"format":"probedeck-preset","version":9,"body":{}}')).toThrow(/version 9; this ProbeDeck reads up to version 1/);
     expect(() => parsePresetFile('{nope')).toThrow(/not valid JSON/);
   });
+  it('names the field of a preset file that has the wrong type', () => {
+    const body = JSON.stringify(ap);
+    expect(() => parsePresetFile(`{"format":"probedeck-preset","version":"1","body":${body}}`)).toThrow(/"version" must be a whole number such as 1, got "1"/);
+    expect(() => parsePresetFile(`{"format":"probedeck-preset","version":1,"name":{"a":1},"body":${body}}`)).toThrow(/"name" must be a text, got \{"a":1\}/);
+    expect(() => parsePresetFile(`{"format":"probedeck","version":1,"body":${body}}`)).toThrow(/"format" is "probedeck"; a ProbeDeck preset file says "probedeck-preset"/);
+  });
 });
