@@ -4,6 +4,7 @@
 // into a temporary file renamed into place at the end: a failed or cancelled run leaves nothing.
 import { open, rename, rm } from 'node:fs/promises';
 import { openFrames } from '../sources/frame-reader.ts';
+import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { checkFileOutput, partialName, removeStalePartials } from '../util/outputs.ts';
@@ -92,6 +93,21 @@ function checkOptions(o: ProcessFileOptions) {
   if (o.headerBytes !== undefined && (!isInteger(o.headerBytes) || o.headerBytes < 0)) throw invalidParameterError('headerBytes', 'a byte count of 0 or more', o.headerBytes);
 }
 
+/**
+ * A job holds its window (chunk ± margins) several times over in float32; a window larger than the
+ * machine (a chunk of hours, or the margin of a corner near 0 Hz: 5 periods) is refused up front,
+ * saying why, instead of failing in the allocator.
+ */
+function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
+  const windowBytes = (chunk + 2 * margin) * o.channels * 4 * 4 * o.nJobs;
+  if (windowBytes <= totalmem()) return;
+  const s = (n: number) => `${(n / o.fs).toPrecision(3)} s`;
+  throw new ProbeDeckError(
+    'WINDOW_TOO_LARGE',
+    `chunks of ${s(chunk)} with margins of ${s(margin)} each side need ${(windowBytes / 2 ** 30).toFixed(1)} GiB, more than this machine's ${(totalmem() / 2 ** 30).toFixed(1)} GiB: use shorter chunks or margins (an auto margin is 5 periods of the lowest corner)`
+  );
+}
+
 export async function processFile(o: ProcessFileOptions): Promise<ProcessFileResult> {
   checkOptions(o);
   const t0 = performance.now();
@@ -141,6 +157,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     const start = o.startSample ?? 0;
     const end = o.endSample ?? N;
     if (!isInteger(start) || !isInteger(end) || start < 0 || end > N || start >= end) throw invalidParameterError('startSample/endSample', `a range inside 0–${N}`, `${start}–${end}`);
+    // Neither chunks nor margins reach past the recording.
+    checkWindowFits(o, Math.min(o.chunkSamples, end - start), Math.min(margin + psMargin, N));
 
     const chunks: [number, number][] = [];
     for (let s = start; s < end; s += o.chunkSamples) chunks.push([s, Math.min(s + o.chunkSamples, end)]);
@@ -155,10 +173,13 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     // Each job keeps its own buffers for the whole run: large ArrayBuffers allocated per chunk cost
     // more in page faults than the filtering itself.
     const jobBuffers = () => {
-      const raw = new ArrayBuffer((o.chunkSamples + 2 * (margin + psMargin)) * frameChannels * inBytes);
-      const mid = new Float32Array(ps ? (o.chunkSamples + 2 * psMargin) * C : 0);
-      const uv = new Float32Array(o.scale ? (o.chunkSamples + 2 * (margin + psMargin)) * C : 0);
-      return { raw, uv, mid, out: new Float32Array(o.chunkSamples * C), int16: new Int16Array(o.outDtype === 'int16' ? o.chunkSamples * C : 0) };
+      // Sized by what a window can hold: a chunk or margin longer than the recording never fills more.
+      const chunk = Math.min(o.chunkSamples, end - start);
+      const window = chunk + 2 * Math.min(margin + psMargin, N);
+      const raw = new ArrayBuffer(window * frameChannels * inBytes);
+      const mid = new Float32Array(ps ? (chunk + 2 * Math.min(psMargin, N)) * C : 0);
+      const uv = new Float32Array(o.scale ? window * C : 0);
+      return { raw, uv, mid, out: new Float32Array(chunk * C), int16: new Int16Array(o.outDtype === 'int16' ? chunk * C : 0) };
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 

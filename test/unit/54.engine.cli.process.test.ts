@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, linkSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './cli.ts';
@@ -85,6 +85,16 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(await new Promise((r) => child.once('exit', r))).toBe(130);
     expect(stderr).toMatch(/probedeck: cancelled; nothing was written to .*o\.f32\n$/);
     expect(readdirSync(dir)).toEqual(['long.bin']);
+  });
+  it('a chunk larger than the machine can hold: refused up front, saying so', () => {
+    const dir = tempDir();
+    const big = join(dir, 'hour.bin');
+    writeFileSync(big, '');
+    truncateSync(big, 3600 * 30000 * 384 * 2); // sparse: an hour of 384 channels
+    const r = cli(['process', big, '--channels', '384', '--fs', '30000', '--bandpass', '300,6000', '--chunk-ms', '3600000', '--out', join(dir, 'o.f32')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^probedeck: chunks of 3\.60e\+3 s with margins of 0\.0167 s each side need [\d.]+ GiB, more than this machine's [\d.]+ GiB: use shorter chunks or margins/);
+    expect(readdirSync(dir)).toEqual(['hour.bin']);
   });
   it('a missing input, a bad option value', () => {
     const dir = tempDir();
