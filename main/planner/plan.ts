@@ -88,8 +88,10 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, c
   const reason =
     `${chosen.j} job${chosen.j > 1 ? 's' : ''} × ${chosen.w} worker${chosen.w > 1 ? 's' : ''}, ${(chosen.chunk / req.fs).toFixed(2)} s chunks: ` +
     `${pctSpeed}% of the best ${basis === 'calibration' ? 'measured' : 'modelled'} speed at ${ram <= 0.99 ? `${Math.round(ram * 100)}% of its RAM` : 'the same RAM'}` +
-    ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)` +
-    (req.job === 'live' ? `; ${historySeconds.toFixed(0)} s of history` : '');
+    // Live: the history takes the rest, so the whole budget is used; say both parts.
+    (req.job === 'live'
+      ? ` (${formatBytes(chosen.peak)} to process, ${formatBytes(history)} for ${historySeconds.toFixed(0)} s of history: the whole ${formatBytes(budget)} budget)`
+      : ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)`);
   return {
     nJobs: chosen.j,
     nWorkers: chosen.w,

@@ -43,6 +43,8 @@ describe('planner', () => {
     expect(p.nJobs).toBe(1);
     expect(p.historySeconds).toBeGreaterThan(5);
     expect(p.predictedPeakBytes).toBeLessThanOrEqual(2 ** 30);
+    // The sentence adds up: processing plus history is the budget.
+    expect(p.reason).toMatch(/\([\d.]+ MiB to process, [\d.]+ MiB for \d+ s of history: the whole 1\.00 GiB budget\)$/);
   });
 
   it('says when a budget is too small', () => {
