@@ -9,6 +9,15 @@ import { repoRoot, tempDir } from './helpers.ts';
 const bytes = (x: Int16Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** An empty SpikeGLX .bin without its .meta (as a run starts), followed live as 384 channels at 30 kHz. */
+async function followingEmptySpikeGLX() {
+  const bin = join(tempDir(), 'run_g0_t0.imec0.ap.bin');
+  writeFileSync(bin, '');
+  const m = new SessionManager(32 * 2 ** 20, () => {});
+  await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
+  return { bin, m, sim: new Simulator() };
+}
+
 describe('live sessions on files being written', () => {
   it('follows an Open Ephys continuous.dat as it grows (the oebin exists from the start)', async () => {
     const dir = tempDir();
@@ -31,12 +40,7 @@ describe('live sessions on files being written', () => {
   });
 
   it('picks up the SpikeGLX .meta when it appears at the end, and checks it', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
-    writeFileSync(bin, '');
-    const m = new SessionManager(32 * 2 ** 20, () => {});
-    await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
-    const sim = new Simulator();
+    const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 1500)));
     await wait(700);
     writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
@@ -48,12 +52,7 @@ describe('live sessions on files being written', () => {
   });
 
   it('silence is a stall whose length keeps counting; a .meta written after the last data ends the run', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
-    writeFileSync(bin, '');
-    const m = new SessionManager(32 * 2 ** 20, () => {});
-    await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
-    const sim = new Simulator();
+    const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
     await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('stalled');
     expect(m.require().status().message).toMatch(/no new data for [23] s$/);
