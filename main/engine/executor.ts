@@ -101,7 +101,7 @@ function checkOptions(o: ProcessFileOptions) {
 function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
   const windowBytes = (chunk + 2 * margin) * o.channels * 4 * 4 * o.nJobs;
   if (windowBytes <= totalmem()) return;
-  const s = (n: number) => `${(n / o.fs).toPrecision(3)} s`;
+  const s = (n: number) => `${(n / o.fs).toLocaleString('en-US', { maximumSignificantDigits: 3 })} s`;
   throw new ProbeDeckError(
     'WINDOW_TOO_LARGE',
     `chunks of ${s(chunk)} with margins of ${s(margin)} each side need ${(windowBytes / 2 ** 30).toFixed(1)} GiB, more than this machine's ${(totalmem() / 2 ** 30).toFixed(1)} GiB: use shorter chunks or margins (an auto margin is 5 periods of the lowest corner)`

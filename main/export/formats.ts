@@ -65,6 +65,27 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
 const channelTable = (x: ExportContext) =>
   x.channels.map((c, k) => ({ row: k, id: c.id, sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv }));
 
+/**
+ * Every name an export writes at the top of its folder, whatever the format: a folder holding
+ * anything else (a sorter's output written beside the data, say) is not replaced. Tests check each
+ * format's folder against this list.
+ */
+export const EXPORT_FILES = new Set([
+  'README.txt',
+  'recording.bin',
+  'probe.json',
+  'probe_kilosort.json',
+  'params.py',
+  'channels.json',
+  'traces_cached_seg0.raw',
+  'binary.json',
+  'si_folder.json',
+  'probegroup.json',
+  'properties',
+  'recording.f32',
+  'recording.json'
+]);
+
 export const FORMATS: Record<ExportFormat, FormatSpec> = {
   kilosort: {
     traces: 'recording.bin',

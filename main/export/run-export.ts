@@ -12,7 +12,7 @@ import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
 import { checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
-import { FORMATS, type ExportContext } from './formats.ts';
+import { EXPORT_FILES, FORMATS, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
   source: Source;
@@ -56,7 +56,10 @@ export async function exportFootprint(outDir: string, samples: number, channels:
   return { parent, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
 }
 
-/** Replacing deletes a folder: only an empty one or an earlier export (its README says so) qualifies. */
+/**
+ * Replacing deletes a folder: only an empty one or an earlier export (its README says so) holding
+ * nothing but what exports write qualifies: sorters write their results beside the data.
+ */
 async function checkReplaceable(outDir: string) {
   const st = await stat(outDir);
   const refuse = (why: string) => {
@@ -67,6 +70,8 @@ async function checkReplaceable(outDir: string) {
   if (entries.length === 0) return;
   const readme = await readFile(join(outDir, 'README.txt'), 'utf8').catch(() => '');
   if (!readme.startsWith('Exported by ProbeDeck')) refuse('holds files that are not a ProbeDeck export');
+  const others = entries.filter((e) => !EXPORT_FILES.has(e));
+  if (others.length) refuse(`holds files an export did not write (${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})`);
 }
 
 async function writeDurably(path: string, data: string | Buffer) {
@@ -88,7 +93,14 @@ function checkJob(j: ExportJob, total: number, C: number) {
   if (!isInteger(start) || !isInteger(end) || start < 0 || end > total || start >= end) {
     const fs = j.source.info.fs;
     const s = (n: number) => `${(n / fs).toFixed(3)} s`;
-    const why = !isInteger(start) || !isInteger(end) || start < 0 ? `samples ${start}–${end} are not a range of sample indices` : start >= end ? `the range starts at ${s(start)}, not before its end at ${s(end)}` : `the range ends at ${s(end)}, past the recording's end`;
+    const why =
+      !isInteger(start) || !isInteger(end) || start < 0
+        ? `samples ${start}–${end} are not a range of sample indices`
+        : start >= total
+          ? `the range starts at ${s(start)}, past the recording's end`
+          : start >= end
+            ? `the range starts at ${s(start)}, not before its end at ${s(end)}`
+            : `the range ends at ${s(end)}, past the recording's end`;
     throw new ProbeDeckError('BAD_RANGE', `${why}: the recording has ${total} samples (${s(total)})`);
   }
   const channels = j.channels ?? Array.from({ length: C }, (_, i) => i);

@@ -1,11 +1,18 @@
 // A preset's pipeline as the viewer runs it. The view filters causally on live data and zero-phase
 // on recordings whatever the preset's phase says (the preset's phase is for exports), shifts with
-// the FIR (the FFT method needs whole files), and references globally: per-shank, local and
-// single-channel references apply in exports, and the view says which reference it shows.
+// the FIR on live Neuropixels data only (the FFT method needs whole files; recordings are viewed
+// unshifted), and references globally: per-shank, local and single-channel references apply in
+// exports, and the view says what it runs.
 import type { PresetBody } from '../api/domains/presets.ts';
 import type { SessionPipeline } from '../api/domains/session.ts';
 
-export function sessionPipelineFromPreset(p: PresetBody['pipeline']): SessionPipeline {
+/** What the view of one source can run: its channel count, and whether it can shift (a live Neuropixels probe). */
+export interface ViewCapabilities {
+  channels: number;
+  phaseShift: boolean;
+}
+
+export function sessionPipelineFromPreset(p: PresetBody['pipeline'], can: ViewCapabilities): SessionPipeline {
   const f = p.filter;
   const filter: SessionPipeline['filter'] =
     f.kind === 'none'
@@ -18,8 +25,9 @@ export function sessionPipelineFromPreset(p: PresetBody['pipeline']): SessionPip
   return {
     filter,
     reference: p.reference.mode === 'none' ? 'none' : p.reference.operator === 'mean' ? 'global-mean' : 'global-median',
-    exclude: [...p.badChannels.manual],
-    phaseShift: p.phaseShift.method === 'none' ? null : { taps: p.phaseShift.taps },
+    // A rig's list of bad channels may name channels this source does not have (a smaller probe).
+    exclude: p.badChannels.manual.filter((c) => c < can.channels),
+    phaseShift: p.phaseShift.method === 'none' || !can.phaseShift ? null : { taps: p.phaseShift.taps },
     detectBadChannels: p.badChannels.detect !== 'none'
   };
 }

@@ -36,6 +36,9 @@ export class FileSession {
   #detection: 'idle' | 'running' | 'done' = 'idle';
   #message: string | null = null;
   #onStatus: (s: SessionStatus) => void;
+  #detecting: Promise<void> = Promise.resolve();
+  #closed = false;
+  #pipelineGeneration = 0;
 
   constructor(source: Source, pipeline: SessionPipeline, nWorkers: number, onStatus: (s: SessionStatus) => void = () => {}) {
     this.#onStatus = onStatus;
@@ -57,16 +60,18 @@ export class FileSession {
   /** Display-only: the next windows are processed with it; the file is never modified. */
   setPipeline(p: SessionPipeline): void {
     const { fs, channels } = this.source.info;
+    // Built before anything is swapped in: a pipeline that cannot run here changes nothing.
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
-    this.#sos = spec ? designSos(spec, fs) : null;
-    this.#margin = spec ? autoMarginSamples(spec, fs) : 0;
-    if (!p.detectBadChannels) (this.#bad = []), (this.#detection = 'idle'), (this.#message = null);
+    const sos = spec ? designSos(spec, fs) : null;
+    const bad = p.detectBadChannels ? this.#bad : [];
     // Found bad channels join the user's list, as in the live view and in exports.
-    const exclude = [...new Set([...p.exclude, ...this.#bad.map((b) => b.index)])];
-    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, channels.length);
-    this.#pipeline = p;
+    const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
+    const reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, channels.length);
+    [this.#sos, this.#margin, this.#reference, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference, bad, p];
+    if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;
-    if (p.detectBadChannels && this.#detection === 'idle') void this.#detect();
+    this.#pipelineGeneration++;
+    if (p.detectBadChannels && this.#detection === 'idle') this.#detecting = this.#detect();
   }
 
   /**
@@ -81,7 +86,7 @@ export class FileSession {
     try {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
       const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
-      if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
+      if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
       this.#bad = r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] }));
       this.#detection = 'done';
       this.setPipeline(this.#pipeline);
@@ -180,7 +185,8 @@ export class FileSession {
     const start = Math.max(0, end - Math.round(seconds * fs));
     // The probe map polls; while the view stays on one window a recording's answer cannot change,
     // and recomputing it would hold the queue a scrub request waits in.
-    const key = `${start}:${end}:${k}`;
+    // The pipeline is part of the key: a reply computed while it changed must not be reused after.
+    const key = `${start}:${end}:${k}:${this.#pipelineGeneration}`;
     if (this.#activityCache?.key === key) return this.#activityCache.reply;
     const w = await this.#window(start, end, true);
     const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
@@ -224,7 +230,9 @@ export class FileSession {
   async start(): Promise<void> {}
 
   async stop(): Promise<void> {
+    this.#closed = true;
     await this.#queue;
+    await this.#detecting;
     await this.source.close();
   }
 }

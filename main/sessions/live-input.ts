@@ -87,6 +87,7 @@ function followInput(l: FollowLayout): LiveInput {
   const identity = l.frameChannels === C && l.columns.every((c, i) => c === i);
   let read = 0;
   let stopLooking = () => {};
+  let stopped = false;
   return {
     kind: 'file',
     label: l.label,
@@ -94,17 +95,20 @@ function followInput(l: FollowLayout): LiveInput {
     fs: l.fs,
     async start(onRows, onEvent) {
       // While silent, look for the sign that the recording is complete (it may come seconds later).
+      let looking: ReturnType<typeof setInterval> | undefined;
+      let failed = false;
       const lookForEnd = async () => {
         const ended = await l.finished?.().catch(() => null);
-        if (ended && follower.stalled) {
+        if (ended && follower.stalled && !stopped && !failed) {
           clearInterval(looking);
           onEvent({ kind: 'ended', message: ended });
         }
       };
-      let looking: ReturnType<typeof setInterval> | undefined;
       follower.on('stalled', (ms) => {
+        if (stopped) return;
         onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s` });
         if (!l.finished) return;
+        clearInterval(looking);
         void lookForEnd();
         looking = setInterval(() => void lookForEnd(), 1000);
       });
@@ -113,7 +117,11 @@ function followInput(l: FollowLayout): LiveInput {
         onEvent({ kind: 'resumed', message: `${l.path}: data again` });
       });
       stopLooking = () => clearInterval(looking);
-      follower.on('error', (e) => onEvent({ kind: 'error', message: e.message }));
+      follower.on('error', (e) => {
+        failed = true; // an error stays the last word: no "ended" after it
+        clearInterval(looking);
+        onEvent({ kind: 'error', message: e.message });
+      });
       let reading = false;
       follower.on('grow', async () => {
         l.onGrow?.(onEvent);
@@ -140,6 +148,7 @@ function followInput(l: FollowLayout): LiveInput {
       await follower.start();
     },
     stop: () => {
+      stopped = true;
       stopLooking();
       return follower.close();
     }

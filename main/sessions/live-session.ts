@@ -87,30 +87,32 @@ export class LiveSession {
     return this.#pipeline;
   }
 
-  /** Applies to samples from now on; history already processed stays as it was processed. */
+  /**
+   * Applies to samples from now on; history already processed stays as it was processed. Every
+   * step is built before any is swapped in: a pipeline that cannot run here changes nothing.
+   */
   setPipeline(p: SessionPipeline): void {
     const fs = this.input.fs;
-    if (!p.detectBadChannels) this.#bad = [];
-    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
     const C = this.input.channels.length;
+    const bad = p.detectBadChannels ? this.#bad : [];
     // The view's filter computes in float32 (within 1e-4 of float64 relative to the RMS, see the
     // precision tests): about half the float64 cost, which the acquisition gets back.
-    this.#filter = p.filter
-      ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' })
-      : null;
+    const filter = p.filter ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' }) : null;
     // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
-    this.#phaseShift = p.phaseShift
+    const phaseShift = p.phaseShift
       ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
     // Detected bad channels join the user's list: SpikeInterface's order is detect, then reference without them.
-    const exclude = [...new Set([...p.exclude, ...this.#bad.map((b) => b.index)])];
-    this.#reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, C);
-    this.#pipeline = p;
+    const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
+    const reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, C);
+    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
+    [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#pipeline] = [bad, filter, phaseShift, reference, p];
   }
 
   async start(): Promise<void> {
     // The simulator's sample 0 is now; a followed file started before we joined it (unknown here).
     if (this.input.kind === 'simulator') this.#startedAt = new Date().toISOString();
+    this.#lastArrival = performance.now(); // silence is counted from the start, until data comes
     await this.input.start(
       (rows, first) => this.#enqueue(rows, first),
       (e) => {

@@ -9,7 +9,7 @@ import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
 import { SourceError } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
-import { sessionPipelineFromPreset } from '../presets/to-session.ts';
+import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [], detectBadChannels: false };
 
@@ -40,6 +40,10 @@ export function checkPipeline(p: unknown): SessionPipeline {
     phaseShift: ps as SessionPipeline['phaseShift'],
     detectBadChannels: p.detectBadChannels === true
   };
+}
+
+function capabilities(s: LiveSession | FileSession): ViewCapabilities {
+  return s instanceof FileSession ? { channels: s.source.info.channels.length, phaseShift: false } : { channels: s.input.channels.length, phaseShift: s.input.probe === 'np1' || s.input.probe === 'np2' };
 }
 
 function isOpenEphys(path: string): boolean {
@@ -107,27 +111,47 @@ export class SessionManager {
     const session = this.require();
     if (!this.#presets) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
     const p = this.#presets.byId(id);
-    session.setPipeline(sessionPipelineFromPreset(p.body.pipeline));
+    session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
     this.#preset = { id: p.id, name: p.name };
     return this.info()!;
   }
 
+  /** A pipeline set directly: the view no longer runs a preset as it is. */
+  setPipeline(p: SessionPipeline): SessionInfo {
+    this.require().setPipeline(p);
+    this.#preset = null;
+    return this.info()!;
+  }
+
   /** The pipeline to open with: the one asked for, or the default preset's for this kind of source. */
-  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
+  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
     const p = this.#presets?.defaultFor(sourceKind) ?? null;
-    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline), preset: { id: p.id, name: p.name } } : { pipeline: DEFAULT_PIPELINE, preset: null };
+    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: { id: p.id, name: p.name } } : { pipeline: DEFAULT_PIPELINE, preset: null };
+  }
+
+  /** Status from the current session only: a closed one may still finish work it had started. */
+  #statusFrom(session: () => LiveSession | FileSession | null): (s: SessionStatus) => void {
+    return (s) => {
+      if (this.current !== null && this.current === session()) this.#onStatus(s);
+    };
   }
 
   async #open(source: SessionSource, asked: SessionPipeline | undefined): Promise<SessionInfo> {
     const nWorkers = Math.min(2, availableParallelism());
     if (source.kind === 'recording') {
       const opened = await openRecording(source.path, source.channels, source.fs);
-      const { pipeline, preset } = this.#pipelineFor(opened.info.format, asked);
-      await this.close();
-      const session = new FileSession(opened, pipeline, nWorkers, this.#onStatus);
+      let session: FileSession;
+      try {
+        const { pipeline, preset } = this.#pipelineFor(opened.info.format, asked, { channels: opened.info.channels.length, phaseShift: false });
+        session = new FileSession(opened, pipeline, nWorkers, this.#statusFrom(() => session));
+        this.#preset = preset;
+      } catch (err) {
+        await opened.close(); // the source that could not be shown is not kept open
+        throw err;
+      }
+      await this.close(true);
       this.current = session;
-      this.#preset = preset;
       this.#onOpened(source.path, 'recording', {});
       return this.info()!;
     }
@@ -140,9 +164,9 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
-    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked);
+    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, { channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
     await this.close();
-    const session = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#onStatus });
+    const session: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => session) });
     this.current = session;
     this.#preset = preset;
     await session.start();
@@ -155,10 +179,11 @@ export class SessionManager {
     return this.current;
   }
 
-  async close(): Promise<void> {
+  /** `keepPreset`: the preset of a session about to replace this one is already set. */
+  async close(keepPreset = false): Promise<void> {
     const s = this.current;
     this.current = null;
-    this.#preset = null;
+    if (!keepPreset) this.#preset = null;
     await s?.stop();
   }
 }

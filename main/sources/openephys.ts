@@ -59,7 +59,9 @@ function checkStream(oebin: string, s: unknown, k: number): OebinStream {
   (o.channels as unknown[]).forEach((c, i) => {
     const ch = c as Record<string, unknown> | null;
     if (!ch || typeof ch !== 'object' || typeof ch.channel_name !== 'string') bad(`channel ${i} has no "channel_name"`);
-    if (typeof ch!.bit_volts !== 'number' || !(Number.isFinite(ch!.bit_volts) && ch!.bit_volts > 0)) bad(`channel ${i} ("${String(ch!.channel_name)}") has no usable "bit_volts", so its µV cannot be known`);
+    // Neural channels only: their µV come from bit_volts (the sync and ADC channels are split off).
+    const neural = !/_SYNC$/.test(ch!.channel_name as string) && !/ADC/.test(ch!.channel_name as string);
+    if (neural && (typeof ch!.bit_volts !== 'number' || !(Number.isFinite(ch!.bit_volts) && ch!.bit_volts > 0))) bad(`channel ${i} ("${String(ch!.channel_name)}") has no usable "bit_volts", so its µV cannot be known`);
   });
   return o as unknown as OebinStream;
 }
@@ -75,11 +77,16 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   }
   const listed = doc && typeof doc === 'object' ? doc.continuous : undefined;
   if (listed !== undefined && !Array.isArray(listed)) throw new SourceError('BAD_OEBIN', oebin, '"continuous" is not a list of streams');
-  const streams = (listed ?? []).map((s, k) => checkStream(oebin, s, k));
+  // Every entry needs a name to be chosen by; only the chosen stream is read, so only it is checked whole.
+  const streams = (listed ?? []).map((s, k) => {
+    if (!s || typeof s !== 'object' || typeof (s as OebinStream).folder_name !== 'string') throw new SourceError('BAD_OEBIN', oebin, `continuous stream ${k}: ${!s || typeof s !== 'object' ? 'is not an object' : '"folder_name" is missing or not a text'}`);
+    return s as OebinStream;
+  });
   if (streams.length === 0) throw new SourceError('NO_CONTINUOUS', oebin, 'describes no continuous stream');
   const name = (s: OebinStream) => s.stream_name ?? s.folder_name.replace(/\/$/, '');
   const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (streams.find((s) => !/ADC|NI-DAQ|LFP/i.test(name(s))) ?? streams[0]);
   if (!stream) throw new SourceError('NO_SUCH_STREAM', oebin, `has no stream "${wanted}" (it has ${streams.map(name).join(', ')})`);
+  checkStream(oebin, stream, streams.indexOf(stream));
   if (stream.channels.length !== stream.num_channels) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" lists ${stream.channels.length} channels but num_channels is ${stream.num_channels}`);
   if (!(stream.sample_rate > 0)) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" has sample_rate ${stream.sample_rate}`);
   const dir = join(dirname(oebin), 'continuous', stream.folder_name.replace(/\/$/, ''));

@@ -1,7 +1,7 @@
 // Where results are written: checked before anything is, so a mistyped --out can neither replace
 // the recording it is made from nor fail half-way with an error about a hidden temporary name.
 import { readdir, realpath, rm, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ProbeDeckError, isInteger } from './is.ts';
 import { pidAlive } from './pid.ts';
 
@@ -13,7 +13,8 @@ async function realOrPlanned(path: string): Promise<string> {
 
 function inside(child: string, parent: string): boolean {
   const r = relative(parent, child);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r));
+  // "..rec/x.bin" is inside: only a whole ".." segment leaves the folder.
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
 /** The folder an output goes into exists and is a folder; the output itself is not a folder. */
@@ -32,8 +33,10 @@ async function checkDestination(output: string, kind: 'file' | 'folder'): Promis
  */
 export async function checkFileOutput(output: string, input: string): Promise<void> {
   await checkDestination(output, 'file');
-  const [o, i] = await Promise.all([stat(output).catch(() => null), stat(input).catch(() => null)]);
-  if ((o && i && o.dev === i.dev && o.ino === i.ino) || (await realOrPlanned(output)) === (await realOrPlanned(input))) {
+  // As bigints: Windows file ids do not fit a double; 0 is "unknown" on some network shares.
+  const [o, i] = await Promise.all([stat(output, { bigint: true }).catch(() => null), stat(input, { bigint: true }).catch(() => null)]);
+  const sameFile = o !== null && i !== null && o.ino !== 0n && o.dev === i.dev && o.ino === i.ino;
+  if (sameFile || (await realOrPlanned(output)) === (await realOrPlanned(input))) {
     throw new ProbeDeckError('OUTPUT_IS_INPUT', `the output ${resolve(output)} is the input file itself: write it to another path`);
   }
 }

@@ -93,7 +93,7 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     truncateSync(big, 3600 * 30000 * 384 * 2); // sparse: an hour of 384 channels
     const r = cli(['process', big, '--channels', '384', '--fs', '30000', '--bandpass', '300,6000', '--chunk-ms', '3600000', '--out', join(dir, 'o.f32')]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/^probedeck: chunks of 3\.60e\+3 s with margins of 0\.0167 s each side need [\d.]+ GiB, more than this machine's [\d.]+ GiB: use shorter chunks or margins/);
+    expect(r.stderr).toMatch(/^probedeck: chunks of 3,600 s with margins of 0\.0167 s each side need [\d.]+ GiB, more than this machine's [\d.]+ GiB: use shorter chunks or margins/);
     expect(readdirSync(dir)).toEqual(['hour.bin']);
   });
   it('a missing input, a bad option value', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/api/host.ts';
 import type { ExportProgress } from '../../main/api/domains/export.ts';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
+import { EXPORT_FILES } from '../../main/export/formats.ts';
 import { cli } from './cli.ts';
 import { refPath } from './engine-refs.ts';
 import { repoRoot, tempDir } from './helpers.ts';
@@ -137,7 +138,7 @@ describe('probedeck export', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
     expect(cli(args('a', '--overwrite')).code).toBe(0);
-    expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s, not before its end at 0\.200 s: the recording has 6000 samples \(0\.200 s\)\n$/);
+    expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
     expect(cli(args('b', '--end', '10')).stderr).toMatch(/the range ends at 10\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
     expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel 9 is not one of the recording's channels 0–7\n$/);
     expect(cli(args('c', '--channels', '0,1,1')).stderr).toMatch(/channel 1 is listed twice\n$/);
@@ -169,6 +170,18 @@ describe('probedeck export', () => {
       expect(e.stderr).toMatch(new RegExp(`${why}: replacing it would delete it; choose another folder\\n$`));
     }
     expect(readFileSync(join(dir, 'notes/lab-book.txt'), 'utf8')).toBe('day 1');
+    // Nor an earlier export that a sorter has written its results into.
+    const ks = join(dir, 'ks');
+    expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', ks, '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
+    mkdirSync(join(ks, 'kilosort4'));
+    const again = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', ks, '--overwrite', '--end', '0.1', '--data-dir', join(dir, 'data')]);
+    expect(again.stderr).toMatch(/holds files an export did not write \(kilosort4\): replacing it would delete it/);
+    // Every format's folder holds only names the replace check knows.
+    for (const format of ['kilosort', 'si-binary', 'raw-f32']) {
+      const out = join(dir, `all-${format}`);
+      expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', format, '--out', out, '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
+      for (const f of readdirSync(out)) expect(EXPORT_FILES.has(f), `${format}: ${f}`).toBe(true);
+    }
     // A folder inside the recording's is fine.
     expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(rec, 'export'), '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
   });

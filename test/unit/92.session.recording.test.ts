@@ -37,6 +37,21 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   }, 30_000);
 
+  it('a detection still running when another recording opens never reports into the new one', async () => {
+    const a = simulatedRecording(4);
+    const b = simulatedRecording(1);
+    const sources: string[] = [];
+    const m = new SessionManager(64 * 2 ** 20, (st) => sources.push(st.source));
+    const info = await m.open({ kind: 'recording', path: a.bin });
+    m.require().setPipeline({ ...info.pipeline, detectBadChannels: true });
+    await m.open({ kind: 'recording', path: b.bin });
+    const opened = sources.length;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(sources.slice(opened).filter((src) => src !== b.bin)).toEqual([]);
+    expect(m.require().status().badChannels).toEqual([]);
+    await m.close();
+  }, 30_000);
+
   it('serves any window processed as the executor would (zero-phase + CMR, real neighbours ±margin)', async () => {
     const { dir, bin, m } = simulatedRecording(3);
     const info = await m.open({ kind: 'recording', path: bin });

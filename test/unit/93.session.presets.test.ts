@@ -1,6 +1,7 @@
 // Presets drive the view: a source opens with its kind's default preset, and another can be applied
 // to it; the real host, a real SQLite file and the real engine.
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
@@ -46,10 +47,22 @@ describe('the view runs the presets', () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(passed(await spectrum(true), await spectrum(false), 20, 100)).toBeLessThan(0.01);
       await expect(host.call('session.setPreset', { id: 9999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      // A pipeline given directly is not a preset.
+      // A pipeline set or given directly is not a preset.
       info = (await host.call('session.setPipeline', { ...info.pipeline, reference: 'none' })) as SessionInfo;
+      expect(info.preset).toBeNull();
       info = (await host.call('session.open', { source: { kind: 'simulator' }, pipeline: info.pipeline })) as SessionInfo;
       expect(info.preset).toBeNull();
+
+      // A rig preset naming channels a smaller source lacks still opens it (those channels are not there to exclude).
+      const raw = join(tempDir(), 'small.bin');
+      writeFileSync(raw, new Int16Array(32 * 30000).map((_, i) => (i * 7919) % 200 - 100));
+      const withBad = structuredClone(list.find((p) => p.name === 'Open Ephys 32-ch headstage')!.body);
+      withBad.pipeline.badChannels.manual = [3, 300];
+      const rig = (await host.call('presets.create', { name: 'Rig 3 headstage', body: withBad })) as Preset;
+      await host.call('presets.setDefault', { sourceKind: 'raw', id: rig.id });
+      info = (await host.call('session.open', { source: { kind: 'recording', path: raw, channels: 32, fs: 30000 } })) as SessionInfo;
+      expect(info.preset?.name).toBe('Rig 3 headstage');
+      expect(info.pipeline.exclude).toEqual([3]);
     } finally {
       await host.call('session.close', undefined);
       host.close();

@@ -16,10 +16,7 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
     'session.open': (p) => sessions.open(source(p), isPlainObject(p) && p.pipeline !== undefined ? checkPipeline(p.pipeline) : undefined),
     'session.info': () => sessions.info(),
     'session.close': () => sessions.close(),
-    'session.setPipeline': (p) => {
-      sessions.require().setPipeline(checkPipeline(p));
-      return sessions.info()!;
-    },
+    'session.setPipeline': (p) => sessions.setPipeline(checkPipeline(p)),
     'session.setPreset': (p) => {
       if (!isPlainObject(p) || !isInteger(p.id)) throw invalidParameterError('id', 'a preset id', isPlainObject(p) ? p.id : p);
       return sessions.setPreset(p.id);

@@ -165,6 +165,8 @@ export class TracesState {
       this.invalidate();
     } catch (err) {
       this.error = (err as Error).message;
+      // The menu goes back to what the view still runs.
+      this.info = { ...this.info };
     }
   }
 
