@@ -142,16 +142,18 @@ export class SessionManager {
     if (source.kind === 'recording') {
       const opened = await openRecording(source.path, source.channels, source.fs);
       let session: FileSession;
+      let preset: SessionInfo['preset'];
       try {
-        const { pipeline, preset } = this.#pipelineFor(opened.info.format, asked, { channels: opened.info.channels.length, phaseShift: false });
-        session = new FileSession(opened, pipeline, nWorkers, this.#statusFrom(() => session));
-        this.#preset = preset;
+        const chosen = this.#pipelineFor(opened.info.format, asked, { channels: opened.info.channels.length, phaseShift: false });
+        session = new FileSession(opened, chosen.pipeline, nWorkers, this.#statusFrom(() => session));
+        preset = chosen.preset;
       } catch (err) {
         await opened.close(); // the source that could not be shown is not kept open
         throw err;
       }
-      await this.close(true);
+      await this.close();
       this.current = session;
+      this.#preset = preset;
       this.#onOpened(source.path, 'recording', {});
       return this.info()!;
     }
@@ -179,11 +181,10 @@ export class SessionManager {
     return this.current;
   }
 
-  /** `keepPreset`: the preset of a session about to replace this one is already set. */
-  async close(keepPreset = false): Promise<void> {
+  async close(): Promise<void> {
     const s = this.current;
     this.current = null;
-    if (!keepPreset) this.#preset = null;
+    this.#preset = null;
     await s?.stop();
   }
 }

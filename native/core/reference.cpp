@@ -53,7 +53,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
 
   // A few blocks per worker for balance, of at least 256 rows: a median row costs ~0.4 µs, so a
   // block is ~100 µs of work against a few µs to hand it to a worker and start its median tracker
-  // cold. (Live chunks are ~600 rows: with 1024 they ran on one worker.)
+  // cold. A live chunk (~600 rows) splits too.
   const int w = std::max(workers, 1);
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w) * 4, rows / 256));
   pool_for_this_thread(w).parallel_for(int(blocks), [&](int b) {
