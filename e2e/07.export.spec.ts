@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
@@ -44,4 +44,24 @@ test('exports a recording from the UI: progress, cancel, complete files, history
   await expect(app.getByTestId('export-state')).toHaveText('done');
   expect(statSync(join(out, 'recording.bin')).size).toBe(30 * 30000 * 384 * 2);
   await testInfo.attach('export-done.png', { body: await app.screenshot(), contentType: 'image/png' });
+});
+
+test('a plain binary file without metadata is exported with the channel count and rate typed in', async ({ app }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'probedeck-export-raw-'));
+  const raw = join(dir, 'headstage.dat');
+  writeFileSync(raw, new Int16Array(32 * 30000).map((_, i) => ((i * 7919) % 400) - 200));
+  const out = join(dir, 'raw_f32');
+  await app.getByTestId('tab-export').click();
+  await app.getByTestId('export-source').fill(raw);
+  await app.getByTestId('export-preset').selectOption({ label: 'Open Ephys 32-ch headstage' });
+  await app.getByTestId('export-format-raw-f32').check();
+  await app.getByTestId('export-out').fill(out);
+  // Without them, the error asks for what is missing.
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-error')).toContainText('give its channel count and sampling rate');
+  await app.getByTestId('export-raw-channels').fill('32');
+  await app.getByTestId('export-raw-fs').fill('30000');
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
+  expect(statSync(join(out, 'recording.f32')).size).toBe(32 * 30000 * 4);
 });

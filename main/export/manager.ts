@@ -8,6 +8,7 @@ import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import { openSource } from '../sources/open-source.ts';
+import { SourceError } from '../sources/source.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
@@ -42,7 +43,12 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   } else {
     preset = { name: req.preset.name, body: validateBody(req.preset.body) };
   }
-  const source = await openSource(req.source, { raw: req.raw, stream: req.stream });
+  // The channel count and rate given are for a file without metadata, never an override of a
+  // SpikeGLX .meta or an Open Ephys .oebin (as in the viewer).
+  const source = await openSource(req.source, { stream: req.stream }).catch((err: unknown) => {
+    if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
+    throw err;
+  });
   const fs = source.info.fs;
   // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
   const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));

@@ -13,6 +13,9 @@ export class ExportState {
   startS = $state<number | null>(null);
   endS = $state<number | null>(null);
   channels = $state('');
+  /** For a file without metadata (a plain .bin or .dat): its channel count and sampling rate. */
+  rawChannels = $state<number | null>(null);
+  rawFs = $state<number | null>(null);
   presets = $state.raw<Preset[]>([]);
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
@@ -58,7 +61,8 @@ export class ExportState {
       overwrite,
       startS: this.startS ?? undefined,
       endS: this.endS ?? undefined,
-      channels
+      channels,
+      raw: this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs } : undefined
     };
   }
 
