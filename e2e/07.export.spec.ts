@@ -2,7 +2,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+
+/** The Export tab with a source, a preset, a format and a destination filled in. */
+async function fillExport(app: Page, o: { source: string; preset: string; format: string; out: string }) {
+  await app.getByTestId('tab-export').click();
+  await app.getByTestId('export-source').fill(o.source);
+  await app.getByTestId('export-preset').selectOption({ label: o.preset });
+  await app.getByTestId(`export-format-${o.format}`).check();
+  await app.getByTestId('export-out').fill(o.out);
+}
 
 test('exports a recording from the UI: progress, cancel, complete files, history, replace only when confirmed', async ({ app }, testInfo) => {
   const dir = mkdtempSync(join(tmpdir(), 'probedeck-export-e2e-'));
@@ -11,11 +21,7 @@ test('exports a recording from the UI: progress, cancel, complete files, history
   expect(sim.status, sim.stderr).toBe(0);
   const out = join(dir, 'rig_ks');
 
-  await app.getByTestId('tab-export').click();
-  await app.getByTestId('export-source').fill(bin);
-  await app.getByTestId('export-preset').selectOption({ label: 'Neuropixels AP' });
-  await app.getByTestId('export-format-kilosort').check();
-  await app.getByTestId('export-out').fill(out);
+  await fillExport(app, { source: bin, preset: 'Neuropixels AP', format: 'kilosort', out });
 
   // Cancel part-way: nothing may appear at the destination.
   await app.getByTestId('export-start-button').click();
@@ -51,11 +57,7 @@ test('a plain binary file without metadata is exported with the channel count an
   const raw = join(dir, 'headstage.dat');
   writeFileSync(raw, new Int16Array(32 * 30000).map((_, i) => ((i * 7919) % 400) - 200));
   const out = join(dir, 'raw_f32');
-  await app.getByTestId('tab-export').click();
-  await app.getByTestId('export-source').fill(raw);
-  await app.getByTestId('export-preset').selectOption({ label: 'Open Ephys 32-ch headstage' });
-  await app.getByTestId('export-format-raw-f32').check();
-  await app.getByTestId('export-out').fill(out);
+  await fillExport(app, { source: raw, preset: 'Open Ephys 32-ch headstage', format: 'raw-f32', out });
   // Without them, the error asks for what is missing.
   await app.getByTestId('export-start-button').click();
   await expect(app.getByTestId('export-error')).toContainText('give its channel count and sampling rate');

@@ -11,7 +11,7 @@ import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
-import { checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
+import { checkDestination, checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
 import { EXPORT_FILES, FORMATS, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
@@ -47,9 +47,8 @@ const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
 
 /** What the destination needs and has, before anything is written. */
 export async function exportFootprint(outDir: string, samples: number, channels: number, format: ExportFormat) {
+  await checkDestination(outDir, 'folder');
   const parent = dirname(resolve(outDir));
-  const st = await stat(parent).catch(() => null);
-  if (!st?.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
   const fsInfo = await statfs(parent);
   const exists = await stat(outDir).then(() => true, () => false);
   const neededBytes = samples * channels * (FORMATS[format].outDtype === 'int16' ? 2 : 4) + SIDECAR_ALLOWANCE;

@@ -4,12 +4,12 @@
 // recording opens at once and any second of it is a read and a filter away.
 import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
-import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, planReference, scaleToFloat, type FilterSpec } from '../engine/index.ts';
+import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf } from './view-filter.ts';
+import { filterSpecOf, viewReference } from './view-pipeline.ts';
 
 /** Most samples one request may cover (the view asks for at most a screen of columns). */
 const MAX_WINDOW_SAMPLES = 30_000 * 40;
@@ -64,9 +64,7 @@ export class FileSession {
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
     const bad = p.detectBadChannels ? this.#bad : [];
-    // Found bad channels join the user's list, as in the live view and in exports.
-    const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
-    const reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, channels.length);
+    const reference = viewReference(p, bad, channels.length);
     [this.#sos, this.#margin, this.#reference, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;

@@ -73,10 +73,11 @@ type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info';
 function spikeglxFinished(path: string, fs: number): () => Promise<string | null> {
   return async () => {
     if (!existsSync(metaPathFor(path))) return null;
-    const declared = Number((await readMeta(path).catch(() => null))?.values.get('fileSizeBytes'));
+    const meta = await readMeta(path).catch(() => null);
+    const declared = Number(meta?.values.get('fileSizeBytes'));
     const size = (await stat(path).catch(() => null))?.size;
-    if (!(declared > 0) || declared !== size) return null;
-    const nSaved = Number((await readMeta(path)).values.get('nSavedChans'));
+    if (!meta || !(declared > 0) || declared !== size) return null;
+    const nSaved = Number(meta.values.get('nSavedChans'));
     return `${path}: the recording ended (its .meta was written): ${(size / (2 * nSaved) / fs).toFixed(1)} s`;
   };
 }

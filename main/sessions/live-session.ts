@@ -3,11 +3,11 @@
 // channels), land in history rings sized by the RAM
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
-import { commonReference, decimateMinMax, designSos, planReference, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { commonReference, decimateMinMax, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf } from './view-filter.ts';
+import { filterSpecOf, viewReference } from './view-pipeline.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -102,9 +102,7 @@ export class LiveSession {
     const phaseShift = p.phaseShift
       ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
-    // Detected bad channels join the user's list: SpikeInterface's order is detect, then reference without them.
-    const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
-    const reference = p.reference === 'none' ? null : planReference({ mode: 'global', operator: p.reference === 'global-median' ? 'median' : 'mean', exclude }, C);
+    const reference = viewReference(p, bad, C);
     if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
     [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#pipeline] = [bad, filter, phaseShift, reference, p];
   }

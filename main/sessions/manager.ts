@@ -3,11 +3,11 @@ import { availableParallelism } from 'node:os';
 import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
 import { existsSync, statSync } from 'node:fs';
-import { growingFileInput, growingOpenEphysInput, simulatorInput } from './live-input.ts';
+import { growingFileInput, growingOpenEphysInput, simulatorInput, type LiveInput } from './live-input.ts';
 import { LiveSession } from './live-session.ts';
 import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
-import { SourceError } from '../sources/source.ts';
+import { SourceError, type Source } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
 
@@ -42,9 +42,10 @@ export function checkPipeline(p: unknown): SessionPipeline {
   };
 }
 
-function capabilities(s: LiveSession | FileSession): ViewCapabilities {
-  return s instanceof FileSession ? { channels: s.source.info.channels.length, phaseShift: false } : { channels: s.input.channels.length, phaseShift: s.input.probe === 'np1' || s.input.probe === 'np2' };
-}
+/** What a view can run: recordings are viewed unshifted; live Neuropixels data can be shifted. */
+const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: false });
+const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
+const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
 
 function isOpenEphys(path: string): boolean {
   return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
@@ -144,7 +145,7 @@ export class SessionManager {
       let session: FileSession;
       let preset: SessionInfo['preset'];
       try {
-        const chosen = this.#pipelineFor(opened.info.format, asked, { channels: opened.info.channels.length, phaseShift: false });
+        const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened));
         session = new FileSession(opened, chosen.pipeline, nWorkers, this.#statusFrom(() => session));
         preset = chosen.preset;
       } catch (err) {
@@ -166,7 +167,7 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
-    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, { channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
+    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input));
     await this.close();
     const session: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => session) });
     this.current = session;

@@ -18,7 +18,7 @@ function inside(child: string, parent: string): boolean {
 }
 
 /** The folder an output goes into exists and is a folder; the output itself is not a folder. */
-async function checkDestination(output: string, kind: 'file' | 'folder'): Promise<void> {
+export async function checkDestination(output: string, kind: 'file' | 'folder'): Promise<void> {
   const parent = dirname(resolve(output));
   const st = await stat(parent).catch(() => null);
   if (!st?.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
