@@ -14,6 +14,13 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   // The first-run simulator is already labelled so: wait for this open's reply, which resets the view.
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
+  // It opens on 64 lanes from the tip, readable as traces; 'a' shows all 384 and, pressed again, goes back.
+  const range = app.locator('.controls .muted');
+  await expect(range).toContainText('lanes 1–64 of 384');
+  await app.keyboard.press('a');
+  await expect(range).toContainText('lanes 1–384 of 384');
+  await app.keyboard.press('a');
+  await expect(range).toContainText('lanes 1–64 of 384');
   const a = await snapshot(app);
   await app.waitForTimeout(700);
   const b = await snapshot(app);

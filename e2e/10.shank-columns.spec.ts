@@ -43,12 +43,20 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
     el.value = '2';
     el.dispatchEvent(new Event('input', { bubbles: true }));
   });
+  // A multi-shank probe opens as it looks: side by side, quarter g is shank g's colour.
+  await expect(app.getByTestId('toggle-shank-columns')).toHaveClass(/on/);
+  await expect
+    .poll(async () => (await shankColoursByQuarter(app)).map((q) => q.indexOf(Math.max(...q))))
+    .toEqual([0, 1, 2, 3]);
+
   // Stacked: every quarter of the canvas (a stretch of time) shows all four shanks.
+  await app.keyboard.press('k');
+  await expect(app.getByTestId('toggle-shank-columns')).not.toHaveClass(/on/);
   await expect.poll(async () => (await shankColoursByQuarter(app)).every((q) => q.every((n) => n > 0))).toBe(true);
 
   await app.getByTestId('toggle-shank-columns').click();
   await expect(app.getByTestId('toggle-shank-columns')).toHaveClass(/on/);
-  // Side by side: quarter g is shank g's colour, and the window stayed where it was.
+  // Side by side again, and the window stayed where it was.
   await expect
     .poll(async () => (await shankColoursByQuarter(app)).map((q) => q.indexOf(Math.max(...q))))
     .toEqual([0, 1, 2, 3]);

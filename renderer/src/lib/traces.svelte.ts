@@ -12,6 +12,9 @@ const percentile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
+/** Lanes a source opens with: 384 lanes on a screen are ~2 px each, a solid block; 64 read as traces. */
+const DEFAULT_LANES = 64;
+
 export class TracesState {
   info = $state.raw<SessionInfo | null>(null);
   status = $state.raw<SessionStatus | null>(null);
@@ -130,7 +133,9 @@ export class TracesState {
       this.invalidate();
       this.following = true;
       this.firstLane = 0;
-      this.numLanes = this.info.channels.length;
+      // A multi-shank probe opens as it looks, a column per shank; one shank opens on its tip's lanes.
+      this.shankColumns = new Set(info.channels.map((c) => c.shank)).size > 1;
+      this.numLanes = this.shankColumns ? info.channels.length : Math.min(DEFAULT_LANES, info.channels.length);
       this.selected = null;
       this.normalized = false;
       this.#channelScale = null;
@@ -151,7 +156,7 @@ export class TracesState {
     this.info = await api.call('session.info');
     if (this.info) {
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
-      this.numLanes ||= this.info.channels.length;
+      this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
     }
   }
 
@@ -226,11 +231,18 @@ export class TracesState {
     this.redraw();
   }
 
-  /** Move the channel range by a fraction of its height (PageUp/PageDown); `all` shows every channel. */
+  /**
+   * Move the channel range by a fraction of its height (PageUp/PageDown); `all` shows every channel,
+   * or, when they already are, goes back to a readable range around the selected channel.
+   */
   scrollLanes(fraction: number | 'all'): void {
     if (!this.info) return;
     const n = this.lanes.length;
-    if (fraction === 'all') {
+    if (fraction === 'all' && this.numLanes >= n && n > DEFAULT_LANES) {
+      const lane = this.selected === null ? -1 : this.lanes.indexOf(this.selected);
+      this.numLanes = DEFAULT_LANES;
+      this.firstLane = lane < 0 ? 0 : Math.max(0, Math.min(n - DEFAULT_LANES, lane - DEFAULT_LANES / 2));
+    } else if (fraction === 'all') {
       this.firstLane = 0;
       this.numLanes = n;
     } else this.firstLane = Math.max(0, Math.min(n - this.numLanes, this.firstLane + Math.round(fraction * this.numLanes)));
