@@ -8,6 +8,7 @@
 
 #include "dsp_error.hpp"
 #include "median.hpp"
+#include "median_network.hpp"
 #include "thread_pool.hpp"
 #include "work_buffer.hpp"
 
@@ -40,6 +41,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
     if (s.empty()) throw DspError("EMPTY_REFERENCE", "a reference set has no channels left after exclusions");
   size_t largest = 0;
   for (auto& s : plan.sets) largest = std::max(largest, s.size());
+  const size_t n_sets = plan.sets.size();
 
   std::vector<bool> whole_row;
   for (auto& s : plan.sets) {
@@ -48,8 +50,26 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
     whole_row.push_back(in_order);
   }
 
+  // Small median sets (local annuli) take a sorting network, kNetworkRows rows at a time; one network per set size.
+  std::vector<int> network_of(n_sets, -1);
+  std::vector<MedianNetwork> networks;
+  std::vector<bool> network_member(channels, false);
+  if (plan.op == RefOperator::median) {
+    std::vector<int> by_size(kMaxNetworkInputs + 1, -1);
+    for (size_t k = 0; k < n_sets; k++) {
+      const size_t n = plan.sets[k].size();
+      if (n > size_t(kMaxNetworkInputs)) continue;
+      if (by_size[n] < 0) by_size[n] = int(networks.size()), networks.push_back(median_network(int(n)));
+      network_of[k] = by_size[n];
+      for (int c : plan.sets[k]) network_member[size_t(c)] = true;
+    }
+  }
+  std::vector<int> checked;  // channels whose finiteness the network path checks (members of its sets)
+  for (size_t c = 0; c < channels; c++)
+    if (network_member[c]) checked.push_back(int(c));
+
   // Every channel re-referenced by set 0 (global CMR): the subtraction is one vectorisable loop.
-  const bool one_set_for_all = plan.sets.size() == 1 && std::all_of(plan.set_of_channel.begin(), plan.set_of_channel.end(), [](int k) { return k == 0; });
+  const bool one_set_for_all = n_sets == 1 && std::all_of(plan.set_of_channel.begin(), plan.set_of_channel.end(), [](int k) { return k == 0; });
 
   // A few blocks per worker for balance, of at least 256 rows: a median row costs ~0.4 µs, so a
   // block is ~100 µs of work against a few µs to hand it to a worker and start its median tracker
@@ -59,30 +79,53 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
   pool_for_this_thread(w).parallel_for(int(blocks), [&](int b) {
     const size_t r0 = rows * size_t(b) / blocks, r1 = rows * size_t(b + 1) / blocks;
     WorkBuffer<float> values(largest), scratch(largest);
-    WorkBuffer<float> stat(plan.sets.size());
-    std::vector<MedianTracker> medians(plan.sets.size());
-    for (size_t t = r0; t < r1; t++) {
-      float* row = data + t * channels;
-      for (size_t k = 0; k < plan.sets.size(); k++) {
-        const auto& set = plan.sets[k];
-        // A set of all channels in order (global CMR without exclusions) is the row itself.
-        const float* v = row;
-        if (!whole_row[k]) {
-          for (size_t i = 0; i < set.size(); i++) values[i] = row[set[i]];
-          v = values.data();
-        }
-        if (!all_finite(v, set.size())) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
-        stat[k] = plan.op == RefOperator::median ? medians[k](v, set.size(), scratch.data()) : mean_of(v, set.size());
+    constexpr size_t R = kNetworkRows;
+    WorkBuffer<float> stat(n_sets * R), rows_t(networks.empty() ? 0 : channels * R);
+    std::vector<MedianTracker> medians(n_sets);
+    // Set k's statistic for one row, into stat[k·R + j].
+    auto scalar_stat = [&](const float* row, size_t k, size_t j) {
+      const auto& set = plan.sets[k];
+      // A set of all channels in order (global CMR without exclusions) is the row itself.
+      const float* v = row;
+      if (!whole_row[k]) {
+        for (size_t i = 0; i < set.size(); i++) values[i] = row[set[i]];
+        v = values.data();
       }
+      if (!all_finite(v, set.size())) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
+      stat[k * R + j] = plan.op == RefOperator::median ? medians[k](v, set.size(), scratch.data()) : mean_of(v, set.size());
+    };
+    auto subtract = [&](float* row, size_t j) {
       if (one_set_for_all) {
-        const float s0 = stat[0];
+        const float s0 = stat[j];
         for (size_t c = 0; c < channels; c++) row[c] -= s0;
-        continue;
+        return;
       }
       for (size_t c = 0; c < channels; c++) {
         const int k = plan.set_of_channel[c];
-        if (k >= 0) row[c] = row[c] - stat[size_t(k)];
+        if (k >= 0) row[c] = row[c] - stat[size_t(k) * R + j];
       }
+    };
+    size_t t = r0;
+    if (!networks.empty()) {
+      for (; t + R <= r1; t += R) {
+        float* block = data + t * channels;
+        for (size_t j = 0; j < R; j++)
+          for (size_t c = 0; c < channels; c++) rows_t[c * R + j] = block[j * channels + c];
+        for (int c : checked)
+          if (!all_finite(rows_t.data() + size_t(c) * R, R)) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
+        for (size_t k = 0; k < n_sets; k++) {
+          if (network_of[k] >= 0)
+            network_medians(networks[size_t(network_of[k])], rows_t.data(), plan.sets[k].data(), stat.data() + k * R);
+          else
+            for (size_t j = 0; j < R; j++) scalar_stat(block + j * channels, k, j);
+        }
+        for (size_t j = 0; j < R; j++) subtract(block + j * channels, j);
+      }
+    }
+    for (; t < r1; t++) {
+      float* row = data + t * channels;
+      for (size_t k = 0; k < n_sets; k++) scalar_stat(row, k, 0);
+      subtract(row, 0);
     }
   });
 }

@@ -115,6 +115,50 @@ describe('commonReference equals numpy', () => {
       }
     }
   });
+  it('local annuli on a Neuropixels layout are exact: every set size, odd and even, ties, tails, exclusions, any worker count', async () => {
+    // NP1.0 checkerboard contacts (16/48/0/32 µm across, 20 µm rows): annuli of 1 to ~60 neighbours
+    // take the sorting-network path 16 rows at a time; 1001 rows leave a tail that does not.
+    const channels = 384;
+    const positions = Float64Array.from({ length: channels * 2 }, (_, i) => (i % 2 ? Math.floor((i >> 1) / 2) * 20 : [16, 48, 0, 32][(i >> 1) % 4]));
+    const exact = (v: number[]): number => {
+      const s = Float32Array.from(v).sort();
+      const n = s.length;
+      return n % 2 ? s[(n - 1) / 2] : Math.fround(Math.fround(s[n / 2 - 1] + s[n / 2]) / 2);
+    };
+    let seed = 5;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const T = 1001;
+    // Noise, rows of coarse (tied) values, constant rows and large jumps.
+    const d = Float32Array.from({ length: T * channels }, (_, i) => {
+      const t = Math.floor(i / channels);
+      return t % 97 === 3 ? 7 : t % 5 === 0 ? Math.round(rand() * 4) : (rand() - 0.5) * 200 + (t % 50 === 0 ? 1e4 : 0);
+    });
+    const sizes = new Set<number>();
+    for (const [innerUm, outerUm, exclude] of [[0, 35, []], [30, 55, [10, 11, 200]], [40, 160, []], [0, 400, [0, 1, 2]]] as [number, number, number[]][]) {
+      const plan = planReference({ mode: 'local', operator: 'median', positions, innerUm, outerUm, exclude }, channels);
+      const want = d.slice();
+      for (let t = 0; t < T; t++)
+        for (let c = 0; c < channels; c++) {
+          const k = plan.setOfChannel[c];
+          const members = Array.from(plan.members.subarray(plan.offsets[k], plan.offsets[k + 1]));
+          sizes.add(members.length);
+          want[t * channels + c] = Math.fround(d[t * channels + c] - exact(members.map((m) => d[t * channels + m])));
+        }
+      for (const w of [1, 2]) {
+        const got = d.slice();
+        await commonReference(got, channels, plan, w);
+        expect(got).toEqual(want);
+      }
+    }
+    // Both parities and sizes from a couple of neighbours to beyond the network's 64.
+    expect([...sizes].some((n) => n % 2 === 0) && [...sizes].some((n) => n % 2 === 1)).toBe(true);
+    expect(Math.min(...sizes)).toBeLessThan(8);
+    expect(Math.max(...sizes)).toBeGreaterThan(64);
+    // A NaN in a neighbour is refused, as on every other path.
+    const bad = d.slice();
+    bad[17 * channels + 100] = NaN;
+    await expect(commonReference(bad, channels, planReference({ mode: 'local', operator: 'median', positions, innerUm: 30, outerUm: 55 }, channels))).rejects.toThrow(/NaN or infinite/);
+  });
   it('refuses a reference with nothing left in it', async () => {
     await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channels left/);
     await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
