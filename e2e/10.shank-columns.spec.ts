@@ -76,4 +76,15 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
   await app.keyboard.press('k');
   await expect(app.getByTestId('toggle-shank-columns')).not.toHaveClass(/on/);
   await expect.poll(async () => (await shankColoursByQuarter(app)).every((q) => q.every((n) => n > 0))).toBe(true);
+
+  // Each shank its own reference: the per-shank preset runs in the view, and the CMR key turns it
+  // off and back on as it was (not as a global median).
+  const pipeline = app.getByTestId('view-pipeline');
+  await expect(pipeline).toHaveText('300–6000 Hz · global median CMR');
+  await app.getByTestId('view-preset').selectOption({ label: 'Neuropixels AP per shank' });
+  await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
+  await app.keyboard.press('c');
+  await expect(pipeline).toHaveText('300–6000 Hz · no CMR');
+  await app.keyboard.press('c');
+  await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
 });

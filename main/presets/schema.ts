@@ -1,7 +1,7 @@
 // What a preset holds, and the one validator every way in (API, JSON import, SpikeInterface import)
 // goes through. Messages name the field at fault.
 import { invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
-import type { PresetBody } from '../api/domains/presets.ts';
+import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
 
 export const PRESET_FORMAT = 'probedeck-preset';
 export const PRESET_VERSION = 1;
@@ -42,14 +42,7 @@ export function validateBody(input: unknown): PresetBody {
   const manual = bc.manual ?? [];
   if (!Array.isArray(manual) || !manual.every((c) => isInteger(c) && c >= 0)) throw invalidParameterError('pipeline.badChannels.manual', 'a list of channel indices', manual);
 
-  const r = obj('pipeline.reference', p.reference);
-  const mode = oneOf('pipeline.reference.mode', r.mode, ['none', 'global', 'group', 'local', 'single'] as const);
-  const operator = oneOf('pipeline.reference.operator', r.operator ?? 'median', ['median', 'mean'] as const);
-  const innerUm = r.innerUm ?? 30;
-  const outerUm = r.outerUm ?? 55;
-  if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError('pipeline.reference.outerUm', `a radius above innerUm (${String(innerUm)})`, outerUm);
-  const channel = r.channel ?? null;
-  if (mode === 'single' && (!isInteger(channel) || (channel as number) < 0)) throw invalidParameterError('pipeline.reference.channel', 'a channel index', channel);
+  const reference = validateReference('pipeline.reference', p.reference);
 
   const d = obj('display', b.display);
   const view = oneOf('display.view', d.view ?? 'traces', ['traces', 'heatmap'] as const);
@@ -71,11 +64,24 @@ export function validateBody(input: unknown): PresetBody {
       filter: { kind, order, lowHz, highHz, phase, marginMs },
       phaseShift: { method, taps: taps as 16 | 32 | 64 },
       badChannels: { detect, manual: [...manual] as number[] },
-      reference: { mode, operator, innerUm, outerUm, channel: mode === 'single' ? (channel as number) : null }
+      reference
     },
     display: { view, gainUvPerDiv: gain as number | null, windowS, colormap, channelOrder },
     resources: { ramBudgetBytes: ram as number | null, nWorkers: nWorkers as 'auto' | number }
   };
+}
+
+/** A reference as presets and the view describe it; `name` is where it sits, for messages. */
+export function validateReference(name: string, value: unknown): ReferenceChoice {
+  const r = obj(name, value);
+  const mode = oneOf(`${name}.mode`, r.mode, ['none', 'global', 'group', 'local', 'single'] as const);
+  const operator = oneOf(`${name}.operator`, r.operator ?? 'median', ['median', 'mean'] as const);
+  const innerUm = r.innerUm ?? 30;
+  const outerUm = r.outerUm ?? 55;
+  if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError(`${name}.outerUm`, `a radius above innerUm (${String(innerUm)})`, outerUm);
+  const channel = r.channel ?? null;
+  if (mode === 'single' && (!isInteger(channel) || (channel as number) < 0)) throw invalidParameterError(`${name}.channel`, 'a channel index', channel);
+  return { mode, operator, innerUm, outerUm, channel: mode === 'single' ? (channel as number) : null };
 }
 
 export function validateName(v: unknown): string {

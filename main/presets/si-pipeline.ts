@@ -82,8 +82,16 @@ export function toSpikeInterface(body: PresetBody): Dict {
   if (badChannels.detect !== 'none') out.detect_bad_channels = { method: badChannels.detect };
   if (phaseShift.method === 'fft') out.phase_shift = { margin_ms: 40.0 };
   else if (phaseShift.method === 'fir') out.phase_shift = { method: 'fir', n_taps: phaseShift.taps };
+  if (r.mode === 'group') {
+    // SpikeInterface's per-group reference takes the groups as lists of channel ids, which belong to
+    // a recording, not to a preset; written as "global" it would silently reference across shanks.
+    throw new ProbeDeckError(
+      'NO_SI_FORM',
+      'a per-shank reference has no SpikeInterface pipeline-dict form without the probe’s channel ids: in SpikeInterface, split the recording by group (recording.split_by("group")) and apply a global common_reference to each'
+    );
+  }
   if (r.mode !== 'none') {
-    const kw: Record<string, unknown> = { reference: r.mode === 'group' ? 'global' : r.mode, operator: r.operator };
+    const kw: Record<string, unknown> = { reference: r.mode, operator: r.operator };
     if (r.mode === 'local') kw.local_radius = [r.innerUm, r.outerUm];
     if (r.mode === 'single') kw.ref_channel_ids = [r.channel];
     out.common_reference = kw;

@@ -1,6 +1,6 @@
 // A preset's pipeline, made concrete for one recording: margins in samples, reference sets from the
 // probe's shanks and positions, and the preset's bad channels kept out of every reference.
-import type { PresetBody } from '../api/domains/presets.ts';
+import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
 import { defaultMargin, type PipelineSpec } from '../engine/executor.ts';
 import type { FilterSpec } from '../engine/filters.ts';
 import type { ReferenceSpec } from '../engine/reference.ts';
@@ -33,20 +33,32 @@ export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelI
       gainUv: Float32Array.from(channels, (c) => c.gainUv)
     };
   }
-  const r = p.reference;
-  if (r.mode !== 'none') {
-    // The executor adds detected and manual bad channels to every reference's exclusions.
-    const common = { operator: r.operator, exclude: manual };
-    let ref: ReferenceSpec;
-    if (r.mode === 'global') ref = { ...common, mode: 'global' };
-    else if (r.mode === 'group') ref = { ...common, mode: 'group', groups: Int32Array.from(channels, (c) => c.shank) };
-    else if (r.mode === 'local') ref = { ...common, mode: 'local', positions: Float64Array.from(channels.flatMap((c) => [c.x, c.y])), innerUm: r.innerUm, outerUm: r.outerUm };
-    else {
-      const k = position.get(r.channel!);
-      if (k === undefined) throw new ProbeDeckError('EMPTY_REFERENCE', `the reference channel ${r.channel} is not among the exported channels`);
-      ref = { ...common, mode: 'single', channel: k };
-    }
-    spec.reference = ref;
-  }
+  // The executor adds detected and manual bad channels to every reference's exclusions.
+  const ref = referenceSpecOf(p.reference, channels, manual, (i) => position.get(i), 'exported');
+  if (ref) spec.reference = ref;
   return spec;
+}
+
+/**
+ * The engine's reference for a reference choice over `channels` (in processing order): shanks as
+ * groups, contact positions for annuli. `at` finds a source channel's processing position (a single
+ * reference names a source channel); `which` says which channels those are, for its message.
+ */
+export function referenceSpecOf(r: ReferenceChoice, channels: Pick<ChannelInfo, 'x' | 'y' | 'shank'>[], exclude: number[], at: (sourceIndex: number) => number | undefined, which: string): ReferenceSpec | null {
+  const common = { operator: r.operator, exclude };
+  switch (r.mode) {
+    case 'none':
+      return null;
+    case 'global':
+      return { ...common, mode: 'global' };
+    case 'group':
+      return { ...common, mode: 'group', groups: Int32Array.from(channels, (c) => c.shank) };
+    case 'local':
+      return { ...common, mode: 'local', positions: Float64Array.from(channels.flatMap((c) => [c.x, c.y])), innerUm: r.innerUm, outerUm: r.outerUm };
+    case 'single': {
+      const k = at(r.channel!);
+      if (k === undefined) throw new ProbeDeckError('EMPTY_REFERENCE', `the reference channel ${r.channel} is not among the ${which} channels`);
+      return { ...common, mode: 'single', channel: k };
+    }
+  }
 }

@@ -1,8 +1,7 @@
 // A preset's pipeline as the viewer runs it. The view filters causally on live data and zero-phase
 // on recordings whatever the preset's phase says (the preset's phase is for exports), shifts with
 // the FIR on live Neuropixels data only (the FFT method needs whole files; recordings are viewed
-// unshifted), and references globally: per-shank, local and single-channel references apply in
-// exports, and the view says what it runs.
+// unshifted), and references as the preset says (all channels, each shank, an annulus, one channel).
 import type { PresetBody } from '../api/domains/presets.ts';
 import type { SessionPipeline } from '../api/domains/session.ts';
 
@@ -24,7 +23,7 @@ export function sessionPipelineFromPreset(p: PresetBody['pipeline'], can: ViewCa
           : { kind: 'lowpass', order: f.order, highHz: f.highHz! };
   return {
     filter,
-    reference: p.reference.mode === 'none' ? 'none' : p.reference.operator === 'mean' ? 'global-mean' : 'global-median',
+    reference: { ...p.reference },
     // A rig's list of bad channels may name channels this source does not have (a smaller probe).
     exclude: p.badChannels.manual.filter((c) => c < can.channels),
     phaseShift: p.phaseShift.method === 'none' || !can.phaseShift ? null : { taps: p.phaseShift.taps },

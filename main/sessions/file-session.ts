@@ -64,7 +64,7 @@ export class FileSession {
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
     const bad = p.detectBadChannels ? this.#bad : [];
-    const reference = viewReference(p, bad, channels.length);
+    const reference = viewReference(p, bad, channels);
     [this.#sos, this.#margin, this.#reference, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;

@@ -102,7 +102,7 @@ export class LiveSession {
     const phaseShift = p.phaseShift
       ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
-    const reference = viewReference(p, bad, C);
+    const reference = viewReference(p, bad, this.input.channels);
     if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
     [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#pipeline] = [bad, filter, phaseShift, reference, p];
   }

@@ -10,8 +10,14 @@ import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
+import { validateReference } from '../presets/schema.ts';
 
-export const DEFAULT_PIPELINE: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median', exclude: [], detectBadChannels: false };
+export const DEFAULT_PIPELINE: SessionPipeline = {
+  filter: { lowHz: 300, highHz: 6000, order: 5 },
+  reference: { mode: 'global', operator: 'median', innerUm: 30, outerUm: 55, channel: null },
+  exclude: [],
+  detectBadChannels: false
+};
 
 export function checkPipeline(p: unknown): SessionPipeline {
   if (!isPlainObject(p)) throw invalidParameterError('pipeline', 'an object', p);
@@ -27,7 +33,7 @@ export function checkPipeline(p: unknown): SessionPipeline {
   ) {
     throw invalidParameterError('pipeline.filter', 'null, {lowHz, highHz, order} (band-pass), {kind: "highpass", lowHz, order} or {kind: "lowpass", highHz, order}', f);
   }
-  if (!['none', 'global-median', 'global-mean'].includes(p.reference as string)) throw invalidParameterError('pipeline.reference', '"none", "global-median" or "global-mean"', p.reference);
+  const reference = validateReference('pipeline.reference', p.reference);
   const exclude = p.exclude ?? [];
   if (!Array.isArray(exclude) || !exclude.every(isInteger)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
   const ps = p.phaseShift ?? null;
@@ -35,7 +41,7 @@ export function checkPipeline(p: unknown): SessionPipeline {
   if (p.detectBadChannels !== undefined && typeof p.detectBadChannels !== 'boolean') throw invalidParameterError('pipeline.detectBadChannels', 'true or false', p.detectBadChannels);
   return {
     filter: f as SessionPipeline['filter'],
-    reference: p.reference as SessionPipeline['reference'],
+    reference,
     exclude: exclude as number[],
     phaseShift: ps as SessionPipeline['phaseShift'],
     detectBadChannels: p.detectBadChannels === true

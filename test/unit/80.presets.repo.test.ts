@@ -15,7 +15,7 @@ const open = (dir: string) => presetsRepo(openDatabase(join(dir, 'probedeck.db')
 describe('presets repository (real SQLite file)', () => {
   it('starts with the built-ins and sensible defaults per source kind', () => {
     const repo = open(tempDir());
-    expect(repo.list().map((p) => p.name)).toEqual(['Neuropixels AP', 'Neuropixels AP live', 'Neuropixels LFP', 'Open Ephys 32-ch headstage']);
+    expect(repo.list().map((p) => p.name)).toEqual(['Neuropixels AP', 'Neuropixels AP live', 'Neuropixels AP per shank', 'Neuropixels LFP', 'Open Ephys 32-ch headstage']);
     const ap = repo.list()[0];
     expect(ap.body.pipeline.filter).toMatchObject({ kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' });
     expect(ap.body.pipeline.reference).toMatchObject({ mode: 'global', operator: 'median' });
@@ -71,14 +71,14 @@ describe('presets repository (real SQLite file)', () => {
     const { db } = openDatabase(path);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     expect(db.prepare('SELECT value FROM settings').get()).toEqual({ value: 'then' });
-    expect(presetsRepo(db).list()).toHaveLength(4);
+    expect(presetsRepo(db).list()).toHaveLength(BUILTIN_PRESETS.length);
   });
 
   it('recovers from a corrupt database, keeping the old file', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'probedeck.db'), 'garbage'.repeat(1000));
     const { db, notices } = openDatabase(join(dir, 'probedeck.db'));
-    expect(presetsRepo(db).list()).toHaveLength(4);
+    expect(presetsRepo(db).list()).toHaveLength(BUILTIN_PRESETS.length);
     expect(notices[0].message).toMatch(/kept as .*probedeck\.db\.corrupt-/);
   });
 
@@ -99,6 +99,6 @@ describe('presets repository (real SQLite file)', () => {
     expect(await Promise.all([run('A'), run('B')])).toEqual([0, 0]);
     const { db } = openDatabase(join(dir, 'probedeck.db'));
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(presetsRepo(db).list()).toHaveLength(4 + 80);
+    expect(presetsRepo(db).list()).toHaveLength(BUILTIN_PRESETS.length + 80);
   });
 });

@@ -49,7 +49,7 @@ describe('a live session on the simulator (real engine)', () => {
 describe('a live session with the Neuropixels extras', () => {
   it('runs causal band-pass → FIR phase shift → median CMR without the bad channels, in real time', async () => {
     const m = new SessionManager(64 * 2 ** 20, () => {});
-    await m.open({ kind: 'simulator', seed: 6 }, { filter: { lowHz: 300, highHz: 6000, order: 3 }, reference: 'global-median', exclude: [77, 191], phaseShift: { taps: 16 } });
+    await m.open({ kind: 'simulator', seed: 6 }, { filter: { lowHz: 300, highHz: 6000, order: 3 }, reference: { mode: 'global', operator: 'median', innerUm: 30, outerUm: 55, channel: null }, exclude: [77, 191], phaseShift: { taps: 16 } });
     await new Promise((r) => setTimeout(r, 700));
     const s = m.require();
     const st = s.status();

@@ -1,12 +1,13 @@
 // Presets drive the view: a source opens with its kind's default preset, and another can be applied
 // to it; the real host, a real SQLite file and the real engine.
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
-import type { SessionInfo, SpectrumReply } from '../../main/api/domains/session.ts';
-import { tempDir } from './helpers.ts';
+import type { ColumnsReply, SessionInfo, SpectrumReply } from '../../main/api/domains/session.ts';
+import { openSource } from '../../main/sources/open-source.ts';
+import { repoRoot, tempDir } from './helpers.ts';
 
 // Mean processed PSD in a band, relative to the raw PSD there: what the view's filter let through.
 const passed = (processed: SpectrumReply, raw: SpectrumReply, lo: number, hi: number) => {
@@ -24,7 +25,7 @@ describe('the view runs the presets', () => {
       const live = list.find((p) => p.name === 'Neuropixels AP live')!;
       let info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
       expect(info.preset).toEqual({ id: live.id, name: 'Neuropixels AP live' });
-      expect(info.pipeline).toMatchObject({ filter: { kind: 'bandpass', lowHz: 300, highHz: 6000, order: 5 }, reference: 'global-median' });
+      expect(info.pipeline).toMatchObject({ filter: { kind: 'bandpass', lowHz: 300, highHz: 6000, order: 5 }, reference: { mode: 'global', operator: 'median' } });
 
       // A rig's own preset, made the simulator's default: the next open takes it.
       const body = structuredClone(live.body);
@@ -34,7 +35,7 @@ describe('the view runs the presets', () => {
       await host.call('presets.setDefault', { sourceKind: 'simulator', id: mine.id });
       info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
       expect(info.preset).toEqual({ id: mine.id, name: 'Rig 3 slow' });
-      expect(info.pipeline).toMatchObject({ filter: { kind: 'lowpass', highHz: 1000, order: 4 }, reference: 'none' });
+      expect(info.pipeline).toMatchObject({ filter: { kind: 'lowpass', highHz: 1000, order: 4 }, reference: { mode: 'none' } });
       await new Promise((r) => setTimeout(r, 1500));
       const spectrum = (processed: boolean) => host.call('session.spectrum', { channels: [10], seconds: 1, processed, nperseg: 4096 }) as Promise<SpectrumReply>;
       // A 1 kHz low-pass: the band above 3 kHz is gone, the band below 500 Hz stays.
@@ -48,7 +49,7 @@ describe('the view runs the presets', () => {
       expect(passed(await spectrum(true), await spectrum(false), 20, 100)).toBeLessThan(0.01);
       await expect(host.call('session.setPreset', { id: 9999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       // A pipeline set or given directly is not a preset.
-      info = (await host.call('session.setPipeline', { ...info.pipeline, reference: 'none' })) as SessionInfo;
+      info = (await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } })) as SessionInfo;
       expect(info.preset).toBeNull();
       info = (await host.call('session.open', { source: { kind: 'simulator' }, pipeline: info.pipeline })) as SessionInfo;
       expect(info.preset).toBeNull();
@@ -68,4 +69,60 @@ describe('the view runs the presets', () => {
       host.close();
     }
   });
+});
+
+describe('the view references as the preset says', () => {
+  it('a per-shank preset removes each shank’s own common signal, which a global median leaves', async () => {
+    // A 4-shank Neuropixels 2.0 recording, 1 s: each shank carries its own 1 kHz common signal, a
+    // quarter period apart from the next shank's, over small independent noise. Across all 384
+    // channels the median of the four is ~0 at every sample, so only a per-shank median removes them.
+    const dir = tempDir();
+    const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
+    const meta = readFileSync(join(repoRoot, 'test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta'), 'utf8');
+    const T = 30000, F = 385;
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta.replace(/fileSizeBytes=\d+/, `fileSizeBytes=${T * F * 2}`));
+    writeFileSync(bin, new Int16Array(T * F));
+    const src = await openSource(bin);
+    const shank = src.info.channels.map((c) => c.shank);
+    await src.close();
+    expect(new Set(shank).size).toBe(4);
+    const x = new Int16Array(T * F);
+    let v = 1;
+    for (let t = 0; t < T; t++)
+      for (let c = 0; c < 384; c++) {
+        v = (v * 1103515245 + 12345) & 0x7fffffff;
+        x[t * F + c] = Math.round(400 * Math.sin((2 * Math.PI * 1000 * t) / 30000 + (shank[c] * Math.PI) / 2)) + ((v >> 16) % 11) - 5;
+      }
+    writeFileSync(bin, x);
+
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const list = (await host.call('presets.list', undefined)) as Preset[];
+      const body = structuredClone(list.find((p) => p.name === 'Neuropixels AP')!.body);
+      body.pipeline.reference = { ...body.pipeline.reference, mode: 'group', operator: 'median' };
+      const perShank = (await host.call('presets.create', { name: 'NP2 per shank', body })) as Preset;
+      let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
+      expect(info.pipeline.reference.mode).toBe('global');
+      // The largest processed excursion over the middle 0.5 s, all channels (µV).
+      const peak = async () => {
+        const r = (await host.call('session.columns', { fromColumn: 3750, toColumn: 11250, samplesPerColumn: 2, maxColumns: 7500, processed: true })) as ColumnsReply;
+        return r.minmax.reduce((m, y) => Math.max(m, Math.abs(y)), 0);
+      };
+      const global = await peak();
+      info = (await host.call('session.setPreset', { id: perShank.id })) as SessionInfo;
+      expect(info.pipeline.reference).toMatchObject({ mode: 'group', operator: 'median' });
+      const grouped = await peak();
+      console.log(`largest processed excursion: global median ${global.toFixed(1)} µV, per-shank median ${grouped.toFixed(1)} µV`);
+      expect(global).toBeGreaterThan(50);
+      expect(grouped).toBeLessThan(0.1 * global);
+      // A single-channel reference naming a channel the source lacks is refused, and the view keeps running what it ran.
+      body.pipeline.reference = { ...body.pipeline.reference, mode: 'single', channel: 400 };
+      const wrong = (await host.call('presets.create', { name: 'Channel 400', body })) as Preset;
+      await expect(host.call('session.setPreset', { id: wrong.id })).rejects.toThrow(/reference channel 400 is not among the source's channels/);
+      expect(((await host.call('session.info', undefined)) as SessionInfo).pipeline.reference.mode).toBe('group');
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  }, 30_000);
 });

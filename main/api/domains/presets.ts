@@ -1,11 +1,20 @@
 // Presets: a processing pipeline, display settings and resource settings, kept in SQLite.
 
+/** A common reference: all channels, each shank ("group", as SpikeInterface names it), an annulus around each channel (µm), or one channel. */
+export interface ReferenceChoice {
+  mode: 'none' | 'global' | 'group' | 'local' | 'single';
+  operator: 'median' | 'mean';
+  innerUm: number;
+  outerUm: number;
+  channel: number | null;
+}
+
 export interface PresetBody {
   pipeline: {
     filter: { kind: 'none' | 'bandpass' | 'highpass' | 'lowpass'; order: number; lowHz: number | null; highHz: number | null; phase: 'zero' | 'causal' | 'stream'; marginMs: number | null };
     phaseShift: { method: 'none' | 'fir' | 'fft'; taps: 16 | 32 | 64 };
     badChannels: { detect: 'none' | 'coherence+psd' | 'std' | 'mad'; manual: number[] };
-    reference: { mode: 'none' | 'global' | 'group' | 'local' | 'single'; operator: 'median' | 'mean'; innerUm: number; outerUm: number; channel: number | null };
+    reference: ReferenceChoice;
   };
   display: { view: 'traces' | 'heatmap'; gainUvPerDiv: number | null; windowS: number; colormap: 'RdBu' | 'viridis' | 'gray'; channelOrder: 'depth' | 'index' };
   resources: { ramBudgetBytes: number | null; nWorkers: 'auto' | number };

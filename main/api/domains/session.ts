@@ -1,6 +1,8 @@
 // Sessions: a live source (the simulator or a file being written) through a processing pipeline,
 // served to the view as min/max columns.
 
+import type { ReferenceChoice } from './presets.ts';
+
 /** The view's filter: a band-pass when `kind` is absent. */
 export type SessionFilter =
   | { kind?: 'bandpass'; lowHz: number; highHz: number; order: number }
@@ -9,7 +11,8 @@ export type SessionFilter =
 
 export interface SessionPipeline {
   filter: SessionFilter | null;
-  reference: 'none' | 'global-median' | 'global-mean';
+  /** As a preset gives it: global, per shank, a local annulus or one channel; median or mean. */
+  reference: ReferenceChoice;
   /** Channels kept out of the reference (bad channels). */
   exclude: number[];
   /** FIR phase shift between the filter and the reference (Neuropixels probes); absent = off. */

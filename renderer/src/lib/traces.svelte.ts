@@ -48,6 +48,7 @@ export class TracesState {
   /** Autoscale: each channel drawn relative to its own noise (median|x|/0.6745). */
   normalized = $state(false);
   #channelScale: Float32Array | null = null;
+  #referenceMode: Exclude<SessionInfo['pipeline']['reference']['mode'], 'none'> = 'global';
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
   windowMs = $state(0);
   /** Whole windows drawn so far: two in a row can take the same milliseconds. */
@@ -127,7 +128,7 @@ export class TracesState {
       this.#oldestSample = 0;
       this.status = null;
       this.info = info;
-      this.cmr = this.info.pipeline.reference !== 'none';
+      this.#noteReference();
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
       this.#renderer = null;
       this.invalidate();
@@ -166,7 +167,7 @@ export class TracesState {
     try {
       this.error = null;
       this.info = await api.call('session.setPreset', { id });
-      this.cmr = this.info.pipeline.reference !== 'none';
+      this.#noteReference();
       this.invalidate();
     } catch (err) {
       this.error = (err as Error).message;
@@ -305,10 +306,19 @@ export class TracesState {
     this.#wantSeq++;
   }
 
+  /** CMR off, or back on as the view last ran it (the preset's per-shank or local reference stays so). */
   async setCmr(on: boolean): Promise<void> {
     if (!this.info) return;
     this.cmr = on;
-    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference: on ? 'global-median' : 'none' });
+    const reference = { ...this.info.pipeline.reference, mode: on ? this.#referenceMode : ('none' as const) };
+    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference });
+  }
+
+  /** The reference a new pipeline runs: the CMR toggle's state, and what turning it on restores. */
+  #noteReference(): void {
+    const mode = this.info?.pipeline.reference.mode ?? 'none';
+    this.cmr = mode !== 'none';
+    this.#referenceMode = mode === 'none' ? 'global' : mode;
   }
 
   pause(): void {
