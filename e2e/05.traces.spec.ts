@@ -75,9 +75,18 @@ test('the view runs a preset: the source kind’s default on open, another on re
   const picker = app.getByTestId('view-preset');
   await expect(picker.locator('option:checked')).toHaveText('Neuropixels AP live');
   await expect(app.getByTestId('view-pipeline')).toHaveText('300–6000 Hz · global median CMR');
+  const range = app.locator('.controls .muted');
+  await expect(range).toContainText('lanes 1–64 of 384');
+  // The LFP preset's display too: a 10 s heatmap of the whole probe.
   await picker.selectOption({ label: 'Neuropixels LFP' });
   await expect(app.getByTestId('view-pipeline')).toHaveText('0.5–500 Hz · no CMR');
   await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
+  await expect(app.getByTestId('toggle-view')).toContainText('heatmap');
+  await expect(app.getByTestId('span')).toHaveValue('10');
+  await expect(range).toContainText('lanes 1–384 of 384');
   await picker.selectOption({ label: 'Neuropixels AP live' });
   await expect(app.getByTestId('view-pipeline')).toHaveText('300–6000 Hz · global median CMR');
+  await expect(app.getByTestId('toggle-view')).toContainText('traces');
+  await expect(app.getByTestId('span')).toHaveValue('1');
+  await expect(range).toContainText('lanes 1–64 of 384');
 });

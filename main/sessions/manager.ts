@@ -119,7 +119,7 @@ export class SessionManager {
     if (!this.#presets) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
     const p = this.#presets.byId(id);
     session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
-    this.#preset = { id: p.id, name: p.name };
+    this.#preset = { id: p.id, name: p.name, display: p.body.display };
     return this.info()!;
   }
 
@@ -134,7 +134,7 @@ export class SessionManager {
   #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
     const p = this.#presets?.defaultFor(sourceKind) ?? null;
-    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: { id: p.id, name: p.name } } : { pipeline: DEFAULT_PIPELINE, preset: null };
+    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: { id: p.id, name: p.name, display: p.body.display } } : { pipeline: DEFAULT_PIPELINE, preset: null };
   }
 
   /** Status from the current session only: a closed one may still finish work it had started. */

@@ -24,7 +24,7 @@ describe('the view runs the presets', () => {
       const list = (await host.call('presets.list', undefined)) as Preset[];
       const live = list.find((p) => p.name === 'Neuropixels AP live')!;
       let info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
-      expect(info.preset).toEqual({ id: live.id, name: 'Neuropixels AP live' });
+      expect(info.preset).toMatchObject({ id: live.id, name: 'Neuropixels AP live', display: { view: 'traces', windowS: 1 } });
       expect(info.pipeline).toMatchObject({ filter: { kind: 'bandpass', lowHz: 300, highHz: 6000, order: 5 }, reference: { mode: 'global', operator: 'median' } });
 
       // A rig's own preset, made the simulator's default: the next open takes it.
@@ -34,7 +34,7 @@ describe('the view runs the presets', () => {
       const mine = (await host.call('presets.create', { name: 'Rig 3 slow', body })) as Preset;
       await host.call('presets.setDefault', { sourceKind: 'simulator', id: mine.id });
       info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
-      expect(info.preset).toEqual({ id: mine.id, name: 'Rig 3 slow' });
+      expect(info.preset).toMatchObject({ id: mine.id, name: 'Rig 3 slow' });
       expect(info.pipeline).toMatchObject({ filter: { kind: 'lowpass', highHz: 1000, order: 4 }, reference: { mode: 'none' } });
       await new Promise((r) => setTimeout(r, 1500));
       const spectrum = (processed: boolean) => host.call('session.spectrum', { channels: [10], seconds: 1, processed, nperseg: 4096 }) as Promise<SpectrumReply>;

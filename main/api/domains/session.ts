@@ -1,7 +1,7 @@
 // Sessions: a live source (the simulator or a file being written) through a processing pipeline,
 // served to the view as min/max columns.
 
-import type { ReferenceChoice } from './presets.ts';
+import type { PresetBody, ReferenceChoice } from './presets.ts';
 
 /** The view's filter: a band-pass when `kind` is absent. */
 export type SessionFilter =
@@ -52,7 +52,7 @@ export interface SessionInfo {
   /** Found by detection (live: after its first seconds); empty until then or when off. */
   badChannels: SessionBadChannel[];
   /** The preset the pipeline came from (the source kind's default on open, or one chosen since); null when set directly. */
-  preset: { id: number; name: string } | null;
+  preset: { id: number; name: string; display: PresetBody['display'] } | null;
 }
 
 export interface SessionStatus {

@@ -12,6 +12,9 @@ const percentile = (xs: number[], q: number) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
+/** The time windows offered (s). */
+export const SPANS = [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30];
+
 /** Lanes a source opens with: 384 lanes on a screen are ~2 px each, a solid block; 64 read as traces. */
 const DEFAULT_LANES = 64;
 
@@ -140,6 +143,7 @@ export class TracesState {
       this.selected = null;
       this.normalized = false;
       this.#channelScale = null;
+      this.#applyDisplay();
       if (this.#canvas) this.attach(this.#canvas);
     } catch (err) {
       this.error = (err as Error).message;
@@ -168,6 +172,7 @@ export class TracesState {
       this.error = null;
       this.info = await api.call('session.setPreset', { id });
       this.#noteReference();
+      this.#applyDisplay();
       this.invalidate();
     } catch (err) {
       this.error = (err as Error).message;
@@ -312,6 +317,29 @@ export class TracesState {
     this.cmr = on;
     const reference = { ...this.info.pipeline.reference, mode: on ? this.#referenceMode : ('none' as const) };
     this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference });
+  }
+
+  /**
+   * What the preset asks the view to show: traces or heatmap, the time window (the nearest offered),
+   * the channel order, and its gain when it gives one (none: the view's gain stays). A heatmap shows
+   * the whole probe (a row a channel reads at any height); traces go back to a readable range.
+   */
+  #applyDisplay(): void {
+    const d = this.info?.preset?.display;
+    if (!d) return;
+    if (d.view !== this.view) {
+      const all = this.lanes.length;
+      if (d.view === 'heatmap') (this.firstLane = 0), (this.numLanes = all);
+      else if (!this.#byShank && this.numLanes >= all) this.numLanes = Math.min(DEFAULT_LANES, all);
+    }
+    this.view = d.view;
+    this.spanS = SPANS.reduce((best, s) => (Math.abs(Math.log(s / d.windowS)) < Math.abs(Math.log(best / d.windowS)) ? s : best));
+    if (d.gainUvPerDiv !== null) this.uvPerLane = d.gainUvPerDiv;
+    if (this.order !== d.channelOrder) {
+      this.order = d.channelOrder;
+      this.relayout();
+    }
+    this.invalidate();
   }
 
   /** The reference a new pipeline runs: the CMR toggle's state, and what turning it on restores. */
