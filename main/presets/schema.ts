@@ -81,7 +81,8 @@ export function validateReference(name: string, value: unknown): ReferenceChoice
   if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError(`${name}.outerUm`, `a radius above innerUm (${String(innerUm)})`, outerUm);
   const channel = r.channel ?? null;
   if (mode === 'single' && (!isInteger(channel) || (channel as number) < 0)) throw invalidParameterError(`${name}.channel`, 'a channel index', channel);
-  return { mode, operator, innerUm, outerUm, channel: mode === 'single' ? (channel as number) : null };
+  // The channel stays when another mode is chosen (or CMR is turned off), so switching back restores it.
+  return { mode, operator, innerUm, outerUm, channel: isInteger(channel) && (channel as number) >= 0 ? (channel as number) : null };
 }
 
 export function validateName(v: unknown): string {

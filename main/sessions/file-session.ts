@@ -20,6 +20,7 @@ export class FileSession {
   #sos: Float64Array | null = null;
   #margin = 0;
   #reference: ReferencePlan | null = null;
+  #referenceNote: string | null = null;
   #gain: Float32Array;
   #offset: Float32Array;
   #nWorkers: number;
@@ -65,7 +66,7 @@ export class FileSession {
     const sos = spec ? designSos(spec, fs) : null;
     const bad = p.detectBadChannels ? this.#bad : [];
     const reference = viewReference(p, bad, channels);
-    [this.#sos, this.#margin, this.#reference, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference, bad, p];
+    [this.#sos, this.#margin, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference.plan, reference.note, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;
     this.#pipelineGeneration++;
@@ -85,15 +86,26 @@ export class FileSession {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
       const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
       if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
-      this.#bad = r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] }));
+      this.#useBad(r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#detection = 'done';
-      this.setPipeline(this.#pipeline);
       this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
     } catch (err) {
       this.#detection = 'done';
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
     }
     this.#onStatus(this.status());
+  }
+
+  /** Bad channels found: kept out of the reference from now on, or, if no reference can be built without them, not taken at all. */
+  #useBad(bad: SessionBadChannel[]): void {
+    const before = this.#bad;
+    this.#bad = bad;
+    try {
+      this.setPipeline(this.#pipeline);
+    } catch (err) {
+      this.#bad = before;
+      throw err;
+    }
   }
 
   describe(): Omit<SessionInfo, 'preset'> {
@@ -104,6 +116,7 @@ export class FileSession {
       fs: i.fs,
       channels: i.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
+      referenceNote: this.#referenceNote,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
       badChannels: this.#bad

@@ -33,6 +33,7 @@ export class LiveSession {
   #filter: StreamFilter | null = null;
   #phaseShift: StreamPhaseShift | null = null;
   #reference: ReferencePlan | null = null;
+  #referenceNote: string | null = null;
   #gain: Float32Array;
   #offset: Float32Array;
   #nWorkers: number;
@@ -70,6 +71,18 @@ export class LiveSession {
     this.setPipeline(o.pipeline);
   }
 
+  /** Bad channels found: kept out of the reference from now on, or, if no reference can be built without them, not taken at all. */
+  #useBad(bad: SessionBadChannel[]): void {
+    const before = this.#bad;
+    this.#bad = bad;
+    try {
+      this.setPipeline(this.#pipeline);
+    } catch (err) {
+      this.#bad = before;
+      throw err;
+    }
+  }
+
   describe(): Omit<SessionInfo, 'preset'> {
     return {
       source: this.input.label,
@@ -77,6 +90,7 @@ export class LiveSession {
       fs: this.input.fs,
       channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
+      referenceNote: this.#referenceNote,
       historySeconds: this.processed.capacity / this.input.fs,
       wallClockStart: this.#startedAt,
       badChannels: this.#bad
@@ -104,7 +118,7 @@ export class LiveSession {
       : null;
     const reference = viewReference(p, bad, this.input.channels);
     if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
-    [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#pipeline] = [bad, filter, phaseShift, reference, p];
+    [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#referenceNote, this.#pipeline] = [bad, filter, phaseShift, reference.plan, reference.note, p];
   }
 
   async start(): Promise<void> {
@@ -217,8 +231,7 @@ export class LiveSession {
       const chunks = await detectionChunks({ read, samples: seconds.length / C, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
       const r = await detectBadChannels({ chunks, channels: C, fs, method: 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
-      this.#bad = r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] }));
-      this.setPipeline(this.#pipeline);
+      this.#useBad(r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#message = this.#bad.length
         ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
         : 'no bad channels found';

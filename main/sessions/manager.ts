@@ -174,8 +174,9 @@ export class SessionManager {
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
     const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input));
-    await this.close();
+    // Built before the current source closes: a pipeline that cannot run here leaves it as it was.
     const session: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => session) });
+    await this.close();
     this.current = session;
     this.#preset = preset;
     await session.start();

@@ -3,15 +3,32 @@ import type { SessionBadChannel, SessionChannel, SessionFilter, SessionPipeline 
 import type { FilterSpec } from '../engine/filters.ts';
 import { planReference, type ReferencePlan } from '../engine/reference.ts';
 import { referenceSpecOf } from '../presets/to-pipeline.ts';
+import { ProbeDeckError } from '../util/is.ts';
 
 /** The engine's description of a view filter (a band-pass when no kind is given). */
 export function filterSpecOf(f: SessionFilter): FilterSpec {
   return { ...f, kind: f.kind ?? 'bandpass' } as FilterSpec;
 }
 
-/** The view's reference over all the source's channels, without the user's and the detected bad channels (SpikeInterface's order: detect, then reference). */
-export function viewReference(p: SessionPipeline, bad: SessionBadChannel[], channels: SessionChannel[]): ReferencePlan | null {
+/** The reference the view runs, and why it is not the one asked for when it cannot be. */
+export interface ViewReference {
+  plan: ReferencePlan | null;
+  note: string | null;
+}
+
+/**
+ * The view's reference over all the source's channels, without the user's and the detected bad
+ * channels (SpikeInterface's order: detect, then reference). A reference this source cannot hold — a
+ * preset's reference channel it lacks or found bad, an annulus or a shank with no good channel left —
+ * becomes the global one, saying why: the view keeps showing the probe rather than refusing it.
+ */
+export function viewReference(p: SessionPipeline, bad: SessionBadChannel[], channels: SessionChannel[]): ViewReference {
   const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
-  const spec = referenceSpecOf(p.reference, channels, exclude, (i) => (i < channels.length ? i : undefined), "source's");
-  return spec && planReference(spec, channels.length);
+  try {
+    const spec = referenceSpecOf(p.reference, channels, exclude, (i) => (i < channels.length ? i : undefined), "source's");
+    return { plan: spec && planReference(spec, channels.length), note: null };
+  } catch (err) {
+    if (!(err instanceof ProbeDeckError) || err.code !== 'EMPTY_REFERENCE' || p.reference.mode === 'global') throw err;
+    return { plan: planReference({ mode: 'global', operator: p.reference.operator, exclude }, channels.length), note: `${err.message}: the view references all channels instead` };
+  }
 }

@@ -58,7 +58,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
     std::vector<int> by_size(kMaxNetworkInputs + 1, -1);
     for (size_t k = 0; k < n_sets; k++) {
       const size_t n = plan.sets[k].size();
-      if (n > size_t(kMaxNetworkInputs)) continue;
+      if (n < 2 || n > size_t(kMaxNetworkInputs)) continue;  // one channel (a single reference) is its own median
       if (by_size[n] < 0) by_size[n] = int(networks.size()), networks.push_back(median_network(int(n)));
       network_of[k] = by_size[n];
       for (int c : plan.sets[k]) network_member[size_t(c)] = true;

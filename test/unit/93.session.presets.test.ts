@@ -7,6 +7,7 @@ import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
 import type { ColumnsReply, SessionInfo, SpectrumReply } from '../../main/api/domains/session.ts';
 import { openSource } from '../../main/sources/open-source.ts';
+import { cli } from './cli.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
 // Mean processed PSD in a band, relative to the raw PSD there: what the view's filter let through.
@@ -115,14 +116,54 @@ describe('the view references as the preset says', () => {
       console.log(`largest processed excursion: global median ${global.toFixed(1)} µV, per-shank median ${grouped.toFixed(1)} µV`);
       expect(global).toBeGreaterThan(50);
       expect(grouped).toBeLessThan(0.1 * global);
-      // A single-channel reference naming a channel the source lacks is refused, and the view keeps running what it ran.
+      expect(info.referenceNote).toBeNull();
+      // A reference channel this source lacks: the view references globally and says why.
       body.pipeline.reference = { ...body.pipeline.reference, mode: 'single', channel: 400 };
       const wrong = (await host.call('presets.create', { name: 'Channel 400', body })) as Preset;
-      await expect(host.call('session.setPreset', { id: wrong.id })).rejects.toThrow(/reference channel 400 is not among the source's channels/);
-      expect(((await host.call('session.info', undefined)) as SessionInfo).pipeline.reference.mode).toBe('group');
+      info = (await host.call('session.setPreset', { id: wrong.id })) as SessionInfo;
+      expect(info.referenceNote).toBe("the reference channel 400 is not among the source's channels: the view references all channels instead");
+      expect(Math.abs((await peak()) - global)).toBeLessThan(1e-3 * global);
     } finally {
       await host.call('session.close', undefined);
       host.close();
     }
   }, 30_000);
+});
+
+describe('a view reference the source cannot hold', () => {
+  it('a reference channel detection finds dead falls back to the global median, saying why', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '4', '--pace', '0']).code).toBe(0);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
+      // Channel 191 is the simulator's dead one: a reference to it is a reference to nothing.
+      info = (await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'single', channel: 191 }, detectBadChannels: true })) as SessionInfo;
+      expect(info.referenceNote).toBeNull();
+      await expect.poll(async () => ((await host.call('session.info', undefined)) as SessionInfo).badChannels.length, { timeout: 20_000 }).toBe(2);
+      info = (await host.call('session.info', undefined)) as SessionInfo;
+      expect(info.referenceNote).toBe('the reference channel 191 is excluded as bad: the view references all channels instead');
+      // The CMR key's round trip keeps the channel: off, then single on 191 again.
+      info = (await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } })) as SessionInfo;
+      expect(info.pipeline.reference).toMatchObject({ mode: 'none', channel: 191 });
+      expect(info.referenceNote).toBeNull();
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  }, 30_000);
+
+  it('a live open whose pipeline cannot run leaves the source that was open', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      const before = (await host.call('session.open', { source: { kind: 'simulator', seed: 2 } })) as SessionInfo;
+      const above = { ...before.pipeline, filter: { lowHz: 300, highHz: 20000, order: 5 } };
+      await expect(host.call('session.open', { source: { kind: 'simulator', seed: 3 }, pipeline: above })).rejects.toThrow(/Nyquist/);
+      expect(((await host.call('session.info', undefined)) as SessionInfo | null)?.source).toBe(before.source);
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  });
 });

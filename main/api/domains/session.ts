@@ -51,6 +51,8 @@ export interface SessionInfo {
   wallClockStart: string | null;
   /** Found by detection (live: after its first seconds); empty until then or when off. */
   badChannels: SessionBadChannel[];
+  /** Why the view runs a global reference instead of the pipeline's (it cannot hold here), else null. */
+  referenceNote: string | null;
   /** The preset the pipeline came from (the source kind's default on open, or one chosen since); null when set directly. */
   preset: { id: number; name: string; display: PresetBody['display'] } | null;
 }

@@ -162,6 +162,7 @@ export class TracesState {
     if (this.info) {
       this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
+      this.#noteReference();
     }
   }
 
@@ -244,6 +245,7 @@ export class TracesState {
   scrollLanes(fraction: number | 'all'): void {
     if (!this.info) return;
     const n = this.lanes.length;
+    if (this.#byShank) return; // every shank is shown whole, side by side
     if (fraction === 'all' && this.numLanes >= n && n > DEFAULT_LANES) {
       const lane = this.selected === null ? -1 : this.lanes.indexOf(this.selected);
       this.numLanes = DEFAULT_LANES;
@@ -314,9 +316,14 @@ export class TracesState {
   /** CMR off, or back on as the view last ran it (the preset's per-shank or local reference stays so). */
   async setCmr(on: boolean): Promise<void> {
     if (!this.info) return;
-    this.cmr = on;
     const reference = { ...this.info.pipeline.reference, mode: on ? this.#referenceMode : ('none' as const) };
-    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference });
+    try {
+      this.error = null;
+      this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference });
+      this.cmr = on;
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
   }
 
   /**
