@@ -58,13 +58,16 @@ export class FileSession {
     return this.#pipeline;
   }
 
-  /** Display-only: the next windows are processed with it; the file is never modified. */
-  setPipeline(p: SessionPipeline): void {
+  /**
+   * Display-only: the next windows are processed with it; the file is never modified. `found`: bad
+   * channels detection found, taken only if the pipeline holds with them.
+   */
+  setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#bad): void {
     const { fs, channels } = this.source.info;
     // Built before anything is swapped in: a pipeline that cannot run here changes nothing.
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
-    const bad = p.detectBadChannels ? this.#bad : [];
+    const bad = p.detectBadChannels ? found : [];
     const reference = viewReference(p, bad, channels);
     [this.#sos, this.#margin, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference.plan, reference.note, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
@@ -86,7 +89,7 @@ export class FileSession {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
       const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
       if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
-      this.#useBad(r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
+      this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#detection = 'done';
       this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
     } catch (err) {
@@ -94,18 +97,6 @@ export class FileSession {
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
     }
     this.#onStatus(this.status());
-  }
-
-  /** Bad channels found: kept out of the reference from now on, or, if no reference can be built without them, not taken at all. */
-  #useBad(bad: SessionBadChannel[]): void {
-    const before = this.#bad;
-    this.#bad = bad;
-    try {
-      this.setPipeline(this.#pipeline);
-    } catch (err) {
-      this.#bad = before;
-      throw err;
-    }
   }
 
   describe(): Omit<SessionInfo, 'preset'> {

@@ -71,18 +71,6 @@ export class LiveSession {
     this.setPipeline(o.pipeline);
   }
 
-  /** Bad channels found: kept out of the reference from now on, or, if no reference can be built without them, not taken at all. */
-  #useBad(bad: SessionBadChannel[]): void {
-    const before = this.#bad;
-    this.#bad = bad;
-    try {
-      this.setPipeline(this.#pipeline);
-    } catch (err) {
-      this.#bad = before;
-      throw err;
-    }
-  }
-
   describe(): Omit<SessionInfo, 'preset'> {
     return {
       source: this.input.label,
@@ -103,12 +91,13 @@ export class LiveSession {
 
   /**
    * Applies to samples from now on; history already processed stays as it was processed. Every
-   * step is built before any is swapped in: a pipeline that cannot run here changes nothing.
+   * step is built before any is swapped in: a pipeline that cannot run here changes nothing (nor
+   * takes the bad channels `found` by detection).
    */
-  setPipeline(p: SessionPipeline): void {
+  setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#bad): void {
     const fs = this.input.fs;
     const C = this.input.channels.length;
-    const bad = p.detectBadChannels ? this.#bad : [];
+    const bad = p.detectBadChannels ? found : [];
     // The view's filter computes in float32 (within 1e-4 of float64 relative to the RMS, see the
     // precision tests): about half the float64 cost, which the acquisition gets back.
     const filter = p.filter ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' }) : null;
@@ -231,7 +220,7 @@ export class LiveSession {
       const chunks = await detectionChunks({ read, samples: seconds.length / C, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
       const r = await detectBadChannels({ chunks, channels: C, fs, method: 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
-      this.#useBad(r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
+      this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#message = this.#bad.length
         ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
         : 'no bad channels found';
