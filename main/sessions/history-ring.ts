@@ -6,6 +6,8 @@ export class HistoryRing {
   readonly data: Float32Array;
   /** Absolute index of the next sample to be written. */
   end = 0;
+  /** The first sample ever written (a run joined late starts past 0). */
+  #first = 0;
 
   constructor(channels: number, capacityRows: number) {
     this.channels = channels;
@@ -14,7 +16,20 @@ export class HistoryRing {
   }
 
   get start(): number {
-    return Math.max(0, this.end - this.capacity);
+    return Math.max(this.#first, this.end - this.capacity);
+  }
+
+  /**
+   * Moves on to absolute sample `sample`: a short gap (a dropped chunk) is zeros, keeping the grid;
+   * an empty ring, or a gap longer than it holds, just starts there.
+   */
+  skipTo(sample: number): void {
+    if (sample <= this.end) return;
+    if (this.end === this.#first || sample - this.end >= this.capacity) {
+      this.end = this.#first = sample;
+      return;
+    }
+    this.push(new Float32Array((sample - this.end) * this.channels));
   }
 
   push(rows: Float32Array): void {

@@ -64,6 +64,9 @@ interface FollowLayout {
   finished?: () => Promise<string | null>;
 }
 
+/** How far back from the newest sample a followed run is joined. */
+const JOIN_BACK_S = 0.5;
+
 type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void;
 
 /**
@@ -124,8 +127,12 @@ function followInput(l: FollowLayout): LiveInput {
         onEvent({ kind: 'error', message: e.message });
       });
       let reading = false;
+      let starting = true;
       follower.on('grow', async () => {
         l.onGrow?.(onEvent);
+        // A run already under way when we start is joined at its last half second: reading its whole
+        // backlog would only queue seconds of data to be dropped before the newest could be shown.
+        if (starting) read = Math.max(0, follower.frames - Math.round(JOIN_BACK_S * l.fs));
         if (reading) return;
         reading = true;
         try {
@@ -147,6 +154,7 @@ function followInput(l: FollowLayout): LiveInput {
         }
       });
       await follower.start();
+      starting = false;
     },
     stop: () => {
       stopped = true;

@@ -165,11 +165,8 @@ export class LiveSession {
             let j = i + 1;
             let rowsInRun = batch[i].rows.length / C;
             while (j < batch.length && batch[j].first === batch[i].first + rowsInRun) rowsInRun += batch[j++].rows.length / C;
-            if (batch[i].first > this.raw.end) {
-              const gap = new Float32Array((batch[i].first - this.raw.end) * C);
-              this.raw.push(gap);
-              this.processed.push(gap);
-            }
+            this.raw.skipTo(batch[i].first);
+            this.processed.skipTo(batch[i].first);
             const rows = j - i === 1 ? batch[i].rows : concat(batch.slice(i, j).map((b) => b.rows));
             await this.#process(rows);
             i = j;

@@ -39,6 +39,22 @@ describe('live sessions on files being written', () => {
     await m.close();
   });
 
+  it('a run already 5 s in is joined at its newest half second: nothing dropped, history starts there', async () => {
+    const bin = join(tempDir(), 'late_g0_t0.imec0.ap.bin');
+    const sim = new Simulator();
+    writeFileSync(bin, bytes(sim.generate(0, 150_000)));
+    const m = new SessionManager(256 * 2 ** 20, () => {}); // history for more than the 0.6 s seen
+    await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
+    appendFileSync(bin, bytes(sim.generate(150_000, 3000)));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 3000 }).toBe(153_000);
+    const s = m.require();
+    expect(s.status().dropped).toBe(0);
+    const cols = await s.columns(0, 100, 8192, true);
+    expect(cols.oldestSample).toBe(150_000 - 15_000);
+    expect(cols.fromColumn).toBe((150_000 - 15_000) / 100);
+    await m.close();
+  });
+
   it('picks up the SpikeGLX .meta when it appears at the end, and checks it', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 1500)));
