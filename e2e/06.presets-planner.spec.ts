@@ -11,7 +11,14 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await app.getByTestId('preset-name').press('Enter');
   await app.getByTestId('filter-low').fill('350');
   await app.getByTestId('filter-low').press('Enter');
+  // A single-channel reference offers its channel (it starts at 0 rather than being refused for having none).
+  await app.getByTestId('reference-mode').selectOption('single');
+  await expect(app.getByTestId('reference-channel')).toHaveValue('0');
+  await app.getByTestId('reference-channel').fill('100');
+  await app.getByTestId('reference-channel').press('Enter');
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
   await app.getByTestId('reference-mode').selectOption('local');
+  await app.getByTestId('display-view').selectOption('heatmap');
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
 
   await app.reload();
@@ -19,6 +26,7 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
   await expect(app.getByTestId('filter-low')).toHaveValue('350');
   await expect(app.getByTestId('reference-mode')).toHaveValue('local');
+  await expect(app.getByTestId('display-view')).toHaveValue('heatmap');
 
   // The default for Open Ephys sources survives the reload too.
   await app.getByTestId('default-openephys').click();

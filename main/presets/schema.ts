@@ -47,7 +47,7 @@ export function validateBody(input: unknown): PresetBody {
   const d = obj('display', b.display);
   const view = oneOf('display.view', d.view ?? 'traces', ['traces', 'heatmap'] as const);
   const gain = d.gainUvPerDiv ?? null;
-  if (gain !== null && (!isNumber(gain) || gain <= 0)) throw invalidParameterError('display.gainUvPerDiv', 'a number above 0, or null for autoscale', gain);
+  if (gain !== null && (!isNumber(gain) || gain <= 0)) throw invalidParameterError('display.gainUvPerDiv', 'a number above 0, or null to keep the view’s gain', gain);
   const windowS = d.windowS ?? 1;
   if (!isNumber(windowS) || windowS < 0.01 || windowS > 30) throw invalidParameterError('display.windowS', 'a window of 0.01 to 30 s', windowS);
   const colormap = oneOf('display.colormap', d.colormap ?? 'RdBu', ['RdBu', 'viridis', 'gray'] as const);

@@ -123,10 +123,10 @@ export class SessionManager {
     return this.info()!;
   }
 
-  /** A pipeline set directly: the view no longer runs a preset as it is. */
+  /** A pipeline set directly: the view runs its preset no longer as it is, but changed by hand. */
   setPipeline(p: SessionPipeline): SessionInfo {
     this.require().setPipeline(p);
-    this.#preset = null;
+    if (this.#preset) this.#preset = { ...this.#preset, modified: true };
     return this.info()!;
   }
 

@@ -53,8 +53,11 @@ export interface SessionInfo {
   badChannels: SessionBadChannel[];
   /** Why the view runs a global reference instead of the pipeline's (it cannot hold here), else null. */
   referenceNote: string | null;
-  /** The preset the pipeline came from (the source kind's default on open, or one chosen since); null when set directly. */
-  preset: { id: number; name: string; display: PresetBody['display'] } | null;
+  /**
+   * The preset the pipeline came from (the source kind's default on open, or one chosen since);
+   * `modified` once a step was changed by hand since (CMR off, detection on…); null when opened with a pipeline.
+   */
+  preset: { id: number; name: string; display: PresetBody['display']; modified?: boolean } | null;
 }
 
 export interface SessionStatus {

@@ -231,7 +231,11 @@ export class TracesState {
   jumpTo(channel: number): void {
     if (!this.info) return;
     const n = this.lanes.length;
-    const lane = this.lanes.indexOf(channel);
+    const ch = this.info.channels;
+    // A hidden (bad) channel: its nearest shown neighbour on the probe, so the view still goes there.
+    const far = (c: number) => (ch[c].shank !== ch[channel].shank ? 1e9 : 0) + Math.hypot(ch[c].x - ch[channel].x, ch[c].y - ch[channel].y);
+    const shown = this.lanes.indexOf(channel);
+    const lane = shown >= 0 ? shown : this.lanes.reduce((best, c, i) => (far(c) < far(this.lanes[best]) ? i : best), 0);
     this.selected = channel;
     this.numLanes = Math.min(64, n);
     this.firstLane = Math.max(0, Math.min(n - this.numLanes, lane - Math.floor(this.numLanes / 2)));
