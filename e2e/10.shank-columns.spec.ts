@@ -79,7 +79,10 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
 
   // Each shank its own reference: the per-shank preset runs in the view, and the CMR key turns it
   // off and back on as it was (not as a global median).
+  // A multi-shank probe opens with the multi-shank default (the per-shank built-in).
   const pipeline = app.getByTestId('view-pipeline');
+  await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
+  await app.getByTestId('view-preset').selectOption({ label: 'Neuropixels AP' });
   await expect(pipeline).toHaveText('300–6000 Hz · global median CMR');
   await app.getByTestId('view-preset').selectOption({ label: 'Neuropixels AP per shank' });
   await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');

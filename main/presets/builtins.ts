@@ -29,7 +29,7 @@ export const BUILTIN_PRESETS: { name: string; sourceKinds: string[]; body: Prese
     // Each shank its own reference (SpikeInterface's "group" by shank): a multi-shank probe's shanks
     // sit in different tissue, and a global median mixes their common modes.
     name: 'Neuropixels AP per shank',
-    sourceKinds: [],
+    sourceKinds: ['multishank'],
     body: validateBody({
       pipeline: { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, ...noExtras, reference: { mode: 'group', operator: 'median' } },
       display,

@@ -51,6 +51,7 @@ export function checkPipeline(p: unknown): SessionPipeline {
 /** What a view can run: recordings are viewed unshifted; live Neuropixels data can be shifted. */
 const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: false });
 const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
+const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;
 const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
 
 function isOpenEphys(path: string): boolean {
@@ -130,10 +131,13 @@ export class SessionManager {
     return this.info()!;
   }
 
-  /** The pipeline to open with: the one asked for, or the default preset's for this kind of source. */
-  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
+  /**
+   * The pipeline to open with: the one asked for, or the default preset's for this kind of source —
+   * for a probe with several shanks, the multi-shank default first (their shanks want references of their own).
+   */
+  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
-    const p = this.#presets?.defaultFor(sourceKind) ?? null;
+    const p = (shanks > 1 ? this.#presets?.defaultFor('multishank') : null) ?? this.#presets?.defaultFor(sourceKind) ?? null;
     return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: { id: p.id, name: p.name, display: p.body.display } } : { pipeline: DEFAULT_PIPELINE, preset: null };
   }
 
@@ -151,7 +155,7 @@ export class SessionManager {
       let session: FileSession;
       let preset: SessionInfo['preset'];
       try {
-        const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened));
+        const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened), shankCount(opened.info.channels));
         session = new FileSession(opened, chosen.pipeline, nWorkers, this.#statusFrom(() => session));
         preset = chosen.preset;
       } catch (err) {
@@ -173,7 +177,7 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
-    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input));
+    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels));
     // Built before the current source closes: a pipeline that cannot run here leaves it as it was.
     const session: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => session) });
     await this.close();

@@ -20,6 +20,7 @@ describe('presets repository (real SQLite file)', () => {
     expect(ap.body.pipeline.filter).toMatchObject({ kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' });
     expect(ap.body.pipeline.reference).toMatchObject({ mode: 'global', operator: 'median' });
     expect(repo.defaults().spikeglx).toBe(ap.id);
+    expect(repo.defaults().multishank).toBe(repo.list().find((p) => p.name === 'Neuropixels AP per shank')!.id);
   });
 
   it('creates, renames, edits, duplicates; built-ins only duplicate', () => {

@@ -99,20 +99,21 @@ describe('the view references as the preset says', () => {
     const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
     try {
       const list = (await host.call('presets.list', undefined)) as Preset[];
-      const body = structuredClone(list.find((p) => p.name === 'Neuropixels AP')!.body);
-      body.pipeline.reference = { ...body.pipeline.reference, mode: 'group', operator: 'median' };
-      const perShank = (await host.call('presets.create', { name: 'NP2 per shank', body })) as Preset;
+      const ap = list.find((p) => p.name === 'Neuropixels AP')!;
+      // A multi-shank probe opens with the multi-shank default: the built-in per-shank preset.
       let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
-      expect(info.pipeline.reference.mode).toBe('global');
+      expect(info.preset?.name).toBe('Neuropixels AP per shank');
+      expect(info.pipeline.reference).toMatchObject({ mode: 'group', operator: 'median' });
       // The largest processed excursion over the middle 0.5 s, all channels (µV).
       const peak = async () => {
         const r = (await host.call('session.columns', { fromColumn: 3750, toColumn: 11250, samplesPerColumn: 2, maxColumns: 7500, processed: true })) as ColumnsReply;
         return r.minmax.reduce((m, y) => Math.max(m, Math.abs(y)), 0);
       };
-      const global = await peak();
-      info = (await host.call('session.setPreset', { id: perShank.id })) as SessionInfo;
-      expect(info.pipeline.reference).toMatchObject({ mode: 'group', operator: 'median' });
       const grouped = await peak();
+      info = (await host.call('session.setPreset', { id: ap.id })) as SessionInfo;
+      expect(info.pipeline.reference.mode).toBe('global');
+      const global = await peak();
+      const body = structuredClone(ap.body);
       console.log(`largest processed excursion: global median ${global.toFixed(1)} µV, per-shank median ${grouped.toFixed(1)} µV`);
       expect(global).toBeGreaterThan(50);
       expect(grouped).toBeLessThan(0.1 * global);
