@@ -227,7 +227,7 @@ export class TracesState {
     this.redraw();
   }
 
-  /** Shows `channel` with its neighbours (probe-map click): a 64-lane range around it. */
+  /** Shows `channel` with its neighbours (probe-map click): the default lane range around it. */
   jumpTo(channel: number): void {
     if (!this.info) return;
     const n = this.lanes.length;
@@ -237,7 +237,7 @@ export class TracesState {
     const shown = this.lanes.indexOf(channel);
     const lane = shown >= 0 ? shown : this.lanes.reduce((best, c, i) => (far(c) < far(this.lanes[best]) ? i : best), 0);
     this.selected = channel;
-    this.numLanes = Math.min(64, n);
+    this.numLanes = Math.min(DEFAULT_LANES, n);
     this.firstLane = Math.max(0, Math.min(n - this.numLanes, lane - Math.floor(this.numLanes / 2)));
     this.redraw();
   }
@@ -251,9 +251,9 @@ export class TracesState {
     const n = this.lanes.length;
     if (this.#byShank) return; // every shank is shown whole, side by side
     if (fraction === 'all' && this.numLanes >= n && n > DEFAULT_LANES) {
-      const lane = this.selected === null ? -1 : this.lanes.indexOf(this.selected);
+      if (this.selected !== null) return this.jumpTo(this.selected);
       this.numLanes = DEFAULT_LANES;
-      this.firstLane = lane < 0 ? 0 : Math.max(0, Math.min(n - DEFAULT_LANES, lane - DEFAULT_LANES / 2));
+      this.firstLane = 0;
     } else if (fraction === 'all') {
       this.firstLane = 0;
       this.numLanes = n;
