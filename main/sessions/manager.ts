@@ -14,7 +14,7 @@ import { validateReference } from '../presets/schema.ts';
 
 export const DEFAULT_PIPELINE: SessionPipeline = {
   filter: { lowHz: 300, highHz: 6000, order: 5 },
-  reference: { mode: 'global', operator: 'median', innerUm: 30, outerUm: 55, channel: null },
+  reference: validateReference('reference', { mode: 'global' }), // the schema's defaults for the rest
   exclude: [],
   detectBadChannels: false
 };
@@ -51,6 +51,8 @@ export function checkPipeline(p: unknown): SessionPipeline {
 /** What a view can run: recordings are viewed unshifted; live Neuropixels data can be shifted. */
 const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: false });
 const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
+/** What the view says about the preset it runs. */
+const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionInfo['preset'] => ({ id: p.id, name: p.name, display: p.body.display });
 const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;
 const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
 
@@ -120,7 +122,7 @@ export class SessionManager {
     if (!this.#presets) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
     const p = this.#presets.byId(id);
     session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
-    this.#preset = { id: p.id, name: p.name, display: p.body.display };
+    this.#preset = presetInfo(p);
     return this.info()!;
   }
 
@@ -138,7 +140,7 @@ export class SessionManager {
   #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
     const p = (shanks > 1 ? this.#presets?.defaultFor('multishank') : null) ?? this.#presets?.defaultFor(sourceKind) ?? null;
-    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: { id: p.id, name: p.name, display: p.body.display } } : { pipeline: DEFAULT_PIPELINE, preset: null };
+    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: DEFAULT_PIPELINE, preset: null };
   }
 
   /** Status from the current session only: a closed one may still finish work it had started. */

@@ -53,7 +53,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
   // Small median sets (local annuli) take a sorting network, kNetworkRows rows at a time; one network per set size.
   std::vector<int> network_of(n_sets, -1);
   std::vector<MedianNetwork> networks;
-  std::vector<bool> network_member(channels, false);
+  std::vector<bool> network_member(channels, false);  // its finiteness is checked on the network path
   if (plan.op == RefOperator::median) {
     std::vector<int> by_size(kMaxNetworkInputs + 1, -1);
     for (size_t k = 0; k < n_sets; k++) {
@@ -64,7 +64,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
       for (int c : plan.sets[k]) network_member[size_t(c)] = true;
     }
   }
-  std::vector<int> checked;  // channels whose finiteness the network path checks (members of its sets)
+  std::vector<int> checked;
   for (size_t c = 0; c < channels; c++)
     if (network_member[c]) checked.push_back(int(c));
 
