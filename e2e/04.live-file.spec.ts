@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
 
-test('follows a SpikeGLX file while the simulator writes it; the lag behind the writer is measured', async ({ app }, testInfo) => {
-  const dir = mkdtempSync(join(tmpdir(), 'probedeck-live-'));
+test('follows a SpikeGLX file while the simulator writes it; the lag behind the writer is measured', async ({ app, tempDir }, testInfo) => {
+  const dir = tempDir('probedeck-live-');
   const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
   const writer = spawn(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '25'], { stdio: 'ignore' });
   try {

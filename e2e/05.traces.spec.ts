@@ -1,6 +1,5 @@
 import type { Page } from '@playwright/test';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
@@ -51,10 +50,10 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   await expect(app.getByTestId('toggle-follow')).toContainText('pause');
 });
 
-test('a raw file reopened with more channels: the probe map follows, the page stays up', async ({ app }) => {
+test('a raw file reopened with more channels: the probe map follows, the page stays up', async ({ app, tempDir }) => {
   const errors: string[] = [];
   app.on('pageerror', (e) => errors.push(e.message));
-  const bin = join(mkdtempSync(join(tmpdir(), 'probedeck-raw-')), 'raw.bin');
+  const bin = join(tempDir('probedeck-raw-'), 'raw.bin');
   // 1 s of 384 channels: also a whole number of 192-channel frames.
   writeFileSync(bin, new Int16Array(384 * 30000).map((_, i) => (i * 7919) % 200 - 100));
   await app.getByTestId('open-path').fill(bin);

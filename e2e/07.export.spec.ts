@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -14,8 +13,8 @@ async function fillExport(app: Page, o: { source: string; preset: string; format
   await app.getByTestId('export-out').fill(o.out);
 }
 
-test('exports a recording from the UI: progress, cancel, complete files, history, replace only when confirmed', async ({ app }, testInfo) => {
-  const dir = mkdtempSync(join(tmpdir(), 'probedeck-export-e2e-'));
+test('exports a recording from the UI: progress, cancel, complete files, history, replace only when confirmed', async ({ app, tempDir }, testInfo) => {
+  const dir = tempDir('probedeck-export-e2e-');
   const bin = join(dir, 'rig_g0_t0.imec0.ap.bin');
   const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '30', '--pace', '0'], { encoding: 'utf8' });
   expect(sim.status, sim.stderr).toBe(0);
@@ -52,8 +51,8 @@ test('exports a recording from the UI: progress, cancel, complete files, history
   await testInfo.attach('export-done.png', { body: await app.screenshot(), contentType: 'image/png' });
 });
 
-test('a plain binary file without metadata is exported with the channel count and rate typed in', async ({ app }) => {
-  const dir = mkdtempSync(join(tmpdir(), 'probedeck-export-raw-'));
+test('a plain binary file without metadata is exported with the channel count and rate typed in', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-export-raw-');
   const raw = join(dir, 'headstage.dat');
   writeFileSync(raw, new Int16Array(32 * 30000).map((_, i) => ((i * 7919) % 400) - 200));
   const out = join(dir, 'raw_f32');

@@ -1,7 +1,6 @@
 // The viewer's targets, measured (reported in the test's annotations and on stdout): live
 // simulator at 384 channels, 1920 px, 1 s window for 60 s; and scrubbing a 1 h recording.
-import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, ftruncateSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulator } from '../main/sources/simulator.ts';
 import { simulatorMeta } from '../main/sources/spikeglx-writer.ts';
@@ -37,8 +36,8 @@ test('live simulator for 60 s: frame time, view lag, dropped chunks', async ({ a
   expect(dropped).toBe(0);
 });
 
-test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the request, and a drag moves the picture along', async ({ app }, testInfo) => {
-  const dir = mkdtempSync(join(tmpdir(), 'probedeck-hour-'));
+test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the request, and a drag moves the picture along', async ({ app, tempDir }, testInfo) => {
+  const dir = tempDir('probedeck-hour-');
   const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
   const fs = 30000;
   const sim = new Simulator({ seed: 4 });

@@ -1,8 +1,7 @@
 // Shanks as columns on a real NP2.0 4-shank recording (the .meta SpikeGLX wrote; the data are zeros,
 // drawn as flat traces). Traces are coloured by shank, so where each shank is drawn can be read from
 // the pixels' colours.
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, truncateSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, copyFileSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { openSource } from '../main/sources/open-source.ts';
@@ -24,8 +23,8 @@ async function shankColoursByQuarter(app: Page): Promise<number[][]> {
   return q;
 }
 
-test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column, hover names the shank’s channel', async ({ app }, testInfo) => {
-  const dir = mkdtempSync(join(tmpdir(), 'probedeck-np2-'));
+test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column, hover names the shank’s channel', async ({ app, tempDir }, testInfo) => {
+  const dir = tempDir('probedeck-np2-');
   const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
   const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
   copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));

@@ -1,10 +1,22 @@
 // `app` is the ProbeDeck page in whichever project runs: a Chromium tab on the browser-mode host,
 // or the first window of the Electron app. Neither project starts the other's browser.
 import { test as base, _electron, type Browser, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { electronBinary } from '../scripts/electron-binary.mjs';
 
-export const test = base.extend<{ app: Page }, { chromiumBrowser: Browser | null }>({
+export const test = base.extend<{ app: Page; tempDir: (prefix: string) => string }, { chromiumBrowser: Browser | null }>({
+  // Folders for a test's files, removed when it ends (an export test alone writes over a GB).
+  tempDir: async ({}, use) => {
+    const dirs: string[] = [];
+    await use((prefix) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    });
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  },
   chromiumBrowser: [
     async ({ playwright }, use, workerInfo) => {
       if (workerInfo.project.name !== 'browser') return use(null);
