@@ -7,7 +7,13 @@ import { expect, test } from './fixtures.ts';
 /** The Export tab with a source, a preset, a format and a destination filled in. */
 async function fillExport(app: Page, o: { source: string; preset: string; format: string; out: string }) {
   await app.getByTestId('tab-export').click();
-  await app.getByTestId('export-source').fill(o.source);
+  // The tab suggests a source when it opens; typing that lands between fill's select-all and its
+  // insertion appends to the suggestion, so fill until the field holds just ours.
+  const source = app.getByTestId('export-source');
+  await expect(async () => {
+    await source.fill(o.source);
+    await expect(source).toHaveValue(o.source, { timeout: 500 });
+  }).toPass();
   await app.getByTestId('export-preset').selectOption({ label: o.preset });
   await app.getByTestId(`export-format-${o.format}`).check();
   await app.getByTestId('export-out').fill(o.out);
