@@ -89,3 +89,22 @@ test('the view runs a preset: the source kind’s default on open, another on re
   await expect(app.getByTestId('span')).toHaveValue('1');
   await expect(range).toContainText('lanes 1–64 of 384');
 });
+
+test('paused in live history, a pipeline change redraws that history as the new pipeline makes it', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
+  await app.waitForTimeout(1500); // history to scroll into
+  await app.keyboard.press(' ');
+  await app.keyboard.press('ArrowLeft');
+  await app.waitForTimeout(500);
+  const withCmr = await snapshot(app);
+  // The session reprocesses its history from the raw samples, then the paused window is fetched anew.
+  await app.getByTestId('toggle-cmr').click();
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
+  await expect.poll(async () => (await snapshot(app)).equals(withCmr), { timeout: 10_000 }).toBe(false);
+  const withoutCmr = await snapshot(app);
+  await app.getByTestId('toggle-cmr').click();
+  await expect.poll(async () => (await snapshot(app)).equals(withoutCmr), { timeout: 10_000 }).toBe(false);
+  await expect(app.getByTestId('toggle-follow')).not.toContainText('pause'); // still paused throughout
+});

@@ -225,7 +225,8 @@ export class FileSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: 0,
-      badChannels: this.#bad
+      badChannels: this.#bad,
+      revision: this.#pipelineGeneration
     };
   }
 

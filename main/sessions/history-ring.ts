@@ -48,6 +48,18 @@ export class HistoryRing {
     this.end += n;
   }
 
+  /** Replaces rows from absolute sample `a` on; rows outside [start, end) are not written. */
+  overwrite(a: number, rows: Float32Array): void {
+    const C = this.channels;
+    const from = Math.max(a, this.start);
+    const to = Math.min(a + rows.length / C, this.end);
+    let at = from;
+    for (const v of this.views(from, to)) {
+      v.set(rows.subarray((at - a) * C, (at - a) * C + v.length));
+      at += v.length / C;
+    }
+  }
+
   /** Zero-copy views of rows [a, b) (two when the range wraps). */
   views(a: number, b: number): Float32Array[] {
     if (a < this.start || b > this.end || a >= b) return [];

@@ -24,16 +24,28 @@ export interface LiveSessionOptions {
 
 /** Seconds of a live run that bad-channel detection looks at. */
 const DETECT_SECONDS = 4;
+/** History is reprocessed this many seconds per queued job, so arriving chunks wait at most that long. */
+const REBUILD_SLICE_S = 0.25;
+
+/** The processing steps of one pipeline, each carrying its own state. */
+interface Steps {
+  filter: StreamFilter | null;
+  phaseShift: StreamPhaseShift | null;
+  reference: ReferencePlan | null;
+  referenceNote: string | null;
+  bad: SessionBadChannel[];
+}
 
 export class LiveSession {
   readonly input: LiveInput;
   readonly raw: HistoryRing;
   readonly processed: HistoryRing;
   #pipeline: SessionPipeline;
-  #filter: StreamFilter | null = null;
-  #phaseShift: StreamPhaseShift | null = null;
-  #reference: ReferencePlan | null = null;
-  #referenceNote: string | null = null;
+  #steps!: Steps;
+  /** Bumped when history already served was reprocessed: a view then refetches its window. */
+  #revision = 0;
+  /** The history rebuild that is current; an older one stops at its next slice. */
+  #rebuildToken = 0;
   #gain: Float32Array;
   #offset: Float32Array;
   #nWorkers: number;
@@ -44,7 +56,6 @@ export class LiveSession {
   #scratch = [new Float32Array(0), new Float32Array(0), new Float32Array(0)];
   #waitingRows = 0;
   #startedAt: string | null = null;
-  #bad: SessionBadChannel[] = [];
   #detection: 'waiting' | 'running' | 'done' = 'waiting';
   #busyMs = 0;
   #processedSamples = 0;
@@ -78,10 +89,10 @@ export class LiveSession {
       fs: this.input.fs,
       channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
       pipeline: this.#pipeline,
-      referenceNote: this.#referenceNote,
+      referenceNote: this.#steps.referenceNote,
       historySeconds: this.processed.capacity / this.input.fs,
       wallClockStart: this.#startedAt,
-      badChannels: this.#bad
+      badChannels: this.#steps.bad
     };
   }
 
@@ -90,11 +101,18 @@ export class LiveSession {
   }
 
   /**
-   * Applies to samples from now on; history already processed stays as it was processed. Every
-   * step is built before any is swapped in: a pipeline that cannot run here changes nothing (nor
-   * takes the bad channels `found` by detection).
+   * Applies to samples from now on, then reprocesses the history behind them from the raw ring, so
+   * scrolling back shows one pipeline throughout (see #rebuild). The steps are built before any is swapped in: a
+   * pipeline that cannot run here changes nothing (nor takes the bad channels `found` by detection).
    */
-  setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#bad): void {
+  setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
+    const steps = this.#build(p, found);
+    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
+    [this.#steps, this.#pipeline] = [steps, p];
+    if (this.raw.end > this.raw.start) void this.#rebuild(this.#build(p, found));
+  }
+
+  #build(p: SessionPipeline, found: SessionBadChannel[]): Steps {
     const fs = this.input.fs;
     const C = this.input.channels.length;
     const bad = p.detectBadChannels ? found : [];
@@ -106,8 +124,63 @@ export class LiveSession {
       ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
     const reference = viewReference(p, bad, this.input.channels);
-    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
-    [this.#bad, this.#filter, this.#phaseShift, this.#reference, this.#referenceNote, this.#pipeline] = [bad, filter, phaseShift, reference.plan, reference.note, p];
+    return { filter, phaseShift, reference: reference.plan, referenceNote: reference.note, bad };
+  }
+
+  /** Runs µV rows through the steps; `a` and `b` are scratch of the same length. */
+  async #run(steps: Steps, uv: Float32Array, a: Float32Array, b: Float32Array): Promise<Float32Array> {
+    if (steps.filter) await steps.filter.process(uv, this.#nWorkers, a);
+    else a.set(uv);
+    const out = steps.phaseShift ? await steps.phaseShift.process(a, this.#nWorkers, b) : a;
+    if (steps.reference) await commonReference(out, this.input.channels.length, steps.reference, this.#nWorkers);
+    return out;
+  }
+
+  /**
+   * Reprocesses the raw history with `steps` (fresh state, oldest row first) into the processed
+   * ring, a slice per queued job so live chunks go on between slices. Once it has caught up with
+   * the newest row, `steps` carry on live: the whole history is then as if the run had started with
+   * this pipeline, with no restart transient where it was switched. Rows the ring drops meanwhile
+   * are skipped; a newer rebuild stops this one.
+   */
+  async #rebuild(steps: Steps): Promise<void> {
+    const token = ++this.#rebuildToken;
+    const C = this.input.channels.length;
+    const slice = Math.max(1, Math.round(REBUILD_SLICE_S * this.input.fs));
+    const scratch = [new Float32Array(slice * C), new Float32Array(slice * C)];
+    let at = this.raw.start;
+    let caughtUp = false;
+    try {
+      while (!caughtUp && token === this.#rebuildToken) {
+        await this.#job(async () => {
+          if (token !== this.#rebuildToken) return;
+          // Between jobs no chunk is half-processed: the processed ring ends where the raw one does.
+          at = Math.max(at, this.raw.start);
+          const end = Math.min(this.processed.end, at + slice);
+          for (const uv of this.raw.views(at, end)) {
+            const n = uv.length;
+            this.processed.overwrite(at, await this.#run(steps, uv, scratch[0].subarray(0, n), scratch[1].subarray(0, n)));
+            at += n / C;
+          }
+          if (at >= this.processed.end) {
+            this.#steps = steps;
+            this.#revision++;
+            caughtUp = true;
+            this.#emitStatus();
+          }
+        });
+      }
+    } catch (err) {
+      this.#message = `reprocessing the history failed: ${(err as Error).message}`;
+      this.#emitStatus();
+    }
+  }
+
+  /** Runs `fn` on the processing queue, after what is queued; its failure is the caller's. */
+  #job(fn: () => Promise<void>): Promise<void> {
+    const done = this.#queue.then(fn);
+    this.#queue = done.catch(() => {});
+    return done;
   }
 
   async start(): Promise<void> {
@@ -189,11 +262,7 @@ export class LiveSession {
     const [uvAll, a, b] = this.#scratch.map((s) => s.subarray(0, rows.length));
     const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers, uvAll);
     this.raw.push(uv);
-    if (this.#filter) await this.#filter.process(uv, this.#nWorkers, a);
-    else a.set(uv);
-    const out = this.#phaseShift ? await this.#phaseShift.process(a, this.#nWorkers, b) : a;
-    if (this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
-    this.processed.push(out);
+    this.processed.push(await this.#run(this.#steps, uv, a, b));
     this.#processedSamples += rows.length / C;
     // (A history shorter than that — a tiny RAM budget — is looked at whole once full.)
     if (this.#pipeline.detectBadChannels && this.#detection === 'waiting' && this.raw.end - this.raw.start >= Math.min(DETECT_SECONDS * this.input.fs, this.raw.capacity)) void this.#detect();
@@ -218,8 +287,9 @@ export class LiveSession {
       const r = await detectBadChannels({ chunks, channels: C, fs, method: 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
-      this.#message = this.#bad.length
-        ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
+      const bad = this.#steps.bad;
+      this.#message = bad.length
+        ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
         : 'no bad channels found';
       this.#emitStatus();
     } catch (err) {
@@ -295,7 +365,8 @@ export class LiveSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: silentMs,
-      badChannels: this.#bad
+      badChannels: this.#steps.bad,
+      revision: this.#revision
     };
   }
 
@@ -305,6 +376,7 @@ export class LiveSession {
 
   async stop(): Promise<void> {
     if (this.#statusTimer) clearInterval(this.#statusTimer);
+    this.#rebuildToken++;
     await this.input.stop();
     await this.#queue;
   }

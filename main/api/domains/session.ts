@@ -79,6 +79,8 @@ export interface SessionStatus {
   sinceLastDataMs: number;
   /** Bad channels found so far (live detection), kept out of the reference. */
   badChannels: SessionBadChannel[];
+  /** Changes when data a view may have drawn were processed anew (another pipeline, bad channels found): refetch them. */
+  revision: number;
 }
 
 export interface ColumnsReply {

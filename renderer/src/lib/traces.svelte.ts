@@ -104,6 +104,8 @@ export class TracesState {
   #fetchFailed = false;
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
+  /** The session's data revision the drawn columns come from (null: none drawn yet). */
+  #revision: number | null = null;
 
   /** Pixels per column of lanes: the width the time window is drawn in. */
   #plotWidth(): number {
@@ -129,10 +131,11 @@ export class TracesState {
       this.#oldestCol = 0;
       this.#newestSample = 0;
       this.#oldestSample = 0;
+      this.#revision = null;
       this.status = null;
       this.info = info;
       this.#noteReference();
-      this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+      this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.#renderer = null;
       this.invalidate();
       this.following = true;
@@ -152,6 +155,14 @@ export class TracesState {
     }
   }
 
+  #onStatus(s: SessionStatus): void {
+    // What is drawn was processed anew (another preset, bad channels found): refetch the window,
+    // paused or following.
+    if (this.#revision !== null && s.revision !== this.#revision) this.invalidate();
+    this.#revision = s.revision;
+    this.status = s;
+  }
+
   /** First run: the simulator, unless the user has already asked for something else meanwhile. */
   async openDefault(): Promise<void> {
     if (this.#generation === 0 && !this.info) await this.open({ kind: 'simulator' });
@@ -160,7 +171,7 @@ export class TracesState {
   async resume(): Promise<void> {
     this.info = await api.call('session.info');
     if (this.info) {
-      this.#offStatus ??= api.on('session.status', (s) => (this.status = s));
+      this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
       this.#noteReference();
     }
