@@ -36,10 +36,19 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
   await expect(app.getByTestId('default-openephys')).toBeDisabled();
 
-  // An impossible value is refused with the field's name, and the stored preset keeps its value.
-  await app.getByTestId('filter-high').fill('100');
-  await app.getByTestId('filter-high').press('Enter');
-  await expect(app.getByTestId('preset-error')).toContainText('pipeline.filter.highHz');
+  // An impossible value is refused with what is wrong; the field goes back to the saved value, and the
+  // next edits save (before, the refused value rode along with each of them and sank them all).
+  await app.getByTestId('filter-low').fill('9000');
+  await app.getByTestId('filter-low').press('Enter');
+  await expect(app.getByTestId('preset-error')).toContainText('The low corner (9000 Hz) must be below the high corner (6000 Hz)');
+  await expect(app.getByTestId('filter-low')).toHaveValue('350');
+  await app.getByTestId('reference-mode').selectOption('global');
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
+  await app.reload();
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
+  await expect(app.getByTestId('filter-low')).toHaveValue('350');
+  await expect(app.getByTestId('reference-mode')).toHaveValue('global');
 
   // Delete with undo.
   await app.getByTestId('preset-delete').click();

@@ -1,6 +1,6 @@
 // What a preset holds, and the one validator every way in (API, JSON import, SpikeInterface import)
 // goes through. Messages name the field at fault.
-import { invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
+import { invalidParameterError, isInteger, isNumber, isPlainObject, isString, ProbeDeckError } from '../util/is.ts';
 import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
 
 export const PRESET_FORMAT = 'probedeck-preset';
@@ -28,7 +28,8 @@ export function validateBody(input: unknown): PresetBody {
   if (!isInteger(order) || order < 1 || order > 10) throw invalidParameterError('pipeline.filter.order', 'an integer from 1 to 10', order);
   const lowHz = kind === 'bandpass' || kind === 'highpass' ? positive('pipeline.filter.lowHz', f.lowHz) : null;
   const highHz = kind === 'bandpass' || kind === 'lowpass' ? positive('pipeline.filter.highHz', f.highHz) : null;
-  if (lowHz !== null && highHz !== null && lowHz >= highHz) throw invalidParameterError('pipeline.filter.highHz', `a frequency above lowHz (${lowHz})`, highHz);
+  if (lowHz !== null && highHz !== null && lowHz >= highHz)
+    throw new ProbeDeckError('INVALID_PARAMETER', `The low corner (${lowHz} Hz) must be below the high corner (${highHz} Hz) in "pipeline.filter"`);
   const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
   const marginMs = f.marginMs === undefined || f.marginMs === null ? null : positive('pipeline.filter.marginMs', f.marginMs);
 

@@ -60,8 +60,8 @@ interface FollowLayout {
   columns: number[];
   /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
   onGrow?: (emit: LiveEvent) => void;
-  /** Asked when the file stops growing: a message if the recording is known to be complete. */
-  finished?: () => Promise<string | null>;
+  /** Asked when the file stops growing: an event if the recording is known to be complete. */
+  finished?: () => Promise<{ kind: 'ended' | 'error'; message: string } | null>;
 }
 
 /** How far back from the newest sample a followed run is joined. */
@@ -71,9 +71,11 @@ type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info';
 
 /**
  * SpikeGLX writes a run's .meta when it closes the .bin: a .meta whose fileSizeBytes is the file's
- * size says the recording ended, where silence alone could be a paused acquisition.
+ * size says the recording ended, where silence alone could be a paused acquisition. A .meta that
+ * disagrees with how the file was followed (channels and rate typed in before it existed) is an
+ * error: every sample shown was interleaved wrongly.
  */
-function spikeglxFinished(path: string, fs: number): () => Promise<string | null> {
+function spikeglxFinished(path: string, followed: { channels: number; fs: number }): () => Promise<{ kind: 'ended' | 'error'; message: string } | null> {
   return async () => {
     if (!existsSync(metaPathFor(path))) return null;
     const meta = await readMeta(path).catch(() => null);
@@ -81,7 +83,12 @@ function spikeglxFinished(path: string, fs: number): () => Promise<string | null
     const size = (await stat(path).catch(() => null))?.size;
     if (!meta || !(declared > 0) || declared !== size) return null;
     const nSaved = Number(meta.values.get('nSavedChans'));
-    return `${path}: the recording ended (its .meta was written): ${(size / (2 * nSaved) / fs).toFixed(1)} s`;
+    const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
+    if (nSaved !== followed.channels || fs !== followed.fs) {
+      const message = `${metaPathFor(path)} says ${nSaved} channels at ${fs} Hz, but the file was followed as ${followed.channels} at ${followed.fs} Hz: reopen it`;
+      return { kind: 'error', message };
+    }
+    return { kind: 'ended', message: `${path}: the recording ended (its .meta was written): ${(size / (2 * nSaved) / fs).toFixed(1)} s` };
   };
 }
 
@@ -105,7 +112,7 @@ function followInput(l: FollowLayout): LiveInput {
         const ended = await l.finished?.().catch(() => null);
         if (ended && follower.stalled && !stopped && !failed) {
           clearInterval(looking);
-          onEvent({ kind: 'ended', message: ended });
+          onEvent(ended);
         }
       };
       follower.on('stalled', (ms) => {
@@ -172,7 +179,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     const nSaved = Number(meta.values.get('nSavedChans'));
     // The file's own size: a finished run's .meta states it (a guessed size would not match).
     const info = describeSpikeGLX(path, meta, (await stat(path).catch(() => ({ size: nSaved * 2 }))).size);
-    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, info.fs) });
+    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
   const channels: ChannelInfo[] = Array.from({ length: fallback.channels }, (_, c) => ({
@@ -194,7 +201,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     fs: fallback.fs,
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
-    finished: spikeglxFinished(path, fallback.fs),
+    finished: spikeglxFinished(path, fallback),
     // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
     onGrow(emit) {
       const now = performance.now();

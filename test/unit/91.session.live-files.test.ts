@@ -9,12 +9,12 @@ import { repoRoot, tempDir } from './helpers.ts';
 const bytes = (x: Int16Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** An empty SpikeGLX .bin without its .meta (as a run starts), followed live as 384 channels at 30 kHz. */
-async function followingEmptySpikeGLX() {
+/** An empty SpikeGLX .bin without its .meta (as a run starts), followed live as `channels` (384) at 30 kHz. */
+async function followingEmptySpikeGLX(channels = 384) {
   const bin = join(tempDir(), 'run_g0_t0.imec0.ap.bin');
   writeFileSync(bin, '');
   const m = new SessionManager(32 * 2 ** 20, () => {});
-  await m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 });
+  await m.open({ kind: 'file', path: bin, channels, fs: 30000 });
   return { bin, m, sim: new Simulator() };
 }
 
@@ -81,6 +81,17 @@ describe('live sessions on files being written', () => {
     await m.open({ kind: 'file', path: bin });
     await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
     expect(m.require().status().newestSample).toBe(3000);
+    await m.close();
+  }, 20_000);
+
+  it('a .meta written after the last data that disagrees with the channel count typed in is an error, not an end', async () => {
+    // 385 is SpikeGLX's usual count (with the sync channel); the simulator writes 384.
+    const { bin, m, sim } = await followingEmptySpikeGLX(385);
+    appendFileSync(bin, bytes(sim.generate(0, 3850)));
+    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('stalled');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3850, 'run_g0_t0.imec0.ap.bin'));
+    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('error');
+    expect(m.require().status().message).toMatch(/\.meta says 384 channels at 30000 Hz, but the file was followed as 385 at 30000 Hz: reopen it$/);
     await m.close();
   }, 20_000);
 });

@@ -33,11 +33,13 @@ export class PresetsState {
     this.list = this.list.some((x) => x.id === p.id) ? this.list.map((x) => (x.id === p.id ? p : x)) : [...this.list, p];
   }
 
-  async update(body: PresetBody): Promise<void> {
+  /** Saves the selected preset's body; false when the host refused it (this.error says why). */
+  async update(body: PresetBody): Promise<boolean> {
     const id = this.selectedId;
-    if (id === null) return;
+    if (id === null) return false;
     const p = await this.#run(() => api.call('presets.update', { id, body }));
     if (p) this.#replace(p);
+    return p !== undefined;
   }
 
   async rename(name: string): Promise<void> {
