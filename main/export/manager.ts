@@ -4,6 +4,7 @@
 import type { ExportCheck, ExportProgress, ExportRequest } from '../api/domains/export.ts';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
+import { isAbsolute } from 'node:path';
 import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
@@ -11,7 +12,7 @@ import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
-import { exportFootprint, runExport, type ExportResult } from './run-export.ts';
+import { checkReplaceable, exportFootprint, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
   source: Source;
@@ -54,6 +55,15 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
 }
 
+/**
+ * The app's exports name full paths: the host has no working folder a user could mean, and a
+ * relative one landed wherever the host was started from.
+ */
+function requireFullPaths(req: ExportRequest): void {
+  for (const k of ['source', 'outDir'] as const)
+    if (!isAbsolute(req[k])) throw new ProbeDeckError('RELATIVE_PATH', `${k === 'source' ? 'The recording' : 'The destination'} must be a full path (from / or a drive letter), got "${req[k]}"`);
+}
+
 export class ExportManager {
   #running = new Map<number, AbortController>();
   #history: ExportHistory;
@@ -69,12 +79,15 @@ export class ExportManager {
     history.markInterrupted();
   }
 
+  /** What the destination holds and needs; refuses, before any confirmation, a folder an export could not replace. */
   async check(params: unknown): Promise<ExportCheck> {
     const req = checkRequest(params);
+    requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
     try {
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
       const f = await exportFootprint(req.outDir, samples, req.channels?.length ?? r.source.info.channels.length, req.format);
+      if (f.exists) await checkReplaceable(req.outDir);
       return { exists: f.exists, freeBytes: f.freeBytes, neededBytes: f.neededBytes };
     } finally {
       await r.source.close();
@@ -84,6 +97,7 @@ export class ExportManager {
   /** Starts an export and resolves with its id once it is under way; progress follows as events. */
   async start(params: unknown): Promise<{ id: number }> {
     const req = checkRequest(params);
+    requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
     const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
     const id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });

@@ -59,7 +59,7 @@ export async function exportFootprint(outDir: string, samples: number, channels:
  * Replacing deletes a folder: only an empty one or an earlier export (its README says so) holding
  * nothing but what exports write qualifies: sorters write their results beside the data.
  */
-async function checkReplaceable(outDir: string) {
+export async function checkReplaceable(outDir: string) {
   const st = await stat(outDir);
   const refuse = (why: string) => {
     throw new ProbeDeckError('NOT_AN_EXPORT', `${outDir} ${why}: replacing it would delete it; choose another folder`);

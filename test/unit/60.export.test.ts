@@ -263,6 +263,13 @@ describe('probedeck export', () => {
       expect(row.seconds).toBeGreaterThan(0);
       expect(await host.call('export.check', req)).toMatchObject({ exists: true });
       await expect(host.call('export.start', { ...req, preset: { id: 9999 } })).rejects.toThrow(/no preset with id 9999/);
+      // A relative destination would land wherever the host was started: refused, nothing written.
+      await expect(host.call('export.check', { ...req, outDir: 'ks-relative' })).rejects.toThrow(/The destination must be a full path .*"ks-relative"/);
+      await expect(host.call('export.start', { ...req, outDir: 'ks-relative' })).rejects.toThrow(/The destination must be a full path/);
+      expect(existsSync('ks-relative')).toBe(false);
+      // A folder an export could not replace is refused by the check, before anyone is asked to confirm.
+      writeFileSync(join(dir, 'notes.txt'), 'lab notes');
+      await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
     } finally {
       host.close();
     }

@@ -69,6 +69,8 @@ export class ExportState {
   /** Checks the destination first, so replacing an export is always a choice the user made. */
   async start(overwrite = false): Promise<void> {
     this.error = null;
+    // The last export's "done" or "failed" does not stand beside this attempt's outcome.
+    if (!this.running) this.progress = null;
     try {
       const req = this.request(overwrite);
       if (!overwrite) {
