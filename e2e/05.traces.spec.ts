@@ -65,6 +65,15 @@ test('a raw file reopened with more channels: the probe map follows, the page st
     // The map's values come back for this source, and each contact's tooltip shows one.
     await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
   }
+  // A window longer than the recording starts at its start, from wherever it was scrubbed to (it
+  // used to keep the right edge there: negative times, and the rest of the file out of view).
+  await app.getByTestId('span').selectOption('0.5');
+  await app.getByTestId('scrub').fill('0.6');
+  await expect(app.getByTestId('time-right')).toContainText(/^0\.6\d\d s/);
+  await app.getByTestId('span').selectOption('5');
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  await expect(app.getByTestId('time-right')).toContainText(/^5\.\d+ s/);
+  expect(Number(await app.getByTestId('scrub').getAttribute('min'))).toBeLessThanOrEqual(1);
   expect(errors).toEqual([]);
 });
 
@@ -88,6 +97,12 @@ test('the view runs a preset: the source kind’s default on open, another on re
   await expect(app.getByTestId('toggle-view')).toContainText('traces');
   await expect(app.getByTestId('span')).toHaveValue('1');
   await expect(range).toContainText('lanes 1–64 of 384');
+  // After a choice in a menu, the view's keys act on the view again (the menu kept them before).
+  await app.getByTestId('span').focus();
+  await app.getByTestId('span').selectOption('0.5');
+  await app.keyboard.press(' ');
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  await expect(app.getByTestId('span')).toHaveValue('0.5');
 });
 
 test('paused in live history, a pipeline change redraws that history as the new pipeline makes it', async ({ app }) => {

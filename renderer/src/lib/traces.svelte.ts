@@ -160,6 +160,12 @@ export class TracesState {
     // paused or following.
     if (this.#revision !== null && s.revision !== this.#revision) this.invalidate();
     this.#revision = s.revision;
+    // A paused live view fetches nothing, yet its history moves on: scrolling is kept within what
+    // is still held, not within what the last fetch saw (a replied window refines these).
+    if (this.info?.kind !== 'recording' && s.newestSample > this.#newestSample) {
+      this.#newestSample = s.newestSample;
+      this.#oldestSample = Math.max(this.#oldestSample, s.newestSample - Math.floor(s.historySeconds * s.fs));
+    }
     this.status = s;
   }
 
@@ -416,9 +422,11 @@ export class TracesState {
     const width = this.#plotWidth();
     const spc = Math.max(1, Math.ceil((this.spanS * info.fs) / width));
     if (spc !== this.#spc) {
-      // Same time on the right edge at the new resolution (span change or shanks as columns while paused).
-      if (this.#spc) this.#pausedRight = Math.round((this.#pausedRight * this.#spc) / spc);
+      const old = this.#spc;
       this.#spc = spc;
+      // Same time on the right edge at the new resolution (span change or shanks as columns while
+      // paused), within what the source holds: a window longer than a recording starts at its start.
+      if (old) this.#pausedRight = this.#withinSource(Math.round((this.#pausedRight * old) / spc));
       this.invalidate();
     }
     if (!this.following && !this.#dirty) return;
