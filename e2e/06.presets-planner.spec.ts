@@ -69,3 +69,24 @@ test('the planner explains its plan and plots the calibration with the frontier 
   await app.getByTestId('planner-budget').press('Enter');
   await expect(app.getByTestId('planner-error')).toContainText('too small');
 });
+
+test('an edit saved to the preset the view runs shows in the view at once', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP live' }).click();
+  await app.getByTestId('preset-duplicate').click();
+  await app.getByTestId('preset-name').fill('Rig 5 live');
+  await app.getByTestId('preset-name').press('Enter');
+  await app.getByTestId('tab-traces').click();
+  await app.getByTestId('view-preset').selectOption({ label: 'Rig 5 live' });
+  await expect(app.getByTestId('view-pipeline')).toHaveText('300–6000 Hz · global median CMR');
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 5 live' }).click();
+  await app.getByTestId('filter-high').fill('5000');
+  await app.getByTestId('filter-high').press('Enter');
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
+  await app.getByTestId('tab-traces').click();
+  await expect(app.getByTestId('view-pipeline')).toHaveText('300–5000 Hz · global median CMR');
+  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Rig 5 live');
+});

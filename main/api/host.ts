@@ -70,7 +70,7 @@ export function createHost(options: HostOptions): Host {
   const handlers: Handlers = {
     ...engineHandlers(),
     ...settingsHandlers(settingsRepo(opened.db)),
-    ...presetsHandlers(presets),
+    ...presetsHandlers(presets, (p) => sessions.presetSaved(p.id)),
     ...plannerHandlers(calibrations, events),
     ...exportHandlers(exports),
     ...sessionHandlers(sessions),

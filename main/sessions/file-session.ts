@@ -73,6 +73,7 @@ export class FileSession {
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;
     this.#pipelineGeneration++;
+    this.#onStatus(this.status()); // its revision: a view refetches what it drew
     if (p.detectBadChannels && this.#detection === 'idle') this.#detecting = this.#detect();
   }
 

@@ -126,6 +126,19 @@ export class SessionManager {
     return this.info()!;
   }
 
+  /**
+   * A preset's body was saved: a view running it as it was (not changed by hand) runs it as it is
+   * now. One this source cannot run leaves the view as it was, marked changed.
+   */
+  presetSaved(id: number): void {
+    if (!this.current || this.#preset?.id !== id || this.#preset.modified) return;
+    try {
+      this.setPreset(id);
+    } catch {
+      this.#preset = { ...this.#preset, modified: true };
+    }
+  }
+
   /** A pipeline set directly: the view runs its preset no longer as it is, but changed by hand. */
   setPipeline(p: SessionPipeline): SessionInfo {
     this.require().setPipeline(p);

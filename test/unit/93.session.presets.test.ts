@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
-import type { ColumnsReply, SessionInfo, SpectrumReply } from '../../main/api/domains/session.ts';
+import type { ColumnsReply, SessionInfo, SessionStatus, SpectrumReply } from '../../main/api/domains/session.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { cli } from './cli.ts';
 import { repoRoot, tempDir } from './helpers.ts';
@@ -65,6 +65,43 @@ describe('the view runs the presets', () => {
       info = (await host.call('session.open', { source: { kind: 'recording', path: raw, channels: 32, fs: 30000 } })) as SessionInfo;
       expect(info.preset?.name).toBe('Rig 3 headstage');
       expect(info.pipeline.exclude).toEqual([3]);
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  });
+});
+
+describe('an edit to the preset the view runs', () => {
+  it('applies to the open source at once, and says so with a new revision; not once the view was changed by hand', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      const list = (await host.call('presets.list', undefined)) as Preset[];
+      const body = structuredClone(list.find((p) => p.name === 'Neuropixels AP')!.body);
+      const mine = (await host.call('presets.create', { name: 'Rig 4 AP', body })) as Preset;
+      await host.call('presets.setDefault', { sourceKind: 'raw', id: mine.id });
+      const raw = join(tempDir(), 'rig4.bin');
+      writeFileSync(raw, new Int16Array(32 * 30000).map((_, i) => (i * 7919) % 200 - 100));
+      let info = (await host.call('session.open', { source: { kind: 'recording', path: raw, channels: 32, fs: 30000 } })) as SessionInfo;
+      expect(info.preset?.name).toBe('Rig 4 AP');
+      const revision = ((await host.call('session.status', undefined)) as SessionStatus).revision;
+      const edit = (highHz: number) => {
+        const b = structuredClone(body);
+        b.pipeline.filter.highHz = highHz;
+        return host.call('presets.update', { id: mine.id, body: b });
+      };
+      await edit(3000);
+      info = (await host.call('session.info', undefined)) as SessionInfo;
+      expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
+      expect(info.preset).toMatchObject({ name: 'Rig 4 AP' });
+      expect(info.preset?.modified).toBeFalsy();
+      expect(((await host.call('session.status', undefined)) as SessionStatus).revision).toBeGreaterThan(revision);
+      // Changed by hand in the view: the view keeps what the user made of it.
+      await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } });
+      await edit(4000);
+      info = (await host.call('session.info', undefined)) as SessionInfo;
+      expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
+      expect(info.preset).toMatchObject({ name: 'Rig 4 AP', modified: true });
     } finally {
       await host.call('session.close', undefined);
       host.close();

@@ -1,4 +1,4 @@
-import type { PresetsMethods } from '../domains/presets.ts';
+import type { Preset, PresetsMethods } from '../domains/presets.ts';
 import type { PresetsRepo } from '../../presets/repo.ts';
 import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
 import { invalidParameterError, isInteger, isPlainObject, isString } from '../../util/is.ts';
@@ -19,11 +19,16 @@ function str(p: unknown, key: string): string {
   return v;
 }
 
-export function presetsHandlers(repo: PresetsRepo): HandlersOf<keyof PresetsMethods> {
+/** `onSaved`: told of every edited body (the open view may be running that preset). */
+export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => void = () => {}): HandlersOf<keyof PresetsMethods> {
   return {
     'presets.list': (p) => repo.list(isPlainObject(p) && p.includeDeleted === true),
     'presets.create': (p) => repo.create(str(p, 'name'), params(p).body),
-    'presets.update': (p) => repo.update(id(p), params(p).body),
+    'presets.update': (p) => {
+      const saved = repo.update(id(p), params(p).body);
+      onSaved(saved);
+      return saved;
+    },
     'presets.rename': (p) => repo.rename(id(p), str(p, 'name')),
     'presets.duplicate': (p) => repo.duplicate(id(p), params(p).name === undefined ? undefined : str(p, 'name')),
     'presets.delete': (p) => repo.remove(id(p)),

@@ -158,7 +158,10 @@ export class TracesState {
   #onStatus(s: SessionStatus): void {
     // What is drawn was processed anew (another preset, bad channels found): refetch the window,
     // paused or following.
-    if (this.#revision !== null && s.revision !== this.#revision) this.invalidate();
+    if (this.#revision !== null && s.revision !== this.#revision) {
+      this.invalidate();
+      void this.#refreshInfo();
+    }
     this.#revision = s.revision;
     // A paused live view fetches nothing, yet its history moves on: scrolling is kept within what
     // is still held, not within what the last fetch saw (a replied window refines these).
@@ -167,6 +170,15 @@ export class TracesState {
       this.#oldestSample = Math.max(this.#oldestSample, s.newestSample - Math.floor(s.historySeconds * s.fs));
     }
     this.status = s;
+  }
+
+  /** The pipeline the session now runs (a saved preset edit, bad channels found), as the toolbar says it. */
+  async #refreshInfo(): Promise<void> {
+    const generation = this.#generation;
+    const info = await api.call('session.info').catch(() => null);
+    if (!info || generation !== this.#generation) return;
+    this.info = info;
+    this.#noteReference();
   }
 
   /** First run: the simulator, unless the user has already asked for something else meanwhile. */
