@@ -100,7 +100,7 @@ export class FileSession {
     this.#onStatus(this.status());
   }
 
-  describe(): Omit<SessionInfo, 'preset'> {
+  describe(): Omit<SessionInfo, 'preset' | 'presetNote'> {
     const i = this.source.info;
     return {
       source: i.path,

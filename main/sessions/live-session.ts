@@ -82,7 +82,7 @@ export class LiveSession {
     this.setPipeline(o.pipeline);
   }
 
-  describe(): Omit<SessionInfo, 'preset'> {
+  describe(): Omit<SessionInfo, 'preset' | 'presetNote'> {
     return {
       source: this.input.label,
       kind: this.input.kind,

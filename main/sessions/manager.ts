@@ -12,6 +12,9 @@ import type { PresetBody } from '../api/domains/presets.ts';
 import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
 import { validateReference } from '../presets/schema.ts';
 
+/** What a source shows when its default preset cannot run on it: the samples as recorded (in µV). */
+const UNPROCESSED: SessionPipeline = { filter: null, reference: validateReference('reference', { mode: 'none' }), exclude: [], detectBadChannels: false };
+
 export const DEFAULT_PIPELINE: SessionPipeline = {
   filter: { lowHz: 300, highHz: 6000, order: 5 },
   reference: validateReference('reference', { mode: 'global' }), // the schema's defaults for the rest
@@ -83,6 +86,7 @@ export interface PresetLookup {
 export class SessionManager {
   current: LiveSession | FileSession | null = null;
   #preset: SessionInfo['preset'] = null;
+  #presetNote: string | null = null;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
@@ -102,7 +106,7 @@ export class SessionManager {
   }
 
   info(): SessionInfo | null {
-    return this.current ? { ...this.current.describe(), preset: this.#preset } : null;
+    return this.current ? { ...this.current.describe(), preset: this.#preset, presetNote: this.#presetNote } : null;
   }
 
   /**
@@ -123,6 +127,7 @@ export class SessionManager {
     const p = this.#presets.byId(id);
     session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
     this.#preset = presetInfo(p);
+    this.#presetNote = null;
     return this.info()!;
   }
 
@@ -156,6 +161,21 @@ export class SessionManager {
     return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: DEFAULT_PIPELINE, preset: null };
   }
 
+  /**
+   * Builds the session with the chosen pipeline. A default preset that cannot run on this source
+   * (a corner above its Nyquist…) does not keep the source from opening: it opens unprocessed, and
+   * presetNote says which preset failed and why.
+   */
+  #build<S>(chosen: { pipeline: SessionPipeline; preset: SessionInfo['preset'] }, asked: SessionPipeline | undefined, make: (p: SessionPipeline) => S): { session: S; preset: SessionInfo['preset']; note: string | null } {
+    try {
+      return { session: make(chosen.pipeline), preset: chosen.preset, note: null };
+    } catch (err) {
+      if (asked || !chosen.preset) throw err;
+      const note = `the default preset "${chosen.preset.name}" cannot run on this source (${(err as Error).message}): shown unprocessed; choose a preset, or change the default under Presets`;
+      return { session: make(UNPROCESSED), preset: null, note };
+    }
+  }
+
   /** Status from the current session only: a closed one may still finish work it had started. */
   #statusFrom(session: () => LiveSession | FileSession | null): (s: SessionStatus) => void {
     return (s) => {
@@ -168,18 +188,17 @@ export class SessionManager {
     if (source.kind === 'recording') {
       const opened = await openRecording(source.path, source.channels, source.fs);
       let session: FileSession;
-      let preset: SessionInfo['preset'];
+      let built: { preset: SessionInfo['preset']; note: string | null };
       try {
         const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened), shankCount(opened.info.channels));
-        session = new FileSession(opened, chosen.pipeline, nWorkers, this.#statusFrom(() => session));
-        preset = chosen.preset;
+        ({ session, ...built } = this.#build(chosen, asked, (p) => new FileSession(opened, p, nWorkers, this.#statusFrom(() => session))));
       } catch (err) {
         await opened.close(); // the source that could not be shown is not kept open
         throw err;
       }
       await this.close();
       this.current = session;
-      this.#preset = preset;
+      [this.#preset, this.#presetNote] = [built.preset, built.note];
       this.#onOpened(source.path, 'recording', {});
       return this.info()!;
     }
@@ -192,12 +211,15 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
-    const { pipeline, preset } = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels));
+    const chosen = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels));
     // Built before the current source closes: a pipeline that cannot run here leaves it as it was.
-    const session: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => session) });
+    const { session, preset, note } = this.#build(chosen, asked, (pipeline) => {
+      const s: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => s) });
+      return s;
+    });
     await this.close();
     this.current = session;
-    this.#preset = preset;
+    [this.#preset, this.#presetNote] = [preset, note];
     await session.start();
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
     return this.info()!;
@@ -212,6 +234,7 @@ export class SessionManager {
     const s = this.current;
     this.current = null;
     this.#preset = null;
+    this.#presetNote = null;
     await s?.stop();
   }
 }

@@ -109,6 +109,33 @@ describe('an edit to the preset the view runs', () => {
   });
 });
 
+describe('a default preset that cannot run on the source', () => {
+  it('opens it unprocessed, naming the preset and why; a deleted default gives way to the built-in one', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      const list = (await host.call('presets.list', undefined)) as Preset[];
+      const body = structuredClone(list.find((p) => p.name === 'Neuropixels AP live')!.body);
+      body.pipeline.filter.highHz = 20000; // a preset knows no sampling rate: fine for a 50 kHz rig, not for the simulator
+      const fast = (await host.call('presets.create', { name: 'Rig 6 fast', body })) as Preset;
+      await host.call('presets.setDefault', { sourceKind: 'simulator', id: fast.id });
+      let info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
+      expect(info.preset).toBeNull();
+      expect(info.pipeline.filter).toBeNull();
+      expect(info.presetNote).toMatch(/^the default preset "Rig 6 fast" cannot run on this source \(.*Nyquist \(15000 Hz\).*\): shown unprocessed/);
+      // A preset chosen afterwards clears the note.
+      info = (await host.call('session.setPreset', { id: list.find((p) => p.name === 'Neuropixels AP live')!.id })) as SessionInfo;
+      expect(info.presetNote).toBeNull();
+      await host.call('presets.delete', { id: fast.id });
+      info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
+      expect(info.preset?.name).toBe('Neuropixels AP live');
+      expect(info.presetNote).toBeNull();
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  });
+});
+
 describe('the view references as the preset says', () => {
   it('a per-shank preset removes each shank’s own common signal, which a global median leaves', async () => {
     // A 4-shank Neuropixels 2.0 recording, 1 s: each shank carries its own 1 kHz common signal, a

@@ -58,6 +58,8 @@ export interface SessionInfo {
    * `modified` once a step was changed by hand since (CMR off, detection on…); null when opened with a pipeline.
    */
   preset: { id: number; name: string; display: PresetBody['display']; modified?: boolean } | null;
+  /** Why the source opened unprocessed instead of with its default preset (which cannot run on it), else null. */
+  presetNote: string | null;
 }
 
 export interface SessionStatus {
