@@ -104,6 +104,12 @@ export function presetsRepo(db: Db) {
       s.setName.run(n, now(), id);
       return get(id);
     }),
+    /** `base`, or `base (2)`, `base (3)`… : the first no preset has. */
+    freeNameLike: (base: string): string => {
+      let n = validateName(base);
+      for (let i = 2; s.byName.get(n); i++) n = `${base} (${i})`;
+      return n;
+    },
     duplicate: tx((id: number, name?: string): Preset => {
       const p = get(id);
       let n = name ?? `${p.name} (copy)`;

@@ -10,13 +10,40 @@ export function exportPreset(p: Preset, format: PresetFormat): string {
   return JSON.stringify({ format: PRESET_FORMAT, version: PRESET_VERSION, name: p.name, body: p.body }, null, 2);
 }
 
+/**
+ * A Python literal (dicts, lists, tuples, 'strings', True/False/None) as JSON text. Anything it does
+ * not know is left for JSON.parse to refuse.
+ */
+export function pythonToJson(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "'" || ch === '"') {
+      let s = '';
+      for (i++; i < text.length && text[i] !== ch; i++) s += text[i] === '\\' ? text[++i] : text[i];
+      out += JSON.stringify(s);
+    } else if (/[A-Za-z_]/.test(ch)) {
+      let w = ch;
+      while (i + 1 < text.length && /\w/.test(text[i + 1])) w += text[++i];
+      out += ({ True: 'true', False: 'false', None: 'null' } as Record<string, string>)[w] ?? w;
+    } else out += ch === '(' ? '[' : ch === ')' ? ']' : ch;
+  }
+  // Python allows a comma before a closing bracket; JSON does not.
+  return out.replace(/,(\s*[\]}])/g, '$1');
+}
+
 /** Reads either format; the name comes from the file, the caller, or a default. */
 export function parsePresetFile(text: string, name?: string): { name: string; body: PresetBody } {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new ProbeDeckError('BAD_IMPORT', `the preset file is not valid JSON (${(e as Error).message})`);
+    // A dict as Python prints it (a SpikeInterface pipeline copied from a script) reads too.
+    try {
+      data = JSON.parse(pythonToJson(text));
+    } catch {
+      throw new ProbeDeckError('BAD_IMPORT', `the preset file is neither JSON nor a Python dict (${(e as Error).message})`);
+    }
   }
   // A SpikeInterface pipeline dict has steps for keys, never "format".
   if (isPlainObject(data) && 'format' in data && data.format !== PRESET_FORMAT) {

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { fromSpikeInterface, toSpikeInterface } from '../../main/presets/si-pipeline.ts';
 import { exportPreset, parsePresetFile } from '../../main/presets/transfer.ts';
+import { createHost } from '../../main/api/host.ts';
+import type { Preset } from '../../main/api/domains/presets.ts';
+import { join } from 'node:path';
+import { tempDir } from './helpers.ts';
 
 const ap = BUILTIN_PRESETS[0].body;
 
@@ -58,12 +62,37 @@ describe('ProbeDeck preset files', () => {
   });
   it('refuses newer versions and broken JSON clearly', () => {
     expect(() => parsePresetFile('{"format":"probedeck-preset","version":9,"body":{}}')).toThrow(/version 9; this ProbeDeck reads up to version 1/);
-    expect(() => parsePresetFile('{nope')).toThrow(/not valid JSON/);
+    expect(() => parsePresetFile('{nope')).toThrow(/neither JSON nor a Python dict/);
+  });
+  it('reads a pipeline dict as Python prints it (quotes, True/None, tuples, trailing commas)', () => {
+    const py = "{'bandpass_filter': {'freq_min': 300.0, 'freq_max': 6000.0, 'margin_ms': None},\n 'common_reference': {'operator': 'median', 'reference': 'global'},\n 'phase_shift': {},}";
+    const fromPy = parsePresetFile(py);
+    const fromJson = parsePresetFile(JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000 }, common_reference: { operator: 'median', reference: 'global' }, phase_shift: {} }));
+    expect(fromPy).toEqual(fromJson);
+    expect(fromPy.body.pipeline.filter).toMatchObject({ kind: 'bandpass', lowHz: 300, highHz: 6000 });
+    expect(() => parsePresetFile("{'bandpass_filter': {'freq_min': np.float64(300)}}")).toThrow(/neither JSON nor a Python dict/);
   });
   it('names the field of a preset file that has the wrong type', () => {
     const body = JSON.stringify(ap);
     expect(() => parsePresetFile(`{"format":"probedeck-preset","version":"1","body":${body}}`)).toThrow(/"version" must be a whole number such as 1, got "1"/);
     expect(() => parsePresetFile(`{"format":"probedeck-preset","version":1,"name":{"a":1},"body":${body}}`)).toThrow(/"name" must be a text, got \{"a":1\}/);
     expect(() => parsePresetFile(`{"format":"probedeck","version":1,"body":${body}}`)).toThrow(/"format" is "probedeck"; a ProbeDeck preset file says "probedeck-preset"/);
+  });
+});
+
+describe('importing through the host API (real SQLite file)', () => {
+  it('a name from the file takes a number when taken; a name typed in must be free', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      const dict = JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000 } });
+      const names = [];
+      for (let i = 0; i < 2; i++) names.push(((await host.call('presets.import', { text: dict })) as Preset).name);
+      expect(names).toEqual(['Imported from SpikeInterface', 'Imported from SpikeInterface (2)']);
+      const own = (await host.call('presets.export', { id: 1, format: 'probedeck' })) as string;
+      expect(((await host.call('presets.import', { text: own })) as Preset).name).toBe('Neuropixels AP (2)');
+      await expect(host.call('presets.import', { text: dict, name: 'Neuropixels AP' })).rejects.toThrow(/A preset named "Neuropixels AP" already exists/);
+    } finally {
+      host.close();
+    }
   });
 });

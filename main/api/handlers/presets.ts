@@ -45,8 +45,11 @@ export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => void 
     'presets.import': (p) => {
       const text = params(p).text;
       if (!isString(text) || text.length > 1_000_000) throw invalidParameterError('text', 'the preset file as text (at most 1 MB)', text);
-      const file = parsePresetFile(text, params(p).name === undefined ? undefined : str(p, 'name'));
-      return repo.create(file.name, file.body);
+      const named = params(p).name === undefined ? undefined : str(p, 'name');
+      const file = parsePresetFile(text, named);
+      // A name typed in must be free; one from the file (or the default) takes a number when taken,
+      // so importing the same file twice, or a second SpikeInterface dict, just works.
+      return repo.create(named ?? repo.freeNameLike(file.name), file.body);
     }
   };
 }
