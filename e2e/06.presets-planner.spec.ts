@@ -19,6 +19,14 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('preset-error')).toHaveCount(0);
   await app.getByTestId('reference-mode').selectOption('local');
   await app.getByTestId('display-view').selectOption('heatmap');
+  // Known bad channels, as ranges; a list that does not read is said beside the field, and not sent.
+  await app.getByTestId('bad-manual').fill('9-7');
+  await app.getByTestId('bad-manual').press('Enter');
+  await expect(app.getByTestId('bad-manual-error')).toContainText('runs backwards');
+  await app.getByTestId('bad-manual').fill('192, 5,190-191');
+  await app.getByTestId('bad-manual').press('Enter');
+  await expect(app.getByTestId('bad-manual-error')).toHaveCount(0);
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
 
   await app.reload();
@@ -27,6 +35,7 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('filter-low')).toHaveValue('350');
   await expect(app.getByTestId('reference-mode')).toHaveValue('local');
   await expect(app.getByTestId('display-view')).toHaveValue('heatmap');
+  await expect(app.getByTestId('bad-manual')).toHaveValue('5,190-192');
 
   // The default for Open Ephys sources survives the reload too.
   await app.getByTestId('default-openephys').click();

@@ -18,3 +18,16 @@ export function parseChannelList(text: string): number[] {
   }
   return out;
 }
+
+/** The list as parseChannelList reads it back, runs as ranges: [3, 4, 5, 9] → "3-5,9". */
+export function formatChannelList(channels: readonly number[]): string {
+  const sorted = [...new Set(channels)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
+}
