@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { FileFollower } from '../sources/live-file.ts';
-import { describeOpenEphys, findOebins } from '../sources/openephys.ts';
+import { describeOpenEphys, findOebins, splitDatPath } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import type { ChannelInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
@@ -221,7 +221,9 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
 
 /** Follows an Open Ephys continuous.dat being written (its structure.oebin exists from the start). */
 export async function growingOpenEphysInput(path: string, stream?: string): Promise<LiveInput> {
-  const oebins = await findOebins(path.endsWith('continuous.dat') ? path.replace(/continuous[\\/][^\\/]+[\\/]continuous\.dat$/, '') : path);
+  const dat = splitDatPath(path);
+  stream ??= dat?.stream;
+  const oebins = await findOebins(dat ? dat.recording : path);
   if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
   const info = await describeOpenEphys(oebins[0], stream, true);
   return followInput({ path: info.dat, label: `${oebins[0]} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout) });

@@ -1,7 +1,7 @@
 // Opens whatever a lab points ProbeDeck at: a SpikeGLX .bin with its .meta, an Open Ephys
 // recording (oebin, recording, experiment or Record Node folder), or a raw file with options.
 import { stat } from 'node:fs/promises';
-import { openOpenEphys } from './openephys.ts';
+import { openOpenEphys, splitDatPath } from './openephys.ts';
 import { openRaw, type RawOptions } from './raw.ts';
 import { SourceError, fsError, type Source } from './source.ts';
 import { metaPathFor, openSpikeGLX } from './spikeglx.ts';
@@ -33,6 +33,7 @@ export async function openSource(path: string, o: OpenOptions = {}): Promise<Sou
     if (await exists(metaPathFor(path))) return openSpikeGLX(path);
     throw new SourceError('MISSING_META', path, 'has no .meta beside it: give its channel count and sampling rate to read it as a raw file');
   }
-  if (/continuous\.dat$/.test(path)) return openOpenEphys(path.replace(/continuous[\\/][^\\/]+[\\/]continuous\.dat$/, ''), o.stream);
+  const dat = splitDatPath(path);
+  if (dat) return openOpenEphys(dat.recording, o.stream ?? dat.stream);
   throw new SourceError('UNKNOWN_FORMAT', path, 'is not a recording ProbeDeck knows: give its channel count and sampling rate to read it as a raw file');
 }

@@ -136,3 +136,12 @@ export async function openOpenEphys(path: string, stream?: string): Promise<Sour
   const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }
+
+/**
+ * A stream's own continuous.dat names both the recording (the folder above continuous/) and the
+ * stream (its folder): opening that file opens that stream, not the recording's first one.
+ */
+export function splitDatPath(path: string): { recording: string; stream: string } | null {
+  const m = /^(.*?)continuous[\\/]([^\\/]+)[\\/]continuous\.dat$/.exec(path);
+  return m ? { recording: m[1], stream: m[2] } : null;
+}

@@ -112,6 +112,12 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     expect(lfp.info.fs).toBe(2500);
     await lfp.close();
     await expect(openSource(node, { stream: 'ProbeB' })).rejects.toThrow(/has no stream "ProbeB" \(it has ProbeA-AP, ProbeA-LFP, PXIe-6341\)/);
+    // A stream's own continuous.dat opens that stream (it used to open the AP stream whatever was picked).
+    const doc = JSON.parse(readFileSync(join(node, 'experiment1/recording1/structure.oebin'), 'utf8')) as { continuous: { folder_name: string; stream_name?: string }[] };
+    const lfpFolder = doc.continuous.find((c) => /LFP/.test(c.folder_name))!.folder_name.replace(/\/$/, '');
+    const byPath = await openSource(join(node, 'experiment1/recording1/continuous', lfpFolder, 'continuous.dat'));
+    expect(byPath.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
+    await byPath.close();
   });
 });
 
