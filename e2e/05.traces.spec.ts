@@ -74,6 +74,12 @@ test('a raw file reopened with more channels: the probe map follows, the page st
   await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
   await expect(app.getByTestId('time-right')).toContainText(/^5\.\d+ s/);
   expect(Number(await app.getByTestId('scrub').getAttribute('min'))).toBeLessThanOrEqual(1);
+  // The recent list fills the path and closes (left open, it covered the toolbar).
+  await app.getByTestId('open-path').fill('');
+  await app.getByTestId('source-picker').locator('summary').click();
+  await app.getByTestId('recent-source').filter({ hasText: bin }).click();
+  await expect(app.getByTestId('open-path')).toHaveValue(bin);
+  await expect(app.getByTestId('recent-source')).toBeHidden();
   expect(errors).toEqual([]);
 });
 
