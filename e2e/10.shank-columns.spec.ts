@@ -89,10 +89,13 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
   await expect(pipeline).toHaveText('300–6000 Hz · no CMR');
   await app.keyboard.press('c');
   await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
+  // Back to what the preset says: not "changed".
+  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Neuropixels AP per shank');
+  await expect(app.getByTestId('preset-reset')).toHaveCount(0);
   // Changed by hand, the menu still names the preset, and reset runs it as saved again.
-  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Neuropixels AP per shank (changed)');
   await app.keyboard.press('c');
   await expect(pipeline).toHaveText('300–6000 Hz · no CMR');
+  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Neuropixels AP per shank (changed)');
   await app.getByTestId('preset-reset').click();
   await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
   await expect(app.getByTestId('preset-reset')).toHaveCount(0);

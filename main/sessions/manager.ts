@@ -59,6 +59,15 @@ const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionI
 const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;
 const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
 
+/** Equal as data (key order aside). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
 function isOpenEphys(path: string): boolean {
   return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
 }
@@ -144,11 +153,27 @@ export class SessionManager {
     }
   }
 
-  /** A pipeline set directly: the view runs its preset no longer as it is, but changed by hand. */
+  /**
+   * A pipeline set directly: the view runs its preset changed by hand, unless the change took it
+   * back to what the preset says (CMR off, then on again).
+   */
   setPipeline(p: SessionPipeline): SessionInfo {
-    this.require().setPipeline(p);
-    if (this.#preset) this.#preset = { ...this.#preset, modified: true };
+    const session = this.require();
+    session.setPipeline(p);
+    if (this.#preset) {
+      const saved = this.#presetPipeline(this.#preset.id, session);
+      this.#preset = { ...this.#preset, modified: saved === null || !sameValue(saved, session.pipeline) };
+    }
     return this.info()!;
+  }
+
+  /** What preset `id` runs on this session's source, or null if it is gone or cannot be read. */
+  #presetPipeline(id: number, session: LiveSession | FileSession): SessionPipeline | null {
+    try {
+      return this.#presets ? sessionPipelineFromPreset(this.#presets.byId(id).body.pipeline, capabilities(session)) : null;
+    } catch {
+      return null;
+    }
   }
 
   /**

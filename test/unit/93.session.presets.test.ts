@@ -50,8 +50,12 @@ describe('the view runs the presets', () => {
       expect(passed(await spectrum(true), await spectrum(false), 20, 100)).toBeLessThan(0.01);
       await expect(host.call('session.setPreset', { id: 9999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       // A step changed by hand: still that preset, changed; a pipeline given on open is no preset at all.
+      const asSaved = info.pipeline;
       info = (await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } })) as SessionInfo;
       expect(info.preset).toMatchObject({ name: 'Neuropixels AP live', modified: true });
+      // Changed back by hand (CMR off, then on): the preset as it is again.
+      expect(((await host.call('session.setPipeline', asSaved)) as SessionInfo).preset).toMatchObject({ modified: false });
+      info = (await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } })) as SessionInfo;
       info = (await host.call('session.open', { source: { kind: 'simulator' }, pipeline: info.pipeline })) as SessionInfo;
       expect(info.preset).toBeNull();
 

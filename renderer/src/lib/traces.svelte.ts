@@ -178,7 +178,7 @@ export class TracesState {
     const info = await api.call('session.info').catch(() => null);
     if (!info || generation !== this.#generation) return;
     this.info = info;
-    this.#noteReference();
+    this.#noteReference(true);
   }
 
   /** First run: the simulator, unless the user has already asked for something else meanwhile. */
@@ -383,10 +383,12 @@ export class TracesState {
   }
 
   /** The reference a new pipeline runs: the CMR toggle's state, and what turning it on restores. */
-  #noteReference(): void {
+  #noteReference(keepRestore = false): void {
     const mode = this.info?.pipeline.reference.mode ?? 'none';
     this.cmr = mode !== 'none';
-    this.#referenceMode = mode === 'none' ? 'global' : mode;
+    // With CMR off, what turning it on restores stays what it was (the same source's refresh).
+    if (mode !== 'none') this.#referenceMode = mode;
+    else if (!keepRestore) this.#referenceMode = 'global';
   }
 
   pause(): void {
