@@ -109,6 +109,11 @@ test('the view runs a preset: the source kind’s default on open, another on re
   await app.keyboard.press(' ');
   await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
   await expect(app.getByTestId('span')).toHaveValue('0.5');
+  // 10 ms on a plot wider than its 300 samples shows more than 10 ms, and says so.
+  await app.getByTestId('span').selectOption('0.01');
+  await expect(app.getByTestId('window-label')).toContainText(/10 ms window · \d+(\.\d+)? ms shown/);
+  await app.getByTestId('span').selectOption('1');
+  await expect(app.getByTestId('window-label')).not.toContainText('shown');
 });
 
 test('paused in live history, a pipeline change redraws that history as the new pipeline makes it', async ({ app }) => {
