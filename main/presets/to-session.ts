@@ -1,11 +1,11 @@
 // A preset's pipeline as the viewer runs it. The view filters causally on live data and zero-phase
-// on recordings whatever the preset's phase says (the preset's phase is for exports), shifts with
-// the FIR on live Neuropixels data only (the FFT method needs whole files; recordings are viewed
-// unshifted), and references as the preset says (all channels, each shank, an annulus, one channel).
+// on recordings whatever the preset's phase says (the preset's phase is for exports), shifts
+// Neuropixels data with the FIR, live and on recordings (the FFT method needs whole files: exports
+// run it), and references as the preset says (all channels, each shank, an annulus, one channel).
 import type { PresetBody } from '../api/domains/presets.ts';
 import type { SessionPipeline } from '../api/domains/session.ts';
 
-/** What the view of one source can run: its channel count, and whether it can shift (a live Neuropixels probe). */
+/** What the view of one source can run: its channel count, and whether it can shift (a Neuropixels probe). */
 export interface ViewCapabilities {
   channels: number;
   phaseShift: boolean;

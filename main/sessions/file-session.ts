@@ -4,12 +4,18 @@
 // recording opens at once and any second of it is a read and a filter away.
 import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
-import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
+import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
+import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { filterSpecOf, viewReference } from './view-pipeline.ts';
+
+interface FirShift {
+  spec: { method: 'fir'; shifts: Float64Array; taps: 16 | 32 | 64 };
+  kernels: Float32Array;
+}
 
 /** Most samples one request may cover (the view asks for at most a screen of columns). */
 const MAX_WINDOW_SAMPLES = 30_000 * 40;
@@ -19,6 +25,8 @@ export class FileSession {
   #pipeline: SessionPipeline;
   #sos: Float64Array | null = null;
   #margin = 0;
+  /** The FIR ADC phase shift (Neuropixels): its spec and kernels, made once per pipeline. */
+  #shift: FirShift | null = null;
   #reference: ReferencePlan | null = null;
   #referenceNote: string | null = null;
   #gain: Float32Array;
@@ -31,6 +39,8 @@ export class FileSession {
   #commonGain: number | null;
   #scratch: ArrayBuffer | null = null;
   #out: Float32Array | null = null;
+  /** Filtered rows with the phase shift's neighbours, before the shift. */
+  #ext: Float32Array | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
   #bad: SessionBadChannel[] = [];
@@ -69,7 +79,13 @@ export class FileSession {
     const sos = spec ? designSos(spec, fs) : null;
     const bad = p.detectBadChannels ? found : [];
     const reference = viewReference(p, bad, channels);
-    [this.#sos, this.#margin, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, reference.plan, reference.note, bad, p];
+    let shift: FirShift | null = null;
+    if (p.phaseShift) {
+      const shifts = adcSampleShifts(this.source.info.probe?.kind ?? 'other', channels.map((c) => c.readout), this.source.info.probe?.muxTable);
+      const spec = { method: 'fir' as const, shifts, taps: p.phaseShift.taps };
+      shift = { spec, kernels: firKernels(shifts, spec.taps) };
+    }
+    [this.#sos, this.#margin, this.#shift, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, shift, reference.plan, reference.note, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#activityCache = null;
     this.#pipelineGeneration++;
@@ -126,18 +142,29 @@ export class FileSession {
     if (s1 - s0 > MAX_WINDOW_SAMPLES) throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${((s1 - s0) / this.source.info.fs).toFixed(1)} s is longer than the view shows`);
     const t0 = performance.now();
     const sos = processed ? this.#sos : null;
-    const left = sos ? Math.min(this.#margin, s0) : 0;
-    const right = sos ? Math.min(this.#margin, N - s1) : 0;
-    const rows = s1 - s0 + left + right;
+    const shift = processed ? this.#shift : null;
+    // The shift (after the filter, before the reference, as SpikeInterface orders them) needs K/2
+    // filtered neighbours each side: the filter then runs over the window widened by those.
+    const half = shift ? shift.spec.taps / 2 : 0;
+    const [hl, hr] = [Math.min(half, s0), Math.min(half, N - s1)];
+    const [e0, e1] = [s0 - hl, s1 + hr];
+    const left = sos ? Math.min(this.#margin, e0) : 0;
+    const right = sos ? Math.min(this.#margin, N - e1) : 0;
+    const rows = e1 - e0 + left + right;
     const bytes = rows * this.source.layout.frameChannels * (this.source.layout.dtype === 'float32' ? 4 : 2);
     // Buffers are kept between requests: a fresh 50 MB array per window costs more in page faults than the filter.
     if (!this.#scratch || this.#scratch.byteLength < bytes) this.#scratch = new ArrayBuffer(bytes);
     if (!this.#out || this.#out.length < (s1 - s0) * C) this.#out = new Float32Array((s1 - s0) * C);
-    const raw = await this.source.read(s0 - left, s1 + right, this.#scratch);
+    if (shift && sos && (!this.#ext || this.#ext.length < (e1 - e0) * C)) this.#ext = new Float32Array((e1 - e0) * C);
+    const raw = await this.source.read(e0 - left, e1 + right, this.#scratch);
     const common = raw instanceof Int16Array ? this.#commonGain : 1;
     const input = common === null && raw instanceof Int16Array ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
+    const window = this.#out.subarray(0, (s1 - s0) * C);
     let out: Float32Array;
-    if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#out.subarray(0, (s1 - s0) * C) });
+    if (shift) {
+      const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#ext!.subarray(0, (e1 - e0) * C) }) : input;
+      out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
+    } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
     else if (input instanceof Float32Array) out = input;
     else {
       out = this.#out.subarray(0, (s1 - s0) * C);

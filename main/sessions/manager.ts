@@ -52,7 +52,7 @@ export function checkPipeline(p: unknown): SessionPipeline {
 }
 
 /** What a view can run: recordings are viewed unshifted; live Neuropixels data can be shifted. */
-const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: false });
+const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: source.info.probe?.kind === 'np1' || source.info.probe?.kind === 'np2' });
 const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
 /** What the view says about the preset it runs. */
 const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionInfo['preset'] => ({ id: p.id, name: p.name, display: p.body.display });

@@ -4,6 +4,8 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateS
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { processFile } from '../../main/engine/index.ts';
+import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
+import { openSource } from '../../main/sources/open-source.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
@@ -52,11 +54,18 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   }, 30_000);
 
-  it('serves any window processed as the executor would (zero-phase + CMR, real neighbours ±margin)', async () => {
+  it.each([
+    ['zero-phase + CMR', false],
+    ['zero-phase + FIR ADC phase shift + CMR', true]
+  ])('serves any window processed as the executor would (%s, real neighbours ±margin)', async (_name, shifted) => {
     const { dir, bin, m } = simulatedRecording(3);
+    const source = await openSource(bin);
+    const shifts = adcSampleShifts(source.info.probe!.kind, source.info.channels.map((c) => c.readout));
+    await source.close();
     const info = await m.open({ kind: 'recording', path: bin });
     expect(info).toMatchObject({ kind: 'recording', fs: 30000, historySeconds: 3 });
     const s = m.require();
+    if (shifted) s.setPipeline({ ...info.pipeline, phaseShift: { taps: 16 } });
     // One column per sample: min = max = the processed value.
     const r = await s.columns(30000, 1, 6000, true, 36000);
     expect([r.fromColumn, r.count, r.newestSample, r.oldestSample]).toEqual([30000, 6000, 90000, 0]);
@@ -71,7 +80,11 @@ describe('a recording opened for scrubbing', () => {
       dtype: 'int16',
       outDtype: 'float32',
       scale: { gainUv: new Float32Array(384).fill(sim.describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
-      pipeline: { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, reference: { mode: 'global', operator: 'median', exclude: [] } },
+      pipeline: {
+        filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' },
+        ...(shifted ? { phaseShift: { method: 'fir' as const, shifts, taps: 16 as const } } : {}),
+        reference: { mode: 'global', operator: 'median', exclude: [] }
+      },
       chunkSamples: 6000,
       nJobs: 1,
       nWorkers: 1,
@@ -88,6 +101,14 @@ describe('a recording opened for scrubbing', () => {
     // The view filters in float32 for speed: on this data (large LFP under a small AP band) that
     // is ~1.5e-4 of the output's RMS, far below a pixel; exports stay float64.
     expect(worst / Math.sqrt(ss / ref.length)).toBeLessThan(1e-3);
+    if (shifted) {
+      // The shift really ran: the same window unshifted differs by far more than that.
+      s.setPipeline({ ...info.pipeline, phaseShift: null });
+      const plain = await s.columns(30000, 1, 6000, true, 36000);
+      let d = 0;
+      for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(plain.minmax[2 * i] - ref[i]));
+      expect(d / Math.sqrt(ss / ref.length)).toBeGreaterThan(1e-2);
+    }
     await m.close();
   });
 
