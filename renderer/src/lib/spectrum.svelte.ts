@@ -5,6 +5,17 @@ import { api } from './api.ts';
 
 const LINE_PEAK_MIN_DB = 6;
 
+/**
+ * The peak's frequency between bins: a parabola through the log PSD of bin k and its neighbours
+ * (bins are 1.8 Hz apart at 30 kHz; 50 Hz mains read 49.4 Hz, the nearest bin).
+ */
+function peakHz(psd: Float32Array | Float64Array, k: number, df: number): number {
+  const [a, b, c] = [psd[k - 1], psd[k], psd[k + 1]].map((v) => Math.log(Math.max(v, 1e-30)));
+  const d = a - 2 * b + c;
+  const offset = d < 0 ? (0.5 * (a - c)) / d : 0;
+  return (k + Math.max(-0.5, Math.min(0.5, offset))) * df;
+}
+
 export class SpectrumState {
   processed = $state(false);
   seconds = $state(2);
@@ -27,7 +38,7 @@ export class SpectrumState {
       for (let j = k - 2; j <= k + 2; j++) if (psd[j] > psd[k]) k = j;
       const around = [...psd.subarray(Math.round((hz - 15) / df), Math.round((hz - 5) / df)), ...psd.subarray(Math.round((hz + 5) / df), Math.round((hz + 15) / df))].sort((a, b) => a - b);
       const db = 10 * Math.log10(psd[k] / around[Math.floor(around.length / 2)]);
-      if (!best || db > best.db) best = { hz: k * df, db };
+      if (!best || db > best.db) best = { hz: peakHz(psd, k, df), db };
     }
     return best && Number.isFinite(best.db) && best.db >= LINE_PEAK_MIN_DB ? best : null;
   });
