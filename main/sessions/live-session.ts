@@ -102,8 +102,9 @@ export class LiveSession {
 
   /**
    * Applies to samples from now on, then reprocesses the history behind them from the raw ring, so
-   * scrolling back shows one pipeline throughout (see #rebuild). The steps are built before any is swapped in: a
-   * pipeline that cannot run here changes nothing (nor takes the bad channels `found` by detection).
+   * scrolling back shows one pipeline throughout (see #rebuild). The steps are built before any is
+   * swapped in: a pipeline that cannot run here changes nothing (nor takes the bad channels `found`
+   * by detection).
    */
   setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
     const steps = this.#build(p, found);

@@ -51,7 +51,7 @@ export function checkPipeline(p: unknown): SessionPipeline {
   };
 }
 
-/** What a view can run: recordings are viewed unshifted; live Neuropixels data can be shifted. */
+/** What a view can run: Neuropixels data can be shifted, live or recorded. */
 const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: source.info.probe?.kind === 'np1' || source.info.probe?.kind === 'np2' });
 const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
 /** What the view says about the preset it runs. */
