@@ -103,3 +103,37 @@ describe('browser-mode server (real host, real socket)', () => {
     expect((await fetch(base + '/..%2f..%2fpackage.json')).status).toBeGreaterThanOrEqual(403);
   });
 });
+
+describe("the page's WebSocket client across a host restart (real server, Node's WebSocket)", () => {
+  it('a call made while the host is away waits for it and is answered; the view can then open its source again', async () => {
+    const dir = tempDir();
+    const staticDir = join(dir, 'static');
+    mkdirSync(staticDir, { recursive: true });
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><p>hi</p>');
+    let host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    let server = await startServer(host, { host: '127.0.0.1', port: 0, staticDir });
+    const port = (server.server.address() as { port: number }).port;
+    const g = globalThis as { location?: unknown };
+    g.location = { protocol: 'http:', host: `127.0.0.1:${port}`, search: '' };
+    const { connectApi } = await import('../../renderer/src/lib/transport.ts');
+    const api = connectApi();
+    try {
+      expect(await api.call('engine.info')).toMatchObject({ version: '0.1.0' });
+      await server.close();
+      host.close();
+      await new Promise((r) => setTimeout(r, 200)); // the page has seen its socket close
+      // While the host is away: before, this call went to the closed socket and never settled.
+      const answered = api.call('engine.info');
+      await new Promise((r) => setTimeout(r, 300));
+      host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+      server = await startServer(host, { host: '127.0.0.1', port, staticDir });
+      expect(await answered).toMatchObject({ version: '0.1.0' });
+      // The new host has no session: the view is told so by code, and opens its source again.
+      await expect(api.call('session.columns', { fromColumn: 0, samplesPerColumn: 30, maxColumns: 10, processed: true })).rejects.toMatchObject({ code: 'NO_SESSION' });
+    } finally {
+      delete g.location;
+      await server.close();
+      host.close();
+    }
+  }, 20_000);
+});

@@ -104,6 +104,8 @@ export class TracesState {
   #fetchFailed = false;
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
+  /** What the last open opened: reopened when the host comes back without a session (a restart). */
+  #source: SessionSource | null = null;
   /** The session's data revision the drawn columns come from (null: none drawn yet). */
   #revision: number | null = null;
 
@@ -126,6 +128,7 @@ export class TracesState {
       const info = await api.call('session.open', { source });
       // Two opens in flight (the first-run simulator and a click): only the newest one applies.
       if (generation !== this.#generation) return;
+      this.#source = source;
       // Nothing of the previous source may bound the new one's seeks or label its channels.
       this.#rightCol = 0;
       this.#oldestCol = 0;
@@ -495,6 +498,12 @@ export class TracesState {
     } catch (err) {
       this.error = (err as Error).message;
       this.#fetchFailed = true;
+      // The host restarted (its sessions went with it): open again what was open, once.
+      if ((err as { code?: string }).code === 'NO_SESSION' && this.#source && !this.opening) {
+        const source = this.#source;
+        this.#source = null;
+        void this.open(source);
+      }
     } finally {
       this.#inflight = false;
     }

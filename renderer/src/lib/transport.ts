@@ -36,16 +36,21 @@ function websocketClient(): ApiClient {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
   let ws: WebSocket;
-  let open: Promise<void>;
   let retryMs = 250;
+  // Settles when a connection is open; while the host is away, a fresh one makes calls wait for
+  // the next connection (sent on a closed socket, they were dropped and never answered).
+  let connected = false;
+  let ready: () => void = () => {};
+  let open = new Promise<void>((resolve) => (ready = resolve));
 
   const connect = () => {
     ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';
-    open = new Promise((resolve) => ws.addEventListener('open', () => resolve(), { once: true }));
     ws.addEventListener('open', () => {
       retryMs = 250;
+      connected = true;
       for (const event of listeners.keys()) ws.send(encode({ t: 'sub', event }));
+      ready();
     });
     ws.addEventListener('message', (e) => {
       const msg = decode(e.data as string | ArrayBuffer) as ServerMessage;
@@ -58,6 +63,10 @@ function websocketClient(): ApiClient {
       }
     });
     ws.addEventListener('close', () => {
+      if (connected) {
+        connected = false;
+        open = new Promise<void>((resolve) => (ready = resolve));
+      }
       for (const p of pending.values()) p.reject(new Error('The connection to the ProbeDeck host was lost'));
       pending.clear();
       setTimeout(connect, retryMs);
@@ -69,7 +78,7 @@ function websocketClient(): ApiClient {
   return {
     transport: 'websocket',
     async call(method: MethodName, ...params: unknown[]) {
-      await open;
+      while (ws.readyState !== WebSocket.OPEN) await open;
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
