@@ -115,7 +115,9 @@ describe("the page's WebSocket client across a host restart (real server, Node's
     const port = (server.server.address() as { port: number }).port;
     const g = globalThis as { location?: unknown };
     g.location = { protocol: 'http:', host: `127.0.0.1:${port}`, search: '' };
-    const { connectApi } = await import('../../renderer/src/lib/transport.ts');
+    // The page's own module (typed against the DOM, so not followed by this Node-typed test's checker).
+    const transport = '../../renderer/src/lib/transport.ts';
+    const { connectApi } = (await import(transport)) as { connectApi: () => import('../../main/api/contract.ts').ApiClient };
     const api = connectApi();
     try {
       expect(await api.call('engine.info')).toMatchObject({ version: '0.1.0' });
