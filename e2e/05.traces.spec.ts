@@ -79,7 +79,7 @@ test('a raw file reopened with more channels: the probe map follows, the page st
   await app.getByTestId('source-picker').locator('summary').click();
   await app.getByTestId('recent-source').filter({ hasText: bin }).click();
   await expect(app.getByTestId('open-path')).toHaveValue(bin);
-  await expect(app.getByTestId('recent-source')).toBeHidden();
+  await expect(app.getByTestId('recent-source').first()).toBeHidden();
   expect(errors).toEqual([]);
 });
 

@@ -81,6 +81,10 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
     })
     .toBe(1);
   await expect(app.getByTestId('hover-readout')).toContainText(/AP\d+ · [\d.]+ s · -?\d+…-?\d+ µV/);
+  // While following, the readout under a resting pointer moves on with the traces.
+  const readoutS = async () => Number(/ · ([\d.]+) s · /.exec((await app.getByTestId('hover-readout').textContent()) ?? '')?.[1]);
+  const restingAt = await readoutS();
+  await expect.poll(readoutS, { timeout: 5000 }).toBeGreaterThan(restingAt + 0.2);
   // The axis spans the chosen window (whole samples per pixel column round it up a little).
   const seconds = async (id: string) => Number((await app.getByTestId(id).textContent())!.split(' ')[0]);
   await expect.poll(async () => Math.abs((await seconds('time-right')) - (await seconds('time-left')) - 5)).toBeLessThan(0.5);
