@@ -7,6 +7,8 @@ import { api } from './api.ts';
 
 export class ExportState {
   source = $state('');
+  /** The user has typed in the source field: a suggestion arriving later leaves it alone. */
+  sourceTyped = false;
   presetId = $state<number | null>(null);
   format = $state<ExportFormat>('kilosort');
   outDir = $state('');
@@ -38,8 +40,8 @@ export class ExportState {
         const session = await api.call('session.info');
         const recent = await api.call('sources.recent');
         const guess = session && session.kind !== 'simulator' ? session.source : (recent[0]?.path ?? '');
-        // Only a suggestion: whatever the user typed meanwhile stays.
-        if (!this.source) this.source = guess;
+        // Only a suggestion: whatever the user typed meanwhile stays (even a field cleared to retype).
+        if (!this.source && !this.sourceTyped) this.source = guess;
       }
       await this.refreshHistory();
     } catch (err) {
