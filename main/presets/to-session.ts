@@ -27,6 +27,7 @@ export function sessionPipelineFromPreset(p: PresetBody['pipeline'], can: ViewCa
     // A rig's list of bad channels may name channels this source does not have (a smaller probe).
     exclude: p.badChannels.manual.filter((c) => c < can.channels),
     phaseShift: p.phaseShift.method === 'none' || !can.phaseShift ? null : { taps: p.phaseShift.taps },
-    detectBadChannels: p.badChannels.detect !== 'none'
+    detectBadChannels: p.badChannels.detect !== 'none',
+    detectMethod: p.badChannels.detect === 'none' ? 'coherence+psd' : p.badChannels.detect
   };
 }

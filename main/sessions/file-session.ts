@@ -104,7 +104,7 @@ export class FileSession {
     const { channels, fs, samples } = this.source.info;
     try {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
-      const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
+      const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
       if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#detection = 'done';

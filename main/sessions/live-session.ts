@@ -285,7 +285,7 @@ export class LiveSession {
       const seconds = concat(this.raw.views(start, this.raw.end));
       const read = async (a: number, b: number) => seconds.subarray(a * C, b * C);
       const chunks = await detectionChunks({ read, samples: seconds.length / C, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
-      const r = await detectBadChannels({ chunks, channels: C, fs, method: 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
+      const r = await detectBadChannels({ chunks, channels: C, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;

@@ -42,12 +42,15 @@ export function checkPipeline(p: unknown): SessionPipeline {
   const ps = p.phaseShift ?? null;
   if (ps !== null && (!isPlainObject(ps) || ![16, 32, 64].includes(ps.taps as number))) throw invalidParameterError('pipeline.phaseShift', 'null or {taps: 16, 32 or 64}', ps);
   if (p.detectBadChannels !== undefined && typeof p.detectBadChannels !== 'boolean') throw invalidParameterError('pipeline.detectBadChannels', 'true or false', p.detectBadChannels);
+  const method = p.detectMethod ?? 'coherence+psd';
+  if (!['coherence+psd', 'std', 'mad'].includes(method as string)) throw invalidParameterError('pipeline.detectMethod', '"coherence+psd", "std" or "mad"', method);
   return {
     filter: f as SessionPipeline['filter'],
     reference,
     exclude: exclude as number[],
     phaseShift: ps as SessionPipeline['phaseShift'],
-    detectBadChannels: p.detectBadChannels === true
+    detectBadChannels: p.detectBadChannels === true,
+    detectMethod: method as SessionPipeline['detectMethod']
   };
 }
 

@@ -39,6 +39,16 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   }, 30_000);
 
+  it('runs the detection method the preset names: std finds the noisy channel only (the dead one is quiet, not deviant)', async () => {
+    const { bin } = simulatedRecording(4);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'recording', path: bin });
+    const s = m.require();
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'std' });
+    await expect.poll(() => s.describe().badChannels, { timeout: 20_000 }).toEqual([{ index: 77, label: 'noise' }]);
+    await m.close();
+  }, 30_000);
+
   it('a detection still running when another recording opens never reports into the new one', async () => {
     const a = simulatedRecording(4);
     const b = simulatedRecording(1);

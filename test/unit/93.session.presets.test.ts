@@ -92,11 +92,13 @@ describe('an edit to the preset the view runs', () => {
       const edit = (highHz: number) => {
         const b = structuredClone(body);
         b.pipeline.filter.highHz = highHz;
+        b.pipeline.badChannels.detect = 'mad';
         return host.call('presets.update', { id: mine.id, body: b });
       };
       await edit(3000);
       info = (await host.call('session.info', undefined)) as SessionInfo;
       expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
+      expect(info.pipeline).toMatchObject({ detectBadChannels: true, detectMethod: 'mad' });
       expect(info.preset).toMatchObject({ name: 'Rig 4 AP' });
       expect(info.preset?.modified).toBeFalsy();
       expect(((await host.call('session.status', undefined)) as SessionStatus).revision).toBeGreaterThan(revision);

@@ -17,8 +17,10 @@ export interface SessionPipeline {
   exclude: number[];
   /** FIR phase shift between the filter and the reference (Neuropixels probes); absent = off. */
   phaseShift?: { taps: 16 | 32 | 64 } | null;
-  /** Find bad channels (SI's coherence+psd) on the first seconds of a live run and keep them out of the reference. */
+  /** Find bad channels (a live run's first seconds, a recording's spread windows) and keep them out of the reference. */
   detectBadChannels?: boolean;
+  /** How (SpikeInterface's detect_bad_channels methods); absent = coherence+psd. */
+  detectMethod?: 'coherence+psd' | 'std' | 'mad';
 }
 
 export interface SessionBadChannel {
