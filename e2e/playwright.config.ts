@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { chromiumPath } from './chromium.ts';
 
 const port = Number(process.env.E2E_PORT ?? 5321);
+// A folder made here is removed when the run ends (teardown.ts); one given in E2E_DATA_DIR stays.
+if (!process.env.E2E_DATA_DIR) process.env.E2E_DATA_DIR_MADE = '1';
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'probedeck-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
 
@@ -14,6 +16,7 @@ export default defineConfig({
   testDir: '.',
   testMatch: /.*\.spec\.ts/,
   outputDir: 'artifacts',
+  globalTeardown: './teardown.ts',
   timeout: 120_000,
   workers: 1,
   reporter: [['list']],
