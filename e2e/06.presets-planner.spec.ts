@@ -9,6 +9,11 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('preset-name')).toHaveValue(/Neuropixels AP \(copy/);
   await app.getByTestId('preset-name').fill('Rig 2 AP');
   await app.getByTestId('preset-name').press('Enter');
+  // A name that is taken is refused, and the field goes back to the saved name.
+  await app.getByTestId('preset-name').fill('Neuropixels AP');
+  await app.getByTestId('preset-name').press('Enter');
+  await expect(app.getByTestId('preset-error')).toContainText('A preset named "Neuropixels AP" already exists');
+  await expect(app.getByTestId('preset-name')).toHaveValue('Rig 2 AP');
   await app.getByTestId('filter-low').fill('350');
   await app.getByTestId('filter-low').press('Enter');
   // A single-channel reference offers its channel (it starts at 0 rather than being refused for having none).

@@ -87,6 +87,7 @@ export function validateReference(name: string, value: unknown): ReferenceChoice
 }
 
 export function validateName(v: unknown): string {
-  if (!isString(v) || v.trim().length === 0 || v.length > 80) throw invalidParameterError('name', 'a name of 1–80 characters', v);
+  if (!isString(v)) throw invalidParameterError('name', 'a name of 1–80 characters', v);
+  if (v.trim().length === 0 || v.length > 80) throw new ProbeDeckError('INVALID_PARAMETER', `A preset's name has 1 to 80 characters; "${v.length > 80 ? `${v.slice(0, 40)}…` : v}" has ${v.trim().length === 0 ? 'none' : v.length}`);
   return v.trim();
 }

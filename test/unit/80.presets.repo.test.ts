@@ -36,6 +36,7 @@ describe('presets repository (real SQLite file)', () => {
     expect(repo.update(mine.id, b).body.pipeline.filter.lowHz).toBe(400);
     expect(repo.rename(mine.id, 'Rig 3 AP').name).toBe('Rig 3 AP');
     expect(() => repo.rename(mine.id, 'neuropixels ap')).toThrow(/already exists/);
+    expect(() => repo.rename(mine.id, '   ')).toThrow(/^A preset's name has 1 to 80 characters; "   " has none$/);
     expect(() => repo.create('x', { ...b, pipeline: { ...b.pipeline, filter: { ...b.pipeline.filter, highHz: 100 } } })).toThrow(/low corner \(400 Hz\) must be below the high corner \(100 Hz\) in "pipeline.filter"/);
   });
 

@@ -29,7 +29,7 @@ export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => void 
       onSaved(saved);
       return saved;
     },
-    'presets.rename': (p) => repo.rename(id(p), str(p, 'name')),
+    'presets.rename': (p) => repo.rename(id(p), params(p).name as string), // the repository says what a name may be
     'presets.duplicate': (p) => repo.duplicate(id(p), params(p).name === undefined ? undefined : str(p, 'name')),
     'presets.delete': (p) => repo.remove(id(p)),
     'presets.restore': (p) => repo.restore(id(p)),

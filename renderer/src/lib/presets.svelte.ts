@@ -42,11 +42,13 @@ export class PresetsState {
     return p !== undefined;
   }
 
-  async rename(name: string): Promise<void> {
+  /** Renames the selected preset; false when the host refused the name (this.error says why). */
+  async rename(name: string): Promise<boolean> {
     const id = this.selectedId;
-    if (id === null) return;
+    if (id === null) return false;
     const p = await this.#run(() => api.call('presets.rename', { id, name }));
     if (p) this.#replace(p);
+    return p !== undefined;
   }
 
   async duplicate(): Promise<void> {
