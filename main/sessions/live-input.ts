@@ -69,6 +69,14 @@ const JOIN_BACK_S = 0.5;
 
 type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void;
 
+/** Where a .meta disagrees with how its file was followed (channels and rate typed in before it existed): why, else null. */
+function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
+  const n = Number(meta.values.get('nSavedChans'));
+  const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
+  if (n === followed.channels && fs === followed.fs) return null;
+  return `${metaPathFor(path)} says ${n} channels at ${fs} Hz, but the file was followed as ${followed.channels} at ${followed.fs} Hz: reopen it`;
+}
+
 /**
  * SpikeGLX writes a run's .meta when it closes the .bin: a .meta whose fileSizeBytes is the file's
  * size says the recording ended, where silence alone could be a paused acquisition. A .meta that
@@ -82,13 +90,9 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
     const declared = Number(meta?.values.get('fileSizeBytes'));
     const size = (await stat(path).catch(() => null))?.size;
     if (!meta || !(declared > 0) || declared !== size) return null;
-    const nSaved = Number(meta.values.get('nSavedChans'));
-    const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
-    if (nSaved !== followed.channels || fs !== followed.fs) {
-      const message = `${metaPathFor(path)} says ${nSaved} channels at ${fs} Hz, but the file was followed as ${followed.channels} at ${followed.fs} Hz: reopen it`;
-      return { kind: 'error', message };
-    }
-    return { kind: 'ended', message: `${path}: the recording ended (its .meta was written): ${(size / (2 * nSaved) / fs).toFixed(1)} s` };
+    const wrong = metaDisagrees(path, meta, followed);
+    if (wrong) return { kind: 'error', message: wrong };
+    return { kind: 'ended', message: `${path}: the recording ended (its .meta was written): ${(size / (2 * followed.channels) / followed.fs).toFixed(1)} s` };
   };
 }
 
@@ -210,10 +214,8 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       if (!existsSync(metaPath)) return;
       metaSeen = true;
       void readMeta(path).then((meta) => {
-        const n = Number(meta.values.get('nSavedChans'));
-        const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
-        if (n !== fallback.channels || fs !== fallback.fs) emit({ kind: 'error', message: `${metaPath} says ${n} channels at ${fs} Hz, but the file was followed as ${fallback.channels} at ${fallback.fs} Hz: reopen it` });
-        else emit({ kind: 'info', message: `${metaPath} appeared: the recording is complete` });
+        const wrong = metaDisagrees(path, meta, fallback);
+        emit(wrong ? { kind: 'error', message: wrong } : { kind: 'info', message: `${metaPath} appeared: the recording is complete` });
       });
     }
   });

@@ -213,7 +213,7 @@ export class LiveSession {
     if (this.#pending === 0) {
       this.#pending = 1;
       // A failed step is reported, not fatal: the chain must keep running for the next chunks.
-      this.#queue = this.#queue.then(() => this.#drain()).catch((err: Error) => {
+      this.#job(() => this.#drain()).catch((err: Error) => {
         this.#message = `processing failed: ${err.message}`;
         this.#state = 'error';
         this.#emitStatus();

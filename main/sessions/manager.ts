@@ -1,5 +1,6 @@
 // The host's one live session: opened from the simulator or a growing file, replaced on open.
 import { availableParallelism } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
 import { existsSync, statSync } from 'node:fs';
@@ -61,15 +62,6 @@ const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.chann
 const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionInfo['preset'] => ({ id: p.id, name: p.name, display: p.body.display });
 const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;
 const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
-
-/** Equal as data (key order aside). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
 
 function isOpenEphys(path: string): boolean {
   return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
@@ -165,7 +157,7 @@ export class SessionManager {
     session.setPipeline(p);
     if (this.#preset) {
       const saved = this.#presetPipeline(this.#preset.id, session);
-      this.#preset = { ...this.#preset, modified: saved === null || !sameValue(saved, session.pipeline) };
+      this.#preset = { ...this.#preset, modified: saved === null || !isDeepStrictEqual(saved, session.pipeline) };
     }
     return this.info()!;
   }
