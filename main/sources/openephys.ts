@@ -3,6 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { firstNpyValue } from './npy.ts';
+import { openEphysProbe } from './openephys-settings.ts';
 import { frameCount, openFrames } from './frame-reader.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
@@ -109,6 +110,11 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
       channels.push({ id: c.channel_name, index: channels.length, readout: col, x: 0, y: channels.length * 20, shank: 0, gainUv: c.bit_volts * toUv, offsetUv: 0 });
     }
   });
+  // The layout applies to a stream of the whole probe, its readout channel k in column k; a stream of
+  // other channels (NI-DAQ, a subset) keeps a plain column.
+  const probe = await openEphysProbe(oebin, name(stream));
+  const laidOut = probe !== null && probe.contacts.size === channels.length && channels.every((c) => probe.contacts.has(c.readout));
+  if (laidOut) for (const c of channels) Object.assign(c, probe.contacts.get(c.readout));
   return {
     format: 'openephys',
     path: oebin,
@@ -122,7 +128,7 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
     tStart: first / stream.sample_rate,
     syncChannel: sync,
     live,
-    probe: { kind: 'other', partNumber: null },
+    probe: laidOut && probe ? { kind: probe.kind, partNumber: probe.partNumber } : { kind: 'other', partNumber: probe?.partNumber ?? null },
     frameChannels: stream.num_channels,
     headerBytes: 0,
     wallClockStart: null

@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openEphysProbe } from '../../main/sources/openephys-settings.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { cli } from './cli.ts';
 import { repoRoot, tempDir } from './helpers.ts';
@@ -26,10 +27,11 @@ function npy(path: string, values: BigInt64Array) {
 }
 
 /** An Open Ephys Record Node with the real oebin and a small continuous.dat per stream. */
-function openephys(dir: string, oebin: string, frames: number, firstSample: bigint): string {
+function openephys(dir: string, oebin: string, frames: number, firstSample: bigint, settings?: string): string {
   const rec = join(dir, 'Record Node 101', 'experiment1', 'recording1');
   mkdirSync(rec, { recursive: true });
   copyFileSync(join(fixtures, 'openephys', oebin), join(rec, 'structure.oebin'));
+  if (settings) copyFileSync(join(fixtures, 'openephys', settings), join(dir, 'Record Node 101', 'settings.xml'));
   const doc = JSON.parse(readFileSync(join(rec, 'structure.oebin'), 'utf8'));
   for (const s of doc.continuous) {
     const d = join(rec, 'continuous', s.folder_name);
@@ -118,6 +120,71 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     const byPath = await openSource(join(node, 'experiment1/recording1/continuous', lfpFolder, 'continuous.dat'));
     expect(byPath.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
     await byPath.close();
+  });
+});
+
+describe('Open Ephys probe layout from the Record Node’s settings.xml (real files)', () => {
+  const layout = (info: { channels: { x: number; y: number; shank: number }[] }, cols: number[]) => cols.map((k) => [info.channels[k].x, info.channels[k].y, info.channels[k].shank]);
+
+  it('NP2.0 (plugin 1.0): positions per readout channel, the ADC family from num_adcs', async () => {
+    const src = await openSource(openephys(tempDir(), 'np1.structure.oebin', 10, 0n, 'np1.settings.xml'));
+    expect(src.info.probe).toEqual({ kind: 'np2', partNumber: 'NP2014' });
+    expect(layout(src.info, [0, 1, 2, 191, 383])).toEqual([[27, 0, 0], [59, 0, 0], [27, 15, 0], [59, 2865, 0], [59, 2145, 0]]);
+    await src.close();
+  });
+
+  it('NP1.0-class NHP probe (plugin 0.6): positions agree with the oebin’s electrode indices; the NI-DAQ stream keeps none', async () => {
+    const node = openephys(tempDir(), 'np2-4shank.structure.oebin', 10, 0n, 'np2-4shank.settings.xml');
+    const ap = await openSource(node);
+    expect(ap.info.probe).toEqual({ kind: 'np1', partNumber: 'NP1032' });
+    // AP1 is electrode 768 (row 384 at 20 µm), AP2 electrode 1 (row 0, right column).
+    expect(layout(ap.info, [0, 1, 2])).toEqual([[11, 7680, 0], [114, 0, 0], [11, 20, 0]]);
+    await ap.close();
+    const ni = await openSource(node, { stream: 'PXIe-6341' });
+    expect(ni.info.probe.kind).toBe('other');
+    expect(layout(ni.info, [0, 1])).toEqual([[0, 0, 0], [0, 20, 0]]);
+    await ni.close();
+  });
+
+  it('a 4-shank NP2.0 (OneBox): each channel on its shank, so a per-shank reference has its groups', async () => {
+    const src = await openSource(openephys(tempDir(), 'np1.structure.oebin', 10, 0n, 'onebox-np2014.settings.xml'));
+    expect(layout(src.info, [0, 1, 191, 383])).toEqual([[8, 0, 0], [540, 720, 2], [290, 705, 1], [290, 1425, 1]]);
+    expect(new Set(src.info.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
+    await src.close();
+  });
+
+  it('without settings.xml, or with one whose only probe was not enabled, a plain column', async () => {
+    const node = openephys(tempDir(), 'np1.structure.oebin', 10, 0n);
+    const plain = await openSource(node);
+    expect(plain.info.probe).toEqual({ kind: 'other', partNumber: null });
+    await plain.close();
+    const xml = readFileSync(join(fixtures, 'openephys', 'np1.settings.xml'), 'utf8');
+    expect(xml).toContain('isEnabled="1"');
+    writeFileSync(join(node, 'settings.xml'), xml.replace('isEnabled="1"', 'isEnabled="0"'));
+    const disabled = await openSource(node);
+    expect(disabled.info.probe.kind).toBe('other');
+    expect(layout(disabled.info, [1])).toEqual([[0, 20, 0]]);
+    await disabled.close();
+  });
+});
+
+describe('which settings.xml probe a stream was recorded from', () => {
+  it('by custom name, by letter, a Quad Base shank by its number; settings_N.xml for experiment N', async () => {
+    const node = join(tempDir(), 'Record Node 101');
+    const oebin = (e: number) => join(node, `experiment${e}`, 'recording1', 'structure.oebin');
+    const probe = (serial: string, name: string, x: number) =>
+      `<NP_PROBE probe_serial_number="${serial}" custom_probe_name="${name}" probe_part_number="NP2020" num_adcs="24" isEnabled="1">\n  <ELECTRODE_XPOS CH0="${x}"/>\n  <ELECTRODE_YPOS CH0="0"/>\n</NP_PROBE>`;
+    mkdirSync(node, { recursive: true });
+    writeFileSync(join(node, 'settings.xml'), `<SETTINGS>${probe('1', '50210', 27)}${probe('2', '50213', 258)}${probe('2', '50213', 508)}</SETTINGS>`);
+    writeFileSync(join(node, 'settings_2.xml'), `<SETTINGS>${probe('9', 'left', 11)}</SETTINGS>`);
+    const x = async (stream: string, e = 1) => (await openEphysProbe(oebin(e), stream))?.contacts.get(0) ?? null;
+    expect(await x('50210')).toEqual({ x: 27, y: 0, shank: 0 });
+    expect(await x('Neuropix-PXI-100.ProbeA-AP')).toEqual({ x: 27, y: 0, shank: 0 });
+    expect(await x('ProbeB-2')).toEqual({ x: 508, y: 0, shank: 2 });
+    expect(await x('ProbeB')).toBeNull(); // two shanks: which one is not said
+    expect(await x('ProbeC')).toBeNull();
+    expect(await x('PXIe-6341')).toBeNull();
+    expect(await x('ProbeA', 2)).toEqual({ x: 11, y: 0, shank: 0 });
   });
 });
 
