@@ -19,7 +19,7 @@ test('follows a SpikeGLX file while the simulator writes it; the lag behind the 
       // (reading the page waits for its main thread, so one size alone would count that wait as lag).
       const before = statSync(bin).size;
       const shown = Number(await app.getByTestId('newest-sample').textContent());
-      const written = (before + statSync(bin).size) / 2 / (384 * 2);
+      const written = (before + statSync(bin).size) / 2 / (385 * 2); // 384 channels + sync
       lags.push(((written - shown) / 30000) * 1000);
       await app.waitForTimeout(100);
     }

@@ -1,7 +1,8 @@
 // Where a live session's samples come from: the built-in simulator at real-time pace, or a
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { betterFrameChannels, FRAME_FIT_FRAMES, looksLikeSync } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, findOebins, splitDatPath } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
@@ -186,7 +187,10 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
-  const channels: ChannelInfo[] = Array.from({ length: fallback.channels }, (_, c) => ({
+  // SpikeGLX saves a Neuropixels stream as 384 channels and the sync channel last: that column is
+  // split off, never filtered or referenced.
+  const neural = isSpikeGlxImec(path) && fallback.channels === 385 ? 384 : fallback.channels;
+  const channels: ChannelInfo[] = Array.from({ length: neural }, (_, c) => ({
     id: `AP${c}`,
     index: c,
     readout: c,
@@ -198,6 +202,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   }));
   let metaSeen = false;
   let lastLook = 0;
+  let fitChecked = false;
   return followInput({
     path,
     label: path,
@@ -206,8 +211,24 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
     finished: spikeglxFinished(path, fallback),
-    // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
     onGrow(emit) {
+      // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
+      // of data already tell, so say it then.
+      if (!fitChecked) {
+        const bytes = FRAME_FIT_FRAMES * (fallback.channels + 1) * 2;
+        fitChecked = true;
+        void firstBytes(path, bytes).then((head) => {
+          if (!head) {
+            fitChecked = false; // not enough data yet: look again at the next growth
+            return;
+          }
+          const better = betterFrameChannels(head, fallback.channels);
+          if (better === null && neural < fallback.channels && !looksLikeSync(head, fallback.channels, neural)) {
+            emit({ kind: 'error', message: `${path}: column ${fallback.channels} of the ${fallback.channels} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}` });
+          } else if (better !== null) emit({ kind: 'error', message: `${path}: the data look like ${better} channels per frame, not ${fallback.channels}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}` });
+        });
+      }
+      // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
       const now = performance.now();
       if (metaSeen || now - lastLook < 500) return;
       lastLook = now;
@@ -219,6 +240,24 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       });
     }
   });
+}
+
+/** run_g0_t0.imec0.ap.bin, .lf.bin: a Neuropixels stream as SpikeGLX names it. */
+export function isSpikeGlxImec(path: string): boolean {
+  return /\.imec\d*\.(ap|lf)\.bin$/i.test(path);
+}
+
+/** The file's first `bytes`, or null while it is shorter. */
+async function firstBytes(path: string, bytes: number): Promise<Int16Array | null> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return null;
+  try {
+    const buf = new Int16Array(bytes / 2);
+    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, 0);
+    return bytesRead === bytes ? buf : null;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Follows an Open Ephys continuous.dat being written (its structure.oebin exists from the start). */

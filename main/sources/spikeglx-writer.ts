@@ -17,14 +17,27 @@ export interface WriteOptions {
   onBlock?: (samples: number) => void;
 }
 
-export function simulatorMeta(sim: Simulator, samples: number, fileName: string): string {
+/** SpikeGLX's sync word, saved after a probe's channels: bit 6 is the 1 Hz sync pulse. */
+export function withSyncColumn(rows: Int16Array, start: number, channels: number, fs: number): Int16Array {
+  const n = rows.length / channels;
+  const out = new Int16Array(n * (channels + 1));
+  for (let t = 0; t < n; t++) {
+    out.set(rows.subarray(t * channels, (t + 1) * channels), t * (channels + 1));
+    out[t * (channels + 1) + channels] = (start + t) % fs < fs / 2 ? 64 : 0;
+  }
+  return out;
+}
+
+/** The .meta SpikeGLX writes for the simulator's probe; `sync`: the sync channel saved last, as SpikeGLX does. */
+export function simulatorMeta(sim: Simulator, samples: number, fileName: string, sync = true): string {
   const C = sim.channelCount;
+  const F = C + (sync ? 1 : 0);
   const imro = Array.from({ length: C }, (_, c) => `(${c} 0 0 500 250 1)`).join('');
   const shankMap = Array.from({ length: C }, (_, c) => `(0:${c % 2}:${Math.floor(c / 2)}:1)`).join('');
-  const chanMap = Array.from({ length: C }, (_, c) => `(AP${c};${c}:${c})`).join('');
+  const chanMap = Array.from({ length: C }, (_, c) => `(AP${c};${c}:${c})`).join('') + (sync ? `(SY0;${C}:${C})` : '');
   return [
     `fileName=${fileName}`,
-    `fileSizeBytes=${samples * C * 2}`,
+    `fileSizeBytes=${samples * F * 2}`,
     `fileTimeSecs=${samples / sim.fs}`,
     `fileCreateTime=${new Date().toISOString().slice(0, 19)}`,
     'typeThis=imec',
@@ -33,11 +46,11 @@ export function simulatorMeta(sim: Simulator, samples: number, fileName: string)
     'imDatPrb_pn=PRB_1_4_0480_1',
     'imDatPrb_type=0',
     `imSampRate=${sim.fs}`,
-    `nSavedChans=${C}`,
-    `snsApLfSy=${C},0,0`,
-    `snsSaveChanSubset=0:${C - 1}`,
+    `nSavedChans=${F}`,
+    `snsApLfSy=${C},0,${F - C}`,
+    `snsSaveChanSubset=0:${F - 1}`,
     `~imroTbl=(0,${C})${imro}`,
-    `~snsChanMap=(${C},0,0)${chanMap}`,
+    `~snsChanMap=(${C},0,${F - C})${chanMap}`,
     `~snsShankMap=(1,2,480)${shankMap}`,
     `# simulated by ProbeDeck: seed=${sim.seed}, dead channel ${sim.deadChannel}, noisy channel ${sim.noisyChannel}, gain ${NP1_GAIN_UV} uV/bit`,
     ''
@@ -56,7 +69,7 @@ export async function writeGrowingSpikeGLX(o: WriteOptions): Promise<number> {
     while (written < total) {
       if (o.signal?.aborted) break;
       const n = Math.min(block, total - written);
-      const data = sim.generate(written, n);
+      const data = withSyncColumn(sim.generate(written, n), written, sim.channelCount, sim.fs);
       await fh.write(new Uint8Array(data.buffer));
       written += n;
       o.onBlock?.(written);

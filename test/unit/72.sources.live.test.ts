@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { FileFollower } from '../../main/sources/live-file.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
-import { writeGrowingSpikeGLX } from '../../main/sources/spikeglx-writer.ts';
+import { withSyncColumn, writeGrowingSpikeGLX } from '../../main/sources/spikeglx-writer.ts';
 import { tempDir } from './helpers.ts';
 
-const FRAME = 384 * 2;
+const FRAME = 385 * 2; // 384 channels + the sync channel, as SpikeGLX saves them
 
 describe('following a file that is being written', () => {
   it('sees a real-time SpikeGLX writer within milliseconds, in whole frames, then its .meta', async () => {
@@ -27,7 +27,7 @@ describe('following a file that is being written', () => {
     expect(follower.frames).toBe(total);
     // Whole frames, exactly the simulator's samples.
     const buf = new Int16Array(await follower.readFrames(total - 5, total));
-    expect(Array.from(buf)).toEqual(Array.from(new Simulator({ seed: 1 }).generate(total - 5, 5)));
+    expect(Array.from(buf)).toEqual(Array.from(withSyncColumn(new Simulator({ seed: 1 }).generate(total - 5, 5), total - 5, 384, 30000)));
     await follower.close();
     lags.sort((a, b) => a - b);
     expect(lags.length).toBeGreaterThan(20);
@@ -76,7 +76,7 @@ describe('following a file that is being written', () => {
     const errA = new Promise<Error>((r) => a.once('error', r));
     await a.start();
     truncateSync(f, FRAME * 2);
-    expect((await errA).message).toMatch(/x\.bin: shrank from 7680 to 1536 bytes/);
+    expect((await errA).message).toMatch(/x\.bin: shrank from 7700 to 1540 bytes/);
 
     const b = new FileFollower(f, { frameBytes: FRAME });
     const errB = new Promise<Error>((r) => b.once('error', r));

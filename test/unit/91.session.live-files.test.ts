@@ -59,7 +59,7 @@ describe('live sessions on files being written', () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 1500)));
     await wait(700);
-    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
     appendFileSync(bin, bytes(sim.generate(1500, 1500)));
     await expect.poll(() => m.require().status().message, { timeout: 3000 }).toMatch(/\.meta appeared: the recording is complete/);
     expect(m.require().status().state).toBe('running');
@@ -74,7 +74,7 @@ describe('live sessions on files being written', () => {
     expect(m.require().status().message).toMatch(/no new data for [23] s$/);
     await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/no new data for [4-9] s$/);
     // SpikeGLX closes the .bin, then writes its .meta: the silent session finds the run complete.
-    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
     await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('ended');
     expect(m.require().status().message).toMatch(/the recording ended \(its \.meta was written\): 0\.1 s$/);
     // Following a finished run from the start: its data, then the same end.
@@ -84,14 +84,45 @@ describe('live sessions on files being written', () => {
     await m.close();
   }, 20_000);
 
-  it('a .meta written after the last data that disagrees with the channel count typed in is an error, not an end', async () => {
-    // 385 is SpikeGLX's usual count (with the sync channel); the simulator writes 384.
+  it('SpikeGLX’s 384 + sync, followed as 385: the sync column is split off; followed as 384: an error within the first second', async () => {
+    const sim = new Simulator();
+    // The simulator's channels with the offsets a wideband probe has, and SpikeGLX's sync column last.
+    const frames = (start: number, n: number) => {
+      const x = sim.generate(start, n);
+      const out = new Int16Array(n * 385);
+      for (let t = 0; t < n; t++) {
+        for (let c = 0; c < 384; c++) out[t * 385 + c] = x[t * 384 + c] + ((c * 7919) % 601) - 300;
+        out[t * 385 + 384] = ((start + t) >> 10) & 1 ? 64 : 0;
+      }
+      return out;
+    };
+    const right = await followingEmptySpikeGLX(385);
+    expect(right.m.require().describe().channels).toHaveLength(384);
+    appendFileSync(right.bin, bytes(frames(0, 6000)));
+    await expect.poll(() => right.m.require().status().newestSample, { timeout: 3000 }).toBe(6000);
+    const cols = await right.m.require().columns(0, 6000, 6000, false);
+    expect(cols.channels).toBe(384);
+    await wait(300);
+    expect(right.m.require().status().state).toBe('running');
+    await right.m.close();
+
+    const wrong = await followingEmptySpikeGLX(384);
+    appendFileSync(wrong.bin, bytes(frames(0, 6000)));
+    await expect.poll(() => wrong.m.require().status().state, { timeout: 3000 }).toBe('error');
+    expect(wrong.m.require().status().message).toMatch(/the data look like 385 channels per frame, not 384 \(SpikeGLX saves 384 \+ the sync channel\): every trace shown mixes channels; reopen it with 385$/);
+    await wrong.m.close();
+  });
+
+  it('385 followed on a file of 384 channels: its last column is no sync channel, said within the first second; the .meta that disagrees is an error too, not an end', async () => {
+    // 385 is SpikeGLX's usual count (with the sync channel); these data have 384 channels, no sync.
     const { bin, m, sim } = await followingEmptySpikeGLX(385);
     appendFileSync(bin, bytes(sim.generate(0, 3850)));
-    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('stalled');
-    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3850, 'run_g0_t0.imec0.ap.bin'));
     await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('error');
-    expect(m.require().status().message).toMatch(/\.meta says 384 channels at 30000 Hz, but the file was followed as 385 at 30000 Hz: reopen it$/);
+    expect(m.require().status().message).toMatch(/column 385 of the 385 followed is not SpikeGLX's sync channel \(it changes with nearly every sample\): if the file has 384 channels, reopen it with 384$/);
+    await wait(2500); // silence: the error stays said
+    expect(m.require().status().state).toBe('error');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3850, 'run_g0_t0.imec0.ap.bin', false));
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/\.meta says 384 channels at 30000 Hz, but the file was followed as 385 at 30000 Hz: reopen it$/);
     await m.close();
   }, 20_000);
 });

@@ -89,6 +89,7 @@ describe('a recording opened for scrubbing', () => {
       fs: 30000,
       dtype: 'int16',
       outDtype: 'float32',
+      frame: { frameChannels: 385, columns: Array.from({ length: 384 }, (_, c) => c) }, // the sync column last
       scale: { gainUv: new Float32Array(384).fill(sim.describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
       pipeline: {
         filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' },
@@ -127,7 +128,7 @@ describe('a recording opened for scrubbing', () => {
     const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
     const samples = 3600 * 30000;
     const sim = new Simulator({ seed: 1 });
-    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, samples, 'hour_g0_t0.imec0.ap.bin'));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, samples, 'hour_g0_t0.imec0.ap.bin', false));
     // Sparse: 83 GB of holes (the simulator writes 384 channels, no sync), with 2 s of real data at 30 min.
     const fd = openSync(bin, 'w');
     ftruncateSync(fd, samples * 384 * 2);
@@ -152,10 +153,10 @@ describe('a recording opened for scrubbing', () => {
   it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
     const { dir, bin, m } = simulatedRecording(1);
     // The dialog always sends its fields; a wrong count must not override the .meta.
-    expect(await m.open({ kind: 'recording', path: bin, channels: 385, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    expect(await m.open({ kind: 'recording', path: bin, channels: 386, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
     const plain = join(dir, 'plain.dat');
     writeFileSync(plain, readFileSync(bin));
-    expect(await m.open({ kind: 'recording', path: plain, channels: 384, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
     await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give its channel count and sampling rate to read it as a raw file/);
     await m.close();
   });

@@ -15,7 +15,7 @@ export const simulateCommand: Command = {
     process.once('SIGINT', () => ctl.abort());
     process.once('SIGTERM', () => ctl.abort());
     const n = await writeGrowingSpikeGLX({ out: values.out, seconds, seed: Number(values.seed), pace: Number(values.pace), signal: ctl.signal });
-    console.error(`wrote ${n} samples × 384 channels to ${values.out} and its .meta`);
+    console.error(`wrote ${n} samples × 384 channels + the sync channel to ${values.out} and its .meta`);
     return 0;
   }
 };

@@ -1,0 +1,13 @@
+// What the user typed in the source bar. The bar is unmounted while another tab is shown; the
+// path and counts typed there are still wanted when they come back.
+class SourceForm {
+  path = $state('');
+  /** SpikeGLX saves a Neuropixels stream as 384 channels + the sync channel: until a count is typed,
+   *  an imec .bin is followed as 385 (the sync column split off), anything else as 384. */
+  typedChannels = $state<number | null>(null);
+  fs = $state(30000);
+  readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
+  readonly channels = $derived(this.typedChannels ?? (this.imec ? 385 : 384));
+}
+
+export const sourceForm = new SourceForm();
