@@ -134,3 +134,25 @@ test('paused in live history, a pipeline change redraws that history as the new 
   await expect.poll(async () => (await snapshot(app)).equals(withoutCmr), { timeout: 10_000 }).toBe(false);
   await expect(app.getByTestId('toggle-follow')).not.toContainText('pause'); // still paused throughout
 });
+
+test('a paused live view keeps its moment after the history has moved past it, across a tab switch', async ({ app }) => {
+  test.setTimeout(90_000);
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
+  await app.getByTestId('toggle-follow').click();
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  const left = await app.getByTestId('time-left').textContent();
+  const history = Number(await app.getByTestId('history-seconds').textContent());
+  expect(history).toBeGreaterThan(1);
+  // The simulator runs in real time: wait until its history has moved past the paused window, then away to Presets and back.
+  await app.waitForTimeout((history + 2) * 1000);
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('tab-traces').click();
+  await expect(app.getByTestId('beyond-history')).toContainText(/this moment has left the [\d.]+ s history: shown as it was when paused/);
+  await expect(app.getByTestId('time-left')).toHaveText(left!);
+  await expect.poll(() => litFraction(app)).toBeGreaterThan(0.02);
+  // Following again: the live edge, and the note goes.
+  await app.keyboard.press('End');
+  await expect(app.getByTestId('beyond-history')).toHaveCount(0);
+});

@@ -10,7 +10,7 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, viewReference } from './view-pipeline.ts';
+import { filterSpecOf, shownBadChannels, viewReference } from './view-pipeline.ts';
 
 interface FirShift {
   spec: { method: 'fir'; shifts: Float64Array; taps: 16 | 32 | 64 };
@@ -127,7 +127,7 @@ export class FileSession {
       referenceNote: this.#referenceNote,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
-      badChannels: this.#bad
+      badChannels: shownBadChannels(this.#bad, this.#pipeline)
     };
   }
 
@@ -253,7 +253,7 @@ export class FileSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: 0,
-      badChannels: this.#bad,
+      badChannels: shownBadChannels(this.#bad, this.#pipeline),
       revision: this.#pipelineGeneration
     };
   }

@@ -7,7 +7,7 @@ import { commonReference, decimateMinMax, designSos, scaleToFloat, StreamFilter,
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, viewReference } from './view-pipeline.ts';
+import { filterSpecOf, shownBadChannels, viewReference } from './view-pipeline.ts';
 import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -63,6 +63,8 @@ export class LiveSession {
   #lastArrival = 0;
   #lastLagMs = 0;
   #message: string | null = null;
+  /** #message is detection's report. */
+  #detectionSaid = false;
   #state: SessionStatus['state'] = 'running';
   #onStatus?: (s: SessionStatus) => void;
   #statusTimer: NodeJS.Timeout | null = null;
@@ -92,7 +94,7 @@ export class LiveSession {
       referenceNote: this.#steps.referenceNote,
       historySeconds: this.processed.capacity / this.input.fs,
       wallClockStart: this.#startedAt,
-      badChannels: this.#steps.bad
+      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline)
     };
   }
 
@@ -109,6 +111,8 @@ export class LiveSession {
   setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
     const steps = this.#build(p, found);
     if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
+    // What detection said no longer holds for a pipeline without it.
+    if (!p.detectBadChannels && this.#detectionSaid) [this.#message, this.#detectionSaid] = [null, false];
     [this.#steps, this.#pipeline] = [steps, p];
     if (this.raw.end > this.raw.start) void this.#rebuild(this.#build(p, found));
   }
@@ -191,7 +195,10 @@ export class LiveSession {
     await this.input.start(
       (rows, first) => this.#enqueue(rows, first),
       (e) => {
-        this.#message = e.message;
+        // An error (every trace is wrong, or reading failed) stays said: a later stall, resume or
+        // end does not cover it; only another error does.
+        if (this.#state === 'error' && e.kind !== 'error') return;
+        [this.#message, this.#detectionSaid] = [e.message, false];
         if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
       }
@@ -292,9 +299,11 @@ export class LiveSession {
       this.#message = bad.length
         ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
         : 'no bad channels found';
+      this.#detectionSaid = true;
       this.#emitStatus();
     } catch (err) {
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
+      this.#detectionSaid = true;
       this.#emitStatus();
     } finally {
       this.#detection = 'done';
@@ -366,7 +375,7 @@ export class LiveSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: silentMs,
-      badChannels: this.#steps.bad,
+      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline),
       revision: this.#revision
     };
   }

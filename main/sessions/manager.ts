@@ -91,6 +91,7 @@ export class SessionManager {
   current: LiveSession | FileSession | null = null;
   #preset: SessionInfo['preset'] = null;
   #presetNote: string | null = null;
+  #infoRevision = 0;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
@@ -139,13 +140,27 @@ export class SessionManager {
    * A preset's body was saved: a view running it as it was (not changed by hand) runs it as it is
    * now. One this source cannot run leaves the view as it was, marked changed.
    */
-  presetSaved(id: number): void {
-    if (!this.current || this.#preset?.id !== id || this.#preset.modified) return;
-    try {
-      this.setPreset(id);
-    } catch {
-      this.#preset = { ...this.#preset, modified: true };
+  presetSaved(id: number): string | null {
+    if (!this.current || this.#preset?.id !== id) return null;
+    const name = this.#preset.name;
+    if (this.#preset.modified) {
+      this.#presetNote = `"${name}" was saved; this view runs a copy changed by hand and keeps it: choose "${name}" in the preset menu to run it as saved`;
+    } else {
+      try {
+        this.setPreset(id);
+      } catch (err) {
+        this.#preset = { ...this.#preset, modified: true };
+        this.#presetNote = `"${name}" as saved cannot run on this source (${(err as Error).message}); the view keeps the pipeline it had`;
+      }
     }
+    this.#infoRevision++;
+    this.#onStatus(this.status()!);
+    return this.#presetNote;
+  }
+
+  /** The current session's status, with what the manager adds to it. */
+  status(): SessionStatus | null {
+    return this.current ? { ...this.current.status(), infoRevision: this.#infoRevision } : null;
   }
 
   /**
@@ -199,7 +214,7 @@ export class SessionManager {
   /** Status from the current session only: a closed one may still finish work it had started. */
   #statusFrom(session: () => LiveSession | FileSession | null): (s: SessionStatus) => void {
     return (s) => {
-      if (this.current !== null && this.current === session()) this.#onStatus(s);
+      if (this.current !== null && this.current === session()) this.#onStatus({ ...s, infoRevision: this.#infoRevision });
     };
   }
 

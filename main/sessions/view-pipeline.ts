@@ -32,3 +32,9 @@ export function viewReference(p: SessionPipeline, bad: SessionBadChannel[], chan
     return { plan: planReference({ mode: 'global', operator: p.reference.operator, exclude }, channels.length), note: `${err.message}: the view references all channels instead` };
   }
 }
+
+/** The bad channels a view shows: those detection found, then those the preset names as known bad. */
+export function shownBadChannels(found: SessionBadChannel[], p: SessionPipeline): SessionBadChannel[] {
+  const seen = new Set(found.map((b) => b.index));
+  return [...found, ...p.exclude.filter((i) => !seen.has(i)).map((index) => ({ index, label: 'known' as const }))];
+}

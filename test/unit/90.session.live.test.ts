@@ -106,6 +106,12 @@ describe('bad channels found live', () => {
       expect(m.require().status().badChannels.map((b) => b.label)).toEqual(['noise', 'dead']);
       expect(m.info()!.badChannels).toHaveLength(2);
       expect(m.require().status().dropped).toBe(0);
+      expect(m.require().status().message).toMatch(/^bad channels kept out of the reference: AP77 \(noise\), AP191 \(dead\)$/);
+      // A pipeline without detection: what detection said no longer holds and goes; the channels a
+      // preset names bad are shown as bad (known) all the same.
+      m.setPipeline({ ...DEFAULT_PIPELINE, exclude: [10, 11], detectBadChannels: false });
+      expect(m.require().status().message).toBeNull();
+      expect(m.require().status().badChannels).toEqual([{ index: 10, label: 'known' }, { index: 11, label: 'known' }]);
     } finally {
       await m.close();
     }

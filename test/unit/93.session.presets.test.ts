@@ -95,19 +95,29 @@ describe('an edit to the preset the view runs', () => {
         b.pipeline.badChannels.detect = 'mad';
         return host.call('presets.update', { id: mine.id, body: b });
       };
-      await edit(3000);
+      expect(await edit(3000)).toMatchObject({ viewNote: null });
       info = (await host.call('session.info', undefined)) as SessionInfo;
       expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
       expect(info.pipeline).toMatchObject({ detectBadChannels: true, detectMethod: 'mad' });
       expect(info.preset).toMatchObject({ name: 'Rig 4 AP' });
       expect(info.preset?.modified).toBeFalsy();
       expect(((await host.call('session.status', undefined)) as SessionStatus).revision).toBeGreaterThan(revision);
-      // Changed by hand in the view: the view keeps what the user made of it.
+      // An edit this source cannot run (a corner above its Nyquist): the view keeps its pipeline and
+      // says why, to the editor and in the view.
+      const before = ((await host.call('session.status', undefined)) as SessionStatus).infoRevision ?? 0;
+      expect(await edit(20000)).toMatchObject({ viewNote: expect.stringMatching(/^"Rig 4 AP" as saved cannot run on this source \(.*Nyquist.*\); the view keeps the pipeline it had$/) });
+      info = (await host.call('session.info', undefined)) as SessionInfo;
+      expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
+      expect(info.presetNote).toMatch(/cannot run on this source/);
+      expect(((await host.call('session.status', undefined)) as SessionStatus).infoRevision).toBeGreaterThan(before);
+      await edit(3000); // valid again, but the view now runs a changed copy
+      // Changed by hand in the view: the view keeps what the user made of it, and says so.
       await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } });
-      await edit(4000);
+      expect(await edit(4000)).toMatchObject({ viewNote: '"Rig 4 AP" was saved; this view runs a copy changed by hand and keeps it: choose "Rig 4 AP" in the preset menu to run it as saved' });
       info = (await host.call('session.info', undefined)) as SessionInfo;
       expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
       expect(info.preset).toMatchObject({ name: 'Rig 4 AP', modified: true });
+      expect(info.presetNote).toMatch(/runs a copy changed by hand/);
     } finally {
       await host.call('session.close', undefined);
       host.close();

@@ -36,7 +36,8 @@ export type PresetFormat = 'probedeck' | 'spikeinterface';
 export interface PresetsMethods {
   'presets.list': { params: { includeDeleted?: boolean } | void; result: Preset[] };
   'presets.create': { params: { name: string; body: PresetBody }; result: Preset };
-  'presets.update': { params: { id: number; body: PresetBody }; result: Preset };
+  /** viewNote: what became of the edit in the open view running this preset (kept a hand-changed copy, or cannot run it). */
+  'presets.update': { params: { id: number; body: PresetBody }; result: Preset & { viewNote?: string | null } };
   'presets.rename': { params: { id: number; name: string }; result: Preset };
   'presets.duplicate': { params: { id: number; name?: string }; result: Preset };
   'presets.delete': { params: { id: number }; result: Preset };

@@ -25,7 +25,8 @@ export interface SessionPipeline {
 
 export interface SessionBadChannel {
   index: number;
-  label: 'dead' | 'noise' | 'out';
+  /** Found by detection (dead, noise, out of the brain), or named bad in the preset (known). */
+  label: 'dead' | 'noise' | 'out' | 'known';
 }
 
 export type SessionSource =
@@ -60,7 +61,8 @@ export interface SessionInfo {
    * `modified` once a step was changed by hand since (CMR off, detection on…); null when opened with a pipeline.
    */
   preset: { id: number; name: string; display: PresetBody['display']; modified?: boolean } | null;
-  /** Why the source opened unprocessed instead of with its default preset (which cannot run on it), else null. */
+  /** Why the source opened unprocessed instead of with its default preset (which cannot run on it), or what became
+   *  of a saved edit to the preset the view runs (not applied, and why), else null. */
   presetNote: string | null;
 }
 
@@ -85,6 +87,8 @@ export interface SessionStatus {
   badChannels: SessionBadChannel[];
   /** Changes when data a view may have drawn were processed anew (another pipeline, bad channels found): refetch them. */
   revision: number;
+  /** Changes when session.info says something new with no data processed anew (a note on a saved preset): ask again. */
+  infoRevision?: number;
 }
 
 export interface ColumnsReply {

@@ -19,15 +19,14 @@ function str(p: unknown, key: string): string {
   return v;
 }
 
-/** `onSaved`: told of every edited body (the open view may be running that preset). */
-export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => void = () => {}): HandlersOf<keyof PresetsMethods> {
+/** `onSaved`: told of every edited body (the open view may be running that preset); its note goes back to the editor. */
+export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => string | null = () => null): HandlersOf<keyof PresetsMethods> {
   return {
     'presets.list': (p) => repo.list(isPlainObject(p) && p.includeDeleted === true),
     'presets.create': (p) => repo.create(str(p, 'name'), params(p).body),
     'presets.update': (p) => {
       const saved = repo.update(id(p), params(p).body);
-      onSaved(saved);
-      return saved;
+      return { ...saved, viewNote: onSaved(saved) };
     },
     'presets.rename': (p) => repo.rename(id(p), params(p).name as string), // the repository says what a name may be
     'presets.duplicate': (p) => repo.duplicate(id(p), params(p).name === undefined ? undefined : str(p, 'name')),

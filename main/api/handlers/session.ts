@@ -30,7 +30,7 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (toColumn !== undefined && !isInteger(toColumn)) throw invalidParameterError('toColumn', 'a column index', toColumn);
       return sessions.require().columns(fromColumn, samplesPerColumn, maxColumns, processed !== false, toColumn as number | undefined);
     },
-    'session.status': () => sessions.current?.status() ?? null,
+    'session.status': () => sessions.status(),
     'session.activity': (p) => {
       if (!isPlainObject(p) || !isNumber(p.seconds) || p.seconds <= 0 || p.seconds > 600) throw invalidParameterError('seconds', 'a window of up to 600 s', isPlainObject(p) ? p.seconds : p);
       const k = p.thresholdSigma ?? 5;

@@ -7,6 +7,8 @@ export class PresetsState {
   list = $state.raw<Preset[]>([]);
   selectedId = $state<number | null>(null);
   error = $state<string | null>(null);
+  /** What the open view made of the last saved edit, when it did not simply apply it. */
+  viewNote = $state<string | null>(null);
   /** The last deleted preset, for Undo. */
   deleted = $state<Preset | null>(null);
   selected = $derived(this.list.find((p) => p.id === this.selectedId) ?? null);
@@ -37,9 +39,13 @@ export class PresetsState {
   async update(body: PresetBody): Promise<boolean> {
     const id = this.selectedId;
     if (id === null) return false;
-    const p = await this.#run(() => api.call('presets.update', { id, body }));
-    if (p) this.#replace(p);
-    return p !== undefined;
+    const r = await this.#run(() => api.call('presets.update', { id, body }));
+    if (r) {
+      const { viewNote, ...p } = r;
+      this.#replace(p);
+      this.viewNote = viewNote ?? null;
+    }
+    return r !== undefined;
   }
 
   /** Renames the selected preset; false when the host refused the name (this.error says why). */

@@ -1,7 +1,7 @@
 // The traces view's state: the open session, display settings, live follow or a paused position,
 // and the frame-time and lag figures the health panel shows. Columns arrive on an absolute sample
 // grid, so following fetches only the columns not drawn yet.
-import type { SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
+import type { ColumnsReply, SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
 import { untrack } from 'svelte';
 import { api } from './api.ts';
 import { groupWidth, MAX_GROUPS, TraceRenderer } from './trace-renderer.ts';
@@ -47,6 +47,10 @@ export class TracesState {
   selected = $state<number | null>(null);
   /** The window on screen, in seconds from the session's start. */
   windowS = $state<[number, number]>([0, 0]);
+  /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
+  beyondHistory = $state<'kept' | 'gone' | null>(null);
+  /** That copy: the paused window as last fetched whole, while the history still held it. */
+  #kept: { spc: number; processed: boolean; fromColumn: number; count: number; minmax: Float32Array } | null = null;
   hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
   /** Autoscale: each channel drawn relative to its own noise (median|x|/0.6745). */
   normalized = $state(false);
@@ -108,6 +112,7 @@ export class TracesState {
   #source: SessionSource | null = null;
   /** The session's data revision the drawn columns come from (null: none drawn yet). */
   #revision: number | null = null;
+  #infoRevision: number | null = null;
 
   /** Pixels per column of lanes: the width the time window is drawn in. */
   #plotWidth(): number {
@@ -135,6 +140,9 @@ export class TracesState {
       this.#newestSample = 0;
       this.#oldestSample = 0;
       this.#revision = null;
+      this.#infoRevision = null;
+      this.#kept = null;
+      this.beyondHistory = null;
       this.status = null;
       this.info = info;
       this.#noteReference();
@@ -162,10 +170,14 @@ export class TracesState {
     // What is drawn was processed anew (another preset, bad channels found): refetch the window,
     // paused or following.
     if (this.#revision !== null && s.revision !== this.#revision) {
+      this.#kept = null; // processed anew: the copy shows the old pipeline
       this.invalidate();
       void this.#refreshInfo();
     }
     this.#revision = s.revision;
+    // Something new to say about the session with no data processed anew (a saved preset not applied).
+    if (s.infoRevision !== undefined && this.#infoRevision !== null && s.infoRevision !== this.#infoRevision) void this.#refreshInfo();
+    this.#infoRevision = s.infoRevision ?? null;
     // A paused live view fetches nothing, yet its history moves on: scrolling is kept within what
     // is still held, not within what the last fetch saw (a replied window refines these).
     if (this.info?.kind !== 'recording' && s.newestSample > this.#newestSample) {
@@ -398,10 +410,13 @@ export class TracesState {
     if (!this.following) return;
     this.following = false;
     this.#pausedRight = this.#rightCol;
+    this.invalidate(); // fetched whole once more, and kept: the history moves on past it
   }
 
   follow(): void {
     this.following = true;
+    this.#kept = null;
+    this.beyondHistory = null;
     this.invalidate();
   }
 
@@ -427,8 +442,13 @@ export class TracesState {
    */
   #withinSource(rightCol: number): number {
     const info = this.info!;
-    const newest = info.kind === 'recording' ? info.historySeconds * info.fs : this.#newestSample;
-    return Math.max(Math.ceil(this.#oldestSample / this.#spc) + this.#plotWidth(), Math.min(Math.floor(newest / this.#spc), rightCol));
+    const newest = Math.floor((info.kind === 'recording' ? info.historySeconds * info.fs : this.#newestSample) / this.#spc);
+    // A kept copy of a paused window still counts as held: the user may stay on it.
+    const kept = this.#kept?.spc === this.#spc ? this.#kept.fromColumn : Infinity;
+    const right = Math.max(Math.min(Math.ceil(this.#oldestSample / this.#spc), kept) + this.#plotWidth(), Math.min(newest, rightCol));
+    // A window longer than what is held: a recording's starts at its start; a live one's ends at the
+    // newest sample (its left part is before the history), never at times that have not come yet.
+    return info.kind === 'recording' ? right : Math.min(newest, right);
   }
 
   async #tick(): Promise<void> {
@@ -478,11 +498,12 @@ export class TracesState {
       // Only a fetch error clears with the next good fetch; an open that failed stays said.
       if (this.#fetchFailed) this.error = null;
       this.#fetchFailed = false;
-      if (reply.count > 0) r.upload(reply.fromColumn, reply.count, reply.minmax);
+      const shown = this.#keepOrRestore(reply, right, width, spc, processed, wasDirty);
+      if (shown.count > 0) r.upload(shown.fromColumn, shown.count, shown.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
-      if (reply.count > 0 || wasDirty) this.#rightCol = reply.fromColumn + reply.count;
-      if (wasDirty) this.#oldestCol = reply.fromColumn;
-      this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
+      if (shown.count > 0 || wasDirty) this.#rightCol = shown.fromColumn + shown.count;
+      if (wasDirty) this.#oldestCol = shown.fromColumn;
+      if (shown === reply) this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
       this.#newestSample = reply.newestSample;
       this.#oldestSample = reply.oldestSample;
       if (!stale) this.#dirty = false;
@@ -507,6 +528,24 @@ export class TracesState {
     } finally {
       this.#inflight = false;
     }
+  }
+
+  /**
+   * A paused live window fetched whole: kept while the history still holds its start; once the
+   * history has moved past it, the kept copy is shown instead of what is left (nothing, or its end).
+   */
+  #keepOrRestore(reply: ColumnsReply, right: number | undefined, width: number, spc: number, processed: boolean, whole: boolean): Pick<ColumnsReply, 'fromColumn' | 'count' | 'minmax'> {
+    if (!whole || right === undefined || this.info?.kind === 'recording') return reply;
+    const held = reply.oldestSample <= Math.max(0, right - width) * spc;
+    const k = this.#kept;
+    if (held) {
+      this.#kept = { spc, processed, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
+      this.beyondHistory = null;
+      return reply;
+    }
+    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && k.fromColumn + k.count >= right;
+    this.beyondHistory = covers ? 'kept' : 'gone';
+    return covers ? k : reply;
   }
 
   /** Draws the window ending at `rightCol` (default: the newest when following, else the paused position). */
