@@ -14,7 +14,7 @@ import { sessionHandlers } from './handlers/session.ts';
 import { sourcesHandlers } from './handlers/sources.ts';
 import { recentRepo } from '../sources/recent-repo.ts';
 import { SessionManager } from '../sessions/manager.ts';
-import { defaultRamBudget } from '../planner/plan.ts';
+import { viewRamBudget } from '../planner/plan.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { presetsRepo } from '../presets/repo.ts';
 import { BUILTIN_PRESETS } from '../presets/builtins.ts';
@@ -48,7 +48,7 @@ export function createHost(options: HostOptions): Host {
   const recent = recentRepo(opened.db);
   const presets = presetsRepo(opened.db);
   const sessions = new SessionManager(
-    Math.min(defaultRamBudget(), 1024 * 2 ** 20),
+    viewRamBudget(),
     (s) => events.emit('session.status', s),
     (path, kind, o) => recent.remember(path, kind, o),
     {

@@ -13,6 +13,26 @@ export function defaultRamBudget(): number {
   return Math.floor(freemem() / 4);
 }
 
+/** What a live or scrubbing view holds by default: the default budget, at most 1 GiB (tens of seconds of history). */
+export function viewRamBudget(): number {
+  return Math.min(defaultRamBudget(), GiB);
+}
+
+const TILE_CHANNELS = 64; // the engine's channel tile (native/core/sosfilt.hpp): a filter call splits no finer
+
+/**
+ * Cores a job may take. A view runs beside the acquisition, which keeps half the cores; an export
+ * leaves it one where there are more than two. Workers past the channel tiles would only wait.
+ */
+export function usableCores(job: PlanRequest['job'], cores: number): number {
+  return job === 'export' ? (cores > 2 ? cores - 1 : cores) : Math.max(1, Math.floor(cores / 2));
+}
+
+/** The workers a live or scrubbing view runs with: its share of the cores, no more than its channel tiles. */
+export function viewWorkers(channels: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(usableCores('live', cores), Math.ceil(channels / TILE_CHANNELS)));
+}
+
 /** SpikeInterface-style sizes: k/M/G/T = 1e3…, Ki/Mi/Gi/Ti = 1024^k; plain numbers are bytes. */
 export function parseBytes(text: string): number {
   const m = /^\s*([0-9]*\.?[0-9]+)\s*(k|M|G|T|Ki|Mi|Gi|Ti)?B?\s*$/.exec(text);
@@ -46,9 +66,11 @@ function measuredSpeed(cal: Calibration | null, j: number, w: number, chunk: num
   return best?.speedX ?? null;
 }
 
-export function plan(req: PlanRequest, calibration: Calibration | null = null, cores = availableParallelism()): Plan {
+export function plan(req: PlanRequest, calibration: Calibration | null = null, machineCores = availableParallelism()): Plan {
   check(req);
-  const budget = req.ramBudgetBytes ?? defaultRamBudget();
+  const cores = usableCores(req.job, machineCores);
+  const maxW = Math.max(1, Math.ceil(req.channels / TILE_CHANNELS));
+  const budget = req.ramBudgetBytes ?? (req.job === 'export' ? defaultRamBudget() : viewRamBudget());
   const baseline = baselineBytes();
   const margin = req.marginSamples ?? Math.trunc((5 * 1000) / 300 * req.fs / 1000);
   const outDtype = req.outDtype ?? 'float32';
@@ -59,14 +81,14 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, c
   type Candidate = { j: number; w: number; chunk: number; bytes: ReturnType<typeof jobBytes>; peak: number; speed: number; measured: boolean };
   const candidates: Candidate[] = [];
   for (const j of jobs)
-    for (const w of fixedW ? [fixedW] : Array.from({ length: cores }, (_, i) => i + 1)) {
+    for (const w of fixedW ? [fixedW] : Array.from({ length: Math.min(cores, maxW) }, (_, i) => i + 1)) {
       if (!fixedW && j * w > cores) continue;
       for (const s of secs) {
         const chunk = Math.max(1, Math.round(s * req.fs));
         const bytes = jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: req.job === 'live' ? 0 : margin, nWorkers: w, zeroPhase: req.job !== 'live' });
         const peak = baseline + j * (bytes.input + bytes.output + bytes.engineWork);
         const m = measuredSpeed(calibration, j, w, chunk);
-        candidates.push({ j, w, chunk, bytes, peak, speed: m ?? modelSpeed(j, w, cores), measured: m !== null });
+        candidates.push({ j, w, chunk, bytes, peak, speed: m ?? modelSpeed(j, Math.min(w, maxW), cores), measured: m !== null });
       }
     }
   const fitting = candidates.filter((c) => c.peak <= budget);
@@ -86,7 +108,8 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, c
   const ram = chosen.peak / bestAll.peak;
   const basis = chosen.measured ? 'calibration' : 'model';
   const reason =
-    `${chosen.j} job${chosen.j > 1 ? 's' : ''} × ${chosen.w} worker${chosen.w > 1 ? 's' : ''}, ${(chosen.chunk / req.fs).toFixed(2)} s chunks: ` +
+    `${chosen.j} job${chosen.j > 1 ? 's' : ''} × ${chosen.w} worker${chosen.w > 1 ? 's' : ''}, ${(chosen.chunk / req.fs).toFixed(2)} s chunks, ` +
+    `on ${cores} of ${machineCores} cores${cores < machineCores ? ` (${req.job === 'export' ? 'one stays' : 'the rest stay'} with the acquisition)` : ''}: ` +
     `${pctSpeed}% of the best ${basis === 'calibration' ? 'measured' : 'modelled'} speed at ${ram <= 0.99 ? `${Math.round(ram * 100)}% of its RAM` : 'the same RAM'}` +
     // Live: the history takes the rest, so the whole budget is used; say both parts.
     (req.job === 'live'

@@ -1,11 +1,11 @@
 // The host's one live session: opened from the simulator or a growing file, replaced on open.
-import { availableParallelism } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
 import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
 import { existsSync, statSync } from 'node:fs';
 import { growingFileInput, growingOpenEphysInput, simulatorInput, type LiveInput } from './live-input.ts';
 import { LiveSession } from './live-session.ts';
+import { viewWorkers } from '../planner/plan.ts';
 import { FileSession } from './file-session.ts';
 import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
@@ -219,7 +219,7 @@ export class SessionManager {
   }
 
   async #open(source: SessionSource, asked: SessionPipeline | undefined): Promise<SessionInfo> {
-    const nWorkers = Math.min(2, availableParallelism());
+    const nWorkers = viewWorkers(source.kind === 'simulator' ? 384 : (source.channels ?? 384));
     if (source.kind === 'recording') {
       const opened = await openRecording(source.path, source.channels, source.fs);
       let session: FileSession;

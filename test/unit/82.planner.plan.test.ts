@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobBytes } from '../../main/planner/memory-model.ts';
-import { parseBytes, plan } from '../../main/planner/plan.ts';
+import { parseBytes, plan, viewWorkers } from '../../main/planner/plan.ts';
 
 const np = { channels: 384, fs: 30000, dtype: 'int16' as const };
 
@@ -23,8 +23,8 @@ describe('planner', () => {
     for (const budget of [150 * 2 ** 20, 512 * 2 ** 20, 4 * 2 ** 30]) {
       const p = plan({ ...np, job: 'export', ramBudgetBytes: budget }, null, 8);
       expect(p.predictedPeakBytes).toBeLessThanOrEqual(budget);
-      expect(p.nJobs * p.nWorkers).toBeLessThanOrEqual(8);
-      expect(p.reason).toMatch(/jobs? × \d+ workers?, [\d.]+ s chunks: \d+% of the best modelled speed/);
+      expect(p.nJobs * p.nWorkers).toBeLessThanOrEqual(7);
+      expect(p.reason).toMatch(/jobs? × \d+ workers?, [\d.]+ s chunks, on 7 of 8 cores \(one stays with the acquisition\): \d+% of the best modelled speed/);
     }
   });
 
@@ -45,6 +45,19 @@ describe('planner', () => {
     expect(p.predictedPeakBytes).toBeLessThanOrEqual(2 ** 30);
     // The sentence adds up: processing plus history is the budget.
     expect(p.reason).toMatch(/\([\d.]+ MiB to process, [\d.]+ MiB for \d+ s of history: the whole 1\.00 GiB budget\)$/);
+  });
+
+  it('leaves the acquisition its cores: half beside a view, one beside an export; no more workers than channel tiles', () => {
+    const big = { ...np, ramBudgetBytes: 8 * 2 ** 30 };
+    expect(plan({ ...big, job: 'live' }, null, 16)).toMatchObject({ nJobs: 1, nWorkers: 6 }); // 384 channels: 6 tiles of 64
+    expect(plan({ ...big, job: 'live', channels: 1024 }, null, 16)).toMatchObject({ nWorkers: 8 });
+    expect(plan({ ...big, job: 'live' }, null, 16).reason).toMatch(/on 8 of 16 cores \(the rest stay with the acquisition\)/);
+    const e = plan({ ...big, job: 'export' }, null, 16);
+    expect(e.nJobs * e.nWorkers).toBe(15);
+    expect(plan({ ...big, job: 'export' }, null, 2).reason).toMatch(/on 2 of 2 cores:/);
+    expect(viewWorkers(384, 2)).toBe(1);
+    expect(viewWorkers(384, 16)).toBe(6);
+    expect(viewWorkers(32, 16)).toBe(1);
   });
 
   it('says when a budget is too small', () => {
