@@ -53,6 +53,8 @@ export interface ProcessFileOptions {
   /** Per-channel µV gain/offset applied before the pipeline; without it, the file's own units. */
   scale?: { gainUv: Float32Array; offsetUv: Float32Array };
   pipeline: PipelineSpec;
+  /** Channels written, of those processed (default all): the reference is over all of them, as SpikeInterface slices after it. */
+  outputColumns?: number[];
   chunkSamples: number;
   nJobs: number;
   nWorkers: number;
@@ -87,6 +89,7 @@ function checkOptions(o: ProcessFileOptions) {
   if (o.frame && o.frame.columns.length !== o.channels) throw invalidParameterError('frame.columns', `${o.channels} file columns, one per channel`, o.frame.columns.length);
   if (o.scale && (o.scale.gainUv.length !== o.channels || o.scale.offsetUv.length !== o.channels)) throw invalidParameterError('scale', `gains and offsets for ${o.channels} channels`, o.scale.gainUv.length);
   if (o.outDtype !== 'int16' && o.outDtype !== 'float32') throw invalidParameterError('outDtype', '"int16" or "float32"', o.outDtype);
+  if (o.outputColumns && (o.outputColumns.length === 0 || o.outputColumns.some((c) => !isInteger(c) || c < 0 || c >= o.channels))) throw invalidParameterError('outputColumns', `channel indices from 0 to ${o.channels - 1}`, o.outputColumns);
   if (!isInteger(o.chunkSamples) || o.chunkSamples < 1) throw invalidParameterError('chunkSamples', 'a positive number of samples', o.chunkSamples);
   if (!isInteger(o.nJobs) || o.nJobs < 1 || o.nJobs > 64) throw invalidParameterError('nJobs', 'an integer from 1 to 64', o.nJobs);
   checkWorkers(o.nWorkers);
@@ -108,10 +111,20 @@ function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
   );
 }
 
+/** Columns `cols` of time-major `data` (C wide), into `out`. */
+function pickColumns(data: Float32Array, C: number, cols: number[], out: Float32Array): Float32Array {
+  const n = data.length / C;
+  const K = cols.length;
+  for (let t = 0; t < n; t++) for (let k = 0; k < K; k++) out[t * K + k] = data[t * C + cols[k]];
+  return out.subarray(0, n * K);
+}
+
 export async function processFile(o: ProcessFileOptions): Promise<ProcessFileResult> {
   checkOptions(o);
   const t0 = performance.now();
   const C = o.channels;
+  const picked = o.outputColumns && !(o.outputColumns.length === C && o.outputColumns.every((c, i) => c === i)) ? o.outputColumns : null;
+  const Cout = picked ? picked.length : C;
   const inBytes = o.dtype === 'float32' ? 4 : 2;
   const outBytes = o.outDtype === 'int16' ? 2 : 4;
   const header = o.headerBytes ?? 0;
@@ -179,7 +192,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       const raw = new ArrayBuffer(window * frameChannels * inBytes);
       const mid = new Float32Array(ps ? (chunk + 2 * Math.min(psMargin, N)) * C : 0);
       const uv = new Float32Array(o.scale ? window * C : 0);
-      return { raw, uv, mid, out: new Float32Array(chunk * C), int16: new Int16Array(o.outDtype === 'int16' ? chunk * C : 0) };
+      return { raw, uv, mid, out: new Float32Array(chunk * C), picked: new Float32Array(picked ? chunk * Cout : 0), int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout : 0) };
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 
@@ -192,15 +205,16 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
       if (interp) await interpolateChannels(data, interp, o.nWorkers);
       if (plan) await commonReference(data, C, plan, o.nWorkers);
+      const written = picked ? pickColumns(data, C, picked, b.picked) : data;
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
-        const r = await roundToInt16(data, o.nWorkers, b.int16.subarray(0, data.length));
+        const r = await roundToInt16(written, o.nWorkers, b.int16.subarray(0, written.length));
         clamped += r.clamped;
         bytes = new Uint8Array(r.data.buffer, 0, r.data.byteLength);
       } else {
-        bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        bytes = new Uint8Array(written.buffer, written.byteOffset, written.byteLength);
       }
-      await dst!.write(bytes, 0, bytes.length, (s - start) * C * outBytes);
+      await dst!.write(bytes, 0, bytes.length, (s - start) * Cout * outBytes);
       done += e - s;
       o.onProgress?.(done, end - start);
     };

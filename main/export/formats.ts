@@ -39,7 +39,7 @@ export function describePipeline(p: PresetBody['pipeline']): string {
   if (p.phaseShift.method !== 'none') steps.push(`Neuropixels ADC phase shift (${p.phaseShift.method === 'fir' ? `FIR, ${p.phaseShift.taps} taps` : 'FFT, as SpikeInterface'})`);
   if (p.badChannels.detect !== 'none') steps.push(`bad-channel detection (${p.badChannels.detect})`);
   if (p.reference.mode !== 'none') {
-    const where = { global: 'all channels', group: 'each shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
+    const where = { global: "all the recording's channels", group: 'each whole shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
     steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length ? `, excluding bad channels ${p.badChannels.manual.join(', ')}` : ''}`);
   }
   return steps.length ? steps.join('; then ') : 'no processing (a copy of the selected channels)';
@@ -52,7 +52,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     '',
     `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
     `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
-    `Channels: ${x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id}); sync and auxiliary channels are not included`,
+    `Channels: ${x.channels.length} of the recording's ${x.info.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id}), processed with all of them and written alone; sync and auxiliary channels are not included`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
     `Bad channels (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,

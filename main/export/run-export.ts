@@ -119,7 +119,10 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const spec = FORMATS[j.format];
   const outDir = resolve(j.outDir);
   const name = basename(outDir);
-  const pipeline = pipelineFromPreset(j.preset.body.pipeline, channels, info.fs, info.probe);
+  // SpikeInterface's order: the whole probe is processed (its reference is over all channels, or
+  // each whole shank), then the picked channels are written; a subset never references itself.
+  const all = info.channels;
+  const pipeline = pipelineFromPreset(j.preset.body.pipeline, all, info.fs, info.probe);
 
   await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, end - start, channels.length, j.format);
@@ -132,7 +135,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
 
   const p = plan(
     // The request's budget, else the preset's resources, else the planner's default share of free RAM.
-    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
+    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: all.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
     j.calibration ?? null
   );
   const tmp = partialName(outDir);
@@ -142,14 +145,15 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     const r = await processFile({
       input: layout.path,
       output: join(tmp, spec.traces),
-      channels: channels.length,
+      channels: all.length,
       fs: info.fs,
       dtype: layout.dtype,
       outDtype: spec.outDtype,
       headerBytes: layout.headerBytes,
-      frame: { frameChannels: layout.frameChannels, columns: picked.map((i) => layout.columns[i]) },
-      scale: spec.microvolts ? { gainUv: Float32Array.from(channels, (c) => c.gainUv), offsetUv: Float32Array.from(channels, (c) => c.offsetUv) } : undefined,
+      frame: { frameChannels: layout.frameChannels, columns: layout.columns },
+      scale: spec.microvolts ? { gainUv: Float32Array.from(all, (c) => c.gainUv), offsetUv: Float32Array.from(all, (c) => c.offsetUv) } : undefined,
       pipeline,
+      outputColumns: picked,
       chunkSamples: p.chunkSamples,
       nJobs: p.nJobs,
       nWorkers: p.nWorkers,
@@ -162,10 +166,12 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         j.onProgress?.({ doneSamples: done, totalSamples: total, speedX: rate / info.fs, etaS: done > 0 ? (total - done) / rate : null });
       }
     });
+    // Bad channels among those written, as rows of the output.
     const detected = r.badChannels;
     const manual = new Set(pipeline.badChannels?.manual ?? []);
-    const badRows = [...new Set([...manual, ...(detected?.bad ?? [])])].sort((a, b) => a - b);
-    const badChannels = badRows.map((row) => ({ row, id: channels[row].id, label: detected && detected.labels[row] !== 'good' ? detected.labels[row] : 'listed in the preset' }));
+    const badIndices = [...new Set([...manual, ...(detected?.bad ?? [])])];
+    const badChannels = picked
+      .flatMap((index, row) => (badIndices.includes(index) ? [{ row, id: all[index].id, label: detected && detected.labels[index] !== 'good' ? detected.labels[index] : 'listed in the preset' }] : []));
     const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);

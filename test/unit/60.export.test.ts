@@ -101,6 +101,25 @@ describe('probedeck export', () => {
     expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
   });
 
+  it('a channel subset holds the same values as the whole export: the reference is over the whole probe, then the subset is written', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.5);
+    const run = (out: string, extra: string[]) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', ...extra, '--out', join(dir, out), '--data-dir', join(dir, 'data')]);
+    for (const r of [run('all', []), run('one', ['--channels', '5']), run('some', ['--channels', '300,5,6'])]) expect(r.code, r.stderr).toBe(0);
+    const a = f32(join(dir, 'all/recording.f32'));
+    const T = a.length / 384;
+    for (const [out, cols] of [['one', [5]], ['some', [300, 5, 6]]] as const) {
+      const s = f32(join(dir, out, 'recording.f32'));
+      expect(s.length).toBe(T * cols.length);
+      let worst = 0;
+      let rms = 0;
+      for (let t = 0; t < T; t++) cols.forEach((c, k) => ((worst = Math.max(worst, Math.abs(s[t * cols.length + k] - a[t * 384 + c]))), (rms += s[t * cols.length + k] ** 2)));
+      expect(worst).toBe(0);
+      expect(Math.sqrt(rms / s.length)).toBeGreaterThan(1); // one channel is not referenced to itself (all zeros)
+    }
+    expect(readFileSync(join(dir, 'some/README.txt'), 'utf8')).toMatch(/Channels: 3 of the recording's 384 .*processed with all of them and written alone/);
+  });
+
   it('a preset with the FIR phase shift and bad-channel detection: ADC shifts per readout channel, the simulator’s bad channels found', () => {
     const dir = tempDir();
     const bin = simulated(dir, 2);
