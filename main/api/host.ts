@@ -38,7 +38,8 @@ export interface Host {
   readonly db: Db;
   /** Runs one API call; rejects with a ProbeDeckError for bad input. */
   call(method: string, params: unknown): Promise<unknown>;
-  close(): void;
+  /** Settles once running exports have stopped and cleaned up, and the database is closed. */
+  close(): Promise<void>;
 }
 
 export function createHost(options: HostOptions): Host {
@@ -50,7 +51,15 @@ export function createHost(options: HostOptions): Host {
   const sessions = new SessionManager(
     viewRamBudget(),
     (s) => events.emit('session.status', s),
-    (path, kind, o) => recent.remember(path, kind, o),
+    (path, kind, o) => {
+      // Bookkeeping: a settings disk that is full (often the one the acquisition just filled) must
+      // not stop a recording from opening; it only goes unlisted among the recent sources.
+      try {
+        recent.remember(path, kind, o);
+      } catch (err) {
+        console.warn(`probedeck: ${path} not added to the recent sources (${(err as Error).message})`);
+      }
+    },
     {
       defaultFor: (kind) => {
         const id = presets.defaults()[kind];
@@ -98,8 +107,16 @@ export function createHost(options: HostOptions): Host {
     },
     close() {
       void sessions.close();
-      exports.close();
-      opened.db.close();
+      // Running exports are cancelled and remove their temporary folders; the database stays open
+      // until they have (they record how they ended).
+      const stopping = exports.close();
+      if (!stopping) {
+        opened.db.close();
+        return Promise.resolve();
+      }
+      return stopping.then(() => {
+        opened.db.close();
+      });
     }
   };
 }

@@ -32,9 +32,10 @@ async function main(): Promise<void> {
   console.log(`ProbeDeck (browser mode) at ${running.url}`);
   console.log(`data: ${dataDir}`);
   console.log(dataRoots.length ? `browsable: ${dataRoots.join(', ')}` : 'no --data-root: the file browser is off (paths can still be typed)');
+  // A running export is cancelled and its temporary folder removed before the process goes.
   const stop = async () => {
     await running.close();
-    host.close();
+    await host.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -53,4 +53,11 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => host?.close());
+// A running export is cancelled and its temporary folder removed before the app goes.
+app.on('will-quit', (e) => {
+  if (!host) return;
+  e.preventDefault();
+  const h = host;
+  host = undefined;
+  void h.close().finally(() => app.exit(0));
+});

@@ -67,6 +67,10 @@ function requireFullPaths(req: ExportRequest): void {
 export class ExportManager {
   #running = new Map<number, AbortController>();
   #history: ExportHistory;
+  /** Running exports, settled (their folders cleaned up) or not. */
+  #settled = new Set<Promise<void>>();
+  /** Exports the history could not record: negative ids. */
+  #unrecorded = 0;
   #presets: PresetsRepo;
   #calibration: () => Calibration | null;
   #emit: (p: ExportProgress) => void;
@@ -100,7 +104,16 @@ export class ExportManager {
     requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
     const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
-    const id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });
+    // The export history is bookkeeping: a full settings disk leaves this export out of it, with a
+    // note, and the export goes ahead (its destination may be another disk).
+    let id: number;
+    let unrecorded: string | null = null;
+    try {
+      id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });
+    } catch (err) {
+      id = -++this.#unrecorded;
+      unrecorded = `not kept in the export history (${(err as Error).message})`;
+    }
     const abort = new AbortController();
     this.#running.set(id, abort);
     const base = { id, outDir: req.outDir };
@@ -134,17 +147,25 @@ export class ExportManager {
     job.then(
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}` });
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';
         record(id, state, null, err.message);
         this.#emit({ ...base, state, doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: err.message });
       }
-    ).finally(() => {
-      this.#running.delete(id);
-      void r.source.close();
-    });
+    );
+    const settled = job
+      .then(
+        () => {},
+        () => {}
+      )
+      .finally(() => {
+        this.#running.delete(id);
+        this.#settled.delete(settled);
+        void r.source.close();
+      });
+    this.#settled.add(settled);
     return { id };
   }
 
@@ -159,8 +180,10 @@ export class ExportManager {
     return this.#history.list(limit);
   }
 
-  /** Cancels running exports (host shutdown); their temporary folders are removed as they stop. */
-  close() {
+  /** Cancels running exports (host shutdown): settles once their temporary folders are removed, or null when none ran. */
+  close(): Promise<void> | null {
+    if (this.#running.size === 0) return null;
     for (const a of this.#running.values()) a.abort();
+    return Promise.allSettled(this.#settled).then(() => {});
   }
 }

@@ -293,4 +293,20 @@ describe('probedeck export', () => {
       host.close();
     }
   });
+
+  it('a host closed mid-export (the server stopped) leaves no partial folder behind', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 20);
+    const out = join(dir, 'exports');
+    mkdirSync(out);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+    const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
+    const started = new Promise<void>((resolve) => host.events.on('export.progress', (p) => p.doneSamples > 0 && resolve()));
+    await host.call('export.start', { source: bin, preset: { id }, format: 'si-binary', outDir: join(out, 'si') });
+    await started;
+    expect(readdirSync(out)).toEqual([expect.stringMatching(/^\.si\.partial-\d+$/)]);
+    await host.close();
+    expect(readdirSync(out)).toEqual([]);
+  });
 });
