@@ -9,6 +9,9 @@ import { simulateCommand } from './commands/simulate.ts';
 import { presetsCommand } from './commands/presets.ts';
 import { processCommand } from './commands/process.ts';
 
+// `npm run cli -- …` runs in the package's folder: paths typed there are meant from where npm was called.
+if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
+
 // Chunk jobs run on libuv's threadpool; it must be sized before its first use (no module above
 // touches it while loading).
 process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2));

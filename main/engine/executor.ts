@@ -53,6 +53,8 @@ export interface ProcessFileOptions {
   /** Per-channel µV gain/offset applied before the pipeline; without it, the file's own units. */
   scale?: { gainUv: Float32Array; offsetUv: Float32Array };
   pipeline: PipelineSpec;
+  /** Replace an existing output file (default true; the command line asks for --overwrite). */
+  overwrite?: boolean;
   /** Channels written, of those processed (default all): the reference is over all of them, as SpikeInterface slices after it. */
   outputColumns?: number[];
   chunkSamples: number;
@@ -137,7 +139,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const psSpec = ps ? { ...ps, marginSamples: ps.method === 'fft' ? psMargin : undefined } : null;
   const kernels = ps?.method === 'fir' ? firKernels(ps.shifts, ps.taps ?? 16) : undefined;
 
-  await checkFileOutput(o.output, o.input);
+  await checkFileOutput(o.output, o.input, o.overwrite ?? true);
   await removeStalePartials(o.output);
   const frameChannels = o.frame?.frameChannels ?? C;
   const src = await openFrames({

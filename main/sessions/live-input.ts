@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { betterFrameChannels, FRAME_FIT_FRAMES, looksLikeSync } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
-import { describeOpenEphys, findOebins, splitDatPath } from '../sources/openephys.ts';
+import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import type { ChannelInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
@@ -264,8 +264,7 @@ async function firstBytes(path: string, bytes: number): Promise<Int16Array | nul
 export async function growingOpenEphysInput(path: string, stream?: string): Promise<LiveInput> {
   const dat = splitDatPath(path);
   stream ??= dat?.stream;
-  const oebins = await findOebins(dat ? dat.recording : path);
-  if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
-  const info = await describeOpenEphys(oebins[0], stream, true);
-  return followInput({ path: info.dat, label: `${oebins[0]} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout) });
+  const oebin = await theOebin(dat ? dat.recording : path);
+  const info = await describeOpenEphys(oebin, stream, true);
+  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout) });
 }

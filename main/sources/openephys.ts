@@ -1,7 +1,7 @@
 // Open Ephys binary format: Record Node N/experimentE/recordingR/structure.oebin describing one or
 // more continuous streams, each continuous/<folder>/continuous.dat (int16, time-major).
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { firstNpyValue } from './npy.ts';
 import { openEphysProbe } from './openephys-settings.ts';
 import { frameCount, openFrames } from './frame-reader.ts';
@@ -135,10 +135,22 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   };
 }
 
-export async function openOpenEphys(path: string, stream?: string): Promise<Source> {
+/**
+ * The one recording (structure.oebin) under `path`. A folder of several (experiments, recordings)
+ * says which it holds rather than taking the first: each is a different stretch of time.
+ */
+export async function theOebin(path: string): Promise<string> {
   const oebins = await findOebins(path);
   if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
-  const { dat, ...info } = await describeOpenEphys(oebins[0], stream);
+  if (oebins.length > 1) {
+    const names = oebins.map((o) => relative(path, dirname(o)) || '.');
+    throw new SourceError('SEVERAL_RECORDINGS', path, `holds ${oebins.length} Open Ephys recordings (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}): open the folder of one`);
+  }
+  return oebins[0];
+}
+
+export async function openOpenEphys(path: string, stream?: string): Promise<Source> {
+  const { dat, ...info } = await describeOpenEphys(await theOebin(path), stream);
   const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

@@ -31,7 +31,7 @@ export async function checkDestination(output: string, kind: 'file' | 'folder'):
  * A file output that is not the input file (by path, symbolic link or hard link): the input is read
  * while the output is written, and the output replaces whatever is at its path.
  */
-export async function checkFileOutput(output: string, input: string): Promise<void> {
+export async function checkFileOutput(output: string, input: string, replace = true): Promise<void> {
   await checkDestination(output, 'file');
   // As bigints: Windows file ids do not fit a double; 0 is "unknown" on some network shares.
   const [o, i] = await Promise.all([stat(output, { bigint: true }).catch(() => null), stat(input, { bigint: true }).catch(() => null)]);
@@ -39,6 +39,7 @@ export async function checkFileOutput(output: string, input: string): Promise<vo
   if (sameFile || (await realOrPlanned(output)) === (await realOrPlanned(input))) {
     throw new ProbeDeckError('OUTPUT_IS_INPUT', `the output ${resolve(output)} is the input file itself: write it to another path`);
   }
+  if (!replace && o !== null) throw new ProbeDeckError('EXISTS', `${resolve(output)} already exists: give another path, or --overwrite to replace it`);
 }
 
 /** A folder output that neither is nor holds any of `inputs`: replacing it would delete them. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, linkSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, linkSync, readFileSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from './cli.ts';
@@ -69,6 +69,13 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
       expect(r.stderr).toMatch(/is the input file itself: write it to another path\n$/);
     }
     expect(run(dir).stderr).toMatch(/is a folder: give the path of a file to write\n$/);
+    // An existing output is replaced only when asked.
+    const out = join(dir, 'out.f32');
+    expect(run(out).code).toBe(0);
+    const again = run(out);
+    expect([again.code, again.stderr]).toEqual([1, `probedeck: ${out} already exists: give another path, or --overwrite to replace it\n`]);
+    expect(cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--out', out, '--overwrite']).code).toBe(0);
+    rmSync(out);
     expect(run(join(dir, 'no/o.f32')).stderr).toMatch(/no does not exist or is not a folder: create it first\n$/);
     expect(readFileSync(input).equals(readFileSync(refPath('engine_input.i16')))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['hard.bin', 'in.bin', 'soft.bin']);

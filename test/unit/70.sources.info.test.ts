@@ -153,6 +153,17 @@ describe('Open Ephys probe layout from the Record Node’s settings.xml (real fi
     await src.close();
   });
 
+  it('a folder of several recordings names them, rather than opening the first', async () => {
+    const node = openephys(tempDir(), 'np1.structure.oebin', 10, 0n);
+    const second = join(node, 'experiment1', 'recording2');
+    mkdirSync(join(second, 'continuous'), { recursive: true });
+    copyFileSync(join(node, 'experiment1', 'recording1', 'structure.oebin'), join(second, 'structure.oebin'));
+    await expect(openSource(node)).rejects.toThrow(/holds 2 Open Ephys recordings \(experiment1\/recording1, experiment1\/recording2\): open the folder of one$/);
+    const one = await openSource(join(node, 'experiment1', 'recording1'));
+    expect(one.info.samples).toBe(10);
+    await one.close();
+  });
+
   it('without settings.xml, or with one whose only probe was not enabled, a plain column', async () => {
     const node = openephys(tempDir(), 'np1.structure.oebin', 10, 0n);
     const plain = await openSource(node);

@@ -13,7 +13,7 @@ const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
     [--margin-ms M] [--chunk-ms 1000] [--cmr none|global-median|global-mean]
     [--phase-shift none|fir|fft] [--taps 16|32|64] [--probe np1|np2] [--bad-channels none|detect] [--gain-uv G]
-    [--n-workers W] [--n-jobs J] [--ram-budget B] --out <file> [--out-dtype float32|int16] [--header-bytes N]
+    [--n-workers W] [--n-jobs J] [--ram-budget B] --out <file> [--overwrite] [--out-dtype float32|int16] [--header-bytes N]
 
 Input and output are little-endian and time-major (T × C). Windows are [i·chunk, (i+1)·chunk) with
 real neighbours ±margin, as SpikeInterface's save(); the margin defaults to SI's "auto" (5 periods
@@ -54,6 +54,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       'n-workers': { type: 'string', default: '1' },
       'n-jobs': { type: 'string', default: '1' },
       out: { type: 'string' },
+      overwrite: { type: 'boolean' },
       'out-dtype': { type: 'string', default: 'float32' },
       'header-bytes': { type: 'string', default: '0' },
       'ram-budget': { type: 'string' },
@@ -126,6 +127,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   return {
     input: positionals[0],
     output: values.out,
+    overwrite: values.overwrite ?? false,
     channels,
     fs,
     dtype: values.dtype as 'int16' | 'float32',
