@@ -174,7 +174,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         dtype: 'float32',
         byteOrder: 'little',
         layout: 'time-major',
-        units: 'uV',
+        units: x.info.uncalibrated ? 'file units (no gain given)' : 'uV',
         samplingFrequency: x.info.fs,
         numChannels: x.channels.length,
         numSamples: x.endSample - x.startSample,
@@ -186,7 +186,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         channels: channelTable(x)
       }),
       'probe.json': json(probeinterfaceJson(x.info, x.channels)),
-      'README.txt': readme(x, 'raw-f32', 'recording.f32', 'float32 in µV (each channel scaled by its gain before processing)')
+      'README.txt': readme(x, 'raw-f32', 'recording.f32', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv)" : 'float32 in µV (each channel scaled by its gain before processing)')
     })
   }
 };

@@ -140,7 +140,10 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   );
   const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp);
+  await mkdir(tmp).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new ProbeDeckError('NO_DESTINATION', `cannot write in ${where.parent} (${err.code === 'EROFS' ? 'a read-only file system' : 'permission denied'})`);
+    throw err;
+  });
   try {
     const r = await processFile({
       input: layout.path,
@@ -183,7 +186,11 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       await rename(tmp, outDir);
       await rm(old, { recursive: true, force: true });
     } else {
-      await rename(tmp, outDir);
+      await rename(tmp, outDir).catch((err: NodeJS.ErrnoException) => {
+        // Another export (or anything else) made the folder while this one ran: it is left as it is.
+        if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST') throw new ProbeDeckError('EXISTS', `${outDir} appeared while this export ran (another export to it?): it was left as it is, and this export not kept`);
+        throw err;
+      });
     }
     await syncDir(where.parent);
     return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples, badChannels };

@@ -155,6 +155,10 @@ export class LiveSession {
     const scratch = [new Float32Array(slice * C), new Float32Array(slice * C)];
     let at = this.raw.start;
     let caughtUp = false;
+    // Until it has caught up, the history mixes both pipelines: say so (an error keeps the word).
+    const working = 'reprocessing the history with the new pipeline…';
+    if (this.#state !== 'error') [this.#message, this.#detectionSaid] = [working, false];
+    this.#emitStatus();
     try {
       while (!caughtUp && token === this.#rebuildToken) {
         await this.#job(async () => {
@@ -171,6 +175,7 @@ export class LiveSession {
             this.#steps = steps;
             this.#revision++;
             caughtUp = true;
+            if (this.#message === working) this.#message = null;
             this.#emitStatus();
           }
         });
@@ -283,6 +288,8 @@ export class LiveSession {
    */
   async #detect(): Promise<void> {
     this.#detection = 'running';
+    if (this.#state !== 'error') [this.#message, this.#detectionSaid] = ['looking for bad channels in the newest seconds…', true];
+    this.#emitStatus();
     const C = this.input.channels.length;
     const fs = this.input.fs;
     // The newest seconds: at the start of a run they are its first; turned on later, the latest.

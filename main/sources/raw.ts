@@ -18,6 +18,7 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
   if (!isNumber(o.fs) || o.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', o.fs);
   const dtype = o.dtype ?? 'int16';
   if (!['int16', 'uint16', 'float32'].includes(dtype)) throw invalidParameterError('dtype', '"int16", "uint16" or "float32"', dtype);
+  if (o.gainUv !== undefined && !(isNumber(o.gainUv) && o.gainUv > 0)) throw invalidParameterError('gainUv', 'µV per unit above 0', o.gainUv);
   const headerBytes = o.headerBytes ?? 0;
   const columns = Array.from({ length: o.channels }, (_, i) => i);
   const frames = await openFrames({ path, headerBytes, frameChannels: o.channels, dtype, columns });
@@ -37,7 +38,8 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
       probe: { kind: 'other', partNumber: null },
       frameChannels: o.channels,
       headerBytes,
-      wallClockStart: null
+      wallClockStart: null,
+      uncalibrated: o.gainUv === undefined
     },
     layout: frames.layout,
     read: frames.read,

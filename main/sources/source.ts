@@ -36,6 +36,8 @@ export interface SourceInfo {
   frameChannels: number;
   headerBytes: number;
   wallClockStart: string | null;
+  /** No µV gain is known (a raw file without one given): "µV" are the file's own units, and say so. */
+  uncalibrated?: boolean;
 }
 
 export interface Source {

@@ -37,6 +37,21 @@ function readBack(kind: string, folder: string) {
 const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
 
 describe('probedeck export', () => {
+  it('a raw file says its units: the file’s own without a gain, µV with --raw-gain-uv', () => {
+    const dir = tempDir();
+    const input = refPath('engine_input.i16');
+    const x = new Int16Array(new Uint8Array(readFileSync(input)).buffer);
+    const none = presetFile(dir, withPipeline({ filter: { ...AP.pipeline.filter, kind: 'none' }, reference: { ...AP.pipeline.reference, mode: 'none' } }));
+    const run = (out: string, ...more: string[]) => cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', none, '--format', 'raw-f32', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...more]);
+    for (const r of [run('plain'), run('uv', '--raw-gain-uv', '0.5')]) expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'plain/recording.json'), 'utf8')).units).toBe('file units (no gain given)');
+    expect(readFileSync(join(dir, 'plain/README.txt'), 'utf8')).toMatch(/float32 in the file's own units: no µV gain was given/);
+    expect(JSON.parse(readFileSync(join(dir, 'uv/recording.json'), 'utf8')).units).toBe('uV');
+    const uv = f32(join(dir, 'uv/recording.f32'));
+    expect([uv[0], uv[9]]).toEqual([x[0] * 0.5, x[9] * 0.5]);
+    expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/gainUv/);
+  });
+
   it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');

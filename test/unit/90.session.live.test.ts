@@ -110,7 +110,8 @@ describe('bad channels found live', () => {
       // A pipeline without detection: what detection said no longer holds and goes; the channels a
       // preset names bad are shown as bad (known) all the same.
       m.setPipeline({ ...DEFAULT_PIPELINE, exclude: [10, 11], detectBadChannels: false });
-      expect(m.require().status().message).toBeNull();
+      expect(m.require().status().message).toBe('reprocessing the history with the new pipeline…');
+      await expect.poll(() => m.require().status().message, { timeout: 10_000 }).toBeNull();
       expect(m.require().status().badChannels).toEqual([{ index: 10, label: 'known' }, { index: 11, label: 'known' }]);
     } finally {
       await m.close();

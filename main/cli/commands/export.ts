@@ -22,10 +22,11 @@ import { progressLine } from '../progress.ts';
 
 const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file FILE) --format kilosort|si-binary|raw-f32
     --out DIR [--overwrite] [--start S] [--end S] [--channels LIST] [--ram-budget B]
-    [--raw-channels C --raw-fs HZ [--raw-dtype int16|uint16|float32]] [--data-dir DIR]
+    [--raw-channels C --raw-fs HZ [--raw-dtype int16|uint16|float32] [--raw-gain-uv G]] [--data-dir DIR]
 
 <source> is a SpikeGLX .bin (with its .meta), an Open Ephys recording folder, or a raw file given
---raw-channels and --raw-fs. --start/--end are seconds; --channels takes indices and ranges such as
+--raw-channels and --raw-fs (and --raw-gain-uv, its µV per unit: without it the file's own units are
+written and labelled so). --start/--end are seconds; --channels takes indices and ranges such as
 0-191,200. DIR must not exist (or give --overwrite). Nothing appears at DIR until the export is
 complete; Ctrl-C cancels and leaves nothing behind.`;
 
@@ -54,6 +55,7 @@ export const exportCommand: Command = {
         channels: { type: 'string' },
         'ram-budget': { type: 'string' },
         'raw-channels': { type: 'string' },
+        'raw-gain-uv': { type: 'string' },
         'raw-fs': { type: 'string' },
         'raw-dtype': { type: 'string' },
         'data-dir': { type: 'string' }
@@ -89,7 +91,7 @@ export const exportCommand: Command = {
       const raw =
         values['raw-channels'] === undefined
           ? undefined
-          : { channels: Number(values['raw-channels']), fs: Number(values['raw-fs']), dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32' };
+          : { channels: Number(values['raw-channels']), fs: Number(values['raw-fs']), dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32', gainUv: values['raw-gain-uv'] === undefined ? undefined : Number(values['raw-gain-uv']) };
       const req: ExportRequest = {
         source: positionals[0],
         raw,
