@@ -198,6 +198,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     await rm(tmp, { recursive: true, force: true });
     if (j.signal?.aborted) throw new ProbeDeckError('CANCELLED', `the export was cancelled; nothing was written to ${outDir}`);
     const code = (err as NodeJS.ErrnoException).code;
+    // A preset made for another stream (an AP preset on an LFP stream): say which, and at what rate.
+    if (code === 'FREQUENCY_OUT_OF_RANGE') throw new ProbeDeckError(code, `the preset "${j.preset.name}" cannot run on ${info.stream} (${info.fs} Hz): ${(err as Error).message}`);
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new ProbeDeckError('NO_SPACE', `the disk holding ${where.parent} filled up during the export; nothing was left at ${outDir}`);
     throw err;
   }

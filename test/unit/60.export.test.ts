@@ -179,6 +179,9 @@ describe('probedeck export', () => {
     expect(cli(args('c', '--channels', '0-999999999')).stderr).toMatch(/channel 999999999 is beyond any recording/);
     expect(cli(args('d', '--preset', 'nope')).stderr).toMatch(/no preset named "nope"/);
     expect(cli([...args('e'), '--out', join(dir, 'missing/e')]).stderr).toMatch(/missing does not exist or is not a folder/);
+    // An AP preset on an LFP-rate stream names the preset, the stream and its rate.
+    const lfp = args('f').map((a) => (a === '30000' ? '2500' : a));
+    expect(cli(lfp).stderr).toMatch(/the preset "Neuropixels AP" cannot run on engine_input\.i16 \(2500 Hz\): Expected "highHz" between 0 and Nyquist \(1250 Hz\)/);
     expect(readdirSync(dir).sort()).toEqual(['a', 'data']);
   });
 
