@@ -156,3 +156,16 @@ test('a paused live view keeps its moment after the history has moved past it, a
   await app.keyboard.press('End');
   await expect(app.getByTestId('beyond-history')).toHaveCount(0);
 });
+
+test('the source bar: an imec .bin is followed as 384 + sync unless a count is typed; what was typed survives a tab switch', async ({ app }) => {
+  await app.getByTestId('open-path').fill('/data/run_g0_t0.imec0.ap.bin');
+  await expect(app.getByTestId('open-channels')).toHaveValue('385');
+  await expect(app.locator('.bar .hint')).toHaveText('384 + sync');
+  await app.getByTestId('open-path').fill('/data/headstage.dat');
+  await expect(app.getByTestId('open-channels')).toHaveValue('384');
+  await app.getByTestId('open-channels').fill('32');
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('tab-traces').click();
+  await expect(app.getByTestId('open-path')).toHaveValue('/data/headstage.dat');
+  await expect(app.getByTestId('open-channels')).toHaveValue('32');
+});

@@ -104,3 +104,25 @@ test('an edit saved to the preset the view runs shows in the view at once', asyn
   await expect(app.getByTestId('view-pipeline')).toHaveText('300–5000 Hz · global median CMR');
   await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Rig 5 live');
 });
+
+test('an edit the open view cannot run is said in the editor and in the view; the view keeps its pipeline', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await app.getByTestId('preset-duplicate').click();
+  await app.getByTestId('preset-name').fill('Rig 7 AP');
+  await app.getByTestId('preset-name').press('Enter');
+  await app.getByTestId('tab-traces').click();
+  await app.getByTestId('view-preset').selectOption({ label: 'Rig 7 AP' });
+  const pipeline = await app.getByTestId('view-pipeline').textContent();
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 7 AP' }).click();
+  // 20 kHz is above the simulator's Nyquist (15 kHz): saved, but the view cannot run it.
+  await app.getByTestId('filter-high').fill('20000');
+  await app.getByTestId('filter-high').press('Enter');
+  await expect(app.getByTestId('preset-view-note')).toContainText(/"Rig 7 AP" as saved cannot run on this source \(.*Nyquist \(15000 Hz\).*\); the view keeps the pipeline it had/);
+  await app.getByTestId('tab-traces').click();
+  await expect(app.getByTestId('preset-note')).toContainText('cannot run on this source');
+  await expect(app.getByTestId('view-pipeline')).toHaveText(pipeline!);
+});

@@ -41,7 +41,7 @@ test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the req
   const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
   const fs = 30000;
   const sim = new Simulator({ seed: 4 });
-  writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3600 * fs, 'hour_g0_t0.imec0.ap.bin'));
+  writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3600 * fs, 'hour_g0_t0.imec0.ap.bin', false));
   // Sparse (83 GB of holes), with 4 s of simulated data from 30:00.
   const fd = openSync(bin, 'w');
   ftruncateSync(fd, 3600 * fs * 384 * 2);
