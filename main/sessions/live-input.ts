@@ -2,7 +2,7 @@
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { betterFrameChannels, FRAME_FIT_FRAMES, looksLikeSync } from '../sources/frame-fit.ts';
+import { FRAME_FIT_FRAMES, frameCountProblem } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
@@ -222,10 +222,8 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
             fitChecked = false; // not enough data yet: look again at the next growth
             return;
           }
-          const better = betterFrameChannels(head, fallback.channels);
-          if (better === null && neural < fallback.channels && !looksLikeSync(head, fallback.channels, neural)) {
-            emit({ kind: 'error', message: `${path}: column ${fallback.channels} of the ${fallback.channels} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}` });
-          } else if (better !== null) emit({ kind: 'error', message: `${path}: the data look like ${better} channels per frame, not ${fallback.channels}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}` });
+          const problem = frameCountProblem(head, fallback.channels, neural);
+          if (problem) emit({ kind: 'error', message: `${path}: ${problem}` });
         });
       }
       // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.
@@ -243,7 +241,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
 }
 
 /** run_g0_t0.imec0.ap.bin, .lf.bin: a Neuropixels stream as SpikeGLX names it. */
-export function isSpikeGlxImec(path: string): boolean {
+function isSpikeGlxImec(path: string): boolean {
   return /\.imec\d*\.(ap|lf)\.bin$/i.test(path);
 }
 

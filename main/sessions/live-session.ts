@@ -36,6 +36,9 @@ interface Steps {
   bad: SessionBadChannel[];
 }
 
+/** Who said a session's message: the input (a file's state), the engine, the history rebuild or detection. */
+type MessageFrom = 'input' | 'engine' | 'rebuild' | 'detection' | null;
+
 export class LiveSession {
   readonly input: LiveInput;
   readonly raw: HistoryRing;
@@ -63,8 +66,8 @@ export class LiveSession {
   #lastArrival = 0;
   #lastLagMs = 0;
   #message: string | null = null;
-  /** #message is detection's report. */
-  #detectionSaid = false;
+  /** Who said #message: what it says goes when that no longer holds (detection turned off, the history caught up). */
+  #messageFrom: MessageFrom = null;
   #state: SessionStatus['state'] = 'running';
   #onStatus?: (s: SessionStatus) => void;
   #statusTimer: NodeJS.Timeout | null = null;
@@ -112,9 +115,13 @@ export class LiveSession {
     const steps = this.#build(p, found);
     if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
     // What detection said no longer holds for a pipeline without it.
-    if (!p.detectBadChannels && this.#detectionSaid) [this.#message, this.#detectionSaid] = [null, false];
+    if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
     if (this.raw.end > this.raw.start) void this.#rebuild(this.#build(p, found));
+  }
+
+  #say(message: string | null, from: MessageFrom): void {
+    [this.#message, this.#messageFrom] = [message, from];
   }
 
   #build(p: SessionPipeline, found: SessionBadChannel[]): Steps {
@@ -156,8 +163,7 @@ export class LiveSession {
     let at = this.raw.start;
     let caughtUp = false;
     // Until it has caught up, the history mixes both pipelines: say so (an error keeps the word).
-    const working = 'reprocessing the history with the new pipeline…';
-    if (this.#state !== 'error') [this.#message, this.#detectionSaid] = [working, false];
+    if (this.#state !== 'error') this.#say('reprocessing the history with the new pipeline…', 'rebuild');
     this.#emitStatus();
     try {
       while (!caughtUp && token === this.#rebuildToken) {
@@ -175,13 +181,13 @@ export class LiveSession {
             this.#steps = steps;
             this.#revision++;
             caughtUp = true;
-            if (this.#message === working) this.#message = null;
+            if (this.#messageFrom === 'rebuild') this.#say(null, null);
             this.#emitStatus();
           }
         });
       }
     } catch (err) {
-      this.#message = `reprocessing the history failed: ${(err as Error).message}`;
+      this.#say(`reprocessing the history failed: ${(err as Error).message}`, 'engine');
       this.#emitStatus();
     }
   }
@@ -203,7 +209,7 @@ export class LiveSession {
         // An error (every trace is wrong, or reading failed) stays said: a later stall, resume or
         // end does not cover it; only another error does.
         if (this.#state === 'error' && e.kind !== 'error') return;
-        [this.#message, this.#detectionSaid] = [e.message, false];
+        this.#say(e.message, 'input');
         if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
       }
@@ -226,7 +232,7 @@ export class LiveSession {
       this.#pending = 1;
       // A failed step is reported, not fatal: the chain must keep running for the next chunks.
       this.#job(() => this.#drain()).catch((err: Error) => {
-        this.#message = `processing failed: ${err.message}`;
+        this.#say(`processing failed: ${err.message}`, 'engine');
         this.#state = 'error';
         this.#emitStatus();
       });
@@ -288,7 +294,7 @@ export class LiveSession {
    */
   async #detect(): Promise<void> {
     this.#detection = 'running';
-    if (this.#state !== 'error') [this.#message, this.#detectionSaid] = ['looking for bad channels in the newest seconds…', true];
+    if (this.#state !== 'error') this.#say('looking for bad channels in the newest seconds…', 'detection');
     this.#emitStatus();
     const C = this.input.channels.length;
     const fs = this.input.fs;
@@ -303,14 +309,10 @@ export class LiveSession {
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;
-      this.#message = bad.length
-        ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}`
-        : 'no bad channels found';
-      this.#detectionSaid = true;
+      this.#say(bad.length ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found', 'detection');
       this.#emitStatus();
     } catch (err) {
-      this.#message = `bad-channel detection failed: ${(err as Error).message}`;
-      this.#detectionSaid = true;
+      this.#say(`bad-channel detection failed: ${(err as Error).message}`, 'detection');
       this.#emitStatus();
     } finally {
       this.#detection = 'done';

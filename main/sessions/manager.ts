@@ -138,7 +138,8 @@ export class SessionManager {
 
   /**
    * A preset's body was saved: a view running it as it was (not changed by hand) runs it as it is
-   * now. One this source cannot run leaves the view as it was, marked changed.
+   * now. A view changed by hand keeps its pipeline, and one this source cannot run leaves the view as
+   * it was, marked changed; both say so in a note, which is returned for the editor.
    */
   presetSaved(id: number): string | null {
     if (!this.current || this.#preset?.id !== id) return null;

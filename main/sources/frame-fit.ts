@@ -47,3 +47,14 @@ export function looksLikeSync(data: Int16Array, frameChannels: number, column: n
   for (let t = 1; t < frames; t++) changes += data[t * frameChannels + column] !== data[(t - 1) * frameChannels + column] ? 1 : 0;
   return frames > 100 && changes < frames / 100;
 }
+
+/**
+ * What is wrong with following the first data as frames of `typed` columns, the first `neural` of
+ * them channels (the rest SpikeGLX's sync word), in a sentence; null when nothing shows.
+ */
+export function frameCountProblem(data: Int16Array, typed: number, neural: number): string | null {
+  const better = betterFrameChannels(data, typed);
+  if (better !== null) return `the data look like ${better} channels per frame, not ${typed}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}`;
+  if (neural < typed && !looksLikeSync(data, typed, neural)) return `column ${typed} of the ${typed} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}`;
+  return null;
+}
