@@ -25,7 +25,7 @@ export async function benchPlanner(): Promise<string> {
     for (const budget of ['512MiB', '1GiB', '4GiB']) {
       const r = spawnSync(
         process.execPath,
-        [join(import.meta.dirname, '../bin/probedeck.js'), 'process', input, '--channels', String(C), '--fs', String(FS), '--bandpass', '300,6000', '--cmr', 'global-median', '--ram-budget', budget, '--out', join(dir, 'out.f32')],
+        [join(import.meta.dirname, '../bin/probedeck.js'), 'process', input, '--channels', String(C), '--fs', String(FS), '--bandpass', '300,6000', '--cmr', 'global-median', '--ram-budget', budget, '--out', join(dir, 'out.f32'), '--overwrite'],
         { encoding: 'utf8' }
       );
       if (r.status !== 0) throw new Error(r.stderr);
