@@ -147,6 +147,8 @@ test('a paused live view keeps its moment after the history has moved past it, a
   expect(history).toBeGreaterThan(1);
   // The simulator runs in real time: wait until its history has moved past the paused window, then away to Presets and back.
   await app.waitForTimeout((history + 2) * 1000);
+  // Said while sitting paused, with no fetch; and still after a tab switch, which draws anew.
+  await expect(app.getByTestId('beyond-history')).toContainText('shown as it was when paused');
   await app.getByTestId('tab-presets').click();
   await app.getByTestId('tab-traces').click();
   await expect(app.getByTestId('beyond-history')).toContainText(/this moment has left the [\d.]+ s history: shown as it was when paused/);
@@ -168,4 +170,7 @@ test('the source bar: an imec .bin is followed as 384 + sync unless a count is t
   await app.getByTestId('tab-traces').click();
   await expect(app.getByTestId('open-path')).toHaveValue('/data/headstage.dat');
   await expect(app.getByTestId('open-channels')).toHaveValue('32');
+  // Another file: the count typed for the last one goes.
+  await app.getByTestId('open-path').fill('/data/run_g0_t0.imec0.lf.bin');
+  await expect(app.getByTestId('open-channels')).toHaveValue('385');
 });

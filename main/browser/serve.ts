@@ -33,13 +33,20 @@ async function main(): Promise<void> {
   console.log(`data: ${dataDir}`);
   console.log(dataRoots.length ? `browsable: ${dataRoots.join(', ')}` : 'no --data-root: the file browser is off (paths can still be typed)');
   // A running export is cancelled and its temporary folder removed before the process goes.
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
     await running.close();
     await host.close();
     process.exit(0);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // `npm run serve` starts it through a shell; a SIGTERM to npm ends npm and the shell but does not
+  // reach it. Orphaned (its parent gone), it stops as if signalled rather than run on alone.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop(), 1000).unref();
 }
 
 main().catch((err: Error) => {

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Notice } from '../api/domains/host.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { ProbeDeckError } from '../util/is.ts';
 
 export type Db = Database.Database;
 
@@ -59,6 +60,10 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     return { db: openAndCheck(path, migrations), path, notices };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
+    // A full or failing settings disk is not a damaged database: say where, and leave the file be.
+    if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
+      throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} cannot be opened (${(err as Error).message}): is its disk full or read-only? Free some space there, or give another --data-dir`);
+    }
     if (!CORRUPT_CODES.has(code)) throw err;
     const aside = `${path}.corrupt-${timestamp()}`;
     renameSync(path, aside);

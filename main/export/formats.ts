@@ -52,10 +52,10 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     '',
     `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
     `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
-    `Channels: ${x.channels.length} of the recording's ${x.info.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id}), processed with all of them and written alone; sync and auxiliary channels are not included`,
+    `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}; sync and auxiliary channels are not included`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
-    `Bad channels (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
+    `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''
@@ -105,7 +105,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
       ].join('\n'),
       'channels.json': json(channelTable(x)),
       'README.txt':
-        readme(x, 'kilosort', 'recording.bin', 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
+        readme(x, 'kilosort', 'recording.bin', x.info.uncalibrated ? "int16 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so channels.json's gainUv of 1 is not µV (rounded half-to-even, clamped to int16)" : 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
         'Kilosort 4: n_chan_bin = ' + x.channels.length + ', fs = ' + x.info.fs + ', probe = probe_kilosort.json (or probe.json through probeinterface).\n'
     })
   },
@@ -159,7 +159,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
-        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)')
+        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)')
       };
     }
   },

@@ -82,7 +82,7 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const candidates: Candidate[] = [];
   for (const j of jobs)
     for (const w of fixedW ? [fixedW] : Array.from({ length: Math.min(cores, maxW) }, (_, i) => i + 1)) {
-      if (!fixedW && j * w > cores) continue;
+      if (j * w > cores && (!fixedW || j > 1)) continue; // a fixed count takes one job at least
       for (const s of secs) {
         const chunk = Math.max(1, Math.round(s * req.fs));
         const bytes = jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: req.job === 'live' ? 0 : margin, nWorkers: w, zeroPhase: req.job !== 'live' });

@@ -138,8 +138,8 @@ export class SessionManager {
 
   /**
    * A preset's body was saved: a view running it as it was (not changed by hand) runs it as it is
-   * now. A view changed by hand keeps its pipeline, and one this source cannot run leaves the view as
-   * it was, marked changed; both say so in a note, which is returned for the editor.
+   * now. A view changed by hand keeps its pipeline, and a preset this source cannot run leaves the
+   * view as it was until a save that can; both say so in a note, which is returned for the editor.
    */
   presetSaved(id: number): string | null {
     if (!this.current || this.#preset?.id !== id) return null;
@@ -150,7 +150,7 @@ export class SessionManager {
       try {
         this.setPreset(id);
       } catch (err) {
-        this.#preset = { ...this.#preset, modified: true };
+        // Not "changed by hand": the next save that can run applies as usual.
         this.#presetNote = `"${name}" as saved cannot run on this source (${(err as Error).message}); the view keeps the pipeline it had`;
       }
     }

@@ -42,10 +42,26 @@ export function betterFrameChannels(data: Int16Array, typed: number): number | n
  * Whether column `column` of `frameChannels`-wide frames changes in under 1% of steps.
  */
 export function looksLikeSync(data: Int16Array, frameChannels: number, column: number): boolean {
+  return changeShare(data, frameChannels, column) < 0.01;
+}
+
+/** The share of steps at which column `column` of `frameChannels`-wide frames changes (1 when too few frames). */
+function changeShare(data: Int16Array, frameChannels: number, column: number): number {
   const frames = Math.min(FRAME_FIT_FRAMES, Math.floor(data.length / frameChannels));
+  if (frames <= 100) return 1;
   let changes = 0;
   for (let t = 1; t < frames; t++) changes += data[t * frameChannels + column] !== data[(t - 1) * frameChannels + column] ? 1 : 0;
-  return frames > 100 && changes < frames / 100;
+  return changes / (frames - 1);
+}
+
+/**
+ * The frame width at which the data end in SpikeGLX's sync word: the smallest count whose last column
+ * barely changes while the first changes at most steps (a multiple of it would too). Null for data
+ * without a sync channel, or too short, or silent.
+ */
+export function syncFrameChannels(data: Int16Array, max = 1024): number | null {
+  for (let n = 2; n <= max && Math.floor(data.length / n) > 100; n++) if (looksLikeSync(data, n, n - 1) && changeShare(data, n, 0) > 0.5) return n;
+  return null;
 }
 
 /**
@@ -55,6 +71,8 @@ export function looksLikeSync(data: Int16Array, frameChannels: number, column: n
 export function frameCountProblem(data: Int16Array, typed: number, neural: number): string | null {
   const better = betterFrameChannels(data, typed);
   if (better !== null) return `the data look like ${better} channels per frame, not ${typed}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}`;
+  const sync = syncFrameChannels(data);
+  if (sync !== null && sync !== typed) return `the data look like ${sync} channels per frame, the last SpikeGLX's sync channel, not ${typed}: every trace shown mixes channels; reopen it with ${sync}`;
   if (neural < typed && !looksLikeSync(data, typed, neural)) return `column ${typed} of the ${typed} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}`;
   return null;
 }

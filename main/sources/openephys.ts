@@ -150,7 +150,10 @@ export async function theOebin(path: string): Promise<string> {
 }
 
 export async function openOpenEphys(path: string, stream?: string): Promise<Source> {
-  const { dat, ...info } = await describeOpenEphys(await theOebin(path), stream);
+  const { dat, ...described } = await describeOpenEphys(await theOebin(path), stream);
+  // The stream's own file names the source: opened again (an export, the recent list) it is that
+  // stream, where the oebin would be its first one.
+  const info = { ...described, path: dat };
   const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

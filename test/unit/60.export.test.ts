@@ -160,7 +160,7 @@ describe('probedeck export', () => {
     const det = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'kilosort', '--out', join(dir, 'det'), '--data-dir', join(dir, 'data')]);
     expect(det.code, det.stderr).toBe(0);
     expect(det.stderr).toMatch(/bad channels, kept out of the reference: AP77 \(noise\), AP191 \(dead\)\n/);
-    expect(readFileSync(join(dir, 'det/README.txt'), 'utf8')).toMatch(/Bad channels \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+    expect(readFileSync(join(dir, 'det/README.txt'), 'utf8')).toMatch(/Bad channels written \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
   });
 
   it('refuses what it cannot do with one clear line, and writes nothing', () => {
@@ -272,6 +272,12 @@ describe('probedeck export', () => {
     const inodes = spawnSync('unshare', ['-rm', 'sh', '-c', cmd('size=64m,nr_inodes=5')], { encoding: 'utf8' });
     expect(inodes.stderr).toMatch(/^probedeck: the disk holding \/mnt filled up during the export; nothing was left at \/mnt\/ks\n$/);
     expect(inodes.stdout).toBe('exit=1\n');
+    // The settings disk full (the database made first, then the disk filled): the command line cannot
+    // open its settings and says where and why (a running app, whose database is open, exports on).
+    const cli = `"${node}" "${join(repoRoot, 'bin/probedeck.js')}"`;
+    const full = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs /mnt && ${cli} presets list --data-dir /mnt/data > /dev/null && dd if=/dev/zero of=/mnt/fill bs=64k 2>/dev/null; ${cli} export "${bin}" --preset "Neuropixels AP" --format kilosort --out "${join(dir, 'ks')}" --data-dir /mnt/data; echo "exit=$?"`], { encoding: 'utf8' });
+    expect(full.stderr).toMatch(/^probedeck: the settings database \/mnt\/data\/probedeck\.db cannot be opened \(.*\): is its disk full or read-only\? Free some space there, or give another --data-dir\n$/);
+    expect(full.stdout).toBe('exit=1\n');
   });
 
   it('through the host API: progress events, then a complete folder and a history row', async () => {

@@ -120,6 +120,10 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     const byPath = await openSource(join(node, 'experiment1/recording1/continuous', lfpFolder, 'continuous.dat'));
     expect(byPath.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
     await byPath.close();
+    // A stream's source path opens that stream again (an export of what the view shows).
+    const lfpAgain = await openSource(lfp.info.path);
+    expect(lfpAgain.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
+    await lfpAgain.close();
   });
 });
 

@@ -55,6 +55,9 @@ describe('planner', () => {
     const e = plan({ ...big, job: 'export' }, null, 16);
     expect(e.nJobs * e.nWorkers).toBe(15);
     expect(plan({ ...big, job: 'export' }, null, 2).reason).toMatch(/on 2 of 2 cores:/);
+    // A worker count the preset fixes still fits the jobs to the cores.
+    expect(plan({ ...big, job: 'export', nWorkers: 4, channels: 32 }, null, 2)).toMatchObject({ nJobs: 1, nWorkers: 4 });
+    expect(plan({ ...big, job: 'export', nWorkers: 8 }, null, 16)).toMatchObject({ nJobs: 1 });
     expect(viewWorkers(384, 2)).toBe(1);
     expect(viewWorkers(384, 16)).toBe(6);
     expect(viewWorkers(32, 16)).toBe(1);

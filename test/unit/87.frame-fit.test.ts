@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { betterFrameChannels } from '../../main/sources/frame-fit.ts';
+import { betterFrameChannels, frameCountProblem, syncFrameChannels } from '../../main/sources/frame-fit.ts';
 
 /** 0.1 s of a wideband probe as SpikeGLX saves it: 384 channels with their own offsets and noise, then the sync channel. */
 function withSync(frames: number, seed = 1): Int16Array {
@@ -22,11 +22,22 @@ describe('a channel count typed one off, told from the data', () => {
     expect(betterFrameChannels(x, 386)).toBe(385);
     expect(betterFrameChannels(x, 385)).toBeNull();
   });
+  it('any count, on data that end in a sync word: the frame width where that column stands still', () => {
+    let v = 5;
+    // White noise channels (no offsets to tell by), then the sync word: only the sync column tells.
+    const x = new Int16Array(3100 * 385).map((_, i) => (i % 385 === 384 ? ((Math.floor(i / 385) >> 10) & 1) * 64 : ((v = (v * 1103515245 + 12345) & 0x7fffffff) % 200) - 100));
+    expect(syncFrameChannels(x)).toBe(385);
+    for (const typed of [32, 384, 386]) expect(frameCountProblem(x.subarray(0, 3000 * (typed + 1)), typed, typed)).toMatch(/^the data look like 385 channels per frame/);
+    expect(frameCountProblem(x, 385, 384)).toBeNull();
+  });
+
   it('white noise, silence or too little data never warn', () => {
     let v = 3;
     const noise = new Int16Array(3100 * 385).map(() => ((v = (v * 1103515245 + 12345) & 0x7fffffff) % 200) - 100);
     expect(betterFrameChannels(noise, 384)).toBeNull();
     expect(betterFrameChannels(new Int16Array(3100 * 385), 384)).toBeNull();
+    expect(syncFrameChannels(noise)).toBeNull();
+    expect(syncFrameChannels(new Int16Array(3100 * 385))).toBeNull();
     expect(betterFrameChannels(withSync(50), 384)).toBeNull();
   });
 });

@@ -110,12 +110,17 @@ describe('an edit to the preset the view runs', () => {
       expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
       expect(info.presetNote).toMatch(/cannot run on this source/);
       expect(((await host.call('session.status', undefined)) as SessionStatus).infoRevision).toBeGreaterThan(before);
-      await edit(3000); // valid again, but the view now runs a changed copy
+      // Valid again: it applies (the failed save did not count as a change by hand).
+      expect(await edit(3500)).toMatchObject({ viewNote: null });
+      info = (await host.call('session.info', undefined)) as SessionInfo;
+      expect(info.pipeline.filter).toMatchObject({ highHz: 3500 });
+      expect(info.preset?.modified).toBeFalsy();
+      expect(info.presetNote).toBeNull();
       // Changed by hand in the view: the view keeps what the user made of it, and says so.
       await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } });
       expect(await edit(4000)).toMatchObject({ viewNote: '"Rig 4 AP" was saved; this view runs a copy changed by hand and keeps it: choose "Rig 4 AP" in the preset menu to run it as saved' });
       info = (await host.call('session.info', undefined)) as SessionInfo;
-      expect(info.pipeline.filter).toMatchObject({ highHz: 3000 });
+      expect(info.pipeline.filter).toMatchObject({ highHz: 3500 });
       expect(info.preset).toMatchObject({ name: 'Rig 4 AP', modified: true });
       expect(info.presetNote).toMatch(/runs a copy changed by hand/);
     } finally {

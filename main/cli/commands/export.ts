@@ -93,7 +93,7 @@ export const exportCommand: Command = {
           ? undefined
           : { channels: Number(values['raw-channels']), fs: Number(values['raw-fs']), dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32', gainUv: values['raw-gain-uv'] === undefined ? undefined : Number(values['raw-gain-uv']) };
       const req: ExportRequest = {
-        source: positionals[0],
+        source: resolve(positionals[0]),
         raw,
         preset,
         format: values.format as ExportFormat,
@@ -108,11 +108,23 @@ export const exportCommand: Command = {
         if (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT') throw new CliError(`${err.message} (--raw-channels C --raw-fs HZ)`);
         throw err;
       });
+      // The export history is bookkeeping: a full settings disk leaves this export out of it, said
+      // on stderr, and the export goes ahead (its destination may be another disk).
       const history = exportHistory(db);
-      history.markInterrupted();
+      const record = (what: () => void) => {
+        try {
+          what();
+        } catch (err) {
+          console.error(`probedeck: not kept in the export history (${(err as Error).message})`);
+        }
+      };
+      try {
+        history.markInterrupted();
+      } catch {} // said once, below, if the history cannot take this export either
       const progress = progressLine('export', r.source.info.fs);
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
-      const id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples });
+      let id = -1;
+      record(() => (id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples })));
       try {
         const res = await runExport({
           ...r,
@@ -127,7 +139,7 @@ export const exportCommand: Command = {
           onProgress: (p) => progress.update(p.doneSamples, p.totalSamples)
         });
         progress.done();
-        history.finish(id, 'done', res.seconds, null);
+        if (id >= 0) record(() => history.finish(id, 'done', res.seconds, null));
         const x = res.samples / r.source.info.fs / res.seconds;
         console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
         if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
@@ -136,7 +148,7 @@ export const exportCommand: Command = {
         return 0;
       } catch (err) {
         progress.done();
-        history.finish(id, abort.signal.aborted ? 'cancelled' : 'failed', null, (err as Error).message);
+        if (id >= 0) record(() => history.finish(id, abort.signal.aborted ? 'cancelled' : 'failed', null, (err as Error).message));
         throw err;
       } finally {
         await r.source.close();

@@ -8,6 +8,12 @@ class SourceForm {
   fs = $state(30000);
   readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
   readonly channels = $derived(this.typedChannels ?? (this.imec ? 385 : 384));
+
+  /** Another file: a count typed for the last one says nothing about it. */
+  setPath(path: string): void {
+    this.path = path;
+    this.typedChannels = null;
+  }
 }
 
 export const sourceForm = new SourceForm();

@@ -183,6 +183,10 @@ export class TracesState {
     if (this.info?.kind !== 'recording' && s.newestSample > this.#newestSample) {
       this.#newestSample = s.newestSample;
       this.#oldestSample = Math.max(this.#oldestSample, s.newestSample - Math.floor(s.historySeconds * s.fs));
+      // Sitting paused, the history moves past the window without a fetch: say so as it happens.
+      if (!this.following && this.#spc && this.beyondHistory === null && Math.max(0, this.#pausedRight - this.#plotWidth()) * this.#spc < this.#oldestSample) {
+        this.beyondHistory = this.#kept?.spc === this.#spc ? 'kept' : 'gone';
+      }
     }
     this.status = s;
   }
@@ -426,6 +430,16 @@ export class TracesState {
     if (this.following) this.pause();
     this.#pausedRight = this.#withinSource(Math.round((seconds * this.info.fs) / this.#spc));
     this.invalidate();
+  }
+
+  /**
+   * The window that starts at the beginning: a recording's start; live, the oldest sample held and a
+   * little more, so the history has not moved past it by the time it is drawn.
+   */
+  toStart(): void {
+    if (!this.info) return;
+    const margin = this.info.kind === 'recording' ? 0 : Math.min(1, this.info.historySeconds / 10);
+    this.seek(this.#oldestSample / this.info.fs + margin + this.spanS);
   }
 
   /** Scroll while paused: positive = back in time, in screen widths. */

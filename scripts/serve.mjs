@@ -1,0 +1,3 @@
+// `npm run serve`: builds what is out of date, then serves in this same process.
+await import('./ensure-built.mjs');
+await import('../main/browser/serve.ts');
