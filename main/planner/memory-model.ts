@@ -2,7 +2,8 @@
 // not only its output bytes (the flaw of SpikeInterface's total_memory, SI issue #2029).
 import type { MemoryBreakdown } from '../api/domains/planner.ts';
 
-const TILE = 64; // channels per engine tile (native/core/sosfilt.hpp)
+/** Channels per engine tile (native/core/sosfilt.hpp): a filter call splits no finer among its workers. */
+export const TILE = 64;
 const BLOCK_ROWS = 0; // causal/stream filters straight from input to output rows (native/core/filter_ops.cpp)
 const ZERO_PHASE_PADLEN = 33; // order-5 band-pass; larger orders add a few rows, negligible here
 

@@ -3,7 +3,7 @@
 import { availableParallelism, freemem } from 'node:os';
 import type { Calibration, CalibrationPoint, Plan, PlanRequest } from '../api/domains/planner.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
-import { baselineBytes, jobBytes } from './memory-model.ts';
+import { baselineBytes, jobBytes, TILE } from './memory-model.ts';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -18,8 +18,6 @@ export function viewRamBudget(): number {
   return Math.min(defaultRamBudget(), GiB);
 }
 
-const TILE_CHANNELS = 64; // the engine's channel tile (native/core/sosfilt.hpp): a filter call splits no finer
-
 /**
  * Cores a job may take. A view runs beside the acquisition, which keeps half the cores; an export
  * leaves it one where there are more than two. Workers past the channel tiles would only wait.
@@ -30,7 +28,7 @@ export function usableCores(job: PlanRequest['job'], cores: number): number {
 
 /** The workers a live or scrubbing view runs with: its share of the cores, no more than its channel tiles. */
 export function viewWorkers(channels: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.min(usableCores('live', cores), Math.ceil(channels / TILE_CHANNELS)));
+  return Math.max(1, Math.min(usableCores('live', cores), Math.ceil(channels / TILE)));
 }
 
 /** SpikeInterface-style sizes: k/M/G/T = 1e3…, Ki/Mi/Gi/Ti = 1024^k; plain numbers are bytes. */
@@ -69,7 +67,7 @@ function measuredSpeed(cal: Calibration | null, j: number, w: number, chunk: num
 export function plan(req: PlanRequest, calibration: Calibration | null = null, machineCores = availableParallelism()): Plan {
   check(req);
   const cores = usableCores(req.job, machineCores);
-  const maxW = Math.max(1, Math.ceil(req.channels / TILE_CHANNELS));
+  const maxW = Math.max(1, Math.ceil(req.channels / TILE));
   const budget = req.ramBudgetBytes ?? (req.job === 'export' ? defaultRamBudget() : viewRamBudget());
   const baseline = baselineBytes();
   const margin = req.marginSamples ?? Math.trunc((5 * 1000) / 300 * req.fs / 1000);
