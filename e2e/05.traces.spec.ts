@@ -62,6 +62,7 @@ test('a raw file reopened with more channels: the probe map follows, the page st
     await app.getByTestId('open-recording').click();
     await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
     await expect(app.locator('[data-testid^="contact-"]')).toHaveCount(channels);
+    await expect(app.locator('.controls .muted').first()).toContainText('units per lane'); // no gain given: not µV
     // The map's values come back for this source, and each contact's tooltip shows one.
     await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
   }

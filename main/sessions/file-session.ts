@@ -127,7 +127,8 @@ export class FileSession {
       referenceNote: this.#referenceNote,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
-      badChannels: shownBadChannels(this.#bad, this.#pipeline)
+      badChannels: shownBadChannels(this.#bad, this.#pipeline),
+      uncalibrated: i.uncalibrated ?? false
     };
   }
 

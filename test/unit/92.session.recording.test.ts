@@ -153,10 +153,11 @@ describe('a recording opened for scrubbing', () => {
   it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
     const { dir, bin, m } = simulatedRecording(1);
     // The dialog always sends its fields; a wrong count must not override the .meta.
-    expect(await m.open({ kind: 'recording', path: bin, channels: 386, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    expect(await m.open({ kind: 'recording', path: bin, channels: 386, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1, uncalibrated: false });
     const plain = join(dir, 'plain.dat');
     writeFileSync(plain, readFileSync(bin));
-    expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1 });
+    // A raw file has no gain: its values are said in its own units, not µV.
+    expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1, uncalibrated: true });
     await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give its channel count and sampling rate to read it as a raw file/);
     await m.close();
   });

@@ -54,6 +54,8 @@ export interface SessionInfo {
   wallClockStart: string | null;
   /** Found by detection (live: after its first seconds); empty until then or when off. */
   badChannels: SessionBadChannel[];
+  /** No µV gain is known (a raw file): values are the file's own units. */
+  uncalibrated?: boolean;
   /** Why the view runs a global reference instead of the pipeline's (it cannot hold here), else null. */
   referenceNote: string | null;
   /**

@@ -428,6 +428,7 @@ export class TracesState {
   seek(seconds: number): void {
     if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
+    this.hover = null; // it described the window left behind
     this.#pausedRight = this.#withinSource(Math.round((seconds * this.info.fs) / this.#spc));
     this.invalidate();
   }
@@ -446,6 +447,7 @@ export class TracesState {
   scroll(screens: number): void {
     if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
+    this.hover = null; // it described the window left behind
     this.#pausedRight = this.#withinSource(this.#pausedRight - Math.round(screens * this.#plotWidth()));
     this.invalidate();
   }
