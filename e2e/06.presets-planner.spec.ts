@@ -9,6 +9,9 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('preset-name')).toHaveValue(/Neuropixels AP \(copy/);
   await app.getByTestId('preset-name').fill('Rig 2 AP');
   await app.getByTestId('preset-name').press('Enter');
+  // Saved before the next name is typed: the saved name's reply redraws the field, and would
+  // otherwise overwrite what is typed next (on a loaded CI the reply came after it).
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
   // A name that is taken is refused, and the field goes back to the saved name.
   await app.getByTestId('preset-name').fill('Neuropixels AP');
   await app.getByTestId('preset-name').press('Enter');
@@ -113,6 +116,7 @@ test('an edit the open view cannot run is said in the editor and in the view; th
   await app.getByTestId('preset-duplicate').click();
   await app.getByTestId('preset-name').fill('Rig 7 AP');
   await app.getByTestId('preset-name').press('Enter');
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 7 AP' })).toHaveCount(1);
   await app.getByTestId('tab-traces').click();
   await app.getByTestId('view-preset').selectOption({ label: 'Rig 7 AP' });
   const pipeline = await app.getByTestId('view-pipeline').textContent();
