@@ -65,10 +65,9 @@ function requireFullPaths(req: ExportRequest): void {
 }
 
 export class ExportManager {
-  #running = new Map<number, AbortController>();
+  /** Running exports: how to cancel each, and when it has settled (its folder cleaned up). */
+  #running = new Map<number, { abort: AbortController; settled: Promise<void> }>();
   #history: ExportHistory;
-  /** Running exports, settled (their folders cleaned up) or not. */
-  #settled = new Set<Promise<void>>();
   /** Exports the history could not record: negative ids. */
   #unrecorded = 0;
   #presets: PresetsRepo;
@@ -115,7 +114,6 @@ export class ExportManager {
       unrecorded = `not kept in the export history (${(err as Error).message})`;
     }
     const abort = new AbortController();
-    this.#running.set(id, abort);
     const base = { id, outDir: req.outDir };
     this.#emit({ ...base, state: 'running', doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: null });
     let last = 0;
@@ -162,16 +160,15 @@ export class ExportManager {
       )
       .finally(() => {
         this.#running.delete(id);
-        this.#settled.delete(settled);
         void r.source.close();
       });
-    this.#settled.add(settled);
+    this.#running.set(id, { abort, settled });
     return { id };
   }
 
   cancel(id: unknown) {
     if (!isInteger(id)) throw invalidParameterError('id', 'an export id', id);
-    const a = this.#running.get(id);
+    const a = this.#running.get(id)?.abort;
     if (!a) throw new ProbeDeckError('NOT_RUNNING', `export ${id} is not running`);
     a.abort();
   }
@@ -183,7 +180,8 @@ export class ExportManager {
   /** Cancels running exports (host shutdown): settles once their temporary folders are removed, or null when none ran. */
   close(): Promise<void> | null {
     if (this.#running.size === 0) return null;
-    for (const a of this.#running.values()) a.abort();
-    return Promise.allSettled(this.#settled).then(() => {});
+    const running = [...this.#running.values()];
+    for (const r of running) r.abort.abort();
+    return Promise.all(running.map((r) => r.settled)).then(() => {});
   }
 }
