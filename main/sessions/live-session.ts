@@ -177,6 +177,9 @@ export class LiveSession {
             this.processed.overwrite(at, await this.#run(steps, uv, scratch[0].subarray(0, n), scratch[1].subarray(0, n)));
             at += n / C;
           }
+          // A newer pipeline set while this slice ran: its own rebuild takes over, and these steps
+          // must not be swapped in over it.
+          if (token !== this.#rebuildToken) return;
           if (at >= this.processed.end) {
             this.#steps = steps;
             this.#revision++;
