@@ -47,11 +47,11 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
 
   // The default for Open Ephys sources survives the reload too.
   await app.getByTestId('default-openephys').click();
-  await expect(app.getByTestId('default-openephys')).toBeDisabled();
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true');
   await app.reload();
   await app.getByTestId('tab-presets').click();
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
-  await expect(app.getByTestId('default-openephys')).toBeDisabled();
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true');
 
   // An impossible value is refused with what is wrong; the field goes back to the saved value, and the
   // next edits save (before, the refused value rode along with each of them and sank them all).

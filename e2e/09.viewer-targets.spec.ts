@@ -52,6 +52,9 @@ test('scrubbing a 1 h recording: each new 1 s window is drawn soon after the req
   await app.getByTestId('open-path').fill(bin);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('hour_g0_t0');
+  // A recording opens on its first window, as a file viewer does (it used to open on its last).
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  await expect(app.getByTestId('toggle-follow')).toContainText('to the end');
   await app.getByTestId('span').selectOption({ label: '1 s' });
   // Moving the scrub bar to `s` seconds (a range input reports its value on 'input').
   const scrubTo = (s: number) =>

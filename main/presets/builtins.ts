@@ -38,7 +38,7 @@ export const BUILTIN_PRESETS: { name: string; sourceKinds: string[]; body: Prese
   },
   {
     name: 'Neuropixels LFP',
-    sourceKinds: [],
+    sourceKinds: ['lfp'],
     body: validateBody({
       pipeline: { filter: { kind: 'bandpass', order: 3, lowHz: 0.5, highHz: 500, phase: 'zero' }, ...noExtras, reference: { mode: 'none', operator: 'median' } },
       display: { ...display, windowS: 10, view: 'heatmap' },

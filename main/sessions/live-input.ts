@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { FRAME_FIT_FRAMES, frameCountProblem } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
-import { NP1_GAIN_UV, Simulator } from '../sources/simulator.ts';
+import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import type { ChannelInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
 import { describeSpikeGLX, metaPathFor, readMeta } from '../sources/spikeglx.ts';
@@ -74,7 +74,8 @@ type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info';
 function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
   const n = Number(meta.values.get('nSavedChans'));
   const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
-  if (n === followed.channels && fs === followed.fs) return null;
+  // SpikeGLX states its calibrated rate (30000.12…): a typed 30000 is the same stream.
+  if (n === followed.channels && Math.abs(fs - followed.fs) <= fs * 1e-3) return null;
   return `${metaPathFor(path)} says ${n} channels at ${fs} Hz, but the file was followed as ${followed.channels} at ${followed.fs} Hz: reopen it`;
 }
 
@@ -187,22 +188,30 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
+  // SpikeGLX's LFP stream runs at 2500 Hz, its AP stream at 30 kHz: a rate typed for the other one
+  // would show every time 12× off and filter the wrong band, unnoticed until the .meta comes.
+  const lfp = /\.lf\.bin$/i.test(path);
+  if (isSpikeGlxImec(path) && (lfp ? fallback.fs > 5000 : fallback.fs < 10000)) {
+    throw new SourceError('WRONG_RATE', path, `is SpikeGLX's ${lfp ? 'LFP stream, sampled at 2500 Hz' : 'AP stream, sampled at 30000 Hz'}, not ${fallback.fs} Hz: give its rate`);
+  }
   // SpikeGLX saves a Neuropixels stream as 384 channels and the sync channel last: that column is
   // split off, never filtered or referenced.
   const neural = isSpikeGlxImec(path) && fallback.channels === 385 ? 384 : fallback.channels;
   const channels: ChannelInfo[] = Array.from({ length: neural }, (_, c) => ({
-    id: `AP${c}`,
+    id: `${lfp ? 'LF' : 'AP'}${c}`,
     index: c,
     readout: c,
     x: (Math.floor(c / 2) % 2 === 0 ? 27 : 11) + (c % 2) * 32,
     y: Math.floor(c / 2) * 20,
     shank: 0,
-    gainUv: NP1_GAIN_UV,
+    // Until the .meta says otherwise, the gains of a Neuropixels 1.0 probe (AP ×500, LFP ×250).
+    gainUv: lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV,
     offsetUv: 0
   }));
   let metaSeen = false;
   let lastLook = 0;
   let fitChecked = false;
+  let gainSaid = false;
   return followInput({
     path,
     label: path,
@@ -212,6 +221,10 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     columns: channels.map((_, i) => i),
     finished: spikeglxFinished(path, fallback),
     onGrow(emit) {
+      if (!gainSaid) {
+        gainSaid = true;
+        emit({ kind: 'info', message: `no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) until SpikeGLX writes it` });
+      }
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
       // of data already tell, so say it then.
       if (!fitChecked) {

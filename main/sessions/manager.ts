@@ -23,6 +23,12 @@ export const DEFAULT_PIPELINE: SessionPipeline = {
   detectBadChannels: false
 };
 
+/** Streams sampled below this are LFP (Neuropixels' 2500 Hz): they open with the LFP default. */
+const LFP_MAX_FS = 5000;
+
+/** Without presets (tests, a settings database that could not open), what an LFP stream shows: its 0.5–500 Hz band. */
+const DEFAULT_LFP_PIPELINE: SessionPipeline = { filter: { lowHz: 0.5, highHz: 500, order: 3 }, reference: validateReference('reference', { mode: 'none' }), exclude: [], detectBadChannels: false };
+
 export function checkPipeline(p: unknown): SessionPipeline {
   if (!isPlainObject(p)) throw invalidParameterError('pipeline', 'an object', p);
   const f = p.filter;
@@ -191,10 +197,11 @@ export class SessionManager {
    * The pipeline to open with: the one asked for, or the default preset's for this kind of source —
    * for a probe with several shanks, the multi-shank default first (their shanks want references of their own).
    */
-  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
+  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number, fs: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
-    const p = (shanks > 1 ? this.#presets?.defaultFor('multishank') : null) ?? this.#presets?.defaultFor(sourceKind) ?? null;
-    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: DEFAULT_PIPELINE, preset: null };
+    // An LFP stream (SpikeGLX .lf, Open Ephys' LFP) cannot run a spike band; several shanks want a reference each.
+    const p = (fs < LFP_MAX_FS ? this.#presets?.defaultFor('lfp') : null) ?? (shanks > 1 ? this.#presets?.defaultFor('multishank') : null) ?? this.#presets?.defaultFor(sourceKind) ?? null;
+    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: fs < LFP_MAX_FS ? DEFAULT_LFP_PIPELINE : DEFAULT_PIPELINE, preset: null };
   }
 
   /**
@@ -226,7 +233,7 @@ export class SessionManager {
       let session: FileSession;
       let built: { preset: SessionInfo['preset']; note: string | null };
       try {
-        const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened), shankCount(opened.info.channels));
+        const chosen = this.#pipelineFor(opened.info.format, asked, recordingCan(opened), shankCount(opened.info.channels), opened.info.fs);
         ({ session, ...built } = this.#build(chosen, asked, (p) => new FileSession(opened, p, nWorkers, this.#statusFrom(() => session))));
       } catch (err) {
         await opened.close(); // the source that could not be shown is not kept open
@@ -247,7 +254,7 @@ export class SessionManager {
             : await growingFileInput(source.path, { channels: source.channels ?? 0, fs: source.fs ?? 0 })
           : null;
     if (!input) throw invalidParameterError('source.kind', '"simulator" or "file"', (source as { kind: unknown }).kind);
-    const chosen = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels));
+    const chosen = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels), input.fs);
     // Built before the current source closes: a pipeline that cannot run here leaves it as it was.
     const { session, preset, note } = this.#build(chosen, asked, (pipeline) => {
       const s: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => s) });

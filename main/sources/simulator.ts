@@ -15,7 +15,9 @@ export interface SimulatorSpec {
   seconds?: number;
 }
 
+/** µV per bit of a Neuropixels 1.0 AP channel (0.6 V range, 10 bits, gain 500) and its LFP channel (gain 250). */
 export const NP1_GAIN_UV = 2.34375;
+export const NP1_LF_GAIN_UV = 4.6875;
 const NOISE_LEN = 1 << 20;
 const WAVE_LEN = 48;
 

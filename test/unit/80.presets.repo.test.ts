@@ -21,6 +21,7 @@ describe('presets repository (real SQLite file)', () => {
     expect(ap.body.pipeline.reference).toMatchObject({ mode: 'global', operator: 'median' });
     expect(repo.defaults().spikeglx).toBe(ap.id);
     expect(repo.defaults().multishank).toBe(repo.list().find((p) => p.name === 'Neuropixels AP per shank')!.id);
+    expect(repo.defaults().lfp).toBe(repo.list().find((p) => p.name === 'Neuropixels LFP')!.id); // an LFP stream opens on its band
   });
 
   it('creates, renames, edits, duplicates; built-ins only duplicate', () => {

@@ -1,6 +1,7 @@
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { LiveSession } from '../../main/sessions/live-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
@@ -83,6 +84,25 @@ describe('live sessions on files being written', () => {
     expect(m.require().status().newestSample).toBe(3000);
     await m.close();
   }, 20_000);
+
+  it('an LFP .lf.bin before its .meta: a 30 kHz rate is refused; at 2500 Hz its channels are LF with the NP1.0 LFP gain, said as assumed; a calibrated rate in the .meta agrees', async () => {
+    const bin = join(tempDir(), 'run_g0_t0.imec0.lf.bin');
+    writeFileSync(bin, '');
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await expect(m.open({ kind: 'file', path: bin, channels: 384, fs: 30000 })).rejects.toThrow(/is SpikeGLX's LFP stream, sampled at 2500 Hz, not 30000 Hz: give its rate$/);
+    const info = await m.open({ kind: 'file', path: bin, channels: 384, fs: 2500 });
+    expect(info.fs).toBe(2500);
+    expect(info.channels[5].id).toBe('LF5');
+    expect((m.require() as LiveSession).input.channels[5].gainUv).toBe(4.6875);
+    expect(info.pipeline.filter).toMatchObject({ lowHz: 0.5, highHz: 500 }); // the LFP band, not the spike band
+    const sim = new Simulator();
+    appendFileSync(bin, bytes(sim.generate(0, 2500)));
+    await expect.poll(() => m.require().status().message, { timeout: 3000 }).toBe('no .meta yet: µV assume a Neuropixels 1.0 LFP gain (4.6875 µV/bit) until SpikeGLX writes it');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 2500, 'run_g0_t0.imec0.lf.bin', false).replace(/imSampRate=\S+/, 'imSampRate=2500.0231'));
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/the recording ended \(its \.meta was written\): 1\.0 s$/);
+    expect(m.require().status().state).toBe('ended');
+    await m.close();
+  });
 
   it('SpikeGLX’s 384 + sync, followed as 385: the sync column is split off; followed as 384: an error within the first second', async () => {
     const sim = new Simulator();

@@ -5,14 +5,18 @@ class SourceForm {
   /** SpikeGLX saves a Neuropixels stream as 384 channels + the sync channel: until a count is typed,
    *  an imec .bin is followed as 385 (the sync column split off), anything else as 384. */
   typedChannels = $state<number | null>(null);
-  fs = $state(30000);
+  /** Likewise the rate: SpikeGLX's LFP stream (.lf.bin) runs at 2500 Hz, everything else defaults to 30 kHz. */
+  typedFs = $state<number | null>(null);
   readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
+  readonly lfp = $derived(/\.imec\d*\.lf\.bin$/i.test(this.path));
   readonly channels = $derived(this.typedChannels ?? (this.imec ? 385 : 384));
+  readonly fs = $derived(this.typedFs ?? (this.lfp ? 2500 : 30000));
 
-  /** Another file: a count typed for the last one says nothing about it. */
+  /** Another file: a count or rate typed for the last one says nothing about it. */
   setPath(path: string): void {
     this.path = path;
     this.typedChannels = null;
+    this.typedFs = null;
   }
 }
 

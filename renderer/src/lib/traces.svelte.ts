@@ -149,7 +149,10 @@ export class TracesState {
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.#renderer = null;
       this.invalidate();
-      this.following = true;
+      // Live, the view follows the newest data; a recording opens on its first window, as a file
+      // viewer does (placed by the first tick, which knows how many samples a column holds).
+      this.following = info.kind !== 'recording';
+      this.#spc = 0;
       this.firstLane = 0;
       // A multi-shank probe opens as it looks, a column per shank; one shank opens on its tip's lanes.
       this.shankColumns = new Set(info.channels.map((c) => c.shank)).size > 1;
@@ -208,6 +211,7 @@ export class TracesState {
   async resume(): Promise<void> {
     this.info = await api.call('session.info');
     if (this.info) {
+      this.following = this.info.kind !== 'recording';
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
       this.#noteReference();
@@ -479,7 +483,7 @@ export class TracesState {
       this.#spc = spc;
       // Same time on the right edge at the new resolution (span change or shanks as columns while
       // paused), within what the source holds: a window longer than a recording starts at its start.
-      if (old) this.#pausedRight = this.#withinSource(Math.round((this.#pausedRight * old) / spc));
+      this.#pausedRight = this.#withinSource(old ? Math.round((this.#pausedRight * old) / spc) : 0);
       this.invalidate();
     }
     if (!this.following && !this.#dirty) return;
