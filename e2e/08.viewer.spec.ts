@@ -100,12 +100,14 @@ test('CMR removes the simulator’s common-mode artefacts from the picture; heat
   await app.keyboard.up('Control');
   await expect(app.getByTestId('span')).toHaveValue('5');
 
-  // Autoscale from each channel's noise: lanes become ±6 median σ (a few tens of µV here, not the default 150).
+  // Autoscale from each channel's noise: lanes become ±6 σ, each channel to its own (the median σ is a few µV here).
+  // The label says so: one µV scale would be false for every channel but the median one.
   await app.keyboard.press('s');
   await expect(app.getByTestId('autoscale')).toHaveClass(/on/);
-  const perLane = Number((await app.locator('.controls .muted').textContent())!.match(/±(\d+) µV/)![1]);
-  expect(perLane).toBeGreaterThan(10);
-  expect(perLane).toBeLessThan(150);
+  await expect(app.getByTestId('lane-scale')).toContainText('±6.0 σ per lane, each channel scaled to its own noise');
+  const sigma = Number((await app.getByTestId('lane-scale').getAttribute('title'))!.match(/: ([\d.]+) µV/)![1]);
+  expect(sigma).toBeGreaterThan(2);
+  expect(sigma).toBeLessThan(25);
 
   // Bad channels found live (coherence+psd on the newest seconds), shown, kept out of the CMR, and hidden on request.
   await app.keyboard.press('d');

@@ -79,7 +79,19 @@ export function toSpikeInterface(body: PresetBody): Dict {
   if (f.kind === 'bandpass') out.bandpass_filter = { freq_min: f.lowHz, freq_max: f.highHz, filter_order: f.order, ftype: 'butter', direction, ...margin };
   else if (f.kind === 'highpass') out.highpass_filter = { freq_min: f.lowHz, filter_order: f.order, ftype: 'butter', direction, ...margin };
   else if (f.kind === 'lowpass') out.filter = { band: f.highHz, btype: 'lowpass', filter_order: f.order, ftype: 'butter', direction, margin_ms: f.marginMs ?? 5.0 };
-  if (badChannels.detect !== 'none') out.detect_bad_channels = { method: badChannels.detect };
+  if (badChannels.manual.length) {
+    // SpikeInterface's steps name channels by the recording's ids, which a preset does not know;
+    // left out, the dict's reference would take in the dead and noisy channels.
+    const list = badChannels.manual.join(', ');
+    throw new ProbeDeckError(
+      'NO_SI_FORM',
+      `known bad channels (${list}) have no SpikeInterface pipeline-dict form without the recording's channel ids: in SpikeInterface, remove them first (recording.remove_channels(recording.channel_ids[[${list}]])), then apply the dict of a copy of this preset without them`
+    );
+  }
+  // SpikeInterface's pipeline step for detection (detect_bad_channels itself is a function, not a
+  // step): it removes what it finds, where ProbeDeck keeps those channels out of the reference.
+  // The reference over the rest is the same.
+  if (badChannels.detect !== 'none') out.detect_and_remove_bad_channels = { method: badChannels.detect };
   if (phaseShift.method === 'fft') out.phase_shift = { margin_ms: 40.0 };
   else if (phaseShift.method === 'fir') out.phase_shift = { method: 'fir', n_taps: phaseShift.taps };
   if (r.mode === 'group') {
@@ -91,7 +103,7 @@ export function toSpikeInterface(body: PresetBody): Dict {
     );
   }
   if (r.mode !== 'none') {
-    const kw: Record<string, unknown> = { reference: r.mode, operator: r.operator };
+    const kw: Record<string, unknown> = { reference: r.mode, operator: r.operator === 'mean' ? 'average' : r.operator }; // SpikeInterface's name for the mean
     if (r.mode === 'local') kw.local_radius = [r.innerUm, r.outerUm];
     if (r.mode === 'single') kw.ref_channel_ids = [r.channel];
     out.common_reference = kw;

@@ -31,6 +31,19 @@ describe('SpikeInterface pipeline dict', () => {
     }
   });
 
+  it('writes steps SpikeInterface runs: the mean as "average", detection as detect_and_remove_bad_channels; known bad channels are refused, not dropped', () => {
+    const body = structuredClone(ap);
+    body.pipeline.reference.operator = 'mean';
+    body.pipeline.badChannels = { detect: 'coherence+psd', manual: [] };
+    const dict = toSpikeInterface(body);
+    expect(Object.keys(dict)).toEqual(['bandpass_filter', 'detect_and_remove_bad_channels', 'common_reference']);
+    expect(dict.common_reference).toEqual({ reference: 'global', operator: 'average' });
+    expect(dict.detect_and_remove_bad_channels).toEqual({ method: 'coherence+psd' });
+    expect(fromSpikeInterface(dict, ap).pipeline).toEqual(body.pipeline);
+    body.pipeline.badChannels.manual = [77, 191];
+    expect(() => toSpikeInterface(body)).toThrow(/known bad channels \(77, 191\) have no SpikeInterface pipeline-dict form.*recording\.remove_channels\(recording\.channel_ids\[\[77, 191\]\]\)/);
+  });
+
   it('reads the IBL-style chain highpass → bad channels → phase shift → local CMR', () => {
     const body = fromSpikeInterface(
       {

@@ -54,6 +54,8 @@ export class TracesState {
   hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
   /** Autoscale: each channel drawn relative to its own noise (median|x|/0.6745). */
   normalized = $state(false);
+  /** The median channel's σ (µV) when normalising: lanes are then so many σ, not one µV scale. */
+  medianNoiseUv = $state(0);
   #channelScale: Float32Array | null = null;
   #referenceMode: Exclude<SessionInfo['pipeline']['reference']['mode'], 'none'> = 'global';
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
@@ -275,6 +277,7 @@ export class TracesState {
     this.#channelScale = Float32Array.from(a.noiseUv, (s) => (s > 0 ? median / s : 1));
     this.#renderer?.setChannelScale(this.#channelScale);
     this.uvPerLane = 6 * median;
+    this.medianNoiseUv = median;
     this.normalized = true;
     this.redraw();
   }
