@@ -103,7 +103,11 @@ export function createHost(options: HostOptions): Host {
     async call(method, params) {
       if (!isMethodName(method)) throw new ProbeDeckError('UNKNOWN_METHOD', `Unknown API method "${String(method)}"`);
       const handler = handlers[method] as (p: unknown) => unknown;
-      return await handler(params);
+      try {
+        return await handler(params);
+      } catch (err) {
+        throw settingsWriteError(err, opened.path);
+      }
     },
     close() {
       void sessions.close();
@@ -119,6 +123,22 @@ export function createHost(options: HostOptions): Host {
       });
     }
   };
+}
+
+/**
+ * SQLite's own words for a settings file that cannot take a write name neither the file nor what
+ * was lost: say both, and what to do.
+ */
+function settingsWriteError(err: unknown, path: string): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string') return err;
+  if (code.startsWith('SQLITE_READONLY')) {
+    return new ProbeDeckError('SETTINGS_READ_ONLY', `the settings database ${path} is read-only, so this change was not saved (${(err as Error).message}): make the file writable, or start ProbeDeck with another --data-dir`);
+  }
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    return new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} could not be written, so this change was not saved (${(err as Error).message}): is its disk full?`);
+  }
+  return err;
 }
 
 /** What an error looks like on the wire: code and message, never the host's stack. */

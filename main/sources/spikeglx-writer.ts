@@ -28,7 +28,13 @@ export function withSyncColumn(rows: Int16Array, start: number, channels: number
   return out;
 }
 
-/** The .meta SpikeGLX writes for the simulator's probe; `sync`: the sync channel saved last, as SpikeGLX does. */
+/** As SpikeGLX writes fileCreateTime: the local wall clock, to the second, with no zone. */
+function localIsoSeconds(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** The .meta SpikeGLX writes for the simulator's probe (written at the end, as SpikeGLX does: the run started `samples` ago); `sync`: the sync channel saved last, as SpikeGLX does. */
 export function simulatorMeta(sim: Simulator, samples: number, fileName: string, sync = true): string {
   const C = sim.channelCount;
   const F = C + (sync ? 1 : 0);
@@ -39,7 +45,7 @@ export function simulatorMeta(sim: Simulator, samples: number, fileName: string,
     `fileName=${fileName}`,
     `fileSizeBytes=${samples * F * 2}`,
     `fileTimeSecs=${samples / sim.fs}`,
-    `fileCreateTime=${new Date().toISOString().slice(0, 19)}`,
+    `fileCreateTime=${localIsoSeconds(new Date(Date.now() - (samples / sim.fs) * 1000))}`,
     'typeThis=imec',
     'imAiRangeMax=0.6',
     'imAiRangeMin=-0.6',

@@ -22,6 +22,7 @@ describe('following a file that is being written', () => {
       const t = writtenAt.get(frames);
       if (t !== undefined) lags.push(performance.now() - t);
     });
+    const startedAt = Date.now();
     const total = await writeGrowingSpikeGLX({ out: bin, seconds: 1.5, blockMs: 10, onBlock: (n) => writtenAt.set(n, performance.now()) });
     await new Promise((r) => setTimeout(r, 100));
     expect(follower.frames).toBe(total);
@@ -36,6 +37,8 @@ describe('following a file that is being written', () => {
     // The .meta arrived at the end: now it opens as a finished SpikeGLX recording.
     const src = await openSource(bin);
     expect(src.info.samples).toBe(total);
+    // Its start on the wall clock is when the run began, in local time as SpikeGLX writes it (it was the end, in UTC).
+    expect(Math.abs(Date.parse(src.info.wallClockStart!) - startedAt)).toBeLessThan(1500);
     await src.close();
   });
 

@@ -7,6 +7,8 @@ import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
 import type { ColumnsReply, SessionInfo, SessionStatus, SpectrumReply } from '../../main/api/domains/session.ts';
 import { openSource } from '../../main/sources/open-source.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
@@ -153,6 +155,34 @@ describe('a default preset that cannot run on the source', () => {
     } finally {
       await host.call('session.close', undefined);
       host.close();
+    }
+  });
+});
+
+describe('an LFP stream, and a settings file that takes no writes', () => {
+  it('an LFP recording opens on the LFP preset; on a read-only database a change says it was not saved, and sources still open', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const host = createHost({ dataDir, transport: 'websocket' });
+    try {
+      const sim = new Simulator({ fs: 2500 });
+      const bin = join(tempDir(), 'run_g0_t0.imec0.lf.bin');
+      writeFileSync(bin, sim.generate(0, 5000));
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 5000, 'run_g0_t0.imec0.lf.bin', false));
+      const info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
+      expect(info.preset?.name).toBe('Neuropixels LFP'); // the AP default's 6 kHz corner cannot run at 2.5 kHz
+      expect(info.presetNote).toBeNull();
+
+      host.db.pragma('query_only = ON'); // as a file made read-only under a running ProbeDeck
+      const ap = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP')!;
+      await expect(host.call('presets.duplicate', { id: ap.id })).rejects.toMatchObject({
+        code: 'SETTINGS_READ_ONLY',
+        message: expect.stringMatching(new RegExp(`^the settings database ${join(dataDir, 'probedeck.db')} is read-only, so this change was not saved \\(attempt to write a readonly database\\): make the file writable`))
+      });
+      // The recent list is bookkeeping: the recording still opens.
+      expect(((await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo).historySeconds).toBe(2);
+    } finally {
+      await host.call('session.close', undefined);
+      await host.close();
     }
   });
 });
