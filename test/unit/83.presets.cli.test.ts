@@ -15,6 +15,10 @@ describe('probedeck presets / plan command line', () => {
     const r = cli(['presets', 'import', out, '--name', 'From SI', '--json', ...d]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).body.pipeline.filter.highHz).toBe(6000);
+    // The same SpikeInterface file twice: its default name takes a number, and says so; a --name that is taken is refused.
+    expect(cli(['presets', 'import', out, ...d]).stdout).toBe('imported "Imported from SpikeInterface" (id 7)\n');
+    expect(cli(['presets', 'import', out, ...d]).stdout).toMatch(/^imported "Imported from SpikeInterface \(2\)" \(id 8\) \("Imported from SpikeInterface" is taken; rename with the app, or import again with --name\)\n$/);
+    expect(cli(['presets', 'import', out, '--name', 'From SI', ...d]).stderr).toMatch(/^probedeck: A preset named "From SI" already exists/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ whiten: {} }));
     expect(cli(['presets', 'import', bad, ...d]).stderr).toMatch(/^probedeck: the SpikeInterface step "whiten" is not supported/);

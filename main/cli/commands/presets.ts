@@ -52,8 +52,10 @@ export const presetsCommand: Command = {
           throw new CliError(`cannot read ${target}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
         }
         const file = parsePresetFile(text, values.name);
-        const p = repo.create(file.name, file.body);
-        console.log(values.json ? JSON.stringify(p, null, 2) : `imported "${p.name}" (id ${p.id})`);
+        // As the app imports: a name given with --name must be free; the file's own takes a number when taken.
+        const p = repo.create(values.name ?? repo.freeNameLike(file.name), file.body);
+        const renamed = values.name === undefined && p.name !== file.name ? ` ("${file.name}" is taken; rename with the app, or import again with --name)` : '';
+        console.log(values.json ? JSON.stringify(p, null, 2) : `imported "${p.name}" (id ${p.id})${renamed}`);
         return 0;
       }
       throw new CliError(`unknown action "${action ?? ''}"\n${USAGE}`, 2);
