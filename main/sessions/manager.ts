@@ -97,6 +97,7 @@ export class SessionManager {
   current: LiveSession | FileSession | null = null;
   #preset: SessionInfo['preset'] = null;
   #presetNote: string | null = null;
+  #openedFrom: SessionSource | null = null;
   #infoRevision = 0;
   #ramBudget: number;
   #onStatus: (s: SessionStatus) => void;
@@ -117,7 +118,7 @@ export class SessionManager {
   }
 
   info(): SessionInfo | null {
-    return this.current ? { ...this.current.describe(), preset: this.#preset, presetNote: this.#presetNote } : null;
+    return this.current ? { ...this.current.describe(), preset: this.#preset, presetNote: this.#presetNote, ...(this.#openedFrom ? { openedFrom: this.#openedFrom } : {}) } : null;
   }
 
   /**
@@ -242,6 +243,7 @@ export class SessionManager {
       await this.close();
       this.current = session;
       [this.#preset, this.#presetNote] = [built.preset, built.note];
+      this.#openedFrom = source;
       this.#onOpened(source.path, 'recording', {});
       return this.info()!;
     }
@@ -264,6 +266,7 @@ export class SessionManager {
     this.current = session;
     [this.#preset, this.#presetNote] = [preset, note];
     await session.start();
+    this.#openedFrom = source;
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
     return this.info()!;
   }
@@ -278,6 +281,7 @@ export class SessionManager {
     this.current = null;
     this.#preset = null;
     this.#presetNote = null;
+    this.#openedFrom = null;
     await s?.stop();
   }
 }

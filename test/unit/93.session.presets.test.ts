@@ -171,6 +171,8 @@ describe('an LFP stream, and a settings file that takes no writes', () => {
       const info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
       expect(info.preset?.name).toBe('Neuropixels LFP'); // the AP default's 6 kHz corner cannot run at 2.5 kHz
       expect(info.presetNote).toBeNull();
+      // What was opened, for a page that finds the session open to reopen it after a host restart.
+      expect(info.openedFrom).toEqual({ kind: 'recording', path: bin });
 
       host.db.pragma('query_only = ON'); // as a file made read-only under a running ProbeDeck
       const ap = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP')!;

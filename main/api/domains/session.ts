@@ -66,6 +66,8 @@ export interface SessionInfo {
   /** Why the source opened unprocessed instead of with its default preset (which cannot run on it), or what became
    *  of a saved edit to the preset the view runs (not applied, and why), else null. */
   presetNote: string | null;
+  /** What was opened: a page that finds this session already open reopens it after a host restart. */
+  openedFrom?: SessionSource;
 }
 
 export interface SessionStatus {

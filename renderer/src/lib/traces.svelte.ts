@@ -107,7 +107,10 @@ export class TracesState {
   #raf = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
-  #fetchFailed = false;
+  /** The error shown is a preset the view could not run: it goes once the view runs something else. */
+  #errorFromPreset = false;
+  /** The last fetch failed (the host is unreachable or restarting): the view is not updating. */
+  fetchFailed = $state(false);
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
   /** What the last open opened: reopened when the host comes back without a session (a restart). */
@@ -203,6 +206,8 @@ export class TracesState {
     if (!info || generation !== this.#generation) return;
     this.info = info;
     this.#noteReference(true);
+    // The view runs another pipeline now (a preset saved, detection's result): a preset refused earlier is old news.
+    if (this.#errorFromPreset) [this.error, this.#errorFromPreset] = [null, false];
   }
 
   /** First run: the simulator, unless the user has already asked for something else meanwhile. */
@@ -214,6 +219,8 @@ export class TracesState {
     this.info = await api.call('session.info');
     if (this.info) {
       this.following = this.info.kind !== 'recording';
+      // Opened from another page (or before a reload): reopened from here too if the host restarts.
+      this.#source = this.info.openedFrom ?? null;
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
       this.#noteReference();
@@ -225,12 +232,14 @@ export class TracesState {
     if (!this.info) return;
     try {
       this.error = null;
+      this.#errorFromPreset = false;
       this.info = await api.call('session.setPreset', { id });
       this.#noteReference();
       this.#applyDisplay();
       this.invalidate();
     } catch (err) {
       this.error = (err as Error).message;
+      this.#errorFromPreset = true;
       // The menu goes back to what the view still runs.
       this.info = { ...this.info };
     }
@@ -519,8 +528,8 @@ export class TracesState {
       const stillAPicture = wasDirty && right !== undefined && !this.following && spc === this.#spc && processed === this.processed;
       if (generation !== this.#generation || r !== this.#renderer || (stale && !stillAPicture)) return;
       // Only a fetch error clears with the next good fetch; an open that failed stays said.
-      if (this.#fetchFailed) this.error = null;
-      this.#fetchFailed = false;
+      if (this.fetchFailed) this.error = null;
+      this.fetchFailed = false;
       const shown = this.#keepOrRestore(reply, right, width, spc, processed, wasDirty);
       if (shown.count > 0) r.upload(shown.fromColumn, shown.count, shown.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
@@ -541,7 +550,7 @@ export class TracesState {
       this.#settingsChanged = false;
     } catch (err) {
       this.error = (err as Error).message;
-      this.#fetchFailed = true;
+      this.fetchFailed = true;
       // The host restarted (its sessions went with it): open again what was open, once.
       if ((err as { code?: string }).code === 'NO_SESSION' && this.#source && !this.opening) {
         const source = this.#source;
