@@ -216,11 +216,15 @@ export class TracesState {
   }
 
   async resume(): Promise<void> {
+    // Called on every mount of the view (a tab switch too): only a page that has shown nothing yet
+    // takes the session's defaults; a view paused before the switch stays paused.
+    // Untracked: the view calls this from an effect, which would otherwise rerun on every new info.
+    const fresh = untrack(() => this.info === null);
     this.info = await api.call('session.info');
     if (this.info) {
-      this.following = this.info.kind !== 'recording';
+      if (fresh) this.following = this.info.kind !== 'recording';
       // Opened from another page (or before a reload): reopened from here too if the host restarts.
-      this.#source = this.info.openedFrom ?? null;
+      this.#source ??= this.info.openedFrom ?? null;
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
       this.#noteReference();
