@@ -8,9 +8,9 @@ import { checkChannels, checkFrames, checkWorkers } from './validate.ts';
 export interface ChannelActivity {
   rms: Float64Array;
   ptp: Float64Array;
-  /** Noise σ = median|x|/0.6745, robust to spikes (what autoscale and the threshold use). */
+  /** Noise σ = median|x − median x|/0.6745, robust to spikes (what autoscale and the threshold use). */
   sigma: Float64Array;
-  /** Downward crossings of −k·σ (σ = median|x|/0.6745) in the window. */
+  /** Downward crossings of median − k·σ (σ = median|x − median x|/0.6745) in the window. */
   crossings: Float64Array;
 }
 

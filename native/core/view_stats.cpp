@@ -24,15 +24,20 @@ void channel_activity(const float* x, size_t rows, size_t channels, double k, do
     std::vector<float> mags(K * nsub);
     for (size_t t = 0, j = 0; t < rows; t += step, j++) {
       const float* row = x + t * channels + c0;
-      for (size_t i = 0; i < K; i++) mags[i * nsub + j] = std::fabs(row[i]);
+      for (size_t i = 0; i < K; i++) mags[i * nsub + j] = row[i];
     }
     std::vector<double> thr(K), ss(K, 0.0), lo(K), hi(K), n(K, 0.0);
     std::vector<char> below(K);
     for (size_t i = 0; i < K; i++) {
-      auto first = mags.begin() + std::ptrdiff_t(i * nsub), mid = first + std::ptrdiff_t(nsub / 2);
-      std::nth_element(first, mid, first + std::ptrdiff_t(nsub));
+      // Deviations from the channel's median: unfiltered data sit on an offset of hundreds of µV,
+      // which |x| alone would take for noise.
+      auto first = mags.begin() + std::ptrdiff_t(i * nsub), mid = first + std::ptrdiff_t(nsub / 2), last = first + std::ptrdiff_t(nsub);
+      std::nth_element(first, mid, last);
+      const float centre = *mid;
+      for (auto it = first; it != last; ++it) *it = std::fabs(*it - centre);
+      std::nth_element(first, mid, last);
       sigma[c0 + i] = double(*mid) / 0.6745;
-      thr[i] = -k * sigma[c0 + i];
+      thr[i] = centre - k * sigma[c0 + i];
       lo[i] = hi[i] = x[c0 + i];
       below[i] = x[c0 + i] < thr[i];
     }
@@ -51,7 +56,7 @@ void channel_activity(const float* x, size_t rows, size_t channels, double k, do
     for (size_t i = 0; i < K; i++) {
       rms[c0 + i] = std::sqrt(ss[i] / double(rows));
       ptp[c0 + i] = hi[i] - lo[i];
-      crossings[c0 + i] = thr[i] < 0 ? n[i] : 0;  // a flat (dead) channel has no threshold to cross
+      crossings[c0 + i] = sigma[c0 + i] > 0 ? n[i] : 0;  // a flat (dead) channel has no threshold to cross
     }
   });
 }

@@ -1,5 +1,6 @@
 """References for the view statistics: scipy.signal.welch of two channels of the engine's µV test
-input, and numpy RMS / peak-to-peak / threshold crossings (−2σ) of every channel. Writes view_refs.json."""
+input, and numpy RMS / peak-to-peak / threshold crossings (median − 2σ) of every channel, σ the MAD
+around each channel's median (its offset is no noise). Writes view_refs.json."""
 import json
 from pathlib import Path
 
@@ -11,9 +12,10 @@ refs = json.loads((here / "engine_refs.json").read_text())
 x = np.fromfile(here / "engine_input_uv.f32", dtype="<f4").reshape(-1, refs["channels"])
 fs = refs["fs"]
 f, p = ss.welch(x[:, [1, 5]].astype(np.float64), fs=fs, nperseg=256, axis=0)
-sigma = np.median(np.abs(x), axis=0) / 0.6745
-below = x < -2 * sigma
-crossings = np.sum(below[1:] & ~below[:-1], axis=0)  # downward crossings of −2σ
+centre = np.median(x, axis=0)
+sigma = np.median(np.abs(x - centre), axis=0) / 0.6745
+below = x < centre - 2 * sigma
+crossings = np.sum(below[1:] & ~below[:-1], axis=0)  # downward crossings of median − 2σ
 out = {
     "welch": {"channels": [1, 5], "nperseg": 256, "freqs": f.tolist(), "psd": p.T.tolist()},
     "rms": np.sqrt(np.mean(x.astype(np.float64) ** 2, axis=0)).tolist(),

@@ -26,9 +26,25 @@ describe('view statistics against numpy/scipy', () => {
     a.rms.forEach((v, c) => expect(v).toBeCloseTo(view.rms[c], 3));
     expect(Array.from(a.ptp)).toEqual(view.ptp);
     expect(Array.from(a.crossings)).toEqual(view.crossings);
-    // σ = median|x|/0.6745 (the upper middle value for an even count: close to numpy's mean of the two)
+    // σ = median|x − median x|/0.6745 (the upper middle value for an even count: close to numpy's mean of the two)
     a.sigma.forEach((v, c) => expect(Math.abs(v - view.sigma[c]) / view.sigma[c]).toBeLessThan(1e-2));
     expect(view.crossings.some((n) => n > 0)).toBe(true);
+  });
+
+  it('σ ignores a channel’s offset: unfiltered data at −1800 µV read as their noise, not as 1800 µV of it', async () => {
+    const rows = 20000;
+    const y = new Float32Array(rows * 2);
+    let v = 1;
+    for (let t = 0; t < rows; t++) {
+      v = (v * 16807) % 2147483647;
+      const n = ((v / 2147483647) * 2 - 1) * 10; // uniform ±10 µV: σ by MAD = 5/0.6745
+      y[t * 2] = n;
+      y[t * 2 + 1] = n - 1800;
+    }
+    const a = await channelActivity(y, 2, 2, 1);
+    expect(a.sigma[0]).toBeCloseTo(5 / 0.6745, 0);
+    expect(a.sigma[1]).toBeCloseTo(a.sigma[0], 1);
+    expect(a.crossings[1]).toBe(a.crossings[0]);
   });
 
   it('refuses a window shorter than one segment, and bad channel lists', async () => {

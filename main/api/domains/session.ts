@@ -114,7 +114,7 @@ export interface ChannelActivityReply {
   /** Per channel, µV. */
   rms: Float64Array;
   ptp: Float64Array;
-  /** Noise σ = median|x|/0.6745 per channel, µV. */
+  /** Noise σ = median|x − median x|/0.6745 per channel, µV. */
   noiseUv: Float64Array;
   /** Downward crossings of −k·σ per second. */
   ratePerS: Float64Array;
