@@ -87,7 +87,10 @@ export function planReference(spec: ReferenceSpec, channels: number): ReferenceP
       throw invalidParameterError('mode', 'global, group, local or single', (spec as { mode: unknown }).mode);
   }
   const empty = sets.findIndex((s) => s.length === 0);
-  if (empty >= 0) throw new ProbeDeckError('EMPTY_REFERENCE', 'a reference set has no channels left after exclusions');
+  if (empty >= 0) {
+    const where = spec.mode === 'group' ? `shank ${spec.groups[setOf.indexOf(empty)]}` : 'the probe';
+    throw new ProbeDeckError('EMPTY_REFERENCE', `no channel of ${where} is left to reference against: ${excluded.size} of ${channels} channels are excluded as bad${allowed ? ' or outside the reference channels' : ''}`);
+  }
   const offsets = new Int32Array(sets.length + 1);
   sets.forEach((s, k) => (offsets[k + 1] = offsets[k] + s.length));
   return { members: Int32Array.from(sets.flat()), offsets, setOfChannel: setOf, operator: spec.operator === 'median' ? 0 : 1 };

@@ -40,7 +40,7 @@ export function describePipeline(p: PresetBody['pipeline']): string {
   if (p.badChannels.detect !== 'none') steps.push(`bad-channel detection (${p.badChannels.detect})`);
   if (p.reference.mode !== 'none') {
     const where = { global: "all the recording's channels", group: 'each whole shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
-    steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length ? `, excluding bad channels ${p.badChannels.manual.join(', ')}` : ''}`);
+    steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length || p.badChannels.detect !== 'none' ? ', excluding the bad channels' : ''}`);
   }
   return steps.length ? steps.join('; then ') : 'no processing (a copy of the selected channels)';
 }

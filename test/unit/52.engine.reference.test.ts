@@ -52,6 +52,11 @@ describe('commonReference equals numpy', () => {
     const nb = [2, 3, 5, 6].map((k) => orig[t * C + k]).sort((a, b) => a - b);
     expect(d[t * C + 4]).toBe(Math.fround(orig[t * C + 4] - Math.fround((nb[1] + nb[2]) / 2)));
     expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: 10, outerUm: 15, minNeighbors: 1 }, C)).toThrow(/channel 0 has 0 reference neighbours/);
+    // Everything excluded (detection that took every channel for bad): said as such, per shank too.
+    const every = Array.from({ length: C }, (_, c) => c);
+    expect(() => planReference({ mode: 'global', operator: 'median', exclude: every }, C)).toThrow(new RegExp(`^no channel of the probe is left to reference against: ${C} of ${C} channels are excluded as bad$`));
+    const groups = Int32Array.from(every, (c) => (c < C / 2 ? 0 : 1));
+    expect(() => planReference({ mode: 'group', operator: 'median', groups, exclude: every.slice(C / 2) }, C)).toThrow(/^no channel of shank 1 is left to reference against/);
   });
   it('is identical for every n_workers (time split)', async () => {
     const big = new Float32Array(40000 * C).map((_, i) => Math.sin(i * 0.37) * 100);
@@ -161,7 +166,7 @@ describe('commonReference equals numpy', () => {
     await expect(commonReference(bad, channels, planReference({ mode: 'local', operator: 'median', positions, innerUm: 30, outerUm: 55 }, channels))).rejects.toThrow(/NaN or infinite/);
   });
   it('refuses a reference with nothing left in it', async () => {
-    await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channels left/);
+    await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channel of the probe is left to reference against: 8 of 8 channels are excluded as bad/);
     await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
   });
 });
