@@ -52,7 +52,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     '',
     `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
     `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
-    `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}; sync and auxiliary channels are not included`,
+    `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,

@@ -5,7 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { FRAME_FIT_FRAMES, frameCountProblem } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
-import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
+import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator, np1Site } from '../sources/simulator.ts';
 import type { ChannelInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
 import { describeSpikeGLX, metaPathFor, readMeta } from '../sources/spikeglx.ts';
@@ -201,8 +201,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     id: `${lfp ? 'LF' : 'AP'}${c}`,
     index: c,
     readout: c,
-    x: (Math.floor(c / 2) % 2 === 0 ? 27 : 11) + (c % 2) * 32,
-    y: Math.floor(c / 2) * 20,
+    ...np1Site(c),
     shank: 0,
     // Until the .meta says otherwise, the gains of a Neuropixels 1.0 probe (AP ×500, LFP ×250).
     gainUv: lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV,

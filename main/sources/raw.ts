@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { openFrames } from './frame-reader.ts';
+import { np1Site } from './simulator.ts';
 import type { Source } from './source.ts';
 
 export interface RawOptions {
@@ -20,20 +21,26 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
   if (!['int16', 'uint16', 'float32'].includes(dtype)) throw invalidParameterError('dtype', '"int16", "uint16" or "float32"', dtype);
   if (o.gainUv !== undefined && !(isNumber(o.gainUv) && o.gainUv > 0)) throw invalidParameterError('gainUv', 'µV per unit above 0', o.gainUv);
   const headerBytes = o.headerBytes ?? 0;
-  const columns = Array.from({ length: o.channels }, (_, i) => i);
+  // A SpikeGLX probe stream whose .meta is missing, read as SpikeGLX saves it (384 + the sync
+  // channel last): the sync column is split off, as with its .meta, never filtered or exported.
+  const imec = /\.imec\d*\.(ap|lf)\.bin$/i.exec(path);
+  const sync = imec !== null && o.channels === 385 && dtype === 'int16';
+  const columns = Array.from({ length: sync ? 384 : o.channels }, (_, i) => i);
+  const prefix = imec ? imec[1].toUpperCase() : 'CH';
   const frames = await openFrames({ path, headerBytes, frameChannels: o.channels, dtype, columns });
   return {
     info: {
       format: 'raw',
       path,
       stream: basename(path),
-      channels: columns.map((i) => ({ id: `CH${i}`, index: i, readout: i, x: 0, y: i * 20, shank: 0, gainUv: o.gainUv ?? 1, offsetUv: o.offsetUv ?? 0 })),
+      // An imec stream's sites as on a Neuropixels 1.0 probe (what the view and sorters can use best without its .meta), else a column.
+      channels: columns.map((i) => ({ id: `${prefix}${i}`, index: i, readout: i, ...(imec ? np1Site(i) : { x: 0, y: i * 20 }), shank: 0, gainUv: o.gainUv ?? 1, offsetUv: o.offsetUv ?? 0 })),
       fs: o.fs,
       dtype,
       samples: frames.samples,
       durationS: frames.samples / o.fs,
       tStart: 0,
-      syncChannel: null,
+      syncChannel: sync ? { column: 384, gain: 1 } : null,
       live: false,
       probe: { kind: 'other', partNumber: null },
       frameChannels: o.channels,

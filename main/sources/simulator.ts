@@ -21,6 +21,12 @@ export const NP1_LF_GAIN_UV = 4.6875;
 const NOISE_LEN = 1 << 20;
 const WAVE_LEN = 48;
 
+/** Channel c's site on a Neuropixels 1.0 probe (bank 0): two staggered columns per 20 µm row, 4 distinct x positions. */
+export function np1Site(c: number): { x: number; y: number } {
+  const row = Math.floor(c / 2);
+  return { x: (row % 2 === 0 ? 27 : 11) + (c % 2) * 32, y: row * 20 };
+}
+
 /** A small fast PRNG (mulberry32): deterministic across platforms. */
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -75,11 +81,7 @@ export class Simulator {
     this.artefactLength = Math.round(0.004 * this.fs);
     const r = rng(this.seed);
     const C = this.channelCount;
-    // NP1.0 layout: two columns per row, staggered, 20 µm rows (4 distinct x positions).
-    this.positions = Array.from({ length: C }, (_, c) => {
-      const row = Math.floor(c / 2);
-      return { x: (row % 2 === 0 ? 27 : 11) + (c % 2) * 32, y: row * 20 };
-    });
+    this.positions = Array.from({ length: C }, (_, c) => np1Site(c));
     this.deadChannel = Math.min(C - 1, 191);
     this.noisyChannel = Math.min(C - 1, 77);
     // Gaussian noise table (Box–Muller), ~10 µV RMS.

@@ -221,6 +221,18 @@ describe('bad input: a clear error naming the file and the problem', () => {
     writeFileSync(lonely, Buffer.alloc(770));
     await expect(openSource(lonely)).rejects.toThrow(/lonely\.imec0\.ap\.bin: has no \.meta beside it/);
   });
+  it('an imec .bin without its .meta read as 385 channels: the sync column is split off, the sites are a Neuropixels 1.0 probe’s', async () => {
+    const lonely = join(tempDir(), 'lonely_g0_t0.imec0.ap.bin');
+    const x = new Int16Array(385 * 10).map((_, i) => (i % 385 === 384 ? 64 : i % 385));
+    writeFileSync(lonely, x);
+    const src = await openSource(lonely, { raw: { channels: 385, fs: 30000 } });
+    expect(src.info.channels).toHaveLength(384);
+    expect(src.info.syncChannel).toEqual({ column: 384, gain: 1 });
+    expect(src.info.channels[3]).toMatchObject({ id: 'AP3', x: 43, y: 20 });
+    expect(src.info.uncalibrated).toBe(true); // no gain given: file units, not an assumed µV
+    expect(Array.from((await src.read(2, 3)) as Int16Array)).toEqual(Array.from({ length: 384 }, (_, c) => c));
+    await src.close();
+  });
   it('raw files: wrong channel count, wrong dtype, fs ≤ 0', async () => {
     const dir = tempDir();
     const f = join(dir, 'x.dat');
