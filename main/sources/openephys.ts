@@ -106,7 +106,10 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   stream.channels.forEach((c, col) => {
     if (/_SYNC$/.test(c.channel_name)) sync = { column: col, gain: c.bit_volts };
     else if (!/ADC/.test(c.channel_name)) {
-      const toUv = c.units === 'V' ? 1e6 : c.units === 'mV' ? 1e3 : 1;
+      // Newer Open Ephys leaves "units" empty: a probe's bit_volts are µV, an analog input's (NI-DAQ
+      // AI0…, ±10 V in 16 bits: 0.000305) are volts.
+      const volts = c.units === 'V' || (!c.units && (/^AI\d+$/.test(c.channel_name) || /NI-DAQ/i.test(name(stream))));
+      const toUv = volts ? 1e6 : c.units === 'mV' ? 1e3 : 1;
       channels.push({ id: c.channel_name, index: channels.length, readout: col, x: 0, y: channels.length * 20, shank: 0, gainUv: c.bit_volts * toUv, offsetUv: 0 });
     }
   });

@@ -147,6 +147,9 @@ describe('Open Ephys probe layout from the Record Node’s settings.xml (real fi
     const ni = await openSource(node, { stream: 'PXIe-6341' });
     expect(ni.info.probe.kind).toBe('other');
     expect(layout(ni.info, [0, 1])).toEqual([[0, 0, 0], [0, 20, 0]]);
+    // Its "units" are empty, as the probe's: the analog inputs' bit_volts are volts (±10 V in 16 bits), the probe's µV.
+    expect(ni.info.channels[0].gainUv).toBeCloseTo(305.185, 3);
+    expect(ap.info.channels[0].gainUv).toBeCloseTo(0.195, 6);
     await ni.close();
   });
 
