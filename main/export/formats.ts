@@ -56,6 +56,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
+    ...(x.info.warnings ?? []).map((w) => `WARNING: the source: ${w}`),
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''

@@ -145,7 +145,7 @@ export class ExportManager {
     job.then(
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${unrecorded ? `; ${unrecorded}` : ''}` });
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${r.source.info.warnings?.length ? `; warning: ${r.source.info.warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';

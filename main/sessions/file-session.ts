@@ -128,7 +128,8 @@ export class FileSession {
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
       badChannels: shownBadChannels(this.#bad, this.#pipeline),
-      uncalibrated: i.uncalibrated ?? false
+      uncalibrated: i.uncalibrated ?? false,
+      sourceWarnings: i.warnings ?? []
     };
   }
 

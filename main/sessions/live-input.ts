@@ -1,8 +1,8 @@
 // Where a live session's samples come from: the built-in simulator at real-time pace, or a
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { FRAME_FIT_FRAMES, frameCountProblem } from '../sources/frame-fit.ts';
+import { stat } from 'node:fs/promises';
+import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator, np1Site } from '../sources/simulator.ts';
@@ -257,18 +257,6 @@ function isSpikeGlxImec(path: string): boolean {
   return /\.imec\d*\.(ap|lf)\.bin$/i.test(path);
 }
 
-/** The file's first `bytes`, or null while it is shorter. */
-async function firstBytes(path: string, bytes: number): Promise<Int16Array | null> {
-  const fh = await open(path, 'r').catch(() => null);
-  if (!fh) return null;
-  try {
-    const buf = new Int16Array(bytes / 2);
-    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, 0);
-    return bytesRead === bytes ? buf : null;
-  } finally {
-    await fh.close();
-  }
-}
 
 /** Follows an Open Ephys continuous.dat being written (its structure.oebin exists from the start). */
 export async function growingOpenEphysInput(path: string, stream?: string): Promise<LiveInput> {

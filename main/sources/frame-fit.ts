@@ -3,6 +3,7 @@
 // so each column walks across the probe: what should be a sample-to-sample step in one channel
 // becomes a step between neighbouring channels, which carries their different offsets and signals.
 // At the right count a column's steps are smallest; that is visible in the first 0.1 s of data.
+import { open } from 'node:fs/promises';
 
 /** Mean absolute step down the columns when `data` is read as frames of `channels`. */
 function roughness(data: Int16Array, channels: number, frames: number): number {
@@ -75,4 +76,28 @@ export function frameCountProblem(data: Int16Array, typed: number, neural: numbe
   if (sync !== null && sync !== typed) return `the data look like ${sync} channels per frame, the last SpikeGLX's sync channel, not ${typed}: every trace shown mixes channels; reopen it with ${sync}`;
   if (neural < typed && !looksLikeSync(data, typed, neural)) return `column ${typed} of the ${typed} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}`;
   return null;
+}
+
+/** The file's first `bytes` as int16, or null while it is shorter (or cannot be read). */
+export async function firstBytes(path: string, bytes: number): Promise<Int16Array | null> {
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return null;
+  try {
+    const buf = new Int16Array(bytes / 2);
+    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, 0);
+    return bytesRead === bytes ? buf : null;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The frame width the data show when it is not the one declared (one off, or another width ending in
+ * SpikeGLX's sync word), else null: a .meta that belongs to another file, or was edited.
+ */
+export function dataFrameChannels(data: Int16Array, declared: number): number | null {
+  const better = betterFrameChannels(data, declared);
+  if (better !== null) return better;
+  const sync = syncFrameChannels(data);
+  return sync !== null && sync !== declared ? sync : null;
 }

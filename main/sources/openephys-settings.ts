@@ -107,6 +107,11 @@ function settingsPaths(oebin: string): string[] {
 
 /** The probe a stream was recorded from, or null when no settings file describes it. */
 export async function openEphysProbe(oebin: string, stream: string): Promise<OpenEphysProbe | null> {
+  return (await findOpenEphysProbe(oebin, stream)).probe;
+}
+
+/** The probe a stream was recorded from; when none, why not (no settings file, or one that does not describe it). */
+export async function findOpenEphysProbe(oebin: string, stream: string): Promise<{ probe: OpenEphysProbe | null; missing: string }> {
   for (const path of settingsPaths(oebin)) {
     let xml: string;
     try {
@@ -114,8 +119,10 @@ export async function openEphysProbe(oebin: string, stream: string): Promise<Ope
     } catch {
       continue;
     }
-    const entry = entryFor(probeEntries(xml), stream);
-    return entry ? layoutOf(entry) : null;
+    const entries = probeEntries(xml);
+    const entry = entryFor(entries, stream);
+    if (entry) return { probe: layoutOf(entry), missing: '' };
+    return { probe: null, missing: entries.length ? `${path} describes no probe for stream ${stream}` : `${path} holds no Neuropixels probe entry (damaged, or not the Record Node's settings)` };
   }
-  return null;
+  return { probe: null, missing: `no settings.xml beside ${dirname(dirname(dirname(oebin)))}` };
 }

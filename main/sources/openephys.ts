@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { firstNpyValue } from './npy.ts';
-import { openEphysProbe } from './openephys-settings.ts';
+import { findOpenEphysProbe } from './openephys-settings.ts';
 import { frameCount, openFrames } from './frame-reader.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
@@ -115,9 +115,16 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   });
   // The layout applies to a stream of the whole probe, its readout channel k in column k; a stream of
   // other channels (NI-DAQ, a subset) keeps a plain column.
-  const probe = await openEphysProbe(oebin, name(stream));
+  const { probe, missing } = await findOpenEphysProbe(oebin, name(stream));
   const laidOut = probe !== null && probe.contacts.size === channels.length && channels.every((c) => probe.contacts.has(c.readout));
   if (laidOut) for (const c of channels) Object.assign(c, probe.contacts.get(c.readout));
+  // A Neuropixels stream without its layout is shown, referenced and exported as a made-up column:
+  // say so wherever it is used, rather than hand a sorter invented positions.
+  const warnings: string[] = [];
+  if (!laidOut && /probe/i.test(name(stream))) {
+    const why = probe === null ? missing : `the settings file's probe has ${probe.contacts.size} channels, this stream ${channels.length}`;
+    warnings.push(`the probe's layout is unknown (${why}): its channels are placed in a made-up column, so a per-shank or local reference and a sorter's channel map would be wrong`);
+  }
   return {
     format: 'openephys',
     path: oebin,
@@ -134,7 +141,8 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
     probe: laidOut && probe ? { kind: probe.kind, partNumber: probe.partNumber } : { kind: 'other', partNumber: probe?.partNumber ?? null },
     frameChannels: stream.num_channels,
     headerBytes: 0,
-    wallClockStart: null
+    wallClockStart: null,
+    ...(warnings.length ? { warnings } : {})
   };
 }
 

@@ -38,6 +38,8 @@ export interface SourceInfo {
   wallClockStart: string | null;
   /** No µV gain is known (a raw file without one given): "µV" are the file's own units, and say so. */
   uncalibrated?: boolean;
+  /** What is doubtful about this source (an unknown probe layout, data that disagree with their .meta): shown with it, written into exports. */
+  warnings?: string[];
 }
 
 export interface Source {

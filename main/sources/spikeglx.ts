@@ -1,6 +1,7 @@
 // SpikeGLX recordings: run_g0_t0.imec0.ap.bin (or .lf.bin, NIDQ .nidq.bin) beside its .meta.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FRAME_FIT_FRAMES, dataFrameChannels, firstBytes } from './frame-fit.ts';
 import { openFrames, frameCount } from './frame-reader.ts';
 import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
@@ -34,8 +35,13 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the recording is incomplete or the .meta belongs to another file`);
   }
   const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
-  const nSync = type === 'imec' ? (counts[2] ?? 0) : 0;
   const saved = savedChannels(meta.values.get('snsSaveChanSubset'), nSaved);
+  // The sync channel is acquired last, after the probe's AP and LF channels (acqApLfSy): a subset
+  // that does not list it saved no sync channel, whatever snsApLfSy says.
+  const acq = (meta.values.get('acqApLfSy') ?? '').split(',').map(Number);
+  const syncIndex = acq.length === 3 && acq.every(Number.isInteger) ? acq[0] + acq[1] : counts[0] + counts[1];
+  const subset = meta.values.get('snsSaveChanSubset');
+  const nSync = type === 'imec' && (counts[2] ?? 0) > 0 && (!subset || subset === 'all' || saved.includes(syncIndex)) ? 1 : 0;
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
@@ -115,6 +121,11 @@ export async function openSpikeGLX(binPath: string): Promise<Source> {
     throw fsError(binPath, err);
   }
   const info = describeSpikeGLX(binPath, meta, size);
+  // The .meta decides how the data are read; a .meta of another file (or edited) reads every frame
+  // shifted, which the first 0.1 s of data already show.
+  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2);
+  const seen = head && dataFrameChannels(head, info.frameChannels);
+  if (seen) info.warnings = [`its data look like ${seen} channels per frame, but its .meta says nSavedChans=${info.frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file`];
   const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i) });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

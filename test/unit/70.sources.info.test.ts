@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openEphysProbe } from '../../main/sources/openephys-settings.ts';
 import { openSource } from '../../main/sources/open-source.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
@@ -44,6 +46,27 @@ function openephys(dir: string, oebin: string, frames: number, firstSample: bigi
 }
 
 describe('SpikeGLX (real .meta files)', () => {
+  it('a .meta that disagrees with its data (384 channels said, 385 with sync written) opens with a warning that says so, also in an export README', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'other_g0_t0.imec0.ap.bin');
+    const sim = new Simulator();
+    // 3840 frames of 385 are 3850 whole frames of 384: the sizes agree, only the data can tell.
+    writeFileSync(bin, withSyncColumn(sim.generate(0, 3840), 0, 384, 30000));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3850, 'other_g0_t0.imec0.ap.bin', false));
+    const src = await openSource(bin);
+    expect(src.info.warnings).toEqual(["its data look like 385 channels per frame, but its .meta says nSavedChans=384: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file"]);
+    await src.close();
+    const e = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, 'out'), '--data-dir', join(dir, 'data')]);
+    expect(e.stderr).toContain(`probedeck: warning: ${bin}: its data look like 385 channels per frame`);
+    expect(readFileSync(join(dir, 'out', 'README.txt'), 'utf8')).toContain('WARNING: the source: its data look like 385 channels per frame, but its .meta says nSavedChans=384');
+    // The simulator's own file, as SpikeGLX writes it: nothing to say.
+    const good = join(dir, 'good_g0_t0.imec0.ap.bin');
+    writeFileSync(good, withSyncColumn(sim.generate(0, 3000), 0, 384, 30000));
+    writeFileSync(good.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'good_g0_t0.imec0.ap.bin'));
+    const ok = await openSource(good);
+    expect(ok.info.warnings).toBeUndefined();
+    await ok.close();
+  });
   it('NP1.0: 384 neural channels, sync split off, 2.34375 µV/bit, staggered geometry', async () => {
     const src = await openSource(spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta'));
     const i = src.info;
@@ -171,18 +194,28 @@ describe('Open Ephys probe layout from the Record Node’s settings.xml (real fi
     await one.close();
   });
 
-  it('without settings.xml, or with one whose only probe was not enabled, a plain column', async () => {
+  it('without settings.xml, with a damaged one, or with one whose only probe was not enabled, a plain column, said as a warning', async () => {
     const node = openephys(tempDir(), 'np1.structure.oebin', 10, 0n);
     const plain = await openSource(node);
     expect(plain.info.probe).toEqual({ kind: 'other', partNumber: null });
+    expect(plain.info.warnings).toEqual([`the probe's layout is unknown (no settings.xml beside ${node}): its channels are placed in a made-up column, so a per-shank or local reference and a sorter's channel map would be wrong`]);
     await plain.close();
+    writeFileSync(join(node, 'settings.xml'), '<SETTINGS><INFO>truncated');
+    const damaged = await openSource(node);
+    expect(damaged.info.warnings?.[0]).toMatch(/^the probe's layout is unknown \(.*settings\.xml holds no Neuropixels probe entry \(damaged, or not the Record Node's settings\)\)/);
+    await damaged.close();
     const xml = readFileSync(join(fixtures, 'openephys', 'np1.settings.xml'), 'utf8');
     expect(xml).toContain('isEnabled="1"');
     writeFileSync(join(node, 'settings.xml'), xml.replace('isEnabled="1"', 'isEnabled="0"'));
     const disabled = await openSource(node);
     expect(disabled.info.probe.kind).toBe('other');
     expect(layout(disabled.info, [1])).toEqual([[0, 20, 0]]);
+    expect(disabled.info.warnings?.[0]).toMatch(/settings\.xml describes no probe for stream ProbeA\)/);
     await disabled.close();
+    // With its layout, nothing to say.
+    const laid = await openSource(openephys(tempDir(), 'np1.structure.oebin', 10, 0n, 'np1.settings.xml'));
+    expect(laid.info.warnings).toBeUndefined();
+    await laid.close();
   });
 });
 

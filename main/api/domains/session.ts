@@ -56,6 +56,8 @@ export interface SessionInfo {
   badChannels: SessionBadChannel[];
   /** No µV gain is known (a raw file): values are the file's own units. */
   uncalibrated?: boolean;
+  /** What is doubtful about the source (an unknown probe layout, data that disagree with their .meta). */
+  sourceWarnings?: string[];
   /** Why the view runs a global reference instead of the pipeline's (it cannot hold here), else null. */
   referenceNote: string | null;
   /**

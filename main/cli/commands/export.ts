@@ -121,6 +121,7 @@ export const exportCommand: Command = {
       try {
         history.markInterrupted();
       } catch {} // said once, below, if the history cannot take this export either
+      for (const w of r.source.info.warnings ?? []) console.error(`probedeck: warning: ${r.source.info.path}: ${w}`);
       const progress = progressLine('export', r.source.info.fs);
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
       let id = -1;
