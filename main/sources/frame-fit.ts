@@ -78,13 +78,17 @@ export function frameCountProblem(data: Int16Array, typed: number, neural: numbe
   return null;
 }
 
-/** The file's first `bytes` as int16, or null while it is shorter (or cannot be read). */
-export async function firstBytes(path: string, bytes: number): Promise<Int16Array | null> {
+/**
+ * The file's first `bytes` as int16, or null while it is shorter (or cannot be read); with `orLess`,
+ * as much of them as a shorter file holds (a finished file will not grow).
+ */
+export async function firstBytes(path: string, bytes: number, orLess = false): Promise<Int16Array | null> {
   const fh = await open(path, 'r').catch(() => null);
   if (!fh) return null;
   try {
     const buf = new Int16Array(bytes / 2);
     const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, 0);
+    if (orLess) return buf.subarray(0, bytesRead >> 1);
     return bytesRead === bytes ? buf : null;
   } finally {
     await fh.close();

@@ -10,6 +10,11 @@ export interface FrameLayout {
   dtype: 'int16' | 'uint16' | 'float32';
   /** File columns to return, in order. */
   columns: number[];
+  /**
+   * A partial last frame is left out rather than refused: for files whose channel count comes
+   * from their metadata, where it can only mean the file was cut short (a crash, a copy).
+   */
+  partialLastFrame?: boolean;
 }
 
 export interface FrameFile {
@@ -26,11 +31,20 @@ export interface FrameFile {
 
 export const bytesPerSample = (dtype: FrameLayout['dtype']) => (dtype === 'float32' ? 4 : 2);
 
-/** Frame count of a file, refusing sizes that are not whole frames (a truncated or misdescribed file). */
+/** The bytes past the last whole frame. */
+export function partialFrameBytes(size: number, layout: Omit<FrameLayout, 'path' | 'columns'>): number {
+  return (size - layout.headerBytes) % (layout.frameChannels * bytesPerSample(layout.dtype));
+}
+
+/**
+ * Frame count of a file, refusing sizes that are not whole frames (a truncated or misdescribed file)
+ * unless the layout leaves a partial last frame out.
+ */
 export function frameCount(path: string, size: number, layout: Omit<FrameLayout, 'path' | 'columns'>): number {
   const frame = layout.frameChannels * bytesPerSample(layout.dtype);
   const data = size - layout.headerBytes;
   if (data < frame) throw new SourceError('FILE_TOO_SMALL', path, `${Math.max(0, data)} data bytes is less than one frame of ${layout.frameChannels} ${layout.dtype} channels (${frame} bytes)`);
+  if (data % frame !== 0 && layout.partialLastFrame) return Math.floor(data / frame);
   if (data % frame !== 0) {
     throw new SourceError('NOT_WHOLE_FRAMES', path, `${data} data bytes is not a whole number of ${layout.frameChannels}-channel ${layout.dtype} frames (${frame} bytes each): the file is truncated or the channel count is wrong`);
   }

@@ -4,7 +4,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { firstNpyValue } from './npy.ts';
 import { findOpenEphysProbe } from './openephys-settings.ts';
-import { frameCount, openFrames } from './frame-reader.ts';
+import { FRAME_FIT_FRAMES, betterFrameChannels, firstBytes } from './frame-fit.ts';
+import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
 interface OebinChannel {
@@ -98,7 +99,9 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   } catch (err) {
     throw fsError(dat, err);
   }
-  const samples = live ? Math.floor(size / (stream.num_channels * 2)) : frameCount(dat, size, { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16' });
+  // The channel count is the oebin's: a partial last frame means a run cut short, left out and said.
+  const layout = { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16', partialLastFrame: true } as const;
+  const samples = live ? Math.floor(size / (stream.num_channels * 2)) : frameCount(dat, size, layout);
   const first = (await firstNpyValue(join(dir, 'sample_numbers.npy'))) ?? (await firstNpyValue(join(dir, 'timestamps.npy'))) ?? 0;
   // Neural channels only: ADC channels and a trailing _SYNC channel are separate streams in SpikeInterface.
   const channels: ChannelInfo[] = [];
@@ -121,6 +124,7 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   // A Neuropixels stream without its layout is shown, referenced and exported as a made-up column:
   // say so wherever it is used, rather than hand a sorter invented positions.
   const warnings: string[] = [];
+  if (!live && partialFrameBytes(size, layout) > 0) warnings.push(`continuous.dat ends in ${partialFrameBytes(size, layout)} bytes of a partial frame, left out: it was cut short, or num_channels (${stream.num_channels}) is not the data's`);
   if (!laidOut && /probe/i.test(name(stream))) {
     const why = probe === null ? missing : `the settings file's probe has ${probe.contacts.size} channels, this stream ${channels.length}`;
     warnings.push(`the probe's layout is unknown (${why}): its channels are placed in a made-up column, so a per-shank or local reference and a sorter's channel map would be wrong`);
@@ -165,7 +169,11 @@ export async function openOpenEphys(path: string, stream?: string): Promise<Sour
   // The stream's own file names the source: opened again (an export, the recent list) it is that
   // stream, where the oebin would be its first one.
   const info = { ...described, path: dat };
-  const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout) });
+  // num_channels decides how the data are read; one that is not the data's reads every frame shifted.
+  const head = await firstBytes(dat, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2, true);
+  const seen = head && betterFrameChannels(head, info.frameChannels);
+  if (seen) info.warnings = [...(info.warnings ?? []), `its data look like ${seen} channels per frame, but the oebin says num_channels=${info.frameChannels}: read as the oebin says, every trace mixes channels`];
+  const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout), partialLastFrame: true });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }
 

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FRAME_FIT_FRAMES, dataFrameChannels, firstBytes } from './frame-fit.ts';
-import { openFrames, frameCount } from './frame-reader.ts';
+import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
@@ -29,10 +29,17 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const isLf = /\.lf\.bin$/i.test(binPath);
   const fs = num(meta, type === 'nidq' ? 'niSampRate' : type === 'obx' ? 'obSampRate' : 'imSampRate', metaPath);
   if (fs <= 0) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0, got ${fs}`);
-  const samples = frameCount(binPath, size, { headerBytes: 0, frameChannels: nSaved, dtype: 'int16' });
+  const layout = { headerBytes: 0, frameChannels: nSaved, dtype: 'int16', partialLastFrame: true } as const;
+  const samples = frameCount(binPath, size, layout);
   const declared = Number(meta.values.get('fileSizeBytes'));
-  if (Number.isFinite(declared) && declared > 0 && declared !== size) {
-    throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the recording is incomplete or the .meta belongs to another file`);
+  const warnings: string[] = [];
+  // Shorter than its .meta says: a run cut short, or a copy. What is there is shown, and said.
+  if (Number.isFinite(declared) && declared > size) {
+    warnings.push(`the file is ${size} bytes but its .meta says ${declared}: the recording is incomplete (a crash, or a copy cut short); the ${(samples / fs).toFixed(3)} s it holds are shown`);
+  } else if (Number.isFinite(declared) && declared > 0 && declared !== size) {
+    throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the .meta belongs to another file`);
+  } else if (partialFrameBytes(size, layout) > 0) {
+    warnings.push(`the file ends in ${partialFrameBytes(size, layout)} bytes of a partial frame, left out: it was cut short`);
   }
   const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
   const saved = savedChannels(meta.values.get('snsSaveChanSubset'), nSaved);
@@ -96,7 +103,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     probe: { kind: family, partNumber: pn, muxTable: meta.lists.get('muxTbl') },
     frameChannels: nSaved,
     headerBytes: 0,
-    wallClockStart: meta.values.get('fileCreateTime') ?? null
+    wallClockStart: meta.values.get('fileCreateTime') ?? null,
+    ...(warnings.length ? { warnings } : {})
   };
 }
 
@@ -123,9 +131,9 @@ export async function openSpikeGLX(binPath: string): Promise<Source> {
   const info = describeSpikeGLX(binPath, meta, size);
   // The .meta decides how the data are read; a .meta of another file (or edited) reads every frame
   // shifted, which the first 0.1 s of data already show.
-  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2);
+  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2, true);
   const seen = head && dataFrameChannels(head, info.frameChannels);
-  if (seen) info.warnings = [`its data look like ${seen} channels per frame, but its .meta says nSavedChans=${info.frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file`];
-  const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i) });
+  if (seen) info.warnings = [...(info.warnings ?? []), `its data look like ${seen} channels per frame, but its .meta says nSavedChans=${info.frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file`];
+  const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i), partialLastFrame: true });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

@@ -240,13 +240,21 @@ describe('which settings.xml probe a stream was recorded from', () => {
 });
 
 describe('bad input: a clear error naming the file and the problem', () => {
-  it('a truncated SpikeGLX file, and one whose size disagrees with its .meta', async () => {
+  it('a SpikeGLX file cut short opens what it holds, and says so; one longer than its .meta says is refused', async () => {
     const dir = tempDir();
     const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    // A crashed run or a copy cut short: the whole frames there are shown, with why the end is missing.
     truncateSync(bin, 121625350 - 3);
-    await expect(openSource(bin)).rejects.toThrow(/Noise_g0_t0\.imec0\.ap\.bin: 121625347 data bytes is not a whole number of 385-channel int16 frames/);
-    truncateSync(bin, 770 * 10);
-    await expect(openSource(bin)).rejects.toThrow(/is 7700 bytes but its \.meta says 121625350 \(nSavedChans=385\)/);
+    let src = await openSource(bin);
+    expect(src.info.samples).toBe(Math.floor((121625350 - 3) / 770));
+    expect(src.info.warnings).toEqual([`the file is 121625347 bytes but its .meta says 121625350: the recording is incomplete (a crash, or a copy cut short); the ${(src.info.samples / 30000).toFixed(3)} s it holds are shown`]);
+    await src.close();
+    truncateSync(bin, 770 * 10 + 5);
+    src = await openSource(bin);
+    expect(src.info.samples).toBe(10);
+    await src.close();
+    truncateSync(bin, 121625350 + 770);
+    await expect(openSource(bin)).rejects.toThrow(/is 121626120 bytes but its \.meta says 121625350 \(nSavedChans=385\): the \.meta belongs to another file/);
   });
   it('smaller than one frame; a missing .meta', async () => {
     const dir = tempDir();
@@ -292,8 +300,16 @@ describe('bad input: a clear error naming the file and the problem', () => {
     const node = openephys(dir, 'np1.structure.oebin', 10, 0n);
     const oebin = join(node, 'experiment1/recording1/structure.oebin');
     const doc = JSON.parse(readFileSync(oebin, 'utf8'));
-    writeFileSync(join(node, 'experiment1/recording1/continuous/Neuropix-PXI-100.ProbeA/continuous.dat'), Buffer.alloc(383 * 2 * 10));
-    await expect(openSource(node)).rejects.toThrow(/continuous\.dat: 7660 data bytes is not a whole number of 384-channel int16 frames/);
+    // 383 channels of data where the oebin says 384: the partial frame left over is said, and the data's own width.
+    const dat = join(node, 'experiment1/recording1/continuous/Neuropix-PXI-100.ProbeA/continuous.dat');
+    writeFileSync(dat, Int16Array.from({ length: 383 * 1000 }, (_, i) => (i % 383) * 50 + Math.round(10 * Math.sin(i / 383 / 7))));
+    const odd = await openSource(node);
+    expect(odd.info.samples).toBe(Math.floor((383 * 1000) / 384));
+    expect(odd.info.warnings).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^continuous\.dat ends in \d+ bytes of a partial frame, left out: it was cut short, or num_channels \(384\) is not the data's$/),
+      'its data look like 383 channels per frame, but the oebin says num_channels=384: read as the oebin says, every trace mixes channels'
+    ]));
+    await odd.close();
     writeFileSync(oebin, JSON.stringify({ ...doc, continuous: [] }));
     await expect(openSource(oebin)).rejects.toThrow(/structure\.oebin: describes no continuous stream/);
   });
