@@ -117,6 +117,7 @@ export class ExportManager {
     const base = { id, outDir: req.outDir };
     this.#emit({ ...base, state: 'running', doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: null });
     let last = 0;
+    let done = 0; // where it stood when cancelled or failed: the bar stays there, not at 0 %
     const job = runExport({
       ...r,
       format: req.format,
@@ -128,6 +129,7 @@ export class ExportManager {
       version: engineInfo().version,
       signal: abort.signal,
       onProgress: (p) => {
+        done = p.doneSamples;
         // At most ~10 events a second: a fast export would otherwise flood the transport.
         const now = performance.now();
         if (now - last < 100 && p.doneSamples < p.totalSamples) return;
@@ -150,7 +152,7 @@ export class ExportManager {
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';
         record(id, state, null, err.message);
-        this.#emit({ ...base, state, doneSamples: 0, totalSamples: samples, speedX: 0, etaS: null, message: err.message });
+        this.#emit({ ...base, state, doneSamples: done, totalSamples: samples, speedX: 0, etaS: null, message: err.message });
       }
     );
     const settled = job

@@ -21,8 +21,8 @@ function presetFile(dir: string, preset: object) {
   return f;
 }
 
-function simulated(dir: string, seconds: number) {
-  const bin = join(dir, 'sim_g0_t0.imec0.ap.bin');
+function simulated(dir: string, seconds: number, name = 'sim') {
+  const bin = join(dir, `${name}_g0_t0.imec0.ap.bin`);
   const r = cli(['simulate', '--out', bin, '--seconds', String(seconds), '--pace', '0', '--seed', '3']);
   expect(r.code, r.stderr).toBe(0);
   return bin;
@@ -313,6 +313,22 @@ describe('probedeck export', () => {
       // A folder an export could not replace is refused by the check, before anyone is asked to confirm.
       writeFileSync(join(dir, 'notes.txt'), 'lab notes');
       await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
+      // Cancelled part-way, the bar stays where the export was (it went back to 0 %).
+      const long = simulated(dir, 20, 'long');
+      const seen: ExportProgress[] = [];
+      const ended = new Promise<ExportProgress>((resolve) =>
+        host.events.on('export.progress', (p) => {
+          if (p.outDir !== join(dir, 'long_ks')) return;
+          seen.push(p);
+          if (p.state === 'running' && p.doneSamples > 0) void host.call('export.cancel', { id: p.id }).catch(() => {});
+          if (p.state !== 'running') resolve(p);
+        })
+      );
+      await host.call('export.start', { ...req, source: long, outDir: join(dir, 'long_ks') });
+      const cancelled = await ended;
+      expect(cancelled.state).toBe('cancelled');
+      expect(cancelled.doneSamples).toBeGreaterThan(0);
+      expect(cancelled.doneSamples).toBeGreaterThanOrEqual(seen.filter((p) => p.state === 'running').at(-1)!.doneSamples);
     } finally {
       host.close();
     }
