@@ -43,7 +43,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(command.usage);
     return 0;
   }
-  return await command.run(rest);
+  return await command.run(negativeValues(rest));
+}
+
+/** "--start -1" as "--start=-1": parseArgs would read "-1" as an unknown option, not as the value it is meant to be. */
+function negativeValues(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (/^--[^=]+$/.test(args[i]) && /^-\d/.test(args[i + 1] ?? '')) out.push(`${args[i]}=${args[++i]}`);
+    else out.push(args[i]);
+  }
+  return out;
 }
 
 main(process.argv.slice(2)).then(

@@ -173,6 +173,7 @@ describe('probedeck export', () => {
     expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
     expect(cli(args('a', '--overwrite')).code).toBe(0);
     expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
+    expect(cli(args('b', '--start', '-1')).stderr).toMatch(/^probedeck: --start must be seconds from 0, got "-1"\n$/); // a value, not an unknown option "-1"
     expect(cli(args('b', '--end', '10')).stderr).toMatch(/the range ends at 10\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
     expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel 9 is not one of the recording's channels 0–7\n$/);
     expect(cli(args('c', '--channels', '0,1,1')).stderr).toMatch(/channel 1 is listed twice\n$/);
