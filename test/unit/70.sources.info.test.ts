@@ -264,6 +264,8 @@ describe('bad input: a clear error naming the file and the problem', () => {
     const lonely = join(dir, 'lonely.imec0.ap.bin');
     writeFileSync(lonely, Buffer.alloc(770));
     await expect(openSource(lonely)).rejects.toThrow(/lonely\.imec0\.ap\.bin: has no \.meta beside it/);
+    // The run's folder, not one of its streams: said as such (it was "holds no Open Ephys recording").
+    await expect(openSource(dir)).rejects.toThrow(/is a folder of SpikeGLX streams \(.*lonely\.imec0\.ap\.bin.*\): open one of the \.bin files$/);
   });
   it('an imec .bin without its .meta read as 385 channels: the sync column is split off, the sites are a Neuropixels 1.0 probe’s', async () => {
     const lonely = join(tempDir(), 'lonely_g0_t0.imec0.ap.bin');
