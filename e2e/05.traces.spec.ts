@@ -66,6 +66,11 @@ test('a raw file reopened with more channels: the probe map follows, the page st
     // The map's values come back for this source, and each contact's tooltip shows one.
     await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
   }
+  // Its gain given, the same file is in µV.
+  await app.getByTestId('open-gain').fill('2.34375');
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect(app.getByTestId('lane-scale')).toContainText('µV per lane');
   // A window longer than the recording starts at its start, from wherever it was scrubbed to (it
   // used to keep the right edge there: negative times, and the rest of the file out of view).
   await app.getByTestId('span').selectOption('0.5');

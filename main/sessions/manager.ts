@@ -77,13 +77,13 @@ function isOpenEphys(path: string): boolean {
  * A recording as its metadata describes it; the channel count and rate the user typed are for a file
  * without any (plain .bin/.dat), never an override of a SpikeGLX .meta or an Open Ephys .oebin.
  */
-async function openRecording(path: string, channels?: number, fs?: number) {
+async function openRecording(path: string, channels?: number, fs?: number, gainUv?: number) {
   try {
     return await openSource(path);
   } catch (err) {
     const noMetadata = err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT');
     if (!noMetadata || !channels || !fs) throw err;
-    return openSource(path, { raw: { channels, fs } });
+    return openSource(path, { raw: { channels, fs, ...(gainUv ? { gainUv } : {}) } });
   }
 }
 
@@ -230,7 +230,7 @@ export class SessionManager {
   async #open(source: SessionSource, asked: SessionPipeline | undefined): Promise<SessionInfo> {
     const nWorkers = viewWorkers(source.kind === 'simulator' ? 384 : (source.channels ?? 384));
     if (source.kind === 'recording') {
-      const opened = await openRecording(source.path, source.channels, source.fs);
+      const opened = await openRecording(source.path, source.channels, source.fs, source.gainUv);
       let session: FileSession;
       let built: { preset: SessionInfo['preset']; note: string | null };
       try {

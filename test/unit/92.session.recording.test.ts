@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { processFile } from '../../main/engine/index.ts';
 import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { openSource } from '../../main/sources/open-source.ts';
+import type { FileSession } from '../../main/sessions/file-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
@@ -158,6 +159,9 @@ describe('a recording opened for scrubbing', () => {
     writeFileSync(plain, readFileSync(bin));
     // A raw file has no gain: its values are said in its own units, not µV.
     expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000 })).toMatchObject({ fs: 30000, historySeconds: 1, uncalibrated: true });
+    // With its gain given, µV.
+    expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000, gainUv: 2.34375 })).toMatchObject({ uncalibrated: false });
+    expect((m.require() as FileSession).source.info.channels[0].gainUv).toBe(2.34375);
     await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give its channel count and sampling rate to read it as a raw file/);
     await m.close();
   });

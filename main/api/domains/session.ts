@@ -33,8 +33,8 @@ export type SessionSource =
   | { kind: 'simulator'; seed?: number }
   /** A file being written, followed live. */
   | { kind: 'file'; path: string; channels?: number; fs?: number }
-  /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs). */
-  | { kind: 'recording'; path: string; channels?: number; fs?: number };
+  /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs; gainUv makes their units µV). */
+  | { kind: 'recording'; path: string; channels?: number; fs?: number; gainUv?: number };
 
 export interface SessionChannel {
   id: string;

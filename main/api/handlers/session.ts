@@ -7,7 +7,8 @@ function source(p: unknown): SessionSource {
   if (!isPlainObject(p) || !isPlainObject(p.source)) throw invalidParameterError('source', 'an object', p);
   const s = p.source;
   if (s.kind === 'simulator') return { kind: 'simulator', seed: isInteger(s.seed) ? s.seed : 1 };
-  if ((s.kind === 'file' || s.kind === 'recording') && isString(s.path)) return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined };
+  if (s.kind === 'recording' && isString(s.path)) return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined, gainUv: s.gainUv as number | undefined };
+  if (s.kind === 'file' && isString(s.path)) return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined };
   throw invalidParameterError('source', '{kind: "simulator"}, {kind: "file", path} or {kind: "recording", path}', s);
 }
 

@@ -18,6 +18,7 @@ export class ExportState {
   /** For a file without metadata (a plain .bin or .dat): its channel count and sampling rate. */
   rawChannels = $state<number | null>(null);
   rawFs = $state<number | null>(null);
+  rawGainUv = $state<number | null>(null);
   presets = $state.raw<Preset[]>([]);
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
@@ -64,7 +65,7 @@ export class ExportState {
       startS: this.startS ?? undefined,
       endS: this.endS ?? undefined,
       channels,
-      raw: this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs } : undefined
+      raw: this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs, ...(this.rawGainUv ? { gainUv: this.rawGainUv } : {}) } : undefined
     };
   }
 

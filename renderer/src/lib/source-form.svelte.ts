@@ -7,6 +7,8 @@ class SourceForm {
   typedChannels = $state<number | null>(null);
   /** Likewise the rate: SpikeGLX's LFP stream (.lf.bin) runs at 2500 Hz, everything else defaults to 30 kHz. */
   typedFs = $state<number | null>(null);
+  /** µV per unit of a raw file without metadata (blank: the file's own units, said as such). */
+  gainUv = $state<number | null>(null);
   readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
   readonly lfp = $derived(/\.imec\d*\.lf\.bin$/i.test(this.path));
   readonly channels = $derived(this.typedChannels ?? (this.imec ? 385 : 384));

@@ -91,6 +91,8 @@ export class TracesState {
   #renderer: TraceRenderer | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #spc = 0;
+  /** A seek asked for before the first tick of a new source (its window's right edge, s). */
+  #pendingSeekS: number | null = null;
   #rightCol = 0;
   #oldestCol = 0;
   #pausedRight = 0;
@@ -118,6 +120,11 @@ export class TracesState {
   /** The session's data revision the drawn columns come from (null: none drawn yet). */
   #revision: number | null = null;
   #infoRevision: number | null = null;
+
+  /** Samples per column for the span asked for on this plot. */
+  #spcFor(info: SessionInfo): number {
+    return Math.max(1, Math.ceil((this.spanS * info.fs) / this.#plotWidth()));
+  }
 
   /** Pixels per column of lanes: the width the time window is drawn in. */
   #plotWidth(): number {
@@ -158,6 +165,7 @@ export class TracesState {
       // viewer does (placed by the first tick, which knows how many samples a column holds).
       this.following = info.kind !== 'recording';
       this.#spc = 0;
+      this.#pendingSeekS = null;
       this.firstLane = 0;
       // A multi-shank probe opens as it looks, a column per shank; one shank opens on its tip's lanes.
       this.shankColumns = new Set(info.channels.map((c) => c.shank)).size > 1;
@@ -446,7 +454,13 @@ export class TracesState {
 
   /** Show the window ending `seconds` into the source (a recording's scrub bar). */
   seek(seconds: number): void {
-    if (!this.#canvas || !this.info || !this.#spc) return;
+    if (!this.#canvas || !this.info) return;
+    if (!this.#spc || this.#spcFor(this.info) !== this.#spc) {
+      // Just opened, or the span just changed: the next tick sizes the columns and places it.
+      this.following = false;
+      this.#pendingSeekS = seconds;
+      return;
+    }
     if (this.following) this.pause();
     this.hover = null; // it described the window left behind
     this.#pausedRight = this.#withinSource(Math.round((seconds * this.info.fs) / this.#spc));
@@ -493,13 +507,16 @@ export class TracesState {
     const info = this.info;
     if (!r || !canvas || !info || this.#inflight) return;
     const width = this.#plotWidth();
-    const spc = Math.max(1, Math.ceil((this.spanS * info.fs) / width));
-    if (spc !== this.#spc) {
+    const spc = this.#spcFor(info);
+    if (spc !== this.#spc || this.#pendingSeekS !== null) {
       const old = this.#spc;
       this.#spc = spc;
-      // Same time on the right edge at the new resolution (span change or shanks as columns while
-      // paused), within what the source holds: a window longer than a recording starts at its start.
-      this.#pausedRight = this.#withinSource(old ? Math.round((this.#pausedRight * old) / spc) : 0);
+      // A seek asked for meanwhile, else the same time on the right edge at the new resolution (span
+      // change or shanks as columns while paused), within what the source holds: a window longer
+      // than a recording starts at its start.
+      const right = this.#pendingSeekS !== null ? Math.round((this.#pendingSeekS * info.fs) / spc) : old ? Math.round((this.#pausedRight * old) / spc) : 0;
+      this.#pausedRight = this.#withinSource(right);
+      this.#pendingSeekS = null;
       this.invalidate();
     }
     if (!this.following && !this.#dirty) return;
