@@ -91,7 +91,7 @@ export class TracesState {
   #renderer: TraceRenderer | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #spc = 0;
-  /** A seek asked for before the first tick of a new source (its window's right edge, s). */
+  /** A seek asked for before the tick that sizes the columns (a new source, a new span): its window's right edge, s. */
   #pendingSeekS: number | null = null;
   #rightCol = 0;
   #oldestCol = 0;
