@@ -15,7 +15,7 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
   // It opens on 64 lanes from the tip, readable as traces; 'a' shows all 384 and, pressed again, goes back.
   const range = app.locator('.controls .muted');
-  await expect(range).toContainText('lanes 1–64 of 384');
+  await expect(range).toContainText('lanes 1–64 of 384 (AP0 … AP63)'); // the ids of the lanes, which count from 1
   await app.keyboard.press('a');
   await expect(range).toContainText('lanes 1–384 of 384');
   await app.keyboard.press('a');
