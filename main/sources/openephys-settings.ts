@@ -105,11 +105,6 @@ function settingsPaths(oebin: string): string[] {
   return [...(n && n !== '1' ? [join(node, `settings_${n}.xml`)] : []), join(node, 'settings.xml')];
 }
 
-/** The probe a stream was recorded from, or null when no settings file describes it. */
-export async function openEphysProbe(oebin: string, stream: string): Promise<OpenEphysProbe | null> {
-  return (await findOpenEphysProbe(oebin, stream)).probe;
-}
-
 /** The probe a stream was recorded from; when none, why not (no settings file, or one that does not describe it). */
 export async function findOpenEphysProbe(oebin: string, stream: string): Promise<{ probe: OpenEphysProbe | null; missing: string }> {
   for (const path of settingsPaths(oebin)) {

@@ -124,7 +124,8 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   // A Neuropixels stream without its layout is shown, referenced and exported as a made-up column:
   // say so wherever it is used, rather than hand a sorter invented positions.
   const warnings: string[] = [];
-  if (!live && partialFrameBytes(size, layout) > 0) warnings.push(`continuous.dat ends in ${partialFrameBytes(size, layout)} bytes of a partial frame, left out: it was cut short, or num_channels (${stream.num_channels}) is not the data's`);
+  const partial = live ? 0 : partialFrameBytes(size, layout);
+  if (partial > 0) warnings.push(`continuous.dat ends in ${partial} bytes of a partial frame, left out: it was cut short, or num_channels (${stream.num_channels}) is not the data's`);
   if (!laidOut && /probe/i.test(name(stream))) {
     const why = probe === null ? missing : `the settings file's probe has ${probe.contacts.size} channels, this stream ${channels.length}`;
     warnings.push(`the probe's layout is unknown (${why}): its channels are placed in a made-up column, so a per-shank or local reference and a sorter's channel map would be wrong`);

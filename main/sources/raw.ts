@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { openFrames } from './frame-reader.ts';
-import { np1Site } from './simulator.ts';
+import { np1Site } from './spikeglx-meta.ts';
 import type { Source } from './source.ts';
 
 export interface RawOptions {

@@ -5,6 +5,7 @@
 // channel. Any sample range can be generated on its own (random access), and the same seed always
 // gives the same data.
 import type { ChannelInfo, SourceInfo } from './source.ts';
+import { np1Site } from './spikeglx-meta.ts';
 
 export interface SimulatorSpec {
   seed?: number;
@@ -20,12 +21,6 @@ export const NP1_GAIN_UV = 2.34375;
 export const NP1_LF_GAIN_UV = 4.6875;
 const NOISE_LEN = 1 << 20;
 const WAVE_LEN = 48;
-
-/** Channel c's site on a Neuropixels 1.0 probe (bank 0): two staggered columns per 20 µm row, 4 distinct x positions. */
-export function np1Site(c: number): { x: number; y: number } {
-  const row = Math.floor(c / 2);
-  return { x: (row % 2 === 0 ? 27 : 11) + (c % 2) * 32, y: row * 20 };
-}
 
 /** A small fast PRNG (mulberry32): deterministic across platforms. */
 function rng(seed: number) {

@@ -39,12 +39,22 @@ const SHANK_MAP_GEOMETRY: Record<string, [number, number, number, number]> = {
   np2: [27, 27, 32, 15]
 };
 
-export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): { x: number; y: number; shank: number }[] {
+/** The site in column `col` of row `row` (from the tip) of a probe family's shank. */
+function siteOf(family: 'np1' | 'np2', col: number, row: number): { x: number; y: number } {
   const [even, odd, hp, vp] = SHANK_MAP_GEOMETRY[family];
+  return { x: (row % 2 === 0 ? even : odd) + col * hp, y: row * vp };
+}
+
+export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): { x: number; y: number; shank: number }[] {
   return map.entries.map((e) => {
     const [shank, col, row] = e.split(':').map(Number);
-    return { x: (row % 2 === 0 ? even : odd) + col * hp, y: row * vp, shank };
+    return { ...siteOf(family, col, row), shank };
   });
+}
+
+/** Channel c's site on a Neuropixels 1.0 probe in bank 0: two staggered columns per 20 µm row, as its shank map would say. */
+export function np1Site(c: number): { x: number; y: number } {
+  return siteOf('np1', c % 2, Math.floor(c / 2));
 }
 
 /** ~snsGeomMap=(part,shanks,shankSep,shankWidth)(shank:x:z:use)…: x is within the shank. */

@@ -33,13 +33,14 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const samples = frameCount(binPath, size, layout);
   const declared = Number(meta.values.get('fileSizeBytes'));
   const warnings: string[] = [];
+  const partial = partialFrameBytes(size, layout);
   // Shorter than its .meta says: a run cut short, or a copy. What is there is shown, and said.
   if (Number.isFinite(declared) && declared > size) {
     warnings.push(`the file is ${size} bytes but its .meta says ${declared}: the recording is incomplete (a crash, or a copy cut short); the ${(samples / fs).toFixed(3)} s it holds are shown`);
   } else if (Number.isFinite(declared) && declared > 0 && declared !== size) {
     throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the .meta belongs to another file`);
-  } else if (partialFrameBytes(size, layout) > 0) {
-    warnings.push(`the file ends in ${partialFrameBytes(size, layout)} bytes of a partial frame, left out: it was cut short`);
+  } else if (partial > 0) {
+    warnings.push(`the file ends in ${partial} bytes of a partial frame, left out: it was cut short`);
   }
   const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
   const saved = savedChannels(meta.values.get('snsSaveChanSubset'), nSaved);

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openEphysProbe } from '../../main/sources/openephys-settings.ts';
+import { findOpenEphysProbe } from '../../main/sources/openephys-settings.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
@@ -228,7 +228,7 @@ describe('which settings.xml probe a stream was recorded from', () => {
     mkdirSync(node, { recursive: true });
     writeFileSync(join(node, 'settings.xml'), `<SETTINGS>${probe('1', '50210', 27)}${probe('2', '50213', 258)}${probe('2', '50213', 508)}</SETTINGS>`);
     writeFileSync(join(node, 'settings_2.xml'), `<SETTINGS>${probe('9', 'left', 11)}</SETTINGS>`);
-    const x = async (stream: string, e = 1) => (await openEphysProbe(oebin(e), stream))?.contacts.get(0) ?? null;
+    const x = async (stream: string, e = 1) => (await findOpenEphysProbe(oebin(e), stream)).probe?.contacts.get(0) ?? null;
     expect(await x('50210')).toEqual({ x: 27, y: 0, shank: 0 });
     expect(await x('Neuropix-PXI-100.ProbeA-AP')).toEqual({ x: 27, y: 0, shank: 0 });
     expect(await x('ProbeB-2')).toEqual({ x: 508, y: 0, shank: 2 });
