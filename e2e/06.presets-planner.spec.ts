@@ -87,6 +87,28 @@ test('the planner explains its plan and plots the calibration with the frontier 
   await expect(app.getByTestId('planner-error')).toContainText('too small');
 });
 
+test('the live view keeps the history the Planner gives it', async ({ app }) => {
+  await app.getByTestId('tab-planner').click();
+  await expect(app.getByTestId('planner-reason')).toContainText(/jobs? × \d+ workers?/);
+  await app.getByTestId('planner-job').selectOption('live');
+  await expect(app.getByTestId('view-budget')).toContainText('(automatic: a quarter of the free RAM, at most 1 GiB)');
+  await app.getByTestId('planner-budget').fill('0.25');
+  await app.getByTestId('planner-budget').press('Enter');
+  await expect(app.getByTestId('planner-reason')).toContainText("of history: the view's whole 256 MiB budget");
+  const promised = Number(/for (\d+) s of history/.exec((await app.getByTestId('planner-reason').textContent())!)![1]);
+  await app.getByTestId('view-budget-use').click();
+  await expect(app.getByTestId('view-budget')).toContainText('0.25 GiB (set here)');
+  await app.getByTestId('tab-traces').click();
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect.poll(async () => Math.round(Number(await app.getByTestId('history-seconds').textContent()))).toBe(promised);
+  // Back to automatic, for the views of the specs after this one.
+  await app.getByTestId('tab-planner').click();
+  await app.getByTestId('planner-job').selectOption('live');
+  await app.getByTestId('view-budget-auto').click();
+  await expect(app.getByTestId('view-budget')).toContainText('(automatic');
+});
+
 test('an edit saved to the preset the view runs shows in the view at once', async ({ app }) => {
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');

@@ -49,6 +49,8 @@ export const METHOD_NAMES = [
   'planner.calibration',
   'planner.calibrate',
   'planner.cancelCalibration',
+  'planner.viewBudget',
+  'planner.setViewBudget',
   'session.open',
   'session.info',
   'session.close',

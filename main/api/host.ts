@@ -14,7 +14,7 @@ import { sessionHandlers } from './handlers/session.ts';
 import { sourcesHandlers } from './handlers/sources.ts';
 import { recentRepo } from '../sources/recent-repo.ts';
 import { SessionManager } from '../sessions/manager.ts';
-import { viewRamBudget } from '../planner/plan.ts';
+import { viewBudgetSetting } from '../planner/view-budget.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { presetsRepo } from '../presets/repo.ts';
 import { BUILTIN_PRESETS } from '../presets/builtins.ts';
@@ -48,8 +48,10 @@ export function createHost(options: HostOptions): Host {
   const notices: Notice[] = [...opened.notices];
   const recent = recentRepo(opened.db);
   const presets = presetsRepo(opened.db);
+  const settings = settingsRepo(opened.db);
+  const viewBudget = viewBudgetSetting(settings);
   const sessions = new SessionManager(
-    viewRamBudget(),
+    () => viewBudget.get().bytes,
     (s) => events.emit('session.status', s),
     (path, kind, o) => {
       // Bookkeeping: a settings disk that is full (often the one the acquisition just filled) must
@@ -82,9 +84,9 @@ export function createHost(options: HostOptions): Host {
 
   const handlers: Handlers = {
     ...engineHandlers(),
-    ...settingsHandlers(settingsRepo(opened.db)),
+    ...settingsHandlers(settings),
     ...presetsHandlers(presets, (p) => sessions.presetSaved(p.id)),
-    ...plannerHandlers(calibrations, events),
+    ...plannerHandlers(calibrations, events, viewBudget),
     ...exportHandlers(exports),
     ...sessionHandlers(sessions),
     ...sourcesHandlers(recent, options.dataRoots ?? []),

@@ -1,6 +1,6 @@
 // Chooses J × W × chunk under the RAM budget, from this machine's calibration when there is one,
 // else from a throughput model. The reason sentence says which and why.
-import { availableParallelism, freemem } from 'node:os';
+import { availableParallelism, freemem, totalmem } from 'node:os';
 import type { Calibration, CalibrationPoint, Plan, PlanRequest } from '../api/domains/planner.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { baselineBytes, jobBytes, TILE } from './memory-model.ts';
@@ -13,10 +13,34 @@ export function defaultRamBudget(): number {
   return Math.floor(freemem() / 4);
 }
 
-/** What a live or scrubbing view holds by default: the default budget, at most 1 GiB (tens of seconds of history). */
-export function viewRamBudget(): number {
-  return Math.min(defaultRamBudget(), GiB);
+/**
+ * A live view's budget: its processing buffers and, in the rest, its raw + processed history. The
+ * lab sets it in the Planner; unset, it is the default budget, at most 1 GiB (tens of seconds).
+ */
+export function viewRamBudget(chosen: number | null = null): number {
+  return chosen ?? Math.min(defaultRamBudget(), GiB);
 }
+
+// Each history ring is one Float32Array; half of this keeps either well inside V8's typed-array limit.
+const MAX_VIEW_BUDGET = 16 * GiB;
+
+/** What a lab may give a view: 64 MiB at least, and never more than half this machine's RAM. */
+export function checkViewRamBudget(bytes: unknown): number {
+  const most = Math.min(MAX_VIEW_BUDGET, Math.floor(totalmem() / 2));
+  if (!isInteger(bytes) || bytes < 64 * MiB || bytes > most) throw invalidParameterError('view RAM budget', `between 64 MiB and ${formatBytes(most)} (half of this machine's RAM, at most 16 GiB)`, bytes);
+  return bytes;
+}
+
+/** The history a live view keeps from its budget: what its processing buffers leave, raw + processed float32. */
+export function viewHistoryRows(budget: number, channels: number, fs: number, nWorkers: number): number {
+  const processing = liveJobBytes(channels, fs, nWorkers);
+  return Math.max(1, Math.floor((budget - processing.input - processing.output - processing.engineWork) / (2 * channels * 4)));
+}
+
+function liveJobBytes(channels: number, fs: number, nWorkers: number) {
+  return jobBytes({ channels, dtype: 'int16', outDtype: 'float32', chunkSamples: Math.max(1, Math.round(LIVE_CHUNK_S * fs)), marginSamples: 0, nWorkers, zeroPhase: false });
+}
+const LIVE_CHUNK_S = 0.01;
 
 /**
  * Cores a job may take. A view runs beside the acquisition, which keeps half the cores; an export
@@ -73,7 +97,7 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const margin = req.marginSamples ?? Math.trunc((5 * 1000) / 300 * req.fs / 1000);
   const outDtype = req.outDtype ?? 'float32';
   const fixedW = req.nWorkers === undefined || req.nWorkers === 'auto' ? null : req.nWorkers;
-  const secs = req.job === 'live' ? [0.01] : req.job === 'scrub' ? [1] : [0.25, 0.5, 1];
+  const secs = req.job === 'live' ? [LIVE_CHUNK_S] : req.job === 'scrub' ? [1] : [0.25, 0.5, 1];
   const jobs = req.job === 'export' ? Array.from({ length: cores }, (_, i) => i + 1) : [1];
 
   type Candidate = { j: number; w: number; chunk: number; bytes: ReturnType<typeof jobBytes>; peak: number; speed: number; measured: boolean };
@@ -83,8 +107,9 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
       if (j * w > cores && (!fixedW || j > 1)) continue; // a fixed count takes one job at least
       for (const s of secs) {
         const chunk = Math.max(1, Math.round(s * req.fs));
-        const bytes = jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: req.job === 'live' ? 0 : margin, nWorkers: w, zeroPhase: req.job !== 'live' });
-        const peak = baseline + j * (bytes.input + bytes.output + bytes.engineWork);
+        const bytes = req.job === 'live' ? liveJobBytes(req.channels, req.fs, w) : jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: margin, nWorkers: w, zeroPhase: true });
+        // A view's budget is what the view adds to this process; an export's is the whole process.
+        const peak = (req.job === 'live' ? 0 : baseline) + j * (bytes.input + bytes.output + bytes.engineWork);
         const m = measuredSpeed(calibration, j, w, chunk);
         candidates.push({ j, w, chunk, bytes, peak, speed: m ?? modelSpeed(j, Math.min(w, maxW), cores), measured: m !== null });
       }
@@ -92,16 +117,17 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const fitting = candidates.filter((c) => c.peak <= budget);
   if (fitting.length === 0) {
     const least = candidates.reduce((a, b) => (a.peak < b.peak ? a : b));
-    throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)} (this process alone uses ${formatBytes(baseline)})`);
+    throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)}${req.job === 'live' ? '' : ` (this process alone uses ${formatBytes(baseline)})`}`);
   }
   // Fastest first; among plans within 3% of it, the one using the least memory.
   const fastest = Math.max(...fitting.map((c) => c.speed));
   const chosen = fitting.filter((c) => c.speed >= fastest * 0.97).reduce((a, b) => (a.peak <= b.peak ? a : b));
   const bestAll = candidates.reduce((a, b) => (a.speed > b.speed || (a.speed === b.speed && a.peak < b.peak) ? a : b));
 
-  // A live session keeps what is left of the budget as processed history (float32, raw + processed).
-  const history = req.job === 'live' ? Math.max(0, budget - chosen.peak) : 0;
-  const historySeconds = history / (req.channels * 4 * 2 * req.fs);
+  // A live session keeps what is left of the budget as history (float32, raw + processed).
+  const historyRows = req.job === 'live' ? viewHistoryRows(budget, req.channels, req.fs, chosen.w) : 0;
+  const history = historyRows * req.channels * 4 * 2;
+  const historySeconds = historyRows / req.fs;
   const pctSpeed = Math.round((100 * chosen.speed) / bestAll.speed);
   const ram = chosen.peak / bestAll.peak;
   const basis = chosen.measured ? 'calibration' : 'model';
@@ -111,13 +137,13 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
     `${pctSpeed}% of the best ${basis === 'calibration' ? 'measured' : 'modelled'} speed at ${ram <= 0.99 ? `${Math.round(ram * 100)}% of its RAM` : 'the same RAM'}` +
     // Live: the history takes the rest, so the whole budget is used; say both parts.
     (req.job === 'live'
-      ? ` (${formatBytes(chosen.peak)} to process, ${formatBytes(history)} for ${historySeconds.toFixed(0)} s of history: the whole ${formatBytes(budget)} budget)`
+      ? ` (${formatBytes(chosen.peak)} to process, ${formatBytes(history)} for ${historySeconds.toFixed(0)} s of history: the view's whole ${formatBytes(budget)} budget, beside the ${formatBytes(baseline)} this process holds)`
       : ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)`);
   return {
     nJobs: chosen.j,
     nWorkers: chosen.w,
     chunkSamples: chosen.chunk,
-    predictedPeakBytes: chosen.peak + history,
+    predictedPeakBytes: (req.job === 'live' ? baseline : 0) + chosen.peak + history,
     breakdown: { baseline, ...chosen.bytes, input: chosen.j * chosen.bytes.input, output: chosen.j * chosen.bytes.output, engineWork: chosen.j * chosen.bytes.engineWork, history },
     historySeconds,
     predictedSpeedX: chosen.speed,

@@ -12,6 +12,7 @@ import { adcSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
+import { viewHistoryRows } from '../planner/plan.ts';
 import type { LiveInput } from './live-input.ts';
 
 export interface LiveSessionOptions {
@@ -75,8 +76,8 @@ export class LiveSession {
   constructor(o: LiveSessionOptions) {
     this.input = o.input;
     const C = o.input.channels.length;
-    // Raw and processed float32 rings share the budget.
-    const rows = Math.floor(o.ramBudgetBytes / (2 * C * 4));
+    // Raw and processed float32 rings share what the processing leaves of the budget.
+    const rows = viewHistoryRows(o.ramBudgetBytes, C, o.input.fs, o.nWorkers);
     this.raw = new HistoryRing(C, rows);
     this.processed = new HistoryRing(C, rows);
     this.#gain = Float32Array.from(o.input.channels, (c) => c.gainUv);

@@ -99,19 +99,20 @@ export class SessionManager {
   #presetNote: string | null = null;
   #openedFrom: SessionSource | null = null;
   #infoRevision = 0;
-  #ramBudget: number;
+  #ramBudget: () => number;
   #onStatus: (s: SessionStatus) => void;
   #onOpened: (path: string, kind: string, options: Record<string, unknown>) => void;
   #presets: PresetLookup | null;
   #opening: Promise<unknown> = Promise.resolve();
 
   constructor(
-    ramBudgetBytes: number,
+    /** A live view's RAM budget, asked at each open (the lab may change it in the Planner). */
+    ramBudgetBytes: number | (() => number),
     onStatus: (s: SessionStatus) => void,
     onOpened: (path: string, kind: string, options: Record<string, unknown>) => void = () => {},
     presets: PresetLookup | null = null
   ) {
-    this.#ramBudget = ramBudgetBytes;
+    this.#ramBudget = typeof ramBudgetBytes === 'number' ? () => ramBudgetBytes : ramBudgetBytes;
     this.#onStatus = onStatus;
     this.#onOpened = onOpened;
     this.#presets = presets;
@@ -259,7 +260,7 @@ export class SessionManager {
     const chosen = this.#pipelineFor(source.kind === 'simulator' ? 'simulator' : 'live', asked, liveCan(input), shankCount(input.channels), input.fs);
     // Built before the current source closes: a pipeline that cannot run here leaves it as it was.
     const { session, preset, note } = this.#build(chosen, asked, (pipeline) => {
-      const s: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget, nWorkers, onStatus: this.#statusFrom(() => s) });
+      const s: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget(), nWorkers, onStatus: this.#statusFrom(() => s) });
       return s;
     });
     await this.close();

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { createHost } from '../../main/api/host.ts';
+import type { Plan, ViewBudget } from '../../main/api/domains/planner.ts';
+import type { SessionInfo } from '../../main/api/domains/session.ts';
 import { jobBytes } from '../../main/planner/memory-model.ts';
 import { parseBytes, plan, viewWorkers } from '../../main/planner/plan.ts';
+import { tempDir } from './helpers.ts';
 
 const np = { channels: 384, fs: 30000, dtype: 'int16' as const };
 
@@ -38,13 +43,43 @@ describe('planner', () => {
     expect(p.reason).toMatch(/measured/);
   });
 
-  it('gives a live session the rest of the budget as history', () => {
+  it('gives a live view the rest of its budget as history', () => {
     const p = plan({ ...np, job: 'live', ramBudgetBytes: 2 ** 30 }, null, 2);
     expect(p.nJobs).toBe(1);
     expect(p.historySeconds).toBeGreaterThan(5);
-    expect(p.predictedPeakBytes).toBeLessThanOrEqual(2 ** 30);
-    // The sentence adds up: processing plus history is the budget.
-    expect(p.reason).toMatch(/\([\d.]+ MiB to process, [\d.]+ MiB for \d+ s of history: the whole 1\.00 GiB budget\)$/);
+    // The view's budget is what it adds to this process: processing plus history fill it.
+    const { baseline, input, output, engineWork, history } = p.breakdown;
+    expect(input + output + engineWork + history).toBeLessThanOrEqual(2 ** 30);
+    expect(input + output + engineWork + history).toBeGreaterThan(2 ** 30 - 384 * 8);
+    expect(p.predictedPeakBytes).toBe(baseline + input + output + engineWork + history);
+    expect(p.reason).toMatch(/\([\d.]+ MiB to process, [\d.]+ MiB for \d+ s of history: the view's whole 1\.00 GiB budget, beside the [\d.]+ MiB this process holds\)$/);
+  });
+
+  it('keeps the live view budget the lab sets in the Planner, and the next live view holds that history', async () => {
+    const dataDir = join(tempDir(), 'data');
+    let host = createHost({ dataDir, transport: 'websocket' });
+    try {
+      expect(((await host.call('planner.viewBudget', undefined)) as ViewBudget).automatic).toBe(true);
+      await expect(host.call('planner.setViewBudget', { bytes: 2 ** 20 })).rejects.toThrow(/between 64 MiB and .* for "view RAM budget"/);
+      await expect(host.call('planner.setViewBudget', { bytes: 'lots' })).rejects.toThrow(/view RAM budget/);
+      expect(await host.call('planner.setViewBudget', { bytes: 256 * 2 ** 20 })).toEqual({ bytes: 256 * 2 ** 20, automatic: false });
+    } finally {
+      await host.close();
+    }
+    host = createHost({ dataDir, transport: 'websocket' }); // a restart keeps it
+    try {
+      expect(await host.call('planner.viewBudget', undefined)).toEqual({ bytes: 256 * 2 ** 20, automatic: false });
+      const p = (await host.call('planner.plan', { ...np, job: 'live' })) as Plan;
+      expect(p.ramBudgetBytes).toBe(256 * 2 ** 20);
+      const info = (await host.call('session.open', { source: { kind: 'simulator' } })) as SessionInfo;
+      // What the Planner promised is what the view holds.
+      expect(info.historySeconds).toBeCloseTo(p.historySeconds, 3);
+      expect(info.historySeconds).toBeGreaterThan(2.5);
+      expect(info.historySeconds).toBeLessThan(256 * 2 ** 20 / (384 * 8 * 30000));
+      expect(((await host.call('planner.setViewBudget', { bytes: null })) as ViewBudget).automatic).toBe(true);
+    } finally {
+      await host.close();
+    }
   });
 
   it('leaves the acquisition its cores: half beside a view, one beside an export; no more workers than channel tiles', () => {

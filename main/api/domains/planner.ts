@@ -52,11 +52,21 @@ export interface Calibration {
   points: CalibrationPoint[];
 }
 
+/** The live view's RAM budget: its processing and its history. */
+export interface ViewBudget {
+  bytes: number;
+  /** Not set by the lab: the default share of the free RAM, at most 1 GiB. */
+  automatic: boolean;
+}
+
 export interface PlannerMethods {
   'planner.plan': { params: PlanRequest; result: Plan };
   'planner.calibration': { params: void; result: Calibration | null };
   'planner.calibrate': { params: { seconds?: number } | void; result: Calibration };
   'planner.cancelCalibration': { params: void; result: void };
+  'planner.viewBudget': { params: void; result: ViewBudget };
+  /** null: back to automatic. Takes effect when a live source next opens. */
+  'planner.setViewBudget': { params: { bytes: number | null }; result: ViewBudget };
 }
 
 export interface PlannerEvents {

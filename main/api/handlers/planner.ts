@@ -5,13 +5,16 @@ import { plan } from '../../planner/plan.ts';
 import type { CalibrationRepo } from '../../planner/repo.ts';
 import { ProbeDeckError, invalidParameterError, isPlainObject } from '../../util/is.ts';
 import type { HandlersOf } from './types.ts';
+import type { ViewBudgetSetting } from '../../planner/view-budget.ts';
 
-export function plannerHandlers(repo: CalibrationRepo, events: HostEvents): HandlersOf<keyof PlannerMethods> {
+export function plannerHandlers(repo: CalibrationRepo, events: HostEvents, viewBudget: ViewBudgetSetting): HandlersOf<keyof PlannerMethods> {
   let running: AbortController | null = null;
   return {
     'planner.plan': (p) => {
       if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
-      return plan(p as unknown as PlanRequest, repo.get(machineKey()));
+      const req = p as unknown as PlanRequest;
+      // A live plan without a budget is the one the next live view will run with.
+      return plan(req.job === 'live' && req.ramBudgetBytes === undefined ? { ...req, ramBudgetBytes: viewBudget.get().bytes } : req, repo.get(machineKey()));
     },
     'planner.calibration': () => repo.get(machineKey()),
     'planner.calibrate': async (p) => {
@@ -31,6 +34,11 @@ export function plannerHandlers(repo: CalibrationRepo, events: HostEvents): Hand
     },
     'planner.cancelCalibration': () => {
       running?.abort();
+    },
+    'planner.viewBudget': () => viewBudget.get(),
+    'planner.setViewBudget': (p) => {
+      if (!isPlainObject(p) || !('bytes' in p)) throw invalidParameterError('params', 'an object { bytes }', p);
+      return viewBudget.set(p.bytes === null ? null : (p.bytes as number));
     }
   };
 }
