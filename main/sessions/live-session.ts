@@ -3,7 +3,7 @@
 // channels), land in history rings sized by the RAM
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
-import { commonReference, decimateMinMax, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { autoMarginSamples, commonReference, decimateMinMax, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
@@ -21,12 +21,16 @@ export interface LiveSessionOptions {
   ramBudgetBytes: number;
   nWorkers: number;
   onStatus?: (s: SessionStatus) => void;
+  /** Seconds of the newest history a pipeline switch reprocesses first (default 10). */
+  recentSeconds?: number;
 }
 
 /** Seconds of a live run that bad-channel detection looks at. */
 const DETECT_SECONDS = 4;
 /** History is reprocessed this many seconds per queued job, so arriving chunks wait at most that long. */
 const REBUILD_SLICE_S = 0.25;
+/** A pipeline switched live reprocesses this many newest seconds first: the windows a view follows with. */
+const RECENT_S = 10;
 
 /** The processing steps of one pipeline, each carrying its own state. */
 interface Steps {
@@ -53,6 +57,7 @@ export class LiveSession {
   #gain: Float32Array;
   #offset: Float32Array;
   #nWorkers: number;
+  #recentS: number;
   #queue: Promise<void> = Promise.resolve();
   /** 1 while a drain is queued or running. */
   #pending = 0;
@@ -83,6 +88,7 @@ export class LiveSession {
     this.#gain = Float32Array.from(o.input.channels, (c) => c.gainUv);
     this.#offset = Float32Array.from(o.input.channels, (c) => c.offsetUv);
     this.#nWorkers = o.nWorkers;
+    this.#recentS = o.recentSeconds ?? RECENT_S;
     this.#pipeline = o.pipeline;
     this.#onStatus = o.onStatus;
     this.setPipeline(o.pipeline);
@@ -118,7 +124,7 @@ export class LiveSession {
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
-    if (this.raw.end > this.raw.start) void this.#rebuild(this.#build(p, found));
+    if (this.raw.end > this.raw.start) void this.#rebuild(p, found);
   }
 
   #say(message: string | null, from: MessageFrom): void {
@@ -150,50 +156,66 @@ export class LiveSession {
   }
 
   /**
-   * Reprocesses the raw history with `steps` (fresh state, oldest row first) into the processed
-   * ring, a slice per queued job so live chunks go on between slices. Once it has caught up with
-   * the newest row, `steps` carry on live: the whole history is then as if the run had started with
-   * this pipeline, with no restart transient where it was switched. Rows the ring drops meanwhile
-   * are skipped; a newer rebuild stops this one.
+   * Reprocesses the raw history into the processed ring, a slice per queued job so live chunks go
+   * on between slices. First the last seconds, from a filter warm-up before them: what a following
+   * view shows is the new pipeline within a fraction of a second, not after the whole history.
+   * Then all of it from the oldest row; once that has caught up with the newest, its steps carry on
+   * live, and the whole history is as if the run had started with this pipeline, with no restart
+   * transient where it was switched. A newer rebuild stops this one.
    */
-  async #rebuild(steps: Steps): Promise<void> {
+  async #rebuild(p: SessionPipeline, found: SessionBadChannel[]): Promise<void> {
     const token = ++this.#rebuildToken;
-    const C = this.input.channels.length;
-    const slice = Math.max(1, Math.round(REBUILD_SLICE_S * this.input.fs));
-    const scratch = [new Float32Array(slice * C), new Float32Array(slice * C)];
-    let at = this.raw.start;
-    let caughtUp = false;
     // Until it has caught up, the history mixes both pipelines: say so (an error keeps the word).
     if (this.#state !== 'error') this.#say('reprocessing the history with the new pipeline…', 'rebuild');
     this.#emitStatus();
     try {
-      while (!caughtUp && token === this.#rebuildToken) {
-        await this.#job(async () => {
-          if (token !== this.#rebuildToken) return;
-          // Between jobs no chunk is half-processed: the processed ring ends where the raw one does.
-          at = Math.max(at, this.raw.start);
-          const end = Math.min(this.processed.end, at + slice);
-          for (const uv of this.raw.views(at, end)) {
-            const n = uv.length;
-            this.processed.overwrite(at, await this.#run(steps, uv, scratch[0].subarray(0, n), scratch[1].subarray(0, n)));
-            at += n / C;
-          }
-          // A newer pipeline set while this slice ran: its own rebuild takes over, and these steps
-          // must not be swapped in over it.
-          if (token !== this.#rebuildToken) return;
-          if (at >= this.processed.end) {
-            this.#steps = steps;
-            this.#revision++;
-            caughtUp = true;
-            if (this.#messageFrom === 'rebuild') this.#say(null, null);
-            this.#emitStatus();
-          }
-        });
-      }
+      const fs = this.input.fs;
+      const warmUp = (p.filter ? autoMarginSamples(filterSpecOf(p.filter), fs) : 0) + (p.phaseShift?.taps ?? 0);
+      const recent = this.processed.end - Math.round(this.#recentS * fs) - warmUp;
+      if (recent > this.raw.start && !(await this.#reprocess(token, this.#build(p, found), recent))) return;
+      if (!(await this.#reprocess(token, this.#build(p, found), this.raw.start))) return;
+      if (this.#messageFrom === 'rebuild') this.#say(null, null);
+      this.#emitStatus();
     } catch (err) {
       this.#say(`reprocessing the history failed: ${(err as Error).message}`, 'engine');
       this.#emitStatus();
     }
+  }
+
+  /**
+   * Runs `steps` (fresh state) over the raw rows from `from` to the newest, overwriting the
+   * processed ring; then they go on live and views refetch. False when a newer rebuild took over.
+   * Rows the ring drops meanwhile are skipped.
+   */
+  async #reprocess(token: number, steps: Steps, from: number): Promise<boolean> {
+    const C = this.input.channels.length;
+    const slice = Math.max(1, Math.round(REBUILD_SLICE_S * this.input.fs));
+    const scratch = [new Float32Array(slice * C), new Float32Array(slice * C)];
+    let at = from;
+    let caughtUp = false;
+    while (!caughtUp && token === this.#rebuildToken) {
+      await this.#job(async () => {
+        if (token !== this.#rebuildToken) return;
+        // Between jobs no chunk is half-processed: the processed ring ends where the raw one does.
+        at = Math.max(at, this.raw.start);
+        const end = Math.min(this.processed.end, at + slice);
+        for (const uv of this.raw.views(at, end)) {
+          const n = uv.length;
+          this.processed.overwrite(at, await this.#run(steps, uv, scratch[0].subarray(0, n), scratch[1].subarray(0, n)));
+          at += n / C;
+        }
+        // A newer pipeline set while this slice ran: its own rebuild takes over, and these steps
+        // must not be swapped in over it.
+        if (token !== this.#rebuildToken) return;
+        if (at >= this.processed.end) {
+          this.#steps = steps;
+          this.#revision++;
+          caughtUp = true;
+          this.#emitStatus();
+        }
+      });
+    }
+    return caughtUp;
   }
 
   /** Runs `fn` on the processing queue, after what is queued; its failure is the caller's. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HistoryRing } from '../../main/sessions/history-ring.ts';
 import { DEFAULT_PIPELINE, SessionManager } from '../../main/sessions/manager.ts';
-import type { LiveSession } from '../../main/sessions/live-session.ts';
+import { LiveSession } from '../../main/sessions/live-session.ts';
+import { simulatorInput } from '../../main/sessions/live-input.ts';
 import type { SessionPipeline } from '../../main/api/domains/session.ts';
 import { commonReference, designSos, StreamFilter, StreamPhaseShift } from '../../main/engine/index.ts';
 import { filterSpecOf, viewReference } from '../../main/sessions/view-pipeline.ts';
@@ -120,20 +121,25 @@ describe('bad channels found live', () => {
 });
 
 describe('switching the pipeline during a live run', () => {
-  it('reprocesses the history, so it equals one pass of the new pipeline over the whole run', async () => {
-    // A budget of 512 MB keeps ~5.8 s of both rings: nothing of this run falls off while it is compared.
-    const m = new SessionManager(512 * 2 ** 20, () => {});
+  it('reprocesses the newest seconds first, then the whole history, so it equals one pass of the new pipeline over the whole run', async () => {
+    // A budget of 768 MiB keeps ~8.7 s of both rings: nothing of this run falls off while it is compared.
     const plain: SessionPipeline = { filter: null, reference: { ...DEFAULT_PIPELINE.reference, mode: 'none' }, exclude: [], detectBadChannels: false };
-    await m.open({ kind: 'simulator', seed: 9 }, plain);
+    const seen: { revision: number; message: string | null }[] = [];
+    // The newest 0.3 s (+ the filter's warm-up) first: a following view's window.
+    const s = new LiveSession({ input: simulatorInput(9), pipeline: plain, ramBudgetBytes: 768 * 2 ** 20, nWorkers: 2, recentSeconds: 0.3, onStatus: (st) => seen.push({ revision: st.revision, message: st.message }) });
+    await s.start();
     try {
-      await new Promise((r) => setTimeout(r, 800));
-      const s = m.require() as LiveSession;
+      await new Promise((r) => setTimeout(r, 1200));
       const C = s.input.channels.length;
       const before = concat(s.processed.views(s.processed.start, s.processed.end));
       const revision = s.status().revision;
       const next: SessionPipeline = { filter: { lowHz: 300, highHz: 6000, order: 3 }, reference: { ...DEFAULT_PIPELINE.reference, mode: 'global', operator: 'median' }, exclude: [5], phaseShift: { taps: 16 }, detectBadChannels: false };
-      m.setPipeline(next);
-      await expect.poll(() => s.status().revision, { timeout: 10_000, interval: 50 }).toBeGreaterThan(revision);
+      s.setPipeline(next);
+      expect(s.status().message).toBe('reprocessing the history with the new pipeline…');
+      await expect.poll(() => s.status().message, { timeout: 20_000, interval: 50 }).toBeNull();
+      // Views were told twice: the newest seconds while the rest was still being reprocessed, then all.
+      expect(seen.find((x) => x.revision === revision + 1)?.message).toBe('reprocessing the history with the new pipeline…');
+      expect(s.status().revision).toBe(revision + 2);
       await new Promise((r) => setTimeout(r, 300)); // and go on live with the same steps
       // One consistent copy, up to the newest processed row (a chunk may be in the raw ring and
       // still on its way through the engine).
@@ -149,7 +155,7 @@ describe('switching the pipeline during a live run', () => {
       expect(differing(processed, shifted)).toBe(0);
       expect(s.status().dropped).toBe(0);
     } finally {
-      await m.close();
+      await s.stop();
     }
   });
 });
