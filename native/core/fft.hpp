@@ -1,5 +1,5 @@
 // Discrete Fourier transforms of any length n, in float64, with no dependencies: mixed radix
-// (2, 3, 4, 5 and a generic odd radix) when n factors into small primes, Bluestein's chirp-z
+// (2, 3, 4, 5 and a generic odd radix, Stockham's autosort form) when n factors into small primes, Bluestein's chirp-z
 // through a power-of-two transform otherwise. Conventions are numpy's / pocketfft's: forward is
 // unnormalised with e^(−2πi·jk/n); the inverse divides by n.
 //
@@ -14,6 +14,9 @@
 namespace probedeck {
 
 using cplx = std::complex<double>;
+
+/** a·b by the textbook formula: std::complex's operator* goes through a library call (C99 Annex G) without fast-math. */
+inline cplx complex_mul(cplx a, cplx b) { return {a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real()}; }
 
 /** Complex transform of length n. */
 class ComplexFft {
@@ -47,8 +50,10 @@ class RealFft {
 
  private:
   size_t n_;
+  bool half_;              // even n: through a complex transform of n/2
   ComplexFft fft_;
   std::vector<cplx> a_, b_;
+  std::vector<cplx> w_;    // e^(−2πi·k/n), k ≤ n/2 (even n)
 };
 
 }  // namespace probedeck
