@@ -29,7 +29,19 @@ export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'histo
   return { input, output, engineWork };
 }
 
-/** This process's resident memory now: the part of the peak that does not depend on the plan. */
+// Memory a live view holds under its own budget (its history): not part of another job's baseline,
+// or an export planned beside a view that has filled its history would find no room left.
+const heldByViews = new Set<() => number>();
+
+/** Counts `held` out of the baseline until the returned function is called. */
+export function holdSeparately(held: () => number): () => void {
+  heldByViews.add(held);
+  return () => heldByViews.delete(held);
+}
+
+/** This process's resident memory now, less what views hold under their own budget: the part of the peak that does not depend on the plan. */
 export function baselineBytes(): number {
-  return process.memoryUsage().rss;
+  let held = 0;
+  for (const f of heldByViews) held += f();
+  return Math.max(0, process.memoryUsage().rss - held);
 }

@@ -72,6 +72,7 @@ function check(r: PlanRequest) {
   if (!isNumber(r.fs) || r.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', r.fs);
   if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
   if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
+  if (r.ramBudgetBytes !== undefined && r.ramBudgetBytes > totalmem()) throw new ProbeDeckError('BUDGET_TOO_LARGE', `a RAM budget of ${formatBytes(r.ramBudgetBytes)} is more than this machine's ${formatBytes(totalmem())} of RAM`);
   if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
 }
 

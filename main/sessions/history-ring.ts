@@ -19,6 +19,11 @@ export class HistoryRing {
     return Math.max(this.#first, this.end - this.capacity);
   }
 
+  /** Bytes the rows held take (pages not yet written are not resident). */
+  get heldBytes(): number {
+    return (this.end - this.start) * this.channels * 4;
+  }
+
   /**
    * Moves on to absolute sample `sample`: a short gap (a dropped chunk) is zeros, keeping the grid;
    * an empty ring, or a gap longer than it holds, just starts there.

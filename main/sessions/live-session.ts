@@ -13,6 +13,7 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
 import { viewHistoryRows } from '../planner/plan.ts';
+import { holdSeparately } from '../planner/memory-model.ts';
 import type { LiveInput } from './live-input.ts';
 
 export interface LiveSessionOptions {
@@ -58,6 +59,7 @@ export class LiveSession {
   #offset: Float32Array;
   #nWorkers: number;
   #recentS: number;
+  #release: () => void = () => {};
   #queue: Promise<void> = Promise.resolve();
   /** 1 while a drain is queued or running. */
   #pending = 0;
@@ -226,6 +228,7 @@ export class LiveSession {
   }
 
   async start(): Promise<void> {
+    this.#release = holdSeparately(() => this.raw.heldBytes + this.processed.heldBytes);
     // The simulator's sample 0 is now; a followed file started before we joined it (unknown here).
     if (this.input.kind === 'simulator') this.#startedAt = new Date().toISOString();
     this.#lastArrival = performance.now(); // silence is counted from the start, until data comes
@@ -420,6 +423,7 @@ export class LiveSession {
   }
 
   async stop(): Promise<void> {
+    this.#release();
     if (this.#statusTimer) clearInterval(this.#statusTimer);
     this.#rebuildToken++;
     await this.input.stop();

@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { createHost } from '../../main/api/host.ts';
 import type { Plan, ViewBudget } from '../../main/api/domains/planner.ts';
 import type { SessionInfo } from '../../main/api/domains/session.ts';
-import { jobBytes } from '../../main/planner/memory-model.ts';
+import { baselineBytes, jobBytes } from '../../main/planner/memory-model.ts';
+import { LiveSession } from '../../main/sessions/live-session.ts';
+import { simulatorInput } from '../../main/sessions/live-input.ts';
+import { DEFAULT_PIPELINE } from '../../main/sessions/manager.ts';
 import { parseBytes, plan, viewWorkers } from '../../main/planner/plan.ts';
 import { tempDir } from './helpers.ts';
 
@@ -82,6 +85,24 @@ describe('planner', () => {
     }
   });
 
+  it('does not count a live view’s history, which has its own budget, in an export’s baseline', async () => {
+    const s = new LiveSession({ input: simulatorInput(2), pipeline: { ...DEFAULT_PIPELINE, filter: null }, ramBudgetBytes: 512 * 2 ** 20, nWorkers: 1 });
+    await s.start();
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const held = s.raw.heldBytes + s.processed.heldBytes;
+      expect(held).toBeGreaterThan(120 * 2 ** 20); // ~2 s of raw + processed float32 rows
+      const rss = process.memoryUsage().rss;
+      expect(baselineBytes()).toBeLessThanOrEqual(rss - held + 32 * 2 ** 20);
+      // An export whose budget the process had before the view still fits beside it.
+      const beside = plan({ ...np, job: 'export', ramBudgetBytes: rss - held + 200 * 2 ** 20 }, null, 2);
+      expect(beside.breakdown.baseline).toBeLessThan(rss - held + 32 * 2 ** 20);
+    } finally {
+      await s.stop();
+    }
+    expect(baselineBytes()).toBeGreaterThan(process.memoryUsage().rss - 32 * 2 ** 20);
+  });
+
   it('leaves the acquisition its cores: half beside a view, one beside an export; no more workers than channel tiles', () => {
     const big = { ...np, ramBudgetBytes: 8 * 2 ** 30 };
     expect(plan({ ...big, job: 'live' }, null, 16)).toMatchObject({ nJobs: 1, nWorkers: 6 }); // 384 channels: 6 tiles of 64
@@ -100,5 +121,6 @@ describe('planner', () => {
 
   it('says when a budget is too small', () => {
     expect(() => plan({ ...np, job: 'export', ramBudgetBytes: 10 * 2 ** 20 }, null, 2)).toThrow(/RAM budget of 10 MiB is too small/);
+    expect(() => plan({ ...np, job: 'live', ramBudgetBytes: 2 ** 50 }, null, 2)).toThrow(/RAM budget of 1048576\.00 GiB is more than this machine's [\d.]+ GiB of RAM/);
   });
 });
