@@ -136,7 +136,12 @@ test('paused in live history, a pipeline change redraws that history as the new 
   await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
   await expect.poll(async () => (await snapshot(app)).equals(withCmr), { timeout: 10_000 }).toBe(false);
   const withoutCmr = await snapshot(app);
-  await app.getByTestId('toggle-cmr').click();
+  // Ctrl+C is the browser's copy, not the CMR key.
+  await app.keyboard.press('Control+c');
+  await app.waitForTimeout(300);
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
+  await app.keyboard.press('c');
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR on');
   await expect.poll(async () => (await snapshot(app)).equals(withoutCmr), { timeout: 10_000 }).toBe(false);
   await expect(app.getByTestId('toggle-follow')).not.toContainText('pause'); // still paused throughout
 });

@@ -1,7 +1,7 @@
 // Opens (creating and migrating) ProbeDeck's one SQLite database. A file that is not a database or
 // is corrupt is moved aside under a timestamped name and a fresh one is started: nothing is deleted.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Notice } from '../api/domains/host.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -49,6 +49,14 @@ function openAndCheck(path: string, migrations: readonly string[]): Db {
   }
 }
 
+function sizeOf(path: string): number | null {
+  try {
+    return statSync(path).size;
+  } catch {
+    return null;
+  }
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
@@ -56,6 +64,12 @@ function timestamp(): string {
 export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): OpenedDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const notices: Notice[] = [];
+  // SQLite takes an empty file for a new database, so a settings file emptied by a crash or a sync
+  // tool would silently start over. A new database in WAL mode may be empty with its data in the
+  // -wal file: that one is whole.
+  if (sizeOf(path) === 0 && !sizeOf(`${path}-wal`)) {
+    notices.push({ level: 'warning', message: `The settings database ${path} was empty (0 bytes): the presets, defaults and recent sources it held are gone, and a new one was started. Restore it from a backup while ProbeDeck is closed to get them back.` });
+  }
   try {
     return { db: openAndCheck(path, migrations), path, notices };
   } catch (err) {

@@ -54,6 +54,24 @@ describe('openDatabase', () => {
     expect(readFileSync(join(dir, aside!))).toEqual(garbage);
     expect(notices[0].message).toContain(join(dir, aside!));
   });
+
+  it('says so when the settings file was emptied, and not for a new or a whole one', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const first = openDatabase(path);
+    expect(first.notices).toEqual([]);
+    settingsRepo(first.db).set('k', 'v');
+    first.db.close(); // checkpoints the WAL into the file
+    const again = openDatabase(path);
+    expect(again.notices).toEqual([]);
+    again.db.close();
+    writeFileSync(path, ''); // a crash or a sync tool left it empty
+    const { db, notices } = openDatabase(path);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    db.close();
+    expect(notices).toHaveLength(1);
+    expect(notices[0].message).toMatch(/settings database .*probedeck\.db was empty \(0 bytes\): the presets, defaults and recent sources it held are gone/);
+  });
 });
 
 describe('settings repository', () => {
