@@ -24,7 +24,9 @@ export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelI
     spec.phaseShift = { method: p.phaseShift.method, taps: p.phaseShift.taps, shifts: adcSampleShifts(probe.kind, channels.map((c) => c.readout), probe.muxTable) };
   }
   const position = new Map(channels.map((c, k) => [c.index, k]));
-  const manual = p.badChannels.manual.flatMap((i) => (position.has(i) ? [position.get(i)!] : []));
+  // Sites the acquisition marks unused (a reference site) are bad channels the preset need not name.
+  const named = new Set(p.badChannels.manual);
+  const manual = [...p.badChannels.manual, ...channels.flatMap((c) => (c.unused && !named.has(c.index) ? [c.index] : []))].flatMap((i) => (position.has(i) ? [position.get(i)!] : []));
   if (p.badChannels.detect !== 'none' || manual.length) {
     spec.badChannels = {
       detect: p.badChannels.detect,

@@ -122,12 +122,12 @@ export class FileSession {
       source: i.path,
       kind: 'recording',
       fs: i.fs,
-      channels: i.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
+      channels: i.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank, ...(c.unused ? { unused: true as const } : {}) })),
       pipeline: this.#pipeline,
       referenceNote: this.#referenceNote,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
-      badChannels: shownBadChannels(this.#bad, this.#pipeline),
+      badChannels: shownBadChannels(this.#bad, this.#pipeline, this.source.info.channels),
       uncalibrated: i.uncalibrated ?? false,
       sourceWarnings: i.warnings ?? []
     };
@@ -255,7 +255,7 @@ export class FileSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: 0,
-      badChannels: shownBadChannels(this.#bad, this.#pipeline),
+      badChannels: shownBadChannels(this.#bad, this.#pipeline, this.source.info.channels),
       revision: this.#pipelineGeneration
     };
   }

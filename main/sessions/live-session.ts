@@ -101,12 +101,12 @@ export class LiveSession {
       source: this.input.label,
       kind: this.input.kind,
       fs: this.input.fs,
-      channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank })),
+      channels: this.input.channels.map((c) => ({ id: c.id, x: c.x, y: c.y, shank: c.shank, ...(c.unused ? { unused: true as const } : {}) })),
       pipeline: this.#pipeline,
       referenceNote: this.#steps.referenceNote,
       historySeconds: this.processed.capacity / this.input.fs,
       wallClockStart: this.#startedAt,
-      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline)
+      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline, this.input.channels)
     };
   }
 
@@ -413,7 +413,7 @@ export class LiveSession {
       rssBytes: process.memoryUsage().rss,
       nWorkers: this.#nWorkers,
       sinceLastDataMs: silentMs,
-      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline),
+      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline, this.input.channels),
       revision: this.#revision
     };
   }

@@ -23,7 +23,7 @@ export interface ViewReference {
  * becomes the global one, saying why: the view keeps showing the probe rather than refusing it.
  */
 export function viewReference(p: SessionPipeline, bad: SessionBadChannel[], channels: SessionChannel[]): ViewReference {
-  const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index)])];
+  const exclude = [...new Set([...p.exclude, ...bad.map((b) => b.index), ...unusedOf(channels)])];
   try {
     const spec = referenceSpecOf(p.reference, channels, exclude, (i) => (i < channels.length ? i : undefined), "source's");
     return { plan: spec && planReference(spec, channels.length), note: null };
@@ -33,8 +33,15 @@ export function viewReference(p: SessionPipeline, bad: SessionBadChannel[], chan
   }
 }
 
-/** The bad channels a view shows: those detection found, then those the preset names as known bad. */
-export function shownBadChannels(found: SessionBadChannel[], p: SessionPipeline): SessionBadChannel[] {
+/** The bad channels a view shows: those detection found, those the preset names as known bad, then the sites the acquisition marks unused. */
+export function shownBadChannels(found: SessionBadChannel[], p: SessionPipeline, channels: Pick<SessionChannel, 'unused'>[]): SessionBadChannel[] {
   const seen = new Set(found.map((b) => b.index));
-  return [...found, ...p.exclude.filter((i) => !seen.has(i)).map((index) => ({ index, label: 'known' as const }))];
+  const known = p.exclude.filter((i) => !seen.has(i));
+  for (const i of known) seen.add(i);
+  const unused = unusedOf(channels).filter((i) => !seen.has(i));
+  return [...found, ...known.map((index) => ({ index, label: 'known' as const })), ...unused.map((index) => ({ index, label: 'unused' as const }))];
+}
+
+function unusedOf(channels: Pick<SessionChannel, 'unused'>[]): number[] {
+  return channels.flatMap((c, i) => (c.unused ? [i] : []));
 }

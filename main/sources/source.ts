@@ -15,6 +15,11 @@ export interface ChannelInfo {
   shank: number;
   gainUv: number;
   offsetUv: number;
+  /**
+   * SpikeGLX's map marks the site unused (on NP1.0, channel 191 is the reference site): it is kept
+   * out of every reference and listed with the bad channels, as Kilosort's channel maps leave it out.
+   */
+  unused?: true;
 }
 
 export interface SourceInfo {

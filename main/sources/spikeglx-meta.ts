@@ -45,10 +45,19 @@ function siteOf(family: 'np1' | 'np2', col: number, row: number): { x: number; y
   return { x: (row % 2 === 0 ? even : odd) + col * hp, y: row * vp };
 }
 
-export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): { x: number; y: number; shank: number }[] {
+/** A site's place, and whether SpikeGLX's map marks it used: 0 marks a reference site (NP1.0's channel 191), no neural signal. */
+export interface MappedSite {
+  x: number;
+  y: number;
+  shank: number;
+  used: boolean;
+}
+
+/** ~snsShankMap=(shanks,cols,rows)(shank:col:row:used)… */
+export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): MappedSite[] {
   return map.entries.map((e) => {
-    const [shank, col, row] = e.split(':').map(Number);
-    return { ...siteOf(family, col, row), shank };
+    const [shank, col, row, used] = e.split(':').map(Number);
+    return { ...siteOf(family, col, row), shank, used: used !== 0 };
   });
 }
 
@@ -58,10 +67,10 @@ export function np1Site(c: number): { x: number; y: number } {
 }
 
 /** ~snsGeomMap=(part,shanks,shankSep,shankWidth)(shank:x:z:use)…: x is within the shank. */
-export function geometryFromGeomMap(map: { header: string; entries: string[] }): { x: number; y: number; shank: number }[] {
+export function geometryFromGeomMap(map: { header: string; entries: string[] }): MappedSite[] {
   const shankSep = Number(map.header.split(',')[2] ?? 0);
   return map.entries.map((e) => {
-    const [shank, x, z] = e.split(':').map(Number);
-    return { x: x + shank * shankSep, y: z, shank };
+    const [shank, x, z, use] = e.split(':').map(Number);
+    return { x: x + shank * shankSep, y: z, shank, used: use !== 0 };
   });
 }

@@ -86,8 +86,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const where = type === 'imec' && family === 'np1' ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${saved[i]}` : `the .meta for channel ${i}`;
       throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${isLf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
     }
-    const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0 };
-    channels.push({ id: names[i] ?? `AP${saved[i]}`, index: i, readout: saved[i], x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0 });
+    const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };
+    channels.push({ id: names[i] ?? `AP${saved[i]}`, index: i, readout: saved[i], x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0, ...(geo.used ? {} : { unused: true as const }) });
   }
   return {
     format: 'spikeglx',

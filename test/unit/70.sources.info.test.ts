@@ -6,6 +6,9 @@ import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
+import { pipelineFromPreset } from '../../main/presets/to-pipeline.ts';
+import { SessionManager } from '../../main/sessions/manager.ts';
+import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
 const fixtures = join(repoRoot, 'test/fixtures');
@@ -68,14 +71,26 @@ describe('SpikeGLX (real .meta files)', () => {
     await ok.close();
   });
   it('NP1.0: 384 neural channels, sync split off, 2.34375 µV/bit, staggered geometry', async () => {
-    const src = await openSource(spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta'));
+    const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
+    const src = await openSource(bin);
     const i = src.info;
     expect(i).toMatchObject({ format: 'spikeglx', fs: 30000, frameChannels: 385, samples: 121625350 / 2 / 385, syncChannel: { column: 384, gain: 1 }, probe: { kind: 'np1', partNumber: 'PRB_1_4_0480_1' } });
     expect(i.channels).toHaveLength(384);
     expect(i.channels[0].gainUv).toBe(2.34375);
     expect(i.channels.slice(0, 4).map((c) => [c.x, c.y])).toEqual([[27, 0], [59, 0], [11, 20], [43, 20]]);
     expect(i.channels[383]).toMatchObject({ id: 'AP383', readout: 383, y: 191 * 20 });
+    // Its shank map marks channel 191, NP1.0's reference site, unused: it never enters a reference.
+    expect(i.channels.filter((c) => c.unused).map((c) => c.id)).toEqual(['AP191']);
+    const spec = pipelineFromPreset(BUILTIN_PRESETS.find((p) => p.name === 'Neuropixels AP')!.body.pipeline, i.channels, i.fs, i.probe);
+    expect(spec.reference?.exclude).toEqual([191]);
+    expect(spec.badChannels?.manual).toEqual([191]);
     await src.close();
+    // The view lists it with the bad channels, as unused.
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    await m.open({ kind: 'recording', path: bin });
+    expect(m.require().status().badChannels).toEqual([{ index: 191, label: 'unused' }]);
+    expect(m.info()!.channels[191].unused).toBe(true);
+    await m.close();
   });
 
   it('NP1.0 saved subset: 151 channels keep their readout numbers; a 98 GB file opens at once', async () => {

@@ -26,7 +26,8 @@ export interface SessionPipeline {
 export interface SessionBadChannel {
   index: number;
   /** Found by detection (dead, noise, out of the brain), or named bad in the preset (known). */
-  label: 'dead' | 'noise' | 'out' | 'known';
+  /** known: listed in the preset; unused: a site SpikeGLX marks unused (a reference site). */
+  label: 'dead' | 'noise' | 'out' | 'known' | 'unused';
 }
 
 export type SessionSource =
@@ -41,6 +42,8 @@ export interface SessionChannel {
   x: number;
   y: number;
   shank: number;
+  /** The acquisition's map marks it unused (a reference site): never in a reference. */
+  unused?: true;
 }
 
 export interface SessionInfo {
