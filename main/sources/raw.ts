@@ -46,7 +46,13 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
       frameChannels: o.channels,
       headerBytes,
       wallClockStart: null,
-      uncalibrated: o.gainUv === undefined
+      uncalibrated: o.gainUv === undefined,
+      // Said as the Open Ephys reader says an unknown layout: an export's channel map is made from these sites.
+      warnings: [
+        imec
+          ? `no .meta: the sites are taken to be a Neuropixels 1.0 probe's (bank 0), so a per-shank or local reference and a sorter's channel map are right only for that probe`
+          : `a raw file says nothing of its probe: its channels are placed in a made-up column, 20 µm apart, so a local reference and a sorter's channel map would be wrong`
+      ]
     },
     layout: frames.layout,
     read: frames.read,

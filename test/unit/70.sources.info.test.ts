@@ -291,8 +291,15 @@ describe('bad input: a clear error naming the file and the problem', () => {
     expect(src.info.syncChannel).toEqual({ column: 384, gain: 1 });
     expect(src.info.channels[3]).toMatchObject({ id: 'AP3', x: 43, y: 20 });
     expect(src.info.uncalibrated).toBe(true); // no gain given: file units, not an assumed µV
+    expect(src.info.warnings).toEqual([expect.stringMatching(/^no \.meta: the sites are taken to be a Neuropixels 1\.0 probe's/)]);
     expect(Array.from((await src.read(2, 3)) as Int16Array)).toEqual(Array.from({ length: 384 }, (_, c) => c));
     await src.close();
+    // A plain raw file's column is made up, and said to be.
+    const plain = join(tempDir(), 'rig.dat');
+    writeFileSync(plain, new Int16Array(32 * 10));
+    const raw = await openSource(plain, { raw: { channels: 32, fs: 30000 } });
+    expect(raw.info.warnings).toEqual([expect.stringMatching(/^a raw file says nothing of its probe: its channels are placed in a made-up column/)]);
+    await raw.close();
   });
   it('raw files: wrong channel count, wrong dtype, fs ≤ 0', async () => {
     const dir = tempDir();

@@ -570,6 +570,9 @@ export class TracesState {
       }
       this.#settingsChanged = false;
     } catch (err) {
+      // A fetch of the source being replaced fails while the host swaps sessions ("no source is
+      // open"): the new source's view must not show it, long after its own first window was drawn.
+      if (generation !== this.#generation || this.opening) return;
       this.error = (err as Error).message;
       this.fetchFailed = true;
       // The host restarted (its sessions went with it): open again what was open, once.
