@@ -185,3 +185,16 @@ test('the source bar: an imec .bin is followed as 384 + sync unless a count is t
   await app.getByTestId('open-path').fill('/data/run_g0_t0.imec0.lf.bin');
   await expect(app.getByTestId('open-channels')).toHaveValue('385');
 });
+
+test('bad-channel detection from the toolbar: the button says it is at work, then the simulator’s dead and noisy channels are named', async ({ app }) => {
+  test.setTimeout(90_000);
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  const button = app.getByTestId('toggle-detect');
+  await expect(button).toHaveText('detect bad (d)');
+  await button.click();
+  await expect(button).toHaveText(/^(detect bad: gathering 4 s…|detecting bad…) \(d\)$/);
+  await expect(app.getByTestId('bad-channels')).toContainText('AP77 (noise)', { timeout: 60_000 });
+  await expect(app.getByTestId('bad-channels')).toContainText('AP191 (dead)');
+  await expect(button).toHaveText('detect bad (d)');
+});

@@ -256,6 +256,7 @@ export class FileSession {
       nWorkers: this.#nWorkers,
       sinceLastDataMs: 0,
       badChannels: shownBadChannels(this.#bad, this.#pipeline, this.source.info.channels),
+      detection: !this.#pipeline.detectBadChannels ? 'off' : this.#detection === 'idle' ? 'waiting' : this.#detection,
       revision: this.#pipelineGeneration
     };
   }

@@ -414,6 +414,7 @@ export class LiveSession {
       nWorkers: this.#nWorkers,
       sinceLastDataMs: silentMs,
       badChannels: shownBadChannels(this.#steps.bad, this.#pipeline, this.input.channels),
+      detection: this.#pipeline.detectBadChannels ? this.#detection : 'off',
       revision: this.#revision
     };
   }
