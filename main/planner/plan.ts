@@ -134,7 +134,7 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const basis = chosen.measured ? 'calibration' : 'model';
   const reason =
     `${chosen.j} job${chosen.j > 1 ? 's' : ''} × ${chosen.w} worker${chosen.w > 1 ? 's' : ''}, ${(chosen.chunk / req.fs).toFixed(2)} s chunks, ` +
-    `on ${cores} of ${machineCores} cores${cores < machineCores ? ` (${req.job === 'export' ? 'one stays' : 'the rest stay'} with the acquisition)` : ''}: ` +
+    `on ${cores} of ${machineCores} cores${cores < machineCores ? ` (${req.job === 'export' ? 'one stays' : 'the rest stay'} with the acquisition)` : req.job === 'export' && machineCores > 1 ? ' (all of them: export while the rig is not recording)' : ''}: ` +
     `${pctSpeed}% of the best ${basis === 'calibration' ? 'measured' : 'modelled'} speed at ${ram <= 0.99 ? `${Math.round(ram * 100)}% of its RAM` : 'the same RAM'}` +
     // Live: the history takes the rest, so the whole budget is used; say both parts.
     (req.job === 'live'

@@ -110,7 +110,7 @@ describe('planner', () => {
     expect(plan({ ...big, job: 'live' }, null, 16).reason).toMatch(/on 8 of 16 cores \(the rest stay with the acquisition\)/);
     const e = plan({ ...big, job: 'export' }, null, 16);
     expect(e.nJobs * e.nWorkers).toBe(15);
-    expect(plan({ ...big, job: 'export' }, null, 2).reason).toMatch(/on 2 of 2 cores:/);
+    expect(plan({ ...big, job: 'export' }, null, 2).reason).toMatch(/on 2 of 2 cores \(all of them: export while the rig is not recording\):/);
     // A worker count the preset fixes still fits the jobs to the cores.
     expect(plan({ ...big, job: 'export', nWorkers: 4, channels: 32 }, null, 2)).toMatchObject({ nJobs: 1, nWorkers: 4 });
     expect(plan({ ...big, job: 'export', nWorkers: 8 }, null, 16)).toMatchObject({ nJobs: 1 });
