@@ -12,6 +12,8 @@ namespace probedeck {
 
 namespace {
 
+constexpr size_t kGather = 16;  // channels per row pass: 64 bytes of float32, a cache line of each row
+
 // numpy's median: the mean of the two middle values for an even count. Reorders v.
 double median_of(double* v, size_t n) {
   const size_t mid = n / 2;
@@ -39,11 +41,21 @@ void ibl_channel_features(const float* data, size_t rows, size_t channels, doubl
                           double* psd_hf, int workers) {
   if (rows < nperseg || nperseg < 2) throw DspError("WINDOW_TOO_SHORT", "the chunk is shorter than one Welch segment");
   check_finite(data, rows * channels);
+  // A channel-major copy, made kGather channels per pass over the rows: the per-channel passes below
+  // (mean, correlation with the median, Welch) then read contiguous memory. Read with a stride,
+  // each of their reads missed the cache on a chunk larger than it, and they took most of the time.
+  WorkBuffer<float> cols(rows * channels);
   std::vector<double> mean(channels, 0.0);
   over_parts(channels, workers, [&](size_t c0, size_t c1) {
+    for (size_t g0 = c0; g0 < c1; g0 += kGather) {
+      const size_t g = std::min(kGather, c1 - g0);
+      for (size_t t = 0; t < rows; t++)
+        for (size_t i = 0; i < g; i++) cols[(g0 + i) * rows + t] = data[t * channels + g0 + i];
+    }
     for (size_t c = c0; c < c1; c++) {
+      const float* x = cols.data() + c * rows;
       double s = 0;
-      for (size_t t = 0; t < rows; t++) s += data[t * channels + c];
+      for (size_t t = 0; t < rows; t++) s += x[t];
       mean[c] = s / double(rows);
     }
   });
@@ -61,10 +73,11 @@ void ibl_channel_features(const float* data, size_t rows, size_t channels, doubl
     Welch welch(nperseg, fs);
     std::vector<double> psd(welch.bins());
     for (size_t c = c0; c < c1; c++) {
+      const float* x = cols.data() + c * rows;
       double s = 0;
-      for (size_t t = 0; t < rows; t++) s += (double(data[t * channels + c]) - mean[c]) * ref[t];
+      for (size_t t = 0; t < rows; t++) s += (double(x[t]) - mean[c]) * ref[t];
       xcorr[c] = s / ref2;  // a flat median (all channels dead) gives NaN, as numpy does
-      welch.density(data + c, rows, channels, psd.data());
+      welch.density(x, rows, 1, psd.data());
       double sum = 0;
       size_t n = 0;
       for (size_t k = 0; k < psd.size(); k++)
