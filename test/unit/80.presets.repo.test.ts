@@ -41,6 +41,10 @@ describe('presets repository (real SQLite file)', () => {
     expect(() => repo.rename(mine.id, 'neuropixels ap')).toThrow(/already exists/);
     expect(() => repo.rename(mine.id, '   ')).toThrow(/^A preset's name has 1 to 80 characters; "   " has none$/);
     expect(() => repo.create('x', { ...b, pipeline: { ...b.pipeline, filter: { ...b.pipeline.filter, highHz: 100 } } })).toThrow(/low corner \(400 Hz\) must be below the high corner \(100 Hz\) in "pipeline.filter"/);
+    // Each radius is named when it is the one at fault.
+    const ref = (r: object) => repo.create('y', { ...b, pipeline: { ...b.pipeline, reference: { ...b.pipeline.reference, mode: 'local', ...r } } });
+    expect(() => ref({ innerUm: -10, outerUm: 55 })).toThrow(/^Expected a radius of 0 µm or more for "pipeline.reference.innerUm" but received -10$/);
+    expect(() => ref({ innerUm: 60, outerUm: 55 })).toThrow(/^Expected a radius above innerUm \(60\) for "pipeline.reference.outerUm" but received 55$/);
   });
 
   it('deletes with undo', () => {
