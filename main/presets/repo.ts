@@ -28,6 +28,9 @@ const toPreset = (r: Row): Preset => ({
 
 export type PresetsRepo = ReturnType<typeof presetsRepo>;
 
+/** `base` + `suffix` within a name's 80 characters: the base gives way, the suffix is what tells copies apart. */
+const withSuffix = (base: string, suffix: string) => `${base.slice(0, 80 - suffix.length).trimEnd()}${suffix}`;
+
 export function presetsRepo(db: Db) {
   const s = {
     all: db.prepare<[], Row>('SELECT * FROM presets WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE'),
@@ -104,16 +107,19 @@ export function presetsRepo(db: Db) {
       s.setName.run(n, now(), id);
       return get(id);
     }),
-    /** `base`, or `base (2)`, `base (3)`… : the first no preset has. */
-    freeNameLike: (base: string): string => {
-      let n = validateName(base);
-      for (let i = 2; s.byName.get(n); i++) n = `${base} (${i})`;
-      return n;
+    /** `name`, or `name (2)`, `name (3)`… : the first no preset has. A name numbered already counts on ("X (2)" → "X (3)", not "X (2) (2)"). */
+    freeNameLike: (name: string): string => {
+      const n = validateName(name);
+      const numbered = /^(.*\S) \((\d+)\)$/.exec(n);
+      const [base, from] = numbered ? [numbered[1], Number(numbered[2]) + 1] : [n, 2];
+      let free = n;
+      for (let i = from; s.byName.get(free); i++) free = withSuffix(base, ` (${i})`);
+      return free;
     },
     duplicate: tx((id: number, name?: string): Preset => {
       const p = get(id);
-      let n = name ?? `${p.name} (copy)`;
-      for (let i = 2; !name && s.byName.get(n); i++) n = `${p.name} (copy ${i})`;
+      let n = name ?? withSuffix(p.name, ' (copy)');
+      for (let i = 2; !name && s.byName.get(n); i++) n = withSuffix(p.name, ` (copy ${i})`);
       return create(n, p.body);
     }),
     remove: tx((id: number): Preset => {

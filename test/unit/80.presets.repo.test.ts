@@ -47,6 +47,20 @@ describe('presets repository (real SQLite file)', () => {
     expect(() => ref({ innerUm: 60, outerUm: 55 })).toThrow(/^Expected a radius above innerUm \(60\) for "pipeline.reference.outerUm" but received 55$/);
   });
 
+  it('names copies and imports within 80 characters, and counts on from a numbered name', () => {
+    const repo = open(tempDir());
+    const long = repo.create('L'.repeat(79), body());
+    expect(repo.duplicate(long.id).name).toBe(`${'L'.repeat(73)} (copy)`);
+    expect(repo.duplicate(long.id).name).toBe(`${'L'.repeat(71)} (copy 2)`);
+    expect(repo.freeNameLike('Rig')).toBe('Rig');
+    repo.create('Imported from SpikeInterface', body());
+    expect(repo.freeNameLike('Imported from SpikeInterface')).toBe('Imported from SpikeInterface (2)');
+    repo.create('Imported from SpikeInterface (2)', body());
+    // An exported "(2)" imported again: the next number, not "(2) (2)".
+    expect(repo.freeNameLike('Imported from SpikeInterface (2)')).toBe('Imported from SpikeInterface (3)');
+    expect(repo.freeNameLike('L'.repeat(79))).toBe(`${'L'.repeat(76)} (2)`);
+  });
+
   it('deletes with undo', () => {
     const repo = open(tempDir());
     const p = repo.create('Temp', body());
