@@ -70,8 +70,12 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   // Delete with undo.
   await app.getByTestId('preset-delete').click();
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(0);
+  // Its Open Ephys default falls back to the built-in, which is what opens: that one is marked.
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true');
   await app.getByTestId('preset-undo').click();
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true'); // the restored preset, selected
 });
 
 test('a filter type brings its corners back; a corner above Nyquist is warned of, not refused; a name saves trimmed', async ({ app }) => {

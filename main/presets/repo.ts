@@ -91,6 +91,19 @@ export function presetsRepo(db: Db) {
     }
   }).immediate();
 
+  /**
+   * The preset a new source of this kind opens with. A deleted default stays chosen (restored, it is
+   * the default again) but stands aside meanwhile for the kind's built-in.
+   */
+  const defaultFor = (kind: string): Preset | null => {
+    const chosen = s.defaults.all().find((d) => d.source_kind === kind);
+    const p = chosen ? get(chosen.preset_id) : null;
+    if (p && !p.deletedAt) return p;
+    const builtin = BUILTIN_PRESETS.find((b) => b.sourceKinds.includes(kind));
+    const r = builtin ? s.byName.get(builtin.name) : undefined;
+    return r && r.builtin === 1 ? toPreset(r) : null;
+  };
+
   return {
     list: (includeDeleted = false) => (includeDeleted ? s.allWithDeleted : s.all).all().map(toPreset),
     get,
@@ -138,7 +151,16 @@ export function presetsRepo(db: Db) {
       if (get(id).deletedAt) throw new ProbeDeckError('DELETED_PRESET', 'a deleted preset cannot be a default');
       s.setDefault.run(sourceKind, id);
     },
-    defaults: (): Record<string, number> => Object.fromEntries(s.defaults.all().map((d) => [d.source_kind, d.preset_id])),
+    defaultFor,
+    /** The preset each source kind opens with, as defaultFor says (a deleted default's built-in stand-in included). */
+    defaults: (): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const d of s.defaults.all()) {
+        const p = defaultFor(d.source_kind);
+        if (p) out[d.source_kind] = p.id;
+      }
+      return out;
+    },
     markUsed: (sourceKey: string, id: number) => {
       get(id);
       s.markUsed.run(sourceKey, id, now());

@@ -83,6 +83,19 @@ describe('presets repository (real SQLite file)', () => {
     expect(again.lastUsed('/elsewhere')).toBeNull();
   });
 
+  it('a deleted default stands aside for the built-in, which defaults() then names; restored, it is the default again', () => {
+    const repo = open(tempDir());
+    const p = repo.create('Rig 1', body());
+    repo.setDefault('spikeglx', p.id);
+    repo.remove(p.id);
+    const builtin = repo.list().find((x) => x.name === 'Neuropixels AP')!;
+    expect(repo.defaultFor('spikeglx')?.id).toBe(builtin.id);
+    expect(repo.defaults().spikeglx).toBe(builtin.id); // what the defaults buttons mark ✓
+    repo.restore(p.id);
+    expect(repo.defaults().spikeglx).toBe(p.id);
+    expect(repo.defaultFor('spikeglx')?.id).toBe(p.id);
+  });
+
   it('migrates a version-1 database (settings only) and keeps its settings', () => {
     const dir = tempDir();
     const path = join(dir, 'probedeck.db');
