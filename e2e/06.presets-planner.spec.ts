@@ -70,8 +70,47 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   // Delete with undo.
   await app.getByTestId('preset-delete').click();
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(0);
+  // Its Open Ephys default falls back to the built-in, which is what opens: that one is marked.
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true');
   await app.getByTestId('preset-undo').click();
   await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' })).toHaveCount(1);
+  await expect(app.getByTestId('default-openephys')).toHaveAttribute('aria-pressed', 'true'); // the restored preset, selected
+});
+
+test('a filter type brings its corners back; a corner above Nyquist is warned of, not refused; a name saves trimmed', async ({ app }) => {
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await app.getByTestId('preset-duplicate').click();
+  await expect(app.getByTestId('preset-name')).toHaveValue(/Neuropixels AP \(copy/);
+  // The field shows the name as saved, without the spaces typed around it.
+  await app.getByTestId('preset-name').fill('Rig 6 AP');
+  await app.getByTestId('preset-name').press('Enter');
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 6 AP' })).toHaveCount(1);
+  await app.getByTestId('preset-name').fill('  Rig 6 AP  ');
+  await app.getByTestId('preset-name').press('Enter');
+  await expect(app.getByTestId('preset-name')).toHaveValue('Rig 6 AP');
+  // Saved with no filter, the preset keeps no corners; a type chosen later starts at the usual band.
+  await app.getByTestId('filter-kind').selectOption('none');
+  await expect(app.getByTestId('filter-low')).toHaveCount(0);
+  await app.reload();
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 6 AP' }).click();
+  await app.getByTestId('filter-kind').selectOption('bandpass');
+  await expect(app.getByTestId('filter-low')).toHaveValue('300');
+  await expect(app.getByTestId('filter-high')).toHaveValue('6000');
+  await expect(app.getByTestId('filter-kind')).toHaveValue('bandpass');
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
+  await app.getByTestId('filter-high').fill('20000');
+  await app.getByTestId('filter-high').press('Enter');
+  await expect(app.getByTestId('filter-high-warning')).toContainText('above the Nyquist frequency of a 30 kHz recording (15 kHz)');
+  await expect(app.getByTestId('preset-error')).toHaveCount(0);
+  await app.reload();
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 6 AP' }).click();
+  await expect(app.getByTestId('filter-kind')).toHaveValue('bandpass');
+  await expect(app.getByTestId('filter-high')).toHaveValue('20000');
+  await expect(app.getByTestId('filter-high-warning')).toBeVisible();
 });
 
 test('the planner explains its plan and plots the calibration with the frontier and the chosen point', async ({ app }) => {

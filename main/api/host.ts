@@ -17,7 +17,6 @@ import { SessionManager } from '../sessions/manager.ts';
 import { viewBudgetSetting } from '../planner/view-budget.ts';
 import { settingsHandlers } from './handlers/settings.ts';
 import { presetsRepo } from '../presets/repo.ts';
-import { BUILTIN_PRESETS } from '../presets/builtins.ts';
 import { calibrationRepo } from '../planner/repo.ts';
 import type { Handlers } from './handlers/types.ts';
 import { ProbeDeckError } from '../util/is.ts';
@@ -63,14 +62,7 @@ export function createHost(options: HostOptions): Host {
       }
     },
     {
-      defaultFor: (kind) => {
-        const id = presets.defaults()[kind];
-        const p = id === undefined ? null : presets.get(id);
-        if (p && !p.deletedAt) return p;
-        // A deleted default (it may yet be restored) stands aside for the built-in one for this kind.
-        const builtin = BUILTIN_PRESETS.find((b) => b.sourceKinds.includes(kind));
-        return builtin ? (presets.list().find((x) => x.name === builtin.name && x.builtin) ?? null) : null;
-      },
+      defaultFor: (kind) => presets.defaultFor(kind),
       byId: (id) => {
         const p = presets.get(id);
         if (p.deletedAt) throw new ProbeDeckError('DELETED_PRESET', `the preset "${p.name}" is deleted`);

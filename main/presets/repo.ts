@@ -28,6 +28,9 @@ const toPreset = (r: Row): Preset => ({
 
 export type PresetsRepo = ReturnType<typeof presetsRepo>;
 
+/** `base` + `suffix` within a name's 80 characters: the base gives way, the suffix is what tells copies apart. */
+const withSuffix = (base: string, suffix: string) => `${base.slice(0, 80 - suffix.length).trimEnd()}${suffix}`;
+
 export function presetsRepo(db: Db) {
   const s = {
     all: db.prepare<[], Row>('SELECT * FROM presets WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE'),
@@ -88,6 +91,19 @@ export function presetsRepo(db: Db) {
     }
   }).immediate();
 
+  /**
+   * The preset a new source of this kind opens with. A deleted default stays chosen (restored, it is
+   * the default again) but stands aside meanwhile for the kind's built-in.
+   */
+  const defaultFor = (kind: string): Preset | null => {
+    const chosen = s.defaults.all().find((d) => d.source_kind === kind);
+    const p = chosen ? get(chosen.preset_id) : null;
+    if (p && !p.deletedAt) return p;
+    const builtin = BUILTIN_PRESETS.find((b) => b.sourceKinds.includes(kind));
+    const r = builtin ? s.byName.get(builtin.name) : undefined;
+    return r && r.builtin === 1 ? toPreset(r) : null;
+  };
+
   return {
     list: (includeDeleted = false) => (includeDeleted ? s.allWithDeleted : s.all).all().map(toPreset),
     get,
@@ -104,16 +120,19 @@ export function presetsRepo(db: Db) {
       s.setName.run(n, now(), id);
       return get(id);
     }),
-    /** `base`, or `base (2)`, `base (3)`… : the first no preset has. */
-    freeNameLike: (base: string): string => {
-      let n = validateName(base);
-      for (let i = 2; s.byName.get(n); i++) n = `${base} (${i})`;
-      return n;
+    /** `name`, or `name (2)`, `name (3)`… : the first no preset has. A name numbered already counts on ("X (2)" → "X (3)", not "X (2) (2)"). */
+    freeNameLike: (name: string): string => {
+      const n = validateName(name);
+      const numbered = /^(.*\S) \((\d+)\)$/.exec(n);
+      const [base, from] = numbered ? [numbered[1], Number(numbered[2]) + 1] : [n, 2];
+      let free = n;
+      for (let i = from; s.byName.get(free); i++) free = withSuffix(base, ` (${i})`);
+      return free;
     },
     duplicate: tx((id: number, name?: string): Preset => {
       const p = get(id);
-      let n = name ?? `${p.name} (copy)`;
-      for (let i = 2; !name && s.byName.get(n); i++) n = `${p.name} (copy ${i})`;
+      let n = name ?? withSuffix(p.name, ' (copy)');
+      for (let i = 2; !name && s.byName.get(n); i++) n = withSuffix(p.name, ` (copy ${i})`);
       return create(n, p.body);
     }),
     remove: tx((id: number): Preset => {
@@ -132,7 +151,16 @@ export function presetsRepo(db: Db) {
       if (get(id).deletedAt) throw new ProbeDeckError('DELETED_PRESET', 'a deleted preset cannot be a default');
       s.setDefault.run(sourceKind, id);
     },
-    defaults: (): Record<string, number> => Object.fromEntries(s.defaults.all().map((d) => [d.source_kind, d.preset_id])),
+    defaultFor,
+    /** The preset each source kind opens with, as defaultFor says (a deleted default's built-in stand-in included). */
+    defaults: (): Record<string, number> => {
+      const out: Record<string, number> = {};
+      for (const d of s.defaults.all()) {
+        const p = defaultFor(d.source_kind);
+        if (p) out[d.source_kind] = p.id;
+      }
+      return out;
+    },
     markUsed: (sourceKey: string, id: number) => {
       get(id);
       s.markUsed.run(sourceKey, id, now());

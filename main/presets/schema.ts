@@ -79,7 +79,8 @@ export function validateReference(name: string, value: unknown): ReferenceChoice
   const operator = oneOf(`${name}.operator`, r.operator ?? 'median', ['median', 'mean'] as const);
   const innerUm = r.innerUm ?? 30;
   const outerUm = r.outerUm ?? 55;
-  if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError(`${name}.outerUm`, `a radius above innerUm (${String(innerUm)})`, outerUm);
+  if (!isNumber(innerUm) || innerUm < 0) throw invalidParameterError(`${name}.innerUm`, 'a radius of 0 µm or more', innerUm);
+  if (!isNumber(outerUm) || outerUm <= innerUm) throw invalidParameterError(`${name}.outerUm`, `a radius above innerUm (${innerUm})`, outerUm);
   const channel = r.channel ?? null;
   if (mode === 'single' && (!isInteger(channel) || (channel as number) < 0)) throw invalidParameterError(`${name}.channel`, 'a channel index', channel);
   // The channel stays when another mode is chosen (or CMR is turned off), so switching back restores it.

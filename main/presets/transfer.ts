@@ -42,7 +42,10 @@ export function parsePresetFile(text: string, name?: string): { name: string; bo
     try {
       data = JSON.parse(pythonToJson(text));
     } catch {
-      throw new ProbeDeckError('BAD_IMPORT', `the preset file is neither JSON nor a Python dict (${(e as Error).message})`);
+      // A dict printed from Python may hold values only Python can read back (np.float64(300.0)…).
+      const call = /[A-Za-z_][\w.]*\s*\([^()]*\)/.exec(text.replace(/'[^']*'|"[^"]*"/g, '""'))?.[0];
+      if (call) throw new ProbeDeckError('BAD_IMPORT', `the preset file must be JSON (in Python: json.dumps(the_dict)) or a plain Python dict, but it holds ${call}, which neither can carry`);
+      throw new ProbeDeckError('BAD_IMPORT', `the preset file is neither JSON nor a Python dict (${(e as Error).message}); in Python, json.dumps(the_dict) gives JSON`);
     }
   }
   // A SpikeInterface pipeline dict has steps for keys, never "format".

@@ -7,6 +7,8 @@ import { openDatabase } from '../../main/db/database.ts';
 import { MIGRATIONS } from '../../main/db/migrations.ts';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { presetsRepo } from '../../main/presets/repo.ts';
+import { isLfpPreset, nyquistWarning, withFilterKind } from '../../main/presets/corners.ts';
+import { validateBody } from '../../main/presets/schema.ts';
 import { tempDir } from './helpers.ts';
 
 const body = () => structuredClone(BUILTIN_PRESETS[0].body);
@@ -39,6 +41,24 @@ describe('presets repository (real SQLite file)', () => {
     expect(() => repo.rename(mine.id, 'neuropixels ap')).toThrow(/already exists/);
     expect(() => repo.rename(mine.id, '   ')).toThrow(/^A preset's name has 1 to 80 characters; "   " has none$/);
     expect(() => repo.create('x', { ...b, pipeline: { ...b.pipeline, filter: { ...b.pipeline.filter, highHz: 100 } } })).toThrow(/low corner \(400 Hz\) must be below the high corner \(100 Hz\) in "pipeline.filter"/);
+    // Each radius is named when it is the one at fault.
+    const ref = (r: object) => repo.create('y', { ...b, pipeline: { ...b.pipeline, reference: { ...b.pipeline.reference, mode: 'local', ...r } } });
+    expect(() => ref({ innerUm: -10, outerUm: 55 })).toThrow(/^Expected a radius of 0 µm or more for "pipeline.reference.innerUm" but received -10$/);
+    expect(() => ref({ innerUm: 60, outerUm: 55 })).toThrow(/^Expected a radius above innerUm \(60\) for "pipeline.reference.outerUm" but received 55$/);
+  });
+
+  it('names copies and imports within 80 characters, and counts on from a numbered name', () => {
+    const repo = open(tempDir());
+    const long = repo.create('L'.repeat(79), body());
+    expect(repo.duplicate(long.id).name).toBe(`${'L'.repeat(73)} (copy)`);
+    expect(repo.duplicate(long.id).name).toBe(`${'L'.repeat(71)} (copy 2)`);
+    expect(repo.freeNameLike('Rig')).toBe('Rig');
+    repo.create('Imported from SpikeInterface', body());
+    expect(repo.freeNameLike('Imported from SpikeInterface')).toBe('Imported from SpikeInterface (2)');
+    repo.create('Imported from SpikeInterface (2)', body());
+    // An exported "(2)" imported again: the next number, not "(2) (2)".
+    expect(repo.freeNameLike('Imported from SpikeInterface (2)')).toBe('Imported from SpikeInterface (3)');
+    expect(repo.freeNameLike('L'.repeat(79))).toBe(`${'L'.repeat(76)} (2)`);
   });
 
   it('deletes with undo', () => {
@@ -61,6 +81,19 @@ describe('presets repository (real SQLite file)', () => {
     expect(again.defaults().openephys).toBe(p.id);
     expect(again.lastUsed('/data/rec1/run_g0_t0.imec0.ap.bin')?.name).toBe('Rig 1');
     expect(again.lastUsed('/elsewhere')).toBeNull();
+  });
+
+  it('a deleted default stands aside for the built-in, which defaults() then names; restored, it is the default again', () => {
+    const repo = open(tempDir());
+    const p = repo.create('Rig 1', body());
+    repo.setDefault('spikeglx', p.id);
+    repo.remove(p.id);
+    const builtin = repo.list().find((x) => x.name === 'Neuropixels AP')!;
+    expect(repo.defaultFor('spikeglx')?.id).toBe(builtin.id);
+    expect(repo.defaults().spikeglx).toBe(builtin.id); // what the defaults buttons mark ✓
+    repo.restore(p.id);
+    expect(repo.defaults().spikeglx).toBe(p.id);
+    expect(repo.defaultFor('spikeglx')?.id).toBe(p.id);
   });
 
   it('migrates a version-1 database (settings only) and keeps its settings', () => {
@@ -103,5 +136,37 @@ describe('presets repository (real SQLite file)', () => {
     const { db } = openDatabase(join(dir, 'probedeck.db'));
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     expect(presetsRepo(db).list()).toHaveLength(BUILTIN_PRESETS.length + 80);
+  });
+});
+
+describe('filter corners in the preset editor', () => {
+  const none = validateBody({ ...body(), pipeline: { ...body().pipeline, filter: { kind: 'none' } } }).pipeline.filter;
+
+  it('a preset saved with no filter gets the usual corners back with a type, and they save', () => {
+    expect(none).toMatchObject({ lowHz: null, highHz: null }); // what the editor is left with
+    const repo = open(tempDir());
+    const p = repo.create('Rig none', { ...body(), pipeline: { ...body().pipeline, filter: none } });
+    const set = (kind: typeof none.kind, lfp = false) => repo.update(p.id, { ...body(), pipeline: { ...body().pipeline, filter: withFilterKind(none, kind, lfp) } }).body.pipeline.filter;
+    expect(set('bandpass')).toMatchObject({ kind: 'bandpass', lowHz: 300, highHz: 6000 });
+    expect(set('highpass')).toMatchObject({ kind: 'highpass', lowHz: 300, highHz: null });
+    expect(set('lowpass')).toMatchObject({ kind: 'lowpass', lowHz: null, highHz: 6000 });
+    expect(set('bandpass', true)).toMatchObject({ kind: 'bandpass', lowHz: 0.5, highHz: 500 }); // the LFP built-in's band
+  });
+
+  it('keeps the corners a type change does not need to touch, and takes the band whole when they would cross', () => {
+    const hp = { ...none, kind: 'highpass' as const, lowHz: 400 };
+    expect(withFilterKind(hp, 'bandpass', false)).toMatchObject({ lowHz: 400, highHz: 6000 });
+    expect(withFilterKind({ ...hp, lowHz: 8000 }, 'bandpass', false)).toMatchObject({ lowHz: 300, highHz: 6000 });
+  });
+
+  it('warns of a corner at or above the Nyquist frequency of the rate the preset usually meets', () => {
+    expect(nyquistWarning(20000, false)).toBe('above the Nyquist frequency of a 30 kHz recording (15 kHz): a 30 kHz recording cannot run this filter (it opens unprocessed, and exports refuse it)');
+    expect(nyquistWarning(15000, false)).toMatch(/^at the Nyquist frequency of a 30 kHz recording/);
+    expect(nyquistWarning(14999, false)).toBeNull();
+    expect(nyquistWarning(1250, true)).toMatch(/^at the Nyquist frequency of a 2\.5 kHz LFP stream \(1250 Hz\)/);
+    expect(nyquistWarning(1000, true)).toBeNull();
+    // An LFP preset: the LFP default, or a band under the spike band.
+    const lfp = BUILTIN_PRESETS.find((b) => b.name === 'Neuropixels LFP')!.body.pipeline.filter;
+    expect([isLfpPreset(lfp, false), isLfpPreset(body().pipeline.filter, false), isLfpPreset(none, true)]).toEqual([true, false, true]);
   });
 });

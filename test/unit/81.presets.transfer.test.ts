@@ -60,6 +60,47 @@ describe('SpikeInterface pipeline dict', () => {
     expect(body.pipeline.reference).toMatchObject({ mode: 'local', innerUm: 40, outerUm: 160 });
   });
 
+  it('writes only arguments SpikeInterface takes: no FIR phase shift, no single-channel index, no low-pass; an LFP band says it is meant', () => {
+    const body = structuredClone(ap);
+    body.pipeline.phaseShift = { method: 'fft', taps: 32 };
+    expect(toSpikeInterface(body).phase_shift).toEqual({ margin_ms: 40.0 }); // phase_shift(recording, margin_ms, inter_sample_shift, dtype)
+    body.pipeline.phaseShift.method = 'fir';
+    expect(() => toSpikeInterface(body)).toThrow(/^the FIR phase shift \(32 taps\) has no SpikeInterface form: SpikeInterface's phase_shift is the FFT method\. Export a copy of this preset with the phase shift set to FFT/);
+    body.pipeline.phaseShift.method = 'none';
+    body.pipeline.reference = { ...body.pipeline.reference, mode: 'single', channel: 5 };
+    expect(() => toSpikeInterface(body)).toThrow(/single-channel reference \(channel index 5\) has no SpikeInterface pipeline-dict form.*ref_channel_ids=\[recording\.channel_ids\[5\]\]/);
+    body.pipeline.reference.mode = 'global';
+    body.pipeline.filter = { ...body.pipeline.filter, kind: 'lowpass', lowHz: null, highHz: 500 };
+    expect(() => toSpikeInterface(body)).toThrow(/low-pass filter \(500 Hz\) has no SpikeInterface pipeline-dict form: SpikeInterface's filter\(\) takes btype "bandpass" or "highpass" only/);
+    const lfp = BUILTIN_PRESETS.find((b) => b.name === 'Neuropixels LFP')!.body;
+    // SpikeInterface refuses freq_min under 100 Hz unless ignore_low_freq_error is set; 300 Hz needs nothing.
+    expect(toSpikeInterface(lfp).bandpass_filter).toMatchObject({ freq_min: 0.5, freq_max: 500, ignore_low_freq_error: true });
+    expect(toSpikeInterface(ap).bandpass_filter).not.toHaveProperty('ignore_low_freq_error');
+  });
+
+  it('reads SpikeInterface’s defaults for steps given without arguments', () => {
+    const filterOf = (dict: object) => fromSpikeInterface(dict, ap).pipeline.filter;
+    const band = { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000 };
+    expect(filterOf({ bandpass_filter: {} })).toMatchObject({ ...band, phase: 'zero' });
+    expect(filterOf({ filter: {} })).toMatchObject({ ...band, phase: 'zero' });
+    expect(filterOf({ causal_filter: {} })).toMatchObject({ ...band, phase: 'causal' });
+    expect(filterOf({ highpass_filter: {} })).toMatchObject({ kind: 'highpass', lowHz: 300 });
+    expect(filterOf({ filter: { btype: 'highpass', band: 400 } })).toMatchObject({ kind: 'highpass', lowHz: 400 });
+    expect(() => filterOf({ filter: { band: 400 } })).toThrow(/^filter: btype "bandpass" needs band as \[low, high\] in Hz, got 400$/);
+    expect(() => filterOf({ bandpass_filter: { freq_min: '300' } })).toThrow(/^bandpass_filter: "freq_min" must be a number, got "300"$/);
+  });
+
+  it('refuses what it would otherwise drop: a backward causal filter, reference groups, chosen global channels, an empty dict', () => {
+    expect(() => fromSpikeInterface({ causal_filter: { direction: 'backward' } }, ap)).toThrow(/^causal_filter: direction "backward" is not supported: ProbeDeck filters causally forward/);
+    expect(() => fromSpikeInterface({ common_reference: { reference: 'global', groups: [[0, 1], [2, 3]] } }, ap)).toThrow(
+      /^common_reference: "groups" is not supported: ProbeDeck references each shank from the probe’s own layout.*Remove "groups" to import a global reference.*"per shank" reference/
+    );
+    expect(() => fromSpikeInterface({ common_reference: { ref_channel_ids: [3, 4] } }, ap)).toThrow(/global reference over chosen channels \(ref_channel_ids\) is not supported/);
+    expect(() => fromSpikeInterface({ phase_shift: { inter_sample_shift: [0, 0.5] } }, ap)).toThrow(/phase_shift: inter_sample_shift is not supported/);
+    expect(() => fromSpikeInterface({}, ap)).toThrow(/^the SpikeInterface pipeline dict is empty: it names no steps/);
+    expect(() => parsePresetFile('{}')).toThrow(/pipeline dict is empty/);
+  });
+
   it('names the step it cannot run', () => {
     expect(() => fromSpikeInterface({ bandpass_filter: {}, whiten: { mode: 'local' } }, ap)).toThrow(/the SpikeInterface step "whiten" is not supported/);
     expect(() => fromSpikeInterface({ bandpass_filter: { ftype: 'cheby1' } }, ap)).toThrow(/bandpass_filter: ftype "cheby1" is not supported/);
@@ -83,7 +124,9 @@ describe('ProbeDeck preset files', () => {
     const fromJson = parsePresetFile(JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000 }, common_reference: { operator: 'median', reference: 'global' }, phase_shift: {} }));
     expect(fromPy).toEqual(fromJson);
     expect(fromPy.body.pipeline.filter).toMatchObject({ kind: 'bandpass', lowHz: 300, highHz: 6000 });
-    expect(() => parsePresetFile("{'bandpass_filter': {'freq_min': np.float64(300)}}")).toThrow(/neither JSON nor a Python dict/);
+    expect(() => parsePresetFile("{'bandpass_filter': {'freq_min': np.float64(300.0)}}")).toThrow(
+      /^the preset file must be JSON \(in Python: json\.dumps\(the_dict\)\) or a plain Python dict, but it holds np\.float64\(300\.0\), which neither can carry$/
+    );
   });
   it('names the field of a preset file that has the wrong type', () => {
     const body = JSON.stringify(ap);

@@ -24,6 +24,27 @@ describe('probedeck presets / plan command line', () => {
     expect(cli(['presets', 'import', bad, ...d]).stderr).toMatch(/^probedeck: the SpikeInterface step "whiten" is not supported/);
   });
 
+  it('renames, deletes and restores, and sets the default per source kind, as the app does', () => {
+    const d = ['--data-dir', tempDir()];
+    const file = join(d[1], 'si.json');
+    writeFileSync(file, JSON.stringify({ bandpass_filter: {} }));
+    expect(cli(['presets', 'import', file, '--name', 'Rig 1', ...d]).code).toBe(0);
+    expect(cli(['presets', 'rename', 'rig 1', '  Rig 1 AP  ', ...d]).stdout).toBe('renamed "Rig 1" to "Rig 1 AP"\n');
+    expect(cli(['presets', 'rename', 'Rig 1 AP', 'Neuropixels AP', ...d]).stderr).toMatch(/^probedeck: A preset named "Neuropixels AP" already exists/);
+    expect(cli(['presets', 'rename', 'Rig 1 AP', ...d])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^probedeck: rename needs the NEW_NAME/) });
+    expect(cli(['presets', 'set-default', 'spikeglx', 'rig 1 ap', ...d]).stdout).toBe('"Rig 1 AP" is the default for spikeglx sources\n');
+    expect(cli(['presets', 'list', ...d]).stdout).toMatch(/ {2}Rig 1 AP {2}default for spikeglx\n/);
+    expect(cli(['presets', 'set-default', 'neuropixels', 'Rig 1 AP', ...d])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^probedeck: set-default needs a KIND, one of spikeglx, openephys, .*; got "neuropixels"/) });
+    expect(cli(['presets', 'delete', 'Neuropixels AP', ...d]).stderr).toMatch(/"Neuropixels AP" is built in and cannot be deleted/);
+    expect(cli(['presets', 'delete', 'Rig 1 AP', ...d]).stdout).toBe('deleted "Rig 1 AP" (probedeck presets restore "Rig 1 AP" brings it back)\n');
+    // Deleted, its kind opens with the built-in, and list says so.
+    expect(cli(['presets', 'list', ...d]).stdout).toMatch(/ {2}Neuropixels AP {2}\(built in\) {2}default for spikeglx, openephys\n/);
+    expect(cli(['presets', 'export', 'Rig 1 AP', ...d]).stderr).toMatch(/no preset named "Rig 1 AP"/);
+    expect(cli(['presets', 'restore', 'rig 1 ap', ...d]).stdout).toBe('restored "Rig 1 AP"\n');
+    expect(cli(['presets', 'list', ...d]).stdout).toMatch(/ {2}Rig 1 AP {2}default for spikeglx\n/);
+    expect(cli(['presets', 'restore', 'Rig 1 AP', ...d]).stderr).toMatch(/no deleted preset named "Rig 1 AP"/);
+  });
+
   it('plans within a budget', () => {
     const r = cli(['plan', '--channels', '384', '--fs', '30000', '--ram-budget', '2GiB', '--job', 'export', '--json', '--data-dir', tempDir()]);
     expect(r.code).toBe(0);

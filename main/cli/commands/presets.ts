@@ -1,20 +1,38 @@
-// probedeck presets list|export|import — for rig admins sharing settings between machines.
+// probedeck presets list|export|import|rename|delete|restore|set-default — for rig admins sharing
+// settings between machines, and setting them up as the app does.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
-import { presetsRepo } from '../../presets/repo.ts';
+import { BUILTIN_PRESETS } from '../../presets/builtins.ts';
+import { presetsRepo, type PresetsRepo } from '../../presets/repo.ts';
 import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
 import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
 
+/** The source kinds the app offers defaults for: the built-ins cover each. */
+const KINDS = [...new Set(BUILTIN_PRESETS.flatMap((b) => b.sourceKinds))];
+
 const USAGE = `usage: probedeck presets list [--json]
        probedeck presets export NAME [--format probedeck|spikeinterface] [--out FILE]
        probedeck presets import FILE [--name NAME] [--json]
+       probedeck presets rename NAME NEW_NAME
+       probedeck presets delete NAME          (restore undoes it)
+       probedeck presets restore NAME
+       probedeck presets set-default KIND NAME
+  KIND: the sources a default is for, as under Presets in the app: ${KINDS.join(', ')}
   common: --data-dir DIR (default: ProbeDeck's data folder)`;
 
+/** A preset by name, as `list` shows them (any case); deleted ones only when asked. */
+function named(repo: PresetsRepo, name: string | undefined, what: string, deleted = false) {
+  if (!name) throw new CliError(`${what} needs a preset NAME\n${USAGE}`, 2);
+  const p = repo.list(deleted).find((x) => x.name.toLowerCase() === name.toLowerCase() && (x.deletedAt !== null) === deleted);
+  if (!p) throw new CliError(deleted ? `no deleted preset named "${name}"` : `no preset named "${name}" (see probedeck presets list)`);
+  return p;
+}
+
 export const presetsCommand: Command = {
-  summary: 'list, export or import presets (ProbeDeck JSON or a SpikeInterface pipeline dict)',
+  summary: 'list, export, import, rename, delete or restore presets, and set the default per source kind',
   usage: USAGE,
   async run(args) {
     const { values, positionals } = parseArgs({
@@ -22,7 +40,7 @@ export const presetsCommand: Command = {
       allowPositionals: true,
       options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, format: { type: 'string', default: 'probedeck' }, out: { type: 'string' }, name: { type: 'string' } }
     });
-    const [action, target] = positionals;
+    const [action, target, second] = positionals;
     const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
     try {
@@ -30,13 +48,17 @@ export const presetsCommand: Command = {
       if (action === 'list') {
         const list = repo.list();
         if (values.json) console.log(JSON.stringify(list, null, 2));
-        else for (const p of list) console.log(`${String(p.id).padStart(4)}  ${p.name}${p.builtin ? '  (built in)' : ''}`);
+        else {
+          const defaults = Object.entries(repo.defaults());
+          for (const p of list) {
+            const kinds = defaults.filter(([, id]) => id === p.id).map(([kind]) => kind);
+            console.log(`${String(p.id).padStart(4)}  ${p.name}${p.builtin ? '  (built in)' : ''}${kinds.length ? `  default for ${kinds.join(', ')}` : ''}`);
+          }
+        }
         return 0;
       }
       if (action === 'export') {
-        if (!target) throw new CliError(`export needs a preset NAME\n${USAGE}`, 2);
-        const p = repo.list().find((x) => x.name.toLowerCase() === target.toLowerCase());
-        if (!p) throw new CliError(`no preset named "${target}" (see probedeck presets list)`);
+        const p = named(repo, target, 'export');
         if (values.format !== 'probedeck' && values.format !== 'spikeinterface') throw new CliError(`--format must be probedeck or spikeinterface, got "${values.format}"`, 2);
         const text = exportPreset(p, values.format);
         if (values.out) writeFileSync(values.out, text + '\n');
@@ -56,6 +78,29 @@ export const presetsCommand: Command = {
         const p = repo.create(values.name ?? repo.freeNameLike(file.name), file.body);
         const renamed = values.name === undefined && p.name !== file.name ? ` ("${file.name}" is taken; rename with the app, or import again with --name)` : '';
         console.log(values.json ? JSON.stringify(p, null, 2) : `imported "${p.name}" (id ${p.id})${renamed}`);
+        return 0;
+      }
+      if (action === 'rename') {
+        const p = named(repo, target, 'rename');
+        if (second === undefined) throw new CliError(`rename needs the NEW_NAME\n${USAGE}`, 2);
+        console.log(`renamed "${p.name}" to "${repo.rename(p.id, second).name}"`);
+        return 0;
+      }
+      if (action === 'delete') {
+        const p = repo.remove(named(repo, target, 'delete').id);
+        console.log(`deleted "${p.name}" (probedeck presets restore "${p.name}" brings it back)`);
+        return 0;
+      }
+      if (action === 'restore') {
+        const p = repo.restore(named(repo, target, 'restore', true).id);
+        console.log(`restored "${p.name}"`);
+        return 0;
+      }
+      if (action === 'set-default') {
+        if (!target || !KINDS.includes(target)) throw new CliError(`set-default needs a KIND, one of ${KINDS.join(', ')}${target ? `; got "${target}"` : ''}\n${USAGE}`, 2);
+        const p = named(repo, second, 'set-default');
+        repo.setDefault(target, p.id);
+        console.log(`"${p.name}" is the default for ${target} sources`);
         return 0;
       }
       throw new CliError(`unknown action "${action ?? ''}"\n${USAGE}`, 2);

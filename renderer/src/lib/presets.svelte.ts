@@ -76,6 +76,8 @@ export class PresetsState {
       this.list = this.list.filter((x) => x.id !== id);
       this.selectedId = this.list[0]?.id ?? null;
     }
+    // A deleted default hands its kinds to the built-in for them (and gets them back on undo).
+    await this.loadDefaults();
   }
 
   async undo(): Promise<void> {
@@ -86,6 +88,7 @@ export class PresetsState {
       this.deleted = null;
       this.#replace(p);
       this.selectedId = p.id;
+      await this.loadDefaults();
     }
   }
 
