@@ -67,7 +67,8 @@ export function planReference(spec: ReferenceSpec, channels: number): ReferenceP
     case 'local': {
       const { positions, innerUm, outerUm } = spec;
       if (!(positions instanceof Float64Array) || positions.length !== channels * 2) throw invalidParameterError('positions', `a Float64Array of ${channels}×2 µm`, positions);
-      if (!isNumber(innerUm) || !isNumber(outerUm) || innerUm < 0 || outerUm <= innerUm) throw invalidParameterError('outerUm', `a radius above innerUm (${innerUm})`, outerUm);
+      if (!isNumber(innerUm) || innerUm < 0) throw invalidParameterError('innerUm', 'a radius of 0 µm or more', innerUm);
+      if (!isNumber(outerUm) || outerUm <= innerUm) throw invalidParameterError('outerUm', `a radius above innerUm (${innerUm})`, outerUm);
       const minNeighbors = spec.minNeighbors ?? 1;
       for (let c = 0; c < channels; c++) {
         const set = all.filter((k) => {

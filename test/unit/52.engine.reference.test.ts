@@ -52,6 +52,9 @@ describe('commonReference equals numpy', () => {
     const nb = [2, 3, 5, 6].map((k) => orig[t * C + k]).sort((a, b) => a - b);
     expect(d[t * C + 4]).toBe(Math.fround(orig[t * C + 4] - Math.fround((nb[1] + nb[2]) / 2)));
     expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: 10, outerUm: 15, minNeighbors: 1 }, C)).toThrow(/channel 0 has 0 reference neighbours/);
+    // Each radius's fault is named as its own.
+    expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: -10, outerUm: 55 }, C)).toThrow(/^Expected a radius of 0 µm or more for "innerUm" but received -10$/);
+    expect(() => planReference({ mode: 'local', operator: 'median', positions, innerUm: 60, outerUm: 55 }, C)).toThrow(/^Expected a radius above innerUm \(60\) for "outerUm" but received 55$/);
     // Everything excluded (detection that took every channel for bad): said as such, per shank too.
     const every = Array.from({ length: C }, (_, c) => c);
     expect(() => planReference({ mode: 'global', operator: 'median', exclude: every }, C)).toThrow(new RegExp(`^no channel of the probe is left to reference against: ${C} of ${C} channels are excluded as bad$`));
