@@ -66,7 +66,7 @@ describe('probedeck export', () => {
     expect(exported.equals(readFileSync(join(dir, 'p.i16')))).toBe(true);
     expect(readdirSync(join(dir, 'ks')).sort()).toEqual(['README.txt', 'channels.json', 'params.py', 'probe.json', 'probe_kilosort.json', 'recording.bin']);
     const ks = readBack('kilosort', join(dir, 'ks'));
-    expect(ks).toMatchObject({ fs: 30000, n_chan: 8, shape: [6000, 8] });
+    expect(ks).toMatchObject({ fs: 30000, n_chan: 8, chanMap: [0, 1, 2, 3, 4, 5, 6, 7], shape: [6000, 8], hp_filtered: true, bad_channels: [], bad: {} });
   });
 
   it('a SpikeInterface binary folder reads back with the source’s fs, ids, gains and positions', () => {
@@ -91,6 +91,11 @@ describe('probedeck export', () => {
     expect(si.groups).toEqual(chans.map((c) => c.shank));
     expect(si.device_channel_indices).toEqual(chans.map((_, k) => k));
     expect(si.rms).toBeGreaterThan(1); // filtered traces, not zeros
+    // Both names SpikeInterface has read the probe from, the same probeinterface file.
+    expect(si.probe_json_same).toBe(true);
+    expect(si.probe_json_spec).toEqual(['probeinterface', 1]);
+    expect(si.channel_labels).toEqual(chans.map(() => 'good'));
+    expect(readFileSync(join(dir, 'si/README.txt'), 'utf8')).toMatch(/probegroup\.json \(SpikeInterface 0\.105 on\) and probe\.json \(up to 0\.104\)/);
 
     const raw = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--start', '0.25', '--end', '0.75', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]);
     expect(raw.code, raw.stderr).toBe(0);
@@ -160,7 +165,25 @@ describe('probedeck export', () => {
     const det = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'kilosort', '--out', join(dir, 'det'), '--data-dir', join(dir, 'data')]);
     expect(det.code, det.stderr).toBe(0);
     expect(det.stderr).toMatch(/bad channels, kept out of the reference: AP77 \(noise\), AP191 \(dead\)\n/);
-    expect(readFileSync(join(dir, 'det/README.txt'), 'utf8')).toMatch(/Bad channels written \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+    const readme = readFileSync(join(dir, 'det/README.txt'), 'utf8');
+    expect(readme).toMatch(/Bad channels written \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+    // Kilosort 4 is not to sort them: out of its channel map, listed for a script, said in the README.
+    const ks = readBack('kilosort', join(dir, 'det'));
+    expect(ks.chanMap).toHaveLength(382);
+    expect(ks.chanMap).not.toContain(77);
+    expect(ks.chanMap).not.toContain(191);
+    expect(ks.n_chan).toBe(382);
+    expect(ks.xc).toHaveLength(382);
+    expect(ks.shape).toEqual([60000, 384]);
+    expect(ks.bad_channels).toEqual([77, 191]);
+    expect(ks.bad).toEqual({ 77: 'noise', 191: 'dead' });
+    expect(readme).toMatch(/rows 77, 191 of recording\.bin are left out of probe_kilosort\.json's chanMap/);
+    // The SpikeInterface folder labels them in a channel property, as detect_bad_channels does.
+    const si = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'si-binary', '--channels', '70-80,191', '--out', join(dir, 'det-si'), '--data-dir', join(dir, 'data')]);
+    expect(si.code, si.stderr).toBe(0);
+    const labels = readBack('si-binary', join(dir, 'det-si')).channel_labels;
+    expect(labels).toEqual([...Array.from({ length: 11 }, (_, k) => (k === 7 ? 'noise' : 'good')), 'dead']);
+    expect(readFileSync(join(dir, 'det-si/README.txt'), 'utf8')).toMatch(/labelled in the channel property "channel_labels"/);
   });
 
   it('refuses what it cannot do with one clear line, and writes nothing', () => {
