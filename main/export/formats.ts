@@ -4,6 +4,7 @@ import type { PresetBody } from '../api/domains/presets.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import { encodeNpy } from '../sources/npy.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
+import { exportWarnings, isHighPassed } from './notes.ts';
 import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
 
 export interface ExportContext {
@@ -56,7 +57,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
-    ...(x.info.warnings ?? []).map((w) => `WARNING: the source: ${w}`),
+    ...exportWarnings(x.info, x.preset).map((w) => `WARNING: ${w}`),
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''
@@ -135,7 +136,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         `dtype = 'int16'`,
         `offset = 0`,
         `sample_rate = ${x.info.fs.toFixed(6)}`,
-        `hp_filtered = ${x.preset.body.pipeline.filter.kind === 'bandpass' || x.preset.body.pipeline.filter.kind === 'highpass' ? 'True' : 'False'}`,
+        `hp_filtered = ${isHighPassed(x.preset.body.pipeline.filter) ? 'True' : 'False'}`,
         `# rows of recording.bin found bad or listed bad in the preset (already left out of probe_kilosort.json's chanMap)`,
         `bad_channels = [${x.badChannels.map((b) => b.row).join(', ')}]`,
         ''

@@ -12,6 +12,7 @@ import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
+import { exportWarnings } from './notes.ts';
 import { checkReplaceable, exportFootprint, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -147,7 +148,8 @@ export class ExportManager {
     job.then(
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${r.source.info.warnings?.length ? `; warning: ${r.source.info.warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
+        const warnings = exportWarnings(r.source.info, r.preset);
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';

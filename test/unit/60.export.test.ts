@@ -52,6 +52,27 @@ describe('probedeck export', () => {
     expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/gainUv/);
   });
 
+  it('says when the probe layout written was made up (a raw file) and when an LFP preset ran on an AP stream', () => {
+    const dir = tempDir();
+    const input = refPath('engine_input.i16');
+    const raw = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'raw'), '--data-dir', join(dir, 'data')]);
+    expect(raw.code, raw.stderr).toBe(0);
+    const layout = /the probe's layout is not known \(no \.meta or settings\.xml\): the contact positions written \(one column, 20 µm apart in file order\) are made up/;
+    expect(raw.stderr).toMatch(layout);
+    expect(readFileSync(join(dir, 'raw/README.txt'), 'utf8')).toMatch(new RegExp(`WARNING: ${layout.source}`));
+    expect(readBack('kilosort', join(dir, 'raw')).hp_filtered).toBe(true);
+    // A SpikeGLX recording's layout comes from its .meta; an LFP band is not high-passed data.
+    const bin = simulated(dir, 0.5);
+    const lfp = cli(['export', bin, '--preset', 'Neuropixels LFP', '--format', 'kilosort', '--out', join(dir, 'lfp'), '--data-dir', join(dir, 'data')]);
+    expect(lfp.code, lfp.stderr).toBe(0);
+    expect(lfp.stderr).not.toMatch(/layout is not known/);
+    const readme = readFileSync(join(dir, 'lfp/README.txt'), 'utf8');
+    expect(readme).not.toMatch(/layout is not known/);
+    expect(readme).toMatch(/WARNING: the preset "Neuropixels LFP" keeps an LFP band but imec0\.ap is sampled at 30000 Hz \(an AP-rate stream\)/);
+    expect(lfp.stderr).toMatch(/warning: the preset "Neuropixels LFP" keeps an LFP band/);
+    expect(readBack('kilosort', join(dir, 'lfp')).hp_filtered).toBe(false);
+  });
+
   it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');
