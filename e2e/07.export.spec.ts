@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -71,4 +71,40 @@ test('a plain binary file without metadata is exported with the channel count an
   await app.getByTestId('export-start-button').click();
   await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
   expect(statSync(join(out, 'recording.f32')).size).toBe(32 * 30000 * 4);
+});
+
+test('the preset defaults to the one Traces runs on that recording, else the default for its kind, and says which', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-export-preset-');
+  // A 4-shank NP2.0 recording (the .meta SpikeGLX wrote, zeros for data) opens in Traces with the multi-shank default.
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
+  const np2 = join(dir, 'np2_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, np2.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(np2, 'w'));
+  truncateSync(np2, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  const single = join(dir, 'one_g0_t0.imec0.ap.bin');
+  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', single, '--seconds', '1', '--pace', '0'], { encoding: 'utf8' });
+  expect(sim.status, sim.stderr).toBe(0);
+
+  await app.getByTestId('open-path').fill(np2);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
+  await app.getByTestId('tab-export').click();
+  const source = app.getByTestId('export-source');
+  await expect(source).toHaveValue(np2);
+  const preset = app.getByTestId('export-preset');
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels AP per shank');
+  await expect(app.getByTestId('export-preset-why')).toHaveText('as in Traces');
+
+  // Another recording, not open in Traces: its kind's default.
+  await source.fill(single);
+  await source.blur();
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels AP');
+  await expect(app.getByTestId('export-preset-why')).toHaveText('the default for SpikeGLX');
+
+  // A preset the user picks stays, whatever source is typed next, and is not labelled.
+  await preset.selectOption({ label: 'Neuropixels LFP' });
+  await expect(app.getByTestId('export-preset-why')).toHaveCount(0);
+  await source.fill(np2);
+  await source.blur();
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels LFP');
 });

@@ -1,7 +1,7 @@
 // Export jobs for the host and the command line: a request (paths, preset, range in seconds) is
 // resolved against the sources and the preset store, run in the background with progress events,
 // and recorded in the history.
-import type { ExportCheck, ExportProgress, ExportRequest } from '../api/domains/export.ts';
+import type { ExportCheck, ExportProgress, ExportRequest, ExportSourceKinds } from '../api/domains/export.ts';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { isAbsolute } from 'node:path';
@@ -9,10 +9,10 @@ import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import { openSource } from '../sources/open-source.ts';
-import { SourceError, type Source } from '../sources/source.ts';
+import { SourceError, type Source, type SourceInfo } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
-import { exportWarnings } from './notes.ts';
+import { LFP_MAX_FS, exportWarnings } from './notes.ts';
 import { checkReplaceable, exportFootprint, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -33,6 +33,25 @@ export function checkRequest(r: unknown): ExportRequest {
   return r as unknown as ExportRequest;
 }
 
+/**
+ * The channel count and rate given are for a file without metadata, never an override of a
+ * SpikeGLX .meta or an Open Ephys .oebin (as in the viewer).
+ */
+function openExportSource(req: Pick<ExportRequest, 'source' | 'raw' | 'stream'>): Promise<Source> {
+  return openSource(req.source, { stream: req.stream }).catch((err: unknown) => {
+    if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
+    throw err;
+  });
+}
+
+/**
+ * The preset-default keys for a source, in the order the view tries them when it opens one
+ * (sessions/manager.ts #pipelineFor): an LFP stream, then several shanks, then the format.
+ */
+export function sourceKinds(info: SourceInfo): string[] {
+  return [...(info.fs < LFP_MAX_FS ? ['lfp'] : []), ...(new Set(info.channels.map((c) => c.shank)).size > 1 ? ['multishank'] : []), info.format];
+}
+
 /** Opens the source and finds the preset; the caller closes `source`. */
 export async function resolveExport(req: ExportRequest, presets: PresetsRepo | null): Promise<ResolvedExport> {
   let preset: ResolvedExport['preset'];
@@ -44,12 +63,7 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   } else {
     preset = { name: req.preset.name, body: validateBody(req.preset.body) };
   }
-  // The channel count and rate given are for a file without metadata, never an override of a
-  // SpikeGLX .meta or an Open Ephys .oebin (as in the viewer).
-  const source = await openSource(req.source, { stream: req.stream }).catch((err: unknown) => {
-    if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
-    throw err;
-  });
+  const source = await openExportSource(req);
   const fs = source.info.fs;
   // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
   const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));
@@ -95,6 +109,19 @@ export class ExportManager {
       return { exists: f.exists, freeBytes: f.freeBytes, neededBytes: f.neededBytes };
     } finally {
       await r.source.close();
+    }
+  }
+
+  /** Which presets.defaults keys apply to a source: the export form defaults to the same preset the view would open it with. */
+  async sourceKinds(params: unknown): Promise<ExportSourceKinds> {
+    if (!isPlainObject(params) || !isString(params.source) || params.source === '') throw invalidParameterError('source', 'a recording path', isPlainObject(params) ? params.source : params);
+    const req = params as Pick<ExportRequest, 'source' | 'raw' | 'stream'>;
+    if (!isAbsolute(req.source)) throw new ProbeDeckError('RELATIVE_PATH', `The recording must be a full path (from / or a drive letter), got "${req.source}"`);
+    const source = await openExportSource(req);
+    try {
+      return { kinds: sourceKinds(source.info) };
+    } finally {
+      await source.close();
     }
   }
 

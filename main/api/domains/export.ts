@@ -57,11 +57,18 @@ export interface ExportCheck {
   neededBytes: number | null;
 }
 
+/** Which preset defaults apply to a source, most specific first, as the view picks its preset on open. */
+export interface ExportSourceKinds {
+  /** Keys of presets.defaults: 'lfp' (under 5 kHz), 'multishank', then the format ('spikeglx', 'openephys', 'raw'). */
+  kinds: string[];
+}
+
 export interface ExportMethods {
   'export.start': { params: ExportRequest; result: { id: number } };
   'export.cancel': { params: { id: number }; result: void };
   'export.check': { params: ExportRequest; result: ExportCheck };
   'export.history': { params: { limit?: number } | void; result: ExportRecord[] };
+  'export.sourceKinds': { params: Pick<ExportRequest, 'source' | 'raw' | 'stream'>; result: ExportSourceKinds };
 }
 
 export interface ExportEvents {
