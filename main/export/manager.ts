@@ -13,7 +13,7 @@ import { SourceError, type Source, type SourceInfo } from '../sources/source.ts'
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
 import { LFP_MAX_FS, exportWarnings } from './notes.ts';
-import { checkReplaceable, exportFootprint, runExport, type ExportResult } from './run-export.ts';
+import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
   source: Source;
@@ -103,10 +103,8 @@ export class ExportManager {
     requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
     try {
-      const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
-      const f = await exportFootprint(req.outDir, samples, req.channels?.length ?? r.source.info.channels.length, req.format);
-      if (f.exists) await checkReplaceable(req.outDir);
-      return { exists: f.exists, freeBytes: f.freeBytes, neededBytes: f.neededBytes };
+      const { where } = await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, false);
+      return { exists: where.exists, freeBytes: where.freeBytes, neededBytes: where.neededBytes };
     } finally {
       await r.source.close();
     }
@@ -130,6 +128,11 @@ export class ExportManager {
     const req = checkRequest(params);
     requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
+    // Refused before it has a history row: a range past the end is a mistake in the form, not a failed export.
+    await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+      await r.source.close();
+      throw err;
+    });
     const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
     // The export history is bookkeeping: a full settings disk leaves this export out of it, with a
     // note, and the export goes ahead (its destination may be another disk).

@@ -36,6 +36,10 @@ function readBack(kind: string, folder: string) {
 
 const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
 
+// A real full disk or read-only folder: a tmpfs in a private mount namespace (unshare -rm needs no
+// root where user namespaces are allowed, as on CI's Debian).
+const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
+
 describe('probedeck export', () => {
   it('a raw file says its units: the file’s own without a gain, µV with --raw-gain-uv', () => {
     const dir = tempDir();
@@ -300,9 +304,7 @@ describe('probedeck export', () => {
     expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
   });
 
-  // A real full disk: a small tmpfs in a private mount namespace (unshare -rm needs no root where
-  // user namespaces are allowed, as on CI's Debian).
-  const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
+  // A real full disk: a small tmpfs in a private mount namespace.
   it.skipIf(!canMountTmpfs)('a full disk fails cleanly: before starting when it can tell, mid-way otherwise', () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);
@@ -323,6 +325,45 @@ describe('probedeck export', () => {
     const full = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs /mnt && ${cli} presets list --data-dir /mnt/data > /dev/null && dd if=/dev/zero of=/mnt/fill bs=64k 2>/dev/null; ${cli} export "${bin}" --preset "Neuropixels AP" --format kilosort --out "${join(dir, 'ks')}" --data-dir /mnt/data; echo "exit=$?"`], { encoding: 'utf8' });
     expect(full.stderr).toMatch(/^probedeck: the settings database \/mnt\/data\/probedeck\.db cannot be opened \(.*\): is its disk full or read-only\? Free some space there, or give another --data-dir\n$/);
     expect(full.stdout).toBe('exit=1\n');
+  });
+
+  it('export.check refuses up front what would fail (range, channels, read-only or full destination), and a refused start leaves no history row', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+      const req = { source: bin, preset: { id: presets.find((p) => p.name === 'Neuropixels AP')!.id }, format: 'kilosort', outDir: join(dir, 'ks') };
+      const refused: [object, RegExp][] = [
+        [{ startS: 5 }, /the range starts at 5\.000 s, past the recording's end: the recording has 30000 samples \(1\.000 s\)/],
+        [{ endS: 2 }, /the range ends at 2\.000 s, past the recording's end/],
+        [{ startS: 0.5, endS: 0.5 }, /the range starts at 0\.500 s, not before its end at 0\.500 s/],
+        [{ channels: [0, 384] }, /channel 384 is not one of the recording's channels 0–383/]
+      ];
+      for (const [more, why] of refused) {
+        await expect(host.call('export.check', { ...req, ...more })).rejects.toThrow(why);
+        await expect(host.call('export.start', { ...req, ...more })).rejects.toThrow(why);
+      }
+      expect(await host.call('export.history', undefined)).toEqual([]);
+      expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
+    } finally {
+      await host.close();
+    }
+    // A read-only file system and one too small, each in a private mount namespace: the same check, in a host of its own.
+    if (!canMountTmpfs) return;
+    const script = join(dir, 'check.mjs');
+    writeFileSync(
+      script,
+      `const { createHost } = await import(${JSON.stringify(join(repoRoot, 'main/api/host.ts'))});
+const host = createHost({ dataDir: process.argv[2], transport: 'websocket' });
+const id = (await host.call('presets.list', undefined)).find((p) => p.name === 'Neuropixels AP').id;
+for (const outDir of process.argv.slice(4))
+  console.log(await host.call('export.check', { source: process.argv[3], preset: { id }, format: 'kilosort', outDir }).then((c) => 'ok ' + c.exists, (err) => err.message));
+await host.close();`
+    );
+    mkdirSync(join(dir, 'small'));
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o ro tmpfs /mnt && mount -t tmpfs -o size=4m tmpfs "${join(dir, 'small')}" && "${process.execPath}" "${script}" "${join(dir, 'data')}" "${bin}" /mnt/ks "${join(dir, 'small/ks')}" "${join(dir, 'fine')}"`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n'), r.stderr).toEqual(['cannot write in /mnt (a read-only file system)', `the export needs 26 MiB but ${join(dir, 'small')} has 4 MiB free`, 'ok false', '']);
   });
 
   it('through the host API: progress events, then a complete folder and a history row', async () => {
@@ -356,8 +397,11 @@ describe('probedeck export', () => {
       await expect(host.call('export.start', { ...req, outDir: 'ks-relative' })).rejects.toThrow(/The destination must be a full path/);
       expect(existsSync('ks-relative')).toBe(false);
       // A folder an export could not replace is refused by the check, before anyone is asked to confirm.
-      writeFileSync(join(dir, 'notes.txt'), 'lab notes');
-      await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'notes/notes.txt'), 'lab notes');
+      await expect(host.call('export.check', { ...req, outDir: join(dir, 'notes') })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
+      // Nor the folder of the recording being read.
+      await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds the recording being read/);
       // Cancelled part-way, the bar stays where the export was (it went back to 0 %).
       const long = simulated(dir, 20, 'long');
       const seen: ExportProgress[] = [];

@@ -9,7 +9,7 @@ import { engineInfo } from '../../engine/index.ts';
 import { exportHistory } from '../../export/history-repo.ts';
 import { bandMismatch, geometryNote } from '../../export/notes.ts';
 import { resolveExport } from '../../export/manager.ts';
-import { runExport } from '../../export/run-export.ts';
+import { preflight, runExport } from '../../export/run-export.ts';
 import { machineKey } from '../../planner/calibrate.ts';
 import { parseBytes } from '../../planner/plan.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
@@ -107,6 +107,11 @@ export const exportCommand: Command = {
       const r = await resolveExport(req, presets).catch((err: ProbeDeckError) => {
         // The source layer cannot know this command's flag names.
         if (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT') throw new CliError(`${err.message} (--raw-channels C --raw-fs HZ)`);
+        throw err;
+      });
+      // Refused before it has a history row (a range past the end is a typing mistake, not a failed export).
+      await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+        await r.source.close();
         throw err;
       });
       // The export history is bookkeeping: a full settings disk leaves this export out of it, said
