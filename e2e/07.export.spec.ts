@@ -45,6 +45,9 @@ test('exports a recording from the UI: progress, cancel, complete files, history
   const history = app.getByTestId('export-history');
   await expect(history.locator('tbody tr').first()).toContainText('done');
   await expect(history.locator('tbody tr').nth(1)).toContainText('cancelled');
+  // Each row says what was exported: two exports of one file differ by their range and channels.
+  await expect(history.locator('tbody tr').first().getByTestId('export-history-range')).toHaveText('0.000–30.000 s');
+  await expect(history.locator('tbody tr').first().getByTestId('export-history-channels')).toHaveText('all 384');
 
   // The same destination again: the UI asks before replacing.
   await app.getByTestId('export-start-button').click();
@@ -68,9 +71,22 @@ test('a plain binary file without metadata is exported with the channel count an
   await expect(app.getByTestId('export-error')).toContainText('give its channel count and sampling rate');
   await app.getByTestId('export-raw-channels').fill('32');
   await app.getByTestId('export-raw-fs').fill('30000');
+  await app.getByTestId('export-start').fill('0.25');
+  await app.getByTestId('export-end').fill('0.75');
+  await app.getByTestId('export-channels').fill('20-23,2');
   await app.getByTestId('export-start-button').click();
   await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
-  expect(statSync(join(out, 'recording.f32')).size).toBe(32 * 30000 * 4);
+  expect(statSync(join(out, 'recording.f32')).size).toBe(5 * 15000 * 4);
+  const row = app.getByTestId('export-history').locator('tbody tr').first();
+  await expect(row.getByTestId('export-history-range')).toHaveText('0.250–0.750 s');
+  await expect(row.getByTestId('export-history-channels')).toHaveText('20-23,2 (5)');
+  // A range past the end is refused by the check, beside the form, and starts nothing.
+  await app.getByTestId('export-end').fill('5');
+  await app.getByTestId('export-out').fill(join(dir, 'too_long'));
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-error')).toContainText("the range ends at 5.000 s, past the recording's end: the recording has 30000 samples (1.000 s)");
+  expect(existsSync(join(dir, 'too_long'))).toBe(false);
+  await expect(app.getByTestId('export-history').locator('tbody tr').first().getByTestId('export-history-range')).toHaveText('0.250–0.750 s');
 });
 
 test('the preset defaults to the one Traces runs on that recording, else the default for its kind, and says which', async ({ app, tempDir }) => {

@@ -71,6 +71,21 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
 }
 
 /**
+ * The app sends indices: kept for the history in the list form the form takes, in the order given
+ * (it is the order of the written rows), consecutive runs as ranges: [300, 5, 6, 7] → "300,5-7".
+ */
+function listInOrder(channels: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < channels.length; ) {
+    let j = i;
+    while (j + 1 < channels.length && channels[j + 1] === channels[j] + 1) j++;
+    parts.push(j > i ? `${channels[i]}-${channels[j]}` : String(channels[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+/**
  * The app's exports name full paths: the host has no working folder a user could mean, and a
  * relative one landed wherever the host was started from.
  */
@@ -139,7 +154,10 @@ export class ExportManager {
     let id: number;
     let unrecorded: string | null = null;
     try {
-      id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });
+      const fs = r.source.info.fs;
+      const startSample = r.startSample ?? 0;
+      const channelList = req.channels ? listInOrder(req.channels) : null;
+      id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples, startS: startSample / fs, endS: (startSample + samples) / fs, channelList });
     } catch (err) {
       id = -++this.#unrecorded;
       unrecorded = `not kept in the export history (${(err as Error).message})`;

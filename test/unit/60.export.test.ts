@@ -3,7 +3,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { createHost } from '../../main/api/host.ts';
+import { openDatabase } from '../../main/db/database.ts';
+import { MIGRATIONS } from '../../main/db/migrations.ts';
+import { exportHistory } from '../../main/export/history-repo.ts';
+import { DATABASE_FILE } from '../../main/util/paths.ts';
 import type { ExportProgress } from '../../main/api/domains/export.ts';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { EXPORT_FILES } from '../../main/export/formats.ts';
@@ -272,6 +277,33 @@ describe('probedeck export', () => {
     expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(rec, 'export'), '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
   });
 
+  it('the history keeps each export’s range and channel selection; an older database keeps its rows', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    // A database from before ranges were kept, with one export in it.
+    mkdirSync(join(dir, 'data'));
+    const old = new Database(join(dir, 'data', DATABASE_FILE));
+    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
+    old.pragma('user_version = 5');
+    old.prepare(`INSERT INTO export_history (started_at, finished_at, source, format, preset_name, out_dir, channels, samples, seconds, state, message, pid) VALUES ('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:09.000Z', ?, 'kilosort', 'Neuropixels AP', '/x/old', 384, 30000, 9, 'done', NULL, 1)`).run(bin);
+    old.close();
+    const run = (out: string, ...more: string[]) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...more]);
+    for (const r of [run('part', '--start', '0.25', '--end', '0.5', '--channels', '0-63,70'), run('whole')]) expect(r.code, r.stderr).toBe(0);
+    const { db } = openDatabase(join(dir, 'data', DATABASE_FILE));
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      const rows = exportHistory(db).list();
+      expect(rows.map((r) => [r.outDir, r.startS, r.endS, r.channelList, r.channels])).toEqual([
+        [join(dir, 'whole'), 0, 1, null, 384],
+        [join(dir, 'part'), 0.25, 0.5, '0-63,70', 65],
+        ['/x/old', null, null, null, 384]
+      ]);
+      expect(rows[2]).toMatchObject({ state: 'done', seconds: 9, samples: 30000, presetName: 'Neuropixels AP' });
+    } finally {
+      db.close();
+    }
+  });
+
   it('a killed export leaves no destination; the next export clears its leftovers', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);
@@ -388,7 +420,7 @@ await host.close();`
       expect(events[0]).toMatchObject({ state: 'running', doneSamples: 0 });
       expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe(60000 * 384 * 2);
       const [row] = (await host.call('export.history', undefined)) as { state: string; presetName: string; samples: number; seconds: number }[];
-      expect(row).toMatchObject({ state: 'done', presetName: 'Neuropixels AP', samples: 60000 });
+      expect(row).toMatchObject({ state: 'done', presetName: 'Neuropixels AP', samples: 60000, startS: 0, endS: 2, channelList: null });
       expect(row.seconds).toBeGreaterThan(0);
       expect(await host.call('export.check', req)).toMatchObject({ exists: true });
       await expect(host.call('export.start', { ...req, preset: { id: 9999 } })).rejects.toThrow(/no preset with id 9999/);

@@ -45,6 +45,11 @@ export interface ExportRecord {
   outDir: string;
   channels: number;
   samples: number;
+  /** The range exported, in seconds from the recording's start; null for exports recorded before ranges were kept. */
+  startS: number | null;
+  endS: number | null;
+  /** The channel selection as given ("0-63,70"); null for all channels (or, with startS null, not recorded). */
+  channelList: string | null;
   seconds: number | null;
   state: ExportState;
   message: string | null;

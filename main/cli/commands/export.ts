@@ -131,7 +131,8 @@ export const exportCommand: Command = {
       const progress = progressLine('export', r.source.info.fs);
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
       let id = -1;
-      record(() => (id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples })));
+      const startS = (r.startSample ?? 0) / r.source.info.fs;
+      record(() => (id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples, startS, endS: startS + samples / r.source.info.fs, channelList: values.channels?.trim() ?? null })));
       try {
         const res = await runExport({
           ...r,
