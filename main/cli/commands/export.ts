@@ -70,9 +70,13 @@ export const exportCommand: Command = {
     const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
+    // A cancelled run exits as the shell expects of a command a signal stopped: 128 + its number
+    // (130 for Ctrl-C), so a script running exports in a loop stops instead of going on to the next.
+    let signalled: number | null = null;
+    const onSigint = () => ((signalled ??= 130), abort.abort());
+    const onSigterm = () => ((signalled ??= 143), abort.abort());
     process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
+    process.on('SIGTERM', onSigterm);
     try {
       const presets = presetsRepo(db);
       let preset: ExportRequest['preset'];
@@ -159,13 +163,14 @@ export const exportCommand: Command = {
       } catch (err) {
         progress.done();
         if (id >= 0) record(() => history.finish(id, abort.signal.aborted ? 'cancelled' : 'failed', null, (err as Error).message));
+        if (signalled !== null && abort.signal.aborted) throw new CliError((err as Error).message, signalled);
         throw err;
       } finally {
         await r.source.close();
       }
     } finally {
       process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      process.off('SIGTERM', onSigterm);
       db.close();
     }
   }
