@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
@@ -45,6 +45,9 @@ test('exports a recording from the UI: progress, cancel, complete files, history
   const history = app.getByTestId('export-history');
   await expect(history.locator('tbody tr').first()).toContainText('done');
   await expect(history.locator('tbody tr').nth(1)).toContainText('cancelled');
+  // Each row says what was exported: two exports of one file differ by their range and channels.
+  await expect(history.locator('tbody tr').first().getByTestId('export-history-range')).toHaveText('0.000–30.000 s');
+  await expect(history.locator('tbody tr').first().getByTestId('export-history-channels')).toHaveText('all 384');
 
   // The same destination again: the UI asks before replacing.
   await app.getByTestId('export-start-button').click();
@@ -68,7 +71,58 @@ test('a plain binary file without metadata is exported with the channel count an
   await expect(app.getByTestId('export-error')).toContainText('give its channel count and sampling rate');
   await app.getByTestId('export-raw-channels').fill('32');
   await app.getByTestId('export-raw-fs').fill('30000');
+  await app.getByTestId('export-start').fill('0.25');
+  await app.getByTestId('export-end').fill('0.75');
+  await app.getByTestId('export-channels').fill('20-23,2');
   await app.getByTestId('export-start-button').click();
   await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
-  expect(statSync(join(out, 'recording.f32')).size).toBe(32 * 30000 * 4);
+  expect(statSync(join(out, 'recording.f32')).size).toBe(5 * 15000 * 4);
+  // The layout written for a file without metadata is made up: the done message says so, as its README does.
+  await expect(app.getByTestId('export-message')).toContainText("warning: the probe's layout is not known (no .meta or settings.xml)");
+  const row = app.getByTestId('export-history').locator('tbody tr').first();
+  await expect(row.getByTestId('export-history-range')).toHaveText('0.250–0.750 s');
+  await expect(row.getByTestId('export-history-channels')).toHaveText('20-23,2 (5)');
+  // A range past the end is refused by the check, beside the form, and starts nothing.
+  await app.getByTestId('export-end').fill('5');
+  await app.getByTestId('export-out').fill(join(dir, 'too_long'));
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-error')).toContainText("the range ends at 5.000 s, past the recording's end: the recording has 30000 samples (1.000 s)");
+  expect(existsSync(join(dir, 'too_long'))).toBe(false);
+  await expect(app.getByTestId('export-history').locator('tbody tr').first().getByTestId('export-history-range')).toHaveText('0.250–0.750 s');
+});
+
+test('the preset defaults to the one Traces runs on that recording, else the default for its kind, and says which', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-export-preset-');
+  // A 4-shank NP2.0 recording (the .meta SpikeGLX wrote, zeros for data) opens in Traces with the multi-shank default.
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
+  const np2 = join(dir, 'np2_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, np2.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(np2, 'w'));
+  truncateSync(np2, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  const single = join(dir, 'one_g0_t0.imec0.ap.bin');
+  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', single, '--seconds', '1', '--pace', '0'], { encoding: 'utf8' });
+  expect(sim.status, sim.stderr).toBe(0);
+
+  await app.getByTestId('open-path').fill(np2);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
+  await app.getByTestId('tab-export').click();
+  const source = app.getByTestId('export-source');
+  await expect(source).toHaveValue(np2);
+  const preset = app.getByTestId('export-preset');
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels AP per shank');
+  await expect(app.getByTestId('export-preset-why')).toHaveText('as in Traces');
+
+  // Another recording, not open in Traces: its kind's default.
+  await source.fill(single);
+  await source.blur();
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels AP');
+  await expect(app.getByTestId('export-preset-why')).toHaveText('the default for SpikeGLX');
+
+  // A preset the user picks stays, whatever source is typed next, and is not labelled.
+  await preset.selectOption({ label: 'Neuropixels LFP' });
+  await expect(app.getByTestId('export-preset-why')).toHaveCount(0);
+  await source.fill(np2);
+  await source.blur();
+  await expect(preset.locator('option:checked')).toHaveText('Neuropixels LFP');
 });

@@ -65,7 +65,8 @@ export const METHOD_NAMES = [
   'export.start',
   'export.cancel',
   'export.check',
-  'export.history'
+  'export.history',
+  'export.sourceKinds'
 ] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status', 'export.progress'] as const satisfies readonly EventName[];
 

@@ -57,5 +57,10 @@ export const MIGRATIONS: readonly string[] = [
      state TEXT NOT NULL,
      message TEXT,
      pid INTEGER NOT NULL
-   ) STRICT;`
+   ) STRICT;`,
+  // 6: each export's time range (seconds) and channel selection as given (NULL: all); rows from before
+  // this migration keep NULL range, which reads as not recorded
+  `ALTER TABLE export_history ADD COLUMN start_s REAL;
+   ALTER TABLE export_history ADD COLUMN end_s REAL;
+   ALTER TABLE export_history ADD COLUMN channel_list TEXT;`
 ];

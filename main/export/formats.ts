@@ -4,6 +4,7 @@ import type { PresetBody } from '../api/domains/presets.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import { encodeNpy } from '../sources/npy.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
+import { exportWarnings, isHighPassed } from './notes.ts';
 import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
 
 export interface ExportContext {
@@ -56,15 +57,40 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
-    ...(x.info.warnings ?? []).map((w) => `WARNING: the source: ${w}`),
+    ...exportWarnings(x.info, x.preset).map((w) => `WARNING: ${w}`),
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''
   ].join('\n');
 }
 
-const channelTable = (x: ExportContext) =>
-  x.channels.map((c, k) => ({ row: k, id: c.id, sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv }));
+/** Per row: why it is bad ('dead', 'noise', 'out' as detection labels it, or 'listed in the preset'), else null. */
+const badLabels = (x: ExportContext) => {
+  const labels: (string | null)[] = x.channels.map(() => null);
+  for (const b of x.badChannels) labels[b.row] = b.label;
+  return labels;
+};
+
+const channelTable = (x: ExportContext) => {
+  const bad = badLabels(x);
+  return x.channels.map((c, k) => ({ row: k, id: c.id, sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv, bad: bad[k] }));
+};
+
+/**
+ * Rows Kilosort is not to sort: the bad channels, unless every written channel is bad (an empty
+ * channel map would only make Kilosort fail; the README says they are all bad).
+ */
+const kilosortLeaveOut = (x: ExportContext) => new Set(x.badChannels.length < x.channels.length ? x.badChannels.map((b) => b.row) : []);
+
+function kilosortNotes(x: ExportContext): string {
+  const rows = [...kilosortLeaveOut(x)];
+  const bad = rows.length
+    ? `Bad channels: rows ${rows.join(', ')} of recording.bin are left out of probe_kilosort.json's chanMap, so Kilosort 4 does not sort them (as its bad_channels option would; do not pass them again, they are no longer in the map); recording.bin still holds all ${x.channels.length} columns. They are listed in params.py (bad_channels) and channels.json ("bad"); probe.json keeps every contact.\n`
+    : x.badChannels.length
+      ? `Bad channels: every written channel is bad, so none is left out of probe_kilosort.json.\n`
+      : '';
+  return `Kilosort 4: n_chan_bin = ${x.channels.length}, fs = ${x.info.fs}, probe = probe_kilosort.json (or probe.json through probeinterface).\n${bad}`;
+}
 
 /**
  * Every name an export writes at the top of its folder, whatever the format: a folder holding
@@ -87,6 +113,15 @@ export const EXPORT_FILES = new Set([
   'recording.json'
 ]);
 
+function siNotes(x: ExportContext): string {
+  const lines = ['The probe is in probegroup.json (SpikeInterface 0.105 on) and probe.json (up to 0.104), the same file.'];
+  if (x.badChannels.length)
+    lines.push(
+      `Bad channels are kept in the traces and labelled in the channel property "channel_labels" ('good', or 'dead', 'noise', 'out' as detect_bad_channels labels them, 'known' when the preset lists them); to sort without them: rec.remove_channels(rec.channel_ids[rec.get_property("channel_labels") != "good"])`
+    );
+  return lines.join('\n') + '\n';
+}
+
 export const FORMATS: Record<ExportFormat, FormatSpec> = {
   kilosort: {
     traces: 'recording.bin',
@@ -94,20 +129,22 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
     microvolts: false,
     sidecars: (x) => ({
       'probe.json': json(probeinterfaceJson(x.info, x.channels)),
-      'probe_kilosort.json': json(kilosortProbeJson(x.channels)),
+      'probe_kilosort.json': json(kilosortProbeJson(x.channels, kilosortLeaveOut(x))),
       'params.py': [
         `dat_path = 'recording.bin'`,
         `n_channels_dat = ${x.channels.length}`,
         `dtype = 'int16'`,
         `offset = 0`,
         `sample_rate = ${x.info.fs.toFixed(6)}`,
-        `hp_filtered = ${x.preset.body.pipeline.filter.kind === 'bandpass' || x.preset.body.pipeline.filter.kind === 'highpass' ? 'True' : 'False'}`,
+        `hp_filtered = ${isHighPassed(x.preset.body.pipeline.filter) ? 'True' : 'False'}`,
+        `# rows of recording.bin found bad or listed bad in the preset (already left out of probe_kilosort.json's chanMap)`,
+        `bad_channels = [${x.badChannels.map((b) => b.row).join(', ')}]`,
         ''
       ].join('\n'),
       'channels.json': json(channelTable(x)),
       'README.txt':
         readme(x, 'kilosort', 'recording.bin', x.info.uncalibrated ? "int16 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so channels.json's gainUv of 1 is not µV (rounded half-to-even, clamped to int16)" : 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
-        'Kilosort 4: n_chan_bin = ' + x.channels.length + ', fs = ' + x.info.fs + ', probe = probe_kilosort.json (or probe.json through probeinterface).\n'
+        kilosortNotes(x)
     })
   },
   'si-binary': {
@@ -121,6 +158,11 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
       const offsets = x.channels.map((c) => c.offsetUv);
       const t0 = x.info.tStart + x.startSample / x.info.fs;
       const filtered = x.preset.body.pipeline.filter.kind !== 'none';
+      // The version is the layout this folder follows, 0.103's (probe.json, every property in
+      // properties/); SpikeInterface reads it only to translate an older release's kwargs (num_chan), and
+      // ours carry today's names. probegroup.json is 0.105's name for the same file: it reads that first.
+      const probe = json(probeinterfaceJson(x.info, x.channels));
+      const bad = badLabels(x);
       const binary = {
         class: 'spikeinterface.core.binaryrecordingextractor.BinaryRecordingExtractor',
         module: 'spikeinterface',
@@ -154,13 +196,17 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
       return {
         'binary.json': json(binary),
         'si_folder.json': json(folder),
-        'probegroup.json': json(probeinterfaceJson(x.info, x.channels)),
+        'probegroup.json': probe,
+        'probe.json': probe,
         'properties/gain_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: gains }),
         'properties/offset_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: offsets }),
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
-        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)')
+        // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists),
+        // which SpikeInterface loads as a channel property: no SI release sets one of its own.
+        'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: bad.map((b) => (b === null ? 'good' : b === 'listed in the preset' ? 'known' : b)) }),
+        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)
       };
     }
   },

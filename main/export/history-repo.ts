@@ -14,6 +14,9 @@ interface Row {
   out_dir: string;
   channels: number;
   samples: number;
+  start_s: number | null;
+  end_s: number | null;
+  channel_list: string | null;
   seconds: number | null;
   state: string;
   message: string | null;
@@ -22,16 +25,17 @@ interface Row {
 export type ExportHistory = ReturnType<typeof exportHistory>;
 
 export function exportHistory(db: Db) {
-  const insert = db.prepare<[string, string, string, string, string, number, number]>(
-    `INSERT INTO export_history (started_at, source, format, preset_name, out_dir, channels, samples, state, pid) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ${process.pid})`
+  const insert = db.prepare<[string, string, string, string, string, number, number, number, number, string | null]>(
+    `INSERT INTO export_history (started_at, source, format, preset_name, out_dir, channels, samples, start_s, end_s, channel_list, state, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ${process.pid})`
   );
   const finish = db.prepare<[string, number | null, string, string | null, number]>('UPDATE export_history SET finished_at = ?, seconds = ?, state = ?, message = ? WHERE id = ?');
   const list = db.prepare<[number], Row>('SELECT * FROM export_history ORDER BY id DESC LIMIT ?');
   const running = db.prepare<[], { id: number; pid: number }>(`SELECT id, pid FROM export_history WHERE state = 'running'`);
   const interrupted = db.prepare<[string, number]>(`UPDATE export_history SET state = 'interrupted', message = ? WHERE id = ?`);
   return {
-    start(e: { source: string; format: ExportFormat; presetName: string; outDir: string; channels: number; samples: number }): number {
-      return Number(insert.run(new Date().toISOString(), e.source, e.format, e.presetName, e.outDir, e.channels, e.samples).lastInsertRowid);
+    /** `channelList` as the user gave it ("0-63,70"), null for all channels. */
+    start(e: { source: string; format: ExportFormat; presetName: string; outDir: string; channels: number; samples: number; startS: number; endS: number; channelList: string | null }): number {
+      return Number(insert.run(new Date().toISOString(), e.source, e.format, e.presetName, e.outDir, e.channels, e.samples, e.startS, e.endS, e.channelList).lastInsertRowid);
     },
     finish(id: number, state: Exclude<ExportState, 'running'>, seconds: number | null, message: string | null) {
       finish.run(new Date().toISOString(), seconds, state, message, id);
@@ -51,6 +55,9 @@ export function exportHistory(db: Db) {
         outDir: r.out_dir,
         channels: r.channels,
         samples: r.samples,
+        startS: r.start_s,
+        endS: r.end_s,
+        channelList: r.channel_list,
         seconds: r.seconds,
         state: r.state as ExportState,
         message: r.message

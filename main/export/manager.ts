@@ -1,7 +1,7 @@
 // Export jobs for the host and the command line: a request (paths, preset, range in seconds) is
 // resolved against the sources and the preset store, run in the background with progress events,
 // and recorded in the history.
-import type { ExportCheck, ExportProgress, ExportRequest } from '../api/domains/export.ts';
+import type { ExportCheck, ExportProgress, ExportRequest, ExportSourceKinds } from '../api/domains/export.ts';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { isAbsolute } from 'node:path';
@@ -9,10 +9,11 @@ import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import { openSource } from '../sources/open-source.ts';
-import { SourceError, type Source } from '../sources/source.ts';
+import { SourceError, type Source, type SourceInfo } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
-import { checkReplaceable, exportFootprint, runExport, type ExportResult } from './run-export.ts';
+import { LFP_MAX_FS, exportWarnings } from './notes.ts';
+import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
   source: Source;
@@ -32,6 +33,25 @@ export function checkRequest(r: unknown): ExportRequest {
   return r as unknown as ExportRequest;
 }
 
+/**
+ * The channel count and rate given are for a file without metadata, never an override of a
+ * SpikeGLX .meta or an Open Ephys .oebin (as in the viewer).
+ */
+function openExportSource(req: Pick<ExportRequest, 'source' | 'raw' | 'stream'>): Promise<Source> {
+  return openSource(req.source, { stream: req.stream }).catch((err: unknown) => {
+    if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
+    throw err;
+  });
+}
+
+/**
+ * The preset-default keys for a source, in the order the view tries them when it opens one
+ * (sessions/manager.ts #pipelineFor): an LFP stream, then several shanks, then the format.
+ */
+export function sourceKinds(info: SourceInfo): string[] {
+  return [...(info.fs < LFP_MAX_FS ? ['lfp'] : []), ...(new Set(info.channels.map((c) => c.shank)).size > 1 ? ['multishank'] : []), info.format];
+}
+
 /** Opens the source and finds the preset; the caller closes `source`. */
 export async function resolveExport(req: ExportRequest, presets: PresetsRepo | null): Promise<ResolvedExport> {
   let preset: ResolvedExport['preset'];
@@ -43,16 +63,26 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   } else {
     preset = { name: req.preset.name, body: validateBody(req.preset.body) };
   }
-  // The channel count and rate given are for a file without metadata, never an override of a
-  // SpikeGLX .meta or an Open Ephys .oebin (as in the viewer).
-  const source = await openSource(req.source, { stream: req.stream }).catch((err: unknown) => {
-    if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
-    throw err;
-  });
+  const source = await openExportSource(req);
   const fs = source.info.fs;
   // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
   const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));
   return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
+}
+
+/**
+ * The app sends indices: kept for the history in the list form the form takes, in the order given
+ * (it is the order of the written rows), consecutive runs as ranges: [300, 5, 6, 7] → "300,5-7".
+ */
+function listInOrder(channels: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < channels.length; ) {
+    let j = i;
+    while (j + 1 < channels.length && channels[j + 1] === channels[j] + 1) j++;
+    parts.push(j > i ? `${channels[i]}-${channels[j]}` : String(channels[i]));
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 /**
@@ -88,12 +118,23 @@ export class ExportManager {
     requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
     try {
-      const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
-      const f = await exportFootprint(req.outDir, samples, req.channels?.length ?? r.source.info.channels.length, req.format);
-      if (f.exists) await checkReplaceable(req.outDir);
-      return { exists: f.exists, freeBytes: f.freeBytes, neededBytes: f.neededBytes };
+      const { where } = await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, false);
+      return { exists: where.exists, freeBytes: where.freeBytes, neededBytes: where.neededBytes };
     } finally {
       await r.source.close();
+    }
+  }
+
+  /** Which presets.defaults keys apply to a source: the export form defaults to the same preset the view would open it with. */
+  async sourceKinds(params: unknown): Promise<ExportSourceKinds> {
+    if (!isPlainObject(params) || !isString(params.source) || params.source === '') throw invalidParameterError('source', 'a recording path', isPlainObject(params) ? params.source : params);
+    const req = params as Pick<ExportRequest, 'source' | 'raw' | 'stream'>;
+    if (!isAbsolute(req.source)) throw new ProbeDeckError('RELATIVE_PATH', `The recording must be a full path (from / or a drive letter), got "${req.source}"`);
+    const source = await openExportSource(req);
+    try {
+      return { kinds: sourceKinds(source.info) };
+    } finally {
+      await source.close();
     }
   }
 
@@ -102,13 +143,21 @@ export class ExportManager {
     const req = checkRequest(params);
     requireFullPaths(req);
     const r = await resolveExport(req, this.#presets);
+    // Refused before it has a history row: a range past the end is a mistake in the form, not a failed export.
+    await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+      await r.source.close();
+      throw err;
+    });
     const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
     // The export history is bookkeeping: a full settings disk leaves this export out of it, with a
     // note, and the export goes ahead (its destination may be another disk).
     let id: number;
     let unrecorded: string | null = null;
     try {
-      id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples });
+      const fs = r.source.info.fs;
+      const startSample = r.startSample ?? 0;
+      const channelList = req.channels ? listInOrder(req.channels) : null;
+      id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples, startS: startSample / fs, endS: (startSample + samples) / fs, channelList });
     } catch (err) {
       id = -++this.#unrecorded;
       unrecorded = `not kept in the export history (${(err as Error).message})`;
@@ -147,7 +196,8 @@ export class ExportManager {
     job.then(
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${r.source.info.warnings?.length ? `; warning: ${r.source.info.warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
+        const warnings = exportWarnings(r.source.info, r.preset);
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';

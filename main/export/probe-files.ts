@@ -32,13 +32,20 @@ export function probeinterfaceJson(info: SourceInfo, channels: ChannelInfo[]): o
   };
 }
 
-/** Kilosort 4's probe dictionary (what `kilosort.io.load_probe` reads from a .json file). */
-export function kilosortProbeJson(channels: ChannelInfo[]): object {
+/**
+ * Kilosort 4's probe dictionary (what `kilosort.io.load_probe` reads from a .json file). Rows listed
+ * in `leaveOut` (the bad channels) are not in chanMap: Kilosort 4 then sorts without them, as its own
+ * `bad_channels` option does (`io.remove_bad_channels` deletes them from this dictionary and lowers
+ * n_chan), while n_chan_bin stays the file's column count. Every array must keep one length: a list
+ * of another length here would make load_probe refuse the file.
+ */
+export function kilosortProbeJson(channels: ChannelInfo[], leaveOut: ReadonlySet<number> = new Set()): object {
+  const rows = channels.flatMap((c, k) => (leaveOut.has(k) ? [] : [{ c, k }]));
   return {
-    chanMap: channels.map((_, k) => k),
-    xc: channels.map((c) => c.x),
-    yc: channels.map((c) => c.y),
-    kcoords: channels.map((c) => c.shank),
-    n_chan: channels.length
+    chanMap: rows.map((r) => r.k),
+    xc: rows.map((r) => r.c.x),
+    yc: rows.map((r) => r.c.y),
+    kcoords: rows.map((r) => r.c.shank),
+    n_chan: rows.length
   };
 }

@@ -1,7 +1,7 @@
 // One export: a source through a preset's pipeline into a new folder. Everything is written under a
 // hidden temporary name beside the destination, fsynced, and renamed into place only when complete,
 // so a cancel, a crash or a full disk leaves the finished export or nothing.
-import { mkdir, open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
@@ -85,7 +85,7 @@ async function syncDir(path: string) {
   await fh.sync().catch(() => {}).finally(() => fh.close()); // not every file system syncs folders
 }
 
-function checkJob(j: ExportJob, total: number, C: number) {
+function checkJob(j: Pick<ExportJob, 'source' | 'format' | 'startSample' | 'endSample' | 'channels'>, total: number, C: number) {
   if (!(j.format in FORMATS)) throw invalidParameterError('format', 'kilosort, si-binary or raw-f32', j.format);
   const start = j.startSample ?? 0;
   const end = j.endSample ?? total;
@@ -111,26 +111,45 @@ function checkJob(j: ExportJob, total: number, C: number) {
   return { start, end, channels };
 }
 
+const cannotWrite = (parent: string, code: string | undefined) =>
+  new ProbeDeckError('NO_DESTINATION', `cannot write in ${parent} (${code === 'EROFS' ? 'a read-only file system' : 'permission denied'})`);
+
+/**
+ * Everything that can be known wrong before anything is written: the range, the channels, and the
+ * destination (not the recording, replaceable, writable, with room). export.check runs it so the
+ * form says what is wrong before an export starts; runExport runs it again, as things change between.
+ * `refuseExisting`: an existing destination is an error (the check instead reports it, to confirm).
+ */
+export async function preflight(j: Pick<ExportJob, 'source' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels'>, refuseExisting: boolean) {
+  const { info, layout } = j.source;
+  const picked = checkJob(j, info.samples, info.channels.length);
+  const outDir = resolve(j.outDir);
+  await checkFolderOutput(outDir, [info.path, layout.path]);
+  const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);
+  if (where.exists && refuseExisting) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
+  if (where.exists) await checkReplaceable(outDir);
+  await access(where.parent, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.parent, err.code);
+    throw err;
+  });
+  if (where.neededBytes > where.freeBytes) {
+    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
+  }
+  return { ...picked, outDir, where };
+}
+
 export async function runExport(j: ExportJob): Promise<ExportResult> {
   const t0 = performance.now();
   const { info, layout } = j.source;
-  const { start, end, channels: picked } = checkJob(j, info.samples, info.channels.length);
+  const { start, end, channels: picked, outDir, where } = await preflight(j, !j.overwrite);
   const channels = picked.map((i) => info.channels[i]);
   const spec = FORMATS[j.format];
-  const outDir = resolve(j.outDir);
   const name = basename(outDir);
   // SpikeInterface's order: the whole probe is processed (its reference is over all channels, or
   // each whole shank), then the picked channels are written; a subset never references itself.
   const all = info.channels;
   const pipeline = pipelineFromPreset(j.preset.body.pipeline, all, info.fs, info.probe);
 
-  await checkFolderOutput(outDir, [info.path, layout.path]);
-  const where = await exportFootprint(outDir, end - start, channels.length, j.format);
-  if (where.exists && !j.overwrite) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
-  if (where.exists) await checkReplaceable(outDir);
-  if (where.neededBytes > where.freeBytes) {
-    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
-  }
   await removeStalePartials(outDir);
 
   const p = plan(
@@ -141,7 +160,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new ProbeDeckError('NO_DESTINATION', `cannot write in ${where.parent} (${err.code === 'EROFS' ? 'a read-only file system' : 'permission denied'})`);
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.parent, err.code);
     throw err;
   });
   try {

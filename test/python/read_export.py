@@ -16,7 +16,10 @@ def si_folder(folder: Path):
     traces = np.memmap(folder / kw["file_paths"][0], dtype=kw["dtype"], mode="r", offset=kw["file_offset"])
     traces = traces.reshape(-1, kw["num_channels"])
     props = {p.stem: np.load(p, allow_pickle=False) for p in (folder / "properties").glob("*.npy")}
-    probe = json.loads((folder / "probegroup.json").read_text())["probes"][0]
+    # As SpikeInterface loads a folder: 0.105 on reads probegroup.json first, up to 0.104 only probe.json.
+    new_probe = json.loads((folder / "probegroup.json").read_text())
+    old_probe = json.loads((folder / "probe.json").read_text())
+    probe = new_probe["probes"][0]
     return {
         "fs": kw["sampling_frequency"],
         "num_channels": kw["num_channels"],
@@ -31,6 +34,9 @@ def si_folder(folder: Path):
         "device_channel_indices": probe["device_channel_indices"],
         "shape": list(traces.shape),
         "dtype": str(traces.dtype),
+        "probe_json_same": new_probe == old_probe,
+        "probe_json_spec": [old_probe["specification"], len(old_probe["probes"])],
+        "channel_labels": [str(v) for v in props["channel_labels"]],
         "rms": float(np.sqrt(np.mean(traces[:, :].astype(np.float64) ** 2))),
     }
 
@@ -46,7 +52,18 @@ def kilosort(folder: Path):
     exec((folder / "params.py").read_text(), {}, params)
     ks = json.loads((folder / "probe_kilosort.json").read_text())
     traces = np.fromfile(folder / params["dat_path"], dtype=params["dtype"]).reshape(-1, params["n_channels_dat"])
-    return {"fs": params["sample_rate"], "n_chan": ks["n_chan"], "xc": ks["xc"], "yc": ks["yc"], "shape": list(traces.shape)}
+    channels = json.loads((folder / "channels.json").read_text())
+    return {
+        "fs": params["sample_rate"],
+        "n_chan": ks["n_chan"],
+        "chanMap": ks["chanMap"],
+        "xc": ks["xc"],
+        "yc": ks["yc"],
+        "hp_filtered": params["hp_filtered"],
+        "bad_channels": params["bad_channels"],
+        "bad": {c["row"]: c["bad"] for c in channels if c["bad"] is not None},
+        "shape": list(traces.shape),
+    }
 
 
 if __name__ == "__main__":

@@ -3,7 +3,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { createHost } from '../../main/api/host.ts';
+import { openDatabase } from '../../main/db/database.ts';
+import { MIGRATIONS } from '../../main/db/migrations.ts';
+import { exportHistory } from '../../main/export/history-repo.ts';
+import { DATABASE_FILE } from '../../main/util/paths.ts';
 import type { ExportProgress } from '../../main/api/domains/export.ts';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { EXPORT_FILES } from '../../main/export/formats.ts';
@@ -36,6 +41,10 @@ function readBack(kind: string, folder: string) {
 
 const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
 
+// A real full disk or read-only folder: a tmpfs in a private mount namespace (unshare -rm needs no
+// root where user namespaces are allowed, as on CI's Debian).
+const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
+
 describe('probedeck export', () => {
   it('a raw file says its units: the file’s own without a gain, µV with --raw-gain-uv', () => {
     const dir = tempDir();
@@ -52,6 +61,27 @@ describe('probedeck export', () => {
     expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/gainUv/);
   });
 
+  it('says when the probe layout written was made up (a raw file) and when an LFP preset ran on an AP stream', () => {
+    const dir = tempDir();
+    const input = refPath('engine_input.i16');
+    const raw = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'raw'), '--data-dir', join(dir, 'data')]);
+    expect(raw.code, raw.stderr).toBe(0);
+    const layout = /the probe's layout is not known \(no \.meta or settings\.xml\): the contact positions written \(one column, 20 µm apart in file order\) are made up/;
+    expect(raw.stderr).toMatch(layout);
+    expect(readFileSync(join(dir, 'raw/README.txt'), 'utf8')).toMatch(new RegExp(`WARNING: ${layout.source}`));
+    expect(readBack('kilosort', join(dir, 'raw')).hp_filtered).toBe(true);
+    // A SpikeGLX recording's layout comes from its .meta; an LFP band is not high-passed data.
+    const bin = simulated(dir, 0.5);
+    const lfp = cli(['export', bin, '--preset', 'Neuropixels LFP', '--format', 'kilosort', '--out', join(dir, 'lfp'), '--data-dir', join(dir, 'data')]);
+    expect(lfp.code, lfp.stderr).toBe(0);
+    expect(lfp.stderr).not.toMatch(/layout is not known/);
+    const readme = readFileSync(join(dir, 'lfp/README.txt'), 'utf8');
+    expect(readme).not.toMatch(/layout is not known/);
+    expect(readme).toMatch(/WARNING: the preset "Neuropixels LFP" keeps an LFP band but imec0\.ap is sampled at 30000 Hz \(an AP-rate stream\)/);
+    expect(lfp.stderr).toMatch(/warning: the preset "Neuropixels LFP" keeps an LFP band/);
+    expect(readBack('kilosort', join(dir, 'lfp')).hp_filtered).toBe(false);
+  });
+
   it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');
@@ -66,7 +96,7 @@ describe('probedeck export', () => {
     expect(exported.equals(readFileSync(join(dir, 'p.i16')))).toBe(true);
     expect(readdirSync(join(dir, 'ks')).sort()).toEqual(['README.txt', 'channels.json', 'params.py', 'probe.json', 'probe_kilosort.json', 'recording.bin']);
     const ks = readBack('kilosort', join(dir, 'ks'));
-    expect(ks).toMatchObject({ fs: 30000, n_chan: 8, shape: [6000, 8] });
+    expect(ks).toMatchObject({ fs: 30000, n_chan: 8, chanMap: [0, 1, 2, 3, 4, 5, 6, 7], shape: [6000, 8], hp_filtered: true, bad_channels: [], bad: {} });
   });
 
   it('a SpikeInterface binary folder reads back with the source’s fs, ids, gains and positions', () => {
@@ -91,6 +121,11 @@ describe('probedeck export', () => {
     expect(si.groups).toEqual(chans.map((c) => c.shank));
     expect(si.device_channel_indices).toEqual(chans.map((_, k) => k));
     expect(si.rms).toBeGreaterThan(1); // filtered traces, not zeros
+    // Both names SpikeInterface has read the probe from, the same probeinterface file.
+    expect(si.probe_json_same).toBe(true);
+    expect(si.probe_json_spec).toEqual(['probeinterface', 1]);
+    expect(si.channel_labels).toEqual(chans.map(() => 'good'));
+    expect(readFileSync(join(dir, 'si/README.txt'), 'utf8')).toMatch(/probegroup\.json \(SpikeInterface 0\.105 on\) and probe\.json \(up to 0\.104\)/);
 
     const raw = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--start', '0.25', '--end', '0.75', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]);
     expect(raw.code, raw.stderr).toBe(0);
@@ -160,7 +195,25 @@ describe('probedeck export', () => {
     const det = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'kilosort', '--out', join(dir, 'det'), '--data-dir', join(dir, 'data')]);
     expect(det.code, det.stderr).toBe(0);
     expect(det.stderr).toMatch(/bad channels, kept out of the reference: AP77 \(noise\), AP191 \(dead\)\n/);
-    expect(readFileSync(join(dir, 'det/README.txt'), 'utf8')).toMatch(/Bad channels written \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+    const readme = readFileSync(join(dir, 'det/README.txt'), 'utf8');
+    expect(readme).toMatch(/Bad channels written \(kept out of the reference\): AP77 \(noise\), AP191 \(dead\)/);
+    // Kilosort 4 is not to sort them: out of its channel map, listed for a script, said in the README.
+    const ks = readBack('kilosort', join(dir, 'det'));
+    expect(ks.chanMap).toHaveLength(382);
+    expect(ks.chanMap).not.toContain(77);
+    expect(ks.chanMap).not.toContain(191);
+    expect(ks.n_chan).toBe(382);
+    expect(ks.xc).toHaveLength(382);
+    expect(ks.shape).toEqual([60000, 384]);
+    expect(ks.bad_channels).toEqual([77, 191]);
+    expect(ks.bad).toEqual({ 77: 'noise', 191: 'dead' });
+    expect(readme).toMatch(/rows 77, 191 of recording\.bin are left out of probe_kilosort\.json's chanMap/);
+    // The SpikeInterface folder labels them in a channel property, as detect_bad_channels does.
+    const si = cli(['export', bin, '--preset-file', presetFile(dir, detect), '--format', 'si-binary', '--channels', '70-80,191', '--out', join(dir, 'det-si'), '--data-dir', join(dir, 'data')]);
+    expect(si.code, si.stderr).toBe(0);
+    const labels = readBack('si-binary', join(dir, 'det-si')).channel_labels;
+    expect(labels).toEqual([...Array.from({ length: 11 }, (_, k) => (k === 7 ? 'noise' : 'good')), 'dead']);
+    expect(readFileSync(join(dir, 'det-si/README.txt'), 'utf8')).toMatch(/labelled in the channel property "channel_labels"/);
   });
 
   it('refuses what it cannot do with one clear line, and writes nothing', () => {
@@ -224,6 +277,33 @@ describe('probedeck export', () => {
     expect(cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(rec, 'export'), '--end', '0.1', '--data-dir', join(dir, 'data')]).code).toBe(0);
   });
 
+  it('the history keeps each export’s range and channel selection; an older database keeps its rows', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    // A database from before ranges were kept, with one export in it.
+    mkdirSync(join(dir, 'data'));
+    const old = new Database(join(dir, 'data', DATABASE_FILE));
+    for (const m of MIGRATIONS.slice(0, 5)) old.exec(m);
+    old.pragma('user_version = 5');
+    old.prepare(`INSERT INTO export_history (started_at, finished_at, source, format, preset_name, out_dir, channels, samples, seconds, state, message, pid) VALUES ('2026-01-01T00:00:00.000Z', '2026-01-01T00:00:09.000Z', ?, 'kilosort', 'Neuropixels AP', '/x/old', 384, 30000, 9, 'done', NULL, 1)`).run(bin);
+    old.close();
+    const run = (out: string, ...more: string[]) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...more]);
+    for (const r of [run('part', '--start', '0.25', '--end', '0.5', '--channels', '0-63,70'), run('whole')]) expect(r.code, r.stderr).toBe(0);
+    const { db } = openDatabase(join(dir, 'data', DATABASE_FILE));
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      const rows = exportHistory(db).list();
+      expect(rows.map((r) => [r.outDir, r.startS, r.endS, r.channelList, r.channels])).toEqual([
+        [join(dir, 'whole'), 0, 1, null, 384],
+        [join(dir, 'part'), 0.25, 0.5, '0-63,70', 65],
+        ['/x/old', null, null, null, 384]
+      ]);
+      expect(rows[2]).toMatchObject({ state: 'done', seconds: 9, samples: 30000, presetName: 'Neuropixels AP' });
+    } finally {
+      db.close();
+    }
+  });
+
   it('a killed export leaves no destination; the next export clears its leftovers', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);
@@ -242,7 +322,7 @@ describe('probedeck export', () => {
     expect(readFileSync(join(out, 'recording.bin')).length).toBe(20 * 30000 * 384 * 2);
   });
 
-  it('SIGINT cancels: exit non-zero, one clear line, nothing left', async () => {
+  it('SIGINT cancels: exit 130 (as a shell expects of Ctrl-C), one clear line, nothing left', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);
     const child = spawn(process.execPath, [join(repoRoot, 'bin/probedeck.js'), 'export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--out', join(dir, 'x'), '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -251,14 +331,12 @@ describe('probedeck export', () => {
     for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.startsWith('.x.partial-')); i++) await new Promise((r) => setTimeout(r, 10));
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
-    expect(code).not.toBe(0);
+    expect(code).toBe(130);
     expect(stderr).toMatch(/the export was cancelled; nothing was written to/);
     expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
   });
 
-  // A real full disk: a small tmpfs in a private mount namespace (unshare -rm needs no root where
-  // user namespaces are allowed, as on CI's Debian).
-  const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
+  // A real full disk: a small tmpfs in a private mount namespace.
   it.skipIf(!canMountTmpfs)('a full disk fails cleanly: before starting when it can tell, mid-way otherwise', () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);
@@ -279,6 +357,45 @@ describe('probedeck export', () => {
     const full = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=2m tmpfs /mnt && ${cli} presets list --data-dir /mnt/data > /dev/null && dd if=/dev/zero of=/mnt/fill bs=64k 2>/dev/null; ${cli} export "${bin}" --preset "Neuropixels AP" --format kilosort --out "${join(dir, 'ks')}" --data-dir /mnt/data; echo "exit=$?"`], { encoding: 'utf8' });
     expect(full.stderr).toMatch(/^probedeck: the settings database \/mnt\/data\/probedeck\.db cannot be opened \(.*\): is its disk full or read-only\? Free some space there, or give another --data-dir\n$/);
     expect(full.stdout).toBe('exit=1\n');
+  });
+
+  it('export.check refuses up front what would fail (range, channels, read-only or full destination), and a refused start leaves no history row', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+      const req = { source: bin, preset: { id: presets.find((p) => p.name === 'Neuropixels AP')!.id }, format: 'kilosort', outDir: join(dir, 'ks') };
+      const refused: [object, RegExp][] = [
+        [{ startS: 5 }, /the range starts at 5\.000 s, past the recording's end: the recording has 30000 samples \(1\.000 s\)/],
+        [{ endS: 2 }, /the range ends at 2\.000 s, past the recording's end/],
+        [{ startS: 0.5, endS: 0.5 }, /the range starts at 0\.500 s, not before its end at 0\.500 s/],
+        [{ channels: [0, 384] }, /channel 384 is not one of the recording's channels 0–383/]
+      ];
+      for (const [more, why] of refused) {
+        await expect(host.call('export.check', { ...req, ...more })).rejects.toThrow(why);
+        await expect(host.call('export.start', { ...req, ...more })).rejects.toThrow(why);
+      }
+      expect(await host.call('export.history', undefined)).toEqual([]);
+      expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
+    } finally {
+      await host.close();
+    }
+    // A read-only file system and one too small, each in a private mount namespace: the same check, in a host of its own.
+    if (!canMountTmpfs) return;
+    const script = join(dir, 'check.mjs');
+    writeFileSync(
+      script,
+      `const { createHost } = await import(${JSON.stringify(join(repoRoot, 'main/api/host.ts'))});
+const host = createHost({ dataDir: process.argv[2], transport: 'websocket' });
+const id = (await host.call('presets.list', undefined)).find((p) => p.name === 'Neuropixels AP').id;
+for (const outDir of process.argv.slice(4))
+  console.log(await host.call('export.check', { source: process.argv[3], preset: { id }, format: 'kilosort', outDir }).then((c) => 'ok ' + c.exists, (err) => err.message));
+await host.close();`
+    );
+    mkdirSync(join(dir, 'small'));
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o ro tmpfs /mnt && mount -t tmpfs -o size=4m tmpfs "${join(dir, 'small')}" && "${process.execPath}" "${script}" "${join(dir, 'data')}" "${bin}" /mnt/ks "${join(dir, 'small/ks')}" "${join(dir, 'fine')}"`], { encoding: 'utf8' });
+    expect(r.stdout.split('\n'), r.stderr).toEqual(['cannot write in /mnt (a read-only file system)', `the export needs 26 MiB but ${join(dir, 'small')} has 4 MiB free`, 'ok false', '']);
   });
 
   it('through the host API: progress events, then a complete folder and a history row', async () => {
@@ -303,7 +420,7 @@ describe('probedeck export', () => {
       expect(events[0]).toMatchObject({ state: 'running', doneSamples: 0 });
       expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe(60000 * 384 * 2);
       const [row] = (await host.call('export.history', undefined)) as { state: string; presetName: string; samples: number; seconds: number }[];
-      expect(row).toMatchObject({ state: 'done', presetName: 'Neuropixels AP', samples: 60000 });
+      expect(row).toMatchObject({ state: 'done', presetName: 'Neuropixels AP', samples: 60000, startS: 0, endS: 2, channelList: null });
       expect(row.seconds).toBeGreaterThan(0);
       expect(await host.call('export.check', req)).toMatchObject({ exists: true });
       await expect(host.call('export.start', { ...req, preset: { id: 9999 } })).rejects.toThrow(/no preset with id 9999/);
@@ -312,8 +429,11 @@ describe('probedeck export', () => {
       await expect(host.call('export.start', { ...req, outDir: 'ks-relative' })).rejects.toThrow(/The destination must be a full path/);
       expect(existsSync('ks-relative')).toBe(false);
       // A folder an export could not replace is refused by the check, before anyone is asked to confirm.
-      writeFileSync(join(dir, 'notes.txt'), 'lab notes');
-      await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'notes/notes.txt'), 'lab notes');
+      await expect(host.call('export.check', { ...req, outDir: join(dir, 'notes') })).rejects.toThrow(/holds files that are not a ProbeDeck export: replacing it would delete it/);
+      // Nor the folder of the recording being read.
+      await expect(host.call('export.check', { ...req, outDir: dir })).rejects.toThrow(/holds the recording being read/);
       // Cancelled part-way, the bar stays where the export was (it went back to 0 %).
       const long = simulated(dir, 20, 'long');
       const seen: ExportProgress[] = [];

@@ -45,6 +45,11 @@ export interface ExportRecord {
   outDir: string;
   channels: number;
   samples: number;
+  /** The range exported, in seconds from the recording's start; null for exports recorded before ranges were kept. */
+  startS: number | null;
+  endS: number | null;
+  /** The channel selection as given ("0-63,70"); null for all channels (or, with startS null, not recorded). */
+  channelList: string | null;
   seconds: number | null;
   state: ExportState;
   message: string | null;
@@ -57,11 +62,18 @@ export interface ExportCheck {
   neededBytes: number | null;
 }
 
+/** Which preset defaults apply to a source, most specific first, as the view picks its preset on open. */
+export interface ExportSourceKinds {
+  /** Keys of presets.defaults: 'lfp' (under 5 kHz), 'multishank', then the format ('spikeglx', 'openephys', 'raw'). */
+  kinds: string[];
+}
+
 export interface ExportMethods {
   'export.start': { params: ExportRequest; result: { id: number } };
   'export.cancel': { params: { id: number }; result: void };
   'export.check': { params: ExportRequest; result: ExportCheck };
   'export.history': { params: { limit?: number } | void; result: ExportRecord[] };
+  'export.sourceKinds': { params: Pick<ExportRequest, 'source' | 'raw' | 'stream'>; result: ExportSourceKinds };
 }
 
 export interface ExportEvents {

@@ -8,6 +8,7 @@ export function exportHandlers(exports: ExportManager): HandlersOf<keyof ExportM
     'export.start': (p) => exports.start(p),
     'export.cancel': (p) => exports.cancel(isPlainObject(p) ? p.id : undefined),
     'export.check': (p) => exports.check(p),
+    'export.sourceKinds': (p) => exports.sourceKinds(p),
     'export.history': (p) => exports.history(isPlainObject(p) && isInteger(p.limit) ? p.limit : undefined)
   };
 }

@@ -7,8 +7,9 @@ import type { ExportFormat, ExportRequest } from '../../api/domains/export.ts';
 import { openDatabase } from '../../db/database.ts';
 import { engineInfo } from '../../engine/index.ts';
 import { exportHistory } from '../../export/history-repo.ts';
+import { bandMismatch, geometryNote } from '../../export/notes.ts';
 import { resolveExport } from '../../export/manager.ts';
-import { runExport } from '../../export/run-export.ts';
+import { preflight, runExport } from '../../export/run-export.ts';
 import { machineKey } from '../../planner/calibrate.ts';
 import { parseBytes } from '../../planner/plan.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
@@ -69,9 +70,13 @@ export const exportCommand: Command = {
     const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
     const abort = new AbortController();
-    const onSigint = () => abort.abort();
+    // A cancelled run exits as the shell expects of a command a signal stopped: 128 + its number
+    // (130 for Ctrl-C), so a script running exports in a loop stops instead of going on to the next.
+    let signalled: number | null = null;
+    const onSigint = () => ((signalled ??= 130), abort.abort());
+    const onSigterm = () => ((signalled ??= 143), abort.abort());
     process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
+    process.on('SIGTERM', onSigterm);
     try {
       const presets = presetsRepo(db);
       let preset: ExportRequest['preset'];
@@ -108,6 +113,11 @@ export const exportCommand: Command = {
         if (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT') throw new CliError(`${err.message} (--raw-channels C --raw-fs HZ)`);
         throw err;
       });
+      // Refused before it has a history row (a range past the end is a typing mistake, not a failed export).
+      await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+        await r.source.close();
+        throw err;
+      });
       // The export history is bookkeeping: a full settings disk leaves this export out of it, said
       // on stderr, and the export goes ahead (its destination may be another disk).
       const history = exportHistory(db);
@@ -125,7 +135,8 @@ export const exportCommand: Command = {
       const progress = progressLine('export', r.source.info.fs);
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
       let id = -1;
-      record(() => (id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples })));
+      const startS = (r.startSample ?? 0) / r.source.info.fs;
+      record(() => (id = history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: resolve(req.outDir), channels: req.channels?.length ?? r.source.info.channels.length, samples, startS, endS: startS + samples / r.source.info.fs, channelList: values.channels?.trim() ?? null })));
       try {
         const res = await runExport({
           ...r,
@@ -145,18 +156,21 @@ export const exportCommand: Command = {
         console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
         if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
         if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
+        // Said again at the end, where a user reads the outcome (the source's own warnings came first).
+        for (const w of [bandMismatch(r.source.info, r.preset), geometryNote(r.source.info)]) if (w) console.error(`probedeck: warning: ${w} (said in its README too)`);
         console.log(res.outDir);
         return 0;
       } catch (err) {
         progress.done();
         if (id >= 0) record(() => history.finish(id, abort.signal.aborted ? 'cancelled' : 'failed', null, (err as Error).message));
+        if (signalled !== null && abort.signal.aborted) throw new CliError((err as Error).message, signalled);
         throw err;
       } finally {
         await r.source.close();
       }
     } finally {
       process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      process.off('SIGTERM', onSigterm);
       db.close();
     }
   }

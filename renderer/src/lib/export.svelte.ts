@@ -5,11 +5,18 @@ import type { Preset } from '../../../main/api/domains/presets.ts';
 import { parseChannelList } from '../../../main/util/channel-list.ts';
 import { api } from './api.ts';
 
+/** How the form names a presets.defaults key (as the Presets page does). */
+const KIND_LABELS: Record<string, string> = { spikeglx: 'SpikeGLX', openephys: 'Open Ephys', raw: 'raw binary', multishank: 'multi-shank probes', lfp: 'LFP streams' };
+
 export class ExportState {
   source = $state('');
   /** The user has typed in the source field: a suggestion arriving later leaves it alone. */
   sourceTyped = false;
   presetId = $state<number | null>(null);
+  /** Why the preset shown was picked ("as in Traces", "the default for SpikeGLX"), null once the user picks one. */
+  presetWhy = $state<string | null>(null);
+  /** The user chose the preset: a source typed later leaves the choice alone. */
+  presetChosen = false;
   format = $state<ExportFormat>('kilosort');
   outDir = $state('');
   startS = $state<number | null>(null);
@@ -28,6 +35,8 @@ export class ExportState {
   running = $derived(this.progress?.state === 'running');
 
   #unsubscribe: (() => void) | null = null;
+  /** Counts suggestions asked for: only the newest source's answer is applied. */
+  #suggestion = 0;
 
   async load(): Promise<void> {
     this.#unsubscribe ??= api.on('export.progress', (p) => {
@@ -44,10 +53,46 @@ export class ExportState {
         // Only a suggestion: whatever the user typed meanwhile stays (even a field cleared to retype).
         if (!this.source && !this.sourceTyped) this.source = guess;
       }
+      await this.suggestPreset();
       await this.refreshHistory();
     } catch (err) {
       this.error = (err as Error).message;
     }
+  }
+
+  /**
+   * The preset for the source in the form, unless the user chose one: the one Traces runs on that same
+   * source (what the user reviewed), else the source kind's default (what Traces would open it with),
+   * else the first. Exporting another preset's data than the one reviewed must be a visible choice.
+   */
+  async suggestPreset(): Promise<void> {
+    if (this.presetChosen) return;
+    const ask = ++this.#suggestion;
+    const pick = await this.#presetFor(this.source.trim()).catch(() => null);
+    if (ask !== this.#suggestion || this.presetChosen) return;
+    const live = pick && this.presets.some((p) => p.id === pick.id) ? pick : null;
+    this.presetId = live?.id ?? this.presets[0]?.id ?? null;
+    this.presetWhy = live?.why ?? null;
+  }
+
+  async #presetFor(source: string): Promise<{ id: number; why: string } | null> {
+    if (!source) return null;
+    const session = await api.call('session.info');
+    const opened = session?.openedFrom && session.openedFrom.kind !== 'simulator' ? session.openedFrom.path : session?.kind === 'simulator' ? null : session?.source;
+    if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
+    const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
+    const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
+    return kind === undefined ? null : { id: defaults[kind], why: `the default for ${KIND_LABELS[kind] ?? kind}` };
+  }
+
+  choosePreset(id: number | null): void {
+    this.presetId = id;
+    this.presetChosen = true;
+    this.presetWhy = null;
+  }
+
+  #raw(): ExportRequest['raw'] {
+    return this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs, ...(this.rawGainUv ? { gainUv: this.rawGainUv } : {}) } : undefined;
   }
 
   async refreshHistory(): Promise<void> {
@@ -65,7 +110,7 @@ export class ExportState {
       startS: this.startS ?? undefined,
       endS: this.endS ?? undefined,
       channels,
-      raw: this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs, ...(this.rawGainUv ? { gainUv: this.rawGainUv } : {}) } : undefined
+      raw: this.#raw()
     };
   }
 
