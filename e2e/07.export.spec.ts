@@ -78,7 +78,7 @@ test('a plain binary file without metadata is exported with the channel count an
   await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
   expect(statSync(join(out, 'recording.f32')).size).toBe(5 * 15000 * 4);
   // The layout written for a file without metadata is made up: the done message says so, as its README does.
-  await expect(app.getByTestId('export-message')).toContainText("warning: the probe's layout is not known (no .meta or settings.xml)");
+  await expect(app.getByTestId('export-message')).toContainText('a raw file says nothing of its probe: its channels are placed in a made-up column');
   const row = app.getByTestId('export-history').locator('tbody tr').first();
   await expect(row.getByTestId('export-history-range')).toHaveText('0.250–0.750 s');
   await expect(row.getByTestId('export-history-channels')).toHaveText('20-23,2 (5)');

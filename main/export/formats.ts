@@ -64,7 +64,10 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
   ].join('\n');
 }
 
-/** Per row: why it is bad ('dead', 'noise', 'out' as detection labels it, or 'listed in the preset'), else null. */
+/** A site SpikeGLX marks unused (NP1.0's reference site), as an export's README and channels.json name it. */
+export const UNUSED_LABEL = 'unused (a reference site)';
+
+/** Per row: why it is bad ('dead', 'noise', 'out' as detection labels it, 'listed in the preset', or unused), else null. */
 const badLabels = (x: ExportContext) => {
   const labels: (string | null)[] = x.channels.map(() => null);
   for (const b of x.badChannels) labels[b.row] = b.label;
@@ -117,7 +120,7 @@ function siNotes(x: ExportContext): string {
   const lines = ['The probe is in probegroup.json (SpikeInterface 0.105 on) and probe.json (up to 0.104), the same file.'];
   if (x.badChannels.length)
     lines.push(
-      `Bad channels are kept in the traces and labelled in the channel property "channel_labels" ('good', or 'dead', 'noise', 'out' as detect_bad_channels labels them, 'known' when the preset lists them); to sort without them: rec.remove_channels(rec.channel_ids[rec.get_property("channel_labels") != "good"])`
+      `Bad channels are kept in the traces and labelled in the channel property "channel_labels" ('good', or 'dead', 'noise', 'out' as detect_bad_channels labels them, 'known' when the preset lists them, 'unused' for a site SpikeGLX marks unused); to sort without them: rec.remove_channels(rec.channel_ids[rec.get_property("channel_labels") != "good"])`
     );
   return lines.join('\n') + '\n';
 }
@@ -203,9 +206,9 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
-        // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists),
+        // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a reference site),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.
-        'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: bad.map((b) => (b === null ? 'good' : b === 'listed in the preset' ? 'known' : b)) }),
+        'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: bad.map((b) => (b === null ? 'good' : b === 'listed in the preset' ? 'known' : b === UNUSED_LABEL ? 'unused' : b)) }),
         'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)
       };
     }

@@ -12,7 +12,8 @@ import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source, type SourceInfo } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
-import { LFP_MAX_FS, exportWarnings } from './notes.ts';
+import { exportWarnings } from './notes.ts';
+import { sourceKinds } from '../presets/source-kinds.ts';
 import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -42,14 +43,6 @@ function openExportSource(req: Pick<ExportRequest, 'source' | 'raw' | 'stream'>)
     if (req.raw && err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT')) return openSource(req.source, { raw: req.raw, stream: req.stream });
     throw err;
   });
-}
-
-/**
- * The preset-default keys for a source, in the order the view tries them when it opens one
- * (sessions/manager.ts #pipelineFor): an LFP stream, then several shanks, then the format.
- */
-export function sourceKinds(info: SourceInfo): string[] {
-  return [...(info.fs < LFP_MAX_FS ? ['lfp'] : []), ...(new Set(info.channels.map((c) => c.shank)).size > 1 ? ['multishank'] : []), info.format];
 }
 
 /** Opens the source and finds the preset; the caller closes `source`. */
@@ -132,7 +125,7 @@ export class ExportManager {
     if (!isAbsolute(req.source)) throw new ProbeDeckError('RELATIVE_PATH', `The recording must be a full path (from / or a drive letter), got "${req.source}"`);
     const source = await openExportSource(req);
     try {
-      return { kinds: sourceKinds(source.info) };
+      return { kinds: sourceKinds(source.info.fs, new Set(source.info.channels.map((c) => c.shank)).size, source.info.format) };
     } finally {
       await source.close();
     }

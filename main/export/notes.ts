@@ -1,11 +1,10 @@
 // What an export says about its own data beyond the numbers: whether the traces are high-passed (for
-// sorters that filter again or not), a preset run on the other kind of stream, and a probe layout
-// that was made up rather than read from the recording's metadata.
+// sorters that filter again or not), and a preset run on the other kind of stream. A probe layout
+// made up for lack of metadata is the source's own warning (raw files, Open Ephys without settings.xml).
 import type { PresetBody } from '../api/domains/presets.ts';
 import type { SourceInfo } from '../sources/source.ts';
 
-/** Streams sampled below this are LFP streams (SpikeGLX .lf 2.5 kHz, Open Ephys LFP); as the view decides. */
-export const LFP_MAX_FS = 5000;
+import { LFP_MAX_FS } from '../presets/source-kinds.ts';
 
 /**
  * Spike-band high-passes start at 150–300 Hz (SpikeGLX and Open Ephys at 300, Kilosort's own at 300,
@@ -35,18 +34,7 @@ export function bandMismatch(info: SourceInfo, preset: { name: string; body: Pre
     : `the preset "${preset.name}" keeps a spike band but ${info.stream} is sampled at ${info.fs} Hz (an LFP stream)`;
 }
 
-/**
- * The sources mark a layout they made up (a raw file; Open Ephys without settings.xml) only by the
- * probe kind 'other'; Open Ephys says so in its own warnings, a raw file does not: say it here.
- */
-export function geometryNote(info: SourceInfo): string | null {
-  if (info.probe.kind !== 'other') return null;
-  if ((info.warnings ?? []).some((w) => w.includes('layout is unknown'))) return null;
-  const how = info.channels.every((c) => c.x === 0) ? 'one column, 20 µm apart in file order' : 'a Neuropixels 1.0 layout, guessed from the file name';
-  return `the probe's layout is not known (no .meta or settings.xml): the contact positions written (${how}) are made up, and a sorter's channel map built from them may be wrong: give the sorter the real geometry`;
-}
-
 /** Every warning an export repeats (README, done message): the source's own, then the export's. */
 export function exportWarnings(info: SourceInfo, preset: { name: string; body: PresetBody }): string[] {
-  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...[bandMismatch(info, preset), geometryNote(info)].filter((w): w is string => w !== null)];
+  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...[bandMismatch(info, preset)].filter((w): w is string => w !== null)];
 }

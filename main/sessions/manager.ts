@@ -12,6 +12,7 @@ import { SourceError, type Source } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
 import { validateReference } from '../presets/schema.ts';
+import { LFP_MAX_FS, sourceKinds } from '../presets/source-kinds.ts';
 
 /** What a source shows when its default preset cannot run on it: the samples as recorded (in µV). */
 const UNPROCESSED: SessionPipeline = { filter: null, reference: validateReference('reference', { mode: 'none' }), exclude: [], detectBadChannels: false };
@@ -22,9 +23,6 @@ export const DEFAULT_PIPELINE: SessionPipeline = {
   exclude: [],
   detectBadChannels: false
 };
-
-/** Streams sampled below this are LFP (Neuropixels' 2500 Hz): they open with the LFP default. */
-const LFP_MAX_FS = 5000;
 
 /** Without presets (tests, a settings database that could not open), what an LFP stream shows: its 0.5–500 Hz band. */
 const DEFAULT_LFP_PIPELINE: SessionPipeline = { filter: { lowHz: 0.5, highHz: 500, order: 3 }, reference: validateReference('reference', { mode: 'none' }), exclude: [], detectBadChannels: false };
@@ -201,8 +199,8 @@ export class SessionManager {
    */
   #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number, fs: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
     if (asked) return { pipeline: checkPipeline(asked), preset: null };
-    // An LFP stream (SpikeGLX .lf, Open Ephys' LFP) cannot run a spike band; several shanks want a reference each.
-    const p = (fs < LFP_MAX_FS ? this.#presets?.defaultFor('lfp') : null) ?? (shanks > 1 ? this.#presets?.defaultFor('multishank') : null) ?? this.#presets?.defaultFor(sourceKind) ?? null;
+    let p: ReturnType<PresetLookup['defaultFor']> = null;
+    for (const kind of sourceKinds(fs, shanks, sourceKind)) p ??= this.#presets?.defaultFor(kind) ?? null;
     return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: fs < LFP_MAX_FS ? DEFAULT_LFP_PIPELINE : DEFAULT_PIPELINE, preset: null };
   }
 

@@ -66,17 +66,17 @@ describe('probedeck export', () => {
     const input = refPath('engine_input.i16');
     const raw = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'raw'), '--data-dir', join(dir, 'data')]);
     expect(raw.code, raw.stderr).toBe(0);
-    const layout = /the probe's layout is not known \(no \.meta or settings\.xml\): the contact positions written \(one column, 20 µm apart in file order\) are made up/;
+    const layout = /a raw file says nothing of its probe: its channels are placed in a made-up column, 20 µm apart/;
     expect(raw.stderr).toMatch(layout);
-    expect(readFileSync(join(dir, 'raw/README.txt'), 'utf8')).toMatch(new RegExp(`WARNING: ${layout.source}`));
+    expect(readFileSync(join(dir, 'raw/README.txt'), 'utf8')).toMatch(new RegExp(`WARNING: the source: ${layout.source}`));
     expect(readBack('kilosort', join(dir, 'raw')).hp_filtered).toBe(true);
     // A SpikeGLX recording's layout comes from its .meta; an LFP band is not high-passed data.
     const bin = simulated(dir, 0.5);
     const lfp = cli(['export', bin, '--preset', 'Neuropixels LFP', '--format', 'kilosort', '--out', join(dir, 'lfp'), '--data-dir', join(dir, 'data')]);
     expect(lfp.code, lfp.stderr).toBe(0);
-    expect(lfp.stderr).not.toMatch(/layout is not known/);
+    expect(lfp.stderr).not.toMatch(/made-up column/);
     const readme = readFileSync(join(dir, 'lfp/README.txt'), 'utf8');
-    expect(readme).not.toMatch(/layout is not known/);
+    expect(readme).not.toMatch(/made-up column/);
     expect(readme).toMatch(/WARNING: the preset "Neuropixels LFP" keeps an LFP band but imec0\.ap is sampled at 30000 Hz \(an AP-rate stream\)/);
     expect(lfp.stderr).toMatch(/warning: the preset "Neuropixels LFP" keeps an LFP band/);
     expect(readBack('kilosort', join(dir, 'lfp')).hp_filtered).toBe(false);
@@ -149,6 +149,20 @@ describe('probedeck export', () => {
     expect(worst).toBe(0);
     const side = JSON.parse(readFileSync(join(dir, 'some/recording.json'), 'utf8'));
     expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
+  });
+
+  it('a site the .meta marks unused (NP1.0’s reference site) is a bad channel: out of the reference and of Kilosort’s channel map', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.3);
+    const meta = bin.replace(/\.bin$/, '.meta');
+    // As SpikeGLX writes an NP1.0's map: channel 191's entry ends in 0.
+    writeFileSync(meta, readFileSync(meta, 'utf8').replace(/\(0:1:95:1\)/, '(0:1:95:0)'));
+    const r = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(0);
+    const ks = readBack('kilosort', join(dir, 'ks'));
+    expect(ks.chanMap).not.toContain(191);
+    expect(ks.bad).toEqual({ 191: 'unused (a reference site)' });
+    expect(readFileSync(join(dir, 'ks/README.txt'), 'utf8')).toContain('AP191 (unused (a reference site))');
   });
 
   it('a channel subset holds the same values as the whole export: the reference is over the whole probe, then the subset is written', () => {
