@@ -9,11 +9,12 @@ import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import { openSource } from '../sources/open-source.ts';
-import { SourceError, type Source, type SourceInfo } from '../sources/source.ts';
+import { SourceError, type Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
 import { exportWarnings } from './notes.ts';
 import { sourceKinds } from '../presets/source-kinds.ts';
+import { formatChannelRuns } from '../util/channel-list.ts';
 import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -61,21 +62,6 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
   const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));
   return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
-}
-
-/**
- * The app sends indices: kept for the history in the list form the form takes, in the order given
- * (it is the order of the written rows), consecutive runs as ranges: [300, 5, 6, 7] → "300,5-7".
- */
-function listInOrder(channels: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < channels.length; ) {
-    let j = i;
-    while (j + 1 < channels.length && channels[j + 1] === channels[j] + 1) j++;
-    parts.push(j > i ? `${channels[i]}-${channels[j]}` : String(channels[i]));
-    i = j + 1;
-  }
-  return parts.join(',');
 }
 
 /**
@@ -149,7 +135,8 @@ export class ExportManager {
     try {
       const fs = r.source.info.fs;
       const startSample = r.startSample ?? 0;
-      const channelList = req.channels ? listInOrder(req.channels) : null;
+      // The app sends indices: kept in the order given (the written rows' order), in the form the field takes.
+      const channelList = req.channels ? formatChannelRuns(req.channels) : null;
       id = this.#history.start({ source: req.source, format: req.format, presetName: r.preset.name, outDir: req.outDir, channels: req.channels?.length ?? r.source.info.channels.length, samples, startS: startSample / fs, endS: (startSample + samples) / fs, channelList });
     } catch (err) {
       id = -++this.#unrecorded;

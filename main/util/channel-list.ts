@@ -21,12 +21,16 @@ export function parseChannelList(text: string): number[] {
 
 /** The list as parseChannelList reads it back, runs as ranges: [3, 4, 5, 9] → "3-5,9". */
 export function formatChannelList(channels: readonly number[]): string {
-  const sorted = [...new Set(channels)].sort((a, b) => a - b);
+  return formatChannelRuns([...new Set(channels)].sort((a, b) => a - b));
+}
+
+/** The channels in the order given (an export's row order), ascending runs as ranges: [300, 5, 6, 7] → "300,5-7". */
+export function formatChannelRuns(channels: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < channels.length; ) {
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(j > i ? `${sorted[i]}-${sorted[j]}` : String(sorted[i]));
+    while (j + 1 < channels.length && channels[j + 1] === channels[j] + 1) j++;
+    parts.push(j > i ? `${channels[i]}-${channels[j]}` : String(channels[i]));
     i = j + 1;
   }
   return parts.join(',');
