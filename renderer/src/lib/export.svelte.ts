@@ -4,9 +4,8 @@ import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportReq
 import type { Preset } from '../../../main/api/domains/presets.ts';
 import { parseChannelList } from '../../../main/util/channel-list.ts';
 import { api } from './api.ts';
+import { sourceKindLabel } from './source-kinds.ts';
 
-/** How the form names a presets.defaults key (as the Presets page does). */
-const KIND_LABELS: Record<string, string> = { spikeglx: 'SpikeGLX', openephys: 'Open Ephys', raw: 'raw binary', multishank: 'multi-shank probes', lfp: 'LFP streams' };
 
 export class ExportState {
   source = $state('');
@@ -82,7 +81,7 @@ export class ExportState {
     if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
     const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
     const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
-    return kind === undefined ? null : { id: defaults[kind], why: `the default for ${KIND_LABELS[kind] ?? kind}` };
+    return kind === undefined ? null : { id: defaults[kind], why: `the default for ${sourceKindLabel(kind)}` };
   }
 
   choosePreset(id: number | null): void {
