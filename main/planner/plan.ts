@@ -72,7 +72,6 @@ function check(r: PlanRequest) {
   if (!isNumber(r.fs) || r.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', r.fs);
   if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
   if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
-  if (r.ramBudgetBytes !== undefined && r.ramBudgetBytes > totalmem()) throw new ProbeDeckError('BUDGET_TOO_LARGE', `a RAM budget of ${formatBytes(r.ramBudgetBytes)} is more than this machine's ${formatBytes(totalmem())} of RAM`);
   if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
 }
 
@@ -93,7 +92,9 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   check(req);
   const cores = usableCores(req.job, machineCores);
   const maxW = Math.max(1, Math.ceil(req.channels / TILE));
-  const budget = req.ramBudgetBytes ?? (req.job === 'export' ? defaultRamBudget() : viewRamBudget());
+  // A budget beyond this machine's RAM (a preset from a bigger workstation, a typo) is planned as its RAM, and said.
+  const asked = req.ramBudgetBytes ?? (req.job === 'export' ? defaultRamBudget() : viewRamBudget());
+  const budget = Math.min(asked, totalmem());
   const baseline = baselineBytes();
   const margin = req.marginSamples ?? Math.trunc((5 * 1000) / 300 * req.fs / 1000);
   const outDtype = req.outDtype ?? 'float32';
@@ -139,7 +140,8 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
     // Live: the history takes the rest, so the whole budget is used; say both parts.
     (req.job === 'live'
       ? ` (${formatBytes(chosen.peak)} to process, ${formatBytes(history)} for ${historySeconds.toFixed(0)} s of history: the view's whole ${formatBytes(budget)} budget, beside the ${formatBytes(baseline)} this process holds)`
-      : ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)`);
+      : ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)`) +
+    (asked > budget ? `; the ${formatBytes(asked)} asked is more than this machine has: its ${formatBytes(budget)} of RAM are planned for` : '');
   return {
     nJobs: chosen.j,
     nWorkers: chosen.w,
