@@ -98,7 +98,9 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     dtype: 'int16',
     samples,
     durationS: samples / fs,
-    tStart: 0,
+    // Where the file starts in its run (a later trigger, a file cut from a longer one), as neo gives
+    // SpikeInterface's t_start: firstSample / the .meta's rate; 0 without the tag.
+    tStart: firstSampleOf(meta) / fs,
     syncChannel: nSync > 0 ? { column: nSaved - 1, gain: 1 } : null,
     live: false,
     probe: { kind: family, partNumber: pn, muxTable: meta.lists.get('muxTbl') },
@@ -137,4 +139,9 @@ export async function openSpikeGLX(binPath: string): Promise<Source> {
   if (seen) info.warnings = [...(info.warnings ?? []), `its data look like ${seen} channels per frame, but its .meta says nSavedChans=${info.frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file`];
   const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i), partialLastFrame: true });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
+}
+
+function firstSampleOf(meta: Meta): number {
+  const n = Number(meta.values.get('firstSample') ?? 0);
+  return Number.isFinite(n) && n >= 0 ? n : 0;
 }

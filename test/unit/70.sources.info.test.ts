@@ -75,6 +75,8 @@ describe('SpikeGLX (real .meta files)', () => {
     const src = await openSource(bin);
     const i = src.info;
     expect(i).toMatchObject({ format: 'spikeglx', fs: 30000, frameChannels: 385, samples: 121625350 / 2 / 385, syncChannel: { column: 384, gain: 1 }, probe: { kind: 'np1', partNumber: 'PRB_1_4_0480_1' } });
+    // Where the file starts in its run, as neo gives SpikeInterface's t_start.
+    expect(i.tStart).toBe(177385 / 30000);
     expect(i.channels).toHaveLength(384);
     expect(i.channels[0].gainUv).toBe(2.34375);
     expect(i.channels.slice(0, 4).map((c) => [c.x, c.y])).toEqual([[27, 0], [59, 0], [11, 20], [43, 20]]);
