@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { isEventName } from '../api/contract.ts';
 import { toWireError, type Host } from '../api/host.ts';
 import { decode, encode, type ClientMessage, type ServerMessage } from '../api/wire.ts';
+import type { SessionInfo } from '../api/domains/session.ts';
 import { serveStatic } from './static.ts';
 
 export interface ServerOptions {
@@ -14,6 +15,8 @@ export interface ServerOptions {
   /** Required from every non-loopback client; generated when binding beyond loopback. */
   token?: string;
   staticDir: string;
+  /** How long the demo simulator runs on once the last browser tab has gone (default 60 s). */
+  idleStopMs?: number;
 }
 
 export interface RunningServer {
@@ -102,13 +105,34 @@ export async function startServer(host: Host, options: ServerOptions): Promise<R
   const token = options.token ?? (isLoopback(options.host) ? undefined : randomBytes(18).toString('base64url'));
   const server = createServer((req, res) => serveStatic(options.staticDir, req, res));
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  // The demo simulator processes in real time for no one once every tab has gone: on an acquisition
+  // PC a third of a core for nothing. A reload comes back within the grace; a followed file or a
+  // recording stays open (a live file's history goes on filling, as the rig expects).
+  let idle: NodeJS.Timeout | null = null;
+  const whenAlone = () => {
+    if (wss.clients.size > 0 || idle) return;
+    idle = setTimeout(() => {
+      idle = null;
+      if (wss.clients.size > 0) return;
+      void (async () => {
+        const info = (await host.call('session.info', undefined)) as SessionInfo | null;
+        if (info?.kind === 'simulator' && wss.clients.size === 0) await host.call('session.close', undefined);
+      })().catch(() => {});
+    }, options.idleStopMs ?? 60_000);
+    idle.unref();
+  };
   server.on('upgrade', (req, socket, head) => {
     const why = refusal(req, token);
     if (why) {
       socket.end(`HTTP/1.1 ${why === 'not found' ? 404 : 403} Forbidden\r\nConnection: close\r\n\r\n${why}\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, host));
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      if (idle) clearTimeout(idle);
+      idle = null;
+      attach(ws, host);
+      ws.on('close', whenAlone);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -123,6 +147,7 @@ export async function startServer(host: Host, options: ServerOptions): Promise<R
     server,
     close: () =>
       new Promise<void>((resolve) => {
+        if (idle) clearTimeout(idle);
         for (const c of wss.clients) c.terminate();
         wss.close();
         server.close(() => resolve());

@@ -38,13 +38,13 @@ describe('browser-mode server (real host, real socket)', () => {
     host?.close();
   });
 
-  async function start(token?: string) {
+  async function start(token?: string, idleStopMs?: number) {
     const dir = tempDir();
     const staticDir = join(dir, 'static');
     mkdirSync(staticDir, { recursive: true });
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><p>hi</p>');
     host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
-    server = await startServer(host, { host: '127.0.0.1', port: 0, token, staticDir });
+    server = await startServer(host, { host: '127.0.0.1', port: 0, token, staticDir, idleStopMs });
     return `ws://127.0.0.1:${(server.server.address() as { port: number }).port}/ws`;
   }
 
@@ -67,6 +67,24 @@ describe('browser-mode server (real host, real socket)', () => {
     expect(bad.error!.message).toMatch(/"key"/);
     expect((await call(ws, 'no.such')).error).toMatchObject({ code: 'UNKNOWN_METHOD' });
     ws.close();
+  });
+
+  it('stops the demo simulator once every tab has gone for the grace period; a reload within it keeps it', async () => {
+    const url = await start(undefined, 400);
+    const connect = async () => {
+      const ws = new WebSocket(url);
+      await new Promise((r) => ws.once('open', r));
+      return ws;
+    };
+    let ws = await connect();
+    expect((await call(ws, 'session.open', { source: { kind: 'simulator' } })).result).toMatchObject({ kind: 'simulator' });
+    ws.close();
+    await new Promise((r) => setTimeout(r, 100));
+    ws = await connect(); // a reload
+    await new Promise((r) => setTimeout(r, 700));
+    expect((await call(ws, 'session.info')).result).toMatchObject({ kind: 'simulator' });
+    ws.close();
+    await expect.poll(async () => host.call('session.info', undefined), { timeout: 5000 }).toBeNull();
   });
 
   it('closes a socket that sends what is not a message, and keeps serving the others', async () => {
