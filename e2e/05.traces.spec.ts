@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
@@ -197,4 +197,17 @@ test('bad-channel detection from the toolbar: the button says it is at work, the
   await expect(app.getByTestId('bad-channels')).toContainText('AP77 (noise)', { timeout: 60_000 });
   await expect(app.getByTestId('bad-channels')).toContainText('AP191 (dead)');
   await expect(button).toHaveText('detect bad (d)');
+});
+
+test('a recording whose .meta marks a site unused shows it with the bad channels as soon as it opens', async ({ app, tempDir }) => {
+  // The .meta SpikeGLX wrote for an NP1.0 (channel 191, the reference site, marked unused), zeros for data.
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta');
+  const bin = join(tempDir('probedeck-unused-'), 'noise_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(bin, 'w'));
+  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('noise_g0_t0');
+  await expect(app.getByTestId('bad-channels')).toHaveText('bad: AP191 (unused)');
 });

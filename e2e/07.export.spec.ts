@@ -103,11 +103,19 @@ test('the preset defaults to the one Traces runs on that recording, else the def
   const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', single, '--seconds', '1', '--pace', '0'], { encoding: 'utf8' });
   expect(sim.status, sim.stderr).toBe(0);
 
+  // The form follows Traces while its recording was only suggested: another recording opened there replaces it.
+  await app.getByTestId('open-path').fill(single);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('one_g0_t0');
+  await app.getByTestId('tab-export').click();
+  const source = app.getByTestId('export-source');
+  await expect(source).toHaveValue(single);
+  await expect(app.getByTestId('export-preset-why')).toHaveText('as in Traces');
+  await app.getByTestId('tab-traces').click();
   await app.getByTestId('open-path').fill(np2);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
   await app.getByTestId('tab-export').click();
-  const source = app.getByTestId('export-source');
   await expect(source).toHaveValue(np2);
   const preset = app.getByTestId('export-preset');
   await expect(preset.locator('option:checked')).toHaveText('Neuropixels AP per shank');

@@ -29,7 +29,8 @@ interface FormatSpec {
 
 const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
 
-export function describePipeline(p: PresetBody['pipeline']): string {
+/** `hasBad`: bad channels were kept out of the reference that the preset does not name (sites the .meta marks unused). */
+export function describePipeline(p: PresetBody['pipeline'], hasBad = false): string {
   const steps: string[] = [];
   const f = p.filter;
   if (f.kind !== 'none') {
@@ -41,7 +42,7 @@ export function describePipeline(p: PresetBody['pipeline']): string {
   if (p.badChannels.detect !== 'none') steps.push(`bad-channel detection (${p.badChannels.detect})`);
   if (p.reference.mode !== 'none') {
     const where = { global: "all the recording's channels", group: 'each whole shank', local: `an annulus of ${p.reference.innerUm}–${p.reference.outerUm} µm`, single: `channel ${p.reference.channel}` }[p.reference.mode];
-    steps.push(`common ${p.reference.operator} reference over ${where}${p.badChannels.manual.length || p.badChannels.detect !== 'none' ? ', excluding the bad channels' : ''}`);
+    steps.push(`common ${p.reference.operator} reference over ${where}${hasBad || p.badChannels.manual.length || p.badChannels.detect !== 'none' ? ', excluding the bad channels' : ''}`);
   }
   return steps.length ? steps.join('; then ') : 'no processing (a copy of the selected channels)';
 }
@@ -55,7 +56,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
     `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
     `Preset: ${x.preset.name}`,
-    `Processing: ${describePipeline(x.preset.body.pipeline)}`,
+    `Processing: ${describePipeline(x.preset.body.pipeline, x.badChannels.length > 0)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
     ...exportWarnings(x.info, x.preset).map((w) => `WARNING: ${w}`),
     '',
@@ -231,7 +232,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         tStart: x.info.tStart + x.startSample / x.info.fs,
         source: { path: x.info.path, format: x.info.format, stream: x.info.stream, startSample: x.startSample, endSample: x.endSample },
         preset: x.preset,
-        processing: describePipeline(x.preset.body.pipeline),
+        processing: describePipeline(x.preset.body.pipeline, x.badChannels.length > 0),
         badChannels: x.badChannels,
         channels: channelTable(x)
       }),

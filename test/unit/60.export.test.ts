@@ -162,7 +162,9 @@ describe('probedeck export', () => {
     const ks = readBack('kilosort', join(dir, 'ks'));
     expect(ks.chanMap).not.toContain(191);
     expect(ks.bad).toEqual({ 191: 'unused (a reference site)' });
-    expect(readFileSync(join(dir, 'ks/README.txt'), 'utf8')).toContain('AP191 (unused (a reference site))');
+    const readme = readFileSync(join(dir, 'ks/README.txt'), 'utf8');
+    expect(readme).toContain('AP191 (unused (a reference site))');
+    expect(readme).toContain("common median reference over all the recording's channels, excluding the bad channels");
   });
 
   it('a channel subset holds the same values as the whole export: the reference is over the whole probe, then the subset is written', () => {

@@ -36,6 +36,8 @@ export class ExportState {
   #unsubscribe: (() => void) | null = null;
   /** Counts suggestions asked for: only the newest source's answer is applied. */
   #suggestion = 0;
+  /** The recording the form last suggested: while the field still holds it, a newer suggestion replaces it. */
+  #suggested = '';
 
   async load(): Promise<void> {
     this.#unsubscribe ??= api.on('export.progress', (p) => {
@@ -45,13 +47,17 @@ export class ExportState {
     try {
       this.presets = await api.call('presets.list');
       this.presetId ??= this.presets[0]?.id ?? null;
-      if (!this.source) {
-        const session = await api.call('session.info');
-        const recent = await api.call('sources.recent');
-        const guess = session && session.kind !== 'simulator' ? session.source : (recent[0]?.path ?? '');
-        // Only a suggestion: whatever the user typed meanwhile stays (even a field cleared to retype).
-        if (!this.source && !this.sourceTyped) this.source = guess;
+      const session = await api.call('session.info');
+      const recent = await api.call('sources.recent');
+      const guess = session && session.kind !== 'simulator' ? session.source : (recent[0]?.path ?? '');
+      // Only a suggestion: what the user typed stays (even a field cleared to retype); an earlier
+      // suggestion left as it was gives way to the recording open in Traces now, with its preset.
+      if (guess && guess !== this.source && (!this.sourceTyped || this.source === this.#suggested)) {
+        this.source = guess;
+        this.sourceTyped = false;
+        this.presetChosen = false;
       }
+      if (!this.sourceTyped) this.#suggested = this.source;
       await this.suggestPreset();
       await this.refreshHistory();
     } catch (err) {

@@ -159,6 +159,9 @@ export class TracesState {
       this.info = info;
       this.#noteReference();
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
+      // A recording sends its status only when something changes: ask once for what holds from the
+      // start (sites the .meta marks unused, the preset's bad channels), or the view would not show them.
+      void api.call('session.status').then((s) => s && generation === this.#generation && this.#onStatus(s), () => {});
       this.#renderer = null;
       this.invalidate();
       // Live, the view follows the newest data; a recording opens on its first window, as a file
@@ -473,7 +476,8 @@ export class TracesState {
    */
   toStart(): void {
     if (!this.info) return;
-    const margin = this.info.kind === 'recording' ? 0 : Math.min(1, this.info.historySeconds / 10);
+    // Live, a little inside the oldest edge, which moves on in real time: the moment stays held a few seconds.
+    const margin = this.info.kind === 'recording' ? 0 : Math.min(3, this.info.historySeconds / 4);
     this.seek(this.#oldestSample / this.info.fs + margin + this.spanS);
   }
 
@@ -561,7 +565,8 @@ export class TracesState {
       this.#oldestSample = reply.oldestSample;
       if (!stale) this.#dirty = false;
       this.newestShown = this.#rightCol * spc;
-      this.viewLagMs = performance.now() - t0 + ((reply.newestSample - this.newestShown) / info.fs) * 1000;
+      // Live, how far the drawn edge is behind the newest sample; a recording's newest is its end, no lag.
+      this.viewLagMs = performance.now() - t0 + (info.kind === 'recording' ? 0 : ((reply.newestSample - this.newestShown) / info.fs) * 1000);
       // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
       if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw(stale ? right : undefined);
       if (wasDirty) {
