@@ -66,7 +66,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
 }
 
 /** A site SpikeGLX marks unused (NP1.0's reference site), as an export's README and channels.json name it. */
-export const UNUSED_LABEL = 'unused (a reference site)';
+export const UNUSED_LABEL = 'marked unused in the .meta';
 
 /** Per row: why it is bad ('dead', 'noise', 'out' as detection labels it, 'listed in the preset', or unused), else null. */
 const badLabels = (x: ExportContext) => {
@@ -141,7 +141,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         `offset = 0`,
         `sample_rate = ${x.info.fs.toFixed(6)}`,
         `hp_filtered = ${isHighPassed(x.preset.body.pipeline.filter) ? 'True' : 'False'}`,
-        `# rows of recording.bin found bad or listed bad in the preset (already left out of probe_kilosort.json's chanMap)`,
+        `# rows of recording.bin found bad, listed bad in the preset or marked unused in the .meta${kilosortLeaveOut(x).size ? " (already left out of probe_kilosort.json's chanMap)" : x.badChannels.length ? ' (all rows: kept in the chanMap, or Kilosort would have none)' : ''}`,
         `bad_channels = [${x.badChannels.map((b) => b.row).join(', ')}]`,
         ''
       ].join('\n'),
@@ -207,7 +207,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
-        // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a reference site),
+        // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a site the .meta marks unused),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.
         'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: bad.map((b) => (b === null ? 'good' : b === 'listed in the preset' ? 'known' : b === UNUSED_LABEL ? 'unused' : b)) }),
         'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)

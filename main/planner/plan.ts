@@ -24,9 +24,14 @@ export function viewRamBudget(chosen: number | null = null): number {
 // Each history ring is one Float32Array; half of this keeps either well inside V8's typed-array limit.
 const MAX_VIEW_BUDGET = 16 * GiB;
 
+/** The most a view may take here: half this machine's RAM, at most 16 GiB. */
+export function viewBudgetLimit(): number {
+  return Math.min(MAX_VIEW_BUDGET, Math.floor(totalmem() / 2));
+}
+
 /** What a lab may give a view: 64 MiB at least, and never more than half this machine's RAM. */
 export function checkViewRamBudget(bytes: unknown): number {
-  const most = Math.min(MAX_VIEW_BUDGET, Math.floor(totalmem() / 2));
+  const most = viewBudgetLimit();
   if (!isInteger(bytes) || bytes < 64 * MiB || bytes > most) throw invalidParameterError('view RAM budget', `between 64 MiB and ${formatBytes(most)} (half of this machine's RAM, at most 16 GiB)`, bytes);
   return bytes;
 }

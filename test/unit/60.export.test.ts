@@ -161,9 +161,9 @@ describe('probedeck export', () => {
     expect(r.code, r.stderr).toBe(0);
     const ks = readBack('kilosort', join(dir, 'ks'));
     expect(ks.chanMap).not.toContain(191);
-    expect(ks.bad).toEqual({ 191: 'unused (a reference site)' });
+    expect(ks.bad).toEqual({ 191: 'marked unused in the .meta' });
     const readme = readFileSync(join(dir, 'ks/README.txt'), 'utf8');
-    expect(readme).toContain('AP191 (unused (a reference site))');
+    expect(readme).toContain('AP191 (marked unused in the .meta)');
     expect(readme).toContain("common median reference over all the recording's channels, excluding the bad channels");
   });
 

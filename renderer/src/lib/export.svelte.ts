@@ -36,6 +36,7 @@ export class ExportState {
   #unsubscribe: (() => void) | null = null;
   /** Counts suggestions asked for: only the newest source's answer is applied. */
   #suggestion = 0;
+  #suggesting: Promise<void> = Promise.resolve();
   /** The recording the form last suggested: while the field still holds it, a newer suggestion replaces it. */
   #suggested = '';
 
@@ -70,7 +71,14 @@ export class ExportState {
    * source (what the user reviewed), else the source kind's default (what Traces would open it with),
    * else the first. Exporting another preset's data than the one reviewed must be a visible choice.
    */
-  async suggestPreset(): Promise<void> {
+  suggestPreset(): Promise<void> {
+    // Kept: an export started while it is on its way waits for it (a path pasted, then Export clicked
+    // at once, went out with the last recording's preset, and the form then showed another).
+    this.#suggesting = this.#suggest();
+    return this.#suggesting;
+  }
+
+  async #suggest(): Promise<void> {
     if (this.presetChosen) return;
     const ask = ++this.#suggestion;
     const pick = await this.#presetFor(this.source.trim()).catch(() => null);
@@ -125,6 +133,7 @@ export class ExportState {
     // The last export's "done" or "failed" does not stand beside this attempt's outcome.
     if (!this.running) this.progress = null;
     try {
+      await this.#suggesting;
       const req = this.request(overwrite);
       if (!overwrite) {
         const check = await api.call('export.check', req);
