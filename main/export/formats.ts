@@ -16,7 +16,7 @@ export interface ExportContext {
   createdAt: string;
   version: string;
   /** Channels (export rows) found bad by detection or listed in the preset, with their labels. */
-  badChannels: { row: number; id: string; label: string }[];
+  badChannels: { row: number; id: string; code: BadCode; label: string }[];
 }
 
 interface FormatSpec {
@@ -65,10 +65,22 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
   ].join('\n');
 }
 
-/** A site SpikeGLX marks unused (NP1.0's reference site), as an export's README and channels.json name it. */
-export const UNUSED_LABEL = 'marked unused in the .meta';
+/** Why a channel is bad, as SpikeInterface's channel labels say it ('known': the preset lists it). */
+export type BadCode = 'dead' | 'noise' | 'out' | 'known' | 'unused';
+
+/** The same, as an export's README and channels.json say it to a reader. */
+export function badLabel(code: BadCode): string {
+  return code === 'known' ? 'listed in the preset' : code === 'unused' ? 'marked unused in the .meta' : code;
+}
 
 /** Per row: why it is bad ('dead', 'noise', 'out' as detection labels it, 'listed in the preset', or unused), else null. */
+/** Per row: SpikeInterface's label ('good', or the bad channel's code). */
+const badCodes = (x: ExportContext) => {
+  const codes: string[] = x.channels.map(() => 'good');
+  for (const b of x.badChannels) codes[b.row] = b.code;
+  return codes;
+};
+
 const badLabels = (x: ExportContext) => {
   const labels: (string | null)[] = x.channels.map(() => null);
   for (const b of x.badChannels) labels[b.row] = b.label;
@@ -166,7 +178,6 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
       // properties/); SpikeInterface reads it only to translate an older release's kwargs (num_chan), and
       // ours carry today's names. probegroup.json is 0.105's name for the same file: it reads that first.
       const probe = json(probeinterfaceJson(x.info, x.channels));
-      const bad = badLabels(x);
       const binary = {
         class: 'spikeinterface.core.binaryrecordingextractor.BinaryRecordingExtractor',
         module: 'spikeinterface',
@@ -209,7 +220,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
         // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a site the .meta marks unused),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.
-        'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: bad.map((b) => (b === null ? 'good' : b === 'listed in the preset' ? 'known' : b === UNUSED_LABEL ? 'unused' : b)) }),
+        'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: badCodes(x) }),
         'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)
       };
     }

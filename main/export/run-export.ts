@@ -12,7 +12,7 @@ import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
 import { checkDestination, checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
-import { EXPORT_FILES, FORMATS, UNUSED_LABEL, type ExportContext } from './formats.ts';
+import { EXPORT_FILES, FORMATS, badLabel, type BadCode, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
   source: Source;
@@ -193,7 +193,11 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     const manual = new Set(pipeline.badChannels?.manual ?? []);
     const badIndices = [...new Set([...manual, ...(detected?.bad ?? [])])];
     const badChannels = picked
-      .flatMap((index, row) => (badIndices.includes(index) ? [{ row, id: all[index].id, label: detected && detected.labels[index] !== 'good' ? detected.labels[index] : all[index].unused ? UNUSED_LABEL : 'listed in the preset' }] : []));
+      .flatMap((index, row) => {
+        if (!badIndices.includes(index)) return [];
+        const code: BadCode = detected && detected.labels[index] !== 'good' ? (detected.labels[index] as BadCode) : all[index].unused ? 'unused' : 'known';
+        return [{ row, id: all[index].id, code, label: badLabel(code) }];
+      });
     const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
