@@ -197,6 +197,11 @@ test('bad-channel detection from the toolbar: the button says it is at work, the
   await expect(app.getByTestId('bad-channels')).toContainText('AP77 (noise)', { timeout: 60_000 });
   await expect(app.getByTestId('bad-channels')).toContainText('AP191 (dead)');
   await expect(button).toHaveText('detect bad (d)');
+  // Kept in the preset: the built-in default is not edited, a copy takes them and the view runs it.
+  await app.getByTestId('keep-bad').click();
+  await expect(app.getByTestId('kept-note')).toHaveText('AP77, AP191 now known bad in "Neuropixels AP live (copy)" (a copy of the built-in "Neuropixels AP live", which the view now runs): exports through it leave them out');
+  await expect(app.getByTestId('keep-bad')).toHaveCount(0);
+  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Neuropixels AP live (copy) (changed)');
 });
 
 test('a recording whose .meta marks a site unused shows it with the bad channels as soon as it opens', async ({ app, tempDir }) => {

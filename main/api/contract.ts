@@ -56,6 +56,7 @@ export const METHOD_NAMES = [
   'session.close',
   'session.setPipeline',
   'session.setPreset',
+  'session.keepBadChannels',
   'session.columns',
   'session.status',
   'session.activity',

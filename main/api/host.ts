@@ -67,7 +67,9 @@ export function createHost(options: HostOptions): Host {
         const p = presets.get(id);
         if (p.deletedAt) throw new ProbeDeckError('DELETED_PRESET', `the preset "${p.name}" is deleted`);
         return p;
-      }
+      },
+      // A built-in preset is never edited: a copy of it takes the change.
+      save: (id, body) => presets.update(presets.get(id).builtin ? presets.duplicate(id).id : id, body)
     }
   );
 

@@ -85,11 +85,15 @@ async function openRecording(path: string, channels?: number, fs?: number, gainU
   }
 }
 
-/** Where sessions find presets: the default for a kind of source, and one by id. */
+/** Where sessions find presets: the default for a kind of source, and one by id; `save` stores an edited body (a built-in one's in a copy, which it returns). */
 export interface PresetLookup {
   defaultFor(sourceKind: string): { id: number; name: string; body: PresetBody } | null;
   byId(id: number): { id: number; name: string; body: PresetBody };
+  save?(id: number, body: PresetBody): { id: number; name: string; body: PresetBody };
 }
+
+/** Labels detection gives (the rest were named bad before it ran). */
+const DETECTED = new Set(['dead', 'noise', 'out']);
 
 export class SessionManager {
   current: LiveSession | FileSession | null = null;
@@ -163,6 +167,30 @@ export class SessionManager {
     this.#infoRevision++;
     this.#onStatus(this.status()!);
     return this.#presetNote;
+  }
+
+  /**
+   * The bad channels detection found become known bad channels of the preset the view runs, so an
+   * export through it leaves them out as the view does, and the next session starts with them. The
+   * view goes on as it was: a view changed by hand keeps its changes and adds them to its exclusions.
+   * A built-in preset stays as it is: a copy of it takes them, and the view runs the copy.
+   */
+  keepBadChannels(): { info: SessionInfo; kept: string[]; copiedFrom: string | null } {
+    const session = this.require();
+    const save = this.#presets?.save;
+    if (!this.#presets || !save) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
+    if (!this.#preset) throw new ProbeDeckError('NO_PRESET', 'this view runs no preset: choose one in the preset menu, then keep the bad channels in it');
+    const channels = session instanceof FileSession ? session.source.info.channels : session.input.channels;
+    const found = session.describe().badChannels.filter((b) => DETECTED.has(b.label) && !session.pipeline.exclude.includes(b.index));
+    if (found.length === 0) throw new ProbeDeckError('NO_BAD_CHANNELS', 'detection has found no bad channels the preset does not already name');
+    const p = this.#presets.byId(this.#preset.id);
+    // Presets name source channels (what an export's channel list counts in).
+    const manual = [...new Set([...p.body.pipeline.badChannels.manual, ...found.map((b) => channels[b.index].index)])].sort((a, b) => a - b);
+    const saved = save(p.id, { ...p.body, pipeline: { ...p.body.pipeline, badChannels: { ...p.body.pipeline.badChannels, manual } } });
+    if (saved.id !== p.id) this.#preset = presetInfo(saved);
+    const exclude = [...new Set([...session.pipeline.exclude, ...found.map((b) => b.index)])].sort((a, b) => a - b);
+    this.setPipeline({ ...session.pipeline, exclude });
+    return { info: this.info()!, kept: found.map((b) => channels[b.index].id), copiedFrom: saved.id !== p.id ? p.name : null };
   }
 
   /** The current session's status, with what the manager adds to it. */

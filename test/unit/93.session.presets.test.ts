@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHost } from '../../main/api/host.ts';
 import type { Preset } from '../../main/api/domains/presets.ts';
+import type { ExportProgress } from '../../main/api/domains/export.ts';
 import type { ColumnsReply, SessionInfo, SessionStatus, SpectrumReply } from '../../main/api/domains/session.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
@@ -284,4 +285,65 @@ describe('a view reference the source cannot hold', () => {
       host.close();
     }
   });
+});
+
+describe('bad channels found in the view, kept in its preset', () => {
+  it('become the preset’s known bad channels, which an export through it leaves out of the channel map', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '4', '--pace', '0']).code).toBe(0);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
+      const preset = info.preset!;
+      await expect(host.call('session.keepBadChannels', undefined)).rejects.toMatchObject({ code: 'NO_BAD_CHANNELS' });
+      // Detection switched on by hand: the view runs its preset changed, and finds the simulator's noisy and dead channels.
+      info = (await host.call('session.setPipeline', { ...info.pipeline, detectBadChannels: true })) as SessionInfo;
+      await expect.poll(async () => ((await host.call('session.info', undefined)) as SessionInfo).badChannels.map((b) => b.label).sort(), { timeout: 20_000 }).toEqual(['dead', 'noise']);
+      const found = ((await host.call('session.info', undefined)) as SessionInfo).badChannels.map((b) => b.index).sort((a, b) => a - b);
+
+      // The default is built in: a copy of it takes them, and the view runs the copy.
+      const kept = (await host.call('session.keepBadChannels', undefined)) as { info: SessionInfo; kept: string[]; copiedFrom: string | null };
+      expect(kept.kept.sort()).toEqual(found.map((i) => `AP${i}`).sort());
+      expect(kept.copiedFrom).toBe(preset.name);
+      const copy = kept.info.preset!;
+      expect(copy.name).toBe(`${preset.name} (copy)`);
+      // The view goes on as it was (still changed by hand: detection on), now excluding them by name too.
+      expect(kept.info.pipeline.exclude).toEqual(found);
+      expect(copy.modified).toBe(true);
+      const list = (await host.call('presets.list', undefined)) as Preset[];
+      expect(list.find((p) => p.id === copy.id)!.body.pipeline.badChannels.manual).toEqual(found);
+      expect(list.find((p) => p.id === preset.id)!.body.pipeline.badChannels.manual).toEqual([]);
+      await expect(host.call('session.keepBadChannels', undefined)).rejects.toMatchObject({ code: 'NO_BAD_CHANNELS' });
+
+      // A rig's own preset is edited in place: a channel it names goes on being named.
+      await host.call('presets.rename', { id: copy.id, name: 'Rig 2 probe 7' });
+      const body = structuredClone(list.find((p) => p.id === copy.id)!.body);
+      body.pipeline.badChannels.manual = [5];
+      await host.call('presets.update', { id: copy.id, body });
+      info = (await host.call('session.setPreset', { id: copy.id })) as SessionInfo;
+      info = (await host.call('session.setPipeline', { ...info.pipeline, detectBadChannels: true })) as SessionInfo;
+      await expect.poll(async () => ((await host.call('session.info', undefined)) as SessionInfo).badChannels.filter((b) => b.label !== 'known').length, { timeout: 20_000 }).toBe(2);
+      const again = (await host.call('session.keepBadChannels', undefined)) as { info: SessionInfo; copiedFrom: string | null };
+      expect(again).toMatchObject({ copiedFrom: null, info: { preset: { id: copy.id, name: 'Rig 2 probe 7' } } });
+      const rig = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.id === copy.id)!;
+      expect(rig.body.pipeline.badChannels.manual).toEqual([5, ...found]);
+
+      // The next session on the rig's preset starts with them, named by the preset.
+      await host.call('presets.setDefault', { sourceKind: 'spikeglx', id: copy.id });
+      info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
+      expect(info.preset).toMatchObject({ id: copy.id });
+      expect(info.badChannels.filter((b) => b.label === 'known').map((b) => b.index)).toEqual([5, ...found]);
+
+      // An export through it leaves them out of Kilosort's channel map.
+      const finished = new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.state !== 'running' && resolve(p)));
+      await host.call('export.start', { source: bin, preset: { id: copy.id }, format: 'kilosort', outDir: join(dir, 'ks') });
+      expect(await finished).toMatchObject({ state: 'done' });
+      const params = readFileSync(join(dir, 'ks/params.py'), 'utf8');
+      expect(params).toContain(`bad_channels = [${[5, ...found].join(', ')}]`);
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  }, 60_000);
 });

@@ -143,6 +143,11 @@ export interface SessionMethods {
   'session.setPipeline': { params: SessionPipeline; result: SessionInfo };
   /** Applies a preset's pipeline to the open source (as the view runs it, see presets/to-session.ts). */
   'session.setPreset': { params: { id: number }; result: SessionInfo };
+  /**
+   * Adds the bad channels detection found to the known bad channels of the preset the view runs (kept: their ids).
+   * A built-in preset is not edited: a copy takes them and the view runs it (copiedFrom: the built-in's name).
+   */
+  'session.keepBadChannels': { params: void; result: { info: SessionInfo; kept: string[]; copiedFrom: string | null } };
   'session.columns': { params: { fromColumn: number; toColumn?: number; samplesPerColumn: number; maxColumns: number; processed: boolean }; result: ColumnsReply };
   'session.status': { params: void; result: SessionStatus | null };
   'session.activity': { params: { seconds: number; thresholdSigma?: number; endSample?: number }; result: ChannelActivityReply };

@@ -22,6 +22,7 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (!isPlainObject(p) || !isInteger(p.id)) throw invalidParameterError('id', 'a preset id', isPlainObject(p) ? p.id : p);
       return sessions.setPreset(p.id);
     },
+    'session.keepBadChannels': () => sessions.keepBadChannels(),
     'session.columns': (p) => {
       if (!isPlainObject(p)) throw invalidParameterError('params', 'an object', p);
       const { fromColumn, toColumn, samplesPerColumn, maxColumns, processed } = p;

@@ -146,6 +146,7 @@ export class TracesState {
       // Two opens in flight (the first-run simulator and a click): only the newest one applies.
       if (generation !== this.#generation) return;
       this.#source = source;
+      this.keptNote = null;
       // Nothing of the previous source may bound the new one's seeks or label its channels.
       this.#rightCol = 0;
       this.#oldestCol = 0;
@@ -239,6 +240,26 @@ export class TracesState {
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       this.numLanes ||= Math.min(DEFAULT_LANES, this.info.channels.length);
       this.#noteReference();
+    }
+  }
+
+  /** What the last "keep in preset" did (cleared by the next open). */
+  keptNote = $state<string | null>(null);
+  /** Bad channels detection found that the view's preset does not name yet: what "keep in preset" would add. */
+  unkept = $derived(this.status?.badChannels.filter((b) => b.label !== 'known' && b.label !== 'unused' && !this.info?.pipeline.exclude.includes(b.index)) ?? []);
+
+  /** Detection's finds become the preset's known bad channels, so exports through it leave them out too. */
+  async keepBadChannels(): Promise<boolean> {
+    try {
+      this.error = null;
+      const r = await api.call('session.keepBadChannels');
+      this.info = r.info;
+      const copy = r.copiedFrom ? ` (a copy of the built-in "${r.copiedFrom}", which the view now runs)` : '';
+      this.keptNote = `${r.kept.join(', ')} now known bad in "${r.info.preset?.name}"${copy}: exports through it leave them out`;
+      return true;
+    } catch (err) {
+      this.error = (err as Error).message;
+      return false;
     }
   }
 
