@@ -4,7 +4,8 @@ import type { PresetBody } from '../api/domains/presets.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import { encodeNpy } from '../sources/npy.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
-import { exportWarnings, isHighPassed } from './notes.ts';
+import { exportWarnings } from './notes.ts';
+import { isHighPassed } from '../presets/bands.ts';
 import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
 
 export interface ExportContext {

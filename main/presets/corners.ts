@@ -2,6 +2,7 @@
 // corner cannot run at the rate the preset usually meets. A preset carries no sampling rate (one
 // preset serves many rigs), so these are warnings beside the field, never refusals.
 import type { PresetBody } from '../api/domains/presets.ts';
+import { presetBand } from './bands.ts';
 
 type Filter = PresetBody['pipeline']['filter'];
 
@@ -12,15 +13,9 @@ const LFP_RATE_HZ = 2_500;
 const AP_BAND = { lowHz: 300, highHz: 6000 };
 const LFP_BAND = { lowHz: 0.5, highHz: 500 };
 
-/**
- * Whether a preset is for LFP streams: it is the LFP default, or its band sits below the spike band
- * (a low corner under 100 Hz, or a low-pass at or under the LFP Nyquist).
- */
+/** Whether a preset is for LFP streams: it is the LFP default, or its band is the LFP's (bands.ts); a wide band is for AP-rate data. */
 export function isLfpPreset(filter: Filter, isLfpDefault: boolean): boolean {
-  if (isLfpDefault) return true;
-  if (filter.kind === 'bandpass' || filter.kind === 'highpass') return filter.lowHz !== null && filter.lowHz < 100;
-  if (filter.kind === 'lowpass') return filter.highHz !== null && filter.highHz <= LFP_RATE_HZ / 2;
-  return false;
+  return isLfpDefault || presetBand(filter) === 'lfp';
 }
 
 /**

@@ -168,5 +168,8 @@ describe('filter corners in the preset editor', () => {
     // An LFP preset: the LFP default, or a band under the spike band.
     const lfp = BUILTIN_PRESETS.find((b) => b.name === 'Neuropixels LFP')!.body.pipeline.filter;
     expect([isLfpPreset(lfp, false), isLfpPreset(body().pipeline.filter, false), isLfpPreset(none, true)]).toEqual([true, false, true]);
+    // A wide band (1 Hz–10 kHz) is for AP-rate data, as exports read it: its 10 kHz corner runs at 30 kHz.
+    const wide = { ...lfp, kind: 'bandpass' as const, lowHz: 1, highHz: 10000 };
+    expect(isLfpPreset(wide, false)).toBe(false);
   });
 });
