@@ -330,10 +330,18 @@ export class LiveSession {
     // The newest seconds: at the start of a run they are its first; turned on later, the latest.
     const start = Math.max(this.raw.start, this.raw.end - DETECT_SECONDS * fs);
     try {
-      // A copy taken now: the ring moves on while detection runs.
-      const seconds = concat(this.raw.views(start, this.raw.end));
-      const read = async (a: number, b: number) => seconds.subarray(a * C, b * C);
-      const chunks = await detectionChunks({ read, samples: seconds.length / C, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
+      // The ring moves on while detection runs. Holding twice the seconds looked at, it keeps them
+      // for seconds more than the windows take to filter, so each is read where it lies (a copy of
+      // the 4 s first was 0.18 GB beside the view's budget); a shorter history is copied first.
+      const samples = this.raw.end - start;
+      const whole = this.raw.capacity < 2 * samples ? concat(this.raw.views(start, this.raw.end)) : null;
+      const read = async (a: number, b: number) => {
+        if (whole) return whole.subarray(a * C, b * C);
+        const parts = this.raw.views(start + a, start + b);
+        if (parts.length === 0) throw new ProbeDeckError('HISTORY_MOVED', 'the history moved past the seconds being looked at (processing fell behind the acquisition)');
+        return parts.length === 1 ? parts[0] : concat(parts);
+      };
+      const chunks = await detectionChunks({ read, samples, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
       const r = await detectBadChannels({ chunks, channels: C, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
