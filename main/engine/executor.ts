@@ -2,7 +2,7 @@
 // windows — run as J concurrent chunk jobs. Each job's engine calls run on their own libuv thread,
 // so each job gets its own inner pool of W workers. Output is written at each chunk's own offset
 // into a temporary file renamed into place at the end: a failed or cancelled run leaves nothing.
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { openFrames } from '../sources/frame-reader.ts';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -49,7 +49,8 @@ export interface ProcessFileOptions {
   outDtype: 'float32' | 'int16';
   headerBytes?: number;
   /** For files that interleave more columns than are processed (a sync column, a channel subset). */
-  frame?: { frameChannels: number; columns: number[] };
+  /** partialLastFrame: a recording cut mid-frame (a crashed acquisition) is read up to its last whole frame, as its source reads it. */
+  frame?: { frameChannels: number; columns: number[]; partialLastFrame?: boolean };
   /** Per-channel µV gain/offset applied before the pipeline; without it, the file's own units. */
   scale?: { gainUv: Float32Array; offsetUv: Float32Array };
   pipeline: PipelineSpec;
@@ -121,6 +122,21 @@ function pickColumns(data: Float32Array, C: number, cols: number[], out: Float32
   return out.subarray(0, n * K);
 }
 
+/**
+ * A write may take fewer bytes than given (a disk filling up takes what fits, then nothing): the rest
+ * is written again until none goes, which is a full disk, said as one (ENOSPC), never a short file.
+ */
+async function writeFully(dst: FileHandle, bytes: Uint8Array, position: number, output: string): Promise<void> {
+  const full = () => new ProbeDeckError('ENOSPC', `the disk holding ${dirname(output)} is full: ${output} was not written`);
+  for (let at = 0; at < bytes.length; ) {
+    const { bytesWritten } = await dst.write(bytes, at, bytes.length - at, position + at).catch((err: NodeJS.ErrnoException) => {
+      throw err.code === 'ENOSPC' || err.code === 'EDQUOT' ? full() : err;
+    });
+    if (bytesWritten === 0) throw full();
+    at += bytesWritten;
+  }
+}
+
 export async function processFile(o: ProcessFileOptions): Promise<ProcessFileResult> {
   checkOptions(o);
   const t0 = performance.now();
@@ -147,7 +163,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     headerBytes: header,
     frameChannels,
     dtype: o.dtype,
-    columns: o.frame?.columns ?? Array.from({ length: C }, (_, c) => c)
+    columns: o.frame?.columns ?? Array.from({ length: C }, (_, c) => c),
+    partialLastFrame: o.frame?.partialLastFrame
   });
   let dst: Awaited<ReturnType<typeof open>> | undefined;
   const tmp = partialName(o.output);
@@ -216,7 +233,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       } else {
         bytes = new Uint8Array(written.buffer, written.byteOffset, written.byteLength);
       }
-      await dst!.write(bytes, 0, bytes.length, (s - start) * Cout * outBytes);
+      await writeFully(dst!, bytes, (s - start) * Cout * outBytes, o.output);
       done += e - s;
       o.onProgress?.(done, end - start);
     };

@@ -172,7 +172,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       dtype: layout.dtype,
       outDtype: spec.outDtype,
       headerBytes: layout.headerBytes,
-      frame: { frameChannels: layout.frameChannels, columns: layout.columns },
+      // The source opened it (a SpikeGLX or Open Ephys file cut mid-frame is read to its last whole frame); so does the export.
+      frame: { frameChannels: layout.frameChannels, columns: layout.columns, partialLastFrame: true },
       scale: spec.microvolts ? { gainUv: Float32Array.from(all, (c) => c.gainUv), offsetUv: Float32Array.from(all, (c) => c.offsetUv) } : undefined,
       pipeline,
       outputColumns: picked,
@@ -223,7 +224,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     const code = (err as NodeJS.ErrnoException).code;
     // A preset made for another stream (an AP preset on an LFP stream): say which, and at what rate.
     if (code === 'FREQUENCY_OUT_OF_RANGE') throw new ProbeDeckError(code, `the preset "${j.preset.name}" cannot run on ${info.stream} (${info.fs} Hz): ${(err as Error).message}`);
-    if (code === 'ENOSPC' || code === 'EDQUOT') throw new ProbeDeckError('NO_SPACE', `the disk holding ${where.parent} filled up during the export; nothing was left at ${outDir}`);
+    const left = where.exists ? `the export already at ${outDir} is left as it was` : `nothing was left at ${outDir}`;
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new ProbeDeckError('NO_SPACE', `the disk holding ${where.parent} filled up during the export; ${left}`);
     throw err;
   }
 }

@@ -1,6 +1,6 @@
 // Export end to end: the real command line and host on real files, read back with numpy.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -255,6 +255,15 @@ describe('probedeck export', () => {
     expect(readdirSync(dir).sort()).toEqual(['a', 'data']);
   });
 
+  it('a recording cut mid-frame (a crashed acquisition) exports to its last whole frame, as the view shows it', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1);
+    truncateSync(bin, statSync(bin).size - 1000); // one whole frame and part of another gone
+    const r = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe((30000 - 2) * 384 * 2);
+  });
+
   it('never replaces the recording it reads, even with --overwrite', () => {
     const dir = tempDir();
     const rec = join(dir, 'rec');
@@ -367,6 +376,10 @@ describe('probedeck export', () => {
     const inodes = spawnSync('unshare', ['-rm', 'sh', '-c', cmd('size=64m,nr_inodes=5')], { encoding: 'utf8' });
     expect(inodes.stderr).toMatch(/^probedeck: the disk holding \/mnt filled up during the export; nothing was left at \/mnt\/ks\n$/);
     expect(inodes.stdout).toBe('exit=1\n');
+    // `process` onto a disk that fills mid-way: a full disk, said, and no short file left as if done.
+    const proc = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs -o size=8m tmpfs /mnt && "${node}" "${join(repoRoot, 'bin/probedeck.js')}" process "${bin}" --channels 385 --fs 30000 --bandpass 300,6000 --out /mnt/o.f32; echo "exit=$?"; ls -A /mnt`], { encoding: 'utf8' });
+    expect(proc.stderr).toMatch(/probedeck: the disk holding \/mnt is full: \/mnt\/o\.f32 was not written\n$/);
+    expect(proc.stdout).toBe('exit=1\n');
     // The settings disk full (the database made first, then the disk filled): the command line cannot
     // open its settings and says where and why (a running app, whose database is open, exports on).
     const cli = `"${node}" "${join(repoRoot, 'bin/probedeck.js')}"`;
