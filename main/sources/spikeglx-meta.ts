@@ -21,13 +21,19 @@ export function parseMeta(text: string): Meta {
   return { values, lists };
 }
 
-/** snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges. */
-export function savedChannels(subset: string | undefined, nSaved: number): number[] {
+/**
+ * snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges; null when it is not
+ * that. Counting stops past nSaved + 1 (a damaged "0:99999999999" would otherwise fill memory): the
+ * caller says the count disagrees with nSavedChans.
+ */
+export function savedChannels(subset: string | undefined, nSaved: number): number[] | null {
   if (!subset || subset === 'all') return Array.from({ length: nSaved }, (_, i) => i);
   const out: number[] = [];
   for (const part of subset.split(',')) {
-    const [a, b] = part.split(':').map(Number);
-    for (let c = a; c <= (b ?? a); c++) out.push(c);
+    const m = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(part);
+    if (!m) return null;
+    const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    for (let c = a; c <= b && out.length <= nSaved; c++) out.push(c);
   }
   return out;
 }

@@ -25,10 +25,12 @@ function probeFamily(meta: Meta): 'np1' | 'np2' | 'other' {
 export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
   const metaPath = metaPathFor(binPath);
   const nSaved = num(meta, 'nSavedChans', metaPath);
+  if (!Number.isInteger(nSaved) || nSaved < 1 || nSaved > 65536) throw new SourceError('BAD_META', metaPath, `nSavedChans must be a whole number of channels from 1 to 65536, got ${nSaved}`);
   const type = meta.values.get('typeThis') ?? 'imec';
   const isLf = /\.lf\.bin$/i.test(binPath);
   const fs = num(meta, type === 'nidq' ? 'niSampRate' : type === 'obx' ? 'obSampRate' : 'imSampRate', metaPath);
-  if (fs <= 0) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0, got ${fs}`);
+  // Neuropixels streams run at 2.5 and 30 kHz, NI and OneBox boards up to a few hundred kHz.
+  if (!(fs > 0 && fs <= 10e6)) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0 and at most 10 MHz, got ${fs} Hz`);
   const layout = { headerBytes: 0, frameChannels: nSaved, dtype: 'int16', partialLastFrame: true } as const;
   const samples = frameCount(binPath, size, layout);
   const declared = Number(meta.values.get('fileSizeBytes'));
@@ -43,14 +45,15 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     warnings.push(`the file ends in ${partial} bytes of a partial frame, left out: it was cut short`);
   }
   const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
-  const saved = savedChannels(meta.values.get('snsSaveChanSubset'), nSaved);
+  const subset = meta.values.get('snsSaveChanSubset');
+  const saved = savedChannels(subset, nSaved);
+  if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "${subset}"`);
   // The sync channel is acquired last, after the probe's AP and LF channels (acqApLfSy): a subset
   // that does not list it saved no sync channel, whatever snsApLfSy says.
   const acq = (meta.values.get('acqApLfSy') ?? '').split(',').map(Number);
   const syncIndex = acq.length === 3 && acq.every(Number.isInteger) ? acq[0] + acq[1] : counts[0] + counts[1];
-  const subset = meta.values.get('snsSaveChanSubset');
   const nSync = type === 'imec' && (counts[2] ?? 0) > 0 && (!subset || subset === 'all' || saved.includes(syncIndex)) ? 1 : 0;
-  if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length} channels but nSavedChans is ${nSaved}`);
+  if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
   const rangeMax = Number(meta.values.get('imAiRangeMax') ?? 0.6);

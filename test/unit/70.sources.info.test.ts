@@ -273,6 +273,24 @@ describe('bad input: a clear error naming the file and the problem', () => {
     truncateSync(bin, 121625350 + 770);
     await expect(openSource(bin)).rejects.toThrow(/is 121626120 bytes but its \.meta says 121625350 \(nSavedChans=385\): the \.meta belongs to another file/);
   });
+  it('a damaged .meta: a channel subset, a channel count or a rate no acquisition writes is refused at once, naming the key', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    const meta = bin.replace(/\.bin$/, '.meta');
+    const good = readFileSync(meta, 'utf8');
+    const cases: [RegExp, string, RegExp][] = [
+      // Counted only to one past nSavedChans ("more than"), not to 10^11 in a frozen host.
+      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:99999999999', /snsSaveChanSubset lists more than 385 channels but nSavedChans is 385/],
+      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:10,x', /snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "0:10,x"/],
+      [/^nSavedChans=.*$/m, 'nSavedChans=0', /nSavedChans must be a whole number of channels from 1 to 65536, got 0/],
+      [/^imSampRate=.*$/m, 'imSampRate=1e300', /the sampling rate must be above 0 and at most 10 MHz, got 1e\+300 Hz/]
+    ];
+    for (const [key, value, why] of cases) {
+      writeFileSync(meta, good.replace(key, value));
+      await expect(openSource(bin)).rejects.toThrow(why);
+    }
+  });
+
   it('smaller than one frame; a missing .meta', async () => {
     const dir = tempDir();
     const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
