@@ -16,7 +16,31 @@ const SI_BAND = [300, 6000];
 /** Below this freq_min SpikeInterface's bandpass_filter/highpass_filter refuse unless told ignore_low_freq_error (HIGHPASS_ERROR_THRESHOLD_HZ). */
 const SI_LOW_FREQ_CHECK_HZ = 100;
 
+const FILTER_KW = ['filter_order', 'ftype', 'filter_mode', 'margin_ms', 'dtype', 'direction'];
+/** The keyword arguments each step may carry (dtype is the output's, which the export format sets); any other name is refused, never dropped. */
+const ARGUMENTS: Record<string, string[]> = {
+  bandpass_filter: ['freq_min', 'freq_max', 'ignore_low_freq_error', ...FILTER_KW],
+  highpass_filter: ['freq_min', 'ignore_low_freq_error', ...FILTER_KW],
+  filter: ['band', 'btype', ...FILTER_KW],
+  causal_filter: ['band', 'btype', ...FILTER_KW],
+  common_reference: ['reference', 'operator', 'groups', 'ref_channel_ids', 'local_radius', 'dtype'],
+  // method and n_taps are not SpikeInterface's: older ProbeDeck exports wrote its FIR that way.
+  phase_shift: ['inter_sample_shift', 'margin_ms', 'dtype', 'method', 'n_taps'],
+  detect_bad_channels: ['method'],
+  detect_and_remove_bad_channels: ['method']
+};
+
 const unsupported = (message: string) => new ProbeDeckError('UNSUPPORTED_STEP', message);
+
+function checkArguments(step: string, kw: Kw): void {
+  for (const key of Object.keys(kw)) {
+    if (ARGUMENTS[step].includes(key)) continue;
+    if (step.startsWith('detect')) throw unsupported(`${step}: "${key}" is not supported: ProbeDeck detects with SpikeInterface's default thresholds and windows (remove "${key}"; "method" may stay)`);
+    throw unsupported(`${step}: no argument "${key}" (${step} takes ${ARGUMENTS[step].join(', ')})`);
+  }
+  // SI's phase_shift takes 40 ms of neighbours, as ProbeDeck's FFT method does.
+  if (step === 'phase_shift' && kw.margin_ms !== undefined && kw.margin_ms !== 40) throw unsupported(`phase_shift: margin_ms ${JSON.stringify(kw.margin_ms)} is not supported (ProbeDeck's FFT shift takes SpikeInterface's 40 ms)`);
+}
 const noSiForm = (message: string) => new ProbeDeckError('NO_SI_FORM', message);
 
 function phaseOf(direction: unknown, step: string): 'zero' | 'causal' {
@@ -95,6 +119,7 @@ export function fromSpikeInterface(dict: unknown, base: PresetBody): PresetBody 
     if (!SUPPORTED.includes(step)) throw unsupported(`the SpikeInterface step "${step}" is not supported (ProbeDeck runs: ${SUPPORTED.join(', ')})`);
     if (raw !== null && !isPlainObject(raw)) throw unsupported(`${step}: its arguments must be an object of keyword arguments, got ${JSON.stringify(raw)}`);
     const kw: Kw = raw ?? {};
+    checkArguments(step, kw);
     if (step.endsWith('filter')) p.filter = filterOf(step, kw);
     else if (step === 'common_reference') p.reference = referenceOf(kw);
     else if (step === 'phase_shift') {

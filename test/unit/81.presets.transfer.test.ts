@@ -104,6 +104,13 @@ describe('SpikeInterface pipeline dict', () => {
   it('names the step it cannot run', () => {
     expect(() => fromSpikeInterface({ bandpass_filter: {}, whiten: { mode: 'local' } }, ap)).toThrow(/the SpikeInterface step "whiten" is not supported/);
     expect(() => fromSpikeInterface({ bandpass_filter: { ftype: 'cheby1' } }, ap)).toThrow(/bandpass_filter: ftype "cheby1" is not supported/);
+    // An argument SpikeInterface does not have (a typo) or ProbeDeck does not honour is refused by name, never dropped.
+    expect(() => fromSpikeInterface({ highpass_filter: { freqmin: 150 } }, ap)).toThrow(/^highpass_filter: no argument "freqmin" \(highpass_filter takes freq_min, /);
+    expect(() => fromSpikeInterface({ bandpass_filter: { kwargs: { freq_min: 150 } } }, ap)).toThrow(/^bandpass_filter: no argument "kwargs"/);
+    expect(() => fromSpikeInterface({ filter: { coeff: [[1, 0, 0, 1, 0, 0]] } }, ap)).toThrow(/^filter: no argument "coeff"/);
+    expect(() => fromSpikeInterface({ detect_bad_channels: { method: 'mad', std_mad_threshold: 3 } }, ap)).toThrow(/^detect_bad_channels: "std_mad_threshold" is not supported: ProbeDeck detects with SpikeInterface's default thresholds/);
+    expect(() => fromSpikeInterface({ phase_shift: { margin_ms: 10 } }, ap)).toThrow(/^phase_shift: margin_ms 10 is not supported/);
+    expect(fromSpikeInterface({ bandpass_filter: { freq_min: 300, freq_max: 6000, dtype: 'float32', margin_ms: 5 }, phase_shift: { margin_ms: 40 } }, ap).pipeline.filter).toMatchObject({ lowHz: 300, marginMs: 5 });
     expect(() => fromSpikeInterface({ common_reference: { operator: 'max' } }, ap)).toThrow(/operator "max"/);
   });
 });
