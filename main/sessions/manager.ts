@@ -75,13 +75,13 @@ function isOpenEphys(path: string): boolean {
  * A recording as its metadata describes it; the channel count and rate the user typed are for a file
  * without any (plain .bin/.dat), never an override of a SpikeGLX .meta or an Open Ephys .oebin.
  */
-async function openRecording(path: string, channels?: number, fs?: number, gainUv?: number) {
+async function openRecording(path: string, channels?: number, fs?: number, gainUv?: number, dtype?: 'int16' | 'uint16' | 'float32') {
   try {
     return await openSource(path);
   } catch (err) {
     const noMetadata = err instanceof SourceError && (err.code === 'MISSING_META' || err.code === 'UNKNOWN_FORMAT');
     if (!noMetadata || !channels || !fs) throw err;
-    return openSource(path, { raw: { channels, fs, ...(gainUv ? { gainUv } : {}) } });
+    return openSource(path, { raw: { channels, fs, ...(gainUv ? { gainUv } : {}), ...(dtype ? { dtype } : {}) } });
   }
 }
 
@@ -257,7 +257,7 @@ export class SessionManager {
   async #open(source: SessionSource, asked: SessionPipeline | undefined): Promise<SessionInfo> {
     const nWorkers = viewWorkers(source.kind === 'simulator' ? 384 : (source.channels ?? 384));
     if (source.kind === 'recording') {
-      const opened = await openRecording(source.path, source.channels, source.fs, source.gainUv);
+      const opened = await openRecording(source.path, source.channels, source.fs, source.gainUv, source.dtype);
       let session: FileSession;
       let built: { preset: SessionInfo['preset']; note: string | null };
       try {

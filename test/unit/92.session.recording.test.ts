@@ -163,6 +163,12 @@ describe('a recording opened for scrubbing', () => {
     expect(await m.open({ kind: 'recording', path: plain, channels: 385, fs: 30000, gainUv: 2.34375 })).toMatchObject({ uncalibrated: false });
     expect((m.require() as FileSession).source.info.channels[0].gainUv).toBe(2.34375);
     await expect(m.open({ kind: 'recording', path: plain })).rejects.toThrow(/give its channel count and sampling rate to read it as a raw file/);
+    // A float32 file read as the float32 it is (read as int16, every value was two halves of a float).
+    const f32 = join(dir, 'plain.f32');
+    writeFileSync(f32, Float32Array.from({ length: 4 * 3000 }, (_, i) => (i % 4) * 10.5 + Math.floor(i / 4) * 1e-3));
+    await m.open({ kind: 'recording', path: f32, channels: 4, fs: 3000, dtype: 'float32' });
+    const rows = await (m.require() as FileSession).source.read(0, 2);
+    expect(Array.from(rows)).toEqual([0, 10.5, 21, 31.5].flatMap((v) => [v]).concat([0.001, 10.501, 21.001, 31.501].map((v) => Math.fround(v))));
     await m.close();
   });
 

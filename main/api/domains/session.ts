@@ -34,8 +34,8 @@ export type SessionSource =
   | { kind: 'simulator'; seed?: number }
   /** A file being written, followed live. */
   | { kind: 'file'; path: string; channels?: number; fs?: number }
-  /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs; gainUv makes their units µV). */
-  | { kind: 'recording'; path: string; channels?: number; fs?: number; gainUv?: number };
+  /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs; dtype is their sample type, int16 if absent; gainUv makes their units µV). */
+  | { kind: 'recording'; path: string; channels?: number; fs?: number; dtype?: 'int16' | 'uint16' | 'float32'; gainUv?: number };
 
 export interface SessionChannel {
   id: string;

@@ -7,7 +7,10 @@ function source(p: unknown): SessionSource {
   if (!isPlainObject(p) || !isPlainObject(p.source)) throw invalidParameterError('source', 'an object', p);
   const s = p.source;
   if (s.kind === 'simulator') return { kind: 'simulator', seed: isInteger(s.seed) ? s.seed : 1 };
-  if (s.kind === 'recording' && isString(s.path)) return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined, gainUv: s.gainUv as number | undefined };
+  if (s.kind === 'recording' && isString(s.path)) {
+    if (s.dtype !== undefined && s.dtype !== 'int16' && s.dtype !== 'uint16' && s.dtype !== 'float32') throw invalidParameterError('source.dtype', '"int16", "uint16" or "float32"', s.dtype);
+    return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined, gainUv: s.gainUv as number | undefined, ...(s.dtype ? { dtype: s.dtype } : {}) };
+  }
   if (s.kind === 'file' && isString(s.path)) return { kind: s.kind, path: s.path, channels: s.channels as number | undefined, fs: s.fs as number | undefined };
   throw invalidParameterError('source', '{kind: "simulator"}, {kind: "file", path} or {kind: "recording", path}', s);
 }

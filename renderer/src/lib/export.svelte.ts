@@ -25,6 +25,7 @@ export class ExportState {
   rawChannels = $state<number | null>(null);
   rawFs = $state<number | null>(null);
   rawGainUv = $state<number | null>(null);
+  rawDtype = $state<'int16' | 'uint16' | 'float32'>('int16');
   presets = $state.raw<Preset[]>([]);
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
@@ -105,7 +106,7 @@ export class ExportState {
   }
 
   #raw(): ExportRequest['raw'] {
-    return this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs, ...(this.rawGainUv ? { gainUv: this.rawGainUv } : {}) } : undefined;
+    return this.rawChannels && this.rawFs ? { channels: this.rawChannels, fs: this.rawFs, dtype: this.rawDtype, ...(this.rawGainUv ? { gainUv: this.rawGainUv } : {}) } : undefined;
   }
 
   async refreshHistory(): Promise<void> {

@@ -9,6 +9,9 @@ class SourceForm {
   typedFs = $state<number | null>(null);
   /** µV per unit of a raw file without metadata (blank: the file's own units, said as such). */
   gainUv = $state<number | null>(null);
+  /** The sample type of a raw file without metadata; until one is chosen, a .f32 file is float32. */
+  typedDtype = $state<'int16' | 'uint16' | 'float32' | null>(null);
+  readonly dtype = $derived(this.typedDtype ?? (/\.(f32|float32)$/i.test(this.path) ? 'float32' : 'int16'));
   readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
   readonly lfp = $derived(/\.imec\d*\.lf\.bin$/i.test(this.path));
   readonly channels = $derived(this.typedChannels ?? (this.imec ? 385 : 384));
@@ -19,6 +22,7 @@ class SourceForm {
     this.path = path;
     this.typedChannels = null;
     this.typedFs = null;
+    this.typedDtype = null;
   }
 }
 
