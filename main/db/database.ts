@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { Notice } from '../api/domains/host.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { salvagePresets } from './salvage.ts';
 
 export type Db = Database.Database;
 
@@ -82,10 +83,14 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     const aside = `${path}.corrupt-${timestamp()}`;
     renameSync(path, aside);
     for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+    const db = openAndCheck(path, migrations);
+    const saved = salvagePresets(aside, db);
+    const presets =
+      saved === null ? ' None of your presets could be read from it.' : saved.length ? ` ${saved.length} of your presets were read from it and kept (${saved.map((n) => `"${n}"`).join(', ')}); the defaults, recent sources and export history were not.` : '';
     notices.push({
       level: 'warning',
-      message: `The settings database could not be read (${code}); it was kept as ${aside} and a new one was started.`
+      message: `The settings database could not be read (${code}); it was kept as ${aside} and a new one was started.${presets}`
     });
-    return { db: openAndCheck(path, migrations), path, notices };
+    return { db, path, notices };
   }
 }

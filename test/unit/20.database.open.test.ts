@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/db/database.ts';
 import { MIGRATIONS } from '../../main/db/migrations.ts';
 import { settingsRepo } from '../../main/db/settings-repo.ts';
+import { presetsRepo } from '../../main/presets/repo.ts';
 import { tempDir } from './helpers.ts';
 
 describe('openDatabase', () => {
@@ -53,6 +54,34 @@ describe('openDatabase', () => {
     expect(aside).toBeDefined();
     expect(readFileSync(join(dir, aside!))).toEqual(garbage);
     expect(notices[0].message).toContain(join(dir, aside!));
+    expect(notices[0].message).toMatch(/None of your presets could be read from it\.$/);
+  });
+
+  it('keeps the lab’s presets a damaged database still holds', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    let { db } = openDatabase(path);
+    const presets = presetsRepo(db);
+    const body = presets.list(false)[0].body;
+    presets.create('Rig 2 probe 7', { ...body, pipeline: { ...body.pipeline, badChannels: { detect: 'none', manual: [40, 120] } } });
+    presets.create('Rig 3 LFP', body);
+    presets.remove(presets.create('Thrown away', body).id);
+    // Many rows after them, then a page near the end of the file overwritten: a damaged database
+    // whose presets pages are whole.
+    const history = db.prepare("INSERT INTO settings VALUES (?, ?, 't')");
+    for (let i = 0; i < 3000; i++) history.run(`k${i}`, 'x'.repeat(200));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(path);
+    bytes.fill(0x5a, bytes.length - 3 * 4096, bytes.length - 2 * 4096);
+    writeFileSync(path, bytes);
+    let notices;
+    ({ db, notices } = openDatabase(path));
+    expect(notices[0].message).toMatch(/^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*\. 2 of your presets were read from it and kept \("Rig 2 probe 7", "Rig 3 LFP"\); the defaults, recent sources and export history were not\.$/);
+    const kept = presetsRepo(db).list(false).filter((p) => !p.builtin);
+    expect(kept.map((p) => p.name)).toEqual(['Rig 2 probe 7', 'Rig 3 LFP']);
+    expect(kept[0].body.pipeline.badChannels.manual).toEqual([40, 120]);
+    db.close();
   });
 
   it('says so when the settings file was emptied, and not for a new or a whole one', () => {
