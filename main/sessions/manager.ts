@@ -135,12 +135,19 @@ export class SessionManager {
     return run;
   }
 
-  /** Applies a preset to the open source. */
-  setPreset(id: number): SessionInfo {
+  /** Applies a preset to the open source (`wrap`: an error says which preset met which rate). */
+  setPreset(id: number, wrap = true): SessionInfo {
     const session = this.require();
     if (!this.#presets) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
     const p = this.#presets.byId(id);
-    session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
+    try {
+      session.setPipeline(sessionPipelineFromPreset(p.body.pipeline, capabilities(session)));
+    } catch (err) {
+      // Which preset, on what: "highHz above Nyquist (1250 Hz)" alone does not say an AP preset met an LFP stream.
+      if ((err as ProbeDeckError).code !== 'FREQUENCY_OUT_OF_RANGE' || !wrap) throw err;
+      const fs = session instanceof FileSession ? session.source.info.fs : session.input.fs;
+      throw new ProbeDeckError('FREQUENCY_OUT_OF_RANGE', `the preset "${p.name}" cannot run on this ${fs} Hz source: ${(err as Error).message}; the view keeps what it ran`);
+    }
     this.#preset = presetInfo(p);
     this.#presetNote = null;
     return this.info()!;
@@ -158,7 +165,7 @@ export class SessionManager {
       this.#presetNote = `"${name}" was saved; this view runs a copy changed by hand and keeps it: choose "${name}" in the preset menu to run it as saved`;
     } else {
       try {
-        this.setPreset(id);
+        this.setPreset(id, false);
       } catch (err) {
         // Not "changed by hand": the next save that can run applies as usual.
         this.#presetNote = `"${name}" as saved cannot run on this source (${(err as Error).message}); the view keeps the pipeline it had`;

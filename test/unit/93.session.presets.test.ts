@@ -174,6 +174,9 @@ describe('an LFP stream, and a settings file that takes no writes', () => {
       expect(info.presetNote).toBeNull();
       // What was opened, for a page that finds the session open to reopen it after a host restart.
       expect(info.openedFrom).toEqual({ kind: 'recording', path: bin });
+      // The AP preset chosen on it: refused, saying which preset met which rate.
+      const apLive = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP')!;
+      await expect(host.call('session.setPreset', { id: apLive.id })).rejects.toThrow(/^the preset "Neuropixels AP" cannot run on this 2500 Hz source: Expected "highHz" between 0 and Nyquist \(1250 Hz\) but received 6000; the view keeps what it ran$/);
 
       host.db.pragma('query_only = ON'); // as a file made read-only under a running ProbeDeck
       const ap = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP')!;
