@@ -36,3 +36,24 @@ test('follows a SpikeGLX file while the simulator writes it; the lag behind the 
     writer.kill();
   }
 });
+
+test('a followed file that has ended opens whole as a recording, on the preset the view ran', async ({ app, tempDir }) => {
+  test.setTimeout(60_000);
+  const dir = tempDir('probedeck-ended-');
+  const bin = join(dir, 'short_g0_t0.imec0.ap.bin');
+  const writer = spawn(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '3'], { stdio: 'ignore' });
+  try {
+    await expect.poll(() => statSync(bin, { throwIfNoEntry: false })?.size ?? 0).toBeGreaterThan(0);
+    await app.getByTestId('open-path').fill(bin);
+    await app.getByTestId('open-file').click();
+    await expect(app.getByTestId('source-label')).toContainText('short_g0_t0.imec0.ap.bin');
+    const preset = await app.getByTestId('view-preset').locator('option:checked').textContent();
+    await expect(app.getByTestId('window-label')).toContainText('recording ended', { timeout: 20_000 });
+    await app.getByTestId('open-whole-file').click();
+    await expect(app.getByTestId('window-label')).toHaveText(/^recording · /);
+    await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText(preset!);
+    await expect(app.getByTestId('open-whole-file')).toHaveCount(0);
+  } finally {
+    writer.kill();
+  }
+});

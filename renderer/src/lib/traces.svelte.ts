@@ -263,6 +263,18 @@ export class TracesState {
     }
   }
 
+  /**
+   * A followed file reopened as a recording, to scrub all of it (live, only the history is kept), on
+   * the preset the view ran rather than the recording default.
+   */
+  async openWholeFile(): Promise<void> {
+    const from = this.info?.openedFrom;
+    if (from?.kind !== 'file') return;
+    const preset = this.info?.preset?.id;
+    await this.open({ kind: 'recording', path: from.path, channels: from.channels, fs: from.fs });
+    if (preset !== undefined && this.info?.kind === 'recording' && this.info.preset?.id !== preset) await this.setPreset(preset);
+  }
+
   /** A preset's pipeline for this source (its filter, reference, shift and detection as the view runs them). */
   async setPreset(id: number): Promise<void> {
     if (!this.info) return;
