@@ -134,3 +134,31 @@ test('the preset defaults to the one Traces runs on that recording, else the def
   await source.blur();
   await expect(preset.locator('option:checked')).toHaveText('Neuropixels LFP');
 });
+
+test('bad channels found in Traces that the preset does not name are said on the Export page; a causal preset is said too', async ({ app, tempDir }) => {
+  test.setTimeout(90_000);
+  const dir = tempDir('probedeck-export-bad-');
+  const bin = join(dir, 'bad_g0_t0.imec0.ap.bin');
+  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '4', '--pace', '0'], { encoding: 'utf8' });
+  expect(sim.status, sim.stderr).toBe(0);
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('bad_g0_t0');
+  await app.getByTestId('toggle-detect').click();
+  await expect(app.getByTestId('bad-channels')).toContainText('AP77 (noise)', { timeout: 60_000 });
+  await app.getByTestId('tab-export').click();
+  await expect(app.getByTestId('export-source')).toHaveValue(bin);
+  await expect(app.getByTestId('export-unnamed-bad')).toContainText('Traces found AP77 (noise), AP191 (dead) bad on this recording, which this preset does not name');
+  await expect(app.getByTestId('export-causal')).toHaveCount(0);
+  // A preset that finds bad channels itself needs no word; a live (causal) one gets one.
+  await app.getByTestId('export-preset').selectOption({ label: 'Neuropixels AP live' });
+  await expect(app.getByTestId('export-causal')).toContainText('This preset filters causally');
+
+  // Kept in the preset from Traces: the Export page has nothing more to say about them.
+  await app.getByTestId('tab-traces').click();
+  await app.getByTestId('keep-bad').click();
+  await expect(app.getByTestId('kept-note')).toContainText('AP77, AP191 now known bad in "Neuropixels AP (copy)"');
+  await app.getByTestId('tab-export').click();
+  await app.getByTestId('export-preset').selectOption({ label: 'Neuropixels AP (copy)' });
+  await expect(app.getByTestId('export-unnamed-bad')).toHaveCount(0);
+});

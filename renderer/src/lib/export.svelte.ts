@@ -27,6 +27,19 @@ export class ExportState {
   rawGainUv = $state<number | null>(null);
   rawDtype = $state<'int16' | 'uint16' | 'float32'>('int16');
   presets = $state.raw<Preset[]>([]);
+  /** How the chosen preset filters when not zero-phase (said beside it: sorters expect zero-phase data), else null. */
+  causal = $derived.by(() => {
+    const f = this.presets.find((x) => x.id === this.presetId)?.body.pipeline.filter;
+    return !f || f.kind === 'none' || f.phase === 'zero' ? null : f.phase === 'stream' ? 'one sosfilt over the whole file' : "SpikeInterface's causal_filter";
+  });
+  /** Bad channels detection found in Traces on the recording in the form (source indices, ids, labels). */
+  tracesFound = $state.raw<{ index: number; id: string; label: string }[]>([]);
+  /** Those the chosen preset neither names nor would find itself: an export through it writes them as good channels. */
+  unnamedBad = $derived.by(() => {
+    const p = this.presets.find((x) => x.id === this.presetId)?.body.pipeline.badChannels;
+    if (!p || p.detect !== 'none') return [];
+    return this.tracesFound.filter((b) => !p.manual.includes(b.index));
+  });
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
   /** Set when the destination exists: the user must confirm replacing it. */
@@ -93,6 +106,10 @@ export class ExportState {
     if (!source) return null;
     const session = await api.call('session.info');
     const opened = session?.openedFrom && session.openedFrom.kind !== 'simulator' ? session.openedFrom.path : session?.kind === 'simulator' ? null : session?.source;
+    this.tracesFound =
+      session && opened === source
+        ? session.badChannels.filter((b) => b.label === 'dead' || b.label === 'noise' || b.label === 'out').map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
+        : [];
     if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
     const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
     const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
