@@ -16,7 +16,7 @@ export interface OpenedDatabase {
   notices: Notice[];
 }
 
-const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB', 'SQLITE_CANTOPEN_ISDIR']);
+const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB']);
 
 function migrate(db: Db, migrations: readonly string[]): void {
   const current = db.pragma('user_version', { simple: true }) as number;
@@ -58,6 +58,14 @@ function sizeOf(path: string): number | null {
   }
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
@@ -75,6 +83,10 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     return { db: openAndCheck(path, migrations), path, notices };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
+    if (isFolder(path)) throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} is a folder, not a file: move it away, or give another --data-dir`);
+    if (code.startsWith('SQLITE_READONLY')) {
+      throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} cannot be written (${(err as Error).message}; SQLite keeps its journal beside it, so its folder must be writable too): make ${dirname(path)} writable, or give another --data-dir`);
+    }
     // A full or failing settings disk is not a damaged database: say where, and leave the file be.
     if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN') {
       throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} cannot be opened (${(err as Error).message}): is its disk full or read-only? Free some space there, or give another --data-dir`);

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/db/database.ts';
@@ -55,6 +55,14 @@ describe('openDatabase', () => {
     expect(readFileSync(join(dir, aside!))).toEqual(garbage);
     expect(notices[0].message).toContain(join(dir, aside!));
     expect(notices[0].message).toMatch(/None of your presets could be read from it\.$/);
+  });
+
+  it('a folder where the settings file should be is said as such, and left where it is', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    mkdirSync(path);
+    expect(() => openDatabase(path)).toThrow(`the settings database ${path} is a folder, not a file: move it away, or give another --data-dir`);
+    expect(readdirSync(dir)).toEqual(['probedeck.db']);
   });
 
   it('keeps the lab’s presets a damaged database still holds', () => {
