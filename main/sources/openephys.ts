@@ -1,7 +1,7 @@
 // Open Ephys binary format: Record Node N/experimentE/recordingR/structure.oebin describing one or
 // more continuous streams, each continuous/<folder>/continuous.dat (int16, time-major).
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { firstNpyValue } from './npy.ts';
 import { findOpenEphysProbe } from './openephys-settings.ts';
 import { FRAME_FIT_FRAMES, betterFrameChannels, firstBytes } from './frame-fit.ts';
@@ -55,6 +55,9 @@ function checkStream(oebin: string, s: unknown, k: number): OebinStream {
   if (!s || typeof s !== 'object') bad('is not an object');
   const o = s as Record<string, unknown>;
   if (typeof o.folder_name !== 'string' || o.folder_name === '') bad('"folder_name" is missing or not a text');
+  // A stream's folder lies under the recording's continuous/ folder: a name that climbs out of it
+  // ("../../…") would read a file elsewhere on the disk (outside the folders a browser may open).
+  if ((o.folder_name as string).split(/[\\/]/).some((part) => part === '..') || isAbsolute(o.folder_name as string)) bad(`"folder_name" ${JSON.stringify(o.folder_name)} leaves the recording's continuous folder`);
   if (typeof o.sample_rate !== 'number') bad(`"sample_rate" is missing or not a number (${JSON.stringify(o.sample_rate)})`);
   if (typeof o.num_channels !== 'number' || !Number.isInteger(o.num_channels)) bad('"num_channels" is missing or not a whole number');
   if (!Array.isArray(o.channels)) bad('"channels" is missing or not a list');

@@ -368,6 +368,7 @@ describe('bad input: a clear error naming the file and the problem', () => {
       [{ ...doc, continuous: { a: 1 } }, /"continuous" is not a list of streams/],
       [{ ...doc, continuous: [null] }, /continuous stream 0: is not an object/],
       [{ ...doc, continuous: [{ ...s0, folder_name: undefined }] }, /continuous stream 0: "folder_name" is missing/],
+      [{ ...doc, continuous: [{ ...s0, folder_name: '../../../../../etc/' }] }, /continuous stream 0: "folder_name" "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/" leaves the recording's continuous folder/],
       [{ ...doc, continuous: [{ ...s0, sample_rate: '30000' }] }, /continuous stream 0: "sample_rate" is missing or not a number \("30000"\)/],
       [{ ...doc, continuous: [{ ...s0, channels: undefined }] }, /continuous stream 0: "channels" is missing or not a list/],
       [{ ...doc, continuous: [{ ...s0, channels: [null, ...s0.channels.slice(1)] }] }, /continuous stream 0: channel 0 has no "channel_name"/],
