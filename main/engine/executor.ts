@@ -238,6 +238,16 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       o.onProgress?.(done, end - start);
     };
 
+    // NaN in a float32 file: where it is (the engine only knows a window's samples).
+    const inChunk = async (s: number, e: number, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (err) {
+        if ((err as ProbeDeckError).code !== 'NON_FINITE_INPUT') throw err;
+        const at = (x: number) => `${(x / o.fs).toFixed(3)} s`;
+        throw new ProbeDeckError('NON_FINITE_INPUT', `${o.input} holds NaN or infinite samples between ${at(s)} and ${at(e)} (samples ${s}–${e}, or in the margins read around them)`);
+      }
+    };
     const toFloat = (x: Int16Array | Float32Array) => (x instanceof Float32Array ? Promise.resolve(x.slice()) : scaleToFloat(x, C, 1, 0, o.nWorkers));
 
     if (filter?.phase === 'stream') {
@@ -247,7 +257,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       for (const [s, e] of chunks) {
         o.signal?.throwIfAborted();
         const raw = await read(b, s, e);
-        await finish(b, s, e, await stream.process(raw, o.nWorkers, b.out.subarray(0, raw.length)));
+        await inChunk(s, e, async () => finish(b, s, e, await stream.process(raw, o.nWorkers, b.out.subarray(0, raw.length))));
       }
     } else {
       let next = 0;
@@ -257,32 +267,35 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         while (next < chunks.length && !failed) {
           o.signal?.throwIfAborted();
           const [s, e] = chunks[next++];
-          // Each stage fetches its own real neighbours from the one before, clipped at the
-          // recording's ends (not at the requested range): the phase shift [a, b) around [s, e),
-          // the filter ±margin around [a, b).
-          const a = Math.max(0, s - psMargin);
-          const z = Math.min(N, e + psMargin);
-          const left = Math.min(margin, a);
-          const right = Math.min(margin, N - z);
-          const raw = await read(b, a - left, z + right);
-          const filtered = sos
-            ? await filterWindow({
-                input: raw,
-                channels: C,
-                sos,
-                mode: filter!.phase === 'zero' ? 'zero-phase' : 'causal',
-                left,
-                right,
-                nWorkers: o.nWorkers,
-                precision: filter!.precision,
-                out: (ps ? b.mid : b.out).subarray(0, (z - a) * C)
-              })
-            : await toFloat(raw);
-          const data = psSpec
-            ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: b.out.subarray(0, (e - s) * C) })
-            : filtered;
-          await finish(b, s, e, data);
+          await inChunk(s, e, () => runChunk(b, s, e));
         }
+      };
+      const runChunk = async (b: Buffers, s: number, e: number) => {
+        // Each stage fetches its own real neighbours from the one before, clipped at the
+        // recording's ends (not at the requested range): the phase shift [a, b) around [s, e),
+        // the filter ±margin around [a, b).
+        const a = Math.max(0, s - psMargin);
+        const z = Math.min(N, e + psMargin);
+        const left = Math.min(margin, a);
+        const right = Math.min(margin, N - z);
+        const raw = await read(b, a - left, z + right);
+        const filtered = sos
+          ? await filterWindow({
+              input: raw,
+              channels: C,
+              sos,
+              mode: filter!.phase === 'zero' ? 'zero-phase' : 'causal',
+              left,
+              right,
+              nWorkers: o.nWorkers,
+              precision: filter!.precision,
+              out: (ps ? b.mid : b.out).subarray(0, (z - a) * C)
+            })
+          : await toFloat(raw);
+        const data = psSpec
+          ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: b.out.subarray(0, (e - s) * C) })
+          : filtered;
+        await finish(b, s, e, data);
       };
       // The first failure stops the other jobs, and all of them settle before the files close.
       const settled = await Promise.allSettled(

@@ -40,6 +40,18 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
 });
 
 describe('probedeck process fails with one clear line and leaves nothing behind', () => {
+  it('a float32 file holding NaN says where', () => {
+    const dir = tempDir();
+    const f32 = join(dir, 'nan.f32');
+    const x = Float32Array.from({ length: 8 * 90000 }, (_, i) => Math.sin(i / 100));
+    x[8 * 61000 + 3] = NaN; // 2.033 s in
+    writeFileSync(f32, x);
+    const r = cli(['process', f32, '--channels', '8', '--fs', '30000', '--dtype', 'float32', '--bandpass', '300,6000', '--out', join(dir, 'o.f32')]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/nan\.f32 holds NaN or infinite samples between 2\.000 s and 3\.000 s \(samples 60000–90000, or in the margins read around them\)\n$/);
+    expect(readdirSync(dir)).toEqual(['nan.f32']);
+  });
+
   it('a truncated file', () => {
     const dir = tempDir();
     const bad = join(dir, 'cut.bin');
