@@ -40,6 +40,12 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
 });
 
 describe('probedeck process fails with one clear line and leaves nothing behind', () => {
+  it('a negative margin names the option', () => {
+    const r = cli([...base, '--highpass', '300', '--margin-ms', '-5', '--out', join(tempDir(), 'o.f32')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "-5"\n');
+  });
+
   it('a float32 file holding NaN says where', () => {
     const dir = tempDir();
     const f32 = join(dir, 'nan.f32');

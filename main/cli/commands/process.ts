@@ -89,6 +89,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (filter) {
     const withPhase = { ...filter, phase };
     const marginMs = values['margin-ms'];
+    if (marginMs !== undefined && !(num('margin-ms', marginMs) >= 0)) throw new CliError(`--margin-ms must be 0 or more (ms of real neighbours each side), got "${marginMs}"`, 2);
     pipeline.filter = { ...withPhase, marginSamples: marginMs === undefined ? defaultMargin(withPhase, fs) : Math.trunc((num('margin-ms', marginMs) * fs) / 1000) };
   }
   const cmr = values.cmr!;
