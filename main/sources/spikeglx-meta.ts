@@ -59,10 +59,18 @@ export interface MappedSite {
   used: boolean;
 }
 
-/** ~snsShankMap=(shanks,cols,rows)(shank:col:row:used)… */
-export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): MappedSite[] {
+/** Four numbers, as a map entry holds; null for a damaged entry. */
+function fields(entry: string): number[] | null {
+  const v = entry.split(':').map((f) => (f.trim() === '' ? NaN : Number(f)));
+  return v.length >= 4 && v.slice(0, 4).every(Number.isFinite) ? v : null;
+}
+
+/** ~snsShankMap=(shanks,cols,rows)(shank:col:row:used)…; null for an entry that is not that. */
+export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): (MappedSite | null)[] {
   return map.entries.map((e) => {
-    const [shank, col, row, used] = e.split(':').map(Number);
+    const f = fields(e);
+    if (!f) return null;
+    const [shank, col, row, used] = f;
     return { ...siteOf(family, col, row), shank, used: used !== 0 };
   });
 }
@@ -73,10 +81,12 @@ export function np1Site(c: number): { x: number; y: number } {
 }
 
 /** ~snsGeomMap=(part,shanks,shankSep,shankWidth)(shank:x:z:use)…: x is within the shank. */
-export function geometryFromGeomMap(map: { header: string; entries: string[] }): MappedSite[] {
+export function geometryFromGeomMap(map: { header: string; entries: string[] }): (MappedSite | null)[] {
   const shankSep = Number(map.header.split(',')[2] ?? 0);
   return map.entries.map((e) => {
-    const [shank, x, z, use] = e.split(':').map(Number);
+    const f = fields(e);
+    if (!f || !Number.isFinite(shankSep)) return null;
+    const [shank, x, z, use] = f;
     return { x: x + shank * shankSep, y: z, shank, used: use !== 0 };
   });
 }

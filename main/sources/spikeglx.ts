@@ -61,7 +61,15 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const names = meta.lists.get('snsChanMap')?.entries.map((e) => e.split(';')[0]) ?? [];
   const geomMap = meta.lists.get('snsGeomMap');
   const shankMap = meta.lists.get('snsShankMap');
-  const geometry = geomMap ? geometryFromGeomMap(geomMap) : shankMap && family !== 'other' ? geometryFromShankMap(shankMap, family) : [];
+  let geometry = geomMap ? geometryFromGeomMap(geomMap) : shankMap && family !== 'other' ? geometryFromShankMap(shankMap, family) : [];
+  // A damaged map is not mixed with made-up sites: the whole probe is one made-up column, said as such.
+  const bad = geometry.length ? geometry.slice(0, neuralCount).findIndex((g) => g === null) : -1;
+  if (geometry.length && (bad >= 0 || geometry.length < neuralCount)) {
+    const key = geomMap ? '~snsGeomMap' : '~snsShankMap';
+    const why = bad >= 0 ? `entry ${bad} is not ${geomMap ? 'shank:x:z:use' : 'shank:col:row:used'} numbers` : `it lists ${geometry.length} sites for ${neuralCount} channels`;
+    warnings.push(`its ${key} is damaged (${why}): the channels are placed in a made-up column, 20 µm apart, so a local reference and a sorter's channel map would be wrong`);
+    geometry = [];
+  }
   const pn = meta.values.get('imDatPrb_pn') ?? null;
 
   const channels: ChannelInfo[] = [];

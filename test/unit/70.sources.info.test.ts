@@ -291,6 +291,18 @@ describe('bad input: a clear error naming the file and the problem', () => {
     }
   });
 
+  it('a damaged site map is said, and the probe laid out as one made-up column rather than half on the probe', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    const meta = bin.replace(/\.bin$/, '.meta');
+    const good = readFileSync(meta, 'utf8');
+    writeFileSync(meta, good.replace(/(~snsShankMap=\([^)]*\)\([^)]*\)\([^)]*\)\()[^)]*\)/, '$1x:y:z)'));
+    const src = await openSource(bin);
+    expect(src.info.warnings).toContain("its ~snsShankMap is damaged (entry 2 is not shank:col:row:used numbers): the channels are placed in a made-up column, 20 µm apart, so a local reference and a sorter's channel map would be wrong");
+    expect(src.info.channels.slice(0, 3).map((c) => [c.x, c.y])).toEqual([[0, 0], [0, 20], [0, 40]]);
+    await src.close();
+  });
+
   it('smaller than one frame; a missing .meta', async () => {
     const dir = tempDir();
     const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
