@@ -44,7 +44,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   } else if (partial > 0) {
     warnings.push(`the file ends in ${partial} bytes of a partial frame, left out: it was cut short`);
   }
-  const counts = (meta.values.get('snsApLfSy') ?? meta.values.get('snsMnMaXaDw') ?? `${nSaved},0,0`).split(',').map(Number);
+  const countsKey = meta.values.has('snsApLfSy') ? 'snsApLfSy' : meta.values.has('snsMnMaXaDw') ? 'snsMnMaXaDw' : null;
+  const counts = (countsKey ? meta.values.get(countsKey)! : `${nSaved},0,0`).split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  if (counts.length < 3 || !counts.every((n) => Number.isInteger(n) && n >= 0)) {
+    throw new SourceError('BAD_META', metaPath, `${countsKey} must be channel counts per kind separated by commas (${countsKey === 'snsMnMaXaDw' ? 'MN,MA,XA,DW' : 'AP,LF,SY'}), got "${meta.values.get(countsKey!)}"`);
+  }
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
   if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "${subset}"`);

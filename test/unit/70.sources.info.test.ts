@@ -282,6 +282,7 @@ describe('bad input: a clear error naming the file and the problem', () => {
       // Counted only to one past nSavedChans ("more than"), not to 10^11 in a frozen host.
       [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:99999999999', /snsSaveChanSubset lists more than 385 channels but nSavedChans is 385/],
       [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:10,x', /snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "0:10,x"/],
+      [/^snsApLfSy=.*$/m, 'snsApLfSy=x,y,z', /snsApLfSy must be channel counts per kind separated by commas \(AP,LF,SY\), got "x,y,z"/],
       [/^nSavedChans=.*$/m, 'nSavedChans=0', /nSavedChans must be a whole number of channels from 1 to 65536, got 0/],
       [/^imSampRate=.*$/m, 'imSampRate=1e300', /the sampling rate must be above 0 and at most 10 MHz, got 1e\+300 Hz/]
     ];
