@@ -90,5 +90,8 @@ export function validateReference(name: string, value: unknown): ReferenceChoice
 export function validateName(v: unknown): string {
   if (!isString(v)) throw invalidParameterError('name', 'a name of 1–80 characters', v);
   if (v.trim().length === 0 || v.length > 80) throw new ProbeDeckError('INVALID_PARAMETER', `A preset's name has 1 to 80 characters; "${v.length > 80 ? `${v.slice(0, 40)}…` : v}" has ${v.trim().length === 0 ? 'none' : v.length}`);
+  // Control characters and direction overrides: a name shown in menus, files and terminals must read as it is.
+  const hidden = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/u.exec(v);
+  if (hidden) throw new ProbeDeckError('INVALID_PARAMETER', `A preset's name is printable text on one line; this one holds the control character U+${hidden[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
   return v.trim();
 }

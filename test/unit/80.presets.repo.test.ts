@@ -40,6 +40,9 @@ describe('presets repository (real SQLite file)', () => {
     expect(repo.rename(mine.id, 'Rig 3 AP').name).toBe('Rig 3 AP');
     expect(() => repo.rename(mine.id, 'neuropixels ap')).toThrow(/already exists/);
     expect(() => repo.rename(mine.id, '   ')).toThrow(/^A preset's name has 1 to 80 characters; "   " has none$/);
+    expect(() => repo.rename(mine.id, 'Rig 2\nprobe 7')).toThrow(/^A preset's name is printable text on one line; this one holds the control character U\+000A$/);
+    expect(() => repo.rename(mine.id, 'Rig \u202e7 eborp')).toThrow(/U\+202E$/);
+    expect(repo.rename(mine.id, 'Rig 2 · sonde 7 (ré)').name).toBe('Rig 2 · sonde 7 (ré)');
     expect(() => repo.create('x', { ...b, pipeline: { ...b.pipeline, filter: { ...b.pipeline.filter, highHz: 100 } } })).toThrow(/low corner \(400 Hz\) must be below the high corner \(100 Hz\) in "pipeline.filter"/);
     // Each radius is named when it is the one at fault.
     const ref = (r: object) => repo.create('y', { ...b, pipeline: { ...b.pipeline, reference: { ...b.pipeline.reference, mode: 'local', ...r } } });
