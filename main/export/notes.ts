@@ -17,7 +17,15 @@ export function bandMismatch(info: SourceInfo, preset: { name: string; body: Pre
     : `the preset "${preset.name}" keeps a spike band but ${info.stream} is sampled at ${info.fs} Hz (an LFP stream)`;
 }
 
+/** Known bad channels the preset names that this recording does not have (a preset from a bigger probe, a typo). */
+function missingBadChannels(info: SourceInfo, preset: { name: string; body: PresetBody }): string | null {
+  const have = new Set(info.channels.map((c) => c.index));
+  const missing = preset.body.pipeline.badChannels.manual.filter((i) => !have.has(i));
+  if (missing.length === 0) return null;
+  return `the preset "${preset.name}" names bad channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${info.stream} does not have (channels 0–${info.channels.length - 1}): left aside`;
+}
+
 /** Every warning an export repeats (README, done message): the source's own, then the export's. */
 export function exportWarnings(info: SourceInfo, preset: { name: string; body: PresetBody }): string[] {
-  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...[bandMismatch(info, preset)].filter((w): w is string => w !== null)];
+  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...[bandMismatch(info, preset), missingBadChannels(info, preset)].filter((w): w is string => w !== null)];
 }

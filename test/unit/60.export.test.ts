@@ -70,6 +70,13 @@ describe('probedeck export', () => {
     expect(raw.stderr).toMatch(layout);
     expect(readFileSync(join(dir, 'raw/README.txt'), 'utf8')).toMatch(new RegExp(`WARNING: the source: ${layout.source}`));
     expect(readBack('kilosort', join(dir, 'raw')).hp_filtered).toBe(true);
+    // A rig preset naming a channel this 8-channel file lacks: said, not silently dropped.
+    const file = JSON.parse(cli(['presets', 'export', 'Neuropixels AP', '--data-dir', join(dir, 'data')]).stdout);
+    file.body.pipeline.badChannels.manual = [5, 300, 301];
+    writeFileSync(join(dir, 'rig.json'), JSON.stringify(file));
+    const rig = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', join(dir, 'rig.json'), '--format', 'raw-f32', '--out', join(dir, 'rig'), '--data-dir', join(dir, 'data')]);
+    expect(rig.code, rig.stderr).toBe(0);
+    expect(rig.stderr).toMatch(/warning: .*the preset "Neuropixels AP" names bad channels 300, 301, which .* does not have \(channels 0–7\): left aside/);
     // A SpikeGLX recording's layout comes from its .meta; an LFP band is not high-passed data.
     const bin = simulated(dir, 0.5);
     const lfp = cli(['export', bin, '--preset', 'Neuropixels LFP', '--format', 'kilosort', '--out', join(dir, 'lfp'), '--data-dir', join(dir, 'data')]);
