@@ -89,10 +89,8 @@ struct FirInput {
 // R output rows of one 8-channel group at once: R independent accumulators hide the add latency
 // (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
 // K is a template argument (one of the three tap counts offered): a fixed trip count, unrolled whole.
-// Stream: dst rows (dst_stride apart, 16-byte aligned) take streaming stores straight from the
-// registers, where a staging block would be written, read back and copied.
-template <int R, int K, bool Stream = false>
-PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst, size_t dst_stride) {
+template <int R, int K>
+PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst) {
   v8f acc[R];
   for (int r = 0; r < R; r++) acc[r] = v8f{};
 #pragma GCC unroll 16
@@ -100,17 +98,7 @@ PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, f
     const v8f hk = load8(h + size_t(k) * width);
     for (int r = 0; r < R; r++) acc[r] += hk * load8(src + size_t(r + k) * width);
   }
-  for (int r = 0; r < R; r++) {
-#if defined(__x86_64__)
-    if constexpr (Stream) {
-      float* d = dst + size_t(r) * dst_stride;
-      _mm_stream_ps(d, __m128{acc[r][0], acc[r][1], acc[r][2], acc[r][3]});
-      _mm_stream_ps(d + 4, __m128{acc[r][4], acc[r][5], acc[r][6], acc[r][7]});
-      continue;
-    }
-#endif
-    store8(dst + size_t(r) * dst_stride, acc[r]);
-  }
+  for (int r = 0; r < R; r++) store8(dst + size_t(r) * width, acc[r]);
 }
 
 // Row conversion to float32; for float input, reports whether every value was finite (x − x is
@@ -160,19 +148,12 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
   // every group reads them, and its output rows leave whole and in order.
   float* dst = out + o0 * channels;
   size_t i = 0;
-#if defined(__x86_64__)
-  // Whole 8-channel groups on 16-byte aligned rows: straight from the registers to memory.
-  if (streaming && width == channels && reinterpret_cast<uintptr_t>(dst) % 16 == 0 && (channels * sizeof(float)) % 16 == 0) {
-    for (; i + 8 <= n; i += 8)
-      for (size_t g = 0; g < width; g += 8) fir_rows<8, K, true>(src + i * width + g, width, s.h.data() + g, dst + i * channels + g, channels);
-  }
-#endif
   for (; i + 8 <= n; i += 8) {
-    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, width);
+    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
     for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, channels, streaming);
   }
   for (; i < n; i++) {
-    for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, width);
+    for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
     store_row(dst + i * channels, s.stage.data(), channels, streaming);
   }
   return true;
