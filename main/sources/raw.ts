@@ -21,6 +21,7 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
   if (!['int16', 'uint16', 'float32'].includes(dtype)) throw invalidParameterError('dtype', '"int16", "uint16" or "float32"', dtype);
   if (o.gainUv !== undefined && !(isNumber(o.gainUv) && o.gainUv > 0)) throw invalidParameterError('gainUv', 'µV per unit above 0', o.gainUv);
   const headerBytes = o.headerBytes ?? 0;
+  if (!isInteger(headerBytes) || headerBytes < 0) throw invalidParameterError('headerBytes', 'a header length of 0 or more bytes', headerBytes);
   // A SpikeGLX probe stream whose .meta is missing, read as SpikeGLX saves it (384 + the sync
   // channel last): the sync column is split off, as with its .meta, never filtered or exported.
   const imec = /\.imec\d*\.(ap|lf)\.bin$/i.exec(path);

@@ -348,6 +348,7 @@ describe('bad input: a clear error naming the file and the problem', () => {
     }
     await expect(openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'int8' as never } })).rejects.toThrow(/"dtype"/);
     await expect(openSource(f, { raw: { channels: 7, fs: 0 } })).rejects.toThrow(/"fs"/);
+    await expect(openSource(f, { raw: { channels: 7, fs: 30000, headerBytes: -10 } })).rejects.toThrow(/a header length of 0 or more bytes for "headerBytes" but received -10/);
     const ok = await openSource(f, { raw: { channels: 7, fs: 30000, dtype: 'uint16' } });
     expect(Array.from((await ok.read(0, 1)) as Int16Array)).toEqual(Array(7).fill(-32768));
     await ok.close();

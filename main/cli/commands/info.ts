@@ -20,7 +20,7 @@ export const infoCommand: Command = {
             fs: Number(values.fs),
             dtype: values.dtype as 'int16' | undefined,
             gainUv: values['gain-uv'] ? Number(values['gain-uv']) : undefined,
-            headerBytes: values['header-bytes'] ? Number(values['header-bytes']) : undefined
+            headerBytes: values['header-bytes'] !== undefined ? Number(values['header-bytes']) : undefined
           }
         : undefined;
     const source = await openSource(positionals[0], { raw, stream: values.stream });
