@@ -2,10 +2,16 @@
 // the running export's progress from host events, and the history.
 import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest } from '../../../main/api/domains/export.ts';
 import type { Preset } from '../../../main/api/domains/presets.ts';
+import type { SessionInfo } from '../../../main/api/domains/session.ts';
 import { parseChannelList } from '../../../main/util/channel-list.ts';
 import { api } from './api.ts';
 import { sourceKindLabel } from './source-kinds.ts';
 
+
+/** The recording (or followed file) open in Traces, as a path the form would hold; null for the simulator. */
+function openedIn(session: SessionInfo | null): string | null | undefined {
+  return session?.openedFrom && session.openedFrom.kind !== 'simulator' ? session.openedFrom.path : session?.kind === 'simulator' ? null : session?.source;
+}
 
 export class ExportState {
   source = $state('');
@@ -93,6 +99,7 @@ export class ExportState {
   }
 
   async #suggest(): Promise<void> {
+    await this.#noteTraces(this.source.trim()).catch(() => {});
     if (this.presetChosen) return;
     const ask = ++this.#suggestion;
     const pick = await this.#presetFor(this.source.trim()).catch(() => null);
@@ -102,14 +109,19 @@ export class ExportState {
     this.presetWhy = live?.why ?? null;
   }
 
+  /** The bad channels Traces found on `source`, when it is the recording open there. */
+  async #noteTraces(source: string): Promise<void> {
+    const session = source ? await api.call('session.info') : null;
+    this.tracesFound =
+      session && openedIn(session) === source
+        ? session.badChannels.filter((b) => b.label === 'dead' || b.label === 'noise' || b.label === 'out').map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
+        : [];
+  }
+
   async #presetFor(source: string): Promise<{ id: number; why: string } | null> {
     if (!source) return null;
     const session = await api.call('session.info');
-    const opened = session?.openedFrom && session.openedFrom.kind !== 'simulator' ? session.openedFrom.path : session?.kind === 'simulator' ? null : session?.source;
-    this.tracesFound =
-      session && opened === source
-        ? session.badChannels.filter((b) => b.label === 'dead' || b.label === 'noise' || b.label === 'out').map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
-        : [];
+    const opened = openedIn(session);
     if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
     const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
     const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
