@@ -44,7 +44,7 @@ export class FileSession {
   #queue: Promise<unknown> = Promise.resolve();
   #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
   #bad: SessionBadChannel[] = [];
-  #detection: 'idle' | 'running' | 'done' = 'idle';
+  #detection: 'idle' | 'running' | 'done' | 'failed' = 'idle';
   #message: string | null = null;
   #onStatus: (s: SessionStatus) => void;
   #detecting: Promise<void> = Promise.resolve();
@@ -110,7 +110,7 @@ export class FileSession {
       this.#detection = 'done';
       this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
     } catch (err) {
-      this.#detection = 'done';
+      this.#detection = 'failed';
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
     }
     this.#onStatus(this.status());

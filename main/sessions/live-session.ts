@@ -67,7 +67,7 @@ export class LiveSession {
   #scratch = [new Float32Array(0), new Float32Array(0), new Float32Array(0)];
   #waitingRows = 0;
   #startedAt: string | null = null;
-  #detection: 'waiting' | 'running' | 'done' = 'waiting';
+  #detection: 'waiting' | 'running' | 'done' | 'failed' = 'waiting';
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -122,7 +122,7 @@ export class LiveSession {
    */
   setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
     const steps = this.#build(p, found);
-    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && this.#detection === 'done') this.#detection = 'waiting';
+    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && (this.#detection === 'done' || this.#detection === 'failed')) this.#detection = 'waiting';
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
@@ -346,13 +346,16 @@ export class LiveSession {
       if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;
+      this.#detection = 'done';
       this.#say(bad.length ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found', 'detection');
       this.#emitStatus();
     } catch (err) {
+      // Said on the button too: off and on again tries anew.
+      this.#detection = 'failed';
       this.#say(`bad-channel detection failed: ${(err as Error).message}`, 'detection');
       this.#emitStatus();
     } finally {
-      this.#detection = 'done';
+      if (this.#detection === 'running') this.#detection = 'done'; // turned off meanwhile
     }
   }
 

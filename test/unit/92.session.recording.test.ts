@@ -151,6 +151,23 @@ describe('a recording opened for scrubbing', () => {
     expect(peak).toBeGreaterThan(20); // real, filtered data, not the zeros around it
     await m.close();
   });
+  it('a detection that fails says so in its state, and runs again when switched off and on', async () => {
+    const dir = tempDir();
+    const tiny = join(dir, 'tiny.dat'); // 10 ms of data: every channel looks bad, and nothing is left to reference
+    writeFileSync(tiny, Int16Array.from({ length: 384 * 300 }, (_, i) => ((i * 7919) % 200) - 100));
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'recording', path: tiny, channels: 384, fs: 30000 });
+    m.setPipeline({ ...info.pipeline, detectBadChannels: true });
+    await expect.poll(() => m.status()!.detection, { timeout: 20_000 }).toBe('failed');
+    expect(m.status()!.message).toMatch(/^bad-channel detection failed: /);
+    m.setPipeline({ ...info.pipeline, detectBadChannels: false });
+    expect(m.status()!.detection).toBe('off');
+    m.setPipeline({ ...info.pipeline, detectBadChannels: true });
+    expect(m.status()!.detection).not.toBe('failed');
+    await expect.poll(() => m.status()!.detection, { timeout: 20_000 }).toBe('failed');
+    await m.close();
+  });
+
   it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
     const { dir, bin, m } = simulatedRecording(1);
     // The dialog always sends its fields; a wrong count must not override the .meta.

@@ -95,7 +95,7 @@ export interface SessionStatus {
   /** Bad channels found so far (live detection), kept out of the reference. */
   badChannels: SessionBadChannel[];
   /** Bad-channel detection, while the pipeline asks for it: gathering its seconds (live), running, or done. */
-  detection: 'off' | 'waiting' | 'running' | 'done';
+  detection: 'off' | 'waiting' | 'running' | 'done' | 'failed';
   /** Changes when data a view may have drawn were processed anew (another pipeline, bad channels found): refetch them. */
   revision: number;
   /** Changes when session.info says something new with no data processed anew (a note on a saved preset): ask again. */
