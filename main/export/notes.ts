@@ -8,7 +8,7 @@ import { LFP_MAX_FS } from '../presets/source-kinds.ts';
 import { presetBand } from '../presets/bands.ts';
 
 /** A warning when the preset's band is the other stream's: an LFP band on an AP-rate stream, or a spike band on an LFP stream. */
-export function bandMismatch(info: SourceInfo, preset: { name: string; body: PresetBody }): string | null {
+function bandMismatch(info: SourceInfo, preset: { name: string; body: PresetBody }): string | null {
   const band = presetBand(preset.body.pipeline.filter);
   const stream = info.fs < LFP_MAX_FS ? 'lfp' : 'ap';
   if (band === null || band === stream) return null;
@@ -25,7 +25,12 @@ function missingBadChannels(info: SourceInfo, preset: { name: string; body: Pres
   return `the preset "${preset.name}" names bad channel${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${info.stream} does not have (channels 0–${info.channels.length - 1}): left aside`;
 }
 
+/** What the export itself warns of: the preset met with this recording. */
+export function presetWarnings(info: SourceInfo, preset: { name: string; body: PresetBody }): string[] {
+  return [bandMismatch(info, preset), missingBadChannels(info, preset)].filter((w): w is string => w !== null);
+}
+
 /** Every warning an export repeats (README, done message): the source's own, then the export's. */
 export function exportWarnings(info: SourceInfo, preset: { name: string; body: PresetBody }): string[] {
-  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...[bandMismatch(info, preset), missingBadChannels(info, preset)].filter((w): w is string => w !== null)];
+  return [...(info.warnings ?? []).map((w) => `the source: ${w}`), ...presetWarnings(info, preset)];
 }

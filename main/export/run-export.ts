@@ -11,7 +11,7 @@ import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
-import { checkDestination, checkFolderOutput, partialName, removeStalePartials } from '../util/outputs.ts';
+import { checkDestination, checkFolderOutput, existingAncestor, partialName, removeStalePartials } from '../util/outputs.ts';
 import { EXPORT_FILES, FORMATS, badLabel, type BadCode, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
@@ -49,10 +49,12 @@ const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
 export async function exportFootprint(outDir: string, samples: number, channels: number, format: ExportFormat) {
   await checkDestination(outDir, 'folder');
   const parent = dirname(resolve(outDir));
-  const fsInfo = await statfs(parent);
+  // The folder that exists on the way (the parent, or an ancestor under which the missing ones are made).
+  const existing = await existingAncestor(parent);
+  const fsInfo = await statfs(existing);
   const exists = await stat(outDir).then(() => true, () => false);
   const neededBytes = samples * channels * (FORMATS[format].outDtype === 'int16' ? 2 : 4) + SIDECAR_ALLOWANCE;
-  return { parent, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
+  return { parent, existing, exists, freeBytes: Number(fsInfo.bavail) * Number(fsInfo.bsize), neededBytes };
 }
 
 /**
@@ -128,12 +130,12 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'format' | 'outDir
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);
   if (where.exists && refuseExisting) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
   if (where.exists) await checkReplaceable(outDir);
-  await access(where.parent, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.parent, err.code);
+  await access(where.existing, constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.existing, err.code);
     throw err;
   });
   if (where.neededBytes > where.freeBytes) {
-    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.parent} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
+    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.existing} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
   }
   return { ...picked, outDir, where };
 }
@@ -159,6 +161,10 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   );
   const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
+  await mkdir(where.parent, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.existing, err.code);
+    throw err;
+  });
   await mkdir(tmp).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.parent, err.code);
     throw err;

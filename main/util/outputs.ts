@@ -17,11 +17,28 @@ function inside(child: string, parent: string): boolean {
   return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
-/** The folder an output goes into exists and is a folder; the output itself is not a folder. */
+/** The nearest path up from `path` (itself included) that exists. */
+export async function existingAncestor(path: string): Promise<string> {
+  let p = resolve(path);
+  while (!(await stat(p).catch(() => null))) {
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  return p;
+}
+
+/**
+ * The folder an output goes into exists and is a folder; the output itself is not a folder. A file's
+ * folder must exist; an export folder's missing parents are made when it is written (as
+ * SpikeInterface's save() makes them), under the nearest folder that exists.
+ */
 export async function checkDestination(output: string, kind: 'file' | 'folder'): Promise<void> {
   const parent = dirname(resolve(output));
-  const st = await stat(parent).catch(() => null);
-  if (!st?.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
+  const base = kind === 'folder' ? await existingAncestor(parent) : parent;
+  const st = await stat(base).catch(() => null);
+  if (st && !st.isDirectory()) throw new ProbeDeckError('NO_DESTINATION', `${base} is a file: ${kind === 'folder' ? 'an export folder' : 'the output'} cannot be made under it`);
+  if (!st) throw new ProbeDeckError('NO_DESTINATION', `${parent} does not exist or is not a folder: create it first`);
   if (kind === 'file' && (await stat(output).catch(() => null))?.isDirectory()) {
     throw new ProbeDeckError('NO_DESTINATION', `${resolve(output)} is a folder: give the path of a file to write`);
   }

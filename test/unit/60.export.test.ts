@@ -255,7 +255,7 @@ describe('probedeck export', () => {
     expect(cli(args('c', '--channels', '0,1,1')).stderr).toMatch(/channel 1 is listed twice\n$/);
     expect(cli(args('c', '--channels', '0-999999999')).stderr).toMatch(/channel 999999999 is beyond any recording/);
     expect(cli(args('d', '--preset', 'nope')).stderr).toMatch(/no preset named "nope"/);
-    expect(cli([...args('e'), '--out', join(dir, 'missing/e')]).stderr).toMatch(/missing does not exist or is not a folder/);
+    expect(cli([...args('e'), '--out', join(dir, 'a/recording.bin/e')]).stderr).toMatch(/a\/recording\.bin is a file: an export folder cannot be made under it\n$/);
     // An AP preset on an LFP-rate stream names the preset, the stream and its rate.
     const lfp = args('f').map((a) => (a === '30000' ? '2500' : a));
     expect(cli(lfp).stderr).toMatch(/the preset "Neuropixels AP" cannot run on engine_input\.i16 \(2500 Hz\): Expected "highHz" between 0 and Nyquist \(1250 Hz\)/);
@@ -266,9 +266,15 @@ describe('probedeck export', () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);
     truncateSync(bin, statSync(bin).size - 1000); // one whole frame and part of another gone
-    const r = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
+    // Into folders that do not exist yet: they are made, as SpikeInterface's save() makes them.
+    const r = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'sorting/day 3/ks'), '--data-dir', join(dir, 'data')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe((30000 - 2) * 384 * 2);
+    expect(readFileSync(join(dir, 'sorting/day 3/ks/recording.bin')).length).toBe((30000 - 2) * 384 * 2);
+    // Under a file, no folder can be made.
+    writeFileSync(join(dir, 'notes.txt'), 'x');
+    const under = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'notes.txt/a/ks'), '--data-dir', join(dir, 'data')]);
+    expect(under.code).toBe(1);
+    expect(under.stderr).toBe(`probedeck: ${join(dir, 'notes.txt')} is a file: an export folder cannot be made under it\n`);
   });
 
   it('never replaces the recording it reads, even with --overwrite', () => {

@@ -7,7 +7,7 @@ import type { ExportFormat, ExportRequest } from '../../api/domains/export.ts';
 import { openDatabase } from '../../db/database.ts';
 import { engineInfo } from '../../engine/index.ts';
 import { exportHistory } from '../../export/history-repo.ts';
-import { bandMismatch } from '../../export/notes.ts';
+import { presetWarnings } from '../../export/notes.ts';
 import { resolveExport } from '../../export/manager.ts';
 import { preflight, runExport } from '../../export/run-export.ts';
 import { machineKey } from '../../planner/calibrate.ts';
@@ -157,8 +157,7 @@ export const exportCommand: Command = {
         if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
         if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
         // Said again at the end, where a user reads the outcome (the source's own warnings came first).
-        const mismatch = bandMismatch(r.source.info, r.preset);
-        if (mismatch) console.error(`probedeck: warning: ${mismatch} (said in its README too)`);
+        for (const w of presetWarnings(r.source.info, r.preset)) console.error(`probedeck: warning: ${w} (said in its README too)`);
         console.log(res.outDir);
         return 0;
       } catch (err) {
