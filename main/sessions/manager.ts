@@ -1,12 +1,13 @@
 // The host's one live session: opened from the simulator or a growing file, replaced on open.
 import { isDeepStrictEqual } from 'node:util';
-import type { SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
+import type { RawDtype, SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../api/domains/session.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject } from '../util/is.ts';
 import { existsSync, statSync } from 'node:fs';
 import { growingFileInput, growingOpenEphysInput, simulatorInput, type LiveInput } from './live-input.ts';
 import { LiveSession } from './live-session.ts';
 import { viewWorkers } from '../planner/plan.ts';
 import { FileSession } from './file-session.ts';
+import { isDetected } from './detected.ts';
 import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
@@ -75,7 +76,7 @@ function isOpenEphys(path: string): boolean {
  * A recording as its metadata describes it; the channel count and rate the user typed are for a file
  * without any (plain .bin/.dat), never an override of a SpikeGLX .meta or an Open Ephys .oebin.
  */
-async function openRecording(path: string, channels?: number, fs?: number, gainUv?: number, dtype?: 'int16' | 'uint16' | 'float32') {
+async function openRecording(path: string, channels?: number, fs?: number, gainUv?: number, dtype?: RawDtype) {
   try {
     return await openSource(path);
   } catch (err) {
@@ -91,9 +92,6 @@ export interface PresetLookup {
   byId(id: number): { id: number; name: string; body: PresetBody };
   save?(id: number, body: PresetBody): { id: number; name: string; body: PresetBody };
 }
-
-/** Labels detection gives (the rest were named bad before it ran). */
-const DETECTED = new Set(['dead', 'noise', 'out']);
 
 export class SessionManager {
   current: LiveSession | FileSession | null = null;
@@ -188,7 +186,7 @@ export class SessionManager {
     if (!this.#presets || !save) throw new ProbeDeckError('NO_PRESETS', 'this host keeps no presets');
     if (!this.#preset) throw new ProbeDeckError('NO_PRESET', 'this view runs no preset: choose one in the preset menu, then keep the bad channels in it');
     const channels = session instanceof FileSession ? session.source.info.channels : session.input.channels;
-    const found = session.describe().badChannels.filter((b) => DETECTED.has(b.label) && !session.pipeline.exclude.includes(b.index));
+    const found = session.describe().badChannels.filter((b) => isDetected(b) && !session.pipeline.exclude.includes(b.index));
     if (found.length === 0) throw new ProbeDeckError('NO_BAD_CHANNELS', 'detection has found no bad channels the preset does not already name');
     const p = this.#presets.byId(this.#preset.id);
     // Presets name source channels (what an export's channel list counts in).

@@ -21,6 +21,14 @@ const passed = (processed: SpectrumReply, raw: SpectrumReply, lo: number, hi: nu
   return p / r;
 };
 
+/** A SpikeGLX recording from the simulator (its dead AP191 and noisy AP77), and a host with its own settings. */
+function simulatedRecordingHost(seconds: number) {
+  const dir = tempDir();
+  const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+  expect(cli(['simulate', '--out', bin, '--seconds', String(seconds), '--pace', '0']).code).toBe(0);
+  return { dir, bin, host: createHost({ dataDir: join(dir, 'data'), transport: 'websocket' }) };
+}
+
 describe('the view runs the presets', () => {
   it('opens with the source kind’s default preset, switches on request, and the filter really changes', async () => {
     const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
@@ -254,10 +262,7 @@ describe('the view references as the preset says', () => {
 
 describe('a view reference the source cannot hold', () => {
   it('a reference channel detection finds dead falls back to the global median, saying why', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
-    expect(cli(['simulate', '--out', bin, '--seconds', '4', '--pace', '0']).code).toBe(0);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const { bin, host } = simulatedRecordingHost(4);
     try {
       let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
       // Channel 191 is the simulator's dead one: a reference to it is a reference to nothing.
@@ -292,10 +297,7 @@ describe('a view reference the source cannot hold', () => {
 
 describe('bad channels found in the view, kept in its preset', () => {
   it('become the preset’s known bad channels, which an export through it leaves out of the channel map', async () => {
-    const dir = tempDir();
-    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
-    expect(cli(['simulate', '--out', bin, '--seconds', '4', '--pace', '0']).code).toBe(0);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const { dir, bin, host } = simulatedRecordingHost(4);
     try {
       let info = (await host.call('session.open', { source: { kind: 'recording', path: bin } })) as SessionInfo;
       const preset = info.preset!;

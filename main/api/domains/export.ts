@@ -1,13 +1,14 @@
 // Export: a recording through a preset's pipeline into files a sorter opens, as a background job
 // with progress, cancel and a history.
 import type { PresetBody } from './presets.ts';
+import type { RawDtype } from './session.ts';
 
 export type ExportFormat = 'kilosort' | 'si-binary' | 'raw-f32';
 
 export interface ExportRequest {
   /** A SpikeGLX .bin, an Open Ephys recording folder, or a raw file with `raw` options. */
   source: string;
-  raw?: { channels: number; fs: number; dtype?: 'int16' | 'uint16' | 'float32'; gainUv?: number; headerBytes?: number };
+  raw?: { channels: number; fs: number; dtype?: RawDtype; gainUv?: number; headerBytes?: number };
   stream?: string;
   preset: { id: number } | { name: string; body: PresetBody };
   format: ExportFormat;

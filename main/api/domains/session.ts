@@ -30,12 +30,15 @@ export interface SessionBadChannel {
   label: 'dead' | 'noise' | 'out' | 'known' | 'unused';
 }
 
+/** The sample type of a raw file without metadata (SpikeGLX and Open Ephys files say their own). */
+export type RawDtype = 'int16' | 'uint16' | 'float32';
+
 export type SessionSource =
   | { kind: 'simulator'; seed?: number }
   /** A file being written, followed live. */
   | { kind: 'file'; path: string; channels?: number; fs?: number }
   /** A finished recording, scrubbed: windows are processed on demand (raw files need channels and fs; dtype is their sample type, int16 if absent; gainUv makes their units µV). */
-  | { kind: 'recording'; path: string; channels?: number; fs?: number; dtype?: 'int16' | 'uint16' | 'float32'; gainUv?: number };
+  | { kind: 'recording'; path: string; channels?: number; fs?: number; dtype?: RawDtype; gainUv?: number };
 
 export interface SessionChannel {
   id: string;

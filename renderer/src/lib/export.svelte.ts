@@ -2,8 +2,9 @@
 // the running export's progress from host events, and the history.
 import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest } from '../../../main/api/domains/export.ts';
 import type { Preset } from '../../../main/api/domains/presets.ts';
-import type { SessionInfo } from '../../../main/api/domains/session.ts';
+import type { RawDtype, SessionInfo } from '../../../main/api/domains/session.ts';
 import { parseChannelList } from '../../../main/util/channel-list.ts';
+import { isDetected } from '../../../main/sessions/detected.ts';
 import { api } from './api.ts';
 import { sourceKindLabel } from './source-kinds.ts';
 
@@ -31,7 +32,7 @@ export class ExportState {
   rawChannels = $state<number | null>(null);
   rawFs = $state<number | null>(null);
   rawGainUv = $state<number | null>(null);
-  rawDtype = $state<'int16' | 'uint16' | 'float32'>('int16');
+  rawDtype = $state<RawDtype>('int16');
   presets = $state.raw<Preset[]>([]);
   /** How the chosen preset filters when not zero-phase (said beside it: sorters expect zero-phase data), else null. */
   causal = $derived.by(() => {
@@ -114,7 +115,7 @@ export class ExportState {
     const session = source ? await api.call('session.info') : null;
     this.tracesFound =
       session && openedIn(session) === source
-        ? session.badChannels.filter((b) => b.label === 'dead' || b.label === 'noise' || b.label === 'out').map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
+        ? session.badChannels.filter(isDetected).map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
         : [];
   }
 

@@ -1,5 +1,7 @@
 // What the user typed in the source bar. The bar is unmounted while another tab is shown; the
 // path and counts typed there are still wanted when they come back.
+import type { RawDtype } from '../../../main/api/domains/session.ts';
+
 class SourceForm {
   path = $state('');
   /** SpikeGLX saves a Neuropixels stream as 384 channels + the sync channel: until a count is typed,
@@ -10,7 +12,7 @@ class SourceForm {
   /** µV per unit of a raw file without metadata (blank: the file's own units, said as such). */
   gainUv = $state<number | null>(null);
   /** The sample type of a raw file without metadata; until one is chosen, a .f32 file is float32. */
-  typedDtype = $state<'int16' | 'uint16' | 'float32' | null>(null);
+  typedDtype = $state<RawDtype | null>(null);
   readonly dtype = $derived(this.typedDtype ?? (/\.(f32|float32)$/i.test(this.path) ? 'float32' : 'int16'));
   readonly imec = $derived(/\.imec\d*\.(ap|lf)\.bin$/i.test(this.path));
   readonly lfp = $derived(/\.imec\d*\.lf\.bin$/i.test(this.path));

@@ -3,6 +3,7 @@
 // grid, so following fetches only the columns not drawn yet.
 import type { ColumnsReply, SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
 import { untrack } from 'svelte';
+import { isDetected } from '../../../main/sessions/detected.ts';
 import { api } from './api.ts';
 import { groupWidth, MAX_GROUPS, TraceRenderer } from './trace-renderer.ts';
 
@@ -246,7 +247,7 @@ export class TracesState {
   /** What the last "keep in preset" did (cleared by the next open). */
   keptNote = $state<string | null>(null);
   /** Bad channels detection found that the view's preset does not name yet: what "keep in preset" would add. */
-  unkept = $derived(this.status?.badChannels.filter((b) => b.label !== 'known' && b.label !== 'unused' && !this.info?.pipeline.exclude.includes(b.index)) ?? []);
+  unkept = $derived(this.status?.badChannels.filter((b) => isDetected(b) && !this.info?.pipeline.exclude.includes(b.index)) ?? []);
 
   /** Detection's finds become the preset's known bad channels, so exports through it leave them out too. */
   async keepBadChannels(): Promise<boolean> {
