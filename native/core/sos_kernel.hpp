@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 #include "cpu_features.hpp"
@@ -25,6 +26,8 @@ constexpr std::ptrdiff_t kBlockRows = 64;
 template <class T>
 struct Vec {
   typedef T type __attribute__((vector_size(32)));
+  // The same bits as integers, for sign manipulation.
+  typedef std::conditional_t<sizeof(T) == 8, int64_t, int32_t> bits __attribute__((vector_size(32)));
   static constexpr int lanes = int(32 / sizeof(T));
 };
 
@@ -66,6 +69,12 @@ enum class Form {
    * an add replaces a multiply-add, and each section issues one multiply fewer.
    */
   normalised,
+  /**
+   * normalised with every c2 = ±1, as in every second-order section of a Butterworth low-, high- or
+   * band-pass (zeros at z = ±1): c2·x is x with its sign set from c2, a bitwise xor instead of a
+   * multiply, so a section issues three multiply-adds where normalised issues four.
+   */
+  unit_c2,
 };
 
 /**
@@ -83,6 +92,10 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
   V c[NS][5];
   for (int s = 0; s < NS; s++)
     for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
+  // unit_c2: the sign bit of each section's c2, to flip x with.
+  using VI = typename Vec<T>::bits;
+  VI c2_sign[NS];
+  for (int s = 0; s < NS; s++) c2_sign[s] = (VI)(V{} + coef[s * 5 + 2]) & (VI{} + std::numeric_limits<std::remove_cvref_t<decltype(VI{}[0])>>::min());
   V poison{};
   for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
     const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
@@ -97,7 +110,15 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
         if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
         V x = load_as<T>(x_row);
         if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
-        if constexpr (F == Form::normalised) {
+        if constexpr (F == Form::unit_c2) {
+          x *= c[0][0];
+          for (int s = 0; s < NS; s++) {
+            const V y = x + z0[s];
+            z0[s] = z1[s] + c[s][1] * x - c[s][3] * y;
+            z1[s] = (V)((VI)x ^ c2_sign[s]) - c[s][4] * y;
+            x = y;
+          }
+        } else if constexpr (F == Form::normalised) {
           x *= c[0][0];
           for (int s = 0; s < NS; s++) {
             const V y = x + z0[s];
