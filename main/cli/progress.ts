@@ -1,3 +1,5 @@
+import { formatSpeed } from '../util/speed.ts';
+
 // A progress line on stderr (% done, × real time, ETA), redrawn at most 4 times a second and only
 // on a terminal or for runs long enough to need it.
 export function progressLine(label: string, fs: number) {
@@ -13,7 +15,7 @@ export function progressLine(label: string, fs: number) {
       const s = (now - t0) / 1000;
       const x = done / fs / s;
       const eta = done > 0 ? (s * (total - done)) / done : 0;
-      process.stderr.write(`\r${label}: ${((100 * done) / total).toFixed(1)}% · ${x.toFixed(0)}× real time · ETA ${eta.toFixed(0)} s   `);
+      process.stderr.write(`\r${label}: ${((100 * done) / total).toFixed(1)}% · ${formatSpeed(x)}× real time · ETA ${eta.toFixed(0)} s   `);
     },
     done() {
       if (shown) process.stderr.write('\n');

@@ -9,11 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { checkFileOutput, partialName, removeStalePartials } from '../util/outputs.ts';
 import { native } from './native.ts';
-import { autoMarginSamples, designSos, filterWindow, StreamFilter, type FilterSpec } from './filters.ts';
+import { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
 import { roundToInt16, scaleToFloat } from './scale.ts';
 import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
-import { detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
+import { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
 import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
 import { checkChannels, checkWorkers, type Precision } from './validate.ts';
 
@@ -114,6 +114,19 @@ function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
   );
 }
 
+/** A recording too short for a step is said as such, rather than as that step's window. */
+function checkLongEnough(o: ProcessFileOptions, N: number, sos: Float64Array | null): void {
+  const has = `${o.input} has ${N} samples (${((N / o.fs) * 1000).toLocaleString('en-US', { maximumSignificantDigits: 3 })} ms)`;
+  if (sos && o.pipeline.filter?.phase === 'zero' && N <= padlen(sos)) {
+    throw new ProbeDeckError('RECORDING_TOO_SHORT', `${has}: its zero-phase filter needs more than ${padlen(sos)} (scipy's padlen for that filter)`);
+  }
+  const segment = Math.trunc((BAD_CHANNEL_DEFAULTS.welchWindowMs * o.fs) / 1000);
+  const detect = o.pipeline.badChannels?.detect;
+  if (detect && detect !== 'none' && N < segment) {
+    throw new ProbeDeckError('RECORDING_TOO_SHORT', `${has}: bad-channel detection needs at least ${segment} (one ${BAD_CHANNEL_DEFAULTS.welchWindowMs} ms spectrum segment)`);
+  }
+}
+
 /** Columns `cols` of time-major `data` (C wide), into `out`. */
 function pickColumns(data: Float32Array, C: number, cols: number[], out: Float32Array): Float32Array {
   const n = data.length / C;
@@ -170,6 +183,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const tmp = partialName(o.output);
   try {
     const N = src.samples;
+    checkLongEnough(o, N, sos);
     const readRows = (r0: number, r1: number) => src.read(r0, r1);
     const bc = o.pipeline.badChannels;
     let badChannels: BadChannelResult | undefined;

@@ -4,7 +4,7 @@
 import type { ExportCheck, ExportProgress, ExportRequest, ExportSourceKinds } from '../api/domains/export.ts';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { engineInfo } from '../engine/index.ts';
 import type { PresetsRepo } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
@@ -76,6 +76,8 @@ function requireFullPaths(req: ExportRequest): void {
 export class ExportManager {
   /** Running exports: how to cancel each, and when it has settled (its folder cleaned up). */
   #running = new Map<number, { abort: AbortController; settled: Promise<void> }>();
+  /** Destinations of the exports under way (or being started): one export to a folder at a time. */
+  #destinations = new Set<string>();
   #history: ExportHistory;
   /** Exports the history could not record: negative ids. */
   #unrecorded = 0;
@@ -95,6 +97,7 @@ export class ExportManager {
   async check(params: unknown): Promise<ExportCheck> {
     const req = checkRequest(params);
     requireFullPaths(req);
+    this.#refuseBusy(req.outDir);
     const r = await resolveExport(req, this.#presets);
     try {
       const { where } = await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, false);
@@ -117,10 +120,28 @@ export class ExportManager {
     }
   }
 
+  // Two exports to one folder (from two browser tabs) would each replace the other's files.
+  #refuseBusy(outDir: string): string {
+    const dest = resolve(outDir);
+    if (this.#destinations.has(dest)) throw new ProbeDeckError('EXPORT_RUNNING', `an export to ${outDir} is already running: wait for it to finish, or cancel it, before exporting there again`);
+    return dest;
+  }
+
   /** Starts an export and resolves with its id once it is under way; progress follows as events. */
   async start(params: unknown): Promise<{ id: number }> {
     const req = checkRequest(params);
     requireFullPaths(req);
+    const dest = this.#refuseBusy(req.outDir);
+    this.#destinations.add(dest);
+    try {
+      return await this.#start(req, () => this.#destinations.delete(dest));
+    } catch (err) {
+      this.#destinations.delete(dest);
+      throw err;
+    }
+  }
+
+  async #start(req: ExportRequest, release: () => void): Promise<{ id: number }> {
     const r = await resolveExport(req, this.#presets);
     // Refused before it has a history row: a range past the end is a mistake in the form, not a failed export.
     await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
@@ -192,6 +213,7 @@ export class ExportManager {
       )
       .finally(() => {
         this.#running.delete(id);
+        release();
         void r.source.close();
       });
     this.#running.set(id, { abort, settled });

@@ -98,7 +98,7 @@ function checkJob(j: Pick<ExportJob, 'source' | 'format' | 'startSample' | 'endS
       !isInteger(start) || !isInteger(end) || start < 0
         ? `samples ${start}–${end} are not a range of sample indices`
         : start >= total
-          ? `the range starts at ${s(start)}, past the recording's end`
+          ? `the range starts at ${s(start)} (sample ${start}), ${start === total ? 'at' : 'past'} the recording's end`
           : start >= end
             ? `the range starts at ${s(start)}, not before its end at ${s(end)}`
             : `the range ends at ${s(end)}, past the recording's end`;

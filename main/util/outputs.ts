@@ -72,9 +72,15 @@ export async function checkFolderOutput(outDir: string, inputs: string[]): Promi
   }
 }
 
-/** The hidden name an output is written under until it is complete. */
+let partials = 0;
+
+/**
+ * The hidden name an output is written under until it is complete: the process id (a dead process's
+ * are removed by removeStalePartials), then a count, so two runs in one process (two exports started
+ * from two browser tabs) never share one.
+ */
 export function partialName(output: string): string {
-  return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}`);
+  return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}-${++partials}`);
 }
 
 /** Removes the temporary outputs of runs whose process died (killed, power cut) before they finished. */
@@ -83,7 +89,7 @@ export async function removeStalePartials(output: string): Promise<void> {
   const prefix = `.${basename(output)}.partial-`;
   for (const entry of await readdir(parent).catch(() => [])) {
     if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length));
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
     if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
   }
 }

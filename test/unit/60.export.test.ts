@@ -58,7 +58,7 @@ describe('probedeck export', () => {
     expect(JSON.parse(readFileSync(join(dir, 'uv/recording.json'), 'utf8')).units).toBe('uV');
     const uv = f32(join(dir, 'uv/recording.f32'));
     expect([uv[0], uv[9]]).toEqual([x[0] * 0.5, x[9] * 0.5]);
-    expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/gainUv/);
+    expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/--raw-gain-uv must be µV per unit, above 0, got "0"/);
   });
 
   it('says when the probe layout written was made up (a raw file) and when an LFP preset ran on an AP stream', () => {
@@ -248,7 +248,11 @@ describe('probedeck export', () => {
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
     expect(cli(args('a', '--overwrite')).code).toBe(0);
-    expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
+    expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s \(sample 150000\), past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
+    // A start that rounds to the last sample's end says which sample it became.
+    expect(cli(args('b', '--start', '0.19999')).stderr).toMatch(/the range starts at 0\.200 s \(sample 6000\), at the recording's end/);
+    expect(cli(args('b', '--raw-fs', 'abc')).stderr).toMatch(/^probedeck: --raw-fs must be the sampling rate in Hz, above 0, got "abc"\n$/);
+    expect(cli(args('b').filter((a, i, all) => a !== '--raw-fs' && all[i - 1] !== '--raw-fs')).stderr).toMatch(/^probedeck: --raw-fs is needed with --raw-channels \(the sampling rate in Hz, above 0\)\n$/);
     expect(cli(args('b', '--start', '-1')).stderr).toMatch(/^probedeck: --start must be seconds from 0, got "-1"\n$/); // a value, not an unknown option "-1"
     expect(cli(args('b', '--end', '10')).stderr).toMatch(/the range ends at 10\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
     expect(cli(args('c', '--channels', '3,9')).stderr).toMatch(/channel 9 is not one of the recording's channels 0–7\n$/);
@@ -259,7 +263,11 @@ describe('probedeck export', () => {
     // An AP preset on an LFP-rate stream names the preset, the stream and its rate.
     const lfp = args('f').map((a) => (a === '30000' ? '2500' : a));
     expect(cli(lfp).stderr).toMatch(/the preset "Neuropixels AP" cannot run on engine_input\.i16 \(2500 Hz\): Expected "highHz" between 0 and Nyquist \(1250 Hz\)/);
-    expect(readdirSync(dir).sort()).toEqual(['a', 'data']);
+    // A recording shorter than the filter can take is said as such, not as the filter's inner window.
+    const tiny = join(dir, 'tiny.i16');
+    writeFileSync(tiny, new Int16Array(20 * 8));
+    expect(cli(args('g').map((a) => (a === input ? tiny : a))).stderr).toMatch(/tiny\.i16 has 20 samples \(0\.667 ms\): its zero-phase filter needs more than 33 \(scipy's padlen for that filter\)\n$/);
+    expect(readdirSync(dir).sort()).toEqual(['a', 'data', 'tiny.i16']);
   });
 
   it('a recording cut mid-frame (a crashed acquisition) exports to its last whole frame, as the view shows it', () => {
@@ -409,7 +417,7 @@ describe('probedeck export', () => {
       const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
       const req = { source: bin, preset: { id: presets.find((p) => p.name === 'Neuropixels AP')!.id }, format: 'kilosort', outDir: join(dir, 'ks') };
       const refused: [object, RegExp][] = [
-        [{ startS: 5 }, /the range starts at 5\.000 s, past the recording's end: the recording has 30000 samples \(1\.000 s\)/],
+        [{ startS: 5 }, /the range starts at 5\.000 s \(sample 150000\), past the recording's end: the recording has 30000 samples \(1\.000 s\)/],
         [{ endS: 2 }, /the range ends at 2\.000 s, past the recording's end/],
         [{ startS: 0.5, endS: 0.5 }, /the range starts at 0\.500 s, not before its end at 0\.500 s/],
         [{ channels: [0, 384] }, /channel 384 is not one of the recording's channels 0–383/]
@@ -497,6 +505,39 @@ await host.close();`
     }
   });
 
+  it('one export to a folder at a time: a second (another browser tab) is refused, and two to different folders keep their own files', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 4);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+      const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
+      const ends = new Map<string, Promise<ExportProgress>>();
+      const ended = (outDir: string) => new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.outDir === outDir && p.state !== 'running' && resolve(p)));
+      const req = { source: bin, preset: { id }, format: 'kilosort', outDir: join(dir, 'ks') };
+      ends.set('ks', ended(req.outDir));
+      ends.set('ks2', ended(join(dir, 'ks2')));
+      // Both started before either has resolved: the second must not slip past the first's reservation.
+      const first = host.call('export.start', { ...req, channels: [0, 1, 2, 3] });
+      const second = host.call('export.start', req).then(() => null, (err: Error) => err);
+      const other = host.call('export.start', { ...req, outDir: join(dir, 'ks2') });
+      await first;
+      expect((await second)?.message).toMatch(/an export to .*ks is already running: wait for it to finish, or cancel it/);
+      await expect(host.call('export.check', req)).rejects.toThrow(/already running/);
+      await other;
+      expect(await ends.get('ks')).toMatchObject({ state: 'done' });
+      expect(await ends.get('ks2')).toMatchObject({ state: 'done' });
+      // Each folder holds its own export: 4 channels in one, 384 in the other.
+      expect(readFileSync(join(dir, 'ks/recording.bin')).length).toBe(120000 * 4 * 2);
+      expect(readFileSync(join(dir, 'ks/params.py'), 'utf8')).toMatch(/n_channels_dat = 4\b/);
+      expect(readFileSync(join(dir, 'ks2/recording.bin')).length).toBe(120000 * 384 * 2);
+      // Finished, the folder takes an export again (asking first, as any existing export).
+      expect(await host.call('export.check', req)).toMatchObject({ exists: true });
+    } finally {
+      host.close();
+    }
+  });
+
   it('a host closed mid-export (the server stopped) leaves no partial folder behind', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);
@@ -508,7 +549,7 @@ await host.close();`
     const started = new Promise<void>((resolve) => host.events.on('export.progress', (p) => p.doneSamples > 0 && resolve()));
     await host.call('export.start', { source: bin, preset: { id }, format: 'si-binary', outDir: join(out, 'si') });
     await started;
-    expect(readdirSync(out)).toEqual([expect.stringMatching(/^\.si\.partial-\d+$/)]);
+    expect(readdirSync(out)).toEqual([expect.stringMatching(/^\.si\.partial-\d+-\d+$/)]);
     await host.close();
     expect(readdirSync(out)).toEqual([]);
   });

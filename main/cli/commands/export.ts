@@ -20,6 +20,7 @@ import { parseChannelList } from '../../util/channel-list.ts';
 import { CliError, type Command } from '../command.ts';
 import type { ProbeDeckError } from '../../util/is.ts';
 import { progressLine } from '../progress.ts';
+import { formatSpeed } from '../../util/speed.ts';
 
 const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file FILE) --format kilosort|si-binary|raw-f32
     --out DIR [--overwrite] [--start S] [--end S] [--channels LIST] [--ram-budget B]
@@ -35,6 +36,14 @@ function seconds(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new CliError(`--${name} must be seconds from 0, got "${v}"`, 2);
+  return n;
+}
+
+// The raw-file options are checked here, naming the option: the host's check would name "fs".
+function rawNumber(name: string, v: string | undefined, what: string, integer = false): number {
+  if (v === undefined) throw new CliError(`--${name} is needed with --raw-channels (${what})`, 2);
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new CliError(`--${name} must be ${what}, got "${v}"`, 2);
   return n;
 }
 
@@ -96,7 +105,12 @@ export const exportCommand: Command = {
       const raw =
         values['raw-channels'] === undefined
           ? undefined
-          : { channels: Number(values['raw-channels']), fs: Number(values['raw-fs']), dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32', gainUv: values['raw-gain-uv'] === undefined ? undefined : Number(values['raw-gain-uv']) };
+          : {
+              channels: rawNumber('raw-channels', values['raw-channels'], 'the channel count, a whole number above 0', true),
+              fs: rawNumber('raw-fs', values['raw-fs'], 'the sampling rate in Hz, above 0'),
+              dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32',
+              gainUv: values['raw-gain-uv'] === undefined ? undefined : rawNumber('raw-gain-uv', values['raw-gain-uv'], 'µV per unit, above 0')
+            };
       const req: ExportRequest = {
         source: resolve(positionals[0]),
         raw,
@@ -153,7 +167,7 @@ export const exportCommand: Command = {
         progress.done();
         if (id >= 0) record(() => history.finish(id, 'done', res.seconds, null));
         const x = res.samples / r.source.info.fs / res.seconds;
-        console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${x.toFixed(0)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
+        console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${formatSpeed(x)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
         if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
         if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
         // Said again at the end, where a user reads the outcome (the source's own warnings came first).

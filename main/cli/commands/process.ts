@@ -8,6 +8,7 @@ import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
 import { peakRssBytes } from '../../util/rss.ts';
 import { CliError, type Command } from '../command.ts';
 import { progressLine } from '../progress.ts';
+import { formatSpeed } from '../../util/speed.ts';
 
 const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|float32
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
@@ -171,7 +172,7 @@ export const processCommand: Command = {
       console.error(`bad channels: ${found.length ? found.join(', ') : 'none'}, from ${result.badChannels.chunks} windows`);
     }
     console.error(
-      `processed ${result.samples} samples × ${options.channels} ch in ${result.seconds.toFixed(2)} s (${x.toFixed(0)}× real time), ` +
+      `processed ${result.samples} samples × ${options.channels} ch in ${result.seconds.toFixed(2)} s (${formatSpeed(x)}× real time), ` +
         `engine work buffers peak ${(result.peakWorkBytes / 2 ** 20).toFixed(1)} MiB, process peak RSS ${formatBytes(peakRssBytes())}` +
         `${result.clamped ? `, ${result.clamped} values clamped to int16` : ''}`
     );
