@@ -7,7 +7,7 @@ import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import { np1Site } from '../sources/spikeglx-meta.ts';
-import type { ChannelInfo } from '../sources/source.ts';
+import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
 import { describeSpikeGLX, metaPathFor, readMeta } from '../sources/spikeglx.ts';
 
@@ -16,11 +16,16 @@ export interface LiveInput {
   readonly label: string;
   readonly channels: ChannelInfo[];
   readonly fs: number;
-  /** The probe family, for the ADC phase shift (unknown when absent). */
-  readonly probe?: 'np1' | 'np2' | 'other';
+  /** The probe, for the ADC phase shift: absent while unknown (a SpikeGLX file without its .meta yet). */
+  readonly probe?: SourceInfo['probe'];
   /** The simulator's artefact/dead/noisy facts, for tests and the demo. */
   readonly simulator?: Simulator;
-  start(onRows: (rows: Int16Array, firstSample: number) => void, onEvent: (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void): Promise<void>;
+  /** `queuedS`: seconds of rows given and not yet processed, so that a file's backlog is read no faster than it is shown. */
+  start(
+    onRows: (rows: Int16Array, firstSample: number) => void,
+    onEvent: (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void,
+    queuedS?: () => number
+  ): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +37,7 @@ export function simulatorInput(seed = 1): LiveInput {
     label: `simulator (seed ${seed})`,
     channels: sim.describe(0).channels,
     fs: sim.fs,
-    probe: 'np1',
+    probe: sim.describe(0).probe,
     simulator: sim,
     async start(onRows) {
       const t0 = performance.now();
@@ -60,6 +65,7 @@ interface FollowLayout {
   frameChannels: number;
   /** File columns of the neural channels, in order. */
   columns: number[];
+  probe?: SourceInfo['probe'];
   /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
   onGrow?: (emit: LiveEvent) => void;
   /** Asked when the file stops growing: an event if the recording is known to be complete. */
@@ -68,6 +74,10 @@ interface FollowLayout {
 
 /** How far back from the newest sample a followed run is joined. */
 const JOIN_BACK_S = 0.5;
+/** A file's rows are read while fewer than this many seconds wait to be processed. */
+const QUEUE_MAX_S = 0.25;
+/** Further behind the file than this, its newest half second is joined again: catching up would take longer than the view's history holds. */
+const MAX_BEHIND_S = 10;
 
 type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void;
 
@@ -111,7 +121,8 @@ function followInput(l: FollowLayout): LiveInput {
     label: l.label,
     channels: l.channels,
     fs: l.fs,
-    async start(onRows, onEvent) {
+    probe: l.probe,
+    async start(onRows, onEvent, queuedS) {
       // While silent, look for the sign that the recording is complete (it may come seconds later).
       let looking: ReturnType<typeof setInterval> | undefined;
       let failed = false;
@@ -151,6 +162,16 @@ function followInput(l: FollowLayout): LiveInput {
         reading = true;
         try {
           while (read < follower.frames) {
+            // After a stall the writer catches up in a burst: those rows are on disk, so they are read
+            // as fast as the view processes them, where a live stream's excess must be dropped (and
+            // shown as a silent probe in the history).
+            while (!stopped && (queuedS?.() ?? 0) > QUEUE_MAX_S) await new Promise((r) => setTimeout(r, 10));
+            if (stopped) return;
+            if (follower.frames - read > MAX_BEHIND_S * l.fs) {
+              const from = follower.frames - Math.round(JOIN_BACK_S * l.fs);
+              onEvent({ kind: 'info', message: `${l.path}: ${((from - read) / l.fs).toFixed(1)} s behind the file, more than the view catches up in time: skipped to its newest half second` });
+              read = from;
+            }
             const end = Math.min(follower.frames, read + Math.round(0.05 * l.fs));
             const all = new Int16Array(await follower.readFrames(read, end));
             let rows = all;
@@ -186,7 +207,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     const nSaved = Number(meta.values.get('nSavedChans'));
     // The file's own size: a finished run's .meta states it (a guessed size would not match).
     const info = describeSpikeGLX(path, meta, (await stat(path).catch(() => ({ size: nSaved * 2 }))).size);
-    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
+    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), probe: info.probe, finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
   // SpikeGLX's LFP stream runs at 2500 Hz, its AP stream at 30 kHz: a rate typed for the other one
@@ -265,5 +286,5 @@ export async function growingOpenEphysInput(path: string, stream?: string): Prom
   stream ??= dat?.stream;
   const oebin = await theOebin(dat ? dat.recording : path);
   const info = await describeOpenEphys(oebin, stream, true);
-  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout) });
+  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe });
 }

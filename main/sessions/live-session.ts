@@ -142,7 +142,7 @@ export class LiveSession {
     const filter = p.filter ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' }) : null;
     // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
     const phaseShift = p.phaseShift
-      ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe ?? 'other', this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
+      ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe?.kind ?? 'other', this.input.channels.map((c) => c.readout), this.input.probe?.muxTable), channels: C, taps: p.phaseShift.taps })
       : null;
     const reference = viewReference(p, bad, this.input.channels);
     return { filter, phaseShift, reference: reference.plan, referenceNote: reference.note, bad };
@@ -241,7 +241,8 @@ export class LiveSession {
         this.#say(e.message, 'input');
         if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
-      }
+      },
+      () => this.#waitingRows / this.input.fs
     );
     this.#statusTimer = setInterval(() => this.#emitStatus(), 500);
   }

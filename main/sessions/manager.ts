@@ -62,11 +62,20 @@ export function checkPipeline(p: unknown): SessionPipeline {
 
 /** What a view can run: Neuropixels data can be shifted, live or recorded. */
 const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: source.info.probe?.kind === 'np1' || source.info.probe?.kind === 'np2' });
-const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe === 'np1' || input.probe === 'np2' });
+const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe?.kind === 'np1' || input.probe?.kind === 'np2' });
 /** What the view says about the preset it runs. */
 const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionInfo['preset'] => ({ id: p.id, name: p.name, display: p.body.display });
 const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;
 const capabilities = (s: LiveSession | FileSession) => (s instanceof FileSession ? recordingCan(s.source) : liveCan(s.input));
+
+/** The pipeline a source opens with, its preset, and what to say about it. */
+type Chosen = { pipeline: SessionPipeline; preset: SessionInfo['preset']; note: string | null };
+
+/** What a preset asks for that this source cannot do, said rather than left out silently. */
+function leftOut(p: { name: string; body: PresetBody }, can: ViewCapabilities): string | null {
+  if (p.body.pipeline.phaseShift.method === 'none' || can.phaseShift) return null;
+  return `"${p.name}" runs here without its ADC phase shift: that needs a Neuropixels 1.0 or 2.0 probe, and this source does not say it is one (a SpikeGLX recording says so in its .meta)`;
+}
 
 function isOpenEphys(path: string): boolean {
   return /structure\.oebin$|continuous\.dat$/.test(path) || (existsSync(path) && statSync(path).isDirectory());
@@ -147,8 +156,17 @@ export class SessionManager {
       throw new ProbeDeckError('FREQUENCY_OUT_OF_RANGE', `the preset "${p.name}" cannot run on this ${fs} Hz source: ${(err as Error).message}; the view keeps what it ran`);
     }
     this.#preset = presetInfo(p);
-    this.#presetNote = null;
+    this.#presetNote = leftOut(p, capabilities(session));
+    this.#infoChanged();
     return this.info()!;
+  }
+
+  // Every tab on this host shows the session: a change made in one is refetched by the others at
+  // once (a tab left on the old pipeline sent it back with its next key press).
+  #infoChanged(): void {
+    this.#infoRevision++;
+    const s = this.status();
+    if (s) this.#onStatus(s);
   }
 
   /**
@@ -160,7 +178,7 @@ export class SessionManager {
     if (!this.current || this.#preset?.id !== id) return null;
     const name = this.#preset.name;
     if (this.#preset.modified) {
-      this.#presetNote = `"${name}" was saved; this view runs a copy changed by hand and keeps it: choose "${name}" in the preset menu to run it as saved`;
+      this.#presetNote = `"${name}" was saved; this view runs a copy changed by hand and keeps it: press reset beside the preset menu to run it as saved`;
     } else {
       try {
         this.setPreset(id, false);
@@ -169,8 +187,7 @@ export class SessionManager {
         this.#presetNote = `"${name}" as saved cannot run on this source (${(err as Error).message}); the view keeps the pipeline it had`;
       }
     }
-    this.#infoRevision++;
-    this.#onStatus(this.status()!);
+    this.#infoChanged();
     return this.#presetNote;
   }
 
@@ -214,6 +231,7 @@ export class SessionManager {
       const saved = this.#presetPipeline(this.#preset.id, session);
       this.#preset = { ...this.#preset, modified: saved === null || !isDeepStrictEqual(saved, session.pipeline) };
     }
+    this.#infoChanged();
     return this.info()!;
   }
 
@@ -230,11 +248,13 @@ export class SessionManager {
    * The pipeline to open with: the one asked for, or the default preset's for this kind of source —
    * for a probe with several shanks, the multi-shank default first (their shanks want references of their own).
    */
-  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number, fs: number): { pipeline: SessionPipeline; preset: SessionInfo['preset'] } {
-    if (asked) return { pipeline: checkPipeline(asked), preset: null };
+  #pipelineFor(sourceKind: string, asked: SessionPipeline | undefined, can: ViewCapabilities, shanks: number, fs: number): Chosen {
+    if (asked) return { pipeline: checkPipeline(asked), preset: null, note: null };
     let p: ReturnType<PresetLookup['defaultFor']> = null;
     for (const kind of sourceKinds(fs, shanks, sourceKind)) p ??= this.#presets?.defaultFor(kind) ?? null;
-    return p ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p) } : { pipeline: fs < LFP_MAX_FS ? DEFAULT_LFP_PIPELINE : DEFAULT_PIPELINE, preset: null };
+    return p
+      ? { pipeline: sessionPipelineFromPreset(p.body.pipeline, can), preset: presetInfo(p), note: leftOut(p, can) }
+      : { pipeline: fs < LFP_MAX_FS ? DEFAULT_LFP_PIPELINE : DEFAULT_PIPELINE, preset: null, note: null };
   }
 
   /**
@@ -242,9 +262,9 @@ export class SessionManager {
    * (a corner above its Nyquist…) does not keep the source from opening: it opens unprocessed, and
    * presetNote says which preset failed and why.
    */
-  #build<S>(chosen: { pipeline: SessionPipeline; preset: SessionInfo['preset'] }, asked: SessionPipeline | undefined, make: (p: SessionPipeline) => S): { session: S; preset: SessionInfo['preset']; note: string | null } {
+  #build<S>(chosen: Chosen, asked: SessionPipeline | undefined, make: (p: SessionPipeline) => S): { session: S; preset: SessionInfo['preset']; note: string | null } {
     try {
-      return { session: make(chosen.pipeline), preset: chosen.preset, note: null };
+      return { session: make(chosen.pipeline), preset: chosen.preset, note: chosen.note };
     } catch (err) {
       if (asked || !chosen.preset) throw err;
       const note = `the default preset "${chosen.preset.name}" cannot run on this source (${(err as Error).message}): shown unprocessed; choose a preset, or change the default under Presets`;

@@ -149,7 +149,7 @@ describe('switching the pipeline during a live run', () => {
       expect(differing(processed.subarray(0, before.length), before)).toBeGreaterThan(before.length / 2);
       // The new pipeline in one pass from the first raw row, as the engine runs it.
       const filtered = await new StreamFilter({ sos: designSos(filterSpecOf(next.filter!), s.input.fs), channels: C, precision: 'float32' }).process(raw);
-      const shifted = await new StreamPhaseShift({ shifts: adcSampleShifts(s.input.probe ?? 'other', s.input.channels.map((c) => c.readout)), channels: C, taps: 16 }).process(filtered);
+      const shifted = await new StreamPhaseShift({ shifts: adcSampleShifts(s.input.probe?.kind ?? 'other', s.input.channels.map((c) => c.readout)), channels: C, taps: 16 }).process(filtered);
       await commonReference(shifted, C, viewReference(next, [], s.input.channels).plan!, 2);
       expect(processed.length).toBe(shifted.length);
       expect(differing(processed, shifted)).toBe(0);

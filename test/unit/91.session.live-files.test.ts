@@ -68,6 +68,24 @@ describe('live sessions on files being written', () => {
     expect(readFileSync(bin).length).toBe(3000 * 768);
   });
 
+  it('a writer catching up after a stall (6 s at once) is read as fast as it is processed: nothing dropped, no zeros in the history', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 5000 }).toBe(3000);
+    appendFileSync(bin, bytes(sim.generate(3000, 180000)));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 20000 }).toBe(183000);
+    expect(m.require().status().dropped).toBe(0);
+    // Every 50 ms block of the burst holds data (a dropped one was filled with zeros).
+    const raw = (m.require() as LiveSession).raw;
+    const C = 384;
+    for (let s = Math.max(raw.start, 3000); s + 1500 <= 183000; s += 1500) {
+      const block = raw.views(s, s + 1500);
+      expect(block.some((v) => v.some((x) => x !== 0)), `samples ${s}–${s + 1500}`).toBe(true);
+    }
+    expect(raw.end - raw.start).toBeGreaterThan(C); // the history held some of it
+    await m.close();
+  }, 40_000);
+
   it('silence is a stall whose length keeps counting; a .meta written after the last data ends the run', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));

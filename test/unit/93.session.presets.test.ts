@@ -55,8 +55,18 @@ describe('the view runs the presets', () => {
       expect(passed(await spectrum(true), await spectrum(false), 100, 500)).toBeGreaterThan(0.5);
 
       // Switching back to the built-in on the open source: its band-pass removes the low band instead.
+      // Every other tab hears of it at once (a new infoRevision makes it refetch the session), not
+      // when the reprocessed history is ready: a tab still on the old pipeline sent it back.
+      const statuses: SessionStatus[] = [];
+      host.events.on('session.status', (st) => statuses.push(st as SessionStatus));
+      const before = ((await host.call('session.status', undefined)) as SessionStatus).infoRevision!;
       info = (await host.call('session.setPreset', { id: live.id })) as SessionInfo;
       expect(info.preset?.name).toBe('Neuropixels AP live');
+      expect(statuses.some((st) => st.infoRevision! > before)).toBe(true);
+      const afterPreset = ((await host.call('session.status', undefined)) as SessionStatus).infoRevision!;
+      await host.call('session.setPipeline', { ...info.pipeline, reference: { mode: 'none' } });
+      expect(((await host.call('session.status', undefined)) as SessionStatus).infoRevision).toBeGreaterThan(afterPreset);
+      info = (await host.call('session.setPreset', { id: live.id })) as SessionInfo;
       await new Promise((r) => setTimeout(r, 1500));
       expect(passed(await spectrum(true), await spectrum(false), 20, 100)).toBeLessThan(0.01);
       await expect(host.call('session.setPreset', { id: 9999 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -129,13 +139,43 @@ describe('an edit to the preset the view runs', () => {
       expect(info.presetNote).toBeNull();
       // Changed by hand in the view: the view keeps what the user made of it, and says so.
       await host.call('session.setPipeline', { ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } });
-      expect(await edit(4000)).toMatchObject({ viewNote: '"Rig 4 AP" was saved; this view runs a copy changed by hand and keeps it: choose "Rig 4 AP" in the preset menu to run it as saved' });
+      expect(await edit(4000)).toMatchObject({ viewNote: '"Rig 4 AP" was saved; this view runs a copy changed by hand and keeps it: press reset beside the preset menu to run it as saved' });
       info = (await host.call('session.info', undefined)) as SessionInfo;
       expect(info.pipeline.filter).toMatchObject({ highHz: 3500 });
       expect(info.preset).toMatchObject({ name: 'Rig 4 AP', modified: true });
       expect(info.presetNote).toMatch(/runs a copy changed by hand/);
     } finally {
       await host.call('session.close', undefined);
+      host.close();
+    }
+  });
+});
+
+describe('the ADC phase shift on a followed file', () => {
+  it('runs when the .meta says the probe (as on the recording); without a .meta it is left out, and said', async () => {
+    const dir = tempDir();
+    const sim = new Simulator();
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      const list = (await host.call('presets.list', undefined)) as Preset[];
+      const live = list.find((p) => p.name === 'Neuropixels AP live')!;
+      const body = structuredClone(live.body);
+      body.pipeline.phaseShift = { method: 'fir', taps: 16 };
+      const shifted = (await host.call('presets.create', { name: 'Live + ADC shift', body })) as Preset;
+      // A run still being written, before SpikeGLX writes its .meta: the probe is not known yet.
+      const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+      writeFileSync(bin, new Uint8Array(sim.generate(0, 3000).buffer));
+      await host.call('session.open', { source: { kind: 'file', path: bin, channels: 384, fs: 30000 } });
+      let info = (await host.call('session.setPreset', { id: shifted.id })) as SessionInfo;
+      expect(info.pipeline.phaseShift).toBeNull();
+      expect(info.presetNote).toBe('"Live + ADC shift" runs here without its ADC phase shift: that needs a Neuropixels 1.0 or 2.0 probe, and this source does not say it is one (a SpikeGLX recording says so in its .meta)');
+      // With its .meta (an NP1.0 probe), the followed file is shifted as the recording would be.
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
+      await host.call('session.open', { source: { kind: 'file', path: bin } });
+      info = (await host.call('session.setPreset', { id: shifted.id })) as SessionInfo;
+      expect(info.pipeline.phaseShift).toEqual({ taps: 16 });
+      expect(info.presetNote).toBeNull();
+    } finally {
       host.close();
     }
   });
