@@ -32,6 +32,12 @@ test('follows a SpikeGLX file while the simulator writes it; the lag behind the 
     // host and software-rendered Chromium share 2 cores). The assertion only catches a follower that
     // falls behind for good (a stall, a poll of seconds), not the machine's load of the day.
     expect(p50).toBeLessThan(1000);
+    // Paused, the window stays where it is while the newest processed sample moves on: the panel says both.
+    await app.getByTestId('toggle-follow').click();
+    await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+    const held = Number(await app.getByTestId('newest-sample').textContent());
+    await expect.poll(async () => Number(await app.getByTestId('newest-processed').textContent()), { timeout: 10_000 }).toBeGreaterThan(held + 15000);
+    expect(Number(await app.getByTestId('newest-sample').textContent())).toBe(held);
   } finally {
     writer.kill();
   }

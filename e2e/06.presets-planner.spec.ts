@@ -131,6 +131,11 @@ test('the live view keeps the history the Planner gives it', async ({ app }) => 
   await expect(app.getByTestId('planner-reason')).toContainText(/jobs? × \d+ workers?/);
   await app.getByTestId('planner-job').selectOption('live');
   await expect(app.getByTestId('view-budget')).toContainText('(automatic: a quarter of the free RAM, at most 1 GiB)');
+  // A budget the view cannot take is said with the range this machine allows, not offered.
+  await app.getByTestId('planner-budget').fill('0.01');
+  await app.getByTestId('planner-budget').press('Enter');
+  await expect(app.getByTestId('view-budget-range')).toContainText(/the live view takes 64 MiB to [\d.]+ GiB on this machine/);
+  await expect(app.getByTestId('view-budget-use')).toHaveCount(0);
   await app.getByTestId('planner-budget').fill('0.25');
   await app.getByTestId('planner-budget').press('Enter');
   await expect(app.getByTestId('planner-reason')).toContainText("of history: the view's whole 256 MiB budget");

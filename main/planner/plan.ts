@@ -29,10 +29,13 @@ export function viewBudgetLimit(): number {
   return Math.min(MAX_VIEW_BUDGET, Math.floor(totalmem() / 2));
 }
 
+/** The least a lab may give a view. */
+export const MIN_VIEW_BUDGET = 64 * MiB;
+
 /** What a lab may give a view: 64 MiB at least, and never more than half this machine's RAM. */
 export function checkViewRamBudget(bytes: unknown): number {
   const most = viewBudgetLimit();
-  if (!isInteger(bytes) || bytes < 64 * MiB || bytes > most) throw invalidParameterError('view RAM budget', `between 64 MiB and ${formatBytes(most)} (half of this machine's RAM, at most 16 GiB)`, bytes);
+  if (!isInteger(bytes) || bytes < MIN_VIEW_BUDGET || bytes > most) throw invalidParameterError('view RAM budget', `between 64 MiB and ${formatBytes(most)} (half of this machine's RAM, at most 16 GiB)`, bytes);
   return bytes;
 }
 

@@ -2,7 +2,7 @@
 // set back to automatic), a view takes the default share of the free RAM, at most 1 GiB.
 import type { SettingsRepo } from '../db/settings-repo.ts';
 import type { ViewBudget } from '../api/domains/planner.ts';
-import { checkViewRamBudget, viewBudgetLimit, viewRamBudget } from './plan.ts';
+import { checkViewRamBudget, MIN_VIEW_BUDGET, viewBudgetLimit, viewRamBudget } from './plan.ts';
 
 const KEY = 'views.ramBudgetBytes';
 
@@ -19,7 +19,7 @@ export function viewBudgetSetting(settings: SettingsRepo): ViewBudgetSetting {
   const get = (): ViewBudget => {
     const c = chosen();
     // A setting made on a bigger machine (a copied data folder) is held to this one's limit.
-    return { bytes: viewRamBudget(c === null ? null : Math.min(c, viewBudgetLimit())), automatic: c === null };
+    return { bytes: viewRamBudget(c === null ? null : Math.min(c, viewBudgetLimit())), automatic: c === null, minBytes: MIN_VIEW_BUDGET, maxBytes: viewBudgetLimit() };
   };
   return {
     get,

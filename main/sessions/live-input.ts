@@ -18,6 +18,8 @@ export interface LiveInput {
   readonly fs: number;
   /** The probe, for the ADC phase shift: absent while unknown (a SpikeGLX file without its .meta yet). */
   readonly probe?: SourceInfo['probe'];
+  /** What is assumed about the source (gains before SpikeGLX writes the .meta): shown with it for as long as it is open. */
+  readonly warnings?: string[];
   /** The simulator's artefact/dead/noisy facts, for tests and the demo. */
   readonly simulator?: Simulator;
   /** `queuedS`: seconds of rows given and not yet processed, so that a file's backlog is read no faster than it is shown. */
@@ -66,6 +68,7 @@ interface FollowLayout {
   /** File columns of the neural channels, in order. */
   columns: number[];
   probe?: SourceInfo['probe'];
+  warnings?: string[];
   /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
   onGrow?: (emit: LiveEvent) => void;
   /** Asked when the file stops growing: an event if the recording is known to be complete. */
@@ -122,6 +125,7 @@ function followInput(l: FollowLayout): LiveInput {
     channels: l.channels,
     fs: l.fs,
     probe: l.probe,
+    warnings: l.warnings,
     async start(onRows, onEvent, queuedS) {
       // While silent, look for the sign that the recording is complete (it may come seconds later).
       let looking: ReturnType<typeof setInterval> | undefined;
@@ -232,7 +236,6 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   let metaSeen = false;
   let lastLook = 0;
   let fitChecked = false;
-  let gainSaid = false;
   return followInput({
     path,
     label: path,
@@ -240,12 +243,11 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     fs: fallback.fs,
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
+    // Said for as long as the file is followed: the channels keep these gains and sites (and no ADC
+    // phase shift) even once the .meta appears; opening the finished file reads them from it.
+    warnings: [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) and its site layout, as long as this file is followed`],
     finished: spikeglxFinished(path, fallback),
     onGrow(emit) {
-      if (!gainSaid) {
-        gainSaid = true;
-        emit({ kind: 'info', message: `no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) until SpikeGLX writes it` });
-      }
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
       // of data already tell, so say it then.
       if (!fitChecked) {

@@ -106,7 +106,8 @@ export class LiveSession {
       referenceNote: this.#steps.referenceNote,
       historySeconds: this.processed.capacity / this.input.fs,
       wallClockStart: this.#startedAt,
-      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline, this.input.channels)
+      badChannels: shownBadChannels(this.#steps.bad, this.#pipeline, this.input.channels),
+      sourceWarnings: this.input.warnings ?? []
     };
   }
 

@@ -115,7 +115,8 @@ describe('live sessions on files being written', () => {
     expect(info.pipeline.filter).toMatchObject({ lowHz: 0.5, highHz: 500 }); // the LFP band, not the spike band
     const sim = new Simulator();
     appendFileSync(bin, bytes(sim.generate(0, 2500)));
-    await expect.poll(() => m.require().status().message, { timeout: 3000 }).toBe('no .meta yet: µV assume a Neuropixels 1.0 LFP gain (4.6875 µV/bit) until SpikeGLX writes it');
+    // Said with the source for as long as it is followed, not as a message the next event replaces.
+    expect(m.info()!.sourceWarnings).toEqual(['no .meta yet: µV assume a Neuropixels 1.0 LFP gain (4.6875 µV/bit) and its site layout, as long as this file is followed']);
     writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 2500, 'run_g0_t0.imec0.lf.bin', false).replace(/imSampRate=\S+/, 'imSampRate=2500.0231'));
     await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/the recording ended \(its \.meta was written\): 1\.0 s$/);
     expect(m.require().status().state).toBe('ended');

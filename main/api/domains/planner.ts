@@ -57,6 +57,9 @@ export interface ViewBudget {
   bytes: number;
   /** Not set by the lab: the default share of the free RAM, at most 1 GiB. */
   automatic: boolean;
+  /** What may be set on this machine: 64 MiB to half its RAM (at most 16 GiB). */
+  minBytes: number;
+  maxBytes: number;
 }
 
 export interface PlannerMethods {
