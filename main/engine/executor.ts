@@ -115,13 +115,19 @@ function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
 }
 
 /** A recording too short for a step is said as such, rather than as that step's window. */
-function checkLongEnough(o: ProcessFileOptions, N: number, sos: Float64Array | null): void {
-  const has = `${o.input} has ${N} samples (${((N / o.fs) * 1000).toLocaleString('en-US', { maximumSignificantDigits: 3 })} ms)`;
-  if (sos && o.pipeline.filter?.phase === 'zero' && N <= padlen(sos)) {
+export function checkLongEnough(input: string, N: number, fs: number, pipeline: PipelineSpec): void {
+  const has = `${input} has ${N} samples (${((N / fs) * 1000).toLocaleString('en-US', { maximumSignificantDigits: 3 })} ms)`;
+  let sos: Float64Array | null = null;
+  try {
+    if (pipeline.filter?.phase === 'zero') sos = designSos(pipeline.filter, fs);
+  } catch {
+    // A filter that cannot be made here is refused where it runs, naming the preset and the rate.
+  }
+  if (sos && N <= padlen(sos)) {
     throw new ProbeDeckError('RECORDING_TOO_SHORT', `${has}: its zero-phase filter needs more than ${padlen(sos)} (scipy's padlen for that filter)`);
   }
-  const segment = Math.trunc((BAD_CHANNEL_DEFAULTS.welchWindowMs * o.fs) / 1000);
-  const detect = o.pipeline.badChannels?.detect;
+  const segment = Math.trunc((BAD_CHANNEL_DEFAULTS.welchWindowMs * fs) / 1000);
+  const detect = pipeline.badChannels?.detect;
   if (detect && detect !== 'none' && N < segment) {
     throw new ProbeDeckError('RECORDING_TOO_SHORT', `${has}: bad-channel detection needs at least ${segment} (one ${BAD_CHANNEL_DEFAULTS.welchWindowMs} ms spectrum segment)`);
   }
@@ -183,7 +189,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const tmp = partialName(o.output);
   try {
     const N = src.samples;
-    checkLongEnough(o, N, sos);
+    checkLongEnough(o.input, N, o.fs, o.pipeline);
     const readRows = (r0: number, r1: number) => src.read(r0, r1);
     const bc = o.pipeline.badChannels;
     let badChannels: BadChannelResult | undefined;

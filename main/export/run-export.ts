@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
-import { processFile } from '../engine/executor.ts';
+import { checkLongEnough, processFile } from '../engine/executor.ts';
 import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
@@ -122,9 +122,11 @@ const cannotWrite = (parent: string, code: string | undefined) =>
  * form says what is wrong before an export starts; runExport runs it again, as things change between.
  * `refuseExisting`: an existing destination is an error (the check instead reports it, to confirm).
  */
-export async function preflight(j: Pick<ExportJob, 'source' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels'>, refuseExisting: boolean) {
+export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels'>, refuseExisting: boolean) {
   const { info, layout } = j.source;
   const picked = checkJob(j, info.samples, info.channels.length);
+  // Refused up front (no failed export in the history): a recording too short for the preset's steps.
+  checkLongEnough(info.path, info.samples, info.fs, pipelineFromPreset(j.preset.body.pipeline, info.channels, info.fs, info.probe));
   const outDir = resolve(j.outDir);
   await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);

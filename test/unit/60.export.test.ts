@@ -426,8 +426,13 @@ describe('probedeck export', () => {
         await expect(host.call('export.check', { ...req, ...more })).rejects.toThrow(why);
         await expect(host.call('export.start', { ...req, ...more })).rejects.toThrow(why);
       }
+      // A recording shorter than the preset's zero-phase filter takes (20 samples, padlen 33).
+      const tiny = simulated(dir, 20 / 30000, 'tiny');
+      for (const call of ['export.check', 'export.start']) {
+        await expect(host.call(call, { ...req, source: tiny })).rejects.toThrow(/tiny_g0_t0\.imec0\.ap\.bin has 20 samples \(0\.667 ms\): its zero-phase filter needs more than 33/);
+      }
       expect(await host.call('export.history', undefined)).toEqual([]);
-      expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta']);
+      expect(readdirSync(dir).sort()).toEqual(['data', 'sim_g0_t0.imec0.ap.bin', 'sim_g0_t0.imec0.ap.meta', 'tiny_g0_t0.imec0.ap.bin', 'tiny_g0_t0.imec0.ap.meta']);
     } finally {
       await host.close();
     }
