@@ -1,12 +1,12 @@
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
+import { liveWriter } from './simulate.ts';
 
 test('follows a SpikeGLX file while the simulator writes it; the lag behind the writer is measured', async ({ app, tempDir }, testInfo) => {
   const dir = tempDir('probedeck-live-');
   const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
-  const writer = spawn(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '60'], { stdio: 'ignore' });
+  const writer = liveWriter(bin, 60);
   try {
     await expect.poll(() => statSync(bin, { throwIfNoEntry: false })?.size ?? 0).toBeGreaterThan(0);
     await app.getByTestId('open-path').fill(bin);
@@ -48,7 +48,7 @@ test('a followed file that has ended opens whole as a recording, on the preset t
   test.setTimeout(60_000);
   const dir = tempDir('probedeck-ended-');
   const bin = join(dir, 'short_g0_t0.imec0.ap.bin');
-  const writer = spawn(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '3'], { stdio: 'ignore' });
+  const writer = liveWriter(bin, 3);
   try {
     await expect.poll(() => statSync(bin, { throwIfNoEntry: false })?.size ?? 0).toBeGreaterThan(0);
     await app.getByTestId('open-path').fill(bin);

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
+import { simulatedRecording } from './simulate.ts';
 
 /** The Export tab with a source, a preset, a format and a destination filled in. */
 async function fillExport(app: Page, o: { source: string; preset: string; format: string; out: string }) {
@@ -22,8 +22,7 @@ async function fillExport(app: Page, o: { source: string; preset: string; format
 test('exports a recording from the UI: progress, cancel, complete files, history, replace only when confirmed', async ({ app, tempDir }, testInfo) => {
   const dir = tempDir('probedeck-export-e2e-');
   const bin = join(dir, 'rig_g0_t0.imec0.ap.bin');
-  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '30', '--pace', '0'], { encoding: 'utf8' });
-  expect(sim.status, sim.stderr).toBe(0);
+  simulatedRecording(bin, 30);
   const out = join(dir, 'rig_ks');
 
   await fillExport(app, { source: bin, preset: 'Neuropixels AP', format: 'kilosort', out });
@@ -100,8 +99,7 @@ test('the preset defaults to the one Traces runs on that recording, else the def
   closeSync(openSync(np2, 'w'));
   truncateSync(np2, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
   const single = join(dir, 'one_g0_t0.imec0.ap.bin');
-  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', single, '--seconds', '1', '--pace', '0'], { encoding: 'utf8' });
-  expect(sim.status, sim.stderr).toBe(0);
+  simulatedRecording(single, 1);
 
   // The form follows Traces while its recording was only suggested: another recording opened there replaces it.
   await app.getByTestId('open-path').fill(single);
@@ -139,8 +137,7 @@ test('bad channels found in Traces that the preset does not name are said on the
   test.setTimeout(90_000);
   const dir = tempDir('probedeck-export-bad-');
   const bin = join(dir, 'bad_g0_t0.imec0.ap.bin');
-  const sim = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/probedeck.js'), 'simulate', '--out', bin, '--seconds', '4', '--pace', '0'], { encoding: 'utf8' });
-  expect(sim.status, sim.stderr).toBe(0);
+  simulatedRecording(bin, 4);
   await app.getByTestId('open-path').fill(bin);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('bad_g0_t0');

@@ -5,7 +5,7 @@
 import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
-import { adcSampleShifts } from '../sources/adc-shifts.ts';
+import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
@@ -81,7 +81,7 @@ export class FileSession {
     const reference = viewReference(p, bad, channels);
     let shift: FirShift | null = null;
     if (p.phaseShift) {
-      const shifts = adcSampleShifts(this.source.info.probe?.kind ?? 'other', channels.map((c) => c.readout), this.source.info.probe?.muxTable);
+      const shifts = probeSampleShifts(this.source.info.probe, channels.map((c) => c.readout));
       const spec = { method: 'fir' as const, shifts, taps: p.phaseShift.taps };
       shift = { spec, kernels: firKernels(shifts, spec.taps) };
     }

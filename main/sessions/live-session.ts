@@ -8,7 +8,7 @@ import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { filterSpecOf, shownBadChannels, viewReference } from './view-pipeline.ts';
-import { adcSampleShifts } from '../sources/adc-shifts.ts';
+import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
@@ -143,7 +143,7 @@ export class LiveSession {
     const filter = p.filter ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' }) : null;
     // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
     const phaseShift = p.phaseShift
-      ? new StreamPhaseShift({ shifts: adcSampleShifts(this.input.probe?.kind ?? 'other', this.input.channels.map((c) => c.readout), this.input.probe?.muxTable), channels: C, taps: p.phaseShift.taps })
+      ? new StreamPhaseShift({ shifts: probeSampleShifts(this.input.probe, this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
       : null;
     const reference = viewReference(p, bad, this.input.channels);
     return { filter, phaseShift, reference: reference.plan, referenceNote: reference.note, bad };

@@ -12,6 +12,7 @@ import { openSource } from '../sources/open-source.ts';
 import { SourceError, type Source } from '../sources/source.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { sessionPipelineFromPreset, type ViewCapabilities } from '../presets/to-session.ts';
+import { hasAdcLayout } from '../sources/adc-shifts.ts';
 import { validateReference } from '../presets/schema.ts';
 import { LFP_MAX_FS, sourceKinds } from '../presets/source-kinds.ts';
 
@@ -61,8 +62,8 @@ export function checkPipeline(p: unknown): SessionPipeline {
 }
 
 /** What a view can run: Neuropixels data can be shifted, live or recorded. */
-const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: source.info.probe?.kind === 'np1' || source.info.probe?.kind === 'np2' });
-const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: input.probe?.kind === 'np1' || input.probe?.kind === 'np2' });
+const recordingCan = (source: Source): ViewCapabilities => ({ channels: source.info.channels.length, phaseShift: hasAdcLayout(source.info.probe) });
+const liveCan = (input: LiveInput): ViewCapabilities => ({ channels: input.channels.length, phaseShift: hasAdcLayout(input.probe) });
 /** What the view says about the preset it runs. */
 const presetInfo = (p: { id: number; name: string; body: PresetBody }): SessionInfo['preset'] => ({ id: p.id, name: p.name, display: p.body.display });
 const shankCount = (channels: { shank: number }[]) => new Set(channels.map((c) => c.shank)).size;

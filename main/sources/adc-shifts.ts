@@ -30,3 +30,15 @@ export function adcSampleShifts(probe: 'np1' | 'np2' | 'other', readouts: number
     return slot / f.cycles;
   });
 }
+
+type Probe = { kind: 'np1' | 'np2' | 'other'; muxTable?: { header: string; entries: string[] } };
+
+/** Whether a source's probe says its ADC order, so that the phase shift can run (absent: not known yet). */
+export function hasAdcLayout(probe: Probe | undefined): boolean {
+  return probe?.kind === 'np1' || probe?.kind === 'np2';
+}
+
+/** adcSampleShifts for a source's probe, with its ~muxTbl when it has one. */
+export function probeSampleShifts(probe: Probe | undefined, readouts: number[]): Float64Array {
+  return adcSampleShifts(probe?.kind ?? 'other', readouts, probe?.muxTable);
+}

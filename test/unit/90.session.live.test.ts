@@ -6,7 +6,7 @@ import { simulatorInput } from '../../main/sessions/live-input.ts';
 import type { SessionPipeline } from '../../main/api/domains/session.ts';
 import { commonReference, designSos, StreamFilter, StreamPhaseShift } from '../../main/engine/index.ts';
 import { filterSpecOf, viewReference } from '../../main/sessions/view-pipeline.ts';
-import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
+import { probeSampleShifts } from '../../main/sources/adc-shifts.ts';
 
 describe('history ring', () => {
   it('keeps the newest rows and gives zero-copy views, two when wrapping', () => {
@@ -149,7 +149,7 @@ describe('switching the pipeline during a live run', () => {
       expect(differing(processed.subarray(0, before.length), before)).toBeGreaterThan(before.length / 2);
       // The new pipeline in one pass from the first raw row, as the engine runs it.
       const filtered = await new StreamFilter({ sos: designSos(filterSpecOf(next.filter!), s.input.fs), channels: C, precision: 'float32' }).process(raw);
-      const shifted = await new StreamPhaseShift({ shifts: adcSampleShifts(s.input.probe?.kind ?? 'other', s.input.channels.map((c) => c.readout)), channels: C, taps: 16 }).process(filtered);
+      const shifted = await new StreamPhaseShift({ shifts: probeSampleShifts(s.input.probe, s.input.channels.map((c) => c.readout)), channels: C, taps: 16 }).process(filtered);
       await commonReference(shifted, C, viewReference(next, [], s.input.channels).plan!, 2);
       expect(processed.length).toBe(shifted.length);
       expect(differing(processed, shifted)).toBe(0);

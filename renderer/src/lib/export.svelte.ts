@@ -100,10 +100,13 @@ export class ExportState {
   }
 
   async #suggest(): Promise<void> {
-    await this.#noteTraces(this.source.trim()).catch(() => {});
+    const source = this.source.trim();
+    // What Traces has open, asked once for both the bad channels it found and the preset it runs.
+    const session = source ? await api.call('session.info').catch(() => null) : null;
+    this.#noteTraces(source, session);
     if (this.presetChosen) return;
     const ask = ++this.#suggestion;
-    const pick = await this.#presetFor(this.source.trim()).catch(() => null);
+    const pick = await this.#presetFor(source, session).catch(() => null);
     if (ask !== this.#suggestion || this.presetChosen) return;
     const live = pick && this.presets.some((p) => p.id === pick.id) ? pick : null;
     this.presetId = live?.id ?? this.presets[0]?.id ?? null;
@@ -111,17 +114,15 @@ export class ExportState {
   }
 
   /** The bad channels Traces found on `source`, when it is the recording open there. */
-  async #noteTraces(source: string): Promise<void> {
-    const session = source ? await api.call('session.info') : null;
+  #noteTraces(source: string, session: SessionInfo | null): void {
     this.tracesFound =
       session && openedIn(session) === source
         ? session.badChannels.filter(isDetected).map((b) => ({ index: b.index, id: session.channels[b.index]?.id ?? String(b.index), label: b.label }))
         : [];
   }
 
-  async #presetFor(source: string): Promise<{ id: number; why: string } | null> {
+  async #presetFor(source: string, session: SessionInfo | null): Promise<{ id: number; why: string } | null> {
     if (!source) return null;
-    const session = await api.call('session.info');
     const opened = openedIn(session);
     if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
     const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
