@@ -2,6 +2,7 @@
 // recording file still being written (SpikeGLX .bin, whose .meta may only appear at the end).
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { keepColumns } from '../engine/columns.ts';
 import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
@@ -114,8 +115,6 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
 
 function followInput(l: FollowLayout): LiveInput {
   const follower = new FileFollower(l.path, { frameBytes: l.frameChannels * 2, stallMs: 2000 });
-  const C = l.channels.length;
-  const identity = l.frameChannels === C && l.columns.every((c, i) => c === i);
   let read = 0;
   let stopLooking = () => {};
   let stopped = false;
@@ -177,12 +176,7 @@ function followInput(l: FollowLayout): LiveInput {
               read = from;
             }
             const end = Math.min(follower.frames, read + Math.round(0.05 * l.fs));
-            const all = new Int16Array(await follower.readFrames(read, end));
-            let rows = all;
-            if (!identity) {
-              rows = new Int16Array((end - read) * C);
-              for (let t = 0; t < end - read; t++) for (let k = 0; k < C; k++) rows[t * C + k] = all[t * l.frameChannels + l.columns[k]];
-            }
+            const rows = await keepColumns(new Int16Array(await follower.readFrames(read, end)), l.frameChannels, l.columns);
             onRows(rows, read);
             read = end;
           }

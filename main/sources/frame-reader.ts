@@ -1,6 +1,7 @@
 // Random-access reads of whole frames from an interleaved time-major file, keeping only the neural
 // columns. The file handle stays open; nothing is read until asked for.
 import { open, type FileHandle } from 'node:fs/promises';
+import { keepColumns } from '../engine/columns.ts';
 import { SourceError, fsError } from './source.ts';
 
 export interface FrameLayout {
@@ -68,9 +69,6 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
   const n = layout.frameChannels;
   const bps = bytesPerSample(layout.dtype);
   const cols = layout.columns;
-  const identity = cols.length === n && cols.every((c, i) => c === i);
-  // Ascending columns can be gathered in place: row t's k-th kept value never lands after where it is read.
-  const ascending = cols.every((c, i) => i === 0 || c > cols[i - 1]);
   return {
     samples,
     layout,
@@ -85,13 +83,7 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
       const { bytesRead } = await fh.read(new Uint8Array(buf, 0, bytes), 0, bytes, layout.headerBytes + start * n * bps);
       if (bytesRead !== bytes) throw new SourceError('SHORT_READ', layout.path, `the file shrank while reading rows [${start}, ${end})`);
       const all = layout.dtype === 'float32' ? new Float32Array(buf, 0, rows * n) : new Int16Array(buf, 0, rows * n);
-      // uint16 → int16 as SpikeInterface's unsigned_to_signed: subtract 32768.
-      if (layout.dtype === 'uint16') for (let i = 0; i < all.length; i++) all[i] = (all[i] & 0xffff) - 32768;
-      if (identity) return all;
-      const K = cols.length;
-      const out = ascending ? all.subarray(0, rows * K) : layout.dtype === 'float32' ? new Float32Array(rows * K) : new Int16Array(rows * K);
-      for (let t = 0; t < rows; t++) for (let k = 0; k < K; k++) out[t * K + k] = all[t * n + cols[k]];
-      return out;
+      return keepColumns(all, n, cols, layout.dtype === 'uint16');
     },
     close: () => fh.close()
   };

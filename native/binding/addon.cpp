@@ -14,6 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("filterStream", FilterStreamJs);
   add("commonReference", CommonReferenceJs);
   add("scaleToFloat", ScaleToFloatJs);
+  add("keepColumns", KeepColumnsJs);
   add("roundToInt16", RoundToInt16Js);
   add("decimateMinMax", DecimateMinMaxJs);
   add("phaseShiftKernels", PhaseShiftKernelsJs);

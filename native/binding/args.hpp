@@ -15,6 +15,7 @@ struct ArrayArg {
 
 template <class T>
 constexpr napi_typedarray_type kind_of() {
+  if constexpr (std::is_same_v<T, uint8_t>) return napi_uint8_array;
   if constexpr (std::is_same_v<T, int16_t>) return napi_int16_array;
   if constexpr (std::is_same_v<T, float>) return napi_float32_array;
   if constexpr (std::is_same_v<T, double>) return napi_float64_array;

@@ -12,6 +12,7 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info);
 Napi::Value FilterStreamJs(const Napi::CallbackInfo& info);
 Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info);
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info);
+Napi::Value KeepColumnsJs(const Napi::CallbackInfo& info);
 Napi::Value RoundToInt16Js(const Napi::CallbackInfo& info);
 Napi::Value DecimateMinMaxJs(const Napi::CallbackInfo& info);
 Napi::Value PhaseShiftKernelsJs(const Napi::CallbackInfo& info);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commonReference, planReference, scaleToFloat } from '../../main/engine/index.ts';
+import { commonReference, planReference, roundToInt16, scaleToFloat } from '../../main/engine/index.ts';
+import { keepColumns } from '../../main/engine/columns.ts';
 import { f32, refCase, refs } from './engine-refs.ts';
 
 const C = refs.channels;
@@ -187,6 +188,67 @@ describe('scaleToFloat', () => {
     expect(Array.from(into)).toEqual(Array.from(x, (v) => v * 2 + 1));
     await expect(scaleToFloat(x, 2, 2, 1, 1, new Float32Array(4))).rejects.toThrow(/"into"/);
     await expect(scaleToFloat(x, 2, 2, 1, 1, new Float32Array(x.buffer, 0, 3) as never)).rejects.toThrow(/"into"/);
+  });
+});
+
+describe('roundToInt16', () => {
+  // numpy's np.round(x).astype(int16) for values inside int16: half to even.
+  const halfEven = (x: number) => {
+    const f = Math.floor(x);
+    return x - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(x);
+  };
+  it('rounds half to even as numpy, and clamps and counts what int16 cannot hold', async () => {
+    const x = Float32Array.from([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 1e-30, -7.5, 32767.4, -32768.5, 4095.5, 8191.5]);
+    const { data, clamped } = await roundToInt16(x);
+    expect(clamped).toBe(0);
+    expect(Array.from(data)).toEqual(Array.from(x, halfEven).map((v) => v + 0)); // -0 → 0
+    const edge = Float32Array.from([32767.5, 32768, -32768.6, -32769, 1e9, -1e9, 4194305, -8388609, Infinity, -Infinity, NaN, 3e38]);
+    const r = await roundToInt16(edge);
+    expect(Array.from(r.data)).toEqual([32767, 32767, -32768, -32768, 32767, -32767 - 1, 32767, -32768, 32767, -32768, 0, 32767]);
+    expect(r.clamped).toBe(edge.length);
+  });
+  it('equals half-to-even rounding on a million values, whatever the workers', async () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    // Quarter steps put many values exactly on .5.
+    const x = Float32Array.from({ length: 1 << 20 }, () => Math.round(rnd() * 4 * 40000) / 4);
+    const want = Array.from(x, (v) => Math.max(-32768, Math.min(32767, halfEven(v))));
+    const outside = x.filter((v) => halfEven(v) > 32767 || halfEven(v) < -32768).length;
+    for (const w of [1, 2, 3]) {
+      const r = await roundToInt16(x, w);
+      expect(r.clamped).toBe(outside);
+      expect(Array.from(r.data).every((v, i) => v === want[i])).toBe(true);
+    }
+  });
+});
+
+describe('keepColumns', () => {
+  const frames = (rows: number, frame: number) => Int16Array.from({ length: rows * frame }, (_, i) => 10 * Math.floor(i / frame) + (i % frame));
+  it('keeps the neural columns of each frame in place (a SpikeGLX sync word, a saved subset)', async () => {
+    const x = frames(1000, 5);
+    const kept = await keepColumns(x, 5, [0, 1, 2, 3]);
+    expect(kept.buffer).toBe(x.buffer);
+    expect(Array.from(kept.subarray(0, 8))).toEqual([0, 1, 2, 3, 10, 11, 12, 13]);
+    expect(kept[999 * 4 + 3]).toBe(9993);
+    const y = frames(1000, 6);
+    expect(Array.from((await keepColumns(y, 6, [1, 2, 4])).subarray(0, 6))).toEqual([1, 2, 4, 11, 12, 14]);
+  });
+  it('any order into a new array; float32; the same array when all columns are kept', async () => {
+    const x = frames(3, 4);
+    const r = await keepColumns(x, 4, [3, 0, 2]);
+    expect(r.buffer).not.toBe(x.buffer);
+    expect(Array.from(r)).toEqual([3, 0, 2, 13, 10, 12, 23, 20, 22]);
+    const f = Float32Array.from([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
+    expect(Array.from(await keepColumns(f, 3, [2]))).toEqual([2.5, 5.5]);
+    expect(await keepColumns(f, 3, [0, 1, 2])).toBe(f);
+  });
+  it('uint16 samples become int16 − 32768, as SpikeInterface reads them', async () => {
+    const u = new Int16Array(Uint16Array.from([0, 32768, 65535, 1, 40000, 7]).buffer);
+    expect(Array.from(await keepColumns(u, 3, [0, 1, 2], true))).toEqual([-32768, 0, 32767, -32767, 40000 - 32768, 7 - 32768]);
+  });
+  it('refuses columns outside the frame and data that is not whole frames', async () => {
+    await expect(keepColumns(frames(2, 4), 4, [0, 4])).rejects.toThrow(/"columns"/);
+    await expect(keepColumns(new Int16Array(7), 4, [0])).rejects.toThrow(/not a whole number of 4-channel frames/);
   });
 });
 
