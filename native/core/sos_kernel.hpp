@@ -63,6 +63,13 @@ enum class Form {
   /** scipy's _sosfilt statement order (transposed direct form II): coef is b0 b1 b2 a1 a2. */
   scipy,
   /**
+   * scipy where every section after the first has b0 = 1 and b2 = ±1, as zpk2sos writes a
+   * Butterworth band-pass, high-pass or even low-pass: 1·x is x and ±1·x is x with its sign set,
+   * exactly, so skipping those two multiplies leaves every rounding as scipy's (bit-equal output)
+   * while a section issues three multiplies instead of five.
+   */
+  scipy_unit,
+  /**
    * Each section divided by its b0, the b0s gathered into one gain on the input: coef is
    * gain c1 c2 a1 a2 for section 0 and 1 c1 c2 a1 a2 after it, and a section is y = x + z0,
    * z0 = z1 + c1·x − a1·y, z1 = c2·x − a2·y. On the recursion that bounds the loop (z0 → y → z0)
@@ -92,7 +99,7 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
   V c[NS][5];
   for (int s = 0; s < NS; s++)
     for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
-  // unit_c2: the sign bit of each section's c2, to flip x with.
+  // unit_c2 and scipy_unit: the sign bit of each section's c2 (b2), to flip x with.
   using VI = typename Vec<T>::bits;
   VI c2_sign[NS];
   for (int s = 0; s < NS; s++) c2_sign[s] = (VI)(V{} + coef[s * 5 + 2]) & (VI{} + std::numeric_limits<std::remove_cvref_t<decltype(VI{}[0])>>::min());
@@ -124,6 +131,13 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
             const V y = x + z0[s];
             z0[s] = z1[s] + c[s][1] * x - c[s][3] * y;
             z1[s] = c[s][2] * x - c[s][4] * y;
+            x = y;
+          }
+        } else if constexpr (F == Form::scipy_unit) {
+          for (int s = 0; s < NS; s++) {
+            const V y = s == 0 ? c[s][0] * x + z0[s] : x + z0[s];
+            z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
+            z1[s] = (s == 0 ? c[s][2] * x : (V)((VI)x ^ c2_sign[s])) - c[s][4] * y;
             x = y;
           }
         } else {

@@ -12,11 +12,19 @@ namespace {
 #if defined(PROBEDECK_X86_DISPATCH)
 // AVX2 without FMA (the flags set -ffp-contract=off), so float64 rounding stays equal to scipy's.
 template <class S, class D>
-__attribute__((target("avx2"))) bool pass_avx2(const double* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds,
+__attribute__((target("avx2"))) bool pass_avx2(const double* coef, int ns, bool unit, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds,
                                                std::ptrdiff_t rows, double* state) {
+  if (unit) return kernel::run<double, kernel::Form::scipy_unit>(coef, ns, src, ss, dst, ds, rows, state);
   return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 #endif
+
+// Form::scipy_unit applies: every section after the first has b0 = 1 and b2 = ±1 exactly.
+bool unit_sections(const double* coef, int ns) {
+  for (int s = 1; s < ns; s++)
+    if (coef[s * 5] != 1.0 || (coef[s * 5 + 2] != 1.0 && coef[s * 5 + 2] != -1.0)) return false;
+  return true;
+}
 
 }  // namespace
 
@@ -24,9 +32,11 @@ __attribute__((target("avx2"))) bool pass_avx2(const double* coef, int ns, const
 template <class T, class S, class D>
 bool sos_pass(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   static_assert(std::is_same_v<T, double>);
+  const bool unit = unit_sections(coef, ns);
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return pass_avx2(coef, ns, src, ss, dst, ds, rows, state);
+  if (cpu_has_avx2_fma()) return pass_avx2(coef, ns, unit, src, ss, dst, ds, rows, state);
 #endif
+  if (unit) return kernel::run<double, kernel::Form::scipy_unit>(coef, ns, src, ss, dst, ds, rows, state);
   return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 
