@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { checkFileOutput, partialName, removeStalePartials } from '../util/outputs.ts';
+import { keepColumns } from './columns.ts';
 import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
@@ -133,14 +134,6 @@ export function checkLongEnough(input: string, N: number, fs: number, pipeline: 
   }
 }
 
-/** Columns `cols` of time-major `data` (C wide), into `out`. */
-function pickColumns(data: Float32Array, C: number, cols: number[], out: Float32Array): Float32Array {
-  const n = data.length / C;
-  const K = cols.length;
-  for (let t = 0; t < n; t++) for (let k = 0; k < K; k++) out[t * K + k] = data[t * C + cols[k]];
-  return out.subarray(0, n * K);
-}
-
 /**
  * A write may take fewer bytes than given (a disk filling up takes what fits, then nothing): the rest
  * is written again until none goes, which is a full disk, said as one (ENOSPC), never a short file.
@@ -244,7 +237,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
       if (interp) await interpolateChannels(data, interp, o.nWorkers);
       if (plan) await commonReference(data, C, plan, o.nWorkers);
-      const written = picked ? pickColumns(data, C, picked, b.picked) : data;
+      const written = picked ? await keepColumns(data, C, picked, false, b.picked) : data;
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
         const r = await roundToInt16(written, o.nWorkers, b.int16.subarray(0, written.length));

@@ -241,6 +241,11 @@ describe('keepColumns', () => {
     const f = Float32Array.from([0.5, 1.5, 2.5, 3.5, 4.5, 5.5]);
     expect(Array.from(await keepColumns(f, 3, [2]))).toEqual([2.5, 5.5]);
     expect(await keepColumns(f, 3, [0, 1, 2])).toBe(f);
+    const into = new Int16Array(10).fill(-1);
+    const r2 = await keepColumns(x, 4, [2, 1], false, into);
+    expect(r2.buffer).toBe(into.buffer);
+    expect(Array.from(into)).toEqual([2, 1, 12, 11, 22, 21, -1, -1, -1, -1]);
+    await expect(keepColumns(x, 4, [2, 1], false, new Int16Array(5))).rejects.toThrow(/"into"/);
   });
   it('uint16 samples become int16 − 32768, as SpikeInterface reads them', async () => {
     const u = new Int16Array(Uint16Array.from([0, 32768, 65535, 1, 40000, 7]).buffer);
