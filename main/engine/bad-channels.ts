@@ -3,6 +3,7 @@
 // decisions on C values — median-filter detrending, thresholds, the outside-the-brain run, the
 // mode over chunks — are made here, as SI and IBL's ibldsp make them.
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { keepColumns } from './columns.ts';
 import { withCallerStack } from './errors.ts';
 import { autoMarginSamples, designSos, filterWindow, type FilterSpec } from './filters.ts';
 import { native } from './native.ts';
@@ -166,11 +167,7 @@ export async function detectBadChannels(o: DetectOptions): Promise<BadChannelRes
   for (const [i, chunk] of o.chunks.entries()) {
     const rows = chunk.length / C;
     if (rows < nperseg) throw new ProbeDeckError('WINDOW_TOO_SHORT', `chunks[${i}] has ${rows} samples, fewer than one ${t.welchWindowMs} ms Welch segment (${nperseg})`);
-    let data = chunk;
-    if (order) {
-      data = new Float32Array(chunk.length);
-      for (let r = 0; r < rows; r++) for (let k = 0; k < C; k++) data[r * C + k] = chunk[r * C + order[k]];
-    }
+    const data = order ? await keepColumns(chunk, C, order) : chunk;
     const xcorr = new Float64Array(C);
     const psdHf = new Float64Array(C);
     await withCallerStack(() => native().iblChannelFeatures(data, C, o.fs, nperseg, t.nyquistThreshold, xcorr, psdHf, workers));

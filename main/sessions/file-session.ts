@@ -168,10 +168,7 @@ export class FileSession {
       out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
     } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
     else if (input instanceof Float32Array) out = input;
-    else {
-      out = this.#out.subarray(0, (s1 - s0) * C);
-      for (let i = 0; i < out.length; i++) out[i] = input[i];
-    }
+    else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, this.#out.subarray(0, (s1 - s0) * C));
     if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
     this.#lastMs = performance.now() - t0;
     this.#lastSpeed = (s1 - s0) / this.source.info.fs / (this.#lastMs / 1000);
