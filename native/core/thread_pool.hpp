@@ -2,6 +2,7 @@
 // (created on first use, reused by that thread, destroyed when the thread exits), so N outer
 // callers never queue behind one shared pool — the contract of SpikeInterface PR #4564.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -33,9 +34,11 @@ class ThreadPool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(int)>* task_ = nullptr;
-  int next_ = 0, count_ = 0, running_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  int next_ = 0, count_ = 0;
+  // Written under mutex_; atomic so the spins before sleeping can read them without it.
+  std::atomic<int> running_{0};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 /** The calling thread's pool with `workers` threads (recreated if the count changes). */
