@@ -59,5 +59,5 @@ export interface NativeAddon {
   interpolateChannels(data: Float32Array, channels: number, targets: Int32Array, offsets: Int32Array, sources: Int32Array, weights: Float32Array, workers: number): Promise<void>;
   /** Rows of `frame` values (elemBytes each) → rows of `columns`; out may be bytes when columns ascend; fromUint16: uint16 → int16 − 32768. */
   keepColumns(bytes: Uint8Array, frame: number, elemBytes: number, columns: Int32Array, fromUint16: boolean, out: Uint8Array): Promise<void>;
-  scaleToFloat(input: Int16Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
+  scaleToFloat(input: Int16Array | Float32Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
 }

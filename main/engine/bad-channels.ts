@@ -225,7 +225,8 @@ export async function detectionChunks(o: RecordingChunksOptions): Promise<Float3
     const left = Math.min(margin, s);
     const right = Math.min(margin, o.samples - s - len);
     const raw = await o.read(s - left, s + len + right);
-    const uv = raw instanceof Float32Array ? raw : await scaleToFloat(raw, C, o.gainUv, o.offsetUv ?? 0, o.nWorkers);
+    // A float32 file is in its own units, as an int16 one: its gain makes µV for the thresholds.
+    const uv = await scaleToFloat(raw, C, o.gainUv, o.offsetUv ?? 0, o.nWorkers);
     chunks.push(await filterWindow({ input: uv, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: o.nWorkers }));
   }
   return chunks;

@@ -228,10 +228,12 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     };
     type Buffers = ReturnType<typeof jobBuffers>;
 
+    const scales = o.scale !== undefined && !(o.dtype === 'float32' && o.scale.gainUv.every((g) => g === 1) && o.scale.offsetUv.every((v) => v === 0));
     const read = async (b: Buffers, r0: number, r1: number) => {
       const raw = await src.read(r0, r1, b.raw);
-      // µV before the pipeline: the same order as the live view (scale → filter → reference).
-      return o.scale && raw instanceof Int16Array ? scaleToFloat(raw, C, o.scale.gainUv, o.scale.offsetUv, o.nWorkers, b.uv.subarray(0, raw.length)) : raw;
+      // µV before the pipeline: the same order as the live view (scale → filter → reference). A
+      // float32 file is in its own units too, unless those are µV already (gain 1, offset 0).
+      return scales ? scaleToFloat(raw, C, o.scale!.gainUv, o.scale!.offsetUv, o.nWorkers, b.uv.subarray(0, raw.length)) : raw;
     };
 
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {

@@ -1,8 +1,9 @@
-// int16 → float32 µV: float32(x)·gain + offset in float32, as SpikeInterface's return_in_uV.
+// int16 (or float32 in a file's own units) → float32 µV: float32(x)·gain + offset in float32, as
+// SpikeInterface's return_in_uV.
 import { invalidParameterError, isNumber } from '../util/is.ts';
 import { withCallerStack } from './errors.ts';
 import { native } from './native.ts';
-import { checkChannels, checkFrames, checkWorkers } from './validate.ts';
+import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
 
 function perChannel(name: string, v: Float32Array | number, channels: number): Float32Array {
   if (isNumber(v)) return new Float32Array(channels).fill(v);
@@ -15,14 +16,14 @@ function perChannel(name: string, v: Float32Array | number, channels: number): F
  * costs more than the scaling (its pages are mapped and zeroed), and live chunks come 50 a second.
  */
 export async function scaleToFloat(
-  input: Int16Array,
+  input: Int16Array | Float32Array,
   channels: number,
   gain: Float32Array | number,
   offset: Float32Array | number,
   nWorkers?: number,
   into?: Float32Array
 ): Promise<Float32Array> {
-  if (!(input instanceof Int16Array)) throw invalidParameterError('input', 'an Int16Array', input);
+  checkInput(input);
   checkChannels(channels);
   checkFrames(input, channels);
   if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);

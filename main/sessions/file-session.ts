@@ -159,8 +159,9 @@ export class FileSession {
     if (!this.#out || this.#out.length < (s1 - s0) * C) this.#out = new Float32Array((s1 - s0) * C);
     if (shift && sos && (!this.#ext || this.#ext.length < (e1 - e0) * C)) this.#ext = new Float32Array((e1 - e0) * C);
     const raw = await this.source.read(e0 - left, e1 + right, this.#scratch);
-    const common = raw instanceof Int16Array ? this.#commonGain : 1;
-    const input = common === null && raw instanceof Int16Array ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
+    // A float32 file is in its own units too (gain 1 when they are µV already).
+    const common = this.#commonGain;
+    const input = common === null ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
     const window = this.#out.subarray(0, (s1 - s0) * C);
     let out: Float32Array;
     if (shift) {

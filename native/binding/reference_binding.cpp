@@ -29,19 +29,25 @@ Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info) {
   return AsyncJob::Start(env, [=] { common_reference(data.data, data.length / C, C, plan, W); }, nullptr, {info[0]});
 }
 
-// scaleToFloat(input, channels, gain, offset, out, workers) → Promise<void>
+// scaleToFloat(input: Int16Array | Float32Array, channels, gain, offset, out, workers) → Promise<void>
 Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  ArrayArg<int16_t> in;
   ArrayArg<float> gain, offset, out;
   double channels, workers;
-  if (!array_arg(info, 0, "input", in) || !number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "gain", gain) ||
-      !array_arg(info, 3, "offset", offset) || !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
+  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "gain", gain) || !array_arg(info, 3, "offset", offset) ||
+      !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);
   const int W = int(workers);
-  return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr,
-                         {info[0], info[2], info[3], info[4]});
+  const std::vector<Napi::Value> keep{info[0], info[2], info[3], info[4]};
+  if (is_array_of<float>(info[0])) {
+    ArrayArg<float> in;
+    array_arg(info, 0, "input", in);
+    return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr, keep);
+  }
+  ArrayArg<int16_t> in;
+  if (!array_arg(info, 0, "input", in)) return env.Null();
+  return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr, keep);
 }
 
 // roundToInt16(input, out, workers) → Promise<number of clamped values>

@@ -59,6 +59,12 @@ describe('probedeck export', () => {
     const uv = f32(join(dir, 'uv/recording.f32'));
     expect([uv[0], uv[9]]).toEqual([x[0] * 0.5, x[9] * 0.5]);
     expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/--raw-gain-uv must be µV per unit, above 0, got "0"/);
+    // A float32 file is in its own units as well: its gain is applied, not only written down.
+    const f32in = join(dir, 'in.f32');
+    writeFileSync(f32in, Float32Array.from(x.subarray(0, 8 * 3000), (v) => v / 4));
+    const r = cli(['export', f32in, '--raw-channels', '8', '--raw-fs', '30000', '--raw-dtype', 'float32', '--raw-gain-uv', '0.5', '--preset-file', none, '--format', 'raw-f32', '--out', join(dir, 'f32uv'), '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Array.from(f32(join(dir, 'f32uv/recording.f32')).subarray(0, 16))).toEqual(Array.from(x.subarray(0, 16), (v) => Math.fround(v / 4) * 0.5));
   });
 
   it('says when the probe layout written was made up (a raw file) and when an LFP preset ran on an AP stream', () => {

@@ -186,6 +186,10 @@ describe('a recording opened for scrubbing', () => {
     await m.open({ kind: 'recording', path: f32, channels: 4, fs: 3000, dtype: 'float32' });
     const rows = await (m.require() as FileSession).source.read(0, 2);
     expect(Array.from(rows)).toEqual([0, 10.5, 21, 31.5].flatMap((v) => [v]).concat([0.001, 10.501, 21.001, 31.501].map((v) => Math.fround(v))));
+    // Its gain makes µV of its own units, as an int16 file's does.
+    await m.open({ kind: 'recording', path: f32, channels: 4, fs: 3000, dtype: 'float32', gainUv: 0.5 });
+    const raw = await m.require().columns(0, 1, 2, false, 2);
+    expect(Array.from(raw.minmax.subarray(0, 8))).toEqual([0, 0, 5.25, 5.25, 10.5, 10.5, 15.75, 15.75]);
     await m.close();
   });
 
