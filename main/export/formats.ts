@@ -48,6 +48,14 @@ export function describePipeline(p: PresetBody['pipeline'], hasBad = false): str
   return steps.length ? steps.join('; then ') : 'no processing (a copy of the selected channels)';
 }
 
+/** "AP0 … AP383" for a run of neighbours; otherwise the ids in their written order, which is not a range. */
+function channelRun(channels: ChannelInfo[]): string {
+  const run = channels.every((c, i) => i === 0 || c.index === channels[i - 1].index + 1);
+  if (run) return `${channels[0]?.id} … ${channels.at(-1)?.id}`;
+  const ids = channels.map((c) => c.id);
+  return `in this order: ${ids.length <= 12 ? ids.join(', ') : `${ids.slice(0, 10).join(', ')}, … ${ids.at(-1)}`}`;
+}
+
 function readme(x: ExportContext, format: ExportFormat, traces: string, units: string): string {
   const fs = x.info.fs;
   return [
@@ -55,7 +63,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     '',
     `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
     `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
-    `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${x.channels[0]?.id} … ${x.channels.at(-1)?.id})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
+    `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${channelRun(x.channels)})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline, x.badChannels.length > 0)}`,
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,

@@ -28,6 +28,17 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
     expect(errVsRms(readF32(out), refCase('cli_hp_causal_mean'))).toBeLessThan(1e-4);
   });
 
+  it('a uint16 file is read as SpikeInterface reads it (minus 32768): the same output as its int16 twin', () => {
+    const dir = tempDir();
+    const x = new Int16Array(new Uint8Array(readFileSync(refPath('engine_input.i16'))).buffer);
+    writeFileSync(join(dir, 'in.u16'), Uint16Array.from(x, (v) => v + 32768));
+    const [a, b] = [join(dir, 'a.f32'), join(dir, 'b.f32')];
+    expect(cli([...base, '--bandpass', '300,6000', '--cmr', 'global-median', '--out', a]).code).toBe(0);
+    const u = cli(['process', join(dir, 'in.u16'), ...base.slice(2).map((v) => (v === 'int16' ? 'uint16' : v)), '--bandpass', '300,6000', '--cmr', 'global-median', '--out', b]);
+    expect(u.code, u.stderr).toBe(0);
+    expect(readF32(b)).toEqual(readF32(a));
+  });
+
   it('int16 output rounds half-to-even like numpy', () => {
     const out = join(tempDir(), 'bp.i16');
     expect(cli([...base, '--bandpass', '300,6000', '--out-dtype', 'int16', '--out', out]).code).toBe(0);

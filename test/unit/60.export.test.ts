@@ -162,6 +162,9 @@ describe('probedeck export', () => {
     expect(worst).toBe(0);
     const side = JSON.parse(readFileSync(join(dir, 'some/recording.json'), 'utf8'));
     expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
+    // Not a range of neighbours: the README lists them, as "AP5 … AP383" would read as 379 channels.
+    expect(readFileSync(join(dir, 'some/README.txt'), 'utf8')).toMatch(/Channels: 5 of the recording's 384 \(in this order: AP5, AP100, AP101, AP102, AP383\)/);
+    expect(readFileSync(join(dir, 'all/README.txt'), 'utf8')).toMatch(/Channels: 384 \(AP0 … AP383\)/);
   });
 
   it('a site the .meta marks unused (NP1.0’s reference site) is a bad channel: out of the reference and of Kilosort’s channel map', () => {

@@ -10,7 +10,7 @@ import { CliError, type Command } from '../command.ts';
 import { progressLine } from '../progress.ts';
 import { formatSpeed } from '../../util/speed.ts';
 
-const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|float32
+const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|uint16|float32
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
     [--margin-ms M] [--chunk-ms 1000] [--cmr none|global-median|global-mean]
     [--phase-shift none|fir|fft] [--taps 16|32|64] [--probe np1|np2] [--bad-channels none|detect] [--gain-uv G]
@@ -70,7 +70,9 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (!values.out) throw new CliError(`--out is required\n${USAGE}`, 2);
   const fs = num('fs', values.fs);
   const channels = num('channels', values.channels);
-  if (!['int16', 'float32'].includes(values.dtype!)) throw new CliError(`--dtype must be int16 or float32, got "${values.dtype}"`, 2);
+  // uint16 (as some acquisition systems write) is read as SpikeInterface does: minus 32768.
+  if (!['int16', 'uint16', 'float32'].includes(values.dtype!)) throw new CliError(`--dtype must be int16, uint16 or float32, got "${values.dtype}"`, 2);
+  const dtype = values.dtype as 'int16' | 'uint16' | 'float32';
   if (!['int16', 'float32'].includes(values['out-dtype']!)) throw new CliError(`--out-dtype must be int16 or float32, got "${values['out-dtype']}"`, 2);
   const phase = values.phase as 'zero' | 'causal' | 'stream';
   if (!['zero', 'causal', 'stream'].includes(phase)) throw new CliError(`--phase must be zero, causal or stream, got "${values.phase}"`, 2);
@@ -118,7 +120,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       ramBudgetBytes: parseBytes(values['ram-budget']),
       channels,
       fs,
-      dtype: values.dtype as 'int16' | 'float32',
+      dtype: dtype === 'float32' ? 'float32' : 'int16',
       outDtype: values['out-dtype'] as 'int16' | 'float32',
       job: 'export',
       marginSamples: pipeline.filter?.marginSamples ?? 0
@@ -132,7 +134,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
     overwrite: values.overwrite ?? false,
     channels,
     fs,
-    dtype: values.dtype as 'int16' | 'float32',
+    dtype,
     outDtype: values['out-dtype'] as 'int16' | 'float32',
     headerBytes: num('header-bytes', values['header-bytes']),
     pipeline,
