@@ -164,13 +164,21 @@ export class FileSession {
     const input = common === null ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
     const window = this.#out.subarray(0, (s1 - s0) * C);
     let out: Float32Array;
-    if (shift) {
-      const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#ext!.subarray(0, (e1 - e0) * C) }) : input;
-      out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
-    } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
-    else if (input instanceof Float32Array) out = input;
-    else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, this.#out.subarray(0, (s1 - s0) * C));
-    if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
+    try {
+      if (shift) {
+        const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#ext!.subarray(0, (e1 - e0) * C) }) : input;
+        out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
+      } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
+      else if (input instanceof Float32Array) out = input;
+      else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, this.#out.subarray(0, (s1 - s0) * C));
+      if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
+    } catch (err) {
+      // The engine knows only that a window held one; the view says where, and what still shows it.
+      if ((err as ProbeDeckError).code !== 'NON_FINITE_INPUT') throw err;
+      const fs = this.source.info.fs;
+      const at = (x: number) => `${(x / fs).toFixed(3)} s`;
+      throw new ProbeDeckError('NON_FINITE_INPUT', `${this.source.info.path} holds NaN or infinite samples between ${at(e0 - left)} and ${at(e1 + right)} (this window and the margins its filter reads): the processed view cannot filter across them; the raw view shows the file as it is`);
+    }
     this.#lastMs = performance.now() - t0;
     this.#lastSpeed = (s1 - s0) / this.source.info.fs / (this.#lastMs / 1000);
     this.#lastEnd = s1;

@@ -193,6 +193,19 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   });
 
+  it('a float32 file holding NaN: the processed view says where, the raw view still shows the file', async () => {
+    const { dir, m } = simulatedRecording(0.1);
+    const f = join(dir, 'nan.f32');
+    const x = Float32Array.from({ length: 4 * 30000 }, (_, i) => Math.sin(i / 50));
+    x[4 * 20000 + 1] = NaN;
+    writeFileSync(f, x);
+    await m.open({ kind: 'recording', path: f, channels: 4, fs: 30000, dtype: 'float32' });
+    await expect(m.require().columns(19500, 1, 1000, true, 20500)).rejects.toThrow(/nan\.f32 holds NaN or infinite samples between 0\.633 s and 0\.700 s \(this window and the margins its filter reads\): the processed view cannot filter across them; the raw view shows the file as it is/);
+    expect((await m.require().columns(0, 1, 1000, true, 1000)).minmax.every(Number.isFinite)).toBe(true);
+    expect((await m.require().columns(19500, 1, 1000, false, 20500)).minmax.some(Number.isNaN)).toBe(true);
+    await m.close();
+  });
+
   it('opens asked for together apply in order: the last one is current and each reply describes its own source', async () => {
     const { bin, m } = simulatedRecording(1);
     // The first-run simulator and a click on "Open recording", both in flight.
