@@ -145,6 +145,14 @@ describe('probedeck export', () => {
     expect(readBack('raw-f32', join(dir, 'f32'))).toEqual({ fs: 30000, units: 'uV', shape: [15000, 384], num_samples: 15000 });
   });
 
+  it('--raw-* flags on a recording with its own metadata are said to be left aside', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.1);
+    const r = cli(['export', bin, '--raw-channels', '386', '--raw-fs', '25000', '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--out', join(dir, 'x'), '--data-dir', join(dir, 'data')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: --raw-\* left aside: .*\.ap\.bin is a spikeglx recording, read as its metadata says \(384 channels at 30000 Hz\)/);
+  });
+
   it('a channel subset takes the right columns of a SpikeGLX file', () => {
     const dir = tempDir();
     const bin = simulated(dir, 0.5);

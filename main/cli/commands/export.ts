@@ -146,6 +146,11 @@ export const exportCommand: Command = {
         history.markInterrupted();
       } catch {} // said once, below, if the history cannot take this export either
       for (const w of r.source.info.warnings ?? []) console.error(`probedeck: warning: ${r.source.info.path}: ${w}`);
+      // A recording with its own metadata is read as that says: the raw flags typed are not used.
+      if (raw && r.source.info.format !== 'raw') {
+        const i = r.source.info;
+        console.error(`probedeck: warning: --raw-* left aside: ${i.path} is a ${i.format} recording, read as its metadata says (${i.channels.length} channels at ${i.fs} Hz)`);
+      }
       const progress = progressLine('export', r.source.info.fs);
       const samples = (r.endSample ?? r.source.info.samples) - (r.startSample ?? 0);
       let id = -1;
