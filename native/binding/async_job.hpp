@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "args.hpp"
 #include "dsp_error.hpp"
 
 namespace probedeck::binding {
@@ -61,5 +62,18 @@ class AsyncJob : public Napi::AsyncWorker {
   std::vector<Napi::ObjectReference> refs_;
   std::string code_;
 };
+
+/** Starts `run(typed input)` on a worker thread for an Int16Array or Float32Array first argument. */
+template <class Run>
+Napi::Value with_input(const Napi::CallbackInfo& info, Run run, const std::vector<Napi::Value>& keep, AsyncJob::Result result = nullptr) {
+  if (is_array_of<int16_t>(info[0])) {
+    ArrayArg<int16_t> in;
+    array_arg(info, 0, "input", in);
+    return AsyncJob::Start(info.Env(), [=] { run(in); }, result, keep);
+  }
+  ArrayArg<float> in;
+  if (!array_arg(info, 0, "input", in)) return info.Env().Null();
+  return AsyncJob::Start(info.Env(), [=] { run(in); }, result, keep);
+}
 
 }  // namespace probedeck::binding

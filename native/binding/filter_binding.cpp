@@ -59,20 +59,10 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
   auto shared = std::make_shared<uint64_t>(0);
   auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
   std::vector<Napi::Value> keep{info[0], info[6]};
-  if (is_array_of<int16_t>(info[0])) {
-    ArrayArg<int16_t> in;
-    array_arg(info, 0, "input", in);
-    return AsyncJob::Start(env, [=] {
-      filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p);
-      *shared = pool_for_this_thread(W).id();
-    }, result, keep);
-  }
-  ArrayArg<float> in;
-  if (!array_arg(info, 0, "input", in)) return env.Null();
-  return AsyncJob::Start(env, [=] {
+  return with_input(info, [=](auto in) {
     filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p);
     *shared = pool_for_this_thread(W).id();
-  }, result, keep);
+  }, keep, result);
 }
 
 // filterStream(input, channels, sos, state, out, workers, precision) → Promise<{poolId, workers}>
@@ -91,20 +81,10 @@ Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
   auto shared = std::make_shared<uint64_t>(0);
   auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
   std::vector<Napi::Value> keep{info[0], info[3], info[4]};
-  if (is_array_of<int16_t>(info[0])) {
-    ArrayArg<int16_t> in;
-    array_arg(info, 0, "input", in);
-    return AsyncJob::Start(env, [=] {
-      filter_stream(in.data, in.length / C, C, f, state.data, out.data, W, p);
-      *shared = pool_for_this_thread(W).id();
-    }, result, keep);
-  }
-  ArrayArg<float> in;
-  if (!array_arg(info, 0, "input", in)) return env.Null();
-  return AsyncJob::Start(env, [=] {
+  return with_input(info, [=](auto in) {
     filter_stream(in.data, in.length / C, C, f, state.data, out.data, W, p);
     *shared = pool_for_this_thread(W).id();
-  }, result, keep);
+  }, keep, result);
 }
 
 }  // namespace probedeck::binding

@@ -10,19 +10,6 @@ namespace probedeck::binding {
 
 namespace {
 
-// Starts `run(typed input)` on a worker thread for an Int16Array or Float32Array input.
-template <class Run>
-Napi::Value with_input(const Napi::CallbackInfo& info, Run run, const std::vector<Napi::Value>& keep) {
-  if (is_array_of<int16_t>(info[0])) {
-    ArrayArg<int16_t> in;
-    array_arg(info, 0, "input", in);
-    return AsyncJob::Start(info.Env(), [=] { run(in); }, nullptr, keep);
-  }
-  ArrayArg<float> in;
-  if (!array_arg(info, 0, "input", in)) return info.Env().Null();
-  return AsyncJob::Start(info.Env(), [=] { run(in); }, nullptr, keep);
-}
-
 void throw_dsp(Napi::Env env, const DspError& e) {
   Napi::Error err = Napi::Error::New(env, e.what());
   err.Set("code", e.code);

@@ -39,15 +39,8 @@ Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info) {
     return env.Null();
   const size_t C = size_t(channels);
   const int W = int(workers);
-  const std::vector<Napi::Value> keep{info[0], info[2], info[3], info[4]};
-  if (is_array_of<float>(info[0])) {
-    ArrayArg<float> in;
-    array_arg(info, 0, "input", in);
-    return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr, keep);
-  }
-  ArrayArg<int16_t> in;
-  if (!array_arg(info, 0, "input", in)) return env.Null();
-  return AsyncJob::Start(env, [=] { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); }, nullptr, keep);
+  return with_input(info, [=](auto in) { scale_to_float(in.data, in.length / C, C, gain.data, offset.data, out.data, W); },
+                    {info[0], info[2], info[3], info[4]});
 }
 
 // roundToInt16(input, out, workers) → Promise<number of clamped values>

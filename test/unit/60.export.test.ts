@@ -45,6 +45,13 @@ const f32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buff
 // root where user namespaces are allowed, as on CI's Debian).
 const canMountTmpfs = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /mnt'], { encoding: 'utf8' }).status === 0;
 
+/** A host on the test's own data folder, and the id of its built-in "Neuropixels AP" preset. */
+async function hostWithAp(dir: string) {
+  const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+  const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
+  return { host, id: presets.find((p) => p.name === 'Neuropixels AP')!.id };
+}
+
 describe('probedeck export', () => {
   it('a raw file says its units: the file’s own without a gain, µV with --raw-gain-uv', () => {
     const dir = tempDir();
@@ -429,10 +436,9 @@ describe('probedeck export', () => {
   it('export.check refuses up front what would fail (range, channels, read-only or full destination), and a refused start leaves no history row', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const { host, id } = await hostWithAp(dir);
     try {
-      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
-      const req = { source: bin, preset: { id: presets.find((p) => p.name === 'Neuropixels AP')!.id }, format: 'kilosort', outDir: join(dir, 'ks') };
+      const req = { source: bin, preset: { id }, format: 'kilosort', outDir: join(dir, 'ks') };
       const refused: [object, RegExp][] = [
         [{ startS: 5 }, /the range starts at 5\.000 s \(sample 150000\), past the recording's end: the recording has 30000 samples \(1\.000 s\)/],
         [{ endS: 2 }, /the range ends at 2\.000 s, past the recording's end/],
@@ -473,10 +479,8 @@ await host.close();`
   it('through the host API: progress events, then a complete folder and a history row', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 2);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const { host, id } = await hostWithAp(dir);
     try {
-      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
-      const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
       const req = { source: bin, preset: { id }, format: 'kilosort', outDir: join(dir, 'ks') };
       expect(await host.call('export.check', req)).toMatchObject({ exists: false, neededBytes: expect.any(Number) });
       const events: ExportProgress[] = [];
@@ -530,10 +534,8 @@ await host.close();`
   it('one export to a folder at a time: a second (another browser tab) is refused, and two to different folders keep their own files', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 4);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    const { host, id } = await hostWithAp(dir);
     try {
-      const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
-      const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
       const ends = new Map<string, Promise<ExportProgress>>();
       const ended = (outDir: string) => new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.outDir === outDir && p.state !== 'running' && resolve(p)));
       const req = { source: bin, preset: { id }, format: 'kilosort', outDir: join(dir, 'ks') };
@@ -565,9 +567,7 @@ await host.close();`
     const bin = simulated(dir, 20);
     const out = join(dir, 'exports');
     mkdirSync(out);
-    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
-    const presets = (await host.call('presets.list', undefined)) as { id: number; name: string }[];
-    const id = presets.find((p) => p.name === 'Neuropixels AP')!.id;
+    const { host, id } = await hostWithAp(dir);
     const started = new Promise<void>((resolve) => host.events.on('export.progress', (p) => p.doneSamples > 0 && resolve()));
     await host.call('export.start', { source: bin, preset: { id }, format: 'si-binary', outDir: join(out, 'si') });
     await started;
