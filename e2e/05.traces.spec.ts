@@ -34,6 +34,18 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   const paused = await snapshot(app);
   await app.waitForTimeout(400);
   expect((await snapshot(app)).equals(paused)).toBe(true);
+  // A paused picture idles: a second after its last fetch the view stops asking for frames (it asked
+  // for ~150 in these 2.5 s when it never did), while the acquisition beside it goes on.
+  const framesAsked = await app.evaluate(async () => {
+    let n = 0;
+    const raf = window.requestAnimationFrame;
+    window.requestAnimationFrame = (cb) => (n++, raf(cb));
+    await new Promise((r) => setTimeout(r, 2500));
+    window.requestAnimationFrame = raf;
+    return n;
+  });
+  console.log(`paused: ${framesAsked} frames asked for in 2.5 s`);
+  expect(framesAsked).toBeLessThan(60);
   await app.keyboard.press('ArrowLeft');
   await expect.poll(async () => (await snapshot(app)).equals(paused)).toBe(false);
   // Each press goes back half a screen further, while the history lasts (it stopped after the first).
