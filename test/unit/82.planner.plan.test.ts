@@ -37,6 +37,15 @@ describe('planner', () => {
     }
   });
 
+  it('modelled, prefers long chunks where the budget allows: a chunk filters its margins and drops them', () => {
+    const roomy = plan({ ...np, job: 'export', ramBudgetBytes: 4 * 2 ** 30 }, null, 2);
+    expect(roomy.chunkSamples).toBe(30000); // 3% of its rows are margin, 13% at 0.25 s
+    // A budget that holds only the shortest chunk still gets a plan, with them.
+    const shortest = jobBytes({ channels: 384, dtype: 'int16', outDtype: 'float32', chunkSamples: 7500, marginSamples: 500, nWorkers: 1, zeroPhase: true });
+    const tight = baselineBytes() + shortest.input + shortest.output + shortest.engineWork + 2 ** 20;
+    expect(plan({ ...np, job: 'export', ramBudgetBytes: tight }, null, 2).chunkSamples).toBe(7500);
+  });
+
   it('prefers measured speeds when this machine is calibrated', () => {
     const points = [
       { nJobs: 1, nWorkers: 2, chunkSamples: 30000, speedX: 40, peakBytes: 1 },
