@@ -1,7 +1,8 @@
 // The float32 passes: Form::butterworth for the Butterworth low-, high- and band-passes we design
-// (their numerators known at compile time, one build per pattern of sections), else Form::normalised. On x86-64 a second build with AVX2 and FMA is chosen at run time when the CPU
-// has both: FMA changes float32 rounding by less than float32 itself already costs, and saves a third
-// of the arithmetic.
+// (their numerators known at compile time, one build per pattern of sections), else
+// Form::normalised, else (a gain past section 0) Form::scipy. On x86-64 a second build with AVX2 and
+// FMA is chosen at run time when the CPU has both: FMA changes float32 rounding by less than float32
+// itself already costs, and saves a third of the arithmetic.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -33,8 +34,6 @@ bool normalise(const float* coef, int ns, float* out) {
   out[0] = float(gain);
   return true;
 }
-
-using kernel::Numerator;
 
 // The section's numerator as a Numerator, or 0 when it is none of them. The ratios come from the
 // float coefficients: a tolerance of a few float32 ulps, never more than float32 itself loses.
@@ -116,7 +115,7 @@ Pass<S> butterworth_pass(uint32_t zeros, bool fma, std::index_sequence<I...>) {
 }
 
 template <class S>
-PROBEDECK_INLINE bool pass(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+PROBEDECK_INLINE bool pass_scipy(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   return kernel::run<float, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
 }
 
@@ -130,7 +129,7 @@ template <class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_fma(const float* coef, int ns, bool norm, const S* src, std::ptrdiff_t ss,
                                                                               float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   if (norm) return pass_normalised(coef, ns, src, ss, dst, ds, rows, state);
-  return pass(coef, ns, src, ss, dst, ds, rows, state);
+  return pass_scipy(coef, ns, src, ss, dst, ds, rows, state);
 }
 #endif
 
@@ -151,7 +150,7 @@ bool dispatch(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float*
   if (fma) return pass_fma(normalised ? norm : coef, ns, normalised, src, ss, dst, ds, rows, state);
 #endif
   if (normalised) return pass_normalised(norm, ns, src, ss, dst, ds, rows, state);
-  return pass(coef, ns, src, ss, dst, ds, rows, state);
+  return pass_scipy(coef, ns, src, ss, dst, ds, rows, state);
 }
 
 }  // namespace
