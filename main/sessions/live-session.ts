@@ -168,8 +168,9 @@ export class LiveSession {
    */
   async #rebuild(p: SessionPipeline, found: SessionBadChannel[]): Promise<void> {
     const token = ++this.#rebuildToken;
-    // Until it has caught up, the history mixes both pipelines: say so (an error keeps the word).
-    if (this.#state !== 'error') this.#say('reprocessing the history with the new pipeline…', 'rebuild');
+    // Until it has caught up, the history mixes both pipelines: say so. An error keeps the word, and
+    // so does a run's end (when it ended and how long it is stay said for as long as it is shown).
+    if (this.#state !== 'error' && this.#state !== 'ended') this.#say('reprocessing the history with the new pipeline…', 'rebuild');
     this.#emitStatus();
     try {
       const fs = this.input.fs;

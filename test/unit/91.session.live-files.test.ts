@@ -96,6 +96,13 @@ describe('live sessions on files being written', () => {
     writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
     await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('ended');
     expect(m.require().status().message).toMatch(/the recording ended \(its \.meta was written\): 0\.1 s$/);
+    // Another pipeline for the ended run: its history is redone, and the end stays said.
+    const ended = m.require() as LiveSession;
+    const revision = ended.status().revision;
+    ended.setPipeline({ ...m.info()!.pipeline, filter: null });
+    await expect.poll(() => ended.status().revision, { timeout: 5000 }).toBeGreaterThan(revision);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ended.status()).toMatchObject({ state: 'ended', message: expect.stringMatching(/the recording ended \(its \.meta was written\): 0\.1 s$/) });
     // Following a finished run from the start: its data, then the same end.
     await m.open({ kind: 'file', path: bin });
     await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
