@@ -45,6 +45,18 @@ describe('probedeck presets / plan command line', () => {
     expect(cli(['presets', 'restore', 'Rig 1 AP', ...d]).stderr).toMatch(/no deleted preset named "Rig 1 AP"/);
   });
 
+  it('names that differ only in the case of letters past A–Z: the exact name is the one acted on; an inexact one that fits both is refused', () => {
+    const d = ['--data-dir', tempDir()];
+    const file = join(d[1], 'si.json');
+    writeFileSync(file, JSON.stringify({ bandpass_filter: {} }));
+    // SQLite's NOCASE folds only A–Z: both names are taken as different presets.
+    expect(cli(['presets', 'import', file, '--name', 'Über rig', ...d]).code).toBe(0);
+    expect(cli(['presets', 'import', file, '--name', 'über rig', ...d]).code).toBe(0);
+    expect(cli(['presets', 'delete', 'ÜBER RIG', ...d])).toMatchObject({ code: 1, stderr: 'probedeck: "ÜBER RIG" matches "Über rig" and "über rig": give the name exactly as probedeck presets list shows it\n' });
+    expect(cli(['presets', 'delete', 'über rig', ...d]).stdout).toBe('deleted "über rig" (probedeck presets restore "über rig" brings it back)\n');
+    expect(cli(['presets', 'list', ...d]).stdout).toMatch(/ {2}Über rig\n/);
+  });
+
   it('plans within a budget', () => {
     const r = cli(['plan', '--channels', '384', '--fs', '30000', '--ram-budget', '2GiB', '--job', 'export', '--json', '--data-dir', tempDir()]);
     expect(r.code).toBe(0);

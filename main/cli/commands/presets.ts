@@ -23,12 +23,20 @@ const USAGE = `usage: probedeck presets list [--json]
   KIND: the sources a default is for, as under Presets in the app: ${KINDS.join(', ')}
   common: --data-dir DIR (default: ProbeDeck's data folder)`;
 
-/** A preset by name, as `list` shows them (any case); deleted ones only when asked. */
+/**
+ * A preset by name, as `list` shows them: the exact name first, else the one that name matches in
+ * any case; deleted ones only when asked. The database folds only A–Z, so "Über rig" and "über rig"
+ * can both exist: a name that matches several of them in any case but none exactly is refused.
+ */
 function named(repo: PresetsRepo, name: string | undefined, what: string, deleted = false) {
   if (!name) throw new CliError(`${what} needs a preset NAME\n${USAGE}`, 2);
-  const p = repo.list(deleted).find((x) => x.name.toLowerCase() === name.toLowerCase() && (x.deletedAt !== null) === deleted);
-  if (!p) throw new CliError(deleted ? `no deleted preset named "${name}"` : `no preset named "${name}" (see probedeck presets list)`);
-  return p;
+  const candidates = repo.list(deleted).filter((x) => (x.deletedAt !== null) === deleted);
+  const exact = candidates.find((x) => x.name === name);
+  if (exact) return exact;
+  const folded = candidates.filter((x) => x.name.toLowerCase() === name.toLowerCase());
+  if (folded.length > 1) throw new CliError(`"${name}" matches ${folded.map((x) => `"${x.name}"`).join(' and ')}: give the name exactly as probedeck presets list shows it`);
+  if (!folded.length) throw new CliError(deleted ? `no deleted preset named "${name}"` : `no preset named "${name}" (see probedeck presets list)`);
+  return folded[0];
 }
 
 export const presetsCommand: Command = {
