@@ -1,6 +1,7 @@
 // Opens whatever a lab points ProbeDeck at: a SpikeGLX .bin with its .meta, an Open Ephys
 // recording (oebin, recording, experiment or Record Node folder), or a raw file with options.
 import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { openOpenEphys, splitDatPath } from './openephys.ts';
 import { openRaw, type RawOptions } from './raw.ts';
 import { SourceError, fsError, type Source } from './source.ts';
@@ -31,6 +32,9 @@ export async function openSource(path: string, o: OpenOptions = {}): Promise<Sou
     // A SpikeGLX run folder holds a .bin per stream: which one to open is the user's choice.
     const bins = (await readdir(path).catch(() => [] as string[])).filter((n) => /\.(ap|lf|nidq|obx)\.bin$/i.test(n)).sort();
     if (bins.length) throw new SourceError('FOLDER_OF_STREAMS', path, `is a folder of SpikeGLX streams (${bins.slice(0, 3).join(', ')}${bins.length > 3 ? ', …' : ''}): open one of the .bin files`);
+    // An Open Ephys stream's own folder (…/continuous/<stream>/): that stream of its recording, as its continuous.dat opens.
+    const inside = splitDatPath(join(path, 'continuous.dat'));
+    if (inside && (await exists(join(path, 'continuous.dat')))) return openOpenEphys(inside.recording, o.stream ?? inside.stream);
   }
   if (st.isDirectory() || path.endsWith('structure.oebin')) return openOpenEphys(path, o.stream);
   if (o.raw) return openRaw(path, o.raw);

@@ -160,6 +160,16 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     const byPath = await openSource(join(node, 'experiment1/recording1/continuous', lfpFolder, 'continuous.dat'));
     expect(byPath.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
     await byPath.close();
+    // So does its folder (it said "no structure.oebin found", two levels below the oebin).
+    const byFolder = await openSource(join(node, 'experiment1/recording1/continuous', lfpFolder));
+    expect(byFolder.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });
+    await byFolder.close();
+    // probedeck export takes --stream as probedeck info does (it was an unknown option).
+    const out = tempDir();
+    const exported = (stream: string) => cli(['export', node, '--stream', stream, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(out, stream), '--data-dir', out]);
+    expect(exported('ProbeB').stderr).toMatch(/has no stream "ProbeB" \(it has ProbeA-AP, ProbeA-LFP, PXIe-6341\)/);
+    expect(exported('ProbeA-AP').code).toBe(0);
+    expect(readFileSync(join(out, 'ProbeA-AP', 'README.txt'), 'utf8')).toMatch(/ProbeA-AP/);
     // A stream's source path opens that stream again (an export of what the view shows).
     const lfpAgain = await openSource(lfp.info.path);
     expect(lfpAgain.info).toMatchObject({ stream: 'ProbeA-LFP', fs: 2500 });

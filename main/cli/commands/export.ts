@@ -23,10 +23,11 @@ import { progressLine } from '../progress.ts';
 import { formatSpeed } from '../../util/speed.ts';
 
 const USAGE = `usage: probedeck export <source> (--preset NAME | --preset-file FILE) --format kilosort|si-binary|raw-f32
-    --out DIR [--overwrite] [--start S] [--end S] [--channels LIST] [--ram-budget B]
+    --out DIR [--overwrite] [--start S] [--end S] [--channels LIST] [--stream NAME] [--ram-budget B]
     [--raw-channels C --raw-fs HZ [--raw-dtype int16|uint16|float32] [--raw-gain-uv G]] [--data-dir DIR]
 
-<source> is a SpikeGLX .bin (with its .meta), an Open Ephys recording folder, or a raw file given
+<source> is a SpikeGLX .bin (with its .meta), an Open Ephys recording folder (--stream picks one of
+its streams, as probedeck info lists them; the AP stream by default), or a raw file given
 --raw-channels and --raw-fs (and --raw-gain-uv, its µV per unit: without it the file's own units are
 written and labelled so). --start/--end are seconds; --channels takes indices and ranges such as
 0-191,200. DIR must not exist (or give --overwrite). Nothing appears at DIR until the export is
@@ -57,6 +58,7 @@ export const exportCommand: Command = {
       options: {
         preset: { type: 'string' },
         'preset-file': { type: 'string' },
+        stream: { type: 'string' },
         format: { type: 'string' },
         out: { type: 'string' },
         overwrite: { type: 'boolean' },
@@ -113,6 +115,7 @@ export const exportCommand: Command = {
             };
       const req: ExportRequest = {
         source: resolve(positionals[0]),
+        stream: values.stream,
         raw,
         preset,
         format: values.format as ExportFormat,
