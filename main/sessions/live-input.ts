@@ -10,7 +10,7 @@ import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts'
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
-import { describeSpikeGLX, metaPathFor, readMeta } from '../sources/spikeglx.ts';
+import { describeSpikeGLX, metaMisfit, metaPathFor, readMeta } from '../sources/spikeglx.ts';
 
 export interface LiveInput {
   readonly kind: 'simulator' | 'file';
@@ -205,7 +205,10 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     const nSaved = Number(meta.values.get('nSavedChans'));
     // The file's own size: a finished run's .meta states it (a guessed size would not match).
     const info = describeSpikeGLX(path, meta, (await stat(path).catch(() => ({ size: nSaved * 2 }))).size);
-    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), probe: info.probe, finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
+    // What opening it as a recording would say (cut short, a .meta of another file), said here too.
+    const misfit = await metaMisfit(path, info.frameChannels);
+    const warnings = [...(info.warnings ?? []), ...(misfit ? [misfit] : [])];
+    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), probe: info.probe, warnings, finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
   // SpikeGLX's LFP stream runs at 2500 Hz, its AP stream at 30 kHz: a rate typed for the other one

@@ -138,6 +138,16 @@ export async function readMeta(binPath: string): Promise<Meta> {
   return parseMeta(text);
 }
 
+/**
+ * The .meta decides how the data are read; a .meta of another file (or edited) reads every frame
+ * shifted, which the first 0.1 s of data already show: said as a warning, else null.
+ */
+export async function metaMisfit(binPath: string, frameChannels: number): Promise<string | null> {
+  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (frameChannels + 1) * 2, true);
+  const seen = head && dataFrameChannels(head, frameChannels);
+  return seen ? `its data look like ${seen} channels per frame, but its .meta says nSavedChans=${frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file` : null;
+}
+
 export async function openSpikeGLX(binPath: string): Promise<Source> {
   const meta = await readMeta(binPath);
   let size: number;
@@ -147,11 +157,8 @@ export async function openSpikeGLX(binPath: string): Promise<Source> {
     throw fsError(binPath, err);
   }
   const info = describeSpikeGLX(binPath, meta, size);
-  // The .meta decides how the data are read; a .meta of another file (or edited) reads every frame
-  // shifted, which the first 0.1 s of data already show.
-  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2, true);
-  const seen = head && dataFrameChannels(head, info.frameChannels);
-  if (seen) info.warnings = [...(info.warnings ?? []), `its data look like ${seen} channels per frame, but its .meta says nSavedChans=${info.frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file`];
+  const misfit = await metaMisfit(binPath, info.frameChannels);
+  if (misfit) info.warnings = [...(info.warnings ?? []), misfit];
   const frames = await openFrames({ path: binPath, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((_, i) => i), partialLastFrame: true });
   return { info, layout: frames.layout, read: frames.read, close: frames.close };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LiveSession } from '../../main/sessions/live-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
-import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
+import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
 const bytes = (x: Int16Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
@@ -85,6 +85,18 @@ describe('live sessions on files being written', () => {
     expect(raw.end - raw.start).toBeGreaterThan(C); // the history held some of it
     await m.close();
   }, 40_000);
+
+  it('a followed run whose .meta disagrees with its data says so, as the recording does', async () => {
+    const bin = join(tempDir(), 'other_g0_t0.imec0.ap.bin');
+    const sim = new Simulator();
+    // 3840 frames of 385 are 3850 whole frames of 384: the sizes agree, only the data can tell.
+    writeFileSync(bin, withSyncColumn(sim.generate(0, 3840), 0, 384, 30000));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3850, 'other_g0_t0.imec0.ap.bin', false));
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'file', path: bin });
+    expect(info.sourceWarnings).toEqual(['its data look like 385 channels per frame, but its .meta says nSavedChans=384: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file']);
+    await m.close();
+  });
 
   it('silence is a stall whose length keeps counting; a .meta written after the last data ends the run', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
