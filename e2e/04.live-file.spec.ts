@@ -56,6 +56,9 @@ test('a followed file that has ended opens whole as a recording, on the preset t
     await expect(app.getByTestId('source-label')).toContainText('short_g0_t0.imec0.ap.bin');
     const preset = await app.getByTestId('view-preset').locator('option:checked').textContent();
     await expect(app.getByTestId('window-label')).toContainText('recording ended', { timeout: 20_000 });
+    // Paused, the end is still said (it said only "paused").
+    await app.getByTestId('toggle-follow').click();
+    await expect(app.getByTestId('window-label')).toContainText('paused · recording ended');
     await app.getByTestId('open-whole-file').click();
     await expect(app.getByTestId('window-label')).toHaveText(/^recording · /);
     await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText(preset!);
