@@ -32,6 +32,8 @@ const DETECT_SECONDS = 4;
 const REBUILD_SLICE_S = 0.25;
 /** A pipeline switched live reprocesses this many newest seconds first: the windows a view follows with. */
 const RECENT_S = 10;
+/** How long "data again" is said after a silence: news, not the state of the run that goes on. */
+const RESUMED_NOTE_MS = 5000;
 
 /** The processing steps of one pipeline, each carrying its own state. */
 interface Steps {
@@ -79,6 +81,7 @@ export class LiveSession {
   #state: SessionStatus['state'] = 'running';
   #onStatus?: (s: SessionStatus) => void;
   #statusTimer: NodeJS.Timeout | null = null;
+  #resumed: { message: string; at: number } | null = null;
 
   constructor(o: LiveSessionOptions) {
     this.input = o.input;
@@ -241,12 +244,20 @@ export class LiveSession {
         // end does not cover it; only another error does.
         if (this.#state === 'error' && e.kind !== 'error') return;
         this.#say(e.message, 'input');
+        this.#resumed = e.kind === 'resumed' ? { message: e.message, at: performance.now() } : null;
         if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
       },
       () => this.#waitingRows / this.input.fs
     );
-    this.#statusTimer = setInterval(() => this.#emitStatus(), 500);
+    this.#statusTimer = setInterval(() => {
+      const r = this.#resumed;
+      if (r && performance.now() - r.at > RESUMED_NOTE_MS) {
+        if (this.#message === r.message && this.#messageFrom === 'input') this.#say(null, null);
+        this.#resumed = null;
+      }
+      this.#emitStatus();
+    }, 500);
   }
 
   #enqueue(rows: Int16Array, first: number): void {

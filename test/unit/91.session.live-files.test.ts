@@ -86,6 +86,27 @@ describe('live sessions on files being written', () => {
     await m.close();
   }, 40_000);
 
+  it('data after a silence: "data again" is said for a few seconds, then the running run says nothing', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 1500)));
+    await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('stalled');
+    // Acquisition goes on: 10 ms of data every 10 ms.
+    let at = 1500;
+    const writer = setInterval(() => {
+      appendFileSync(bin, bytes(sim.generate(at, 300)));
+      at += 300;
+    }, 10);
+    try {
+      await expect.poll(() => m.require().status().message, { timeout: 3000 }).toMatch(/: data again$/);
+      expect(m.require().status().state).toBe('running');
+      await expect.poll(() => m.require().status().message, { timeout: 8000, interval: 250 }).toBeNull();
+      expect(m.require().status().state).toBe('running');
+    } finally {
+      clearInterval(writer);
+    }
+    await m.close();
+  }, 20_000);
+
   it('a followed run whose .meta disagrees with its data says so, as the recording does', async () => {
     const bin = join(tempDir(), 'other_g0_t0.imec0.ap.bin');
     const sim = new Simulator();
