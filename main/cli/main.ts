@@ -1,5 +1,8 @@
 // `probedeck <command> …`: one module per command in commands/, listed here.
 import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { busyMessage } from '../db/database.ts';
+import { DATABASE_FILE, defaultDataDir } from '../util/paths.ts';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
 import { exportCommand } from './commands/export.ts';
@@ -46,6 +49,13 @@ async function main(argv: string[]): Promise<number> {
   return await command.run(negativeValues(rest));
 }
 
+/** The settings database a command opened: in --data-dir, else ProbeDeck's data folder. */
+function settingsPath(args: string[]): string {
+  const i = args.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
+  const dir = i < 0 ? defaultDataDir() : args[i].includes('=') ? args[i].slice('--data-dir='.length) : (args[i + 1] ?? defaultDataDir());
+  return join(resolve(dir), DATABASE_FILE);
+}
+
 /** "--start -1" as "--start=-1": parseArgs would read "-1" as an unknown option, not as the value it is meant to be. */
 function negativeValues(args: string[]): string[] {
   const out: string[] = [];
@@ -60,7 +70,8 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: Error & { exitCode?: number }) => {
     // One clear line (the message), never a stack, for anything the user can fix.
-    console.error(`probedeck: ${err.message}`);
+    const busy = (err as { code?: unknown }).code === 'SQLITE_BUSY';
+    console.error(`probedeck: ${busy ? busyMessage(settingsPath(process.argv.slice(2))) : err.message}`);
     process.exitCode = err instanceof CliError ? err.exitCode : 1;
   }
 );

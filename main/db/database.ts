@@ -70,6 +70,11 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
+/** What to say when another process kept the settings database locked past the 5 s wait. */
+export function busyMessage(path?: string): string {
+  return `the settings database${path ? ` ${path}` : ''} stayed locked by another process for 5 s (another ProbeDeck, or a backup or sync tool holding it): try again when it is done, or give another --data-dir`;
+}
+
 export function openDatabase(path: string, migrations: readonly string[] = MIGRATIONS): OpenedDatabase {
   mkdirSync(dirname(path), { recursive: true });
   const notices: Notice[] = [];
@@ -84,6 +89,7 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (isFolder(path)) throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} is a folder, not a file: move it away, or give another --data-dir`);
+    if (code.startsWith('SQLITE_BUSY')) throw new ProbeDeckError('SETTINGS_BUSY', busyMessage(path));
     if (code.startsWith('SQLITE_READONLY')) {
       throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} cannot be written (${(err as Error).message}; SQLite keeps its journal beside it, so its folder must be writable too): make ${dirname(path)} writable, or give another --data-dir`);
     }

@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { DATABASE_FILE } from '../../main/util/paths.ts';
 import { cli } from './cli.ts';
 import { tempDir } from './helpers.ts';
 
@@ -56,6 +58,20 @@ describe('probedeck presets / plan command line', () => {
     expect(cli(['presets', 'delete', 'über rig', ...d]).stdout).toBe('deleted "über rig" (probedeck presets restore "über rig" brings it back)\n');
     expect(cli(['presets', 'list', ...d]).stdout).toMatch(/ {2}Über rig\n/);
   });
+
+  it('a settings database another process keeps locked: one line that says so, after the 5 s wait', () => {
+    const dir = tempDir();
+    expect(cli(['presets', 'list', '--data-dir', dir]).code).toBe(0);
+    const holder = new Database(join(dir, DATABASE_FILE));
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      const r = cli(['presets', 'list', '--data-dir', dir]);
+      expect(r).toMatchObject({ code: 1, stderr: expect.stringMatching(/^probedeck: the settings database \S+probedeck.db stayed locked by another process for 5 s \(another ProbeDeck, or a backup or sync tool holding it\): try again when it is done, or give another --data-dir\n$/) });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+  }, 20_000);
 
   it('plans within a budget', () => {
     const r = cli(['plan', '--channels', '384', '--fs', '30000', '--ram-budget', '2GiB', '--job', 'export', '--json', '--data-dir', tempDir()]);
