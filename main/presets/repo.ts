@@ -6,6 +6,9 @@ import { ProbeDeckError } from '../util/is.ts';
 import { BUILTIN_PRESETS } from './builtins.ts';
 import { validateBody, validateName } from './schema.ts';
 
+/** The source kinds a preset can be the default for: those the built-ins cover. */
+export const SOURCE_KINDS: readonly string[] = [...new Set(BUILTIN_PRESETS.flatMap((b) => b.sourceKinds))];
+
 interface Row {
   id: number;
   name: string;
@@ -148,6 +151,8 @@ export function presetsRepo(db: Db) {
       return get(id);
     }),
     setDefault: (sourceKind: string, id: number) => {
+      // A default for a kind no source has would never be used, and would stay in the database.
+      if (!SOURCE_KINDS.includes(sourceKind)) throw new ProbeDeckError('INVALID_PARAMETER', `a default is for one of the source kinds ${SOURCE_KINDS.join(', ')}; got "${sourceKind}"`);
       if (get(id).deletedAt) throw new ProbeDeckError('DELETED_PRESET', 'a deleted preset cannot be a default');
       s.setDefault.run(sourceKind, id);
     },

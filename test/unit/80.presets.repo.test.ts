@@ -89,6 +89,9 @@ describe('presets repository (real SQLite file)', () => {
   it('a deleted default stands aside for the built-in, which defaults() then names; restored, it is the default again', () => {
     const repo = open(tempDir());
     const p = repo.create('Rig 1', body());
+    // A kind no source has is refused (the host API took it and kept it).
+    expect(() => repo.setDefault('bogus', p.id)).toThrow(/^a default is for one of the source kinds spikeglx, openephys, .*; got "bogus"$/);
+    expect(repo.defaults()).not.toHaveProperty('bogus');
     repo.setDefault('spikeglx', p.id);
     repo.remove(p.id);
     const builtin = repo.list().find((x) => x.name === 'Neuropixels AP')!;

@@ -4,14 +4,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
-import { BUILTIN_PRESETS } from '../../presets/builtins.ts';
-import { presetsRepo, type PresetsRepo } from '../../presets/repo.ts';
+import { presetsRepo, SOURCE_KINDS, type PresetsRepo } from '../../presets/repo.ts';
 import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
 import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
-
-/** The source kinds the app offers defaults for: the built-ins cover each. */
-const KINDS = [...new Set(BUILTIN_PRESETS.flatMap((b) => b.sourceKinds))];
 
 const USAGE = `usage: probedeck presets list [--json]
        probedeck presets export NAME [--format probedeck|spikeinterface] [--out FILE]
@@ -20,7 +16,7 @@ const USAGE = `usage: probedeck presets list [--json]
        probedeck presets delete NAME          (restore undoes it)
        probedeck presets restore NAME
        probedeck presets set-default KIND NAME
-  KIND: the sources a default is for, as under Presets in the app: ${KINDS.join(', ')}
+  KIND: the sources a default is for, as under Presets in the app: ${SOURCE_KINDS.join(', ')}
   common: --data-dir DIR (default: ProbeDeck's data folder)`;
 
 /**
@@ -105,7 +101,7 @@ export const presetsCommand: Command = {
         return 0;
       }
       if (action === 'set-default') {
-        if (!target || !KINDS.includes(target)) throw new CliError(`set-default needs a KIND, one of ${KINDS.join(', ')}${target ? `; got "${target}"` : ''}\n${USAGE}`, 2);
+        if (!target || !SOURCE_KINDS.includes(target)) throw new CliError(`set-default needs a KIND, one of ${SOURCE_KINDS.join(', ')}${target ? `; got "${target}"` : ''}\n${USAGE}`, 2);
         const p = named(repo, second, 'set-default');
         repo.setDefault(target, p.id);
         console.log(`"${p.name}" is the default for ${target} sources`);
