@@ -1,8 +1,7 @@
 // `probedeck <command> …`: one module per command in commands/, listed here.
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
 import { busyMessage } from '../db/database.ts';
-import { DATABASE_FILE, defaultDataDir } from '../util/paths.ts';
+import { settingsDatabase } from '../util/paths.ts';
 import { CliError, type Command } from './command.ts';
 import { engineCommand } from './commands/engine.ts';
 import { exportCommand } from './commands/export.ts';
@@ -49,11 +48,10 @@ async function main(argv: string[]): Promise<number> {
   return await command.run(negativeValues(rest));
 }
 
-/** The settings database a command opened: in --data-dir, else ProbeDeck's data folder. */
+/** The settings database a command opened: its --data-dir's, else the data folder's. */
 function settingsPath(args: string[]): string {
   const i = args.findIndex((a) => a === '--data-dir' || a.startsWith('--data-dir='));
-  const dir = i < 0 ? defaultDataDir() : args[i].includes('=') ? args[i].slice('--data-dir='.length) : (args[i + 1] ?? defaultDataDir());
-  return join(resolve(dir), DATABASE_FILE);
+  return settingsDatabase(i < 0 ? undefined : args[i].includes('=') ? args[i].slice('--data-dir='.length) : args[i + 1]);
 }
 
 /** "--start -1" as "--start=-1": parseArgs would read "-1" as an unknown option, not as the value it is meant to be. */

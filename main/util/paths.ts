@@ -1,7 +1,7 @@
 // Where ProbeDeck keeps its data when no --data-dir is given: the same folder Electron's
 // app.getPath('userData') picks for productName "ProbeDeck", so both modes share presets.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 export function defaultDataDir(): string {
   const home = homedir();
@@ -11,3 +11,8 @@ export function defaultDataDir(): string {
 }
 
 export const DATABASE_FILE = 'probedeck.db';
+
+/** The settings database of a command line's --data-dir, else of ProbeDeck's data folder. */
+export function settingsDatabase(dataDir: string | undefined): string {
+  return join(resolve(dataDir ?? defaultDataDir()), DATABASE_FILE);
+}

@@ -1,7 +1,7 @@
 // probedeck export: a recording through a preset into files a sorter opens (Kilosort, a
 // SpikeInterface binary folder, or float32 µV), atomically, with progress; Ctrl-C cancels cleanly.
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ExportFormat, ExportRequest } from '../../api/domains/export.ts';
 import { openDatabase } from '../../db/database.ts';
@@ -15,7 +15,7 @@ import { parseBytes } from '../../planner/plan.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
 import { presetsRepo } from '../../presets/repo.ts';
 import { parsePresetFile } from '../../presets/transfer.ts';
-import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { settingsDatabase } from '../../util/paths.ts';
 import { parseChannelList } from '../../util/channel-list.ts';
 import { CliError, type Command } from '../command.ts';
 import type { ProbeDeckError } from '../../util/is.ts';
@@ -78,7 +78,7 @@ export const exportCommand: Command = {
     if (!['kilosort', 'si-binary', 'raw-f32'].includes(values.format ?? '')) throw new CliError(`--format must be kilosort, si-binary or raw-f32, got "${values.format ?? ''}"`, 2);
     if ((values.preset === undefined) === (values['preset-file'] === undefined)) throw new CliError(`give one of --preset NAME or --preset-file FILE\n${USAGE}`, 2);
 
-    const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
+    const { db, notices } = openDatabase(settingsDatabase(values['data-dir']));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
     const abort = new AbortController();
     // A cancelled run exits as the shell expects of a command a signal stopped: 128 + its number

@@ -1,11 +1,10 @@
 // probedeck plan: what the planner would choose for a job on this machine.
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
 import { machineKey } from '../../planner/calibrate.ts';
 import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
-import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
 
 const USAGE = `usage: probedeck plan --channels C --fs HZ [--dtype int16|float32] [--ram-budget 2GiB] [--job live|scrub|export]
@@ -31,7 +30,7 @@ export const planCommand: Command = {
     });
     if (!values.channels || !values.fs) throw new CliError(`--channels and --fs are required\n${USAGE}`, 2);
     const fs = Number(values.fs);
-    const { db } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
+    const { db } = openDatabase(settingsDatabase(values['data-dir']));
     const calibration = calibrationRepo(db).get(machineKey());
     db.close();
     const p = plan(

@@ -1,12 +1,11 @@
 // probedeck presets list|export|import|rename|delete|restore|set-default — for rig admins sharing
 // settings between machines, and setting them up as the app does.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
 import { presetsRepo, SOURCE_KINDS, type PresetsRepo } from '../../presets/repo.ts';
 import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
-import { DATABASE_FILE, defaultDataDir } from '../../util/paths.ts';
+import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
 
 const USAGE = `usage: probedeck presets list [--json]
@@ -45,7 +44,7 @@ export const presetsCommand: Command = {
       options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, format: { type: 'string', default: 'probedeck' }, out: { type: 'string' }, name: { type: 'string' } }
     });
     const [action, target, second] = positionals;
-    const { db, notices } = openDatabase(join(resolve(values['data-dir'] ?? defaultDataDir()), DATABASE_FILE));
+    const { db, notices } = openDatabase(settingsDatabase(values['data-dir']));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
     try {
       const repo = presetsRepo(db);
