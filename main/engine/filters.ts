@@ -91,7 +91,7 @@ export interface FilterWindowOptions {
   nWorkers?: number;
   /**
    * Compute precision: 'float64' (default) equals scipy bit for bit; 'float32' is faster, within 1e-4 of it relative to the output RMS.
-   * A corner too low for float32 to hold that (below ~200 Hz at 30 kHz) runs in float64 anyway.
+   * A corner too low for float32 to hold that (below ~150 Hz at 30 kHz for order 5) runs in float64 anyway.
    */
   precision?: Precision;
   /** Reuse this buffer (rows − left − right) × channels for the output instead of allocating one. */
@@ -135,7 +135,9 @@ export class StreamFilter {
     this.sos = checkSos(o.sos);
     this.channels = checkChannels(o.channels);
     this.#precision = checkPrecision(o.precision);
-    this.#state = new Float64Array((this.sos.length / 6) * 2 * this.channels);
+    // Per channel, (sections + 1) × 2 values: float32 keeps the input's last value and difference
+    // besides each section's (native/core/sosfilt.hpp, stream_state_rows); float64 uses the first 2 per section.
+    this.#state = new Float64Array((this.sos.length / 6 + 1) * 2 * this.channels);
   }
 
   /** Filters the next chunk. Calls are serialised, so chunks are always applied in call order. */

@@ -6,6 +6,7 @@
 #include "exports.hpp"
 #include "filter_design.hpp"
 #include "filter_ops.hpp"
+#include "sosfilt.hpp"
 #include "thread_pool.hpp"
 
 namespace probedeck::binding {
@@ -78,6 +79,11 @@ Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
   SosFilter f{std::vector<double>(sos.data, sos.data + sos.length)};
   const size_t C = size_t(channels);
   const int W = int(workers);
+  // A state too short would be written past its end: the facade sizes it, this only guards the boundary.
+  if (state.length != size_t(stream_state_rows(f.n_sections())) * C) {
+    Napi::RangeError::New(env, "Expected \"state\" to hold " + std::to_string(stream_state_rows(f.n_sections())) + " values per channel").ThrowAsJavaScriptException();
+    return env.Null();
+  }
   auto shared = std::make_shared<uint64_t>(0);
   auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
   std::vector<Napi::Value> keep{info[0], info[3], info[4]};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "dsp_error.hpp"
 #include "sosfilt.hpp"
@@ -22,10 +23,11 @@ void check_sections(const SosFilter& f) {
 }
 
 // float32 holds 1e-4 of the float64 result (relative to its RMS) while every pole stays this far
-// inside the unit circle; closer poles run in float64 whatever was asked. Measured for order-5
-// band-passes on int16 input with a large offset and slow drift: 2.7e-5 at 1 − |p| = 0.018 (a 300 Hz
-// corner at 30 kHz), 8e-5 at 0.009 (150 Hz), 1.3e-4 at 0.006 (100 Hz), 0.25 at 6.5e-5 (1 Hz).
-constexpr double kFloat32MinPoleDistance = 0.012;
+// inside the unit circle; closer poles run in float64 whatever was asked. Measured as the worst
+// sample, for Butterworth high- and band-passes of orders 1–10 on int16 input with an offset and a
+// slow drift 20× the output's RMS: ≤ 8.4e-5 at 1 − |p| ≥ 0.0093 (an order-5 150 Hz corner at
+// 30 kHz), up to 1.5e-4 at 0.0074 (order-2 50 Hz), 1.4e-2 at 2e-4 (1 Hz).
+constexpr double kFloat32MinPoleDistance = 0.009;
 
 bool float32_holds(const SosFilter& f) {
   for (int s = 0; s < f.n_sections(); s++) {
@@ -72,14 +74,11 @@ struct WindowJob {
   size_t rows, left, keep;
 };
 
-// Sets each section's state to zi · x (the step response's steady state at the first sample).
+// Sets the state to zi · x (the steady state of a step to the first sample, scipy's sosfilt_zi · x).
 template <class T, int L>
 void init_state(const WindowJob<T>& w, const T* x, T* state) {
-  for (int s = 0; s < w.ns; s++)
-    for (int j = 0; j < L; j++) {
-      state[(s * 2) * L + j] = T(w.zi[s * 2] * double(x[j]));
-      state[(s * 2 + 1) * L + j] = T(w.zi[s * 2 + 1] * double(x[j]));
-    }
+  for (size_t k = 0; k < w.zi.size(); k++)
+    for (int j = 0; j < L; j++) state[k * L + j] = T(w.zi[k] * double(x[j]));
 }
 
 // scipy sosfiltfilt on one tile: odd extension by padlen rows each side, forward pass into `buf`
@@ -93,10 +92,12 @@ void zero_phase_tile(const WindowJob<T>& w, const In* x, std::ptrdiff_t xs, floa
   T* mid = buf + std::ptrdiff_t(p) * L;
   T* tail = mid + std::ptrdiff_t(w.rows) * L;
   const In* last = x + std::ptrdiff_t(w.rows - 1) * xs;
+  // scipy's odd_ext keeps the input's dtype: float32 input is extended in float32 (int16 is exact in T).
+  using Ext = std::conditional_t<std::is_floating_point_v<In>, In, T>;
   for (int i = 1; i <= p; i++)
     for (int j = 0; j < L; j++) {
-      head[(p - i) * L + j] = 2 * T(x[j]) - T(x[i * xs + j]);
-      tail[(i - 1) * L + j] = 2 * T(last[j]) - T(last[-i * xs + j]);
+      head[(p - i) * L + j] = T(2 * Ext(x[j]) - Ext(x[i * xs + j]));
+      tail[(i - 1) * L + j] = T(2 * Ext(last[j]) - Ext(last[-i * xs + j]));
     }
   const T* c = w.coef.data();
   init_state<T, L>(w, head, state);
@@ -118,7 +119,7 @@ void zero_phase_tile(const WindowJob<T>& w, const In* x, std::ptrdiff_t xs, floa
 // affect earlier outputs, so it is skipped.
 template <class T, class In>
 void causal_tile(const WindowJob<T>& w, const In* x, std::ptrdiff_t xs, float* out, std::ptrdiff_t os, T* state, T* sink) {
-  std::fill(state, state + size_t(w.ns) * 2 * kTile<T>, T(0));
+  std::fill(state, state + size_t(state_rows<T>(w.ns)) * kTile<T>, T(0));
   bool ok = sos_pass(w.coef.data(), w.ns, x, xs, sink, 0, std::ptrdiff_t(w.left), state);
   ok &= sos_pass(w.coef.data(), w.ns, x + std::ptrdiff_t(w.left) * xs, xs, out, os, std::ptrdiff_t(w.keep), state);
   if (!ok) non_finite();
@@ -127,14 +128,14 @@ void causal_tile(const WindowJob<T>& w, const In* x, std::ptrdiff_t xs, float* o
 template <class T, class In>
 void run_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out, int workers) {
   constexpr int L = kTile<T>;
-  WindowJob<T> w{sos_coefs<T>(f.sos), sosfilt_zi(f.sos.data(), f.n_sections()), f.n_sections(), 0, rows, left, rows - left - right};
+  WindowJob<T> w{sos_coefs<T>(f.sos), step_state<T>(f.sos.data(), f.n_sections()), f.n_sections(), 0, rows, left, rows - left - right};
   if (mode == FilterMode::zero_phase) w.padlen = sosfiltfilt_padlen(f.sos.data(), w.ns);
   const size_t tiles = (channels + L - 1) / L;
   const std::ptrdiff_t C = std::ptrdiff_t(channels);
 
   over_tile_blocks(tiles, workers, [&](size_t t0, size_t t1) {
     WorkBuffer<T> buf(mode == FilterMode::zero_phase ? (rows + 2 * size_t(w.padlen)) * L : 0);
-    WorkBuffer<T> state(size_t(w.ns) * 2 * L);
+    WorkBuffer<T> state(size_t(state_rows<T>(w.ns)) * L);
     T sink[L];
     auto run = [&](const In* x, std::ptrdiff_t xs, float* o, std::ptrdiff_t os) {
       if (mode == FilterMode::zero_phase)
@@ -166,11 +167,12 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
     // Row blocks outside, tiles inside: a block of all this worker's channels stays in cache while
     // each tile filters its part of it, with its own carried state.
     const size_t nt = t1 - t0;
-    const size_t state_size = size_t(ns) * 2 * L;
+    const int rows_of_state = state_rows<T>(ns);
+    const size_t state_size = size_t(rows_of_state) * L;
     WorkBuffer<T> tile_state(nt * state_size);
     for (size_t i = 0; i < nt; i++) {
       const size_t c0 = (t0 + i) * L;
-      for (int k = 0; k < ns * 2; k++)
+      for (int k = 0; k < rows_of_state; k++)
         for (size_t j = 0; j < L; j++) tile_state[i * state_size + k * L + j] = c0 + j < channels ? T(state[k * channels + c0 + j]) : T(0);
     }
     for (size_t r0 = 0; r0 < rows; r0 += kBlockRows) {
@@ -191,7 +193,7 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
     }
     for (size_t i = 0; i < nt; i++) {
       const size_t c0 = (t0 + i) * L;
-      for (int k = 0; k < ns * 2; k++)
+      for (int k = 0; k < rows_of_state; k++)
         for (size_t j = 0; j < L && c0 + j < channels; j++) state[k * channels + c0 + j] = double(tile_state[i * state_size + k * L + j]);
     }
   });

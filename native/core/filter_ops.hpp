@@ -29,7 +29,10 @@ template <class In>
 void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
                    int workers, Precision precision = Precision::f64);
 
-/** Streaming sosfilt: `state` (n_sections × 2 × C, zero at the start of the stream) carries across calls. */
+/**
+ * Streaming sosfilt: `state` (stream_state_rows(n_sections) × C, zero at the start of the stream)
+ * carries across calls. A stream keeps one precision: the two lay their state out differently.
+ */
 template <class In>
 void filter_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, double* state, float* out, int workers,
                    Precision precision = Precision::f64);

@@ -70,25 +70,31 @@ enum class Form {
    */
   scipy_unit,
   /**
-   * Each section divided by its b0, the b0s gathered into one gain on the input: coef is
-   * gain c1 c2 a1 a2 for section 0 and 1 c1 c2 a1 a2 after it, and a section is y = x + z0,
-   * z0 = z1 + c1·x − a1·y, z1 = c2·x − a2·y. On the recursion that bounds the loop (z0 → y → z0)
-   * an add replaces a multiply-add, and each section issues one multiply fewer.
+   * float32's form (sosfilt_f32.cpp): direct form I with each value carried beside its difference
+   * from the value before. coef is b0 B1 b2 A1 a2 with B1 = b0 + b1 + b2 and A1 = 1 + a1 + a2, both
+   * summed in float64, and a section is e = a2·e₋₁ + (B1·x₋₁ + b0·dx − b2·dx₋₁) − A1·y₋₁, y = y₋₁ + e.
+   * Near z = 1, where the poles of a 300 Hz corner sit, a1 and a2 are near −2 and 1 and the states
+   * of the transposed form near the (offset-laden) input: float32 rounds both there, and the poles
+   * amplify it, up to 6e-4 of the output RMS for some designs. Here every term of e is small when the
+   * signal is slow (B1 and A1 are small or exact, differences are small) and float32 holds 1e-4 for
+   * every Butterworth design we make down to 150 Hz corners, at the same cost per section.
+   * state: per stage (the input, then each section's output) its last value[kTile] then its last
+   * difference[kTile], (n_sections + 1) × 2 rows.
    */
-  normalised,
+  delta,
   /**
-   * normalised where each section's numerator is one of the few a Butterworth low-, high- or
-   * band-pass has (its zeros all sit at z = ±1), known at compile time from `Z` (see
-   * Numerator): c1 is then ±2, ±1 or 0 and c2 is ±1 or 0, so c1·x is x + x or nothing and c2·x a
-   * sign, and a section issues two multiply-adds and loads no coefficient for its numerator. On
-   * data in L1 the loads, not the arithmetic, bound the loop (five coefficients a section do not
-   * fit in sixteen vector registers beside the states): a pass runs ~1.3× faster than with c1 and
-   * c2 as operands. The zeros are exact here where the rounded c1 and c2 were not.
+   * delta where each section's numerator is one of the few a Butterworth low-, high- or band-pass
+   * has (its zeros all sit at z = ±1), known at compile time from `Z` (see Numerator): B1 is 4, 2
+   * or 0 and b2 ±1 or 0 once the gains are gathered into section 0 (coef then holds gain 0 0 A1 a2,
+   * and 1 0 0 A1 a2 after it), so a section loads two coefficients and its numerator is one or two
+   * adds. On data in L1 the loads, not the arithmetic, bound the loop (five coefficients a section
+   * do not fit in sixteen vector registers beside the states): a pass runs ~1.3× faster than with
+   * every coefficient as an operand.
    */
-  butterworth,
+  delta_butterworth,
 };
 
-/** A section's numerator in Form::butterworth, 1 + c1·z⁻¹ + c2·z⁻², 3 bits per section in `Zeros`. */
+/** A section's numerator in Form::delta_butterworth, b0·(1 + c1·z⁻¹ + c2·z⁻²), 3 bits per section in `Z`. */
 enum Numerator : uint32_t {
   two_at_minus_one = 1,  // 1 + 2z⁻¹ + z⁻²: a low-pass pair, or a band-pass's upper half
   two_at_plus_one = 2,   // 1 − 2z⁻¹ + z⁻²: a high-pass pair, or a band-pass's lower half
@@ -98,6 +104,65 @@ enum Numerator : uint32_t {
 };
 constexpr uint32_t numerator_of(uint32_t zeros, int s) { return (zeros >> (3 * s)) & 7; }
 
+// Form::delta and Form::delta_butterworth (see Form), walking the tile as run_transposed does.
+template <class T, int NS, Form F, uint32_t Z, class S, class D>
+PROBEDECK_INLINE bool run_delta(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+  using V = typename Vec<T>::type;
+  constexpr int N = Vec<T>::lanes, L = kTile<T>;
+  constexpr bool butterworth = F == Form::delta_butterworth;
+  V c[NS][5];
+  for (int s = 0; s < NS; s++)
+    for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
+  V poison{};
+  for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
+    const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
+    for (int k = 0; k < L / N; k++) {
+      V y[NS + 1], e[NS + 1];  // stage 0 is the input, stage s + 1 section s
+      for (int s = 0; s <= NS; s++) y[s] = load_as<T>(state + (s * 2) * L + N * k), e[s] = load_as<T>(state + (s * 2 + 1) * L + N * k);
+      const S* x_row = src + r0 * ss + N * k;
+      D* y_row = dst + r0 * ds + N * k;
+      for (std::ptrdiff_t t = 0; t < n; t++, x_row += ss, y_row += ds) {
+        __builtin_prefetch(x_row + kBlockRows * ss);
+        if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
+        V x = load_as<T>(x_row);
+        if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
+        V dx = x - y[0];
+#pragma GCC unroll 10
+        for (int s = 0; s < NS; s++) {
+          // Everything but the newest difference comes from the state, off the path a sample takes
+          // through the cascade: that path is one add (or multiply-add) per section, as in run_transposed.
+          const bool first_order = butterworth && numerator_of(Z, s) >= one_at_minus_one;
+          const V p = first_order ? -(c[s][3] * y[s + 1]) : c[s][4] * e[s + 1] - c[s][3] * y[s + 1];
+          if constexpr (butterworth) {
+            // The numerator b0·(x + c1·x₋₁ + c2·x₋₂) on x₋₁ = y[s], x = x₋₁ + dx, x₋₂ = x₋₁ − e[s].
+            V u;
+            switch (numerator_of(Z, s)) {
+              case two_at_minus_one: u = T(4) * y[s] - e[s]; break;
+              case two_at_plus_one: u = -e[s]; break;
+              case one_at_each: u = e[s]; break;
+              case one_at_minus_one: u = y[s] + y[s]; break;
+              default: u = V{}; break;
+            }
+            y[s] = x, e[s] = dx;
+            dx = s == 0 ? c[0][0] * dx + (c[0][0] * u + p) : dx + (u + p);
+          } else {
+            const V u = c[s][1] * y[s] - c[s][2] * e[s];
+            y[s] = x, e[s] = dx;
+            dx = c[s][0] * dx + (u + p);
+          }
+          x = y[s + 1] + dx;
+        }
+        y[NS] = x, e[NS] = dx;
+        store_as(y_row, x);
+      }
+      for (int s = 0; s <= NS; s++) store_as(state + (s * 2) * L + N * k, y[s]), store_as(state + (s * 2 + 1) * L + N * k, e[s]);
+    }
+  }
+  bool finite = true;
+  for (int i = 0; i < N; i++) finite &= poison[i] == poison[i];
+  return finite;
+}
+
 /**
  * coef: 5 per section (see Form); state: per section z0[kTile] then z1[kTile].
  * One vector of channels at a time with all its sections' state in registers (a whole tile's state
@@ -106,8 +171,8 @@ constexpr uint32_t numerator_of(uint32_t zeros, int s) { return (zeros >> (3 * s
  * Returns false if a floating-point input held NaN or ±inf (x·0 is NaN exactly for those, and one
  * vector add per row is far cheaper than a separate scan).
  */
-template <class T, int NS, Form F, uint32_t Z = 0, class S, class D>
-PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+template <class T, int NS, Form F, class S, class D>
+PROBEDECK_INLINE bool run_transposed(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   using V = typename Vec<T>::type;
   constexpr int N = Vec<T>::lanes, L = kTile<T>;
   V c[NS][5];
@@ -131,29 +196,7 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
         if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
         V x = load_as<T>(x_row);
         if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
-        if constexpr (F == Form::butterworth) {
-          x *= c[0][0];
-#pragma GCC unroll 10
-          for (int s = 0; s < NS; s++) {
-            const V y = x + z0[s];
-            switch (numerator_of(Z, s)) {
-              case two_at_minus_one: z0[s] = (z1[s] + (x + x)) - c[s][3] * y, z1[s] = x - c[s][4] * y; break;
-              case two_at_plus_one: z0[s] = (z1[s] - (x + x)) - c[s][3] * y, z1[s] = x - c[s][4] * y; break;
-              case one_at_each: z0[s] = z1[s] - c[s][3] * y, z1[s] = -(c[s][4] * y) - x; break;
-              case one_at_minus_one: z0[s] = (z1[s] + x) - c[s][3] * y, z1[s] = V{}; break;
-              default: z0[s] = (z1[s] - x) - c[s][3] * y, z1[s] = V{}; break;
-            }
-            x = y;
-          }
-        } else if constexpr (F == Form::normalised) {
-          x *= c[0][0];
-          for (int s = 0; s < NS; s++) {
-            const V y = x + z0[s];
-            z0[s] = z1[s] + c[s][1] * x - c[s][3] * y;
-            z1[s] = c[s][2] * x - c[s][4] * y;
-            x = y;
-          }
-        } else if constexpr (F == Form::scipy_unit) {
+        if constexpr (F == Form::scipy_unit) {
           for (int s = 0; s < NS; s++) {
             const V y = s == 0 ? c[s][0] * x + z0[s] : x + z0[s];
             z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
@@ -176,6 +219,14 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
   bool finite = true;
   for (int i = 0; i < N; i++) finite &= poison[i] == poison[i];
   return finite;
+}
+
+template <class T, int NS, Form F, uint32_t Z = 0, class S, class D>
+PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+  if constexpr (F == Form::delta || F == Form::delta_butterworth)
+    return run_delta<T, NS, F, Z>(coef, src, ss, dst, ds, rows, state);
+  else
+    return run_transposed<T, NS, F>(coef, src, ss, dst, ds, rows, state);
 }
 
 /** run() for a section count known only at run time (1…kMaxSections). */

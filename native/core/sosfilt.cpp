@@ -47,15 +47,42 @@ template bool sos_pass(const double*, int, const double*, std::ptrdiff_t, float*
 template bool sos_pass(const double*, int, const int16_t*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, double*);
 template bool sos_pass(const double*, int, const float*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, double*);
 
-template <class T>
-std::vector<T> sos_coefs(const std::vector<double>& sos) {
-  std::vector<T> c;
+template <>
+std::vector<double> sos_coefs(const std::vector<double>& sos) {
+  std::vector<double> c;
   for (size_t s = 0; s + 6 <= sos.size(); s += 6)
-    for (int i : {0, 1, 2, 4, 5}) c.push_back(T(sos[s + i]));
+    for (int i : {0, 1, 2, 4, 5}) c.push_back(sos[s + i]);
   return c;
 }
-template std::vector<double> sos_coefs(const std::vector<double>&);
-template std::vector<float> sos_coefs(const std::vector<double>&);
+
+template <>
+std::vector<float> sos_coefs(const std::vector<double>& sos) {
+  std::vector<float> c;
+  for (size_t s = 0; s + 6 <= sos.size(); s += 6) {
+    const double* r = sos.data() + s;
+    // B1 and A1 summed before rounding: near z = 1 they are small differences of large terms.
+    for (double v : {r[0], r[0] + r[1] + r[2], r[2], 1.0 + r[4] + r[5], r[5]}) c.push_back(float(v));
+  }
+  return c;
+}
+
+template <>
+std::vector<double> step_state<double>(const double* sos, int n_sections) {
+  return sosfilt_zi(sos, n_sections);
+}
+
+template <>
+std::vector<double> step_state<float>(const double* sos, int n_sections) {
+  std::vector<double> state(size_t(state_rows<float>(n_sections)), 0.0);
+  double gain = 1.0;
+  state[0] = gain;
+  for (int s = 0; s < n_sections; s++) {
+    const double* c = sos + s * 6;
+    gain *= (c[0] + c[1] + c[2]) / (c[3] + c[4] + c[5]);
+    state[size_t(s + 1) * 2] = gain;
+  }
+  return state;
+}
 
 std::vector<double> sosfilt_zi(const double* sos, int n_sections) {
   std::vector<double> zi(size_t(n_sections) * 2);

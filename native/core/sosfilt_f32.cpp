@@ -1,8 +1,7 @@
-// The float32 passes: Form::butterworth for the Butterworth low-, high- and band-passes we design
-// (their numerators known at compile time, one build per pattern of sections), else
-// Form::normalised, else (a gain past section 0) Form::scipy. On x86-64 a second build with AVX2 and
-// FMA is chosen at run time when the CPU has both: FMA changes float32 rounding by less than float32
-// itself already costs, and saves a third of the arithmetic.
+// The float32 passes: Form::delta_butterworth for the Butterworth low-, high- and band-passes we
+// design (their numerators known at compile time, one build per pattern of sections), else
+// Form::delta. On x86-64 a second build with AVX2 and FMA is chosen at run time when the CPU has both:
+// FMA changes float32 rounding by less than float32 itself already costs, and saves arithmetic.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -16,35 +15,17 @@ namespace probedeck {
 
 namespace {
 
-// Form::normalised coefficients, when the gain is all in section 0 (always, for the filters we design).
-bool normalise(const float* coef, int ns, float* out) {
-  double gain = 1.0;
-  for (int s = 0; s < ns; s++) {
-    const float* c = coef + s * 5;
-    // Only section 0 may carry a gain (as zpk2sos builds them): the states of earlier sections would
-    // otherwise need scaling by the later b0s to match scipy's sosfilt_zi.
-    if (c[0] == 0.0f || (s > 0 && c[0] != 1.0f)) return false;
-    out[s * 5 + 0] = 1.0f;
-    out[s * 5 + 1] = float(double(c[1]) / c[0]);
-    out[s * 5 + 2] = float(double(c[2]) / c[0]);
-    out[s * 5 + 3] = c[3];
-    out[s * 5 + 4] = c[4];
-    gain *= c[0];
-  }
-  out[0] = float(gain);
-  return true;
-}
-
-// The section's numerator as a Numerator, or 0 when it is none of them. The ratios come from the
-// float coefficients: a tolerance of a few float32 ulps, never more than float32 itself loses.
-uint32_t numerator(const float* norm) {
-  const float c1 = norm[1], c2 = norm[2], a2 = norm[4];
+// The section's numerator as a Numerator, or 0 when it is none of them. c is b0 B1 b2 A1 a2
+// (sos_coefs<float>); the ratios to b0 get a tolerance of a few float32 ulps, never more than float32
+// itself loses.
+uint32_t numerator(const float* c) {
+  const float b0 = c[0], B1 = c[1] / b0, b2 = c[2] / b0, a2 = c[4];
   const auto near = [](float v, float want) { return std::abs(v - want) <= 4e-7f * std::max(1.0f, std::abs(want)); };
-  if (near(c2, 1.0f) && near(c1, 2.0f)) return kernel::two_at_minus_one;
-  if (near(c2, 1.0f) && near(c1, -2.0f)) return kernel::two_at_plus_one;
-  if (near(c2, -1.0f) && near(c1, 0.0f)) return kernel::one_at_each;
-  if (c2 == 0.0f && a2 == 0.0f && near(c1, 1.0f)) return kernel::one_at_minus_one;
-  if (c2 == 0.0f && a2 == 0.0f && near(c1, -1.0f)) return kernel::one_at_plus_one;
+  if (near(b2, 1.0f) && near(B1, 4.0f)) return kernel::two_at_minus_one;
+  if (near(b2, 1.0f) && near(B1, 0.0f)) return kernel::two_at_plus_one;
+  if (near(b2, -1.0f) && near(B1, 0.0f)) return kernel::one_at_each;
+  if (b2 == 0.0f && a2 == 0.0f && near(B1, 2.0f)) return kernel::one_at_minus_one;
+  if (b2 == 0.0f && a2 == 0.0f && near(B1, 0.0f)) return kernel::one_at_plus_one;
   return 0;
 }
 
@@ -91,14 +72,14 @@ template <class S>
 using Pass = bool (*)(const float*, const S*, std::ptrdiff_t, float*, std::ptrdiff_t, std::ptrdiff_t, float*);
 
 template <uint32_t Z, class S>
-bool butterworth(const float* norm, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, sections_of(Z), kernel::Form::butterworth, Z>(norm, src, ss, dst, ds, rows, state);
+bool butterworth(const float* c, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+  return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z>(c, src, ss, dst, ds, rows, state);
 }
 #if defined(PROBEDECK_X86_DISPATCH)
 template <uint32_t Z, class S>
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool butterworth_fma(const float* norm, const S* src, std::ptrdiff_t ss, float* dst,
+__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool butterworth_fma(const float* c, const S* src, std::ptrdiff_t ss, float* dst,
                                                                                      std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, sections_of(Z), kernel::Form::butterworth, Z>(norm, src, ss, dst, ds, rows, state);
+  return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z>(c, src, ss, dst, ds, rows, state);
 }
 #endif
 
@@ -115,42 +96,38 @@ Pass<S> butterworth_pass(uint32_t zeros, bool fma, std::index_sequence<I...>) {
 }
 
 template <class S>
-PROBEDECK_INLINE bool pass_scipy(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
-}
-
-template <class S>
-PROBEDECK_INLINE bool pass_normalised(const float* norm, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, kernel::Form::normalised>(norm, ns, src, ss, dst, ds, rows, state);
+PROBEDECK_INLINE bool pass_delta(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+  return kernel::run<float, kernel::Form::delta>(c, ns, src, ss, dst, ds, rows, state);
 }
 
 #if defined(PROBEDECK_X86_DISPATCH)
 template <class S>
-__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_fma(const float* coef, int ns, bool norm, const S* src, std::ptrdiff_t ss,
-                                                                              float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  if (norm) return pass_normalised(coef, ns, src, ss, dst, ds, rows, state);
-  return pass_scipy(coef, ns, src, ss, dst, ds, rows, state);
+__attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_delta_fma(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst,
+                                                                                    std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+  return pass_delta(c, ns, src, ss, dst, ds, rows, state);
 }
 #endif
 
-template <class S>
-bool dispatch(const float* coef, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  const bool fma = cpu_has_avx2_fma();
-  float norm[kMaxSections * 5];
-  const bool normalised = normalise(coef, ns, norm);
-  if (normalised) {
-    uint32_t zeros = 0;
-    for (int s = 0; s < ns && zeros != ~0u; s++) {
-      const uint32_t n = numerator(norm + s * 5);
-      zeros = n == 0 ? ~0u : zeros | n << (3 * s);
-    }
-    if (const Pass<S> p = butterworth_pass<S>(zeros, fma, std::make_index_sequence<kPatterns.size()>())) return p(norm, src, ss, dst, ds, rows, state);
+// The pattern of a filter whose sections after the first have b0 = 1 (as zpk2sos builds them: a
+// gain gathered from later sections would rescale the stages their state holds), or ~0.
+uint32_t butterworth_zeros(const float* c, int ns) {
+  uint32_t zeros = 0;
+  for (int s = 0; s < ns; s++) {
+    const uint32_t n = s > 0 && c[s * 5] != 1.0f ? 0 : numerator(c + s * 5);
+    if (n == 0) return ~0u;
+    zeros |= n << (3 * s);
   }
+  return zeros;
+}
+
+template <class S>
+bool dispatch(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
+  const bool fma = cpu_has_avx2_fma();
+  if (const Pass<S> p = butterworth_pass<S>(butterworth_zeros(c, ns), fma, std::make_index_sequence<kPatterns.size()>())) return p(c, src, ss, dst, ds, rows, state);
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (fma) return pass_fma(normalised ? norm : coef, ns, normalised, src, ss, dst, ds, rows, state);
+  if (fma) return pass_delta_fma(c, ns, src, ss, dst, ds, rows, state);
 #endif
-  if (normalised) return pass_normalised(norm, ns, src, ss, dst, ds, rows, state);
-  return pass_scipy(coef, ns, src, ss, dst, ds, rows, state);
+  return pass_delta(c, ns, src, ss, dst, ds, rows, state);
 }
 
 }  // namespace

@@ -55,6 +55,9 @@ save("bp_stream", ss.sosfilt(bp, x16.astype(np.float64), axis=0))
 xf = (x16.astype(np.float32) * np.float32(2.34375))
 xf.tofile(here / "engine_input_uv.f32")
 save("bp_zero_window_f32in", ss.sosfiltfilt(bp, xf, axis=0)[500:5500])
+# No margins: scipy's odd extension at both ends is computed in float32 (odd_ext keeps the input's
+# dtype). Large values with full mantissas, so that 2·x[0] − x[k] rounds in float32.
+save("bp_zero_whole_f32in", ss.sosfiltfilt(bp, (x16.astype(np.float32) * np.float32(2343.75)) * np.float32(1.1), axis=0))
 
 # CMR on float32 data.
 y = ss.sosfiltfilt(bp, x16, axis=0).astype(np.float32)

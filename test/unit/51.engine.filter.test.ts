@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { designSos, filterWindow, StreamFilter } from '../../main/engine/index.ts';
+import { native } from '../../main/engine/native.ts';
 import { errVsRms, f32, input16, refCase, refs, rowsOf } from './engine-refs.ts';
 
 const C = refs.channels;
@@ -32,7 +33,13 @@ describe('filterWindow (SpikeInterface FilterRecording semantics)', () => {
     const out = await filterWindow({ input: f32('engine_input_uv.f32'), channels: C, sos: bp(), mode: 'zero-phase', left: 500, right: 500 });
     expect(errVsRms(out, refCase('bp_zero_window_f32in'))).toBeLessThan(TIGHT);
   });
-
+  it('extends float32 input at the ends in float32, as scipy does', async () => {
+    // sosfiltfilt's odd extension 2·x[0] − x[k] keeps the input's dtype; made in float64 it moved
+    // a few output samples near the ends by an ulp or more.
+    const input = Float32Array.from(input16(), (v) => Math.fround(v * 2343.75) * Math.fround(1.1)); // numpy's float32 products
+    const out = await filterWindow({ input, channels: C, sos: bp(), mode: 'zero-phase', left: 0, right: 0 });
+    expect(out).toEqual(refCase('bp_zero_whole_f32in'));
+  });
   it('gives identical results for every n_workers', async () => {
     const runs = await Promise.all([1, 2, 3, 4, 7].map((w) => filterWindow({ input: input16(), channels: C, sos: bp(), mode: 'zero-phase', left: 500, right: 500, nWorkers: w })));
     for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
@@ -115,5 +122,11 @@ describe('filter errors are specific and never crash', () => {
     const long = new Float64Array(66).map((_, i) => (i % 6 === 0 || i % 6 === 3 ? 1 : 0));
     await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: long, mode: 'causal', left: 0, right: 0 })).rejects.toThrow(/at most 10 sections/);
     expect(() => new StreamFilter({ sos: long, channels: C })).toThrow(/at most 10 sections/);
+  });
+  it('a stream state of the wrong size, at the binding (it would be written past its end)', () => {
+    // float32 keeps (sections + 1) × 2 values per channel; 2 per section is float64's layout only.
+    const x = new Int16Array(100 * C);
+    const short = new Float64Array((bp().length / 6) * 2 * C);
+    expect(() => native().filterStream(x, C, bp(), short, new Float32Array(x.length), 1, 1)).toThrow(/"state" to hold 12 values per channel/);
   });
 });
