@@ -1,5 +1,6 @@
 // What each export format writes beside the traces: the sorter-facing descriptions. The traces file
 // itself comes from the executor; these are small files built from the source's metadata.
+import { siChunkSamples } from '../planner/plan.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import { encodeNpy } from '../sources/npy.ts';
@@ -18,6 +19,9 @@ export interface ExportContext {
   version: string;
   /** Channels (export rows) found bad by detection or listed in the preset, with their labels. */
   badChannels: { row: number; id: string; code: BadCode; label: string }[];
+  /** The windows [i·chunk, (i+1)·chunk) each step ran on, and the filter's real neighbours each side of one. */
+  chunkSamples: number;
+  marginSamples: number;
 }
 
 interface FormatSpec {
@@ -56,6 +60,17 @@ function channelRun(channels: ChannelInfo[]): string {
   return `in this order: ${ids.length <= 12 ? ids.join(', ') : `${ids.slice(0, 10).join(', ')}, … ${ids.at(-1)}`}`;
 }
 
+// The chunk is part of the result: each is filtered with its own margins, as SpikeInterface's save() does.
+function chunksLine(x: ExportContext): string {
+  const fs = x.info.fs;
+  const si = siChunkSamples(fs);
+  return (
+    `Chunks: ${x.chunkSamples} samples (${(x.chunkSamples / fs).toFixed(3)} s), windows [i·${x.chunkSamples}, (i+1)·${x.chunkSamples})` +
+    (x.marginSamples > 0 ? `, each filtered with ${x.marginSamples} samples (${((1000 * x.marginSamples) / fs).toFixed(1)} ms) of real neighbours each side` : '') +
+    (x.chunkSamples === si ? ", as SpikeInterface's save() with chunk_duration='1s'" : x.chunkSamples < si ? "; shorter than SpikeInterface's 1 s (the RAM budget held no 1 s chunk), so the output differs from SpikeInterface's at chunk edges" : '')
+  );
+}
+
 function readme(x: ExportContext, format: ExportFormat, traces: string, units: string): string {
   const fs = x.info.fs;
   return [
@@ -66,6 +81,7 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${channelRun(x.channels)})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline, x.badChannels.length > 0)}`,
+    chunksLine(x),
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
     ...exportWarnings(x.info, x.preset).map((w) => `WARNING: ${w}`),
     '',

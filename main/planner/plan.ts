@@ -81,7 +81,12 @@ function check(r: PlanRequest) {
   if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
   if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
   if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
+  if (r.nJobs !== undefined && (!isInteger(r.nJobs) || r.nJobs < 1)) throw invalidParameterError('nJobs', 'a positive integer', r.nJobs);
+  if (r.chunkSamples !== undefined && (!isInteger(r.chunkSamples) || r.chunkSamples < 1)) throw invalidParameterError('chunkSamples', 'a positive number of samples', r.chunkSamples);
 }
+
+/** SpikeInterface save()'s chunk_duration="1s": int(fs) samples. */
+export const siChunkSamples = (fs: number) => Math.max(1, Math.trunc(fs));
 
 /** Without measurements: inner workers scale at ~90%, outer jobs at ~95% (they also overlap I/O). */
 function modelSpeed(j: number, w: number, cores: number): number {
@@ -108,15 +113,16 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const outDtype = req.outDtype ?? 'float32';
   const fixedW = req.nWorkers === undefined || req.nWorkers === 'auto' ? null : req.nWorkers;
   const secs = req.job === 'live' ? [LIVE_CHUNK_S] : req.job === 'scrub' ? [1] : [0.25, 0.5, 1];
-  const jobs = req.job === 'export' ? Array.from({ length: cores }, (_, i) => i + 1) : [1];
+  const chunks = req.chunkSamples !== undefined ? [req.chunkSamples] : secs.map((s) => (s === 1 && req.job === 'export' ? siChunkSamples(req.fs) : Math.max(1, Math.round(s * req.fs))));
+  const jobs = req.nJobs !== undefined ? [req.nJobs] : req.job === 'export' ? Array.from({ length: cores }, (_, i) => i + 1) : [1];
 
   type Candidate = { j: number; w: number; chunk: number; bytes: ReturnType<typeof jobBytes>; peak: number; speed: number; measured: boolean };
   const candidates: Candidate[] = [];
   for (const j of jobs)
     for (const w of fixedW ? [fixedW] : Array.from({ length: Math.min(cores, maxW) }, (_, i) => i + 1)) {
-      if (j * w > cores && (!fixedW || j > 1)) continue; // a fixed count takes one job at least
-      for (const s of secs) {
-        const chunk = Math.max(1, Math.round(s * req.fs));
+      // A count the user fixed is kept, with one of the other at least.
+      if (j * w > cores && !(fixedW && j === 1) && !(req.nJobs !== undefined && (w === 1 || fixedW))) continue;
+      for (const chunk of chunks) {
         const bytes = req.job === 'live' ? liveJobBytes(req.channels, req.fs, w) : jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: margin, nWorkers: w, zeroPhase: true });
         // A view's budget is what the view adds to this process; an export's is the whole process.
         const peak = (req.job === 'live' ? 0 : baseline) + j * (bytes.input + bytes.output + bytes.engineWork);
@@ -132,9 +138,14 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
     const least = candidates.reduce((a, b) => (a.peak < b.peak ? a : b));
     throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)}${req.job === 'live' ? '' : ` (this process alone uses ${formatBytes(baseline)})`}`);
   }
-  // Fastest first; among plans within 3% of it, the one using the least memory.
-  const fastest = Math.max(...fitting.map((c) => c.speed));
-  const chosen = fitting.filter((c) => c.speed >= fastest * 0.97).reduce((a, b) => (a.peak <= b.peak ? a : b));
+  // The longest chunk that fits (SpikeInterface's 1 s, unless the budget holds none: the chunk
+  // changes the result at its edges, so memory and speed never trade it away). Then the fastest;
+  // among plans within 3% of it, the one using the least memory.
+  const longest = Math.max(...fitting.map((c) => c.chunk));
+  const pool = fitting.filter((c) => c.chunk === longest);
+  const fastest = Math.max(...pool.map((c) => c.speed));
+  const chosen = pool.filter((c) => c.speed >= fastest * 0.97).reduce((a, b) => (a.peak <= b.peak ? a : b));
+  const shortChunks = req.job === 'export' && req.chunkSamples === undefined && chosen.chunk < siChunkSamples(req.fs);
   const bestAll = candidates.reduce((a, b) => (a.speed > b.speed || (a.speed === b.speed && a.peak < b.peak) ? a : b));
 
   // A live session keeps what is left of the budget as history (float32, raw + processed).
@@ -152,6 +163,7 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
     (req.job === 'live'
       ? ` (${formatBytes(chosen.peak)} to process, ${formatBytes(history)} for ${historySeconds.toFixed(0)} s of history: the view's whole ${formatBytes(budget)} budget, beside the ${formatBytes(baseline)} this process holds)`
       : ` (${formatBytes(chosen.peak)} of a ${formatBytes(budget)} budget)`) +
+    (shortChunks ? `; this budget holds no 1 s chunk (SpikeInterface's save()), so the output differs from SpikeInterface's at the edges of its ${(chosen.chunk / req.fs).toFixed(2)} s chunks` : '') +
     (asked > budget ? `; the ${formatBytes(asked)} asked is more than this machine has: its ${formatBytes(budget)} of RAM are planned for` : '');
   return {
     nJobs: chosen.j,

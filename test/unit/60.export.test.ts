@@ -119,6 +119,31 @@ describe('probedeck export', () => {
     expect(ks).toMatchObject({ fs: 30000, n_chan: 8, chanMap: [0, 1, 2, 3, 4, 5, 6, 7], shape: [6000, 8], hp_filtered: true, bad_channels: [], bad: {} });
   });
 
+  it("the chunks are SpikeInterface's 1 s whatever the budget: a causal export equals process at its default chunk, and the README says so", () => {
+    // Causal filtering from zero state at each chunk's margin makes the chunk part of the result.
+    // A plan that traded it for memory (0.25 s: same modelled speed, less RAM) moved samples at every
+    // chunk edge by up to 158 units, and from one budget to another.
+    const dir = tempDir();
+    const one = readFileSync(refPath('engine_input.i16'));
+    const input = join(dir, 'long.i16');
+    writeFileSync(input, Buffer.concat(Array.from({ length: 12 }, () => one))); // 2.4 s × 8 channels
+    const preset = presetFile(dir, withPipeline({ filter: { ...AP.pipeline.filter, phase: 'causal' }, reference: { ...AP.pipeline.reference, mode: 'none' } }));
+    const p = cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--phase', 'causal', '--out-dtype', 'int16', '--out', join(dir, 'p.i16')]);
+    expect(p.code, p.stderr).toBe(0);
+    for (const budget of ['300MiB', '4GiB']) {
+      const out = join(dir, `ks-${budget}`);
+      const e = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', preset, '--format', 'kilosort', '--ram-budget', budget, '--out', out, '--data-dir', join(dir, 'data')]);
+      expect(e.code, e.stderr).toBe(0);
+      expect(readFileSync(join(out, 'recording.bin')).equals(readFileSync(join(dir, 'p.i16'))), budget).toBe(true);
+      expect(readFileSync(join(out, 'README.txt'), 'utf8')).toMatch(/Chunks: 30000 samples \(1\.000 s\), windows \[i·30000, \(i\+1\)·30000\), each filtered with \d+ samples .* as SpikeInterface's save\(\)/);
+    }
+    // process keeps its --chunk-ms and --n-jobs when a budget is given; the budget plans the rest.
+    const b = cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--phase', 'causal', '--out-dtype', 'int16', '--ram-budget', '300MiB', '--n-jobs', '1', '--out', join(dir, 'b.i16')]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/plan: 1 job × \d+ workers?, 1\.00 s chunks/);
+    expect(readFileSync(join(dir, 'b.i16')).equals(readFileSync(join(dir, 'p.i16')))).toBe(true);
+  });
+
   it('a SpikeInterface binary folder reads back with the source’s fs, ids, gains and positions', () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);

@@ -43,7 +43,13 @@ describe('planner', () => {
     // A budget that holds only the shortest chunk still gets a plan, with them.
     const shortest = jobBytes({ channels: 384, dtype: 'int16', outDtype: 'float32', chunkSamples: 7500, marginSamples: 500, nWorkers: 1, zeroPhase: true });
     const tight = baselineBytes() + shortest.input + shortest.output + shortest.engineWork + 2 ** 20;
-    expect(plan({ ...np, job: 'export', ramBudgetBytes: tight }, null, 2).chunkSamples).toBe(7500);
+    const short = plan({ ...np, job: 'export', ramBudgetBytes: tight }, null, 2);
+    expect(short.chunkSamples).toBe(7500);
+    expect(short.reason).toMatch(/this budget holds no 1 s chunk \(SpikeInterface's save\(\)\), so the output differs from SpikeInterface's at the edges of its 0\.25 s chunks/);
+    // Short margins (a causal filter's) make every chunk as fast: 1 s is still taken, being SpikeInterface's.
+    expect(plan({ ...np, job: 'export', ramBudgetBytes: 4 * 2 ** 30, marginSamples: 150 }, null, 2).chunkSamples).toBe(30000);
+    // A chunk and a job count the user fixed are kept; the budget plans the workers.
+    expect(plan({ ...np, job: 'export', ramBudgetBytes: 4 * 2 ** 30, chunkSamples: 12345, nJobs: 3 }, null, 2)).toMatchObject({ chunkSamples: 12345, nJobs: 3, nWorkers: 1 });
   });
 
   it('prefers measured speeds when this machine is calibrated', () => {

@@ -14,6 +14,14 @@ export interface PlanRequest {
   marginSamples?: number;
   /** Inner workers fixed by the user, or chosen by the planner. */
   nWorkers?: number | 'auto';
+  /** Outer jobs fixed by the user (`process --n-jobs`), or chosen by the planner. */
+  nJobs?: number;
+  /**
+   * A chunk fixed by the user (`process --chunk-ms`). Unset, an export takes SpikeInterface save()'s
+   * 1 s whenever the budget holds it: each chunk is filtered with its own margins, so the chunk is
+   * part of the result, not only of the speed.
+   */
+  chunkSamples?: number;
 }
 
 export interface MemoryBreakdown {

@@ -52,8 +52,9 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       'margin-ms': { type: 'string' },
       'chunk-ms': { type: 'string', default: '1000' },
       cmr: { type: 'string', default: 'none' },
-      'n-workers': { type: 'string', default: '1' },
-      'n-jobs': { type: 'string', default: '1' },
+      // No defaults here: with --ram-budget, the ones given stay and the planner picks the rest.
+      'n-workers': { type: 'string' },
+      'n-jobs': { type: 'string' },
       out: { type: 'string' },
       overwrite: { type: 'boolean' },
       'out-dtype': { type: 'string', default: 'float32' },
@@ -112,10 +113,13 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (bad !== 'none' && bad !== 'detect') throw new CliError(`--bad-channels must be none or detect, got "${bad}"`, 2);
   if (bad === 'detect') pipeline.badChannels = { detect: 'coherence+psd', gainUv: num('gain-uv', values['gain-uv']) };
 
-  let chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
-  let nJobs = Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4);
-  let nWorkers = num('n-workers', values['n-workers']);
+  const chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
+  const givenJobs = values['n-jobs'] === undefined ? undefined : Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4);
+  const givenWorkers = values['n-workers'] === undefined ? undefined : num('n-workers', values['n-workers']);
+  let nJobs = givenJobs ?? 1;
+  let nWorkers = givenWorkers ?? 1;
   if (values['ram-budget'] !== undefined) {
+    // The chunk is part of the result (SpikeInterface's windows): --chunk-ms holds, budget or not.
     const p = plan({
       ramBudgetBytes: parseBytes(values['ram-budget']),
       channels,
@@ -123,9 +127,12 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       dtype: dtype === 'float32' ? 'float32' : 'int16',
       outDtype: values['out-dtype'] as 'int16' | 'float32',
       job: 'export',
-      marginSamples: pipeline.filter?.marginSamples ?? 0
+      marginSamples: pipeline.filter?.marginSamples ?? 0,
+      chunkSamples,
+      nJobs: givenJobs,
+      nWorkers: givenWorkers
     });
-    ({ nJobs, nWorkers, chunkSamples } = p);
+    ({ nJobs, nWorkers } = p);
     console.error(`plan: ${p.reason}; predicted peak ${formatBytes(p.predictedPeakBytes)}`);
   }
   return {
