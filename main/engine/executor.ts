@@ -263,7 +263,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         throw new ProbeDeckError('NON_FINITE_INPUT', `${o.input} holds NaN or infinite samples between ${at(s)} and ${at(e)} (samples ${s}–${e}, or in the margins read around them)`);
       }
     };
-    const toFloat = (x: Int16Array | Float32Array) => (x instanceof Float32Array ? Promise.resolve(x.slice()) : scaleToFloat(x, C, 1, 0, o.nWorkers));
+    // Without a filter nothing else looks at float32 samples: NaN would be written as 0 (int16) or copied.
+    const toFloat = (x: Int16Array | Float32Array) => (x instanceof Float32Array ? Promise.resolve(finiteCopy(x)) : scaleToFloat(x, C, 1, 0, o.nWorkers));
 
     if (filter?.phase === 'stream') {
       // The state carries from chunk to chunk, so chunks run in order (one job).
@@ -336,4 +337,9 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   } finally {
     await src.close();
   }
+}
+
+function finiteCopy(x: Float32Array): Float32Array {
+  for (let i = 0; i < x.length; i++) if (x[i] - x[i] !== 0) throw new ProbeDeckError('NON_FINITE_INPUT', 'the input contains NaN or infinite samples');
+  return x.slice();
 }

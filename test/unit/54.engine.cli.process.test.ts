@@ -69,6 +69,22 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(readdirSync(dir)).toEqual(['nan.f32']);
   });
 
+  it('a float32 file holding NaN or ∞ with nothing to filter: said too, never written as 0 or 32767', () => {
+    const dir = tempDir();
+    const f32 = join(dir, 'nan.f32');
+    const x = Float32Array.from({ length: 8 * 90000 }, (_, i) => Math.sin(i / 100));
+    for (const bad of [NaN, Infinity]) {
+      x[8 * 45000 + 3] = bad; // 1.5 s in
+      writeFileSync(f32, x);
+      for (const outDtype of ['int16', 'float32']) {
+        const r = cli(['process', f32, '--channels', '8', '--fs', '30000', '--dtype', 'float32', '--out-dtype', outDtype, '--out', join(dir, 'o.bin')]);
+        expect(r.code, `${bad} → ${outDtype}`).not.toBe(0);
+        expect(r.stderr).toMatch(/nan\.f32 holds NaN or infinite samples between 1\.000 s and 2\.000 s/);
+        expect(readdirSync(dir)).toEqual(['nan.f32']);
+      }
+    }
+  });
+
   it('a truncated file', () => {
     const dir = tempDir();
     const bad = join(dir, 'cut.bin');
