@@ -153,6 +153,13 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(cli(['process', join(dir, 'none.bin'), '--channels', '8', '--fs', '30000', '--out', join(dir, 'o')]).stderr).toMatch(/none\.bin: no such file or folder/);
     expect(cli([...base, '--cmr', 'weird', '--out', join(dir, 'o')]).stderr).toMatch(/--cmr must be none, global-median or global-mean, got "weird"/);
     expect(cli([...base, '--fs', 'abc', '--out', join(dir, 'o')]).stderr).toMatch(/--fs must be a number, got "abc"/);
+    // Named as typed, a usage error (2): the engine's check would say "nJobs" or "chunkSamples" and exit 1.
+    for (const [flag, v] of [['--n-jobs', '0'], ['--n-jobs', '1.5'], ['--n-workers', '-1']]) {
+      const r = cli([...base, flag, v, '--out', join(dir, 'o')]);
+      expect([r.code, r.stderr]).toEqual([2, `probedeck: ${flag} must be a whole number from 1, got "${v}"\n`]);
+    }
+    const tiny = cli([...base, '--chunk-ms', '0.01', '--out', join(dir, 'o')]);
+    expect([tiny.code, tiny.stderr]).toEqual([2, 'probedeck: --chunk-ms must hold one sample at least (0.0333 ms at 30000 Hz), got "0.01"\n']);
   });
 });
 

@@ -295,12 +295,14 @@ describe('probedeck export', () => {
     expect(cli(args('a')).code).toBe(0);
     const again = cli(args('a'));
     expect(again.code).not.toBe(0);
-    expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it/);
+    expect(again.stderr).toMatch(/a already exists: choose another folder, or confirm replacing it \(--overwrite\)\n$/);
     expect(cli(args('a', '--overwrite')).code).toBe(0);
     expect(cli(args('b', '--start', '5')).stderr).toMatch(/the range starts at 5\.000 s \(sample 150000\), past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);
     // A start that rounds to the last sample's end says which sample it became.
     expect(cli(args('b', '--start', '0.19999')).stderr).toMatch(/the range starts at 0\.200 s \(sample 6000\), at the recording's end/);
     expect(cli(args('b', '--raw-fs', 'abc')).stderr).toMatch(/^probedeck: --raw-fs must be the sampling rate in Hz, above 0, got "abc"\n$/);
+    const int8 = cli(args('b', '--raw-dtype', 'int8'));
+    expect([int8.code, int8.stderr]).toEqual([2, 'probedeck: --raw-dtype must be int16, uint16 or float32, got "int8"\n']);
     expect(cli(args('b').filter((a, i, all) => a !== '--raw-fs' && all[i - 1] !== '--raw-fs')).stderr).toMatch(/^probedeck: --raw-fs is needed with --raw-channels \(the sampling rate in Hz, above 0\)\n$/);
     expect(cli(args('b', '--start', '-1')).stderr).toMatch(/^probedeck: --start must be seconds from 0, got "-1"\n$/); // a value, not an unknown option "-1"
     expect(cli(args('b', '--end', '10')).stderr).toMatch(/the range ends at 10\.000 s, past the recording's end: the recording has 6000 samples \(0\.200 s\)\n$/);

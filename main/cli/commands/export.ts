@@ -41,6 +41,12 @@ function seconds(name: string, v: string | undefined): number | undefined {
 }
 
 // The raw-file options are checked here, naming the option: the host's check would name "fs".
+function rawDtype(v: string | undefined): 'int16' | 'uint16' | 'float32' {
+  if (v === undefined) return 'int16';
+  if (v === 'int16' || v === 'uint16' || v === 'float32') return v;
+  throw new CliError(`--raw-dtype must be int16, uint16 or float32, got "${v}"`, 2);
+}
+
 function rawNumber(name: string, v: string | undefined, what: string, integer = false): number {
   if (v === undefined) throw new CliError(`--${name} is needed with --raw-channels (${what})`, 2);
   const n = Number(v);
@@ -110,7 +116,7 @@ export const exportCommand: Command = {
           : {
               channels: rawNumber('raw-channels', values['raw-channels'], 'the channel count, a whole number above 0', true),
               fs: rawNumber('raw-fs', values['raw-fs'], 'the sampling rate in Hz, above 0'),
-              dtype: (values['raw-dtype'] ?? 'int16') as 'int16' | 'uint16' | 'float32',
+              dtype: rawDtype(values['raw-dtype']),
               gainUv: values['raw-gain-uv'] === undefined ? undefined : rawNumber('raw-gain-uv', values['raw-gain-uv'], 'µV per unit, above 0')
             };
       const req: ExportRequest = {
@@ -133,6 +139,8 @@ export const exportCommand: Command = {
       // Refused before it has a history row (a range past the end is a typing mistake, not a failed export).
       await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
         await r.source.close();
+        // Confirming, on the command line, is a flag.
+        if ((err as ProbeDeckError).code === 'EXISTS') throw new CliError(`${(err as Error).message} (--overwrite)`);
         throw err;
       });
       // The export history is bookkeeping: a full settings disk leaves this export out of it, said

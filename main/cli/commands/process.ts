@@ -114,8 +114,17 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (bad === 'detect') pipeline.badChannels = { detect: 'coherence+psd', gainUv: num('gain-uv', values['gain-uv']) };
 
   const chunkSamples = Math.trunc((num('chunk-ms', values['chunk-ms']) * fs) / 1000);
-  const givenJobs = values['n-jobs'] === undefined ? undefined : Math.min(num('n-jobs', values['n-jobs']), availableParallelism() * 4);
-  const givenWorkers = values['n-workers'] === undefined ? undefined : num('n-workers', values['n-workers']);
+  if (!(chunkSamples >= 1)) throw new CliError(`--chunk-ms must hold one sample at least (${(1000 / fs).toPrecision(3)} ms at ${fs} Hz), got "${values['chunk-ms']}"`, 2);
+  const count = (name: string) => {
+    const v = values[name as 'n-jobs' | 'n-workers'];
+    if (v === undefined) return undefined;
+    const n = num(name, v);
+    if (!Number.isInteger(n) || n < 1) throw new CliError(`--${name} must be a whole number from 1, got "${v}"`, 2);
+    return n;
+  };
+  const jobs = count('n-jobs');
+  const givenJobs = jobs === undefined ? undefined : Math.min(jobs, availableParallelism() * 4);
+  const givenWorkers = count('n-workers');
   let nJobs = givenJobs ?? 1;
   let nWorkers = givenWorkers ?? 1;
   if (values['ram-budget'] !== undefined) {
