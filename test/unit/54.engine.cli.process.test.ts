@@ -158,6 +158,8 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
       const r = cli([...base, flag, v, '--out', join(dir, 'o')]);
       expect([r.code, r.stderr]).toEqual([2, `probedeck: ${flag} must be a whole number from 1, got "${v}"\n`]);
     }
+    const orphan = cli([...base, '--order', '99', '--phase=causal', '--out', join(dir, 'o')]);
+    expect([orphan.code, orphan.stderr]).toEqual([2, 'probedeck: --order, --phase are options of a filter: give --bandpass, --highpass or --lowpass too\n']);
     const tiny = cli([...base, '--chunk-ms', '0.01', '--out', join(dir, 'o')]);
     expect([tiny.code, tiny.stderr]).toEqual([2, 'probedeck: --chunk-ms must hold one sample at least (0.0333 ms at 30000 Hz), got "0.01"\n']);
   });

@@ -89,6 +89,10 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   } else if (values.highpass !== undefined) filter = { kind: 'highpass', order, lowHz: num('highpass', values.highpass) };
   else if (values.lowpass !== undefined) filter = { kind: 'lowpass', order, highHz: num('lowpass', values.lowpass) };
 
+  // A filter's options without a filter are a mistake in the command, not something to ignore.
+  const orphan = ['order', 'phase', 'margin-ms'].filter((f) => args.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
+  if (!filter && orphan.length) throw new CliError(`--${orphan.join(', --')} ${orphan.length > 1 ? 'are options' : 'is an option'} of a filter: give --bandpass, --highpass or --lowpass too`, 2);
+
   const pipeline: PipelineSpec = {};
   if (filter) {
     const withPhase = { ...filter, phase };
