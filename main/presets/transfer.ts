@@ -60,8 +60,21 @@ export function parsePresetFile(text: string, name?: string): { name: string; bo
       throw new ProbeDeckError('BAD_IMPORT', `the preset file is version ${String(data.version)}; this ProbeDeck reads up to version ${PRESET_VERSION}`);
     }
     if (data.name !== undefined && typeof data.name !== 'string') throw new ProbeDeckError('BAD_IMPORT', `the preset file's "name" must be a text, got ${JSON.stringify(data.name)}`);
-    return { name: name ?? (data.name as string | undefined) ?? 'Imported preset', body: validateBody(data.body) };
+    const body = validateBody(data.body);
+    // A field this version does not know is a typo ("marginMS") or a later version's: either way the
+    // preset would not do what its file says, so nothing is imported.
+    const unknown = unknownFields(data.body, body, 'body');
+    if (unknown.length) throw new ProbeDeckError('BAD_IMPORT', `the preset file has ${unknown.length > 1 ? 'fields' : 'a field'} this ProbeDeck does not know: ${unknown.join(', ')}; nothing was imported`);
+    const extra = Object.keys(data).filter((k) => !['format', 'version', 'name', 'body'].includes(k));
+    if (extra.length) throw new ProbeDeckError('BAD_IMPORT', `the preset file has ${extra.length > 1 ? 'fields' : 'a field'} this ProbeDeck does not know: ${extra.join(', ')}; nothing was imported`);
+    return { name: name ?? (data.name as string | undefined) ?? 'Imported preset', body };
   }
   // Anything else is read as a SpikeInterface pipeline dict, on top of the Neuropixels AP display.
   return { name: name ?? 'Imported from SpikeInterface', body: fromSpikeInterface(data, BUILTIN_PRESETS[0].body) };
+}
+
+/** Paths of the fields in `given` that the validated `known` does not have (objects only, not lists). */
+function unknownFields(given: unknown, known: unknown, path: string): string[] {
+  if (!isPlainObject(given) || !isPlainObject(known)) return [];
+  return Object.keys(given).flatMap((k) => (k in known ? unknownFields(given[k], known[k], `${path}.${k}`) : [`${path}.${k}`]));
 }

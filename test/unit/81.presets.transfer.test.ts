@@ -141,6 +141,15 @@ describe('ProbeDeck preset files', () => {
     expect(() => parsePresetFile(`{"format":"probedeck-preset","version":1,"name":{"a":1},"body":${body}}`)).toThrow(/"name" must be a text, got \{"a":1\}/);
     expect(() => parsePresetFile(`{"format":"probedeck","version":1,"body":${body}}`)).toThrow(/"format" is "probedeck"; a ProbeDeck preset file says "probedeck-preset"/);
   });
+  it('refuses a field it does not know (a typo would otherwise be dropped and the preset do something else)', () => {
+    const typo = structuredClone(ap) as unknown as { pipeline: { filter: Record<string, unknown> }; display: Record<string, unknown> };
+    typo.pipeline.filter.marginMS = 10;
+    typo.display.colourmap = 'gray';
+    const file = (body: unknown, extra = '') => `{"format":"probedeck-preset","version":1,"name":"rig 3"${extra},"body":${JSON.stringify(body)}}`;
+    expect(() => parsePresetFile(file(typo))).toThrow(/the preset file has fields this ProbeDeck does not know: body\.pipeline\.filter\.marginMS, body\.display\.colourmap; nothing was imported/);
+    expect(() => parsePresetFile(file(ap, ',"comment":"from rig 2"'))).toThrow(/a field this ProbeDeck does not know: comment;/);
+    expect(parsePresetFile(file(ap)).body).toEqual(ap);
+  });
 });
 
 describe('importing through the host API (real SQLite file)', () => {
