@@ -1,11 +1,19 @@
 // Draws stacked traces (or a heatmap) from min/max columns with one fragment shader: each pixel
 // looks up its lane's channel (the lane map puts channels in depth or index order) and that
 // channel's column in a float texture (channels × a ring of columns), and lights up if the trace
-// passes through it — or, as a heatmap, takes the colour of the column's extreme value.
+// passes through it — or, as a heatmap, takes the colour of the column's extreme value (of the
+// extremes of all the lanes a pixel row covers, when lanes are under a pixel).
 // Cost is per pixel, not per sample, so 384 channels stay cheap even on software WebGL. The shaded
 // pixels are kept in a screen-sized ring of their own (pixel x = column mod width): while the view
 // follows, a frame shades only the columns that arrived and copies the ring to the canvas, so the
 // per-frame cost is a copy, not the shader over the whole screen.
+
+/**
+ * A heatmap pixel row shorter than a lane shows the strongest of every lane it covers, up to this
+ * many (GLSL wants a constant loop bound). The canvas is at least 64 rows, so up to 64 × 31 ≈ 2000
+ * lanes are all shown at any height, and a probe's 384 down to 13 rows; past that a row's last lanes go.
+ */
+export const MAX_LANES_PER_ROW = 32;
 
 const VERT = `#version 300 es
 in vec2 p;
@@ -14,6 +22,7 @@ void main() { gl_Position = vec4(p, 0.0, 1.0); }`;
 const FRAG = `#version 300 es
 precision highp float;
 precision highp int;
+#define MAX_LANES_PER_ROW ${MAX_LANES_PER_ROW}
 uniform highp sampler2D uTex;
 uniform highp isampler2D uLanes;  // lane → (channel, shank)
 uniform highp sampler2D uScale;   // channel → display scale (autoscale: median noise / its noise)
@@ -33,12 +42,23 @@ uniform float uPxPerUv;
 uniform float uHeight;
 out vec4 color;
 vec2 mm(int col, int ch) { return texelFetch(uTex, ivec2(ch, ((col % uRing) + uRing) % uRing), 0).rg; }
+// Heatmap: lane i's (index into uLanes) extreme of column col, scaled, with its sign (the map is signed).
+float extreme(int col, int i) {
+  int ch = texelFetch(uLanes, ivec2(i, 0), 0).r;
+  vec2 a = mm(col, ch) * texelFetch(uScale, ivec2(ch, 0), 0).r;
+  return abs(a.x) > abs(a.y) ? a.x : a.y;
+}
 void main() {
   int x = int(gl_FragCoord.x);
   int g = min(x / uColW, uGroups - 1);
   int lx = x - g * uColW;
   float lane = uHeight / float(uLaneRows);
   int k = int(gl_FragCoord.y / lane);
+  // A heatmap row shorter than a lane covers lanes [k, kEnd): all of them are shown, not the one at
+  // the row's centre (which skipped a lane in every few). In integers, so no lane falls between rows.
+  bool packed = uMode == 1 && lane < 1.0;
+  int row = int(gl_FragCoord.y), H = int(uHeight);
+  if (packed) k = row * uLaneRows / H;
   // Below a shorter column of lanes: the frame colour.
   if (lx >= uColW || k >= uCount[g]) { color = vec4(0.02, 0.022, 0.025, 1.0); return; }
   ivec2 lc = texelFetch(uLanes, ivec2(uStart[g] + k, 0), 0).rg;
@@ -48,16 +68,24 @@ void main() {
   bool odd = (k % 2) == 1;
   vec4 bg = odd ? vec4(0.075, 0.085, 0.10, 1.0) : vec4(0.063, 0.075, 0.09, 1.0);
   if (col >= uRightCol || col < uOldestCol) { color = vec4(0.04, 0.045, 0.05, 1.0); return; }
-  float sc = texelFetch(uScale, ivec2(ch, 0), 0).r;
-  vec2 a = mm(col, ch) * sc;
   if (uMode == 1) {
+    float v = extreme(col, uStart[g] + k);
+    if (packed) {
+      int kEnd = min(((row + 1) * uLaneRows + H - 1) / H, uCount[g]);
+      for (int i = 1; i < MAX_LANES_PER_ROW; i++) {
+        if (k + i >= kEnd) break;
+        float w = extreme(col, uStart[g] + k + i);
+        if (abs(w) > abs(v)) v = w;
+      }
+    }
     // Diverging map: negative (spikes) blue, positive red, zero near the background.
-    float v = abs(a.x) > abs(a.y) ? a.x : a.y;
     float t = clamp(v / uClim, -1.0, 1.0);
     vec3 base = vec3(0.09, 0.10, 0.12);
     color = vec4(t < 0.0 ? mix(base, vec3(0.35, 0.65, 1.0), -t) : mix(base, vec3(1.0, 0.42, 0.32), t), 1.0);
     return;
   }
+  float sc = texelFetch(uScale, ivec2(ch, 0), 0).r;
+  vec2 a = mm(col, ch) * sc;
   vec2 b = col > uOldestCol ? mm(col - 1, ch) * sc : a;
   float lo = min(a.x, b.y), hi = max(a.y, b.x);
   float center = (float(k) + 0.5) * lane;
