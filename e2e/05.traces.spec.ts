@@ -78,11 +78,18 @@ test('a raw file reopened with more channels: the probe map follows, the page st
     // The map's values come back for this source, and each contact's tooltip shows one.
     await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
   }
+  // The spectrum says the traces' units (it said µV²/Hz), on a bitmap of the canvas's own size (it
+  // was 900 × 200 stretched across the panel: its labels distorted, the last one cut off).
+  await app.keyboard.press('f');
+  await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of CH0 (Welch, units²/Hz)');
+  const bitmapFits = () => app.getByTestId('spectrum-canvas').evaluate((c: HTMLCanvasElement) => c.width === Math.round(c.clientWidth * devicePixelRatio) && c.height === Math.round(c.clientHeight * devicePixelRatio));
+  await expect.poll(bitmapFits, { timeout: 15_000 }).toBe(true);
   // Its gain given, the same file is in µV.
   await app.getByTestId('open-gain').fill('2.34375');
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await expect(app.getByTestId('lane-scale')).toContainText('µV per lane');
+  await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of CH0 (Welch, µV²/Hz)');
   // A window longer than the recording starts at its start, from wherever it was scrubbed to (it
   // used to keep the right edge there: negative times, and the rest of the file out of view).
   await app.getByTestId('span').selectOption('0.5');

@@ -42,6 +42,8 @@ export class TracesState {
   /** Each shank in its own column of lanes, side by side as on the probe (multi-shank probes). */
   shankColumns = $state(false);
   numShanks = $derived(new Set(this.info?.channels.map((c) => c.shank) ?? []).size);
+  /** What the values are in: a raw file without a gain is in its own units, not µV. */
+  unit = $derived(this.info?.uncalibrated ? 'units' : 'µV');
   /** Lanes shown: [firstLane, firstLane + numLanes) of the ordered channels. */
   firstLane = $state(0);
   /** An open is in flight: its reply will reset the view (range, selection, following). */
