@@ -53,6 +53,8 @@ export class TracesState {
   selected = $state<number | null>(null);
   /** The window on screen, in seconds from the session's start. */
   windowS = $state<[number, number]>([0, 0]);
+  /** A recording's window reaches its last sample (what "to the end" did, or a scroll or scrub there). */
+  atEnd = $state(false);
   /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
   beyondHistory = $state<'kept' | 'gone' | null>(null);
   /** That copy: the paused window as last fetched whole, while the history still held it. */
@@ -97,8 +99,14 @@ export class TracesState {
   #renderer: TraceRenderer | null = null;
   #canvas: HTMLCanvasElement | null = null;
   #spc = 0;
-  /** A seek asked for before the tick that sizes the columns (a new source, a new span): its window's right edge, s. */
-  #pendingSeekS: number | null = null;
+  /**
+   * Where the user put the window (a seek, a scroll, a pause): its right edge, s (Infinity: a
+   * recording's end; null: its start). Each span places the window from this, clamped only for
+   * display, so zooming out past a recording's length and back comes back where it was asked to be.
+   */
+  #wantRightS: number | null = null;
+  /** A seek asked for before the tick that sizes the columns (a new source, a new span): that tick places it. */
+  #placePending = false;
   #rightCol = 0;
   #oldestCol = 0;
   #pausedRight = 0;
@@ -181,7 +189,8 @@ export class TracesState {
       // viewer does (placed by the first tick, which knows how many samples a column holds).
       this.following = info.kind !== 'recording';
       this.#spc = 0;
-      this.#pendingSeekS = null;
+      this.#wantRightS = null;
+      this.#placePending = false;
       this.firstLane = 0;
       // A multi-shank probe opens as it looks, a column per shank; one shank opens on its tip's lanes.
       this.shankColumns = new Set(info.channels.map((c) => c.shank)).size > 1;
@@ -450,7 +459,7 @@ export class TracesState {
    */
   #schedule(): void {
     const now = performance.now();
-    if (this.following || this.#dirty || this.#inflight || this.#pendingSeekS !== null) this.#busyAt = now;
+    if (this.following || this.#dirty || this.#inflight || this.#placePending) this.#busyAt = now;
     const loop = this.#loop;
     if (!loop) return;
     if (now - this.#busyAt < IDLE_AFTER_MS) this.#raf = requestAnimationFrame(loop);
@@ -522,30 +531,43 @@ export class TracesState {
     if (!this.following) return;
     this.following = false;
     this.#pausedRight = this.#rightCol;
+    this.#wantRightS = this.info ? (this.#rightCol * this.#spc) / this.info.fs : null;
     this.invalidate(); // fetched whole once more, and kept: the history moves on past it
   }
 
   follow(): void {
+    // A recording does not grow: its end is a place, placed as a scrub there is (a window longer
+    // than the recording starts at its start). Followed, such a window was drawn from before its start.
+    if (this.info?.kind === 'recording') return this.seek(Infinity);
     this.following = true;
     this.#kept = null;
     this.beyondHistory = null;
     this.invalidate();
   }
 
-  /** Show the window ending `seconds` into the source (a recording's scrub bar). */
+  /** Show the window ending `seconds` into the source (a recording's scrub bar; Infinity: its end). */
   seek(seconds: number): void {
     if (!this.#canvas || !this.info) return;
     if (!this.#spc || this.#spcFor(this.info) !== this.#spc) {
       // Just opened, or the span just changed: the next tick sizes the columns and places it.
       this.following = false;
-      this.#pendingSeekS = seconds;
+      this.#wantRightS = seconds;
+      this.#placePending = true;
       this.#wake();
       return;
     }
     if (this.following) this.pause();
     this.hover = null; // it described the window left behind
-    this.#pausedRight = this.#withinSource(Math.round((seconds * this.info.fs) / this.#spc));
+    this.#wantRightS = seconds;
+    this.#pausedRight = this.#withinSource(this.#rightColAt(seconds));
     this.invalidate();
+  }
+
+  /** The right edge, in columns, of a window ending `seconds` in; at or past a recording's end, its last column. */
+  #rightColAt(seconds: number): number {
+    const info = this.info!;
+    if (info.kind === 'recording' && seconds >= info.historySeconds) return Infinity; // #withinSource: the last column
+    return Math.round((seconds * info.fs) / this.#spc);
   }
 
   /**
@@ -554,8 +576,10 @@ export class TracesState {
    */
   toStart(): void {
     if (!this.info) return;
+    // A recording's start is a place too: its first window at whatever span is picked next.
+    if (this.info.kind === 'recording') return this.seek(0);
     // Live, a little inside the oldest edge, which moves on in real time: the moment stays held a few seconds.
-    const margin = this.info.kind === 'recording' ? 0 : Math.min(3, this.info.historySeconds / 4);
+    const margin = Math.min(3, this.info.historySeconds / 4);
     this.seek(this.#oldestSample / this.info.fs + margin + this.spanS);
   }
 
@@ -564,7 +588,11 @@ export class TracesState {
     if (!this.#canvas || !this.info || !this.#spc) return;
     if (this.following) this.pause();
     this.hover = null; // it described the window left behind
-    this.#pausedRight = this.#withinSource(this.#pausedRight - Math.round(screens * this.#plotWidth()));
+    const right = this.#withinSource(this.#pausedRight - Math.round(screens * this.#plotWidth()));
+    // Nowhere to go (the window holds all there is): the place asked for stays what it was.
+    if (right === this.#pausedRight) return;
+    this.#pausedRight = right;
+    this.#wantRightS = (right * this.#spc) / this.info.fs;
     this.invalidate();
   }
 
@@ -574,13 +602,19 @@ export class TracesState {
    */
   #withinSource(rightCol: number): number {
     const info = this.info!;
-    const newest = Math.floor((info.kind === 'recording' ? info.historySeconds * info.fs : this.#newestSample) / this.#spc);
+    const newest = this.#lastCol();
     // A kept copy of a paused window still counts as held: the user may stay on it.
     const kept = this.#kept?.spc === this.#spc ? this.#kept.fromColumn : Infinity;
     const right = Math.max(Math.min(Math.ceil(this.#oldestSample / this.#spc), kept) + this.#plotWidth(), Math.min(newest, rightCol));
     // A window longer than what is held: a recording's starts at its start; a live one's ends at the
     // newest sample (its left part is before the history), never at times that have not come yet.
     return info.kind === 'recording' ? right : Math.min(newest, right);
+  }
+
+  /** The last column a window can end with: the one the source's newest sample completes. */
+  #lastCol(): number {
+    const info = this.info!;
+    return Math.floor((info.kind === 'recording' ? Math.round(info.historySeconds * info.fs) : this.#newestSample) / this.#spc);
   }
 
   async #tick(): Promise<void> {
@@ -590,15 +624,14 @@ export class TracesState {
     if (!r || !canvas || !info || this.#inflight) return;
     const width = this.#plotWidth();
     const spc = this.#spcFor(info);
-    if (spc !== this.#spc || this.#pendingSeekS !== null) {
-      const old = this.#spc;
+    if (spc !== this.#spc || this.#placePending) {
       this.#spc = spc;
-      // A seek asked for meanwhile, else the same time on the right edge at the new resolution (span
-      // change or shanks as columns while paused), within what the source holds: a window longer
-      // than a recording starts at its start.
-      const right = this.#pendingSeekS !== null ? Math.round((this.#pendingSeekS * info.fs) / spc) : old ? Math.round((this.#pausedRight * old) / spc) : 0;
-      this.#pausedRight = this.#withinSource(right);
-      this.#pendingSeekS = null;
+      // Paused, the place asked for (a seek meanwhile, or the right edge last asked for, on a span
+      // change, a resize, shanks as columns) at the new resolution, within what the source holds: a
+      // window longer than a recording starts at its start, and the place asked for is kept for when
+      // a shorter one fits again. Nothing asked for yet: a recording's start.
+      if (!this.following) this.#pausedRight = this.#withinSource(this.#wantRightS === null ? 0 : this.#rightColAt(this.#wantRightS));
+      this.#placePending = false;
       this.invalidate();
     }
     if (!this.following && !this.#dirty) return;
@@ -703,8 +736,9 @@ export class TracesState {
       groups,
       pxPerUv: lane / 2 / this.uvPerLane
     });
-    const fs = this.info!.fs;
-    this.windowS = [((right - width) * this.#spc) / fs, (right * this.#spc) / fs];
+    const info = this.info!;
+    this.windowS = [((right - width) * this.#spc) / info.fs, (right * this.#spc) / info.fs];
+    this.atEnd = info.kind === 'recording' && right >= this.#lastCol();
   }
 
 }

@@ -1,0 +1,83 @@
+// Where the Traces view puts its time window on a recording: its end, its start, a window longer
+// than the recording, and zooming out and back in.
+import type { Page } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from './fixtures.ts';
+
+const FS = 30000;
+const C = 4;
+
+/** A raw int16 file of `samples` frames of 4 channels, zeros but for a -2000 deflection on every channel at the samples in `spikes`. */
+function rawRecording(dir: string, name: string, samples: number, spikes: number[] = []): string {
+  const path = join(dir, name);
+  const x = new Int16Array(samples * C);
+  for (const t of spikes) x.fill(-2000, t * C, (t + 1) * C);
+  writeFileSync(path, x);
+  return path;
+}
+
+async function openRecording(app: Page, path: string): Promise<void> {
+  await app.getByTestId('open-path').fill(path);
+  await app.getByTestId('open-channels').fill(String(C));
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText(path);
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+}
+
+/** The window's span, picked in the menu; the view's keys then act on the view, not on the menu. */
+async function pickSpan(app: Page, seconds: string): Promise<void> {
+  await app.getByTestId('span').selectOption(seconds);
+  await app.getByTestId('span').blur();
+}
+
+const seconds = async (app: Page, id: 'time-left' | 'time-right') => Number((await app.getByTestId(id).textContent())!.split(' ')[0]);
+
+test('"to the end" on a recording no longer than the window starts at its start, as Home does', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-window-');
+  for (const [name, samples, span] of [['short.dat', 0.3 * FS, '1'], ['ten.dat', 10 * FS, '10']] as const) {
+    await openRecording(app, rawRecording(dir, name, samples));
+    await pickSpan(app, span);
+    await app.keyboard.press('End');
+    await expect(app.getByTestId('toggle-follow')).toHaveText('at the end');
+    // It read -0.716 s … 0.300 s (0.3 s, 1 s window) and -0.017 s … 9.984 s (10 s, 10 s window).
+    await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+    expect(await seconds(app, 'time-right')).toBeGreaterThanOrEqual(samples / FS - 0.02);
+    // The button too: the window stays where it is.
+    await app.getByTestId('toggle-follow').click();
+    await app.keyboard.press('Home');
+    await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  }
+});
+
+test('zooming out past a recording and back in comes back to the place asked for', async ({ app, tempDir }) => {
+  await openRecording(app, rawRecording(tempDir('probedeck-window-'), 'ten.dat', 10 * FS));
+  await pickSpan(app, '1');
+  await app.getByTestId('scrub').fill('5');
+  await app.getByTestId('scrub').blur();
+  await expect.poll(() => seconds(app, 'time-right')).toBeCloseTo(5, 1);
+  // ] three times: 2 s, 5 s, 10 s (the whole recording); [ three times: back to 1 s, around 5 s
+  // again (it came back at 8.975–9.991 s).
+  for (const [key, span] of [[']', '2'], [']', '5'], [']', '10'], ['[', '5'], ['[', '2'], ['[', '1']]) {
+    await app.keyboard.press(key);
+    await expect(app.getByTestId('span')).toHaveValue(span);
+  }
+  await expect.poll(() => seconds(app, 'time-right')).toBeCloseTo(5, 1);
+  // The same through the menu, and with a scroll in between that could not move the whole recording.
+  await pickSpan(app, '10');
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  await app.keyboard.press('ArrowLeft');
+  await pickSpan(app, '1');
+  await expect.poll(() => seconds(app, 'time-right')).toBeCloseTo(5, 1);
+  // Home and End are places too, at any span.
+  await app.keyboard.press('End');
+  await pickSpan(app, '10');
+  await pickSpan(app, '2');
+  await expect.poll(() => seconds(app, 'time-right')).toBeGreaterThan(9.9);
+  await app.keyboard.press('Home');
+  await pickSpan(app, '10');
+  await pickSpan(app, '1');
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  await expect.poll(() => seconds(app, 'time-right')).toBeLessThan(1.1);
+});
