@@ -1,5 +1,6 @@
-import { statSync } from 'node:fs';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 import { liveWriter } from './simulate.ts';
 
@@ -66,4 +67,29 @@ test('a followed file that has ended opens whole as a recording, on the preset t
   } finally {
     writer.kill();
   }
+});
+
+test('a followed file\'s newest column is drawn again as it fills: a spike written into a column drawn partial shows', async ({ app, tempDir }) => {
+  const bin = join(tempDir('probedeck-partial-'), 'growing.bin');
+  writeFileSync(bin, '');
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-channels').fill('4');
+  await app.getByTestId('open-file').click();
+  await expect(app.getByTestId('source-label')).toContainText('growing.bin');
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.getByTestId('span').selectOption('1');
+  await app.getByTestId('span').blur();
+  await app.keyboard.press('r'); // raw: the spike as written
+  await expect(app.getByTestId('toggle-processed')).toContainText('raw');
+  // A pixel column holds spc samples (one shank: the plot is the canvas's width).
+  const spc = Math.ceil(30000 / (await app.getByTestId('traces-canvas').evaluate((c: HTMLCanvasElement) => c.width)));
+  const frames = (n: number, spikeAt = -1) => Buffer.from(Int16Array.from({ length: 4 * n }, (_, i) => (Math.floor(i / 4) === spikeAt ? -2000 : 0)).buffer);
+  // Zeros up to half a column: that column is drawn partial, flat.
+  const n1 = 20 * spc + (spc >> 1);
+  appendFileSync(bin, frames(n1));
+  await expect(app.getByTestId('newest-sample')).toHaveText(String(n1), { timeout: 10_000 });
+  // The rest of that column, a spike first: the column is drawn again with it (drawn once, it stayed flat).
+  appendFileSync(bin, frames(21 * spc - n1, 0));
+  await expect(app.getByTestId('newest-sample')).toHaveText(String(21 * spc), { timeout: 10_000 });
+  await expect.poll(async () => Math.max(...(await canvasPixels(app)).litByColumn.slice(-2))).toBeGreaterThan(0.3);
 });

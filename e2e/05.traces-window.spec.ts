@@ -3,6 +3,7 @@
 import type { Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
 const FS = 30000;
@@ -80,4 +81,22 @@ test('zooming out past a recording and back in comes back to the place asked for
   await pickSpan(app, '1');
   await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
   await expect.poll(() => seconds(app, 'time-right')).toBeLessThan(1.1);
+});
+
+test('"to the end" draws a recording\'s last samples, in a last column holding fewer samples than the others', async ({ app, tempDir }) => {
+  // A prime number of samples (60.0006 s): at any span, the last column holds what is left over.
+  const N = 1_800_017;
+  await openRecording(app, rawRecording(tempDir('probedeck-window-'), 'sixty.dat', N, [N - 2, N - 1]));
+  await app.keyboard.press('r'); // raw: the spike as written, no filter
+  await expect(app.getByTestId('toggle-processed')).toContainText('raw');
+  for (const span of ['30', '10', '1']) {
+    await pickSpan(app, span);
+    await app.keyboard.press('End');
+    // The axis and "shown to" reach the last sample (at 10 s they read 59.989 s and 1799680).
+    await expect(app.getByTestId('newest-sample')).toHaveText(String(N));
+    await expect(app.getByTestId('time-right')).toContainText(`${(N / FS).toFixed(3)} s`);
+    // The spike in the last two samples is drawn, in the plot's last pixel columns: a flat trace
+    // lights a few % of a column, the spike half of it.
+    await expect.poll(async () => Math.max(...(await canvasPixels(app)).litByColumn.slice(-2)), { message: `${span} s window` }).toBeGreaterThan(0.3);
+  }
 });

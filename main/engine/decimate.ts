@@ -15,3 +15,22 @@ export async function decimateMinMax(data: Float32Array, channels: number, colum
   await withCallerStack(() => native().decimateMinMax(data, channels, columns, out, checkWorkers(nWorkers)));
   return out;
 }
+
+/**
+ * Min/max columns of `samplesPerColumn` rows each, on the view's sample grid (`data` starts on a
+ * column's first row). Rows that end inside a column (a recording's or a run's newest samples) make
+ * a last, partial column of what they hold: dropping it kept the newest samples from ever being drawn.
+ */
+export async function decimateColumns(data: Float32Array, channels: number, samplesPerColumn: number, nWorkers?: number): Promise<Float32Array> {
+  if (!isInteger(samplesPerColumn) || samplesPerColumn < 1) throw invalidParameterError('samplesPerColumn', 'a positive integer', samplesPerColumn);
+  const rows = checkFrames(data, channels, 'data');
+  const whole = Math.floor(rows / samplesPerColumn);
+  if (whole * samplesPerColumn === rows) return decimateMinMax(data, channels, whole, nWorkers);
+  const split = whole * samplesPerColumn * channels;
+  const last = await decimateMinMax(data.subarray(split), channels, 1, nWorkers);
+  if (whole === 0) return last;
+  const out = new Float32Array((whole + 1) * channels * 2);
+  out.set(await decimateMinMax(data.subarray(0, split), channels, whole, nWorkers));
+  out.set(last, whole * channels * 2);
+  return out;
+}

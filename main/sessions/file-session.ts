@@ -4,7 +4,7 @@
 // recording opens at once and any second of it is a read and a filter away.
 import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
-import { autoMarginSamples, commonReference, decimateMinMax, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
+import { autoMarginSamples, commonReference, decimateColumns, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
@@ -206,13 +206,15 @@ export class FileSession {
 
   async #columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
     const { samples: N, fs, channels } = this.source.info;
-    const lastComplete = Math.min(toColumn ?? Infinity, Math.floor(N / samplesPerColumn));
-    const first = Math.max(fromColumn, 0, lastComplete - maxColumns);
-    const n = Math.max(0, lastComplete - first);
+    // The file does not grow: its last column, partial when N is no multiple of the column, is as
+    // complete as it will ever be, and "to the end" has to show it.
+    const last = Math.min(toColumn ?? Infinity, Math.ceil(N / samplesPerColumn));
+    const first = Math.max(fromColumn, 0, last - maxColumns);
+    const n = Math.max(0, last - first);
     const base = { fromColumn: first, samplesPerColumn, newestSample: N, oldestSample: 0, fs, channels: channels.length };
     if (n === 0) return { ...base, count: 0, minmax: new Float32Array(0) };
-    const w = await this.#window(first * samplesPerColumn, (first + n) * samplesPerColumn, processed);
-    const minmax = await decimateMinMax(w.data, channels.length, n, this.#nWorkers);
+    const w = await this.#window(first * samplesPerColumn, Math.min(N, (first + n) * samplesPerColumn), processed);
+    const minmax = await decimateColumns(w.data, channels.length, samplesPerColumn, this.#nWorkers);
     if (w.gainUv !== null && w.gainUv !== 1) for (let i = 0; i < minmax.length; i++) minmax[i] *= w.gainUv;
     return { ...base, count: n, minmax };
   }

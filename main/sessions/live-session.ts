@@ -3,7 +3,7 @@
 // channels), land in history rings sized by the RAM
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
-import { autoMarginSamples, commonReference, decimateMinMax, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { autoMarginSamples, commonReference, decimateColumns, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
@@ -404,20 +404,24 @@ export class LiveSession {
     return { channels, freqs: r.freqs, psd: r.psd, bins: r.bins, seconds: (w.end - w.start) / this.input.fs };
   }
 
-  /** Min/max columns [fromColumn, …) on the grid of `samplesPerColumn`, complete columns only. */
+  /**
+   * Min/max columns [fromColumn, …) on the grid of `samplesPerColumn`. The newest column may be
+   * partial (its min/max over the samples it has so far): a followed file that has ended, or a run
+   * that stopped, shows its last samples. A following view asks for that column again with what it
+   * gained (see TracesState.#tick), so it is never left drawn as it was when first sent.
+   */
   async columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
     const ring = processed ? this.processed : this.raw;
     const C = this.input.channels.length;
-    const lastComplete = Math.min(toColumn ?? Infinity, Math.floor(ring.end / samplesPerColumn));
-    const first = Math.max(fromColumn, Math.ceil(ring.start / samplesPerColumn), lastComplete - maxColumns);
-    const n = Math.max(0, lastComplete - first);
+    const last = Math.min(toColumn ?? Infinity, Math.ceil(ring.end / samplesPerColumn));
+    const first = Math.max(fromColumn, Math.ceil(ring.start / samplesPerColumn), last - maxColumns);
+    const n = Math.max(0, last - first);
     const base = { fromColumn: first, samplesPerColumn, newestSample: ring.end, oldestSample: ring.start, fs: this.input.fs, channels: C };
     if (n === 0) return { ...base, count: 0, minmax: new Float32Array(0) };
-    const views = ring.views(first * samplesPerColumn, (first + n) * samplesPerColumn);
-    if (views.length === 1) return { ...base, count: n, minmax: await decimateMinMax(views[0], C, n, this.#nWorkers) };
+    const views = ring.views(first * samplesPerColumn, Math.min(ring.end, (first + n) * samplesPerColumn));
     // The range wraps around the ring (rarely): join the two parts once, then decimate.
-    const minmax = await decimateMinMax(concat(views), C, n, this.#nWorkers);
-    return { ...base, count: n, minmax };
+    const rows = views.length === 1 ? views[0] : concat(views);
+    return { ...base, count: n, minmax: await decimateColumns(rows, C, samplesPerColumn, this.#nWorkers) };
   }
 
   status(): SessionStatus {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimateMinMax } from '../../main/engine/index.ts';
+import { decimateColumns, decimateMinMax } from '../../main/engine/index.ts';
 
 describe('decimateMinMax', () => {
   it('gives min and max per column and channel, identical for any n_workers', async () => {
@@ -31,5 +31,18 @@ describe('decimateMinMax', () => {
   it('refuses nonsense', async () => {
     await expect(decimateMinMax(new Float32Array(10), 3, 4)).rejects.toThrow(/not a whole number of 3-channel frames/);
     await expect(decimateMinMax(new Float32Array(9), 3, 0)).rejects.toThrow(/"columns"/);
+  });
+});
+
+describe('decimateColumns', () => {
+  it('cuts rows into columns of a fixed size, the last one partial over the rows left', async () => {
+    const x = Float32Array.from({ length: 2 * 7 }, (_, i) => (i % 2 ? -1 : 1) * (Math.floor(i / 2) + 1)); // channel 1 the negative of channel 0
+    expect(Array.from(await decimateColumns(x, 2, 3))).toEqual([1, 3, -3, -1, 4, 6, -6, -4, 7, 7, -7, -7]);
+    expect(Array.from(await decimateColumns(x.subarray(0, 12), 2, 3))).toEqual([1, 3, -3, -1, 4, 6, -6, -4]); // no partial column
+    expect(Array.from(await decimateColumns(x.subarray(0, 4), 2, 3))).toEqual([1, 2, -2, -1]); // only a partial one
+  });
+  it('refuses a column size that is no positive integer', async () => {
+    await expect(decimateColumns(new Float32Array(4), 2, 0)).rejects.toThrow(/"samplesPerColumn"/);
+    await expect(decimateColumns(new Float32Array(4), 2, 1.5)).rejects.toThrow(/"samplesPerColumn"/);
   });
 });

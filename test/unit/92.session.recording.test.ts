@@ -151,6 +151,21 @@ describe('a recording opened for scrubbing', () => {
     expect(peak).toBeGreaterThan(20); // real, filtered data, not the zeros around it
     await m.close();
   });
+  it('serves the last samples of a recording: a partial last column over what the file holds', async () => {
+    const { dir, m } = simulatedRecording(0.1);
+    // 1000 samples of 2 channels, sample t worth t: 300-sample columns end with one of 100.
+    const f = join(dir, 'ramp.f32');
+    writeFileSync(f, Float32Array.from({ length: 2 * 1000 }, (_, i) => Math.floor(i / 2)));
+    await m.open({ kind: 'recording', path: f, channels: 2, fs: 30000, dtype: 'float32' });
+    const r = await m.require().columns(0, 300, 100, false);
+    expect([r.fromColumn, r.count, r.newestSample]).toEqual([0, 4, 1000]);
+    expect(Array.from(r.minmax.subarray(3 * 4))).toEqual([900, 999, 900, 999]);
+    // A window asked for to its end (a scrub to the end) gets it too; the processed view as well.
+    expect((await m.require().columns(0, 300, 100, false, 4)).count).toBe(4);
+    expect((await m.require().columns(2, 300, 2, true)).count).toBe(2);
+    await m.close();
+  });
+
   it('a detection that fails says so in its state, and runs again when switched off and on', async () => {
     const dir = tempDir();
     const tiny = join(dir, 'tiny.dat'); // 10 ms of data: every channel looks bad, and nothing is left to reference

@@ -226,8 +226,13 @@ export class TraceRenderer {
     const gl = this.#gl;
     const C = this.channels;
     // Columns already shaded that come again (a refetch after a change of span or raw/processed)
-    // mean something new: their pixels are stale.
-    if (this.#cache && first < this.#cache.hi && first + count > this.#cache.lo) this.#forget();
+    // mean something new: their pixels are stale. The newest column sent again as it fills (following
+    // a live run) makes only itself stale: the rest of the screen stays shaded.
+    const c = this.#cache;
+    if (c && first < c.hi && first + count > c.lo) {
+      if (first > c.lo && first + count >= c.hi) c.hi = first;
+      else this.#forget();
+    }
     let done = 0;
     while (done < count) {
       const row = (((first + done) % this.ring) + this.ring) % this.ring;

@@ -32,7 +32,7 @@ export class TracesState {
   following = $state(true);
   /** µV from a lane's centre to its edge. */
   uvPerLane = $state(150);
-  /** Newest sample drawn, and how far behind the session's newest it is. */
+  /** Newest sample drawn (the last column may hold fewer than a column's samples), and how far behind the session's newest it is. */
   newestShown = $state(0);
   frameP50 = $state(0);
   frameP95 = $state(0);
@@ -611,10 +611,10 @@ export class TracesState {
     return info.kind === 'recording' ? right : Math.min(newest, right);
   }
 
-  /** The last column a window can end with: the one the source's newest sample completes. */
+  /** The last column a window can end with: the one holding the source's newest sample, partial or not ("to the end" shows the last samples). */
   #lastCol(): number {
     const info = this.info!;
-    return Math.floor((info.kind === 'recording' ? Math.round(info.historySeconds * info.fs) : this.#newestSample) / this.#spc);
+    return Math.ceil((info.kind === 'recording' ? Math.round(info.historySeconds * info.fs) : this.#newestSample) / this.#spc);
   }
 
   async #tick(): Promise<void> {
@@ -649,7 +649,9 @@ export class TracesState {
     const processed = this.processed;
     const right = this.following ? undefined : this.#pausedRight;
     try {
-      const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol;
+      // Following, a newest column drawn partial is asked for again with what it has gained since:
+      // drawn once as it was, it would stay so (a run that stops showed it short for good).
+      const from = this.#dirty ? (right ?? Number.MAX_SAFE_INTEGER) - width : this.#rightCol - (this.#rightCol * spc > this.newestShown ? 1 : 0);
       const reply = await api.call('session.columns', {
         fromColumn: Math.max(0, this.#dirty && this.following ? 0 : from),
         toColumn: right,
@@ -667,7 +669,9 @@ export class TracesState {
       if (this.fetchFailed) this.error = null;
       this.fetchFailed = false;
       const shown = this.#keepOrRestore(reply, right, width, spc, processed, wasDirty);
-      if (shown.count > 0) r.upload(shown.fromColumn, shown.count, shown.minmax);
+      // A following increment may bring only that partial column, no sample not drawn yet: nothing to upload or draw.
+      const fresh = wasDirty || (shown.count > 0 && Math.min((shown.fromColumn + shown.count) * spc, reply.newestSample) > this.newestShown);
+      if (fresh && shown.count > 0) r.upload(shown.fromColumn, shown.count, shown.minmax);
       // After a full refetch the window ends where the reply ends, even when it was empty.
       if (shown.count > 0 || wasDirty) this.#rightCol = shown.fromColumn + shown.count;
       if (wasDirty) this.#oldestCol = shown.fromColumn;
@@ -675,11 +679,11 @@ export class TracesState {
       this.#newestSample = reply.newestSample;
       this.#oldestSample = reply.oldestSample;
       if (!stale) this.#dirty = false;
-      this.newestShown = this.#rightCol * spc;
+      this.newestShown = Math.min(this.#rightCol * spc, reply.newestSample);
       // Live, how far the drawn edge is behind the newest sample; a recording's newest is its end, no lag.
       this.viewLagMs = performance.now() - t0 + (info.kind === 'recording' ? 0 : ((reply.newestSample - this.newestShown) / info.fs) * 1000);
       // Nothing new, nothing to draw: the CPU goes to the acquisition instead.
-      if (reply.count > 0 || wasDirty || this.#settingsChanged) this.#draw(stale ? right : undefined);
+      if (fresh || this.#settingsChanged) this.#draw(stale ? right : undefined);
       if (wasDirty) {
         this.windowMs = performance.now() - t0;
         this.windowsDrawn++;
@@ -737,7 +741,11 @@ export class TracesState {
       pxPerUv: lane / 2 / this.uvPerLane
     });
     const info = this.info!;
-    this.windowS = [((right - width) * this.#spc) / info.fs, (right * this.#spc) / info.fs];
+    // Data ending inside the right edge's column (a recording's end, a run's newest samples) end the
+    // axis: a 60 s recording at its end reads 60.000 s, not the column's nominal 60.002 s.
+    const end = right * this.#spc;
+    const to = this.newestShown > end - this.#spc && this.newestShown < end ? this.newestShown : end;
+    this.windowS = [((right - width) * this.#spc) / info.fs, to / info.fs];
     this.atEnd = info.kind === 'recording' && right >= this.#lastCol();
   }
 
