@@ -100,3 +100,25 @@ test('"to the end" draws a recording\'s last samples, in a last column holding f
     await expect.poll(async () => Math.max(...(await canvasPixels(app)).litByColumn.slice(-2)), { message: `${span} s window` }).toBeGreaterThan(0.3);
   }
 });
+
+test('the scrub bar of a window holding the whole recording reads full, not a thumb at its start', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-window-');
+  const scrub = app.getByTestId('scrub');
+  const thumbAt = async () => {
+    const [min, max, value] = await scrub.evaluate((el: HTMLInputElement) => [el.min, el.max, el.value].map(Number));
+    return max > min ? (value - min) / (max - min) : 0; // equal ends: the browser puts the thumb at the start
+  };
+  for (const [name, samples, span] of [['short.dat', 0.3 * FS, '1'], ['ten.dat', 10 * FS, '10']] as const) {
+    await openRecording(app, rawRecording(dir, name, samples));
+    await pickSpan(app, span);
+    await expect(scrub).toBeDisabled();
+    expect(await thumbAt()).toBe(1);
+  }
+  // A shorter window: the bar moves the window again, its thumb where the window ends.
+  await pickSpan(app, '1');
+  await expect(scrub).toBeEnabled();
+  await app.keyboard.press('End');
+  await expect.poll(thumbAt).toBe(1);
+  await app.keyboard.press('Home');
+  await expect.poll(thumbAt).toBeLessThan(0.01);
+});
