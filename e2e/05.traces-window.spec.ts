@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
+import { simulatedRecording } from './simulate.ts';
 
 const FS = 30000;
 const C = 4;
@@ -121,4 +122,26 @@ test('the scrub bar of a window holding the whole recording reads full, not a th
   await expect.poll(thumbAt).toBe(1);
   await app.keyboard.press('Home');
   await expect.poll(thumbAt).toBeLessThan(0.01);
+});
+
+test('the wall clock beside a time on the axis says the same milliseconds', async ({ app, tempDir }) => {
+  // SpikeGLX's fileCreateTime is to the second: the clock's milliseconds are the time's.
+  const bin = join(tempDir('probedeck-clock-'), 'clock_g0_t0.imec0.ap.bin');
+  simulatedRecording(bin, 3);
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('clock_g0_t0');
+  await pickSpan(app, '1');
+  const readings: string[] = [];
+  for (const s of [1.1, 1.23, 1.37, 1.51, 1.64, 1.77, 1.9, 2.13, 2.46, 2.71]) {
+    await app.getByTestId('scrub').fill(String(s));
+    await expect.poll(() => seconds(app, 'time-right')).toBeCloseTo(s, 1);
+    for (const id of ['time-left', 'time-right'] as const) {
+      const text = (await app.getByTestId(id).textContent())!;
+      const [, ms, clockMs] = /^\d+\.(\d{3}) s · [\d:]+\.(\d{3})$/.exec(text) ?? [];
+      expect(ms, text).toBeDefined();
+      if (ms !== clockMs) readings.push(text); // it read '1.016 s · 10:35:11.015'
+    }
+  }
+  expect(readings).toEqual([]);
 });
