@@ -84,10 +84,9 @@ enum class Form {
   delta,
   /**
    * delta where each section's numerator is one of the few a Butterworth low-, high- or band-pass
-   * has (its zeros all sit at z = ±1), known at compile time from `Z` (see Numerator): B1 is 4, 2
-   * or 0 and b2 ±1 or 0 once the gains are gathered into section 0 (coef then holds gain 0 0 A1 a2,
-   * and 1 0 0 A1 a2 after it), so a section loads two coefficients and its numerator is one or two
-   * adds. On data in L1 the loads, not the arithmetic, bound the loop (five coefficients a section
+   * has (its zeros all sit at z = ±1), known at compile time from `Z` (see Numerator): with b0 = 1
+   * after section 0 (as zpk2sos gives them), B1/b0 is 4, 2 or 0 and b2/b0 ±1 or 0, so the pass reads
+   * only section 0's b0 (the gain) and each section's A1 and a2, and a numerator is one or two adds. On data in L1 the loads, not the arithmetic, bound the loop (five coefficients a section
    * do not fit in sixteen vector registers beside the states): a pass runs ~1.3× faster than with
    * every coefficient as an operand.
    */
@@ -104,129 +103,135 @@ enum Numerator : uint32_t {
 };
 constexpr uint32_t numerator_of(uint32_t zeros, int s) { return (zeros >> (3 * s)) & 7; }
 
-// Form::delta and Form::delta_butterworth (see Form), walking the tile as run_transposed does.
-template <class T, int NS, Form F, uint32_t Z, class S, class D>
-PROBEDECK_INLINE bool run_delta(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+// A cascade of NS sections in one Form, over one vector of channels: its coefficients broadcast,
+// its state in registers (load, step per row, store). run() walks a tile with it.
+
+/** Form::scipy and Form::scipy_unit: state per section z0[kTile] then z1[kTile]. */
+template <class T, int NS, Form F>
+struct Transposed {
   using V = typename Vec<T>::type;
-  constexpr int N = Vec<T>::lanes, L = kTile<T>;
-  constexpr bool butterworth = F == Form::delta_butterworth;
+  using VI = typename Vec<T>::bits;
+  static constexpr int L = kTile<T>;
   V c[NS][5];
-  for (int s = 0; s < NS; s++)
-    for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
-  V poison{};
-  for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
-    const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
-    for (int k = 0; k < L / N; k++) {
-      V y[NS + 1], e[NS + 1];  // stage 0 is the input, stage s + 1 section s
-      for (int s = 0; s <= NS; s++) y[s] = load_as<T>(state + (s * 2) * L + N * k), e[s] = load_as<T>(state + (s * 2 + 1) * L + N * k);
-      const S* x_row = src + r0 * ss + N * k;
-      D* y_row = dst + r0 * ds + N * k;
-      for (std::ptrdiff_t t = 0; t < n; t++, x_row += ss, y_row += ds) {
-        __builtin_prefetch(x_row + kBlockRows * ss);
-        if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
-        V x = load_as<T>(x_row);
-        if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
-        V dx = x - y[0];
-#pragma GCC unroll 10
-        for (int s = 0; s < NS; s++) {
-          // Everything but the newest difference comes from the state, off the path a sample takes
-          // through the cascade: that path is one add (or multiply-add) per section, as in run_transposed.
-          const bool first_order = butterworth && numerator_of(Z, s) >= one_at_minus_one;
-          const V p = first_order ? -(c[s][3] * y[s + 1]) : c[s][4] * e[s + 1] - c[s][3] * y[s + 1];
-          if constexpr (butterworth) {
-            // The numerator b0·(x + c1·x₋₁ + c2·x₋₂) on x₋₁ = y[s], x = x₋₁ + dx, x₋₂ = x₋₁ − e[s].
-            V u;
-            switch (numerator_of(Z, s)) {
-              case two_at_minus_one: u = T(4) * y[s] - e[s]; break;
-              case two_at_plus_one: u = -e[s]; break;
-              case one_at_each: u = e[s]; break;
-              case one_at_minus_one: u = y[s] + y[s]; break;
-              default: u = V{}; break;
-            }
-            y[s] = x, e[s] = dx;
-            dx = s == 0 ? c[0][0] * dx + (c[0][0] * u + p) : dx + (u + p);
-          } else {
-            const V u = c[s][1] * y[s] - c[s][2] * e[s];
-            y[s] = x, e[s] = dx;
-            dx = c[s][0] * dx + (u + p);
-          }
-          x = y[s + 1] + dx;
-        }
-        y[NS] = x, e[NS] = dx;
-        store_as(y_row, x);
-      }
-      for (int s = 0; s <= NS; s++) store_as(state + (s * 2) * L + N * k, y[s]), store_as(state + (s * 2 + 1) * L + N * k, e[s]);
+  VI c2_sign[NS];  // scipy_unit: the sign bit of each section's b2, to flip x with
+  V z0[NS], z1[NS];
+
+  PROBEDECK_INLINE explicit Transposed(const T* coef) {
+    for (int s = 0; s < NS; s++) {
+      for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
+      c2_sign[s] = (VI)(V{} + coef[s * 5 + 2]) & (VI{} + std::numeric_limits<std::remove_cvref_t<decltype(VI{}[0])>>::min());
     }
   }
-  bool finite = true;
-  for (int i = 0; i < N; i++) finite &= poison[i] == poison[i];
-  return finite;
-}
+  PROBEDECK_INLINE void load(const T* state) {
+    for (int s = 0; s < NS; s++) z0[s] = load_as<T>(state + (s * 2) * L), z1[s] = load_as<T>(state + (s * 2 + 1) * L);
+  }
+  PROBEDECK_INLINE void store(T* state) const {
+    for (int s = 0; s < NS; s++) store_as(state + (s * 2) * L, z0[s]), store_as(state + (s * 2 + 1) * L, z1[s]);
+  }
+  PROBEDECK_INLINE V step(V x) {
+    for (int s = 0; s < NS; s++) {
+      if constexpr (F == Form::scipy_unit) {
+        const V y = s == 0 ? c[s][0] * x + z0[s] : x + z0[s];
+        z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
+        z1[s] = (s == 0 ? c[s][2] * x : (V)((VI)x ^ c2_sign[s])) - c[s][4] * y;
+        x = y;
+      } else {
+        const V y = c[s][0] * x + z0[s];
+        z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
+        z1[s] = c[s][2] * x - c[s][4] * y;
+        x = y;
+      }
+    }
+    return x;
+  }
+};
+
+/** Form::delta and Form::delta_butterworth (see Form): state per stage its value[kTile] then difference[kTile]. */
+template <class T, int NS, Form F, uint32_t Z>
+struct Delta {
+  using V = typename Vec<T>::type;
+  static constexpr int L = kTile<T>;
+  static constexpr bool butterworth = F == Form::delta_butterworth;
+  V c[NS][5];
+  V y[NS + 1], e[NS + 1];  // stage 0 is the input, stage s + 1 section s
+
+  PROBEDECK_INLINE explicit Delta(const T* coef) {
+    for (int s = 0; s < NS; s++)
+      for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
+  }
+  PROBEDECK_INLINE void load(const T* state) {
+    for (int s = 0; s <= NS; s++) y[s] = load_as<T>(state + (s * 2) * L), e[s] = load_as<T>(state + (s * 2 + 1) * L);
+  }
+  PROBEDECK_INLINE void store(T* state) const {
+    for (int s = 0; s <= NS; s++) store_as(state + (s * 2) * L, y[s]), store_as(state + (s * 2 + 1) * L, e[s]);
+  }
+  PROBEDECK_INLINE V step(V x) {
+    V dx = x - y[0];
+#pragma GCC unroll 10
+    for (int s = 0; s < NS; s++) {
+      // Everything but the newest difference comes from the state, off the path a sample takes
+      // through the cascade: that path is one add (or multiply-add) per section, as in Transposed.
+      const bool first_order = butterworth && numerator_of(Z, s) >= one_at_minus_one;
+      const V p = first_order ? -(c[s][3] * y[s + 1]) : c[s][4] * e[s + 1] - c[s][3] * y[s + 1];
+      if constexpr (butterworth) {
+        // The numerator b0·(x + c1·x₋₁ + c2·x₋₂) on x₋₁ = y[s], x = x₋₁ + dx, x₋₂ = x₋₁ − e[s].
+        V u;
+        switch (numerator_of(Z, s)) {
+          case two_at_minus_one: u = T(4) * y[s] - e[s]; break;
+          case two_at_plus_one: u = -e[s]; break;
+          case one_at_each: u = e[s]; break;
+          case one_at_minus_one: u = y[s] + y[s]; break;
+          default: u = V{}; break;
+        }
+        y[s] = x, e[s] = dx;
+        dx = s == 0 ? c[0][0] * dx + (c[0][0] * u + p) : dx + (u + p);
+      } else {
+        const V u = c[s][1] * y[s] - c[s][2] * e[s];
+        y[s] = x, e[s] = dx;
+        dx = c[s][0] * dx + (u + p);
+      }
+      x = y[s + 1] + dx;
+    }
+    y[NS] = x, e[NS] = dx;
+    return x;
+  }
+};
 
 /**
- * coef: 5 per section (see Form); state: per section z0[kTile] then z1[kTile].
+ * coef: 5 per section, state: as the Form says (see Transposed and Delta).
  * One vector of channels at a time with all its sections' state in registers (a whole tile's state
  * would spill and put a store and a reload into every recursion). The tile is walked in blocks of
  * rows, each block once per vector column, so a block's rows stay in L1 while its columns run.
  * Returns false if a floating-point input held NaN or ±inf (x·0 is NaN exactly for those, and one
  * vector add per row is far cheaper than a separate scan).
  */
-template <class T, int NS, Form F, class S, class D>
-PROBEDECK_INLINE bool run_transposed(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
+template <class T, int NS, Form F, uint32_t Z = 0, class S, class D>
+PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   using V = typename Vec<T>::type;
   constexpr int N = Vec<T>::lanes, L = kTile<T>;
-  V c[NS][5];
-  for (int s = 0; s < NS; s++)
-    for (int i = 0; i < 5; i++) c[s][i] = V{} + coef[s * 5 + i];
-  // scipy_unit: the sign bit of each section's b2, to flip x with.
-  using VI = typename Vec<T>::bits;
-  VI c2_sign[NS];
-  for (int s = 0; s < NS; s++) c2_sign[s] = (VI)(V{} + coef[s * 5 + 2]) & (VI{} + std::numeric_limits<std::remove_cvref_t<decltype(VI{}[0])>>::min());
+  using Cascade = std::conditional_t<F == Form::delta || F == Form::delta_butterworth, Delta<T, NS, F, Z>, Transposed<T, NS, F>>;
+  Cascade cascade(coef);
   V poison{};
   for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
     const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
     for (int k = 0; k < L / N; k++) {
-      V z0[NS], z1[NS];
-      for (int s = 0; s < NS; s++) z0[s] = load_as<T>(state + (s * 2) * L + N * k), z1[s] = load_as<T>(state + (s * 2 + 1) * L + N * k);
+      cascade.load(state + N * k);
       const S* x_row = src + r0 * ss + N * k;
       D* y_row = dst + r0 * ds + N * k;
       for (std::ptrdiff_t t = 0; t < n; t++, x_row += ss, y_row += ds) {
         // The next block's rows, a page apart when strided: the hardware prefetchers do not follow.
         __builtin_prefetch(x_row + kBlockRows * ss);
         if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
-        V x = load_as<T>(x_row);
+        const V x = load_as<T>(x_row);
         if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
-        if constexpr (F == Form::scipy_unit) {
-          for (int s = 0; s < NS; s++) {
-            const V y = s == 0 ? c[s][0] * x + z0[s] : x + z0[s];
-            z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
-            z1[s] = (s == 0 ? c[s][2] * x : (V)((VI)x ^ c2_sign[s])) - c[s][4] * y;
-            x = y;
-          }
-        } else {
-          for (int s = 0; s < NS; s++) {
-            const V y = c[s][0] * x + z0[s];
-            z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
-            z1[s] = c[s][2] * x - c[s][4] * y;
-            x = y;
-          }
-        }
-        store_as(y_row, x);
+        store_as(y_row, cascade.step(x));
       }
-      for (int s = 0; s < NS; s++) store_as(state + (s * 2) * L + N * k, z0[s]), store_as(state + (s * 2 + 1) * L + N * k, z1[s]);
+      cascade.store(state + N * k);
     }
   }
   bool finite = true;
   for (int i = 0; i < N; i++) finite &= poison[i] == poison[i];
   return finite;
-}
-
-template <class T, int NS, Form F, uint32_t Z = 0, class S, class D>
-PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
-  if constexpr (F == Form::delta || F == Form::delta_butterworth)
-    return run_delta<T, NS, F, Z>(coef, src, ss, dst, ds, rows, state);
-  else
-    return run_transposed<T, NS, F>(coef, src, ss, dst, ds, rows, state);
 }
 
 /** run() for a section count known only at run time (1…kMaxSections). */
