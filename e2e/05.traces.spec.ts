@@ -76,7 +76,7 @@ test('a raw file reopened with more channels: the probe map follows, the page st
     await expect(app.locator('[data-testid^="contact-"]')).toHaveCount(channels);
     await expect(app.locator('.controls .muted').first()).toContainText('units per lane'); // no gain given: not µV
     // The map's values come back for this source, and each contact's tooltip shows one.
-    await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
+    await expect.poll(() => app.getByTestId(`contact-${channels - 1}`).locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ units$/);
   }
   // The spectrum says the traces' units (it said µV²/Hz), on a bitmap of the canvas's own size (it
   // was 900 × 200 stretched across the panel: its labels distorted, the last one cut off).
@@ -90,6 +90,7 @@ test('a raw file reopened with more channels: the probe map follows, the page st
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await expect(app.getByTestId('lane-scale')).toContainText('µV per lane');
   await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of CH0 (Welch, µV²/Hz)');
+  await expect.poll(() => app.getByTestId('contact-0').locator('title').textContent(), { timeout: 10_000 }).toMatch(/^CH\d+: [\d.]+ µV$/);
   // A window longer than the recording starts at its start, from wherever it was scrubbed to (it
   // used to keep the right edge there: negative times, and the rest of the file out of view).
   await app.getByTestId('span').selectOption('0.5');
