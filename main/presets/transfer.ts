@@ -63,10 +63,8 @@ export function parsePresetFile(text: string, name?: string): { name: string; bo
     const body = validateBody(data.body);
     // A field this version does not know is a typo ("marginMS") or a later version's: either way the
     // preset would not do what its file says, so nothing is imported.
-    const unknown = unknownFields(data.body, body, 'body');
+    const unknown = unknownFields(data, { format: PRESET_FORMAT, version: PRESET_VERSION, name: null, body }, '');
     if (unknown.length) throw new ProbeDeckError('BAD_IMPORT', `the preset file has ${unknown.length > 1 ? 'fields' : 'a field'} this ProbeDeck does not know: ${unknown.join(', ')}; nothing was imported`);
-    const extra = Object.keys(data).filter((k) => !['format', 'version', 'name', 'body'].includes(k));
-    if (extra.length) throw new ProbeDeckError('BAD_IMPORT', `the preset file has ${extra.length > 1 ? 'fields' : 'a field'} this ProbeDeck does not know: ${extra.join(', ')}; nothing was imported`);
     return { name: name ?? (data.name as string | undefined) ?? 'Imported preset', body };
   }
   // Anything else is read as a SpikeInterface pipeline dict, on top of the Neuropixels AP display.
@@ -76,5 +74,8 @@ export function parsePresetFile(text: string, name?: string): { name: string; bo
 /** Paths of the fields in `given` that the validated `known` does not have (objects only, not lists). */
 function unknownFields(given: unknown, known: unknown, path: string): string[] {
   if (!isPlainObject(given) || !isPlainObject(known)) return [];
-  return Object.keys(given).flatMap((k) => (k in known ? unknownFields(given[k], known[k], `${path}.${k}`) : [`${path}.${k}`]));
+  return Object.keys(given).flatMap((k) => {
+    const at = path ? `${path}.${k}` : k;
+    return k in known ? unknownFields(given[k], known[k], at) : [at];
+  });
 }
