@@ -135,7 +135,7 @@ export class StreamFilter {
     this.sos = checkSos(o.sos);
     this.channels = checkChannels(o.channels);
     this.#precision = checkPrecision(o.precision);
-    // Per channel, (sections + 1) × 2 values: float32 keeps the input's last value and difference
+    // Per channel, (sections + 1) × 2 values: float32 keeps the input's last value and a carry
     // besides each section's (native/core/sosfilt.hpp, stream_state_rows); float64 uses the first 2 per section.
     this.#state = new Float64Array((this.sos.length / 6 + 1) * 2 * this.channels);
   }

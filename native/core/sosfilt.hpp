@@ -25,7 +25,7 @@ std::vector<T> sos_coefs(const std::vector<double>& sos);
 
 /**
  * State rows per tile: float64 holds per section z0 then z1 (scipy's zi); float32 per stage (the
- * input, then each section) its last value then its last difference. A row is kTile values.
+ * input, then each section) its last value then its carry (kernel::Form::delta). A row is kTile values.
  */
 template <class T>
 constexpr int state_rows(int n_sections) { return sizeof(T) == 8 ? n_sections * 2 : (n_sections + 1) * 2; }
@@ -35,7 +35,7 @@ constexpr int stream_state_rows(int n_sections) { return state_rows<float>(n_sec
 
 /**
  * The state after an endless unit step, state_rows<T> values: scipy.signal.sosfilt_zi for double;
- * for float each stage's steady value (the product of the DC gains so far) and a zero difference.
+ * for float each stage's steady value (the product of the DC gains so far) and a zero carry.
  */
 template <class T>
 std::vector<double> step_state(const double* sos, int n_sections);
