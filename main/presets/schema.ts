@@ -14,6 +14,10 @@ function positive(name: string, v: unknown): number {
   if (!isNumber(v) || v <= 0) throw invalidParameterError(name, 'a number above 0', v);
   return v;
 }
+function notNegative(name: string, v: unknown): number {
+  if (!isNumber(v) || v < 0) throw invalidParameterError(name, 'a number of 0 or more', v);
+  return v;
+}
 function obj(name: string, v: unknown): Record<string, unknown> {
   if (!isPlainObject(v)) throw invalidParameterError(name, 'an object', v);
   return v;
@@ -31,7 +35,7 @@ export function validateBody(input: unknown): PresetBody {
   if (lowHz !== null && highHz !== null && lowHz >= highHz)
     throw new ProbeDeckError('INVALID_PARAMETER', `The low corner (${lowHz} Hz) must be below the high corner (${highHz} Hz) in "pipeline.filter"`);
   const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
-  const marginMs = f.marginMs === undefined || f.marginMs === null ? null : positive('pipeline.filter.marginMs', f.marginMs);
+  const marginMs = f.marginMs === undefined || f.marginMs === null ? null : notNegative('pipeline.filter.marginMs', f.marginMs);
 
   const ps = obj('pipeline.phaseShift', p.phaseShift ?? { method: 'none' });
   const method = oneOf('pipeline.phaseShift.method', ps.method, ['none', 'fir', 'fft'] as const);

@@ -113,6 +113,18 @@ describe('SpikeInterface pipeline dict', () => {
     expect(fromSpikeInterface({ bandpass_filter: { freq_min: 300, freq_max: 6000, dtype: 'float32', margin_ms: 5 }, phase_shift: { margin_ms: 40 } }, ap).pipeline.filter).toMatchObject({ lowHz: 300, marginMs: 5 });
     expect(() => fromSpikeInterface({ common_reference: { operator: 'max' } }, ap)).toThrow(/operator "max"/);
   });
+  it('takes margin_ms 0 (no real neighbours), as SpikeInterface and `process --margin-ms 0` do, and refuses a negative one', async () => {
+    const body = fromSpikeInterface({ bandpass_filter: { freq_min: 300, freq_max: 6000, margin_ms: 0 } }, ap);
+    expect(body.pipeline.filter).toMatchObject({ marginMs: 0 });
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      const saved = (await host.call('presets.import', { text: JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000, margin_ms: 0 } }) })) as Preset;
+      expect(saved.body.pipeline.filter?.marginMs).toBe(0);
+      await expect(host.call('presets.import', { text: JSON.stringify({ bandpass_filter: { margin_ms: -5 } }) })).rejects.toThrow(/a number of 0 or more for "pipeline\.filter\.marginMs"/);
+    } finally {
+      host.close();
+    }
+  });
 });
 
 describe('ProbeDeck preset files', () => {
