@@ -27,14 +27,15 @@ describe('a live session on the simulator (real engine)', () => {
     const m = new SessionManager(64 * 2 ** 20, (s) => statuses.push(s.newestSample));
     const info = await m.open({ kind: 'simulator', seed: 5 });
     expect(info.channels).toHaveLength(384);
-    await new Promise((r) => setTimeout(r, 700));
     const s = m.require() as LiveSession;
+    // Waits on the data, not on the clock: a loaded machine delays the first rows, not the result.
+    await expect.poll(() => s.status().newestSample, { timeout: 20_000 }).toBeGreaterThan(0.5 * 30000);
     const a = await s.columns(0, 30, 100, true);
     expect(a.count).toBe(100);
     expect(a.fromColumn + a.count).toBe(Math.ceil(a.newestSample / 30)); // the newest column may be partial
     expect(a.minmax).toHaveLength(100 * 384 * 2);
     // Only what is new since the last column travels.
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => s.status().newestSample, { timeout: 20_000 }).toBeGreaterThan((a.fromColumn + a.count + 51) * 30);
     const b = await s.columns(a.fromColumn + a.count, 30, 100000, true);
     expect(b.fromColumn).toBe(a.fromColumn + a.count);
     expect(b.count).toBeGreaterThan(50);
@@ -86,8 +87,8 @@ describe('a live session with the Neuropixels extras', () => {
   it('runs causal band-pass → FIR phase shift → median CMR without the bad channels, in real time', async () => {
     const m = new SessionManager(64 * 2 ** 20, () => {});
     await m.open({ kind: 'simulator', seed: 6 }, { filter: { lowHz: 300, highHz: 6000, order: 3 }, reference: { mode: 'global', operator: 'median', innerUm: 30, outerUm: 55, channel: null }, exclude: [77, 191], phaseShift: { taps: 16 } });
-    await new Promise((r) => setTimeout(r, 700));
     const s = m.require();
+    await expect.poll(() => s.status().newestSample, { timeout: 20_000 }).toBeGreaterThan(0.5 * 30000);
     const st = s.status();
     expect(st.dropped).toBe(0);
     expect(st.newestSample).toBeGreaterThan(0.5 * 30000);
@@ -105,8 +106,8 @@ describe('probe-map activity and spectra from a live session', () => {
     const m = new SessionManager(64 * 2 ** 20, () => {});
     await m.open({ kind: 'simulator', seed: 2 });
     try {
-      await new Promise((r) => setTimeout(r, 2000));
       const s = m.require();
+      await expect.poll(() => s.status().newestSample, { timeout: 20_000 }).toBeGreaterThan(1.5 * 30000);
       const a = await s.activity(1, 5);
       expect(a.seconds).toBeGreaterThan(0.5);
       const order = Array.from(a.rms.keys()).sort((x, y) => a.rms[y] - a.rms[x]);
