@@ -19,6 +19,12 @@ interface FirShift {
 
 /** Most samples one request may cover (the view asks for at most a screen of columns). */
 const MAX_WINDOW_SAMPLES = 30_000 * 40;
+/** Longest span of columns processed as one window; longer ones go in ~1 s pieces. */
+const WHOLE_WINDOW_S = 2;
+
+function checkSpan(samples: number, fs: number): void {
+  if (samples > MAX_WINDOW_SAMPLES) throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${(samples / fs).toFixed(1)} s is longer than the view shows`);
+}
 
 export class FileSession {
   readonly source: Source;
@@ -141,7 +147,7 @@ export class FileSession {
   async #window(s0: number, s1: number, processed: boolean): Promise<{ data: Float32Array; gainUv: number | null }> {
     const N = this.source.info.samples;
     const C = this.source.info.channels.length;
-    if (s1 - s0 > MAX_WINDOW_SAMPLES) throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${((s1 - s0) / this.source.info.fs).toFixed(1)} s is longer than the view shows`);
+    checkSpan(s1 - s0, this.source.info.fs);
     const t0 = performance.now();
     const sos = processed ? this.#sos : null;
     const shift = processed ? this.#shift : null;
@@ -213,9 +219,38 @@ export class FileSession {
     const n = Math.max(0, last - first);
     const base = { fromColumn: first, samplesPerColumn, newestSample: N, oldestSample: 0, fs, channels: channels.length };
     if (n === 0) return { ...base, count: 0, minmax: new Float32Array(0) };
-    const w = await this.#window(first * samplesPerColumn, Math.min(N, (first + n) * samplesPerColumn), processed);
-    const minmax = await decimateColumns(w.data, channels.length, samplesPerColumn, this.#nWorkers);
-    if (w.gainUv !== null && w.gainUv !== 1) for (let i = 0; i < minmax.length; i++) minmax[i] *= w.gainUv;
+    const C = channels.length;
+    const end = Math.min(N, last * samplesPerColumn);
+    let minmax: Float32Array;
+    let gainUv: number | null;
+    checkSpan(end - first * samplesPerColumn, fs);
+    if (end - first * samplesPerColumn <= WHOLE_WINDOW_S * fs) {
+      const w = await this.#window(first * samplesPerColumn, end, processed);
+      minmax = await decimateColumns(w.data, C, samplesPerColumn, this.#nWorkers);
+      gainUv = w.gainUv;
+    } else {
+      // A long window goes in pieces of about a second, as an export's chunks: processed whole, a
+      // 30 s window held 3.5 GB (raw, scaled and processed copies) and took seconds to page in.
+      // The pieces sit on a grid of columns fixed from the file's start and are processed whole, so
+      // a column comes out the same wherever the view begins and scrolling never shifts a trace.
+      const t0 = performance.now();
+      const k = Math.max(1, Math.round(fs / samplesPerColumn));
+      const fileColumns = Math.ceil(N / samplesPerColumn);
+      minmax = new Float32Array(n * C * 2);
+      gainUv = null;
+      for (let g0 = Math.floor(first / k) * k; g0 < last; g0 += k) {
+        const g1 = Math.min(g0 + k, fileColumns);
+        const w = await this.#window(g0 * samplesPerColumn, Math.min(N, g1 * samplesPerColumn), processed);
+        const piece = await decimateColumns(w.data, C, samplesPerColumn, this.#nWorkers);
+        const [from, to] = [Math.max(first, g0), Math.min(last, g1)];
+        minmax.set(piece.subarray((from - g0) * C * 2, (to - g0) * C * 2), (from - first) * C * 2);
+        gainUv = w.gainUv;
+      }
+      this.#lastMs = performance.now() - t0;
+      this.#lastSpeed = (end - first * samplesPerColumn) / fs / (this.#lastMs / 1000);
+      this.#lastEnd = end;
+    }
+    if (gainUv !== null && gainUv !== 1) for (let i = 0; i < minmax.length; i++) minmax[i] *= gainUv;
     return { ...base, count: n, minmax };
   }
 

@@ -124,6 +124,48 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   });
 
+  it('a long window goes in 1 s pieces on the file’s grid: overlapping windows agree column for column, as the executor’s 1 s chunks', async () => {
+    const { dir, bin, m } = simulatedRecording(4);
+    await m.open({ kind: 'recording', path: bin });
+    const s = m.require();
+    // 30 samples a column, windows of 2.5 s from 0.15 s and from 0.55 s: their overlap is the same
+    // columns, bit for bit (each processed whole, the two windows' edges and margins differed).
+    const spc = 30, n = 2500;
+    const a = await s.columns(150, spc, n, true, 150 + n);
+    const b = await s.columns(550, spc, n, true, 550 + n);
+    const overlap = (r: { fromColumn: number; minmax: Float32Array }, from: number, to: number) => r.minmax.subarray((from - r.fromColumn) * 384 * 2, (to - r.fromColumn) * 384 * 2);
+    const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    expect(bytes(overlap(a, 550, 2650)).equals(bytes(overlap(b, 550, 2650)))).toBe(true);
+    // And they are what an export in SpikeInterface's 1 s chunks writes (float64 there, float32 here).
+    const out = join(dir, 'chunks.f32');
+    await processFile({
+      input: bin,
+      output: out,
+      channels: 384,
+      fs: 30000,
+      dtype: 'int16',
+      outDtype: 'float32',
+      frame: { frameChannels: 385, columns: Array.from({ length: 384 }, (_, c) => c) },
+      scale: { gainUv: new Float32Array(384).fill(new Simulator({ seed: 1 }).describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
+      pipeline: { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, reference: { mode: 'global', operator: 'median', exclude: [] } },
+      chunkSamples: 30000,
+      nJobs: 1,
+      nWorkers: 1
+    });
+    const ref = new Float32Array(new Uint8Array(readFileSync(out)).buffer);
+    let ss = 0;
+    let worst = 0;
+    for (let col = a.fromColumn; col < a.fromColumn + a.count; col++)
+      for (let c = 0; c < 384; c++) {
+        let lo = Infinity, hi = -Infinity;
+        for (let t = col * spc; t < (col + 1) * spc; t++) (lo = Math.min(lo, ref[t * 384 + c])), (hi = Math.max(hi, ref[t * 384 + c])), (ss += ref[t * 384 + c] ** 2);
+        const k = ((col - a.fromColumn) * 384 + c) * 2;
+        worst = Math.max(worst, Math.abs(a.minmax[k] - lo), Math.abs(a.minmax[k + 1] - hi));
+      }
+    expect(worst / Math.sqrt(ss / (a.count * spc * 384))).toBeLessThan(1e-3);
+    await m.close();
+  }, 60_000);
+
   it('a 1 h recording opens at once and a window deep inside it comes back', async () => {
     const dir = tempDir();
     const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
