@@ -27,10 +27,14 @@ bool all_finite(const float* v, size_t n) {
   return bad == 0;
 }
 
+// SpikeInterface's np.mean(traces, axis=1) on a filter's float32 output: scipy returns those
+// traces Fortran-ordered, so numpy adds the channels one after another in float32 (its pairwise sum
+// applies only along a contiguous row) and divides in float32. Done the same way it is bit-equal; a
+// float64 sum, closer to the true mean, was an ulp or a few off.
 float mean_of(const float* v, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += v[i];
-  return float(s / double(n));
+  float s = v[0];
+  for (size_t i = 1; i < n; i++) s += v[i];
+  return s / float(n);
 }
 
 }  // namespace

@@ -93,10 +93,22 @@ def si_chunked(x, sos, margin, chunk, zero):
 z = si_chunked(x16, bp, 500, 1500, True)
 save("cli_bp_zero_median", z - np.median(z, axis=1, keepdims=True))
 c = si_chunked(x16, hp, 500, 1500, False)
+# SpikeInterface references each chunk as scipy returned it, Fortran-ordered (see the wide mean below).
+c = np.asfortranarray(c)
 save("cli_hp_causal_mean", c - np.mean(c, axis=1, keepdims=True))
 ints = si_chunked(x16, bp, 500, 1500, True)
 np.round(ints).astype(np.int16).tofile(here / "engine_cli_bp_zero_int16.i16")
 refs["cases"]["cli_bp_zero_int16"] = "engine_cli_bp_zero_int16.i16"
+
+# SpikeInterface's mean over a Neuropixels-wide row of a filter's float32 output. scipy returns the
+# filtered traces Fortran-ordered (as `y` above), and numpy then sums the channels one after another
+# in float32; an offset makes that rounding show.
+wide = (np.random.default_rng(384).normal(0, 30, (64, 384)) + 500).astype(np.float32)
+wide.tofile(here / "engine_cmr_wide_input.f32")
+wide = np.asfortranarray(wide)
+save("cmr_wide_mean", wide - np.mean(wide, axis=1, keepdims=True))
+wide_keep = [c for c in range(384) if c not in (0, 191, 383)]
+save("cmr_wide_mean_excl", wide - np.mean(wide[:, wide_keep], axis=1, keepdims=True))
 
 (here / "engine_refs.json").write_text(json.dumps(refs, indent=1))
 print("wrote", len(refs["cases"]), "cases and", len(refs["design"]), "designs")
