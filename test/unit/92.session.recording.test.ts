@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processFile } from '../../main/engine/index.ts';
+import { processFile, type PipelineSpec, type ProcessFileOptions } from '../../main/engine/index.ts';
 import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import type { FileSession } from '../../main/sessions/file-session.ts';
@@ -19,6 +19,26 @@ function simulatedRecording(seconds: number) {
   const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
   expect(cli(['simulate', '--out', bin, '--seconds', String(seconds), '--pace', '0']).code).toBe(0);
   return { dir, bin, m: new SessionManager(64 * 2 ** 20, () => {}) };
+}
+
+/** The executor's float64 output on a simulated recording in µV, for the same window and margins. */
+async function executorOutput(dir: string, bin: string, pipeline: PipelineSpec, range: Pick<ProcessFileOptions, 'chunkSamples' | 'startSample' | 'endSample'>): Promise<Float32Array> {
+  const out = join(dir, 'ref.f32');
+  await processFile({
+    input: bin,
+    output: out,
+    channels: 384,
+    fs: 30000,
+    dtype: 'int16',
+    outDtype: 'float32',
+    frame: { frameChannels: 385, columns: Array.from({ length: 384 }, (_, c) => c) }, // the sync column last
+    scale: { gainUv: new Float32Array(384).fill(new Simulator({ seed: 1 }).describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
+    pipeline,
+    nJobs: 1,
+    nWorkers: 1,
+    ...range
+  });
+  return new Float32Array(new Uint8Array(readFileSync(out)).buffer);
 }
 
 describe('a recording opened for scrubbing', () => {
@@ -81,29 +101,12 @@ describe('a recording opened for scrubbing', () => {
     const r = await s.columns(30000, 1, 6000, true, 36000);
     expect([r.fromColumn, r.count, r.newestSample, r.oldestSample]).toEqual([30000, 6000, 90000, 0]);
     // The executor on the same file, µV, same window and margins, float64.
-    const out = join(dir, 'ref.f32');
-    const sim = new Simulator({ seed: 1 });
-    await processFile({
-      input: bin,
-      output: out,
-      channels: 384,
-      fs: 30000,
-      dtype: 'int16',
-      outDtype: 'float32',
-      frame: { frameChannels: 385, columns: Array.from({ length: 384 }, (_, c) => c) }, // the sync column last
-      scale: { gainUv: new Float32Array(384).fill(sim.describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
-      pipeline: {
-        filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' },
-        ...(shifted ? { phaseShift: { method: 'fir' as const, shifts, taps: 16 as const } } : {}),
-        reference: { mode: 'global', operator: 'median', exclude: [] }
-      },
-      chunkSamples: 6000,
-      nJobs: 1,
-      nWorkers: 1,
-      startSample: 30000,
-      endSample: 36000
-    });
-    const ref = new Float32Array(new Uint8Array(readFileSync(out)).buffer);
+    const pipeline = {
+      filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' },
+      ...(shifted ? { phaseShift: { method: 'fir' as const, shifts, taps: 16 as const } } : {}),
+      reference: { mode: 'global', operator: 'median', exclude: [] as number[] }
+    } as const;
+    const ref = await executorOutput(dir, bin, pipeline, { chunkSamples: 6000, startSample: 30000, endSample: 36000 });
     let ss = 0;
     let worst = 0;
     for (let i = 0; i < ref.length; i++) {
@@ -137,22 +140,8 @@ describe('a recording opened for scrubbing', () => {
     const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
     expect(bytes(overlap(a, 550, 2650)).equals(bytes(overlap(b, 550, 2650)))).toBe(true);
     // And they are what an export in SpikeInterface's 1 s chunks writes (float64 there, float32 here).
-    const out = join(dir, 'chunks.f32');
-    await processFile({
-      input: bin,
-      output: out,
-      channels: 384,
-      fs: 30000,
-      dtype: 'int16',
-      outDtype: 'float32',
-      frame: { frameChannels: 385, columns: Array.from({ length: 384 }, (_, c) => c) },
-      scale: { gainUv: new Float32Array(384).fill(new Simulator({ seed: 1 }).describe(0).channels[0].gainUv), offsetUv: new Float32Array(384) },
-      pipeline: { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, reference: { mode: 'global', operator: 'median', exclude: [] } },
-      chunkSamples: 30000,
-      nJobs: 1,
-      nWorkers: 1
-    });
-    const ref = new Float32Array(new Uint8Array(readFileSync(out)).buffer);
+    const pipeline = { filter: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000, phase: 'zero' }, reference: { mode: 'global', operator: 'median', exclude: [] as number[] } } as const;
+    const ref = await executorOutput(dir, bin, pipeline, { chunkSamples: 30000 });
     let ss = 0;
     let worst = 0;
     for (let col = a.fromColumn; col < a.fromColumn + a.count; col++)
