@@ -145,3 +145,11 @@ test('the wall clock beside a time on the axis says the same milliseconds', asyn
   }
   expect(readings).toEqual([]);
 });
+
+test('the health panel\'s processing speed on a recording is the last window\'s, not the one measured when the pipeline changed', async ({ app, tempDir }) => {
+  await openRecording(app, rawRecording(tempDir('probedeck-window-'), 'ten.dat', 10 * FS));
+  const speed = app.getByTestId('perf-speed-x');
+  await expect(app.getByTestId('perf-window-ms')).not.toHaveAttribute('data-drawn', '0');
+  // The open measured nothing yet: it read 0.0 until the pipeline next changed, however many windows came.
+  await expect.poll(async () => Number(await speed.textContent())).toBeGreaterThan(0);
+});

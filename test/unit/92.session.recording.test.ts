@@ -3,11 +3,12 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { processFile, type PipelineSpec, type ProcessFileOptions } from '../../main/engine/index.ts';
+import { autoMarginSamples, processFile, type PipelineSpec, type ProcessFileOptions } from '../../main/engine/index.ts';
 import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import type { FileSession } from '../../main/sessions/file-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
+import { filterSpecOf } from '../../main/sessions/view-pipeline.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
@@ -249,6 +250,34 @@ describe('a recording opened for scrubbing', () => {
     await expect(m.require().columns(19500, 1, 1000, true, 20500)).rejects.toThrow(/nan\.f32 holds NaN or infinite samples between 0\.633 s and 0\.700 s \(this window and the margins its filter reads\): the processed view cannot filter across them; the raw view shows the file as it is/);
     expect((await m.require().columns(0, 1, 1000, true, 1000)).minmax.every(Number.isFinite)).toBe(true);
     expect((await m.require().columns(19500, 1, 1000, false, 20500)).minmax.some(Number.isNaN)).toBe(true);
+    await m.close();
+  });
+
+  it('says the speed of each processed window as it is measured, with no pipeline change; a raw window is no processing', async () => {
+    const { bin } = simulatedRecording(2);
+    const said: { speedX: number; lagMs: number }[] = [];
+    const m = new SessionManager(64 * 2 ** 20, (st) => said.push({ speedX: st.speedX, lagMs: st.lagMs }));
+    const info = await m.open({ kind: 'recording', path: bin });
+    const s = m.require();
+    const opened = said.length;
+    // A scrub: one second, then the next. Each is a status with its own measurement (it said the
+    // speed of the open, 0, until the pipeline next changed).
+    for (const from of [0, 1000]) {
+      await s.columns(from, 30, 1000, true, from + 1000);
+      expect(said.length).toBe(opened + 1 + from / 1000);
+      expect(said.at(-1)).toEqual({ speedX: s.status().speedX, lagMs: s.status().lagMs });
+      expect(said.at(-1)!.speedX).toBeGreaterThan(0);
+    }
+    const processing = s.status().speedX;
+    await s.columns(0, 30, 1000, false, 1000);
+    expect(said.length).toBe(opened + 2);
+    expect(s.status().speedX).toBe(processing);
+    // The readout under the pointer, one column of 30 samples: counted over the rows the engine ran
+    // (the filter's margins, the phase shift's neighbours), not as 30 samples' worth (0.3–0.6x).
+    await s.columns(1500, 30, 1, true, 1501);
+    const side = autoMarginSamples(filterSpecOf(info.pipeline.filter!), 30000) + (info.pipeline.phaseShift ? info.pipeline.phaseShift.taps / 2 : 0);
+    const { speedX, lagMs } = said.at(-1)!;
+    expect(Math.round((speedX * 30000 * lagMs) / 1000)).toBe(30 + 2 * side);
     await m.close();
   });
 
