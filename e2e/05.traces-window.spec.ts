@@ -1,7 +1,7 @@
 // Where the Traces view puts its time window on a recording: its end, its start, a window longer
 // than the recording, and zooming out and back in.
 import type { Page } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
+import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
@@ -19,9 +19,9 @@ function rawRecording(dir: string, name: string, samples: number, spikes: number
   return path;
 }
 
-async function openRecording(app: Page, path: string): Promise<void> {
+async function openRecording(app: Page, path: string, channels = C): Promise<void> {
   await app.getByTestId('open-path').fill(path);
-  await app.getByTestId('open-channels').fill(String(C));
+  await app.getByTestId('open-channels').fill(String(channels));
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText(path);
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
@@ -152,4 +152,44 @@ test('the health panel\'s processing speed on a recording is the last window\'s,
   await expect(app.getByTestId('perf-window-ms')).not.toHaveAttribute('data-drawn', '0');
   // The open measured nothing yet: it read 0.0 until the pipeline next changed, however many windows came.
   await expect.poll(async () => Number(await speed.textContent())).toBeGreaterThan(0);
+});
+
+test('a long window says it is being processed until it is drawn; one asked for meanwhile takes its place', async ({ app, tempDir }) => {
+  // 384 channels, 5 s of zeros (a sparse file): processing the whole of it takes the host seconds.
+  const path = join(tempDir('probedeck-window-'), 'wide.dat');
+  writeFileSync(path, '');
+  truncateSync(path, 5 * FS * 384 * 2);
+  await openRecording(app, path, 384);
+  const busy = app.getByRole('status').and(app.getByTestId('traces-busy'));
+  await expect(busy).toBeEmpty(); // the first window drawn
+  await expect(app.locator('[aria-busy]')).toHaveAttribute('aria-busy', 'false');
+  // What the indicator said, and the window the axis showed as it changed; and the windows asked of the host.
+  await app.evaluate(() => {
+    const w = window as unknown as { said: string[][]; asked: number };
+    const text = (id: string) => document.querySelector(`[data-testid="${id}"]`)!.textContent!;
+    w.said = [];
+    new MutationObserver(() => w.said.push([text('traces-busy'), text('time-left'), text('time-right')])).observe(document.querySelector('[data-testid="traces-busy"]')!, { childList: true, subtree: true, characterData: true });
+    w.asked = 0;
+    const send = WebSocket.prototype.send;
+    WebSocket.prototype.send = function (this: WebSocket, data) {
+      if (typeof data === 'string' && data.includes('"session.columns"')) w.asked++;
+      return send.call(this, data);
+    };
+  });
+  const asked = () => app.evaluate(() => (window as unknown as { asked: number }).asked);
+  await pickSpan(app, '5');
+  await expect(busy).toHaveText('Processing 5 s…');
+  await expect(app.locator('[aria-busy]')).toHaveAttribute('aria-busy', 'true');
+  // Asked of the host, and while it works on it, a shorter window: the indicator says that one.
+  await expect.poll(asked).toBe(1);
+  await pickSpan(app, '2');
+  await expect(busy).toHaveText('Processing 2 s…');
+  await expect(busy).toBeEmpty();
+  await expect(app.locator('[aria-busy]')).toHaveAttribute('aria-busy', 'false');
+  // It went only once the 2 s window was drawn: the 5 s reply, overtaken, ended nothing.
+  const said = (await app.evaluate(() => (window as unknown as { said: string[][] }).said)).filter((x, i, all) => i === 0 || x[0] !== all[i - 1][0]);
+  expect(said.map((x) => x[0])).toEqual(['Processing 5 s…', 'Processing 2 s…', '']);
+  const [, left, right] = said[2].map((x) => Number(x.split(' ')[0]));
+  expect(right - left).toBeCloseTo(2, 1);
+  expect(await asked()).toBe(2);
 });

@@ -132,6 +132,10 @@ export class TracesState {
   #errorFromPreset = false;
   /** The last fetch failed (the host is unreachable or restarting): the view is not updating. */
   fetchFailed = $state(false);
+  /** A whole window was asked for and the newest such request is not drawn yet. */
+  #windowWanted = $state(false);
+  /** The view is at work on the window asked for: a long one on a wide probe is seconds of processing. */
+  busy = $derived(this.#windowWanted && !this.fetchFailed);
   /** Bumped on every open: a reply for an earlier session is dropped, not drawn into the new one. */
   #generation = 0;
   /** What the last open opened: reopened when the host comes back without a session (a restart). */
@@ -477,7 +481,7 @@ export class TracesState {
 
   /** What to fetch changed (span, raw/processed, a seek or scroll): refetch the whole window; older replies are stale. */
   invalidate(): void {
-    this.#dirty = true;
+    this.#dirty = this.#windowWanted = true;
     this.#wantSeq++;
     this.#wake();
   }
@@ -678,7 +682,7 @@ export class TracesState {
       if (shown === reply) this.#oldestCol = Math.max(this.#oldestCol, Math.ceil(reply.oldestSample / spc));
       this.#newestSample = reply.newestSample;
       this.#oldestSample = reply.oldestSample;
-      if (!stale) this.#dirty = false;
+      if (!stale) this.#dirty = this.#windowWanted = false;
       this.newestShown = Math.min(this.#rightCol * spc, reply.newestSample);
       // Live, how far the drawn edge is behind the newest sample; a recording's newest is its end, no lag.
       this.viewLagMs = performance.now() - t0 + (info.kind === 'recording' ? 0 : ((reply.newestSample - this.newestShown) / info.fs) * 1000);
