@@ -1,0 +1,16 @@
+// What a key and a toolbar button of the traces view both do.
+import { SPANS, traces } from './traces.svelte.ts';
+
+/** The next time window offered, shorter (step < 0) or longer. */
+export function stepSpan(step: number): void {
+  const i = Math.max(0, Math.min(SPANS.length - 1, SPANS.indexOf(traces.spanS) + step));
+  traces.spanS = SPANS[i];
+  traces.invalidate();
+}
+
+export const followOrPause = () => (traces.following ? traces.pause() : traces.follow());
+export const toggleProcessed = () => ((traces.processed = !traces.processed), traces.invalidate());
+export const toggleView = () => ((traces.view = traces.view === 'traces' ? 'heatmap' : 'traces'), traces.redraw());
+export const toggleOrder = () => ((traces.order = traces.order === 'depth' ? 'index' : 'depth'), traces.relayout());
+export const toggleHideBad = () => ((traces.hideBad = !traces.hideBad), traces.relayout());
+export const toggleDetect = () => traces.setDetect(!traces.info?.pipeline.detectBadChannels);
