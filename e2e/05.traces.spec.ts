@@ -170,6 +170,9 @@ test('a paused live view keeps its moment after the history has moved past it, a
   test.setTimeout(90_000);
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  // A window of the new run drawn, not the picture of the one it replaced: on a loaded machine the
+  // first window can come late, and a pause before it holds nothing of this run.
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 15_000 }).toBeGreaterThan(15000);
   await expect.poll(() => litFraction(app), { timeout: 15_000 }).toBeGreaterThan(0.02);
   await app.getByTestId('toggle-follow').click();
   await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');

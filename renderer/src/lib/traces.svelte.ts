@@ -176,6 +176,7 @@ export class TracesState {
       this.#oldestCol = 0;
       this.#newestSample = 0;
       this.#oldestSample = 0;
+      this.newestShown = 0;
       this.#revision = null;
       this.#infoRevision = null;
       this.#kept = null;
