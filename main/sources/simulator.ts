@@ -66,6 +66,7 @@ export class Simulator {
   #noiseScale: Float32Array;
   #lfpWeight: Float32Array;
   #commonWeight: Float32Array;
+  #uv = new Float32Array(0);
 
   constructor(spec: SimulatorSpec = {}) {
     this.seed = spec.seed ?? 1;
@@ -124,14 +125,17 @@ export class Simulator {
   /** Rows [start, start+n) as int16 in NP1 AP units (2.34375 µV/bit). */
   generate(start: number, n: number): Int16Array {
     const C = this.channelCount;
-    const uv = new Float32Array(n * C);
+    // µV before rounding, in a buffer kept between calls: live, a fresh one per 20 ms arrival kept
+    // the garbage collector busy.
+    if (this.#uv.length < n * C) this.#uv = new Float32Array(n * C);
+    const uv = this.#uv;
     const noise = this.#noise;
     // Noise: a walk through the table whose offset depends only on the absolute sample.
     for (let i = 0; i < n; i++) {
       const t = start + i;
       let k = ((t * 7919 + this.seed * 104729) * C) % NOISE_LEN;
       if (k < 0) k += NOISE_LEN;
-      k = Math.floor(k);
+      k = Math.floor(k) | 0; // an integer index: a float one costs the JIT a conversion per load
       const line = 20 * Math.sin((2 * Math.PI * this.lineHz * t) / this.fs);
       const lfp = 40 * Math.sin((2 * Math.PI * 7 * t) / this.fs) + 25 * Math.sin((2 * Math.PI * 3.1 * t) / this.fs + 1);
       const art = this.inArtefact(t) ? 400 * Math.sin((Math.PI * (t % this.artefactPeriod)) / this.artefactLength) : 0;
