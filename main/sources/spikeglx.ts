@@ -55,7 +55,14 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   // The sync channel is acquired last, after the probe's AP and LF channels (acqApLfSy): a subset
   // that does not list it saved no sync channel, whatever snsApLfSy says.
   const acq = (meta.values.get('acqApLfSy') ?? '').split(',').map(Number);
-  const syncIndex = acq.length === 3 && acq.every(Number.isInteger) ? acq[0] + acq[1] : counts[0] + counts[1];
+  const acqKnown = acq.length === 3 && acq.every(Number.isInteger);
+  const syncIndex = acqKnown ? acq[0] + acq[1] : counts[0] + counts[1];
+  // A probe's channels are numbered AP 0…nAP-1, then LF nAP…: an .lf.bin's snsSaveChanSubset says
+  // 384:768, its channel k being readout channel k - nAP with the LF gain (SpikeGLX's GainCorrectIM).
+  const nAp = acqKnown ? acq[0] : counts[0];
+  const nLf = acqKnown ? acq[1] : counts[1];
+  const isLfChannel = (k: number) => type === 'imec' && k >= nAp && k < nAp + nLf;
+  const readoutOf = (k: number) => (isLfChannel(k) ? k - nAp : k);
   const nSync = type === 'imec' && (counts[2] ?? 0) > 0 && (!subset || subset === 'all' || saved.includes(syncIndex)) ? 1 : 0;
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
@@ -78,12 +85,14 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
 
   const channels: ChannelInfo[] = [];
   for (let i = 0; i < neuralCount; i++) {
+    const readout = readoutOf(saved[i]);
+    const lf = isLf || isLfChannel(saved[i]);
     let gainUv = 1;
     if (type === 'imec' && family === 'np1' && imro) {
       // imroTbl is indexed by readout channel (neo uses the saved position: equal for prefix subsets);
       // fields 3/4 are the AP/LF gains; NP1 divides by 512, not imMaxInt.
-      const fields = imro.entries[saved[i]]?.trim().split(/\s+/).map(Number) ?? [];
-      const g = fields[isLf ? 4 : 3];
+      const fields = imro.entries[readout]?.trim().split(/\s+/).map(Number) ?? [];
+      const g = fields[lf ? 4 : 3];
       gainUv = (rangeMax / 512 / g) * 1e6;
     } else if (type === 'nidq') {
       // NIDQ: MN (multiplexed neural) then MA, XA, XD channels; volts = counts · niAiRangeMax/32768/gain.
@@ -98,11 +107,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     }
     // A gain the .meta lacks or gives as 0 would turn every sample of the channel into NaN or ±∞.
     if (!(Number.isFinite(gainUv) && gainUv > 0)) {
-      const where = type === 'imec' && family === 'np1' ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${saved[i]}` : `the .meta for channel ${i}`;
-      throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${isLf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
+      const where = type === 'imec' && family === 'np1' ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${readout}` : `the .meta for channel ${i}`;
+      throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${lf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
     }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };
-    channels.push({ id: names[i] ?? `AP${saved[i]}`, index: i, readout: saved[i], x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0, ...(geo.used ? {} : { unused: true as const }) });
+    channels.push({ id: names[i] ?? `${lf ? 'LF' : 'AP'}${readout}`, index: i, readout, x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0, ...(geo.used ? {} : { unused: true as const }) });
   }
   return {
     format: 'spikeglx',

@@ -1,6 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { probeSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { findOpenEphysProbe } from '../../main/sources/openephys-settings.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
@@ -120,6 +121,33 @@ describe('SpikeGLX (real .meta files)', () => {
     expect(new Set(src.info.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
     const c = src.info.channels.find((ch) => ch.shank === 2)!;
     expect(c.x).toBeGreaterThanOrEqual(500);
+    await src.close();
+  });
+
+  it('NP1.0 LFP stream (.lf.bin): its channels 384–767 are readout channels 0–383 at the LF gain, as SpikeGLX numbers them', async () => {
+    // The LF .meta SpikeGLX writes beside the Noise run's AP one: same probe and imroTbl (LF gain 125),
+    // 2500 Hz, channels saved as LF0…LF383 (acquisition channels 384–767) and the sync channel 768.
+    const dir = tempDir();
+    const frames = 2500;
+    const lf = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8')
+      .replace(/^imSampRate=.*$/m, 'imSampRate=2500')
+      .replace(/^snsApLfSy=.*$/m, 'snsApLfSy=0,384,1')
+      .replace(/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=384:768')
+      .replace(/^fileSizeBytes=.*$/m, `fileSizeBytes=${frames * 385 * 2}`)
+      .replace(/^~snsChanMap=.*$/m, `~snsChanMap=(384,384,1)${Array.from({ length: 384 }, (_, c) => `(LF${c};${384 + c}:${384 + c})`).join('')}(SY0;768:768)`);
+    const bin = join(dir, 'Noise_g0_t0.imec0.lf.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), lf);
+    writeFileSync(bin, '');
+    truncateSync(bin, frames * 385 * 2);
+    const src = await openSource(bin);
+    const i = src.info;
+    expect(i).toMatchObject({ fs: 2500, samples: frames, frameChannels: 385, syncChannel: { column: 384, gain: 1 }, probe: { kind: 'np1' } });
+    expect(i.channels).toHaveLength(384);
+    expect(i.channels[0]).toMatchObject({ id: 'LF0', readout: 0, gainUv: 9.375 }); // 0.6 V / 512 / 125
+    expect(i.channels[383]).toMatchObject({ id: 'LF383', readout: 383, gainUv: 9.375 });
+    // Readout channels, so the ADC order and the sites are those of the AP stream's same channels.
+    expect(probeSampleShifts(i.probe, i.channels.map((c) => c.readout)).slice(0, 4)).toEqual(Float64Array.from([0, 0, 1 / 13, 1 / 13]));
+    expect(i.channels.filter((c) => c.unused).map((c) => c.id)).toEqual(['LF191']);
     await src.close();
   });
 
