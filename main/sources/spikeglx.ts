@@ -14,12 +14,22 @@ function num(meta: Meta, key: string, path: string): number {
   return v;
 }
 
+/** NP1.0-class imroTbl entries carry each channel's AP and LF gains: "chan bank refid apgain lfgain apfilt". */
+function perChannelGains(meta: Meta): boolean {
+  return meta.lists.get('imroTbl')?.entries[0]?.trim().split(/\s+/).length === 6;
+}
+
+/**
+ * The probe's ADC family, which sets the phase shift's cycles (NP1.0: 12 slots + the LFP = 13;
+ * NP2.0: 16). The ~muxTbl says it where SpikeGLX writes one (32 ADCs × 12 slots, or 24 × 16): an
+ * NP1110 is NP1.0-class though its imroTbl, unlike NP1.0's, has no per-channel gains.
+ */
 function probeFamily(meta: Meta): 'np1' | 'np2' | 'other' {
-  const imro = meta.lists.get('imroTbl');
-  if (!imro) return 'other';
-  // NP1.0-class entries carry per-channel AP and LF gains: "chan bank refid apgain lfgain apfilt".
-  if (imro.entries[0]?.trim().split(/\s+/).length === 6) return 'np1';
-  return 'np2';
+  if (!meta.lists.has('imroTbl')) return 'other';
+  const adcs = meta.lists.get('muxTbl')?.header.split(',')[0]?.trim();
+  if (adcs === '32') return 'np1';
+  if (adcs === '24') return 'np2';
+  return perChannelGains(meta) ? 'np1' : 'np2';
 }
 
 export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
@@ -67,6 +77,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
+  const perChannel = perChannelGains(meta);
   const rangeMax = Number(meta.values.get('imAiRangeMax') ?? 0.6);
   const imro = meta.lists.get('imroTbl');
   const names = meta.lists.get('snsChanMap')?.entries.map((e) => e.split(';')[0]) ?? [];
@@ -88,7 +99,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     const readout = readoutOf(saved[i]);
     const lf = isLf || isLfChannel(saved[i]);
     let gainUv = 1;
-    if (type === 'imec' && family === 'np1' && imro) {
+    if (type === 'imec' && imro && perChannel) {
       // imroTbl is indexed by readout channel (neo uses the saved position: equal for prefix subsets);
       // fields 3/4 are the AP/LF gains; NP1 divides by 512, not imMaxInt.
       const fields = imro.entries[readout]?.trim().split(/\s+/).map(Number) ?? [];
@@ -100,14 +111,16 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const range = Number(meta.values.get('niAiRangeMax') ?? 5) / 32768;
       const g = i < mn ? Number(meta.values.get('niMNGain') ?? 1) : i < mn + ma ? Number(meta.values.get('niMAGain') ?? 1) : 1;
       gainUv = i < mn + ma + (counts[2] ?? 0) ? (range / g) * 1e6 : 1;
-    } else if (type === 'imec' && family === 'np2') {
+    } else if (type === 'imec' && family !== 'other') {
+      // One gain for every channel: the .meta's imChan0apGain (imChan0lfGain for an LF channel, never
+      // guessed), else NP2.0's by part number.
       const maxInt = Number(meta.values.get('imMaxInt') ?? 8192);
-      const g = Number(meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80));
+      const g = Number(lf ? meta.values.get('imChan0lfGain') : (meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80)));
       gainUv = (rangeMax / maxInt / g) * 1e6;
     }
     // A gain the .meta lacks or gives as 0 would turn every sample of the channel into NaN or ±∞.
     if (!(Number.isFinite(gainUv) && gainUv > 0)) {
-      const where = type === 'imec' && family === 'np1' ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${readout}` : `the .meta for channel ${i}`;
+      const where = type === 'imec' && perChannel ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${readout}` : `the .meta for channel ${i}`;
       throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${lf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
     }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };

@@ -151,6 +151,29 @@ describe('SpikeGLX (real .meta files)', () => {
     await src.close();
   });
 
+  it('NP1110 (NP1.0-class, one gain for all channels in its .meta): the ~muxTbl’s 32 ADCs × 12 slots give NP1.0’s 13-cycle phase shifts', async () => {
+    // The Noise run's .meta made an NP1110's as SpikeGLX writes it: imroTbl of channel groups (no
+    // per-channel gains), imChan0apGain, imMaxInt and the NP1.0 ~muxTbl.
+    const mux = Array.from({ length: 12 }, (_, k) => `(${Array.from({ length: 16 }, (_, j) => `${24 * j + 2 * k} ${24 * j + 2 * k + 1}`).join(' ')})`).join('');
+    const meta = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8')
+      .replace(/^imDatPrb_pn=.*$/m, 'imDatPrb_pn=NP1110\nimChan0apGain=500\nimChan0lfGain=250\nimMaxInt=512')
+      .replace(/^imDatPrb_type=.*$/m, 'imDatPrb_type=1110')
+      .replace(/^~imroTbl=.*$/m, `~imroTbl=(1110,2,0,500,250,1)${Array.from({ length: 24 }, (_, g) => `(${g} 0 0)`).join('')}\n~muxTbl=(32,12)${mux}`);
+    const dir = tempDir();
+    const bin = join(dir, 'np1110_g0_t0.imec0.ap.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta);
+    writeFileSync(bin, '');
+    truncateSync(bin, 121625350);
+    const src = await openSource(bin);
+    expect(src.info.probe.kind).toBe('np1');
+    expect(new Set(src.info.channels.map((c) => c.gainUv))).toEqual(new Set([2.34375]));
+    // Slot / 13 as SpikeInterface gives (12 channels per ADC, × (1 + 2500/30000)); slot / 16 before.
+    const shifts = probeSampleShifts(src.info.probe, src.info.channels.map((c) => c.readout));
+    expect(Array.from(shifts.slice(0, 4))).toEqual([0, 0, 1 / 13, 1 / 13]);
+    expect(shifts[23]).toBe(11 / 13);
+    await src.close();
+  });
+
   it('probedeck info prints one JSON object', () => {
     const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
     const r = cli(['info', bin]);
