@@ -10,7 +10,7 @@ import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts'
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
-import { describeSpikeGLX, metaMisfit, metaPathFor, readMeta } from '../sources/spikeglx.ts';
+import { describeSpikeGLX, metaMisfit, metaPathFor, readMeta, staleMetaProblem } from '../sources/spikeglx.ts';
 
 export interface LiveInput {
   readonly kind: 'simulator' | 'file';
@@ -71,7 +71,7 @@ interface FollowLayout {
   probe?: SourceInfo['probe'];
   warnings?: string[];
   /** Called as the file grows; may report that metadata appeared (SpikeGLX writes its .meta last). */
-  onGrow?: (emit: LiveEvent) => void;
+  onGrow?: (emit: LiveEvent, frames: number) => void;
   /** Asked when the file stops growing: an event if the recording is known to be complete. */
   finished?: () => Promise<{ kind: 'ended' | 'error'; message: string } | null>;
 }
@@ -157,7 +157,7 @@ function followInput(l: FollowLayout): LiveInput {
       let reading = false;
       let starting = true;
       follower.on('grow', async () => {
-        l.onGrow?.(onEvent);
+        l.onGrow?.(onEvent, follower.frames);
         // A run already under way when we start is joined at its last half second: reading its whole
         // backlog would only queue seconds of data to be dropped before the newest could be shown.
         if (starting) read = Math.max(0, follower.frames - Math.round(JOIN_BACK_S * l.fs));
@@ -204,11 +204,33 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     const meta = await readMeta(path);
     const nSaved = Number(meta.values.get('nSavedChans'));
     // The file's own size: a finished run's .meta states it (a guessed size would not match).
-    const info = describeSpikeGLX(path, meta, (await stat(path).catch(() => ({ size: nSaved * 2 }))).size);
+    const size = (await stat(path).catch(() => ({ size: nSaved * 2 }))).size;
+    const stale = staleMetaProblem(path, meta, size);
+    if (stale) throw new SourceError('STALE_META', path, stale);
+    const info = describeSpikeGLX(path, meta, size);
     // What opening it as a recording would say (cut short, a .meta of another file), said here too.
     const misfit = await metaMisfit(path, info.frameChannels);
     const warnings = [...(info.warnings ?? []), ...(misfit ? [misfit] : [])];
-    return followInput({ path, label: path, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((_, i) => i), probe: info.probe, warnings, finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }) });
+    let staleSaid = false;
+    return followInput({
+      path,
+      label: path,
+      channels: info.channels,
+      fs: info.fs,
+      frameChannels: info.frameChannels,
+      columns: info.channels.map((_, i) => i),
+      probe: info.probe,
+      warnings,
+      finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }),
+      // Shorter than its .meta at the start (a run cut short, or a new one just begun), growing past
+      // it: a new run, read with the older run's layout from here on.
+      onGrow(emit, frames) {
+        const problem = staleSaid ? null : staleMetaProblem(path, meta, frames * info.frameChannels * 2);
+        if (!problem) return;
+        staleSaid = true;
+        emit({ kind: 'error', message: `${path}: ${problem}` });
+      }
+    });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
   // SpikeGLX's LFP stream runs at 2500 Hz, its AP stream at 30 kHz: a rate typed for the other one

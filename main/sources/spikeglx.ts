@@ -148,6 +148,25 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   };
 }
 
+/**
+ * SpikeGLX writes a run's .meta when the run ends, so a .meta beside a .bin being written is an
+ * earlier run's, left under the name a new run reuses: it describes a finished recording whose
+ * fileSizeBytes the new file outgrows (or an empty file that has not begun). Why, and what to do,
+ * when `size` shows that; else null.
+ */
+export function staleMetaProblem(binPath: string, meta: Meta, size: number): string | null {
+  const declared = Number(meta.values.get('fileSizeBytes'));
+  const nSaved = Number(meta.values.get('nSavedChans'));
+  if (!(Number.isInteger(declared) && declared > 0) || !(size > declared || size === 0)) return null;
+  const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate') ?? meta.values.get('obSampRate'));
+  const samples = nSaved > 0 ? Math.floor(declared / (2 * nSaved)) : NaN;
+  const length = Number.isFinite(samples) ? `${samples} samples${fs > 0 ? ` (${(samples / fs).toFixed(1)} s)` : ''}, ` : '';
+  return (
+    `${basename(metaPathFor(binPath))} describes a finished recording of ${length}${declared} bytes, but this file ${size === 0 ? 'is empty' : `has grown to ${size} bytes`}: ` +
+    `it is a new run written under that run's name, and the .meta is the older run's. Move that .meta aside (or give the new run its own name in SpikeGLX) and follow the file again with its channel count and rate; SpikeGLX writes the new run's .meta when it ends`
+  );
+}
+
 export async function readMeta(binPath: string): Promise<Meta> {
   const metaPath = metaPathFor(binPath);
   let text: string;

@@ -119,6 +119,35 @@ describe('live sessions on files being written', () => {
     await m.close();
   });
 
+  it('an older run’s .meta left under the name a new run reuses: said for what it is, and what to do, when the new .bin outgrows it', async () => {
+    const dir = tempDir();
+    const sim = new Simulator();
+    const frames = (start: number, n: number) => bytes(withSyncColumn(sim.generate(start, n), start, 384, 30000));
+    const oldMeta = simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin'); // a finished run of 3000 samples
+    const said = /run_g0_t0\.imec0\.ap\.meta describes a finished recording of 3000 samples \(0\.1 s\), 2310000 bytes, but this file (is empty|has grown to \d+ bytes): it is a new run written under that run's name, and the \.meta is the older run's\. Move that \.meta aside \(or give the new run its own name in SpikeGLX\) and follow the file again with its channel count and rate/;
+    // Joined early: the new run is shorter than the old .meta so far, then grows past it.
+    const early = join(dir, 'a', 'run_g0_t0.imec0.ap.bin');
+    mkdirSync(join(dir, 'a'));
+    writeFileSync(early.replace(/\.bin$/, '.meta'), oldMeta);
+    writeFileSync(early, frames(0, 1000));
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: early, channels: 385, fs: 30000 });
+    expect(m.require().status().state).not.toBe('error');
+    appendFileSync(early, frames(1000, 6000));
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(said);
+    expect(m.require().status().state).toBe('error');
+    await expect.poll(() => m.require().status().newestSample, { timeout: 5000 }).toBe(7000); // nothing lost: it is still followed
+    await m.close();
+    // Joined once it has outgrown the .meta, or before its first sample: the same, as the error.
+    for (const [name, data] of [['b', frames(0, 4000)], ['c', new Uint8Array(0)]] as const) {
+      const bin = join(dir, name, 'run_g0_t0.imec0.ap.bin');
+      mkdirSync(join(dir, name));
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), oldMeta);
+      writeFileSync(bin, data);
+      await expect(m.open({ kind: 'file', path: bin, channels: 385, fs: 30000 })).rejects.toThrow(said);
+    }
+  });
+
   it('silence is a stall whose length keeps counting; a .meta written after the last data ends the run', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
