@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { keepColumns } from '../engine/columns.ts';
-import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem } from '../sources/frame-fit.ts';
+import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
@@ -255,6 +255,9 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   let metaSeen = false;
   let lastLook = 0;
   let fitChecked = false;
+  // Said for as long as the file is followed: the channels keep these gains and sites (and no ADC
+  // phase shift) even once the .meta appears; opening the finished file reads them from it.
+  const warnings = [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) and its site layout, as long as this file is followed`];
   return followInput({
     path,
     label: path,
@@ -262,9 +265,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     fs: fallback.fs,
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
-    // Said for as long as the file is followed: the channels keep these gains and sites (and no ADC
-    // phase shift) even once the .meta appears; opening the finished file reads them from it.
-    warnings: [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) and its site layout, as long as this file is followed`],
+    warnings,
     finished: spikeglxFinished(path, fallback),
     onGrow(emit) {
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
@@ -278,7 +279,13 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
             return;
           }
           const problem = frameCountProblem(head, fallback.channels, neural);
-          if (problem) emit({ kind: 'error', message: `${path}: ${problem}` });
+          if (problem) return emit({ kind: 'error', message: `${path}: ${problem}` });
+          // Half or twice the real count: likely but not certain from the data alone, so a warning,
+          // kept with the source's for as long as it is followed.
+          const multiple = multipleFrameWarning(head, fallback.channels);
+          if (!multiple) return;
+          warnings.push(multiple);
+          emit({ kind: 'info', message: `${path}: ${multiple}` });
         });
       }
       // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.

@@ -38,6 +38,42 @@ export function betterFrameChannels(data: Int16Array, typed: number): number | n
   return best;
 }
 
+/** Mean absolute difference between columns `a` and `a + apart` of the same frames, over columns a < `width`. */
+function columnGap(data: Int16Array, channels: number, frames: number, width: number, apart: number): number {
+  let sum = 0;
+  for (let t = 0; t < frames; t++) for (let c = 0; c < width; c++) sum += Math.abs(data[t * channels + c + apart] - data[t * channels + c]);
+  return sum / (frames * width);
+}
+
+/**
+ * Half or twice the typed count, when the data show it (else null). Read at half its width, each
+ * column alternates between two channels, so its steps carry their different offsets, as one off
+ * does (roughness). Read at twice its width, each channel is shown twice, its even samples in
+ * column c and its odd ones in column c + n/2: those two columns differ by one sample's step, where
+ * neighbouring columns differ by two channels' offsets. Quiet or white-noise data never tell.
+ */
+export function multipleFrameChannels(data: Int16Array, typed: number): number | null {
+  const double = 2 * typed;
+  const framesDouble = Math.min(FRAME_FIT_FRAMES, Math.floor(data.length / (double + 1)));
+  const frames = Math.min(FRAME_FIT_FRAMES, Math.floor(data.length / (typed + 1)));
+  if (typed >= 2 && framesDouble >= 100 && roughness(data, double, framesDouble) < roughness(data, typed, framesDouble) / 2) return double;
+  const half = typed / 2;
+  if (Number.isInteger(half) && half >= 2 && frames >= 100) {
+    const twin = columnGap(data, typed, frames, half, half);
+    const neighbour = columnGap(data, typed, frames, half - 1, 1);
+    if (twin < neighbour / 2) return half;
+  }
+  return null;
+}
+
+/** multipleFrameChannels said as a warning: what the traces would show, and what to do. */
+export function multipleFrameWarning(data: Int16Array, typed: number): string | null {
+  const seen = multipleFrameChannels(data, typed);
+  if (seen === null) return null;
+  const shows = seen > typed ? 'each trace alternates between two channels' : 'each channel is shown twice, at half its rate, and times run twice as slow';
+  return `the data look like ${seen} channels per frame, not the ${typed} given (${seen > typed ? 'twice' : 'half'} as many): if so, ${shows}; reopen it with ${seen}`;
+}
+
 /**
  * SpikeGLX's sync word changes a few times a second; a neural column changes nearly every sample.
  * Whether column `column` of `frameChannels`-wide frames changes in under 1% of steps.
@@ -65,29 +101,36 @@ export function syncFrameChannels(data: Int16Array, max = 1024): number | null {
   return null;
 }
 
+/** betterFrameChannels in a sentence, else null. */
+export function oneOffProblem(data: Int16Array, typed: number): string | null {
+  const better = betterFrameChannels(data, typed);
+  return better === null ? null : `the data look like ${better} channels per frame, not ${typed}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}`;
+}
+
 /**
  * What is wrong with following the first data as frames of `typed` columns, the first `neural` of
  * them channels (the rest SpikeGLX's sync word), in a sentence; null when nothing shows.
  */
 export function frameCountProblem(data: Int16Array, typed: number, neural: number): string | null {
-  const better = betterFrameChannels(data, typed);
-  if (better !== null) return `the data look like ${better} channels per frame, not ${typed}${better === 385 ? ' (SpikeGLX saves 384 + the sync channel)' : ''}: every trace shown mixes channels; reopen it with ${better}`;
+  const oneOff = oneOffProblem(data, typed);
+  if (oneOff) return oneOff;
   const sync = syncFrameChannels(data);
   if (sync !== null && sync !== typed) return `the data look like ${sync} channels per frame, the last SpikeGLX's sync channel, not ${typed}: every trace shown mixes channels; reopen it with ${sync}`;
-  if (neural < typed && !looksLikeSync(data, typed, neural)) return `column ${typed} of the ${typed} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}`;
+  // (Too few frames to tell a sync word from a channel: nothing said.)
+  if (neural < typed && Math.floor(data.length / typed) > 100 && !looksLikeSync(data, typed, neural)) return `column ${typed} of the ${typed} followed is not SpikeGLX's sync channel (it changes with nearly every sample): if the file has ${neural} channels, reopen it with ${neural}`;
   return null;
 }
 
 /**
- * The file's first `bytes` as int16, or null while it is shorter (or cannot be read); with `orLess`,
- * as much of them as a shorter file holds (a finished file will not grow).
+ * The file's first `bytes` (from `offset`) as int16, or null while it is shorter (or cannot be read);
+ * with `orLess`, as much of them as a shorter file holds (a finished file will not grow).
  */
-export async function firstBytes(path: string, bytes: number, orLess = false): Promise<Int16Array | null> {
+export async function firstBytes(path: string, bytes: number, orLess = false, offset = 0): Promise<Int16Array | null> {
   const fh = await open(path, 'r').catch(() => null);
   if (!fh) return null;
   try {
     const buf = new Int16Array(bytes / 2);
-    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, 0);
+    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, offset);
     if (orLess) return buf.subarray(0, bytesRead >> 1);
     return bytesRead === bytes ? buf : null;
   } finally {

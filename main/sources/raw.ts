@@ -1,6 +1,7 @@
 // Raw binary files (.bin/.dat/.raw): the user says what is in them.
 import { basename } from 'node:path';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning, oneOffProblem } from './frame-fit.ts';
 import { openFrames } from './frame-reader.ts';
 import { np1Site } from './spikeglx-meta.ts';
 import type { Source } from './source.ts';
@@ -29,6 +30,11 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
   const columns = Array.from({ length: sync ? 384 : o.channels }, (_, i) => i);
   const prefix = imec ? imec[1].toUpperCase() : 'CH';
   const frames = await openFrames({ path, headerBytes, frameChannels: o.channels, dtype, columns });
+  // The count typed decides how every frame is read: one the data contradict is said (int16, whose
+  // steps the checks measure), as a followed file's is. SpikeGLX's sync word is looked for only in
+  // an imec stream: elsewhere a quiet column (a digital input) would be taken for it.
+  const head = dtype === 'int16' ? await firstBytes(path, FRAME_FIT_FRAMES * (o.channels + 1) * 2, true, headerBytes) : null;
+  const misfit = head && ((imec ? frameCountProblem(head, o.channels, columns.length) : oneOffProblem(head, o.channels)) ?? multipleFrameWarning(head, o.channels));
   return {
     info: {
       format: 'raw',
@@ -50,6 +56,7 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
       uncalibrated: o.gainUv === undefined,
       // Said as the Open Ephys reader says an unknown layout: an export's channel map is made from these sites.
       warnings: [
+        ...(misfit ? [misfit] : []),
         imec
           ? `no .meta: the sites are taken to be a Neuropixels 1.0 probe's (bank 0), so a per-shank or local reference and a sorter's channel map are right only for that probe`
           : `a raw file says nothing of its probe: its channels are placed in a made-up column, 20 µm apart, so a local reference and a sorter's channel map would be wrong`

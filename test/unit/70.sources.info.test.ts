@@ -414,6 +414,22 @@ describe('bad input: a clear error naming the file and the problem', () => {
     expect(Array.from((await ok.read(0, 1)) as Int16Array)).toEqual(Array(7).fill(-32768));
     await ok.close();
   });
+  it('raw files: half or twice the channel count (192 or 768 for 384), whose frames fit the file, opens with a warning that says so', async () => {
+    const dir = tempDir();
+    const f = join(dir, 'probe.dat'); // 384 channels, each with its own offset, as a wideband probe has
+    const sim = new Simulator();
+    const x = sim.generate(0, 12000).map((v, i) => v + (((i % 384) * 7919) % 601) - 300);
+    writeFileSync(f, x);
+    const warned = async (channels: number) => {
+      const src = await openSource(f, { raw: { channels, fs: 30000, gainUv: 2.34375 } });
+      await src.close();
+      return src.info.warnings![0];
+    };
+    expect(await warned(192)).toBe('the data look like 384 channels per frame, not the 192 given (twice as many): if so, each trace alternates between two channels; reopen it with 384');
+    expect(await warned(768)).toBe('the data look like 384 channels per frame, not the 768 given (half as many): if so, each channel is shown twice, at half its rate, and times run twice as slow; reopen it with 384');
+    expect(await warned(384)).toMatch(/^a raw file says nothing of its probe/);
+  });
+
   it('an oebin with no continuous stream; num_channels disagreeing with the data', async () => {
     const dir = tempDir();
     const node = openephys(dir, 'np1.structure.oebin', 10, 0n);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { betterFrameChannels, frameCountProblem, syncFrameChannels } from '../../main/sources/frame-fit.ts';
+import { betterFrameChannels, frameCountProblem, multipleFrameChannels, multipleFrameWarning, syncFrameChannels } from '../../main/sources/frame-fit.ts';
 
 /** 0.1 s of a wideband probe as SpikeGLX saves it: 384 channels with their own offsets and noise, then the sync channel. */
 function withSync(frames: number, seed = 1): Int16Array {
@@ -39,5 +39,30 @@ describe('a channel count typed one off, told from the data', () => {
     expect(syncFrameChannels(noise)).toBeNull();
     expect(syncFrameChannels(new Int16Array(3100 * 385))).toBeNull();
     expect(betterFrameChannels(withSync(50), 384)).toBeNull();
+  });
+
+  it('half or twice the count on data without a sync channel (384 channels typed 192 or 768): told from the data, as a warning', () => {
+    // 384 channels with their own offsets, as an Open Ephys .dat or a SpikeGLX file saved without SY.
+    const x384 = withSync(6200).filter((_, i) => i % 385 !== 384);
+    expect(syncFrameChannels(x384)).toBeNull(); // no sync column to tell by
+    for (const typed of [192, 768]) expect(frameCountProblem(x384.subarray(0, 3000 * (typed + 1)), typed, typed)).toBeNull(); // not one off: unseen before
+    expect(multipleFrameChannels(x384, 192)).toBe(384);
+    expect(multipleFrameChannels(x384, 768)).toBe(384);
+    expect(multipleFrameChannels(x384, 384)).toBeNull();
+    expect(multipleFrameWarning(x384, 192)).toBe('the data look like 384 channels per frame, not the 192 given (twice as many): if so, each trace alternates between two channels; reopen it with 384');
+    expect(multipleFrameWarning(x384, 768)).toBe('the data look like 384 channels per frame, not the 768 given (half as many): if so, each channel is shown twice, at half its rate, and times run twice as slow; reopen it with 384');
+    // SpikeGLX's 385 (sync last), typed 770: the same.
+    expect(multipleFrameChannels(withSync(6200), 770)).toBe(385);
+    expect(multipleFrameChannels(withSync(6200), 385)).toBeNull();
+  });
+
+  it('half or twice: white noise, silence or too little data never warn', () => {
+    let v = 7;
+    const noise = new Int16Array(6200 * 384).map(() => ((v = (v * 1103515245 + 12345) & 0x7fffffff) % 200) - 100);
+    for (const typed of [192, 384, 768]) {
+      expect(multipleFrameChannels(noise, typed)).toBeNull();
+      expect(multipleFrameChannels(new Int16Array(6200 * 384), typed)).toBeNull();
+    }
+    expect(multipleFrameChannels(withSync(50).filter((_, i) => i % 385 !== 384), 768)).toBeNull();
   });
 });

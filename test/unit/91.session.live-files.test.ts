@@ -221,6 +221,24 @@ describe('live sessions on files being written', () => {
     await wrong.m.close();
   });
 
+  it('a file of 384 channels (no sync) followed as 768 or 192: a warning within the first second, kept with the source; the file is still followed', async () => {
+    const sim = new Simulator();
+    // The simulator's channels with the offsets a wideband probe has, saved without the sync channel.
+    const data = sim.generate(0, 12000).map((v, i) => v + (((i % 384) * 7919) % 601) - 300);
+    for (const [typed, said] of [
+      [768, 'the data look like 384 channels per frame, not the 768 given (half as many): if so, each channel is shown twice, at half its rate, and times run twice as slow; reopen it with 384'],
+      [192, 'the data look like 384 channels per frame, not the 192 given (twice as many): if so, each trace alternates between two channels; reopen it with 384']
+    ] as const) {
+      const { bin, m } = await followingEmptySpikeGLX(typed);
+      appendFileSync(bin, bytes(data.subarray(0, 6000 * 384)));
+      appendFileSync(bin, bytes(data.subarray(6000 * 384)));
+      await expect.poll(() => m.info()!.sourceWarnings, { timeout: 3000 }).toContain(said);
+      expect(m.require().status().state).not.toBe('error');
+      await expect.poll(() => m.require().status().newestSample, { timeout: 3000 }).toBe((12000 * 384) / typed);
+      await m.close();
+    }
+  });
+
   it('385 followed on a file of 384 channels: its last column is no sync channel, said within the first second; the .meta that disagrees is an error too, not an end', async () => {
     // 385 is SpikeGLX's usual count (with the sync channel); these data have 384 channels, no sync.
     const { bin, m, sim } = await followingEmptySpikeGLX(385);
