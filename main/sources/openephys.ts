@@ -89,7 +89,9 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   });
   if (streams.length === 0) throw new SourceError('NO_CONTINUOUS', oebin, 'describes no continuous stream');
   const name = (s: OebinStream) => s.stream_name ?? s.folder_name.replace(/\/$/, '');
-  const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (streams.find((s) => !/ADC|NI-DAQ|LFP/i.test(name(s))) ?? streams[0]);
+  // A probe's AP stream: not an analog board's, not an LFP; the folder names the processor (NI-DAQmx-104.PXIe-6341) where the stream name may not.
+  const probeStreams = streams.filter((s) => !/ADC|NI-DAQ|LFP/i.test(`${s.folder_name} ${name(s)}`));
+  const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (probeStreams[0] ?? streams[0]);
   if (!stream) throw new SourceError('NO_SUCH_STREAM', oebin, `has no stream "${wanted}" (it has ${streams.map(name).join(', ')})`);
   checkStream(oebin, stream, streams.indexOf(stream));
   if (stream.channels.length !== stream.num_channels) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" lists ${stream.channels.length} channels but num_channels is ${stream.num_channels}`);
@@ -127,6 +129,11 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   // A Neuropixels stream without its layout is shown, referenced and exported as a made-up column:
   // say so wherever it is used, rather than hand a sorter invented positions.
   const warnings: string[] = [];
+  // Several probes in one recording, none asked for: the first is taken, as SpikeGLX's folder of
+  // streams is not; say which, so that a second probe's data are not taken for the first's.
+  if (!wanted && probeStreams.length > 1) {
+    warnings.push(`the recording holds ${probeStreams.length} probe streams (${probeStreams.map(name).join(', ')}): this is ${name(stream)}; open another by its stream name or its own continuous/ folder`);
+  }
   const partial = live ? 0 : partialFrameBytes(size, layout);
   if (partial > 0) warnings.push(`continuous.dat ends in ${partial} bytes of a partial frame, left out: it was cut short, or num_channels (${stream.num_channels}) is not the data's`);
   if (!laidOut && /probe/i.test(name(stream))) {

@@ -228,6 +228,36 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
   });
 });
 
+describe('Open Ephys: a recording of two probes', () => {
+  it('opened without a stream: the first probe’s AP stream (not an NI-DAQ board’s listed before it), with a warning naming the others; a named stream says nothing', async () => {
+    const node = openephys(tempDir(), 'np2-4shank.structure.oebin', 20, 0n);
+    // A second probe as Open Ephys records it: its own AP (and LFP) stream beside the first's.
+    const oebin = join(node, 'experiment1/recording1/structure.oebin');
+    const doc = JSON.parse(readFileSync(oebin, 'utf8')) as { continuous: { folder_name: string; stream_name: string }[] };
+    const b = doc.continuous.filter((s) => /ProbeA/.test(s.stream_name)).map((s) => ({ ...s, folder_name: s.folder_name.replace('ProbeA', 'ProbeB'), stream_name: s.stream_name.replace('ProbeA', 'ProbeB') }));
+    doc.continuous.push(...b);
+    // The NI-DAQ board's stream listed first (its stream name, "PXIe-6341", does not say what it is): not taken for a probe.
+    doc.continuous.sort((x, y) => Number(/NI-DAQ/.test(y.folder_name)) - Number(/NI-DAQ/.test(x.folder_name)));
+    writeFileSync(oebin, JSON.stringify(doc));
+    for (const s of b) {
+      const d = join(node, 'experiment1/recording1/continuous', s.folder_name);
+      mkdirSync(d, { recursive: true });
+      copyFileSync(join(node, 'experiment1/recording1/continuous', s.folder_name.replace('ProbeB', 'ProbeA'), 'continuous.dat'), join(d, 'continuous.dat'));
+    }
+    const first = await openSource(node);
+    expect(first.info.stream).toBe('ProbeA-AP');
+    expect(first.info.warnings).toContain('the recording holds 2 probe streams (ProbeA-AP, ProbeB-AP): this is ProbeA-AP; open another by its stream name or its own continuous/ folder');
+    await first.close();
+    const second = await openSource(node, { stream: 'ProbeB-AP' });
+    expect(second.info.stream).toBe('ProbeB-AP');
+    expect(second.info.warnings ?? []).not.toContainEqual(expect.stringMatching(/probe streams/));
+    await second.close();
+    const byFolder = await openSource(join(node, 'experiment1/recording1/continuous', b[0].folder_name));
+    expect(byFolder.info.warnings ?? []).not.toContainEqual(expect.stringMatching(/probe streams/));
+    await byFolder.close();
+  });
+});
+
 describe('Open Ephys probe layout from the Record Node’s settings.xml (real files)', () => {
   const layout = (info: { channels: { x: number; y: number; shank: number }[] }, cols: number[]) => cols.map((k) => [info.channels[k].x, info.channels[k].y, info.channels[k].shank]);
 
