@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './cli.ts';
 import { errVsRms, i16, refCase, refPath } from './engine-refs.ts';
 import { repoRoot, tempDir } from './helpers.ts';
+import { Simulator } from '../../main/sources/simulator.ts';
+import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
 
 const base = ['process', refPath('engine_input.i16'), '--channels', '8', '--fs', '30000', '--dtype', 'int16', '--chunk-ms', '50'];
 const readF32 = (p: string) => new Float32Array(new Uint8Array(readFileSync(p)).buffer);
@@ -178,5 +180,24 @@ describe('probedeck process with the Neuropixels extras', () => {
   it('refuses unknown extras by name', () => {
     expect(cli([...base, '--phase-shift', 'sinc', '--out', '/tmp/x']).stderr).toMatch(/--phase-shift must be none, fir or fft/);
     expect(cli([...base, '--bad-channels', 'auto', '--out', '/tmp/x']).stderr).toMatch(/--bad-channels must be none or detect/);
+  });
+});
+
+describe('probedeck process on a SpikeGLX .bin (its .meta beside it)', () => {
+  it('says what the .meta says that the flags do not: the sync column processed as a channel, another rate; a plain file says nothing', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+    const sim = new Simulator();
+    writeFileSync(bin, withSyncColumn(sim.generate(0, 3000), 0, 384, 30000));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin').replace(/^imSampRate=.*$/m, 'imSampRate=30000.1027'));
+    const run = (fs: string) => cli(['process', bin, '--channels', '385', '--fs', fs, '--bandpass', '300,6000', '--cmr', 'global-median', '--out', join(dir, `out${fs}.f32`)]);
+    const r = run('30000'); // SpikeGLX's calibrated rate: the same stream
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`probedeck: warning: ${bin}: ${bin.replace(/\.bin$/, '.meta')} is beside it: column 384 is SpikeGLX's sync channel, which process filters and references with as a neural channel; SpikeInterface's read_spikeglx leaves it out, as probedeck export does`);
+    expect(r.stderr).not.toMatch(/Hz given/);
+    expect(run('25000').stderr).toMatch(/is beside it and says 30000\.1027 Hz, not the 25000 Hz given: the filter's corners land at other frequencies/);
+    const plain = join(dir, 'plain.bin');
+    copyFileSync(bin, plain);
+    expect(cli(['process', plain, '--channels', '385', '--fs', '30000', '--out', join(dir, 'plain.f32')]).stderr).not.toMatch(/warning/);
   });
 });

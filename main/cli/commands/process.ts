@@ -7,6 +7,7 @@ import { adcSampleShifts } from '../../sources/adc-shifts.ts';
 import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
 import { peakRssBytes } from '../../util/rss.ts';
 import { CliError, type Command } from '../command.ts';
+import { metaBesideWarnings } from '../meta-beside.ts';
 import { progressLine } from '../progress.ts';
 import { formatSpeed } from '../../util/speed.ts';
 
@@ -169,6 +170,7 @@ export const processCommand: Command = {
   usage: USAGE,
   async run(args) {
     const options = parseProcessArgs(args);
+    for (const w of await metaBesideWarnings(options.input, options.channels, options.fs)) console.error(`probedeck: warning: ${options.input}: ${w}`);
     const progress = progressLine('process', options.fs);
     // Ctrl-C stops between chunks; processFile then removes its temporary file.
     const abort = new AbortController();
