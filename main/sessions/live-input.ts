@@ -314,5 +314,6 @@ export async function growingOpenEphysInput(path: string, stream?: string): Prom
   stream ??= dat?.stream;
   const oebin = await theOebin(dat ? dat.recording : path);
   const info = await describeOpenEphys(oebin, stream, true);
-  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe });
+  // What opening it as a recording would say (an unknown probe layout, another probe's stream), said here too.
+  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe, warnings: info.warnings });
 }

@@ -31,6 +31,8 @@ describe('live sessions on files being written', () => {
     const m = new SessionManager(32 * 2 ** 20, () => {});
     const info = await m.open({ kind: 'file', path: join(dir, 'Record Node 101') });
     expect(info.channels).toHaveLength(384);
+    // No settings.xml: the made-up site column is said, as opening the recording says it.
+    expect(info.sourceWarnings).toEqual([expect.stringMatching(/^the probe's layout is unknown \(no settings\.xml beside .*\): its channels are placed in a made-up column/)]);
     expect(info.source).toMatch(/structure\.oebin \(ProbeA\)/);
     const sim = new Simulator();
     appendFileSync(dat, bytes(sim.generate(0, 3000)));
