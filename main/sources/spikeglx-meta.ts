@@ -65,13 +65,21 @@ function fields(entry: string): number[] | null {
   return v.length >= 4 && v.slice(0, 4).every(Number.isFinite) ? v : null;
 }
 
-/** ~snsShankMap=(shanks,cols,rows)(shank:col:row:used)…; null for an entry that is not that. */
+/** Centre-to-centre distance of a multi-shank Neuropixels probe's shanks (NP2.0 4-shank), as ~snsGeomMap's shankSep says. */
+const SHANK_PITCH_UM = 250;
+
+/**
+ * ~snsShankMap=(shanks,cols,rows)(shank:col:row:used)…; null for an entry that is not that. Its
+ * col/row are within the shank: a site's x is its shank's place plus its column's, as ~snsGeomMap
+ * and probeinterface give (shanks laid one on another would be one shank to a sorter).
+ */
 export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): (MappedSite | null)[] {
   return map.entries.map((e) => {
     const f = fields(e);
     if (!f) return null;
     const [shank, col, row, used] = f;
-    return { ...siteOf(family, col, row), shank, used: used !== 0 };
+    const site = siteOf(family, col, row);
+    return { x: site.x + shank * SHANK_PITCH_UM, y: site.y, shank, used: used !== 0 };
   });
 }
 

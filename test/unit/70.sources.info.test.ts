@@ -174,6 +174,27 @@ describe('SpikeGLX (real .meta files)', () => {
     await src.close();
   });
 
+  it('NP2.0 4-shank with a ~snsShankMap only (SpikeGLX before 2023): each shank 250 µm on, the same sites as its ~snsGeomMap gives', async () => {
+    const dir = tempDir();
+    const text = readFileSync(join(fixtures, 'spikeglx', 'NP2_2013_g0_t0.imec0.ap.meta'), 'utf8');
+    const geom = /^~snsGeomMap=\((.*)\)$/m.exec(text)![1].split(')(').slice(1);
+    // The same probe said as older SpikeGLX says it: shank, column (x 27 or 59 within the shank), row (15 µm).
+    const shankMap = geom.map((e) => e.split(':').map(Number)).map(([shank, x, z, use]) => `(${shank}:${x === 27 ? 0 : 1}:${z / 15}:${use})`).join('');
+    const old = join(dir, 'old_g0_t0.imec0.ap.bin');
+    writeFileSync(old.replace(/\.bin$/, '.meta'), text.replace(/^~snsGeomMap=.*$/m, `~snsShankMap=(4,2,1280)${shankMap}`));
+    writeFileSync(old, '');
+    truncateSync(old, Number(/fileSizeBytes=(\d+)/.exec(text)![1]));
+    const fromShankMap = await openSource(old);
+    const fromGeomMap = await openSource(spikeglx(dir, 'NP2_2013_g0_t0.imec0.ap.meta'));
+    const sites = (s: typeof fromShankMap) => s.info.channels.map((c) => [c.x, c.y, c.shank]);
+    expect(new Set(fromShankMap.info.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
+    expect(sites(fromShankMap)).toEqual(sites(fromGeomMap));
+    // No two channels on one site (shanks laid one on another were, for a sorter, one shank).
+    expect(new Set(sites(fromShankMap).map((s) => `${s[0]},${s[1]}`)).size).toBe(384);
+    await fromShankMap.close();
+    await fromGeomMap.close();
+  });
+
   it('probedeck info prints one JSON object', () => {
     const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
     const r = cli(['info', bin]);
