@@ -14,9 +14,14 @@ function num(meta: Meta, key: string, path: string): number {
   return v;
 }
 
-/** NP1.0-class imroTbl entries carry each channel's AP and LF gains: "chan bank refid apgain lfgain apfilt". */
+/**
+ * NP1.0-class imroTbl entries carry each channel's AP and LF gains: "chan bank refid apgain lfgain
+ * apfilt"; Phase 3A's lack apfilt, their five fields told from NP2.0's five ("chan shank bank refid
+ * electrode") by the .meta: imProbeOpt and no part number, as neo tells them.
+ */
 function perChannelGains(meta: Meta): boolean {
-  return meta.lists.get('imroTbl')?.entries[0]?.trim().split(/\s+/).length === 6;
+  const n = meta.lists.get('imroTbl')?.entries[0]?.trim().split(/\s+/).length;
+  return n === 6 || (n === 5 && meta.values.has('imProbeOpt') && !meta.values.has('imDatPrb_pn'));
 }
 
 /**

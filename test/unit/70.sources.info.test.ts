@@ -195,6 +195,24 @@ describe('SpikeGLX (real .meta files)', () => {
     await fromGeomMap.close();
   });
 
+  it('Phase 3A (imProbeOpt, no part number; imroTbl entries without apfilt): per-channel NP1.0 gains, 2.34375 µV/bit, 13-cycle shifts', async () => {
+    // The Noise run's .meta as SpikeGLX wrote it for a Phase 3A probe (probeinterface's NeuropixelPhase3A_file meta has these keys).
+    const meta = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8')
+      .replace(/^imDatPrb_.*\r?\n/gm, '')
+      .replace(/^imAiRangeMax=/m, 'imProbeOpt=3\nimAiRangeMax=')
+      .replace(/^~imroTbl=.*$/m, `~imroTbl=(262720641,3,384)${Array.from({ length: 384 }, (_, c) => `(${c} 0 0 500 250)`).join('')}`);
+    const dir = tempDir();
+    const bin = join(dir, 'phase3a_g0_t0.imec.ap.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta);
+    writeFileSync(bin, '');
+    truncateSync(bin, 121625350);
+    const src = await openSource(bin);
+    expect(src.info.probe).toMatchObject({ kind: 'np1', partNumber: null });
+    expect(new Set(src.info.channels.map((c) => c.gainUv))).toEqual(new Set([2.34375])); // 0.6 V / 512 / 500; NP2.0's 0.6 / 8192 / 80 before
+    expect(Array.from(probeSampleShifts(src.info.probe, [0, 2, 23]))).toEqual([0, 1 / 13, 11 / 13]);
+    await src.close();
+  });
+
   it('probedeck info prints one JSON object', () => {
     const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
     const r = cli(['info', bin]);
