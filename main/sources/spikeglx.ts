@@ -26,14 +26,15 @@ function perChannelGains(meta: Meta): boolean {
 
 /**
  * The probe's ADC family, which sets the phase shift's cycles (NP1.0: 12 slots + the LFP = 13;
- * NP2.0: 16). The ~muxTbl says it where SpikeGLX writes one (32 ADCs × 12 slots, or 24 × 16): an
- * NP1110 is NP1.0-class though its imroTbl, unlike NP1.0's, has no per-channel gains.
+ * NP2.0: 16). The ~muxTbl says it where SpikeGLX writes one, (ADCs,slots): 12 slots on NP1.0-class
+ * probes (an NP1110 too, though its imroTbl has no per-channel gains), 16 on NP2.0 (24 ADCs, or 96
+ * on a Quad Base).
  */
 function probeFamily(meta: Meta): 'np1' | 'np2' | 'other' {
   if (!meta.lists.has('imroTbl')) return 'other';
-  const adcs = meta.lists.get('muxTbl')?.header.split(',')[0]?.trim();
-  if (adcs === '32') return 'np1';
-  if (adcs === '24') return 'np2';
+  const slots = meta.lists.get('muxTbl')?.header.split(',')[1]?.trim();
+  if (slots === '12') return 'np1';
+  if (slots === '16') return 'np2';
   return perChannelGains(meta) ? 'np1' : 'np2';
 }
 
@@ -67,8 +68,9 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
   if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "${subset}"`);
-  // The sync channel is acquired last, after the probe's AP and LF channels (acqApLfSy): a subset
-  // that does not list it saved no sync channel, whatever snsApLfSy says.
+  // The sync channels are acquired last, after the probe's AP and LF channels (acqApLfSy): one per
+  // probe, one per shank on a Quad Base (NP2020: SY0–SY3). A subset that does not list them saved
+  // none, whatever snsApLfSy says.
   const acq = (meta.values.get('acqApLfSy') ?? '').split(',').map(Number);
   const acqKnown = acq.length === 3 && acq.every(Number.isInteger);
   const syncIndex = acqKnown ? acq[0] + acq[1] : counts[0] + counts[1];
@@ -78,7 +80,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const nLf = acqKnown ? acq[1] : counts[1];
   const isLfChannel = (k: number) => type === 'imec' && k >= nAp && k < nAp + nLf;
   const readoutOf = (k: number) => (isLfChannel(k) ? k - nAp : k);
-  const nSync = type === 'imec' && (counts[2] ?? 0) > 0 && (!subset || subset === 'all' || saved.includes(syncIndex)) ? 1 : 0;
+  const nSync = type !== 'imec' ? 0 : !subset || subset === 'all' ? Math.min(counts[2], nSaved) : saved.filter((k) => k >= syncIndex).length;
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
@@ -143,7 +145,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     // Where the file starts in its run (a later trigger, a file cut from a longer one), as neo gives
     // SpikeInterface's t_start: firstSample / the .meta's rate; 0 without the tag.
     tStart: firstSampleOf(meta) / fs,
-    syncChannel: nSync > 0 ? { column: nSaved - 1, gain: 1 } : null,
+    // The first sync column (SY0): the others, after it, are split off with it.
+    syncChannel: nSync > 0 ? { column: nSaved - nSync, gain: 1 } : null,
     live: false,
     probe: { kind: family, partNumber: pn, muxTable: meta.lists.get('muxTbl') },
     frameChannels: nSaved,

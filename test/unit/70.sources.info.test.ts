@@ -213,6 +213,50 @@ describe('SpikeGLX (real .meta files)', () => {
     await src.close();
   });
 
+  it('NP2020 Quad Base: 1536 channels on 4 shanks, its four sync channels (SY0–SY3) split off; 96 ADCs × 16 slots are NP2.0’s', async () => {
+    // The keys of probeinterface's NP2020_sample .meta: 1536 AP channels, then one sync channel per shank.
+    const C = 1536;
+    const frames = 100;
+    const mux = Array.from({ length: 16 }, (_, k) => `(${Array.from({ length: 48 }, (_, j) => `${32 * j + 2 * k} ${32 * j + 2 * k + 1}`).join(' ')})`).join('');
+    const meta = [
+      'acqApLfSy=1536,0,4',
+      `fileSizeBytes=${frames * 1540 * 2}`,
+      'imAiRangeMax=0.62',
+      'imChan0apGain=100',
+      'imDatPrb_pn=NP2020',
+      'imDatPrb_type=2020',
+      'imMaxInt=2048',
+      'imSampRate=30000',
+      'nSavedChans=1540',
+      'snsApLfSy=1536,0,4',
+      'snsSaveChanSubset=0:1539',
+      'typeThis=imec',
+      `~imroTbl=(NP2020,${C})${Array.from({ length: C }, (_, c) => `(${c} ${Math.floor(c / 384)} 0 0 ${c % 384})`).join('')}`,
+      `~muxTbl=(96,16)${mux}`,
+      `~snsChanMap=(1536,0,4)${Array.from({ length: C }, (_, c) => `(AP${c};${c}:${c})`).join('')}(SY0;1536:1536)(SY1;1537:1537)(SY2;1538:1538)(SY3;1539:1539)`,
+      `~snsGeomMap=(NP2020,4,250,70)${Array.from({ length: C }, (_, c) => `(${Math.floor(c / 384)}:${27 + 32 * (c % 2)}:${15 * Math.floor((c % 384) / 2)}:1)`).join('')}`,
+      ''
+    ].join('\n');
+    const bin = join(tempDir(), 'quad_g0_t0.imec0.ap.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta);
+    // Each column holds its own number: what is read shows which columns are.
+    writeFileSync(bin, new Int16Array(frames * 1540).map((_, i) => i % 1540));
+    const src = await openSource(bin);
+    const i = src.info;
+    expect(i.warnings).toBeUndefined();
+    expect(i.channels).toHaveLength(C);
+    expect(i.syncChannel).toEqual({ column: 1536, gain: 1 });
+    expect(i.probe.kind).toBe('np2');
+    expect(new Set(i.channels.map((c) => c.shank))).toEqual(new Set([0, 1, 2, 3]));
+    expect(new Set(i.channels.map((c) => `${c.x},${c.y}`)).size).toBe(C);
+    expect(i.channels[1535]).toMatchObject({ id: 'AP1535', x: 750 + 59, gainUv: (0.62 / 2048 / 100) * 1e6 });
+    expect(Array.from(probeSampleShifts(i.probe, [0, 2, 30, 1535]))).toEqual([0, 1 / 16, 15 / 16, 15 / 16]);
+    const row = (await src.read(3, 4)) as Int16Array;
+    expect(row).toHaveLength(C);
+    expect(row[C - 1]).toBe(1535);
+    await src.close();
+  });
+
   it('probedeck info prints one JSON object', () => {
     const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
     const r = cli(['info', bin]);
