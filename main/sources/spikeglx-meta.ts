@@ -38,16 +38,30 @@ export function savedChannels(subset: string | undefined, nSaved: number): numbe
   return out;
 }
 
+type ShankGeometry = [evenRowX: number, oddRowX: number, horizontalPitch: number, verticalPitch: number];
+
 // [even-row x offset, odd-row x offset, horizontal pitch, vertical pitch] by probe family
 // (SpikeGLX's ProbeTable as used by SGLXMetaToCoords), for files without ~snsGeomMap.
-const SHANK_MAP_GEOMETRY: Record<string, [number, number, number, number]> = {
+const SHANK_MAP_GEOMETRY: Record<'np1' | 'np2', ShankGeometry> = {
   np1: [27, 11, 32, 20],
   np2: [27, 27, 32, 15]
 };
 
-/** The site in column `col` of row `row` (from the tip) of a probe family's shank. */
-function siteOf(family: 'np1' | 'np2', col: number, row: number): { x: number; y: number } {
-  const [even, odd, hp, vp] = SHANK_MAP_GEOMETRY[family];
+// Two-column probes whose sites are not their family's (the same ProbeTable, as probeinterface's
+// neuropixels_probe_features.json has it): NHP probes, linear or on wider shanks.
+const PART_GEOMETRY: Record<string, ShankGeometry> = {
+  ...Object.fromEntries(['NP1015', 'NP1016', 'NP1017'].map((pn) => [pn, [27, 27, 32, 20]])),
+  ...Object.fromEntries(['NP1020', 'NP1021', 'NP1030', 'NP1031'].map((pn) => [pn, [27, 11, 87, 20]])),
+  ...Object.fromEntries(['NP1022', 'NP1032', 'NP1033', 'NP1040', 'NP1041', 'NP1042', 'NP1050', 'NP1051'].map((pn) => [pn, [11, 11, 103, 20]])),
+  NP1200: [56.5, 36.5, 32, 31],
+  NP1210: [56.5, 36.5, 32, 31],
+  NP1300: [11, 11, 48, 20],
+  NP2006: [27, 11, 32, 15]
+};
+
+/** The site in column `col` of row `row` (from the tip) of a shank laid out as `g`. */
+function siteOf(g: ShankGeometry, col: number, row: number): { x: number; y: number } {
+  const [even, odd, hp, vp] = g;
   return { x: (row % 2 === 0 ? even : odd) + col * hp, y: row * vp };
 }
 
@@ -73,19 +87,20 @@ const SHANK_PITCH_UM = 250;
  * col/row are within the shank: a site's x is its shank's place plus its column's, as ~snsGeomMap
  * and probeinterface give (shanks laid one on another would be one shank to a sorter).
  */
-export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2'): (MappedSite | null)[] {
+export function geometryFromShankMap(map: { header: string; entries: string[] }, family: 'np1' | 'np2', partNumber?: string | null): (MappedSite | null)[] {
+  const g = PART_GEOMETRY[partNumber ?? ''] ?? SHANK_MAP_GEOMETRY[family];
   return map.entries.map((e) => {
     const f = fields(e);
     if (!f) return null;
     const [shank, col, row, used] = f;
-    const site = siteOf(family, col, row);
+    const site = siteOf(g, col, row);
     return { x: site.x + shank * SHANK_PITCH_UM, y: site.y, shank, used: used !== 0 };
   });
 }
 
 /** Channel c's site on a Neuropixels 1.0 probe in bank 0: two staggered columns per 20 µm row, as its shank map would say. */
 export function np1Site(c: number): { x: number; y: number } {
-  return siteOf('np1', c % 2, Math.floor(c / 2));
+  return siteOf(SHANK_MAP_GEOMETRY.np1, c % 2, Math.floor(c / 2));
 }
 
 /** ~snsGeomMap=(part,shanks,shankSep,shankWidth)(shank:x:z:use)…: x is within the shank. */

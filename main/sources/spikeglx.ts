@@ -90,7 +90,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const names = meta.lists.get('snsChanMap')?.entries.map((e) => e.split(';')[0]) ?? [];
   const geomMap = meta.lists.get('snsGeomMap');
   const shankMap = meta.lists.get('snsShankMap');
-  let geometry = geomMap ? geometryFromGeomMap(geomMap) : shankMap && family !== 'other' ? geometryFromShankMap(shankMap, family) : [];
+  let geometry = geomMap ? geometryFromGeomMap(geomMap) : shankMap && family !== 'other' ? geometryFromShankMap(shankMap, family, meta.values.get('imDatPrb_pn')) : [];
   // A damaged map is not mixed with made-up sites: the whole probe is one made-up column, said as such.
   const bad = geometry.length ? geometry.slice(0, neuralCount).findIndex((g) => g === null) : -1;
   if (geometry.length && (bad >= 0 || geometry.length < neuralCount)) {

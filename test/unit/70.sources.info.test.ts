@@ -257,6 +257,25 @@ describe('SpikeGLX (real .meta files)', () => {
     await src.close();
   });
 
+  it('NHP probes with a ~snsShankMap only: their own sites (linear NP1015, 87 µm NP1030, 103 µm NP1032), not NP1.0’s', async () => {
+    const dir = tempDir();
+    const text = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8');
+    const firstSites = async (pn: string) => {
+      const bin = join(dir, `${pn}_g0_t0.imec0.ap.bin`);
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), text.replace(/^imDatPrb_pn=.*$/m, `imDatPrb_pn=${pn}`));
+      writeFileSync(bin, '');
+      truncateSync(bin, 121625350);
+      const src = await openSource(bin);
+      await src.close();
+      return src.info.channels.slice(0, 4).map((c) => [c.x, c.y]);
+    };
+    // As probeinterface places them (its ProbeTable: row offsets, horizontal pitch), and as Open Ephys does for an NP1032 (11 and 114 µm).
+    expect(await firstSites('NP1015')).toEqual([[27, 0], [59, 0], [27, 20], [59, 20]]);
+    expect(await firstSites('NP1030')).toEqual([[27, 0], [114, 0], [11, 20], [98, 20]]);
+    expect(await firstSites('NP1032')).toEqual([[11, 0], [114, 0], [11, 20], [114, 20]]);
+    expect(await firstSites('PRB_1_4_0480_1')).toEqual([[27, 0], [59, 0], [11, 20], [43, 20]]);
+  });
+
   it('probedeck info prints one JSON object', () => {
     const bin = spikeglx(tempDir(), 'Noise_g0_t0.imec0.ap.meta');
     const r = cli(['info', bin]);
