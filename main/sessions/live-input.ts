@@ -199,6 +199,8 @@ function followInput(l: FollowLayout): LiveInput {
 
 /** Follows a growing SpikeGLX .bin. Without its .meta yet, channels and fs come from the caller. */
 export async function growingFileInput(path: string, fallback: { channels: number; fs: number }): Promise<LiveInput> {
+  // A SpikeGLX .meta names its .bin: that is the file followed (its own text would be taken for data).
+  path = path.replace(/\.meta$/i, '.bin');
   const metaPath = metaPathFor(path);
   if (existsSync(metaPath)) {
     const meta = await readMeta(path);

@@ -1,7 +1,7 @@
 // Opens whatever a lab points ProbeDeck at: a SpikeGLX .bin with its .meta, an Open Ephys
 // recording (oebin, recording, experiment or Record Node folder), or a raw file with options.
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { openOpenEphys, splitDatPath } from './openephys.ts';
 import { openRaw, type RawOptions } from './raw.ts';
 import { SourceError, fsError, type Source } from './source.ts';
@@ -37,6 +37,12 @@ export async function openSource(path: string, o: OpenOptions = {}): Promise<Sou
     if (inside && (await exists(join(path, 'continuous.dat')))) return openOpenEphys(inside.recording, o.stream ?? inside.stream);
   }
   if (st.isDirectory() || path.endsWith('structure.oebin')) return openOpenEphys(path, o.stream);
+  // A SpikeGLX .meta names its .bin: that is the recording (read as raw, its text would be data).
+  if (/\.meta$/i.test(path)) {
+    const bin = path.replace(/\.meta$/i, '.bin');
+    if (await exists(bin)) return openSpikeGLX(bin);
+    throw new SourceError('MISSING_BIN', path, `is a SpikeGLX .meta; the recording it describes, ${basename(bin)}, is not beside it`);
+  }
   if (o.raw) return openRaw(path, o.raw);
   if (/\.bin$/i.test(path)) {
     if (await exists(metaPathFor(path))) return openSpikeGLX(path);

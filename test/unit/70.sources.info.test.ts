@@ -508,6 +508,19 @@ describe('bad input: a clear error naming the file and the problem', () => {
     // The run's folder, not one of its streams: said as such (it was "holds no Open Ephys recording").
     await expect(openSource(dir)).rejects.toThrow(/is a folder of SpikeGLX streams \(.*lonely\.imec0\.ap\.bin.*\): open one of the \.bin files$/);
   });
+  it('a SpikeGLX .meta chosen in place of its .bin opens the recording, never its text as raw data; without its .bin, says so', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    const meta = bin.replace(/\.bin$/, '.meta');
+    for (const o of [{}, { raw: { channels: 385, fs: 30000 } }]) {
+      const src = await openSource(meta, o);
+      expect(src.info).toMatchObject({ format: 'spikeglx', path: bin, frameChannels: 385 });
+      await src.close();
+    }
+    const alone = join(dir, 'alone_g0_t0.imec0.ap.meta');
+    copyFileSync(meta, alone);
+    await expect(openSource(alone, { raw: { channels: 385, fs: 30000 } })).rejects.toThrow(/alone_g0_t0\.imec0\.ap\.meta: is a SpikeGLX \.meta; the recording it describes, alone_g0_t0\.imec0\.ap\.bin, is not beside it$/);
+  });
   it('an imec .bin without its .meta read as 385 channels: the sync column is split off, the sites are a Neuropixels 1.0 probe’s', async () => {
     const lonely = join(tempDir(), 'lonely_g0_t0.imec0.ap.bin');
     const x = new Int16Array(385 * 10).map((_, i) => (i % 385 === 384 ? 64 : i % 385));

@@ -167,10 +167,13 @@ describe('live sessions on files being written', () => {
     await expect.poll(() => ended.status().revision, { timeout: 5000 }).toBeGreaterThan(revision);
     await new Promise((r) => setTimeout(r, 300));
     expect(ended.status()).toMatchObject({ state: 'ended', message: expect.stringMatching(/the recording ended \(its \.meta was written\): 0\.1 s$/) });
-    // Following a finished run from the start: its data, then the same end.
-    await m.open({ kind: 'file', path: bin });
-    await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
-    expect(m.require().status().newestSample).toBe(3000);
+    // Following a finished run from the start: its data, then the same end; so does its .meta, chosen in place of the .bin.
+    for (const path of [bin, bin.replace(/\.bin$/, '.meta')]) {
+      const info = await m.open({ kind: 'file', path });
+      expect(info.source).toBe(bin);
+      await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
+      expect(m.require().status().newestSample).toBe(3000);
+    }
     await m.close();
   }, 20_000);
 
