@@ -56,7 +56,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   if (Number.isFinite(declared) && declared > size) {
     warnings.push(`the file is ${size} bytes but its .meta says ${declared}: the recording is incomplete (a crash, or a copy cut short); the ${(samples / fs).toFixed(3)} s it holds are shown`);
   } else if (Number.isFinite(declared) && declared > 0 && declared !== size) {
-    throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the .meta belongs to another file (an earlier run's, if this is a new run still being written under its name: follow it live instead)`);
+    throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the .meta belongs to another file (an earlier run's, if this is a new run still being written under its name: move that .meta aside and follow the file live)`);
   } else if (partial > 0) {
     warnings.push(`the file ends in ${partial} bytes of a partial frame, left out: it was cut short`);
   }

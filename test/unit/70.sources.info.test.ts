@@ -464,7 +464,7 @@ describe('bad input: a clear error naming the file and the problem', () => {
     expect(src.info.samples).toBe(10);
     await src.close();
     truncateSync(bin, 121625350 + 770);
-    await expect(openSource(bin)).rejects.toThrow(/is 121626120 bytes but its \.meta says 121625350 \(nSavedChans=385\): the \.meta belongs to another file \(an earlier run's, if this is a new run still being written under its name: follow it live instead\)$/);
+    await expect(openSource(bin)).rejects.toThrow(/is 121626120 bytes but its \.meta says 121625350 \(nSavedChans=385\): the \.meta belongs to another file \(an earlier run's, if this is a new run still being written under its name: move that \.meta aside and follow the file live\)$/);
   });
   it('a damaged .meta: a channel subset, a channel count or a rate no acquisition writes is refused at once, naming the key', async () => {
     const dir = tempDir();
