@@ -22,6 +22,8 @@ export interface ExportContext {
   /** The windows [i·chunk, (i+1)·chunk) each step ran on, and the filter's real neighbours each side of one. */
   chunkSamples: number;
   marginSamples: number;
+  /** A float32 file written as int16 in µV (its channels' gainUv are then 1). */
+  floatInUv: boolean;
 }
 
 interface FormatSpec {
@@ -184,7 +186,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
       ].join('\n'),
       'channels.json': json(channelTable(x)),
       'README.txt':
-        readme(x, 'kilosort', 'recording.bin', x.info.uncalibrated ? "int16 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so channels.json's gainUv of 1 is not µV (rounded half-to-even, clamped to int16)" : 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
+        readme(x, 'kilosort', 'recording.bin', x.floatInUv ? 'int16 in µV: the float32 file scaled by its gain, then rounded half-to-even and clamped to int16 (channels.json gainUv is 1)' : x.info.uncalibrated ? "int16 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so channels.json's gainUv of 1 is not µV (rounded half-to-even, clamped to int16)" : 'int16 in the acquisition units: multiply row k by channels.json[k].gainUv for µV (rounded half-to-even, clamped to int16)') +
         kilosortNotes(x)
     })
   },

@@ -113,6 +113,15 @@ function checkJob(j: Pick<ExportJob, 'source' | 'format' | 'startSample' | 'endS
   return { start, end, channels };
 }
 
+/**
+ * An int16 export of a float32 file: rounded in the file's own units, data in volts (or any unit
+ * coarser than the noise) would become zeros, so it is written in µV instead, a step finer than
+ * any probe's own int16 (NP1 2.34 µV).
+ */
+function int16OfFloat(source: Source, format: ExportFormat): boolean {
+  return FORMATS[format]?.outDtype === 'int16' && source.layout.dtype === 'float32';
+}
+
 const cannotWrite = (parent: string, code: string | undefined) =>
   new ProbeDeckError('NO_DESTINATION', `cannot write in ${parent} (${code === 'EROFS' ? 'a read-only file system' : 'permission denied'})`);
 
@@ -125,6 +134,12 @@ const cannotWrite = (parent: string, code: string | undefined) =>
 export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels'>, refuseExisting: boolean) {
   const { info, layout } = j.source;
   const picked = checkJob(j, info.samples, info.channels.length);
+  if (int16OfFloat(j.source, j.format) && info.uncalibrated) {
+    throw new ProbeDeckError(
+      'NO_GAIN',
+      `${info.path} is float32 with no µV gain given: Kilosort's int16 would round it to whole units of the file (data in volts would all become 0). Give its µV per unit (--raw-gain-uv, or "µV per unit" in the form), or export si-binary or raw-f32, which keep float32`
+    );
+  }
   // Refused up front (no failed export in the history): a recording too short for the preset's steps.
   checkLongEnough(info.path, info.samples, info.fs, pipelineFromPreset(j.preset.body.pipeline, info.channels, info.fs, info.probe));
   const outDir = resolve(j.outDir);
@@ -146,8 +161,10 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const t0 = performance.now();
   const { info, layout } = j.source;
   const { start, end, channels: picked, outDir, where } = await preflight(j, !j.overwrite);
-  const channels = picked.map((i) => info.channels[i]);
   const spec = FORMATS[j.format];
+  const inUv = int16OfFloat(j.source, j.format);
+  // Written in µV, its channels say a gain of 1 µV per unit.
+  const channels = picked.map((i) => (inUv ? { ...info.channels[i], gainUv: 1, offsetUv: 0 } : info.channels[i]));
   const name = basename(outDir);
   // SpikeInterface's order: the whole probe is processed (its reference is over all channels, or
   // each whole shank), then the picked channels are written; a subset never references itself.
@@ -182,7 +199,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       headerBytes: layout.headerBytes,
       // The source opened it (a SpikeGLX or Open Ephys file cut mid-frame is read to its last whole frame); so does the export.
       frame: { frameChannels: layout.frameChannels, columns: layout.columns, partialLastFrame: true },
-      scale: spec.microvolts ? { gainUv: Float32Array.from(all, (c) => c.gainUv), offsetUv: Float32Array.from(all, (c) => c.offsetUv) } : undefined,
+      scale: spec.microvolts || inUv ? { gainUv: Float32Array.from(all, (c) => c.gainUv), offsetUv: Float32Array.from(all, (c) => c.offsetUv) } : undefined,
       pipeline,
       outputColumns: picked,
       chunkSamples: p.chunkSamples,
@@ -207,7 +224,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         const code: BadCode = detected && detected.labels[index] !== 'good' ? (detected.labels[index] as BadCode) : all[index].unused ? 'unused' : 'known';
         return [{ row, id: all[index].id, code, label: badLabel(code) }];
       });
-    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels, chunkSamples: p.chunkSamples, marginSamples: pipeline.filter?.marginSamples ?? 0 };
+    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels, chunkSamples: p.chunkSamples, marginSamples: pipeline.filter?.marginSamples ?? 0, floatInUv: inUv };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
     j.signal?.throwIfAborted();

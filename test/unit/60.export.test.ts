@@ -74,6 +74,30 @@ describe('probedeck export', () => {
     expect(Array.from(f32(join(dir, 'f32uv/recording.f32')).subarray(0, 16))).toEqual(Array.from(x.subarray(0, 16), (v) => Math.fround(v / 4) * 0.5));
   });
 
+  it('a float32 file goes to Kilosort in µV, not rounded to whole file units (a file in volts was all zeros); without a gain it is refused', () => {
+    const dir = tempDir();
+    const none = presetFile(dir, withPipeline({ filter: { ...AP.pipeline.filter, kind: 'none' }, reference: { ...AP.pipeline.reference, mode: 'none' } }));
+    // 50 µV-scale noise in volts, as a float32 file written by another tool holds it.
+    const volts = Float32Array.from({ length: 8 * 3000 }, (_, i) => Math.sin(i * 0.37) * 50e-6);
+    const input = join(dir, 'volts.f32');
+    writeFileSync(input, volts);
+    const run = (out: string, ...more: string[]) => cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--raw-dtype', 'float32', '--preset-file', none, '--format', 'kilosort', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...more]);
+    const r = run('ks', '--raw-gain-uv', '1e6');
+    expect(r.code, r.stderr).toBe(0);
+    const bin = new Int16Array(new Uint8Array(readFileSync(join(dir, 'ks/recording.bin'))).buffer);
+    // µV, rounded half-to-even (none of these values sits on a half).
+    expect(Array.from(bin.subarray(0, 16))).toEqual(Array.from(volts.subarray(0, 16), (v) => Math.round(Math.fround(v) * Math.fround(1e6))));
+    expect(bin.some((v) => v !== 0)).toBe(true);
+    const channels = JSON.parse(readFileSync(join(dir, 'ks/channels.json'), 'utf8'));
+    expect(channels.map((c: { gainUv: number }) => c.gainUv)).toEqual(Array(8).fill(1));
+    expect(readFileSync(join(dir, 'ks/README.txt'), 'utf8')).toMatch(/int16 in µV: the float32 file scaled by its gain/);
+    // No gain: its units are unknown, so no int16 scale can be chosen; refused before anything is written.
+    const plain = run('plain');
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/is float32 with no µV gain given: Kilosort's int16 would round it to whole units of the file/);
+    expect(existsSync(join(dir, 'plain'))).toBe(false);
+  });
+
   it('says when the probe layout written was made up (a raw file) and when an LFP preset ran on an AP stream', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');
