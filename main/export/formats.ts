@@ -197,6 +197,9 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
     sidecars: (x) => {
       const C = x.channels.length;
       const ids = x.channels.map((c) => c.id);
+      // No gain given (a raw file): none written, as SpikeInterface saves a recording without one; a gain
+      // of 1 would have it take the file's units for µV.
+      const scaled = !x.info.uncalibrated;
       const gains = x.channels.map((c) => c.gainUv);
       const offsets = x.channels.map((c) => c.offsetUv);
       const t0 = x.info.tStart + x.startSample / x.info.fs;
@@ -218,8 +221,8 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
           channel_ids: ids,
           time_axis: 0,
           file_offset: 0,
-          gain_to_uV: gains,
-          offset_to_uV: offsets,
+          gain_to_uV: scaled ? gains : null,
+          offset_to_uV: scaled ? offsets : null,
           is_filtered: filtered
         },
         annotations: { is_filtered: filtered },
@@ -240,15 +243,17 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'si_folder.json': json(folder),
         'probegroup.json': probe,
         'probe.json': probe,
-        'properties/gain_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: gains }),
-        'properties/offset_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: offsets }),
+        ...(scaled && {
+          'properties/gain_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: gains }),
+          'properties/offset_to_uV.npy': encodeNpy({ dtype: '<f4', shape: [C], data: offsets })
+        }),
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
         // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a site the .meta marks unused),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.
         'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: badCodes(x) }),
-        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so gain_to_uV = 1 in binary.json is not µV. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)
+        'README.txt': readme(x, 'si-binary', 'traces_cached_seg0.raw', x.info.uncalibrated ? "float32 in the file's own units: no µV gain was given for this raw file (--raw-gain-uv), so binary.json gives no gain_to_uV: SpikeInterface reads the traces as unscaled. Open with spikeinterface.load(this folder)" : 'float32 in the acquisition units (gain_to_uV in binary.json). Open with spikeinterface.load(this folder)') + siNotes(x)
       };
     }
   },

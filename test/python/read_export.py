@@ -24,8 +24,9 @@ def si_folder(folder: Path):
         "fs": kw["sampling_frequency"],
         "num_channels": kw["num_channels"],
         "channel_ids": [str(c) for c in kw["channel_ids"]],
-        "gains": [float(g) for g in kw["gain_to_uV"]],
-        "prop_gains": props["gain_to_uV"].astype(float).tolist(),
+        # None for an unscaled folder (no gain given), as SpikeInterface saves one.
+        "gains": None if kw["gain_to_uV"] is None else [float(g) for g in kw["gain_to_uV"]],
+        "prop_gains": props["gain_to_uV"].astype(float).tolist() if "gain_to_uV" in props else None,
         "prop_ids": [str(c) for c in props["channel_name"]],
         "locations": props["location"].tolist(),
         "groups": props["group"].tolist(),

@@ -66,6 +66,16 @@ describe('probedeck export', () => {
     const uv = f32(join(dir, 'uv/recording.f32'));
     expect([uv[0], uv[9]]).toEqual([x[0] * 0.5, x[9] * 0.5]);
     expect(run('bad', '--raw-gain-uv', '0').stderr).toMatch(/--raw-gain-uv must be µV per unit, above 0, got "0"/);
+    // A SpikeInterface folder without a gain is unscaled, as SpikeInterface saves a recording that has none: a
+    // gain_to_uV of 1 made it take file units for µV (return_in_uV, noise levels, thresholds) without a word.
+    for (const [out, gain] of [['si-plain', null], ['si-uv', 0.5]] as const) {
+      const si = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', none, '--format', 'si-binary', '--out', join(dir, out), '--data-dir', join(dir, 'data'), ...(gain ? ['--raw-gain-uv', String(gain)] : [])]);
+      expect(si.code, si.stderr).toBe(0);
+      const kw = JSON.parse(readFileSync(join(dir, out, 'binary.json'), 'utf8')).kwargs;
+      expect([kw.gain_to_uV, kw.offset_to_uV]).toEqual(gain ? [Array(8).fill(gain), Array(8).fill(0)] : [null, null]);
+      expect(['gain_to_uV.npy', 'offset_to_uV.npy'].map((f) => existsSync(join(dir, out, 'properties', f)))).toEqual([!!gain, !!gain]);
+    }
+    expect(readFileSync(join(dir, 'si-plain/README.txt'), 'utf8')).toMatch(/binary\.json gives no gain_to_uV: SpikeInterface reads the traces as unscaled/);
     // A float32 file is in its own units as well: its gain is applied, not only written down.
     const f32in = join(dir, 'in.f32');
     writeFileSync(f32in, Float32Array.from(x.subarray(0, 8 * 3000), (v) => v / 4));
