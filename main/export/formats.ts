@@ -24,6 +24,8 @@ export interface ExportContext {
   marginSamples: number;
   /** A float32 file written as int16 in µV (its channels' gainUv are then 1). */
   floatInUv: boolean;
+  /** Values outside int16, written as −32768 or 32767: said in the README, where the export is read later. */
+  clamped: number;
 }
 
 interface FormatSpec {
@@ -86,10 +88,16 @@ function readme(x: ExportContext, format: ExportFormat, traces: string, units: s
     chunksLine(x),
     `Bad channels written (kept out of the reference): ${x.badChannels.length ? x.badChannels.map((b) => `${b.id} (${b.label})`).join(', ') : 'none'}`,
     ...exportWarnings(x.info, x.preset).map((w) => `WARNING: ${w}`),
+    ...(x.clamped ? [`WARNING: ${clampedNote(x.clamped)}`] : []),
     '',
     `${traces}: little-endian, time-major (samples × ${x.channels.length} channels), ${units}`,
     ''
   ].join('\n');
+}
+
+/** Saturated values (int16 formats): a sorter sees them as flat tops, so the export says how many. */
+export function clampedNote(n: number): string {
+  return `${n} values were clamped to the int16 range (−32768…32767)`;
 }
 
 /** Why a channel is bad, as SpikeInterface's channel labels say it ('known': the preset lists it). */

@@ -13,6 +13,7 @@ import { SourceError, type Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber, isPlainObject, isString } from '../util/is.ts';
 import type { ExportHistory } from './history-repo.ts';
 import { exportWarnings } from './notes.ts';
+import { clampedNote } from './formats.ts';
 import { sourceKinds } from '../presets/source-kinds.ts';
 import { formatChannelRuns } from '../util/channel-list.ts';
 import { preflight, runExport, type ExportResult } from './run-export.ts';
@@ -198,7 +199,7 @@ export class ExportManager {
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
         const warnings = exportWarnings(r.source.info, r.preset);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${res.clamped ? `; warning: ${clampedNote(res.clamped)} (said in its README too)` : ''}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';

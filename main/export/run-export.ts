@@ -224,7 +224,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         const code: BadCode = detected && detected.labels[index] !== 'good' ? (detected.labels[index] as BadCode) : all[index].unused ? 'unused' : 'known';
         return [{ row, id: all[index].id, code, label: badLabel(code) }];
       });
-    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels, chunkSamples: p.chunkSamples, marginSamples: pipeline.filter?.marginSamples ?? 0, floatInUv: inUv };
+    const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels, chunkSamples: p.chunkSamples, marginSamples: pipeline.filter?.marginSamples ?? 0, floatInUv: inUv, clamped: r.clamped };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
     j.signal?.throwIfAborted();

@@ -592,6 +592,26 @@ await host.close();`
     }
   });
 
+  it('values clamped to int16 are said where the export is read later and in the app, not only on the command line', async () => {
+    const dir = tempDir();
+    // 40 mV and 0.5 µV, in µV: the first does not fit int16 µV.
+    const input = join(dir, 'big.f32');
+    writeFileSync(input, Float32Array.from({ length: 8 * 3000 }, (_, i) => (i % 8 === 0 ? 40000 : 0.5)));
+    const none = withPipeline({ filter: { ...AP.pipeline.filter, kind: 'none' }, reference: { ...AP.pipeline.reference, mode: 'none' } });
+    const { host } = await hostWithAp(dir);
+    try {
+      const out = join(dir, 'ks');
+      const done = new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.state !== 'running' && resolve(p)));
+      await host.call('export.start', { source: input, raw: { channels: 8, fs: 30000, dtype: 'float32', gainUv: 1 }, preset: { name: none.name, body: none.body }, format: 'kilosort', outDir: out });
+      const end = await done;
+      expect(end.state, end.message ?? '').toBe('done');
+      expect(end.message).toMatch(/3000 values were clamped to the int16 range/);
+      expect(readFileSync(join(out, 'README.txt'), 'utf8')).toMatch(/WARNING: 3000 values were clamped to the int16 range/);
+    } finally {
+      host.close();
+    }
+  });
+
   it('one export to a folder at a time: a second (another browser tab) is refused, and two to different folders keep their own files', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 4);

@@ -8,6 +8,7 @@ import { openDatabase } from '../../db/database.ts';
 import { engineInfo } from '../../engine/index.ts';
 import { exportHistory } from '../../export/history-repo.ts';
 import { presetWarnings } from '../../export/notes.ts';
+import { clampedNote } from '../../export/formats.ts';
 import { resolveExport } from '../../export/manager.ts';
 import { preflight, runExport } from '../../export/run-export.ts';
 import { machineKey } from '../../planner/calibrate.ts';
@@ -185,7 +186,7 @@ export const exportCommand: Command = {
         const x = res.samples / r.source.info.fs / res.seconds;
         console.error(`exported ${res.samples} samples × ${res.channels} ch in ${res.seconds.toFixed(2)} s (${formatSpeed(x)}× real time; chunks of ${res.chunkSamples} samples; ${res.plan})`);
         if (res.badChannels.length) console.error(`bad channels, kept out of the reference: ${res.badChannels.map((b) => `${b.id} (${b.label})`).join(', ')}`);
-        if (res.clamped) console.error(`${res.clamped} values were clamped to the int16 range`);
+        if (res.clamped) console.error(`probedeck: warning: ${clampedNote(res.clamped)} (said in its README too)`);
         // Said again at the end, where a user reads the outcome (the source's own warnings came first).
         for (const w of presetWarnings(r.source.info, r.preset)) console.error(`probedeck: warning: ${w} (said in its README too)`);
         console.log(res.outDir);
