@@ -101,7 +101,7 @@ export class ExportManager {
     this.#refuseBusy(req.outDir);
     const r = await resolveExport(req, this.#presets);
     try {
-      const { where } = await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, false);
+      const { where } = await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels, ramBudgetBytes: req.ramBudgetBytes, calibration: this.#calibration() }, false);
       return { exists: where.exists, freeBytes: where.freeBytes, neededBytes: where.neededBytes };
     } finally {
       await r.source.close();
@@ -145,7 +145,7 @@ export class ExportManager {
   async #start(req: ExportRequest, release: () => void): Promise<{ id: number }> {
     const r = await resolveExport(req, this.#presets);
     // Refused before it has a history row: a range past the end is a mistake in the form, not a failed export.
-    await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+    await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels, ramBudgetBytes: req.ramBudgetBytes, calibration: this.#calibration() }, !req.overwrite).catch(async (err: unknown) => {
       await r.source.close();
       throw err;
     });

@@ -131,7 +131,7 @@ const cannotWrite = (parent: string, code: string | undefined) =>
  * form says what is wrong before an export starts; runExport runs it again, as things change between.
  * `refuseExisting`: an existing destination is an error (the check instead reports it, to confirm).
  */
-export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels'>, refuseExisting: boolean) {
+export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format' | 'outDir' | 'startSample' | 'endSample' | 'channels' | 'ramBudgetBytes' | 'calibration'>, refuseExisting: boolean) {
   const { info, layout } = j.source;
   const picked = checkJob(j, info.samples, info.channels.length);
   if (int16OfFloat(j.source, j.format) && info.uncalibrated) {
@@ -140,8 +140,17 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
       `${info.path} is float32 with no µV gain given: Kilosort's int16 would round it to whole units of the file (data in volts would all become 0). Give its µV per unit (--raw-gain-uv, or "µV per unit" in the form), or export si-binary or raw-f32, which keep float32`
     );
   }
-  // Refused up front (no failed export in the history): a recording too short for the preset's steps.
-  checkLongEnough(info.path, info.samples, info.fs, pipelineFromPreset(j.preset.body.pipeline, info.channels, info.fs, info.probe));
+  // SpikeInterface's order: the whole probe is processed (its reference is over all channels, or
+  // each whole shank), then the picked channels are written; a subset never references itself.
+  const pipeline = pipelineFromPreset(j.preset.body.pipeline, info.channels, info.fs, info.probe);
+  // Refused up front (no failed export in the history): a recording too short for the preset's steps,
+  // and a RAM budget that holds no plan.
+  checkLongEnough(info.path, info.samples, info.fs, pipeline);
+  const p = plan(
+    // The request's budget, else the preset's resources, else the planner's default share of free RAM.
+    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: info.channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: FORMATS[j.format].outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
+    j.calibration ?? null
+  );
   const outDir = resolve(j.outDir);
   await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);
@@ -154,30 +163,22 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
   if (where.neededBytes > where.freeBytes) {
     throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.existing} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
   }
-  return { ...picked, outDir, where };
+  return { ...picked, outDir, where, pipeline, plan: p };
 }
 
 export async function runExport(j: ExportJob): Promise<ExportResult> {
   const t0 = performance.now();
   const { info, layout } = j.source;
-  const { start, end, channels: picked, outDir, where } = await preflight(j, !j.overwrite);
+  const { start, end, channels: picked, outDir, where, pipeline, plan: p } = await preflight(j, !j.overwrite);
   const spec = FORMATS[j.format];
   const inUv = int16OfFloat(j.source, j.format);
   // Written in µV, its channels say a gain of 1 µV per unit.
   const channels = picked.map((i) => (inUv ? { ...info.channels[i], gainUv: 1, offsetUv: 0 } : info.channels[i]));
   const name = basename(outDir);
-  // SpikeInterface's order: the whole probe is processed (its reference is over all channels, or
-  // each whole shank), then the picked channels are written; a subset never references itself.
   const all = info.channels;
-  const pipeline = pipelineFromPreset(j.preset.body.pipeline, all, info.fs, info.probe);
 
   await removeStalePartials(outDir);
 
-  const p = plan(
-    // The request's budget, else the preset's resources, else the planner's default share of free RAM.
-    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: all.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: spec.outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
-    j.calibration ?? null
-  );
   const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
   await mkdir(where.parent, { recursive: true }).catch((err: NodeJS.ErrnoException) => {

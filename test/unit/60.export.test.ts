@@ -435,6 +435,23 @@ describe('probedeck export', () => {
     }
   });
 
+  it('a RAM budget mistyped or too small is refused before the export has a history row, naming --ram-budget', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.5);
+    const run = (budget: string) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', join(dir, 'ks'), '--ram-budget', budget, '--data-dir', join(dir, 'data')]);
+    const zero = run('0');
+    expect([zero.code, zero.stderr]).toEqual([2, 'probedeck: --ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got "0"\n']);
+    expect(run('abc').stderr).toBe('probedeck: --ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got "abc"\n');
+    expect(run('1MiB').stderr).toMatch(/a RAM budget of 1 MiB is too small: the smallest plan needs \d+ MiB/);
+    expect(existsSync(join(dir, 'ks'))).toBe(false);
+    const { db } = openDatabase(join(dir, 'data', DATABASE_FILE));
+    try {
+      expect(exportHistory(db).list()).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a killed export leaves no destination; the next export clears its leftovers', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);

@@ -55,6 +55,16 @@ function rawNumber(name: string, v: string | undefined, what: string, integer = 
   return n;
 }
 
+function ramBudget(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  let n = 0;
+  try {
+    n = parseBytes(v);
+  } catch {} // said below, naming the option
+  if (!(n > 0)) throw new CliError(`--ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got "${v}"`, 2);
+  return n;
+}
+
 export const exportCommand: Command = {
   summary: 'export a recording through a preset for Kilosort or SpikeInterface (atomic, with progress)',
   usage: USAGE,
@@ -84,6 +94,7 @@ export const exportCommand: Command = {
     if (!values.out) throw new CliError(`--out is required\n${USAGE}`, 2);
     if (!['kilosort', 'si-binary', 'raw-f32'].includes(values.format ?? '')) throw new CliError(`--format must be kilosort, si-binary or raw-f32, got "${values.format ?? ''}"`, 2);
     if ((values.preset === undefined) === (values['preset-file'] === undefined)) throw new CliError(`give one of --preset NAME or --preset-file FILE\n${USAGE}`, 2);
+    const ramBudgetBytes = ramBudget(values['ram-budget']);
 
     const { db, notices } = openDatabase(settingsDatabase(values['data-dir']));
     for (const n of notices) console.error(`probedeck: ${n.message}`);
@@ -138,7 +149,8 @@ export const exportCommand: Command = {
         throw err;
       });
       // Refused before it has a history row (a range past the end is a typing mistake, not a failed export).
-      await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels }, !req.overwrite).catch(async (err: unknown) => {
+      const calibration = calibrationRepo(db).get(machineKey());
+      await preflight({ ...r, format: req.format, outDir: req.outDir, channels: req.channels, ramBudgetBytes, calibration }, !req.overwrite).catch(async (err: unknown) => {
         await r.source.close();
         // Confirming, on the command line, is a flag.
         if ((err as ProbeDeckError).code === 'EXISTS') throw new CliError(`${(err as Error).message} (--overwrite)`);
@@ -175,8 +187,8 @@ export const exportCommand: Command = {
           outDir: req.outDir,
           overwrite: req.overwrite,
           channels: req.channels,
-          ramBudgetBytes: values['ram-budget'] === undefined ? undefined : parseBytes(values['ram-budget']),
-          calibration: calibrationRepo(db).get(machineKey()),
+          ramBudgetBytes,
+          calibration,
           version: engineInfo().version,
           signal: abort.signal,
           onProgress: (p) => progress.update(p.doneSamples, p.totalSamples)
