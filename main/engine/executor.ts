@@ -135,6 +135,36 @@ export function checkLongEnough(input: string, N: number, fs: number, pipeline: 
 }
 
 /**
+ * The windows an export's chunks give a zero-phase filter, [start + i·chunk, …) with their real
+ * neighbours clipped at the recording's ends: the last (or only) chunk's can be shorter than scipy's
+ * padlen (a filter without margin), which would fail the run at its end. Said up front, with the fix.
+ */
+export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec, start: number, end: number, chunk: number): void {
+  const filter = pipeline.filter;
+  if (filter?.phase !== 'zero') return;
+  let sos: Float64Array;
+  try {
+    sos = designSos(filter, fs);
+  } catch {
+    return; // refused where it runs, naming the preset and the rate
+  }
+  const pad = padlen(sos);
+  const margin = filter.marginSamples ?? defaultMargin(filter, fs);
+  const psMargin = pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, fs) : 0;
+  const s = start + Math.floor((end - start - 1) / chunk) * chunk;
+  const a = Math.max(0, s - psMargin);
+  const z = Math.min(N, end + psMargin);
+  const rows = z - a + Math.min(margin, a) + Math.min(margin, N - z);
+  if (rows > pad) return;
+  const only = s === start;
+  throw new ProbeDeckError(
+    'CHUNK_TOO_SHORT',
+    `${only ? 'the range' : 'the last chunk of the range'}, samples ${s}–${end}, is ${rows} samples with its neighbours: too short for the zero-phase filter, which needs more than ${pad} (scipy's padlen; SpikeInterface's save() fails there too). ` +
+      `${only ? `Make the range at least ${pad + 1 - rows} samples longer` : `Move the range's end at least ${pad + 1 - rows} samples later or ${end - s} earlier`}, or give the filter a margin`
+  );
+}
+
+/**
  * A write may take fewer bytes than given (a disk filling up takes what fits, then nothing): the rest
  * is written again until none goes, which is a full disk, said as one (ENOSPC), never a short file.
  */

@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
-import { checkLongEnough, processFile } from '../engine/executor.ts';
+import { checkChunkWindows, checkLongEnough, processFile } from '../engine/executor.ts';
 import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
@@ -151,6 +151,7 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
     { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: info.channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: FORMATS[j.format].outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
     j.calibration ?? null
   );
+  checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);
   const outDir = resolve(j.outDir);
   await checkFolderOutput(outDir, [info.path, layout.path]);
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);

@@ -452,6 +452,27 @@ describe('probedeck export', () => {
     }
   });
 
+  it('a last chunk too short for the zero-phase filter (no margin) is refused up front, saying which and what to change', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 1.5);
+    // margin_ms=0, as SpikeInterface takes it: a chunk has no neighbours, so 9 samples cannot be filtered.
+    const preset = presetFile(dir, withPipeline({ filter: { ...AP.pipeline.filter, marginMs: 0 } }));
+    const run = (out: string, end: string) => cli(['export', bin, '--preset-file', preset, '--format', 'kilosort', '--out', join(dir, out), '--end', end, '--channels', '0-3', '--data-dir', join(dir, 'data')]);
+    const r = run('short', '1.0003');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'probedeck: the last chunk of the range, samples 30000–30009, is 9 samples with its neighbours: too short for the zero-phase filter, which needs more than 33 (scipy\'s padlen; SpikeInterface\'s save() fails there too). Move the range\'s end at least 25 samples later or 9 earlier, or give the filter a margin\n'
+    );
+    expect(existsSync(join(dir, 'short'))).toBe(false);
+    const { db } = openDatabase(join(dir, 'data', DATABASE_FILE));
+    try {
+      expect(exportHistory(db).list()).toEqual([]);
+    } finally {
+      db.close();
+    }
+    expect(run('ok', '1.0012').code).toBe(0);
+  });
+
   it('a killed export leaves no destination; the next export clears its leftovers', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 20);
