@@ -6,8 +6,10 @@ const MAX_CHANNEL = 65535;
 
 export function parseChannelList(text: string): number[] {
   const out: number[] = [];
+  if (text.trim() === '') throw new ProbeDeckError('BAD_CHANNEL_LIST', 'no channels given: to export all of them, leave the channel list out');
   for (const part of text.split(',')) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    if (!m && part.trim() === '') throw new ProbeDeckError('BAD_CHANNEL_LIST', `channels take indices and ranges such as 0-191,200; "${text.trim()}" has an empty entry (a comma at either end, or two in a row)`);
     if (!m) throw new ProbeDeckError('BAD_CHANNEL_LIST', `channels take indices and ranges such as 0-191,200; "${part.trim()}" is neither`);
     const a = Number(m[1]);
     const b = m[2] === undefined ? a : Number(m[2]);

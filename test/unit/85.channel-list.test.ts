@@ -12,5 +12,9 @@ describe('channel lists as people type them', () => {
     expect(() => parseChannelList('9-7')).toThrow(/the channel range "9-7" runs backwards/);
     expect(() => parseChannelList('a,3')).toThrow(/"a" is neither/);
     expect(() => parseChannelList('0-999999999')).toThrow(/beyond any recording/);
+    // A comma at the end or two in a row (a common slip) is said as such, not as '"" is neither'.
+    expect(() => parseChannelList('0-3,')).toThrow(/^channels take indices and ranges such as 0-191,200; "0-3," has an empty entry \(a comma at either end, or two in a row\)$/);
+    expect(() => parseChannelList('1,,2')).toThrow(/"1,,2" has an empty entry/);
+    expect(() => parseChannelList('')).toThrow(/no channels given: to export all of them, leave the channel list out/);
   });
 });
