@@ -8,6 +8,7 @@ import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { exportWarnings } from './notes.ts';
 import { isHighPassed } from '../presets/bands.ts';
 import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
+import { adcSampleShifts, hasAdcLayout } from '../sources/adc-shifts.ts';
 
 export interface ExportContext {
   info: SourceInfo;
@@ -164,8 +165,30 @@ export const EXPORT_FILES = new Set([
   'recording.json'
 ]);
 
+/**
+ * SpikeInterface's inter_sample_shift property (its SpikeGLX and Open Ephys readers set it, and
+ * phase_shift() reads it): each channel's ADC delay in samples, 0 once this export has shifted them,
+ * so a phase_shift() run on the folder does not shift twice. Null when the probe says no ADC order.
+ */
+function interSampleShifts(x: ExportContext): number[] | null {
+  if (!hasAdcLayout(x.info.probe)) return null;
+  if (x.preset.body.pipeline.phaseShift.method !== 'none') return x.channels.map(() => 0);
+  try {
+    return Array.from(adcSampleShifts(x.info.probe.kind, x.channels.map((c) => c.readout), x.info.probe.muxTable));
+  } catch {
+    return null; // a ~muxTbl that lacks a channel: no delay known
+  }
+}
+
 function siNotes(x: ExportContext): string {
   const lines = ['The probe is in probegroup.json (SpikeInterface 0.105 on) and probe.json (up to 0.104), the same file.'];
+  const shifts = interSampleShifts(x);
+  if (shifts)
+    lines.push(
+      x.preset.body.pipeline.phaseShift.method !== 'none'
+        ? 'The channel property "inter_sample_shift" is 0: the ADC phase shift is already applied, so phase_shift() has nothing left to shift.'
+        : 'The channel property "inter_sample_shift" holds each channel\'s ADC delay (a fraction of a sample), as SpikeInterface\'s Neuropixels readers set it: phase_shift() can run on this folder.'
+    );
   if (x.badChannels.length)
     lines.push(
       `Bad channels are kept in the traces and labelled in the channel property "channel_labels" ('good', or 'dead', 'noise', 'out' as detect_bad_channels labels them, 'known' when the preset lists them, 'unused' for a site SpikeGLX marks unused); to sort without them: rec.remove_channels(rec.channel_ids[rec.get_property("channel_labels") != "good"])`
@@ -205,6 +228,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
     sidecars: (x) => {
       const C = x.channels.length;
       const ids = x.channels.map((c) => c.id);
+      const shifts = interSampleShifts(x);
       // No gain given (a raw file): none written, as SpikeInterface saves a recording without one; a gain
       // of 1 would have it take the file's units for µV.
       const scaled = !x.info.uncalibrated;
@@ -258,6 +282,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
         'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
+        ...(shifts && { 'properties/inter_sample_shift.npy': encodeNpy({ dtype: '<f8', shape: [C], data: shifts }) }),
         // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a site the .meta marks unused),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.
         'properties/channel_labels.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: badCodes(x) }),

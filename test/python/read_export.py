@@ -38,6 +38,7 @@ def si_folder(folder: Path):
         "probe_json_same": new_probe == old_probe,
         "probe_json_spec": [old_probe["specification"], len(old_probe["probes"])],
         "channel_labels": [str(v) for v in props["channel_labels"]],
+        "inter_sample_shift": props["inter_sample_shift"].tolist() if "inter_sample_shift" in props else None,
         "rms": float(np.sqrt(np.mean(traces[:, :].astype(np.float64) ** 2))),
     }
 

@@ -211,6 +211,22 @@ describe('probedeck export', () => {
     expect(readBack('raw-f32', join(dir, 'f32'))).toEqual({ fs: 30000, units: 'uV', shape: [15000, 384], num_samples: 15000 });
   });
 
+  it('a SpikeInterface folder of a Neuropixels recording keeps each channel\'s ADC delay (inter_sample_shift), 0 once the export shifted it', () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.5);
+    const run = (out: string, preset: string[]) => cli(['export', bin, ...preset, '--format', 'si-binary', '--channels', '0-3,30', '--out', join(dir, out), '--data-dir', join(dir, 'data')]);
+    expect(run('plain', ['--preset', 'Neuropixels AP']).code).toBe(0);
+    // NP1.0: readout pairs share one of 12 ADC slots, 13 cycles a sample (SpikeInterface's SpikeGLX reader sets these), so phase_shift() can run on the folder.
+    expect(readBack('si-binary', join(dir, 'plain')).inter_sample_shift).toEqual([0, 0, 1 / 13, 1 / 13, 3 / 13]);
+    // Already shifted: a second phase_shift() must find nothing left to shift.
+    expect(run('shifted', ['--preset-file', presetFile(dir, withPipeline({ phaseShift: { method: 'fft', taps: 16 } }))]).code).toBe(0);
+    expect(readBack('si-binary', join(dir, 'shifted')).inter_sample_shift).toEqual([0, 0, 0, 0, 0]);
+    // A raw file says no ADC order: none written.
+    const raw = cli(['export', refPath('engine_input.i16'), '--raw-channels', '8', '--raw-fs', '30000', '--preset', 'Neuropixels AP', '--format', 'si-binary', '--out', join(dir, 'raw'), '--data-dir', join(dir, 'data')]);
+    expect(raw.code, raw.stderr).toBe(0);
+    expect(readBack('si-binary', join(dir, 'raw')).inter_sample_shift).toBe(null);
+  });
+
   it('--raw-* flags on a recording with its own metadata are said to be left aside', () => {
     const dir = tempDir();
     const bin = simulated(dir, 0.1);
