@@ -138,8 +138,13 @@ export function fromSpikeInterface(dict: unknown, base: PresetBody): PresetBody 
   return validateBody({ ...base, pipeline: p });
 }
 
+// ProbeDeck keeps float32 from one step to the next. SpikeInterface's steps default to their parent's
+// dtype: on an int16 recording each would round to int16, and a band-pass then CMR differs by ±1 on
+// about a quarter of the samples. The dict says float32 so that it runs what ProbeDeck ran.
+const FLOAT32 = { dtype: 'float32' } as const;
+
 function filterStep(f: Pipeline['filter']): Dict {
-  const common = { filter_order: f.order, ftype: 'butter', direction: f.phase === 'zero' ? 'forward-backward' : 'forward', ...(f.marginMs === null ? {} : { margin_ms: f.marginMs }) };
+  const common = { filter_order: f.order, ftype: 'butter', direction: f.phase === 'zero' ? 'forward-backward' : 'forward', ...(f.marginMs === null ? {} : { margin_ms: f.marginMs }), ...FLOAT32 };
   // SpikeInterface refuses an LFP-range freq_min unless told it was meant (its error names this argument).
   const low = f.lowHz !== null && f.lowHz < SI_LOW_FREQ_CHECK_HZ ? { ignore_low_freq_error: true } : {};
   if (f.kind === 'bandpass') return { bandpass_filter: { freq_min: f.lowHz, freq_max: f.highHz, ...common, ...low } };
@@ -175,7 +180,7 @@ export function toSpikeInterface(body: PresetBody): Dict {
       `the FIR phase shift (${phaseShift.taps} taps) has no SpikeInterface form: SpikeInterface's phase_shift is the FFT method. Export a copy of this preset with the phase shift set to FFT (the same correction, exact on files; ProbeDeck's view keeps using its FIR either way)`
     );
   }
-  if (phaseShift.method === 'fft') out.phase_shift = { margin_ms: 40.0 };
+  if (phaseShift.method === 'fft') out.phase_shift = { margin_ms: 40.0, ...FLOAT32 };
   if (r.mode === 'group') {
     // SpikeInterface's per-group reference takes the groups as lists of channel ids, which belong to
     // a recording, not to a preset; written as "global" it would silently reference across shanks.
@@ -190,7 +195,7 @@ export function toSpikeInterface(body: PresetBody): Dict {
     );
   }
   if (r.mode !== 'none') {
-    const kw: Record<string, unknown> = { reference: r.mode, operator: r.operator === 'mean' ? 'average' : r.operator }; // SpikeInterface's name for the mean
+    const kw: Record<string, unknown> = { reference: r.mode, operator: r.operator === 'mean' ? 'average' : r.operator, ...FLOAT32 }; // SpikeInterface's name for the mean
     if (r.mode === 'local') kw.local_radius = [r.innerUm, r.outerUm];
     out.common_reference = kw;
   }

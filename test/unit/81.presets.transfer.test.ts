@@ -12,8 +12,9 @@ const ap = BUILTIN_PRESETS[0].body;
 describe('SpikeInterface pipeline dict', () => {
   it('writes the Neuropixels AP preset as SI steps', () => {
     expect(toSpikeInterface(ap)).toEqual({
-      bandpass_filter: { freq_min: 300, freq_max: 6000, filter_order: 5, ftype: 'butter', direction: 'forward-backward' },
-      common_reference: { reference: 'global', operator: 'median' }
+      // float32 between steps, as ProbeDeck computes: left to its parent's int16, each step would round.
+      bandpass_filter: { freq_min: 300, freq_max: 6000, filter_order: 5, ftype: 'butter', direction: 'forward-backward', dtype: 'float32' },
+      common_reference: { reference: 'global', operator: 'median', dtype: 'float32' }
     });
   });
 
@@ -37,7 +38,7 @@ describe('SpikeInterface pipeline dict', () => {
     body.pipeline.badChannels = { detect: 'coherence+psd', manual: [] };
     const dict = toSpikeInterface(body);
     expect(Object.keys(dict)).toEqual(['bandpass_filter', 'detect_and_remove_bad_channels', 'common_reference']);
-    expect(dict.common_reference).toEqual({ reference: 'global', operator: 'average' });
+    expect(dict.common_reference).toEqual({ reference: 'global', operator: 'average', dtype: 'float32' });
     expect(dict.detect_and_remove_bad_channels).toEqual({ method: 'coherence+psd' });
     expect(fromSpikeInterface(dict, ap).pipeline).toEqual(body.pipeline);
     body.pipeline.badChannels.manual = [77, 191];
@@ -63,7 +64,7 @@ describe('SpikeInterface pipeline dict', () => {
   it('writes only arguments SpikeInterface takes: no FIR phase shift, no single-channel index, no low-pass; an LFP band says it is meant', () => {
     const body = structuredClone(ap);
     body.pipeline.phaseShift = { method: 'fft', taps: 32 };
-    expect(toSpikeInterface(body).phase_shift).toEqual({ margin_ms: 40.0 }); // phase_shift(recording, margin_ms, inter_sample_shift, dtype)
+    expect(toSpikeInterface(body).phase_shift).toEqual({ margin_ms: 40.0, dtype: 'float32' }); // phase_shift(recording, margin_ms, inter_sample_shift, dtype)
     body.pipeline.phaseShift.method = 'fir';
     expect(() => toSpikeInterface(body)).toThrow(/^the FIR phase shift \(32 taps\) has no SpikeInterface form: SpikeInterface's phase_shift is the FFT method\. Export a copy of this preset with the phase shift set to FFT/);
     body.pipeline.phaseShift.method = 'none';
