@@ -70,7 +70,7 @@ function chunksLine(x: ExportContext): string {
   const fs = x.info.fs;
   const si = siChunkSamples(fs);
   return (
-    `Chunks: ${x.chunkSamples} samples (${(x.chunkSamples / fs).toFixed(3)} s), windows [i·${x.chunkSamples}, (i+1)·${x.chunkSamples})` +
+    `Chunks: ${x.chunkSamples} samples (${(x.chunkSamples / fs).toFixed(3)} s), windows [i·${x.chunkSamples}, (i+1)·${x.chunkSamples})${x.startSample > 0 ? ` counted from the range's start (sample ${x.startSample})` : ''}` +
     (x.marginSamples > 0 ? `, each filtered with ${x.marginSamples} samples (${((1000 * x.marginSamples) / fs).toFixed(1)} ms) of real neighbours each side` : '') +
     (x.chunkSamples === si ? ", as SpikeInterface's save() with chunk_duration='1s'" : x.chunkSamples < si ? "; shorter than SpikeInterface's 1 s (the RAM budget held no 1 s chunk), so the output differs from SpikeInterface's at chunk edges" : '')
   );

@@ -209,6 +209,8 @@ describe('probedeck export', () => {
     const raw = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--start', '0.25', '--end', '0.75', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]);
     expect(raw.code, raw.stderr).toBe(0);
     expect(readBack('raw-f32', join(dir, 'f32'))).toEqual({ fs: 30000, units: 'uV', shape: [15000, 384], num_samples: 15000 });
+    // A range's chunks count from its start, as SpikeInterface's save() of a time slice does.
+    expect(readFileSync(join(dir, 'f32/README.txt'), 'utf8')).toMatch(/windows \[i·30000, \(i\+1\)·30000\) counted from the range's start \(sample 7500\)/);
   });
 
   it('a SpikeInterface folder of a Neuropixels recording keeps each channel\'s ADC delay (inter_sample_shift), 0 once the export shifted it', () => {
