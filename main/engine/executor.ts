@@ -115,15 +115,20 @@ function checkWindowFits(o: ProcessFileOptions, chunk: number, margin: number) {
   );
 }
 
+/** The pipeline's zero-phase filter, or null: none, another phase, or one that cannot be made here (refused where it runs, naming the preset and the rate). */
+function zeroPhaseSos(pipeline: PipelineSpec, fs: number): Float64Array | null {
+  if (pipeline.filter?.phase !== 'zero') return null;
+  try {
+    return designSos(pipeline.filter, fs);
+  } catch {
+    return null;
+  }
+}
+
 /** A recording too short for a step is said as such, rather than as that step's window. */
 export function checkLongEnough(input: string, N: number, fs: number, pipeline: PipelineSpec): void {
   const has = `${input} has ${N} samples (${((N / fs) * 1000).toLocaleString('en-US', { maximumSignificantDigits: 3 })} ms)`;
-  let sos: Float64Array | null = null;
-  try {
-    if (pipeline.filter?.phase === 'zero') sos = designSos(pipeline.filter, fs);
-  } catch {
-    // A filter that cannot be made here is refused where it runs, naming the preset and the rate.
-  }
+  const sos = zeroPhaseSos(pipeline, fs);
   if (sos && N <= padlen(sos)) {
     throw new ProbeDeckError('RECORDING_TOO_SHORT', `${has}: its zero-phase filter needs more than ${padlen(sos)} (scipy's padlen for that filter)`);
   }
@@ -141,13 +146,8 @@ export function checkLongEnough(input: string, N: number, fs: number, pipeline: 
  */
 export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec, start: number, end: number, chunk: number): void {
   const filter = pipeline.filter;
-  if (filter?.phase !== 'zero') return;
-  let sos: Float64Array;
-  try {
-    sos = designSos(filter, fs);
-  } catch {
-    return; // refused where it runs, naming the preset and the rate
-  }
+  const sos = zeroPhaseSos(pipeline, fs);
+  if (!filter || !sos) return;
   const pad = padlen(sos);
   const margin = filter.marginSamples ?? defaultMargin(filter, fs);
   const psMargin = pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, fs) : 0;

@@ -10,7 +10,7 @@ import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts'
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
-import { describeSpikeGLX, metaMisfit, metaPathFor, readMeta, staleMetaProblem } from '../sources/spikeglx.ts';
+import { binPathFor, describeSpikeGLX, metaMisfit, metaPathFor, readMeta, staleMetaProblem } from '../sources/spikeglx.ts';
 
 export interface LiveInput {
   readonly kind: 'simulator' | 'file';
@@ -200,7 +200,7 @@ function followInput(l: FollowLayout): LiveInput {
 /** Follows a growing SpikeGLX .bin. Without its .meta yet, channels and fs come from the caller. */
 export async function growingFileInput(path: string, fallback: { channels: number; fs: number }): Promise<LiveInput> {
   // A SpikeGLX .meta names its .bin: that is the file followed (its own text would be taken for data).
-  path = path.replace(/\.meta$/i, '.bin');
+  path = binPathFor(path);
   const metaPath = metaPathFor(path);
   if (existsSync(metaPath)) {
     const meta = await readMeta(path);

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { openOpenEphys, splitDatPath } from './openephys.ts';
 import { openRaw, type RawOptions } from './raw.ts';
 import { SourceError, fsError, type Source } from './source.ts';
-import { metaPathFor, openSpikeGLX } from './spikeglx.ts';
+import { binPathFor, metaPathFor, openSpikeGLX } from './spikeglx.ts';
 
 export interface OpenOptions {
   raw?: RawOptions;
@@ -39,7 +39,7 @@ export async function openSource(path: string, o: OpenOptions = {}): Promise<Sou
   if (st.isDirectory() || path.endsWith('structure.oebin')) return openOpenEphys(path, o.stream);
   // A SpikeGLX .meta names its .bin: that is the recording (read as raw, its text would be data).
   if (/\.meta$/i.test(path)) {
-    const bin = path.replace(/\.meta$/i, '.bin');
+    const bin = binPathFor(path);
     if (await exists(bin)) return openSpikeGLX(bin);
     throw new SourceError('MISSING_BIN', path, `is a SpikeGLX .meta; the recording it describes, ${basename(bin)}, is not beside it`);
   }

@@ -7,6 +7,8 @@ import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, ty
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
 export const metaPathFor = (bin: string) => bin.replace(/\.bin$/i, '.meta');
+/** The .bin a SpikeGLX .meta names (any other path as it is). */
+export const binPathFor = (meta: string) => meta.replace(/\.meta$/i, '.bin');
 
 function num(meta: Meta, key: string, path: string): number {
   const v = Number(meta.values.get(key));
