@@ -9,6 +9,7 @@ import { exportWarnings } from './notes.ts';
 import { isHighPassed } from '../presets/bands.ts';
 import { kilosortProbeJson, probeinterfaceJson } from './probe-files.ts';
 import { adcSampleShifts, hasAdcLayout } from '../sources/adc-shifts.ts';
+import { spikeInterfaceChannelIds } from '../sources/si-channel-ids.ts';
 
 export interface ExportContext {
   info: SourceInfo;
@@ -182,6 +183,9 @@ function interSampleShifts(x: ExportContext): number[] | null {
 
 function siNotes(x: ExportContext): string {
   const lines = ['The probe is in probegroup.json (SpikeInterface 0.105 on) and probe.json (up to 0.104), the same file.'];
+  const ids = spikeInterfaceChannelIds(x.info, x.channels);
+  if (ids.some((id, k) => id !== x.channels[k].id))
+    lines.push(`Channel ids are SpikeInterface's for this source (${ids[0]} …), as read_spikeglx(stream_id="${x.info.stream}") names them, so lists keyed by them (bad channels, sorter outputs) apply; the channel property "channel_name" holds SpikeGLX's names (${x.channels[0].id} …).`);
   const shifts = interSampleShifts(x);
   if (shifts)
     lines.push(
@@ -227,7 +231,9 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
     microvolts: false,
     sidecars: (x) => {
       const C = x.channels.length;
-      const ids = x.channels.map((c) => c.id);
+      // SpikeInterface's ids for the same source (imec0.ap#AP0), its channel_name the acquisition's (AP0), as its readers set both.
+      const ids = spikeInterfaceChannelIds(x.info, x.channels);
+      const names = x.channels.map((c) => c.id);
       const shifts = interSampleShifts(x);
       // No gain given (a raw file): none written, as SpikeInterface saves a recording without one; a gain
       // of 1 would have it take the file's units for µV.
@@ -281,7 +287,7 @@ export const FORMATS: Record<ExportFormat, FormatSpec> = {
         }),
         'properties/location.npy': encodeNpy({ dtype: '<f8', shape: [C, 2], data: x.channels.flatMap((c) => [c.x, c.y]) }),
         'properties/group.npy': encodeNpy({ dtype: '<i8', shape: [C], data: x.channels.map((c) => c.shank) }),
-        'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: ids }),
+        'properties/channel_name.npy': encodeNpy({ dtype: 'unicode', shape: [C], data: names }),
         ...(shifts && { 'properties/inter_sample_shift.npy': encodeNpy({ dtype: '<f8', shape: [C], data: shifts }) }),
         // detect_bad_channels' labels ('good', 'dead', 'noise', 'out'; 'known' for those the preset lists, 'unused' for a site the .meta marks unused),
         // which SpikeInterface loads as a channel property: no SI release sets one of its own.

@@ -5,6 +5,7 @@ import { FRAME_FIT_FRAMES, dataFrameChannels, firstBytes } from './frame-fit.ts'
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
+import { spikeglxStreamName } from './si-channel-ids.ts';
 
 export const metaPathFor = (bin: string) => bin.replace(/\.bin$/i, '.meta');
 /** The .bin a SpikeGLX .meta names (any other path as it is). */
@@ -138,7 +139,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   return {
     format: 'spikeglx',
     path: binPath,
-    stream: basename(binPath).replace(/^.*?_t\d+\./, '').replace(/\.bin$/i, ''),
+    stream: spikeglxStreamName(meta, binPath),
     channels,
     fs,
     dtype: 'int16',

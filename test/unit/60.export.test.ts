@@ -190,8 +190,10 @@ describe('probedeck export', () => {
     expect(si.num_channels).toBe(384); // the sync column is not exported
     expect(si.shape).toEqual([30000, 384]);
     expect(si.dtype).toBe('float32');
-    expect(si.channel_ids).toEqual(chans.map((c) => c.id));
-    expect(si.prop_ids).toEqual(si.channel_ids);
+    // SpikeInterface's ids for the same file (read_spikeglx(stream_id="imec0.ap")), its channel_name SpikeGLX's.
+    expect(si.channel_ids).toEqual(chans.map((c) => `imec0.ap#${c.id}`));
+    expect(si.prop_ids).toEqual(chans.map((c) => c.id));
+    expect(readFileSync(join(dir, 'si/README.txt'), 'utf8')).toContain(`Channel ids are SpikeInterface's for this source (imec0.ap#AP0 …), as read_spikeglx(stream_id="imec0.ap") names them`);
     expect(si.gains).toEqual(chans.map((c) => c.gainUv));
     expect(si.prop_gains).toEqual(si.gains);
     expect(si.gains[0]).toBeCloseTo(2.34375, 6);

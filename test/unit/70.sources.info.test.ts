@@ -5,6 +5,8 @@ import { probeSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { findOpenEphysProbe } from '../../main/sources/openephys-settings.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
+import { spikeInterfaceChannelIds } from '../../main/sources/si-channel-ids.ts';
+import type { SourceInfo } from '../../main/sources/source.ts';
 import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
 import { cli } from './cli.ts';
 import { pipelineFromPreset } from '../../main/presets/to-pipeline.ts';
@@ -149,6 +151,41 @@ describe('SpikeGLX (real .meta files)', () => {
     expect(probeSampleShifts(i.probe, i.channels.map((c) => c.readout)).slice(0, 4)).toEqual(Float64Array.from([0, 0, 1 / 13, 1 / 13]));
     expect(i.channels.filter((c) => c.unused).map((c) => c.id)).toEqual(['LF191']);
     await src.close();
+  });
+
+  it("SpikeInterface's channel ids for the same file: neo's stream (from the .meta's fileName) + '#' + the channel's name; an Open Ephys channel's own name", async () => {
+    const dir = tempDir();
+    const ids = (info: SourceInfo) => spikeInterfaceChannelIds(info, info.channels);
+    const noise = await openSource(spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta'));
+    expect(noise.info.stream).toBe('imec0.ap');
+    expect(ids(noise.info).slice(0, 2)).toEqual(['imec0.ap#AP0', 'imec0.ap#AP1']);
+    expect(noise.info.channels[0].id).toBe('AP0'); // the app keeps the short name
+    await noise.close();
+    // Written by SpikeGLX as Day_3_g0_t0.imec1.ap.bin (its fileName), copied under another name: neo names it imec1.ap.
+    const subset = await openSource(spikeglx(dir, 'NP1_subset_g0_t0.imec0.ap.meta'));
+    expect(ids(subset.info).at(-1)).toBe('imec1.ap#AP150');
+    await subset.close();
+    // An LF stream, a CatGT output (tcat) and a OneBox stream; a .meta without fileName names by the file's own name.
+    const text = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8');
+    const cases: [string, (t: string) => string, string][] = [
+      ['run_g0_t0.imec2.lf.bin', (t) => t.replace(/^fileName=.*$/m, 'fileName=D:\\data\\run_g0\\run_g0_imec2\\run_g0_t0.imec2.lf.bin'), 'imec2.lf'],
+      ['run_g0_tcat.imec0.ap.bin', (t) => t.replace(/^fileName=.*$/m, 'fileName=D:/catgt_run_g0/run_g0_tcat.imec0.ap.bin'), 'imec0.ap'],
+      ['renamed.imec3.ap.bin', (t) => t.replace(/^fileName=.*\r?\n/m, ''), 'imec3.ap']
+    ];
+    for (const [name, edit, stream] of cases) {
+      const bin = join(dir, name);
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), edit(text));
+      writeFileSync(bin, '');
+      truncateSync(bin, 121625350);
+      const src = await openSource(bin);
+      expect(src.info.stream, name).toBe(stream);
+      expect(ids(src.info)[0], name).toBe(`${stream}#${src.info.channels[0].id}`);
+      await src.close();
+    }
+    const oe = await openSource(openephys(dir, 'np1.structure.oebin', 100, 0n));
+    expect(ids(oe.info).slice(0, 2)).toEqual(['CH0', 'CH1']);
+    expect(ids(oe.info)).toEqual(oe.info.channels.map((c) => c.id));
+    await oe.close();
   });
 
   it('NP1110 (NP1.0-class, one gain for all channels in its .meta): the ~muxTbl’s 32 ADCs × 12 slots give NP1.0’s 13-cycle phase shifts', async () => {
