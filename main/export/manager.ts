@@ -47,6 +47,18 @@ function openExportSource(req: Pick<ExportRequest, 'source' | 'raw' | 'stream'>)
   });
 }
 
+/**
+ * The sample a time (seconds from the recording's first sample) falls on, as SpikeInterface's
+ * time_slice takes it: time_to_sample_index is np.round(seconds × fs), a time half-way between two
+ * samples going to the even one. Math.round takes every such time to the later sample, one off
+ * SpikeInterface's on half of them (2.5 samples: SpikeInterface 2, Math.round 3).
+ */
+export function sampleAt(seconds: number, fs: number): number {
+  const x = seconds * fs;
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** Opens the source and finds the preset; the caller closes `source`. */
 export async function resolveExport(req: ExportRequest, presets: PresetsRepo | null): Promise<ResolvedExport> {
   let preset: ResolvedExport['preset'];
@@ -61,7 +73,7 @@ export async function resolveExport(req: ExportRequest, presets: PresetsRepo | n
   const source = await openExportSource(req);
   const fs = source.info.fs;
   // Not clamped: a range past the recording's end is refused by the export, saying how long it is.
-  const toSample = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * fs));
+  const toSample = (s: number | undefined) => (s === undefined ? undefined : sampleAt(s, fs));
   return { source, preset, startSample: toSample(req.startS), endSample: toSample(req.endS) };
 }
 

@@ -595,6 +595,31 @@ await host.close();`
     expect(r.stdout.split('\n'), r.stderr).toEqual(['cannot write in /mnt (a read-only file system)', `the export needs 26 MiB but ${join(dir, 'small')} has 4 MiB free`, 'ok false', '']);
   });
 
+  it("--start/--end and the app's range take the samples SpikeInterface's time_slice takes: the nearest, a time half-way between two the even one (np.round)", async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.2);
+    // 1.2 and 4.8 samples in: between samples, the nearest (1, 5). 2.5 and 3000.5: half-way, the even one (2, 3000), where Math.round took 3 and 3001.
+    const range = (start: number, end: number, out: string) => {
+      const r = cli(['export', bin, '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--channels', '0-1', '--start', String(start), '--end', String(end), '--out', join(dir, out), '--data-dir', join(dir, 'data')]);
+      expect(r.code, r.stderr).toBe(0);
+      const side = JSON.parse(readFileSync(join(dir, out, 'recording.json'), 'utf8'));
+      return [side.source.startSample, side.source.endSample];
+    };
+    expect(range(1.2 / 30000, 4.8 / 30000 + 0.1, 'between')).toEqual([1, 3005]);
+    expect(range(2.5 / 30000, 3000.5 / 30000, 'halfway')).toEqual([2, 3000]);
+    expect(range(3.5 / 30000, 3001.5 / 30000, 'halfway-odd')).toEqual([4, 3002]);
+    // The app's export form sends seconds to the host: the same samples.
+    const { host, id } = await hostWithAp(dir);
+    try {
+      const done = new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.state !== 'running' && resolve(p)));
+      await host.call('export.start', { source: bin, preset: { id }, format: 'raw-f32', channels: [0, 1], startS: 2.5 / 30000, endS: 3000.5 / 30000, outDir: join(dir, 'app') });
+      expect(await done).toMatchObject({ state: 'done', totalSamples: 2998 });
+      expect(JSON.parse(readFileSync(join(dir, 'app/recording.json'), 'utf8')).source).toMatchObject({ startSample: 2, endSample: 3000 });
+    } finally {
+      await host.close();
+    }
+  });
+
   it('through the host API: progress events, then a complete folder and a history row', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 2);
