@@ -38,7 +38,34 @@ function probeFamily(meta: Meta): 'np1' | 'np2' | 'other' {
   const slots = meta.lists.get('muxTbl')?.header.split(',')[1]?.trim();
   if (slots === '12') return 'np1';
   if (slots === '16') return 'np2';
-  return perChannelGains(meta) ? 'np1' : 'np2';
+  // Without a ~muxTbl (SpikeGLX before 2023): NP1.0's imroTbl has per-channel gains, an NP1110's (NP1.0-class) its type 1110.
+  return perChannelGains(meta) || meta.lists.get('imroTbl')?.header.split(',')[0].trim() === '1110' ? 'np1' : 'np2';
+}
+
+/**
+ * The AP gain of a probe whose gain is fixed, for a .meta without imChan0apGain (SpikeGLX wrote it
+ * from 2023): neo's ProbeTable (neuropixels_probe_features.json, ap_gain_list) by part number, as
+ * SpikeInterface scales it, and SpikeGLX's own tools by imro type (21, 24: NP2.0's first probes).
+ * The 14-bit NP2.0 probes have 80, the 12-bit ones that followed 100.
+ */
+const FIXED_AP_GAIN: Record<string, number> = {
+  ...Object.fromEntries(['NP2000', 'NP2010', 'PRB2_1_2_0640_0', 'PRB2_4_2_0640_0'].map((pn) => [pn, 80])),
+  ...Object.fromEntries(['NP2003', 'NP2004', 'NP2005', 'NP2006', 'NP2013', 'NP2014', 'NP2020', 'NP2021', 'NP2022', 'NP2300', 'NP3010', 'NP3011', 'NP3012', 'NP3020', 'NP3021', 'NP3022', 'NP3023', 'NP3024'].map((pn) => [pn, 100]))
+};
+
+/**
+ * The one gain of every channel of a probe without per-channel gains: the .meta's imChan0apGain
+ * (imChan0lfGain for an LF channel); without it, an NP1110's imroTbl header "(1110,flags,refid,apGain,
+ * lfGain,apFilter)" (as SpikeGLX's tools read it), else the probe's fixed AP gain. NaN when none is known.
+ */
+function uniformGain(meta: Meta, lf: boolean): number {
+  const given = meta.values.get(lf ? 'imChan0lfGain' : 'imChan0apGain');
+  if (given !== undefined) return Number(given);
+  const header = meta.lists.get('imroTbl')?.header.split(',').map((f) => f.trim()) ?? [];
+  if (header[0] === '1110') return Number(header[lf ? 4 : 3]);
+  if (lf) return NaN; // NP2.0 records no LF band: never guessed
+  const pn = meta.values.get('imDatPrb_pn');
+  return (pn && FIXED_AP_GAIN[pn]) || (header[0] === '21' || header[0] === '24' ? 80 : NaN);
 }
 
 export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
@@ -88,7 +115,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
   const perChannel = perChannelGains(meta);
-  const rangeMax = Number(meta.values.get('imAiRangeMax') ?? 0.6);
+  // SpikeGLX's ranges: ±0.6 V on NP1.0-class probes, ±0.5 V on NP2.0 (every .meta since 2020 says it).
+  const rangeMax = Number(meta.values.get('imAiRangeMax') ?? (family === 'np2' ? 0.5 : 0.6));
   const imro = meta.lists.get('imroTbl');
   const names = meta.lists.get('snsChanMap')?.entries.map((e) => e.split(';')[0]) ?? [];
   const geomMap = meta.lists.get('snsGeomMap');
@@ -122,15 +150,19 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const g = i < mn ? Number(meta.values.get('niMNGain') ?? 1) : i < mn + ma ? Number(meta.values.get('niMAGain') ?? 1) : 1;
       gainUv = i < mn + ma + (counts[2] ?? 0) ? (range / g) * 1e6 : 1;
     } else if (type === 'imec' && family !== 'other') {
-      // One gain for every channel: the .meta's imChan0apGain (imChan0lfGain for an LF channel, never
-      // guessed), else NP2.0's by part number.
-      const maxInt = Number(meta.values.get('imMaxInt') ?? 8192);
-      const g = Number(lf ? meta.values.get('imChan0lfGain') : (meta.values.get('imChan0apGain') ?? (pn === 'NP2013' || pn === 'NP2014' ? 100 : 80)));
-      gainUv = (rangeMax / maxInt / g) * 1e6;
+      // One gain for every channel. Without imMaxInt, NP1.0's 10 bits (512, as SpikeGLX's tools take
+      // it) or NP2.0's 14 (8192, as neo takes it).
+      const maxInt = Number(meta.values.get('imMaxInt') ?? (family === 'np1' ? 512 : 8192));
+      gainUv = (rangeMax / maxInt / uniformGain(meta, lf)) * 1e6;
     }
     // A gain the .meta lacks or gives as 0 would turn every sample of the channel into NaN or ±∞.
     if (!(Number.isFinite(gainUv) && gainUv > 0)) {
-      const where = type === 'imec' && perChannel ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${readout}` : `the .meta for channel ${i}`;
+      const where =
+        type === 'imec' && perChannel
+          ? `imroTbl (${imro?.entries.length ?? 0} entries) for readout channel ${readout}`
+          : type === 'imec' && family !== 'other' && !meta.values.has(lf ? 'imChan0lfGain' : 'imChan0apGain')
+            ? `the .meta (no ${lf ? 'imChan0lfGain' : 'imChan0apGain'}, and ${pn ? `no fixed ${lf ? 'LF' : 'AP'} gain known for ${pn}` : 'no part number, imDatPrb_pn'})`
+            : `the .meta for channel ${i}`;
       throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${lf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
     }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };

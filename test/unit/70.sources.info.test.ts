@@ -188,6 +188,43 @@ describe('SpikeGLX (real .meta files)', () => {
     await oe.close();
   });
 
+  it('a .meta without imChan0apGain (SpikeGLX before 2023): each probe family\'s fixed gain and range, as neo and SpikeGLX\'s tools give them', async () => {
+    const dir = tempDir();
+    const text = readFileSync(join(fixtures, 'spikeglx', 'NP2_2013_g0_t0.imec0.ap.meta'), 'utf8').replace(/^imChan0apGain=.*\r?\n/m, '');
+    const gainOf = async (name: string, edit: (t: string) => string) => {
+      const bin = join(dir, `${name}_g0_t0.imec0.ap.bin`);
+      writeFileSync(bin.replace(/\.bin$/, '.meta'), edit(text));
+      writeFileSync(bin, '');
+      truncateSync(bin, 186155200);
+      const src = await openSource(bin);
+      const gains = new Set(src.info.channels.map((c) => c.gainUv));
+      await src.close();
+      expect(gains.size, name).toBe(1);
+      return [...gains][0];
+    };
+    const pn = (p: string) => (t: string) => t.replace(/^imDatPrb_pn=.*$/m, `imDatPrb_pn=${p}`);
+    // 12-bit NP2.0 probes (NP2013/2014, NP2003–2006, the NP2020 Quad Base): 100, ±0.62 V in 2048 steps.
+    for (const p of ['NP2013', 'NP2003', 'NP2020', 'NP2021']) expect(await gainOf(p, pn(p)), p).toBeCloseTo((0.62 / 2048 / 100) * 1e6, 12);
+    // 14-bit NP2.0 (NP2000, NP2010, PRB2_*): 80, ±0.5 V in 8192 steps: 0.762939453125 µV, also when the .meta gives no range or imMaxInt.
+    const np2000 = (t: string) => pn('NP2000')(t).replace(/^imMaxInt=.*\r?\n/m, '').replace(/^imAiRangeMax=.*\r?\n/m, '');
+    expect(await gainOf('np2000', np2000)).toBe(0.762939453125);
+    expect(await gainOf('prb2', (t) => np2000(t).replace(/^imDatPrb_pn=.*\r?\n/m, '').replace(/^~imroTbl=\(2013,/m, '~imroTbl=(24,'))).toBe(0.762939453125);
+    // A probe whose gain is not known: refused, saying what is missing, rather than scaled by a guess.
+    await expect(gainOf('unknown', pn('NP9999'))).rejects.toThrow(/the \.meta \(no imChan0apGain, and no fixed AP gain known for NP9999\) gives no usable AP gain, so its µV cannot be known/);
+    // NP1110 (NP1.0-class, one gain for all channels): its imroTbl header's, over 512 steps, as SpikeGLX's tools read it.
+    const np1110 = readFileSync(join(fixtures, 'spikeglx', 'Noise_g0_t0.imec0.ap.meta'), 'utf8')
+      .replace(/^imDatPrb_pn=.*$/m, 'imDatPrb_pn=NP1110')
+      .replace(/^~imroTbl=.*$/m, `~imroTbl=(1110,2,0,500,250,1)${Array.from({ length: 24 }, (_, g) => `(${g} 0 0)`).join('')}`);
+    const bin = join(dir, 'np1110_g0_t0.imec0.ap.bin');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), np1110);
+    writeFileSync(bin, '');
+    truncateSync(bin, 121625350);
+    const src = await openSource(bin);
+    expect(new Set(src.info.channels.map((c) => c.gainUv))).toEqual(new Set([2.34375]));
+    expect(src.info.probe.kind).toBe('np1'); // without a ~muxTbl too: NP1.0's 13-cycle phase shifts
+    await src.close();
+  });
+
   it('NP1110 (NP1.0-class, one gain for all channels in its .meta): the ~muxTbl’s 32 ADCs × 12 slots give NP1.0’s 13-cycle phase shifts', async () => {
     // The Noise run's .meta made an NP1110's as SpikeGLX writes it: imroTbl of channel groups (no
     // per-channel gains), imChan0apGain, imMaxInt and the NP1.0 ~muxTbl.
