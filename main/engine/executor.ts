@@ -142,9 +142,10 @@ export function checkLongEnough(input: string, N: number, fs: number, pipeline: 
 /**
  * The windows an export's chunks give a zero-phase filter, [start + i·chunk, …) with their real
  * neighbours clipped at the recording's ends: the last (or only) chunk's can be shorter than scipy's
- * padlen (a filter without margin), which would fail the run at its end. Said up front, with the fix.
+ * padlen (a filter without margin), which would fail the run at its end. Said up front, with the fix
+ * the caller offers: another range (an export), or another chunk (a whole file, as process runs).
  */
-export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec, start: number, end: number, chunk: number): void {
+export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec, start: number, end: number, chunk: number, fix: 'range' | 'chunk' = 'range'): void {
   const filter = pipeline.filter;
   const sos = zeroPhaseSos(pipeline, fs);
   if (!filter || !sos) return;
@@ -157,10 +158,11 @@ export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec,
   const rows = z - a + Math.min(margin, a) + Math.min(margin, N - z);
   if (rows > pad) return;
   const only = s === start;
+  const whole = fix === 'chunk' ? 'the file' : 'the range';
   throw new ProbeDeckError(
     'CHUNK_TOO_SHORT',
-    `${only ? 'the range' : 'the last chunk of the range'}, samples ${s}–${end}, is ${rows} samples with its neighbours: too short for the zero-phase filter, which needs more than ${pad} (scipy's padlen; SpikeInterface's save() fails there too). ` +
-      `${only ? `Make the range at least ${pad + 1 - rows} samples longer` : `Move the range's end at least ${pad + 1 - rows} samples later or ${end - s} earlier`}, or give the filter a margin`
+    `${only ? whole : `the last chunk of ${whole}`}, samples ${s}–${end}, is ${rows} samples with its neighbours: too short for the zero-phase filter, which needs more than ${pad} (scipy's padlen; SpikeInterface's save() fails there too). ` +
+      `${fix === 'chunk' ? `Take a chunk that leaves the last one more than ${pad} samples (the file has ${end - start})` : only ? `Make the range at least ${pad + 1 - rows} samples longer` : `Move the range's end at least ${pad + 1 - rows} samples later or ${end - s} earlier`}, or give the filter a margin`
   );
 }
 
@@ -213,6 +215,11 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   try {
     const N = src.samples;
     checkLongEnough(o.input, N, o.fs, o.pipeline);
+    const start = o.startSample ?? 0;
+    const end = o.endSample ?? N;
+    if (!isInteger(start) || !isInteger(end) || start < 0 || end > N || start >= end) throw invalidParameterError('startSample/endSample', `a range inside 0–${N}`, `${start}–${end}`);
+    // Before any work (bad-channel detection, the chunks before it): a last window the filter cannot take.
+    checkChunkWindows(N, o.fs, o.pipeline, start, end, o.chunkSamples, o.startSample === undefined && o.endSample === undefined ? 'chunk' : 'range');
     const readRows = (r0: number, r1: number) => src.read(r0, r1);
     const bc = o.pipeline.badChannels;
     let badChannels: BadChannelResult | undefined;
@@ -229,9 +236,6 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       if (!bc.positions) throw new ProbeDeckError('NO_POSITIONS', 'interpolating bad channels needs the contact positions');
       interp = planInterpolation(bc.positions, [...bad]);
     }
-    const start = o.startSample ?? 0;
-    const end = o.endSample ?? N;
-    if (!isInteger(start) || !isInteger(end) || start < 0 || end > N || start >= end) throw invalidParameterError('startSample/endSample', `a range inside 0–${N}`, `${start}–${end}`);
     // Neither chunks nor margins reach past the recording.
     checkWindowFits(o, Math.min(o.chunkSamples, end - start), Math.min(margin + psMargin, N));
 

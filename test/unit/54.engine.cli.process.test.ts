@@ -98,6 +98,28 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(r.stderr).toMatch(/cut\.bin: 1603 data bytes is not a whole number of 8-channel int16 frames/);
     expect(readdirSync(dir)).toEqual(['cut.bin']);
   });
+  it('a last chunk too short for the zero-phase filter (no margin) is refused up front, as export refuses it, and nothing is written', () => {
+    const dir = tempDir();
+    const out = join(dir, 'o.f32');
+    writeFileSync(out, 'an earlier output');
+    // 1997-sample chunks of the 6000-sample file: the last holds 9, and without a margin scipy needs more than 33.
+    const args = ['--chunk-ms', '66.5667', '--bandpass', '300,6000', '--margin-ms', '0', '--out', out, '--overwrite'];
+    const r = cli(['process', refPath('engine_input.i16'), '--channels', '8', '--fs', '30000', '--dtype', 'int16', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "probedeck: the last chunk of the file, samples 5991–6000, is 9 samples with its neighbours: too short for the zero-phase filter, which needs more than 33 (scipy's padlen; SpikeInterface's save() fails there too). Take a chunk that leaves the last one more than 33 samples (the file has 6000), or give the filter a margin\n"
+    );
+    expect(readdirSync(dir)).toEqual(['o.f32']);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier output');
+    // Up front, before any chunk runs: a NaN in the first chunk is not reached.
+    const nan = join(dir, 'nan.f32');
+    writeFileSync(nan, new Float32Array(6000 * 8).map((_, i) => (i === 5 ? NaN : Math.sin(i))));
+    const f = cli(['process', nan, '--channels', '8', '--fs', '30000', '--dtype', 'float32', ...args]);
+    expect(f.stderr).toMatch(/^probedeck: the last chunk of the file, samples 5991–6000, is 9 samples with its neighbours/);
+    expect(readdirSync(dir).sort()).toEqual(['nan.f32', 'o.f32']);
+    // A chunk that leaves 33 + 1: processed.
+    expect(cli(['process', refPath('engine_input.i16'), '--channels', '8', '--fs', '30000', '--dtype', 'int16', ...args.slice(2), '--chunk-ms', String((5966 / 30000) * 1000 + 0.001)]).code).toBe(0);
+  });
   it('a corner above Nyquist', () => {
     const dir = tempDir();
     const r = cli([...base, '--bandpass', '300,16000', '--out', join(dir, 'o.f32')]);
