@@ -78,13 +78,18 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   // Neuropixels streams run at 2.5 and 30 kHz, NI and OneBox boards up to a few hundred kHz.
   if (!(fs > 0 && fs <= 10e6)) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0 and at most 10 MHz, got ${fs} Hz`);
   const layout = { headerBytes: 0, frameChannels: nSaved, dtype: 'int16', partialLastFrame: true } as const;
-  const samples = frameCount(binPath, size, layout);
   const declared = Number(meta.values.get('fileSizeBytes'));
+  const seconds = (bytes: number) => `${(Math.floor(bytes / (2 * nSaved)) / fs).toFixed(3)} s`;
+  if (size < 2 * nSaved) throw new SourceError('FILE_TOO_SMALL', binPath, noDataProblem(size, nSaved, fs, meta.values.has('fileSizeBytes') ? declared : null));
+  const samples = frameCount(binPath, size, layout);
   const warnings: string[] = [];
   const partial = partialFrameBytes(size, layout);
-  // Shorter than its .meta says: a run cut short, or a copy. What is there is shown, and said.
+  // Shorter than its .meta says: a run cut short, or a copy. What is there is shown (as SpikeInterface
+  // reads it, by the file's size), and said, with what to do.
   if (Number.isFinite(declared) && declared > size) {
-    warnings.push(`the file is ${size} bytes but its .meta says ${declared}: the recording is incomplete (a crash, or a copy cut short); the ${(samples / fs).toFixed(3)} s it holds are shown`);
+    warnings.push(
+      `the file is ${size} bytes but its .meta says ${declared}: the recording is incomplete, ${seconds(size)} of the ${seconds(declared)} recorded (a crashed run, or a copy cut short: copy the .bin again from the acquisition machine if it holds it whole); the ${seconds(size)} it holds are shown`
+    );
   } else if (Number.isFinite(declared) && declared > 0 && declared !== size) {
     throw new SourceError('SIZE_MISMATCH', binPath, `is ${size} bytes but its .meta says ${declared} (nSavedChans=${nSaved}): the .meta belongs to another file (an earlier run's, if this is a new run still being written under its name: move that .meta aside and follow the file live)`);
   } else if (partial > 0) {
@@ -189,6 +194,22 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
     wallClockStart: meta.values.get('fileCreateTime') ?? null,
     ...(warnings.length ? { warnings } : {})
   };
+}
+
+/**
+ * A .bin without one whole frame of data, beside its .meta: what is wrong and what to do. `declared`
+ * is the .meta's fileSizeBytes (null when it has none).
+ */
+function noDataProblem(size: number, nSaved: number, fs: number, declared: number | null): string {
+  const frame = 2 * nSaved;
+  const held = size === 0 ? 'is empty' : `holds ${size} bytes, less than one frame (${frame} bytes: nSavedChans=${nSaved} int16 values)`;
+  if (declared === null || !Number.isFinite(declared)) return `${held}, and its .meta gives no fileSizeBytes: there is nothing to open (if SpikeGLX is recording into it now, follow it live instead)`;
+  if (declared < frame) return `${held}, as its .meta says (fileSizeBytes=${declared}): SpikeGLX saved no sample in that run (it stopped before the first), so there is nothing to open`;
+  const samples = Math.floor(declared / frame);
+  return (
+    `${held}, but its .meta says SpikeGLX wrote ${declared} bytes (${samples} samples, ${(samples / fs).toFixed(3)} s): the data did not reach this file. ` +
+    `If it is a copy, copy the .bin again from the acquisition machine; if SpikeGLX is recording into it now (a new run under an earlier run's name), follow it live instead`
+  );
 }
 
 /**

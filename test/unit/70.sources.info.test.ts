@@ -11,6 +11,7 @@ import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-write
 import { cli } from './cli.ts';
 import { pipelineFromPreset } from '../../main/presets/to-pipeline.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
+import { createHost } from '../../main/api/host.ts';
 import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
@@ -531,7 +532,9 @@ describe('bad input: a clear error naming the file and the problem', () => {
     truncateSync(bin, 121625350 - 3);
     let src = await openSource(bin);
     expect(src.info.samples).toBe(Math.floor((121625350 - 3) / 770));
-    expect(src.info.warnings).toEqual([`the file is 121625347 bytes but its .meta says 121625350: the recording is incomplete (a crash, or a copy cut short); the ${(src.info.samples / 30000).toFixed(3)} s it holds are shown`]);
+    expect(src.info.warnings).toEqual([
+      `the file is 121625347 bytes but its .meta says 121625350: the recording is incomplete, ${(src.info.samples / 30000).toFixed(3)} s of the 5.265 s recorded (a crashed run, or a copy cut short: copy the .bin again from the acquisition machine if it holds it whole); the ${(src.info.samples / 30000).toFixed(3)} s it holds are shown`
+    ]);
     await src.close();
     truncateSync(bin, 770 * 10 + 5);
     src = await openSource(bin);
@@ -539,6 +542,28 @@ describe('bad input: a clear error naming the file and the problem', () => {
     await src.close();
     truncateSync(bin, 121625350 + 770);
     await expect(openSource(bin)).rejects.toThrow(/is 121626120 bytes but its \.meta says 121625350 \(nSavedChans=385\): the \.meta belongs to another file \(an earlier run's, if this is a new run still being written under its name: move that \.meta aside and follow the file live\)$/);
+  });
+  it('an empty .bin beside its .meta says what is wrong and what to do, opened, on the command line and through the app', async () => {
+    const dir = tempDir();
+    const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
+    truncateSync(bin, 0);
+    const said =
+      'is empty, but its .meta says SpikeGLX wrote 121625350 bytes (157955 samples, 5.265 s): the data did not reach this file. If it is a copy, copy the .bin again from the acquisition machine; if SpikeGLX is recording into it now (a new run under an earlier run\'s name), follow it live instead';
+    await expect(openSource(bin)).rejects.toMatchObject({ code: 'FILE_TOO_SMALL', message: `${bin}: ${said}` });
+    expect(cli(['info', bin]).stderr).toBe(`probedeck: ${bin}: ${said}\n`);
+    const host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    try {
+      await expect(host.call('session.open', { source: { kind: 'recording', path: bin } })).rejects.toThrow(`${bin}: ${said}`);
+    } finally {
+      await host.close();
+    }
+    // A run that saved nothing says so; a .meta without fileSizeBytes says nothing of what was written.
+    const meta = bin.replace(/\.bin$/, '.meta');
+    const text = readFileSync(meta, 'utf8');
+    writeFileSync(meta, text.replace(/^fileSizeBytes=.*$/m, 'fileSizeBytes=0'));
+    await expect(openSource(bin)).rejects.toThrow(/ap\.bin: is empty, as its \.meta says \(fileSizeBytes=0\): SpikeGLX saved no sample in that run \(it stopped before the first\), so there is nothing to open$/);
+    writeFileSync(meta, text.replace(/^fileSizeBytes=.*\r?\n/m, ''));
+    await expect(openSource(bin)).rejects.toThrow(/ap\.bin: is empty, and its \.meta gives no fileSizeBytes: there is nothing to open \(if SpikeGLX is recording into it now, follow it live instead\)$/);
   });
   it('a damaged .meta: a channel subset, a channel count or a rate no acquisition writes is refused at once, naming the key', async () => {
     const dir = tempDir();
@@ -575,7 +600,7 @@ describe('bad input: a clear error naming the file and the problem', () => {
     const dir = tempDir();
     const bin = spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta');
     truncateSync(bin, 100);
-    await expect(openSource(bin)).rejects.toThrow(/100 data bytes is less than one frame of 385 int16 channels/);
+    await expect(openSource(bin)).rejects.toThrow(/Noise_g0_t0\.imec0\.ap\.bin: holds 100 bytes, less than one frame \(770 bytes: nSavedChans=385 int16 values\), but its \.meta says SpikeGLX wrote 121625350 bytes/);
     const lonely = join(dir, 'lonely.imec0.ap.bin');
     writeFileSync(lonely, Buffer.alloc(770));
     await expect(openSource(lonely)).rejects.toThrow(/lonely\.imec0\.ap\.bin: has no \.meta beside it/);
