@@ -107,7 +107,11 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
   // The channel count is the oebin's: a partial last frame means a run cut short, left out and said.
   const layout = { headerBytes: 0, frameChannels: stream.num_channels, dtype: 'int16', partialLastFrame: true } as const;
   const samples = live ? Math.floor(size / (stream.num_channels * 2)) : frameCount(dat, size, layout);
-  const first = (await firstNpyValue(join(dir, 'sample_numbers.npy'))) ?? (await firstNpyValue(join(dir, 'timestamps.npy'))) ?? 0;
+  // t_start as neo gives it to SpikeInterface: the first of sample_numbers.npy where that file is
+  // (GUI 0.6 on; its timestamps.npy are seconds then), else of timestamps.npy (sample numbers before
+  // 0.6), over the rate; 0 for an empty one, never the other file's.
+  const numbers = join(dir, 'sample_numbers.npy');
+  const first = (await firstNpyValue((await stat(numbers).then(() => true, () => false)) ? numbers : join(dir, 'timestamps.npy'))) ?? 0;
   // Neural channels only: ADC channels and a trailing _SYNC channel are separate streams in SpikeInterface.
   const channels: ChannelInfo[] = [];
   let sync: SourceInfo['syncChannel'] = null;

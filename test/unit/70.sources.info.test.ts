@@ -1,4 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { encodeNpy } from '../../main/sources/npy.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { probeSampleShifts } from '../../main/sources/adc-shifts.ts';
@@ -368,6 +369,31 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     const rows = (await src.read(5, 7)) as Int16Array;
     expect(Array.from(rows.subarray(0, 3))).toEqual([5, 15, 25]);
     await src.close();
+  });
+
+  it("t_start as neo gives it to SpikeInterface (sample_numbers.npy where it is, else timestamps.npy, over the rate), and a SpikeInterface folder's t_starts from it", async () => {
+    const dir = tempDir();
+    const node = openephys(dir, 'np1.structure.oebin', 100, 300000n);
+    const folder = (JSON.parse(readFileSync(join(node, 'experiment1/recording1/structure.oebin'), 'utf8')) as { continuous: { folder_name: string }[] }).continuous[0].folder_name;
+    const stream = join(node, 'experiment1/recording1/continuous', folder);
+    const tStart = async () => {
+      const src = await openSource(node);
+      await src.close();
+      return src.info.tStart;
+    };
+    expect(await tStart()).toBe(10);
+    // Exported from 30 samples in: SpikeInterface's time of that sample (sample / fs + t_start).
+    const e = cli(['export', node, '--preset', 'Neuropixels AP', '--format', 'si-binary', '--start', '0.001', '--out', join(dir, 'si'), '--data-dir', join(dir, 'data')]);
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'si/binary.json'), 'utf8')).kwargs.t_starts).toEqual([30 / 30000 + 10]);
+    // GUI 0.6 on: timestamps.npy holds seconds; an empty sample_numbers.npy (a crash) gives 0, as neo takes it, not seconds over the rate.
+    writeFileSync(join(stream, 'sample_numbers.npy'), encodeNpy({ dtype: '<i8', shape: [0], data: [] }));
+    writeFileSync(join(stream, 'timestamps.npy'), encodeNpy({ dtype: '<f8', shape: [100], data: Array.from({ length: 100 }, (_, i) => 12.5 + i / 30000) }));
+    expect(await tStart()).toBe(0);
+    // Before 0.6: timestamps.npy alone, sample numbers.
+    rmSync(join(stream, 'sample_numbers.npy'));
+    writeFileSync(join(stream, 'timestamps.npy'), encodeNpy({ dtype: '<i8', shape: [100], data: Array.from({ length: 100 }, (_, i) => 60000 + i) }));
+    expect(await tStart()).toBe(2);
   });
 
   it('NP2 with AP, LFP and NI-DAQ streams: picks the AP stream, splits off AP_SYNC, or takes the named one', async () => {
