@@ -77,13 +77,25 @@ function chunksLine(x: ExportContext): string {
   );
 }
 
+/**
+ * ProbeDeck's range counts from the file's first sample; SpikeInterface's times (time_slice, t_start)
+ * from the source's own start (SpikeGLX's firstSample, Open Ephys' first sample number): a range
+ * given to time_slice in ProbeDeck's seconds would be another stretch, so both are said.
+ */
+function sourceTimes(x: ExportContext): string {
+  const t0 = x.info.tStart;
+  if (t0 === 0) return '';
+  const at = (n: number) => (t0 + n / x.info.fs).toFixed(6);
+  return `, counted from the file's first sample; in the source's own times, which start at t_start = ${t0.toFixed(6)} s as SpikeInterface reads it, ${at(x.startSample)}–${at(x.endSample)} s (recording.time_slice(${at(x.startSample)}, ${at(x.endSample)}), or frame_slice(${x.startSample}, ${x.endSample}))`;
+}
+
 function readme(x: ExportContext, format: ExportFormat, traces: string, units: string): string {
   const fs = x.info.fs;
   return [
     `Exported by ProbeDeck ${x.version} on ${x.createdAt} (${format}).`,
     '',
     `Source: ${x.info.path} (${x.info.format}, stream ${x.info.stream})`,
-    `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz`,
+    `Range: samples ${x.startSample}–${x.endSample} (${(x.startSample / fs).toFixed(3)}–${(x.endSample / fs).toFixed(3)} s) at ${fs} Hz${sourceTimes(x)}`,
     `Channels: ${x.channels.length < x.info.channels.length ? `${x.channels.length} of the recording's ${x.info.channels.length}` : x.channels.length} (${channelRun(x.channels)})${x.channels.length < x.info.channels.length ? ', processed with all of them and written alone' : ''}${x.info.format === 'raw' ? (x.info.syncChannel ? '; the sync channel (the last column) is not included' : '; every column of the file') : '; sync and auxiliary channels are not included'}`,
     `Preset: ${x.preset.name}`,
     `Processing: ${describePipeline(x.preset.body.pipeline, x.badChannels.length > 0)}`,

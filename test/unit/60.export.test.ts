@@ -1,6 +1,6 @@
 // Export end to end: the real command line and host on real files, read back with numpy.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -618,6 +618,28 @@ await host.close();`
     } finally {
       await host.close();
     }
+  });
+
+  it("a source that starts later in its run (SpikeGLX's firstSample): the README gives the range in SpikeInterface's times too, where time_slice takes it", () => {
+    const dir = tempDir();
+    const bin = join(dir, 'Noise_g0_t0.imec0.ap.bin');
+    copyFileSync(join(repoRoot, 'test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta'), bin.replace(/\.bin$/, '.meta'));
+    writeFileSync(bin, '');
+    truncateSync(bin, 121625350);
+    const e = cli(['export', bin, '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'si-binary', '--channels', '0-1', '--start', '1', '--end', '1.1', '--out', join(dir, 'si'), '--data-dir', join(dir, 'data')]);
+    expect(e.code, e.stderr).toBe(0);
+    // firstSample=177385 at 30000 Hz: t_start 5.912833 s, as neo gives it; ProbeDeck's seconds count from the file's first sample.
+    expect(readFileSync(join(dir, 'si/README.txt'), 'utf8')).toContain(
+      "Range: samples 30000–33000 (1.000–1.100 s) at 30000 Hz, counted from the file's first sample; in the source's own times, which start at t_start = 5.912833 s as SpikeInterface reads it, 6.912833–7.012833 s (recording.time_slice(6.912833, 7.012833), or frame_slice(30000, 33000))"
+    );
+    expect(JSON.parse(readFileSync(join(dir, 'si/binary.json'), 'utf8')).kwargs.t_starts).toEqual([177385 / 30000 + 1]);
+    // Which is what SpikeInterface's time_slice takes for those times: round((t − t_start) × fs).
+    const frames = [6.912833, 7.012833].map((t) => Math.round((t - 177385 / 30000) * 30000));
+    expect(frames).toEqual([30000, 33000]);
+    // A source that starts at 0 says nothing more.
+    const sim = simulated(dir, 0.2);
+    expect(cli(['export', sim, '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--channels', '0', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]).code).toBe(0);
+    expect(readFileSync(join(dir, 'f32/README.txt'), 'utf8')).toMatch(/^Range: samples 0–6000 \(0\.000–0\.200 s\) at 30000 Hz$/m);
   });
 
   it('through the host API: progress events, then a complete folder and a history row', async () => {
