@@ -25,7 +25,9 @@ export function probeinterfaceJson(info: SourceInfo, channels: ChannelInfo[]): o
         contact_shape_params: channels.map(() => ({ width: CONTACT_WIDTH_UM })),
         // Row k of the exported file is contact k.
         device_channel_indices: channels.map((_, k) => k),
-        contact_ids: channels.map((c) => c.id),
+        // probeinterface's ids for the contacts (e0, s1e42: the electrode, as SpikeInterface's probe
+        // for the same file has them); the channel's name where the metadata names no electrode.
+        contact_ids: channels.map((c) => c.contactId ?? c.id),
         shank_ids: channels.map((c) => String(c.shank))
       }
     ]

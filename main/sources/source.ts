@@ -15,6 +15,8 @@ export interface ChannelInfo {
   shank: number;
   gainUv: number;
   offsetUv: number;
+  /** The probe contact it records from, as probeinterface names it (e0, s1e42), where the metadata says. */
+  contactId?: string;
   /**
    * SpikeGLX's map marks the site unused (on NP1.0, channel 191 is the reference site): it is kept
    * out of every reference and listed with the bad channels, as Kilosort's channel maps leave it out.

@@ -68,6 +68,23 @@ function uniformGain(meta: Meta, lf: boolean): number {
   return (pn && FIXED_AP_GAIN[pn]) || (header[0] === '21' || header[0] === '24' ? 80 : NaN);
 }
 
+/**
+ * The probe contact a readout channel records from, as probeinterface names it (and so the contact
+ * ids of SpikeInterface's probe for the same file): "e{electrode}" on a one-shank probe,
+ * "s{shank}e{electrode}" on a multi-shank one, from the imroTbl entry of that channel. NP1.0-class
+ * entries "chan bank refid apgain lfgain [apfilt]" select electrode bank·384 + chan; NP2.0's
+ * "chan bankmask refid electrode" (one shank) and "chan shank bank refid electrode" (four) name it.
+ * Null where the entry says no single electrode (an NP1110's groups) or is damaged.
+ */
+function contactIdOf(meta: Meta, readout: number): string | null {
+  const entry = meta.lists.get('imroTbl')?.entries[readout]?.trim().split(/\s+/).map(Number);
+  if (!entry || !entry.every(Number.isInteger)) return null;
+  if (entry.length === 6 || (entry.length === 5 && perChannelGains(meta))) return `e${entry[1] * 384 + entry[0]}`;
+  if (entry.length === 4) return `e${entry[3]}`;
+  if (entry.length === 5) return `s${entry[1]}e${entry[4]}`;
+  return null;
+}
+
 export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
   const metaPath = metaPathFor(binPath);
   const nSaved = num(meta, 'nSavedChans', metaPath);
@@ -171,7 +188,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${lf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
     }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };
-    channels.push({ id: names[i] ?? `${lf ? 'LF' : 'AP'}${readout}`, index: i, readout, x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0, ...(geo.used ? {} : { unused: true as const }) });
+    const contactId = type === 'imec' ? contactIdOf(meta, readout) : null;
+    channels.push({ id: names[i] ?? `${lf ? 'LF' : 'AP'}${readout}`, index: i, readout, x: geo.x, y: geo.y, shank: geo.shank, gainUv, offsetUv: 0, ...(contactId ? { contactId } : {}), ...(geo.used ? {} : { unused: true as const }) });
   }
   return {
     format: 'spikeglx',

@@ -201,6 +201,8 @@ describe('probedeck export', () => {
     expect(si.probe_positions).toEqual(si.locations);
     expect(si.groups).toEqual(chans.map((c) => c.shank));
     expect(si.device_channel_indices).toEqual(chans.map((_, k) => k));
+    // Contact ids as probeinterface's read_spikeglx gives them: the electrode (bank 0 of an NP1.0: the readout channel).
+    expect(si.probe_ids).toEqual(chans.map((_, k) => `e${k}`));
     expect(si.rms).toBeGreaterThan(1); // filtered traces, not zeros
     // Both names SpikeInterface has read the probe from, the same probeinterface file.
     expect(si.probe_json_same).toBe(true);

@@ -155,14 +155,20 @@ describe('SpikeGLX (real .meta files)', () => {
     await src.close();
   });
 
-  it("SpikeInterface's channel ids for the same file: neo's stream (from the .meta's fileName) + '#' + the channel's name; an Open Ephys channel's own name", async () => {
+  it("SpikeInterface's channel ids for the same file: neo's stream (from the .meta's fileName) + '#' + the channel's name; an Open Ephys channel's own name; probeinterface's contact ids", async () => {
     const dir = tempDir();
     const ids = (info: SourceInfo) => spikeInterfaceChannelIds(info, info.channels);
     const noise = await openSource(spikeglx(dir, 'Noise_g0_t0.imec0.ap.meta'));
     expect(noise.info.stream).toBe('imec0.ap');
     expect(ids(noise.info).slice(0, 2)).toEqual(['imec0.ap#AP0', 'imec0.ap#AP1']);
     expect(noise.info.channels[0].id).toBe('AP0'); // the app keeps the short name
+    // The probe contacts as probeinterface names them (SpikeInterface's probe for this file): NP1.0 bank 0, electrode = channel.
+    expect(noise.info.channels.slice(0, 2).map((c) => c.contactId)).toEqual(['e0', 'e1']);
     await noise.close();
+    // NP2.0 4-shank: "s{shank}e{electrode}" from the imroTbl's "chan shank bank refid electrode".
+    const np2 = await openSource(spikeglx(dir, 'NP2_2013_g0_t0.imec0.ap.meta'));
+    expect([0, 100, 383].map((k) => np2.info.channels[k].contactId)).toEqual(['s0e0', 's3e244', 's0e287']);
+    await np2.close();
     // Written by SpikeGLX as Day_3_g0_t0.imec1.ap.bin (its fileName), copied under another name: neo names it imec1.ap.
     const subset = await openSource(spikeglx(dir, 'NP1_subset_g0_t0.imec0.ap.meta'));
     expect(ids(subset.info).at(-1)).toBe('imec1.ap#AP150');
