@@ -112,27 +112,29 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   } else if (partial > 0) {
     warnings.push(`the file ends in ${partial} bytes of a partial frame, left out: it was cut short`);
   }
-  const countsKey = meta.values.has('snsApLfSy') ? 'snsApLfSy' : meta.values.has('snsMnMaXaDw') ? 'snsMnMaXaDw' : null;
+  // Channel counts per kind: a probe's AP,LF,SY; an NI board's MN,MA,XA,DW; a OneBox's XA,DW,SY.
+  const countsKey = (['snsApLfSy', 'snsMnMaXaDw', 'snsXaDwSy'] as const).find((k) => meta.values.has(k)) ?? null;
   const counts = (countsKey ? meta.values.get(countsKey)! : `${nSaved},0,0`).split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
   if (counts.length < 3 || !counts.every((n) => Number.isInteger(n) && n >= 0)) {
-    throw new SourceError('BAD_META', metaPath, `${countsKey} must be channel counts per kind separated by commas (${countsKey === 'snsMnMaXaDw' ? 'MN,MA,XA,DW' : 'AP,LF,SY'}), got "${meta.values.get(countsKey!)}"`);
+    throw new SourceError('BAD_META', metaPath, `${countsKey} must be channel counts per kind separated by commas (${countsKey === 'snsMnMaXaDw' ? 'MN,MA,XA,DW' : countsKey === 'snsXaDwSy' ? 'XA,DW,SY' : 'AP,LF,SY'}), got "${meta.values.get(countsKey!)}"`);
   }
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
   if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "${subset}"`);
-  // The sync channels are acquired last, after the probe's AP and LF channels (acqApLfSy): one per
-  // probe, one per shank on a Quad Base (NP2020: SY0–SY3). A subset that does not list them saved
-  // none, whatever snsApLfSy says.
-  const acq = (meta.values.get('acqApLfSy') ?? '').split(',').map(Number);
+  // The sync channels are acquired last, after the probe's AP and LF channels (acqApLfSy; a OneBox's
+  // XA and DW, acqXaDwSy): one per probe, one per shank on a Quad Base (NP2020: SY0–SY3). A subset
+  // that does not list them saved none, whatever snsApLfSy says.
+  const acq = (meta.values.get(type === 'obx' ? 'acqXaDwSy' : 'acqApLfSy') ?? '').split(',').map(Number);
   const acqKnown = acq.length === 3 && acq.every(Number.isInteger);
   const syncIndex = acqKnown ? acq[0] + acq[1] : counts[0] + counts[1];
   // A probe's channels are numbered AP 0…nAP-1, then LF nAP…: an .lf.bin's snsSaveChanSubset says
   // 384:768, its channel k being readout channel k - nAP with the LF gain (SpikeGLX's GainCorrectIM).
+  // (On a OneBox the first kind is its XA analog inputs, then its DW digital words.)
   const nAp = acqKnown ? acq[0] : counts[0];
   const nLf = acqKnown ? acq[1] : counts[1];
   const isLfChannel = (k: number) => type === 'imec' && k >= nAp && k < nAp + nLf;
   const readoutOf = (k: number) => (isLfChannel(k) ? k - nAp : k);
-  const nSync = type !== 'imec' ? 0 : !subset || subset === 'all' ? Math.min(counts[2], nSaved) : saved.filter((k) => k >= syncIndex).length;
+  const nSync = type === 'nidq' ? 0 : !subset || subset === 'all' ? Math.min(counts[2], nSaved) : saved.filter((k) => k >= syncIndex).length;
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
@@ -171,6 +173,10 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
       const range = Number(meta.values.get('niAiRangeMax') ?? 5) / 32768;
       const g = i < mn ? Number(meta.values.get('niMNGain') ?? 1) : i < mn + ma ? Number(meta.values.get('niMAGain') ?? 1) : 1;
       gainUv = i < mn + ma + (counts[2] ?? 0) ? (range / g) * 1e6 : 1;
+    } else if (type === 'obx') {
+      // OneBox: its XA analog inputs in volts are counts · obAiRangeMax / obMaxInt (as neo scales them);
+      // its DW digital words are not volts.
+      gainUv = saved[i] < nAp ? (Number(meta.values.get('obAiRangeMax')) / Number(meta.values.get('obMaxInt'))) * 1e6 : 1;
     } else if (type === 'imec' && family !== 'other') {
       // One gain for every channel. Without imMaxInt, NP1.0's 10 bits (512, as SpikeGLX's tools take
       // it) or NP2.0's 14 (8192, as neo takes it).
@@ -185,7 +191,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
           : type === 'imec' && family !== 'other' && !meta.values.has(lf ? 'imChan0lfGain' : 'imChan0apGain')
             ? `the .meta (no ${lf ? 'imChan0lfGain' : 'imChan0apGain'}, and ${pn ? `no fixed ${lf ? 'LF' : 'AP'} gain known for ${pn}` : 'no part number, imDatPrb_pn'})`
             : `the .meta for channel ${i}`;
-      throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${lf ? 'LF' : 'AP'} gain, so its µV cannot be known`);
+      const what = type === 'obx' ? 'range (obAiRangeMax, obMaxInt)' : `${lf ? 'LF' : 'AP'} gain`;
+      throw new SourceError('BAD_META', metaPath, `${where} gives no usable ${what}, so its µV cannot be known`);
     }
     const geo = geometry[i] ?? { x: 0, y: i * 20, shank: 0, used: true };
     const contactId = type === 'imec' ? contactIdOf(meta, readout) : null;

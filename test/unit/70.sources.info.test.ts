@@ -782,7 +782,23 @@ describe('bad input: a clear error naming the file and the problem', () => {
   });
 });
 
-describe('SpikeGLX NIDQ', () => {
+describe('SpikeGLX NIDQ and OneBox', () => {
+  it('a OneBox stream: its XA inputs scaled by obAiRangeMax / obMaxInt as neo scales them, its sync channel split off, SpikeInterface ids obx0#XA0', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'run_g0_t0.obx0.obx.bin');
+    const meta = ['typeThis=obx', 'fileName=D:/run_g0/run_g0_t0.obx0.obx.bin', 'nSavedChans=4', 'obSampRate=30303.03', 'obAiRangeMax=5', 'obMaxInt=32768', 'snsXaDwSy=2,1,1', 'acqXaDwSy=2,1,1', 'snsSaveChanSubset=all', '~snsChanMap=(2,1,1)(XA0;0:0)(XA1;1:1)(XD0;2:2)(SY0;3:3)', ''];
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta.join('\n'));
+    writeFileSync(bin, new Int16Array(4 * 200).map((_, i) => [1000, -1000, 4, 0][i % 4]));
+    const src = await openSource(bin);
+    expect(src.info).toMatchObject({ stream: 'obx0', fs: 30303.03, syncChannel: { column: 3, gain: 1 } });
+    expect(src.info.channels.map((c) => c.id)).toEqual(['XA0', 'XA1', 'XD0']);
+    expect(src.info.channels.map((c) => c.gainUv)).toEqual([(5 / 32768) * 1e6, (5 / 32768) * 1e6, 1]);
+    expect(spikeInterfaceChannelIds(src.info, src.info.channels)).toEqual(['obx0#XA0', 'obx0#XA1', 'obx0#XD0']);
+    await src.close();
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta.filter((l) => !l.startsWith('obMaxInt')).join('\n'));
+    await expect(openSource(bin)).rejects.toThrow(/the \.meta for channel 0 gives no usable range \(obAiRangeMax, obMaxInt\), so its µV cannot be known/);
+  });
+
   it('scales MN and MA channels by their gains, in µV', async () => {
     const dir = tempDir();
     const bin = join(dir, 'run_g0_t0.nidq.bin');
