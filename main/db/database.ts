@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import type { Notice } from '../api/domains/host.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { salvagePresets } from './salvage.ts';
+import { salvageNote, salvagePresets } from './salvage.ts';
 
 export type Db = Database.Database;
 
@@ -103,11 +103,9 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
     const db = openAndCheck(path, migrations);
     const saved = salvagePresets(aside, db);
-    const presets =
-      saved === null ? ' None of your presets could be read from it.' : saved.length ? ` ${saved.length} of your presets were read from it and kept (${saved.map((n) => `"${n}"`).join(', ')}); the defaults, recent sources and export history were not.` : '';
     notices.push({
       level: 'warning',
-      message: `The settings database could not be read (${code}); it was kept as ${aside} and a new one was started.${presets}`
+      message: `The settings database could not be read (${code}); it was kept as ${aside} and a new one was started.${salvageNote(saved)}`
     });
     return { db, path, notices };
   }

@@ -92,6 +92,76 @@ describe('openDatabase', () => {
     db.close();
   });
 
+  // 200 lab presets on about 40 pages of the presets table, in a database as the app leaves it.
+  const labDatabase = (path: string): string[] => {
+    const { db } = openDatabase(path);
+    const presets = presetsRepo(db);
+    const body = presets.list(false)[0].body;
+    const names = Array.from({ length: 200 }, (_, i) => `Rig ${i + 1} probe ${1000 + i}`);
+    for (const [i, name] of names.entries()) presets.create(name, { ...body, pipeline: { ...body.pipeline, badChannels: { detect: 'none', manual: [i % 384] } } });
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    return names;
+  };
+  const reopened = (path: string) => {
+    const { db, notices } = openDatabase(path);
+    const kept = presetsRepo(db).list(false).filter((p) => !p.builtin);
+    db.close();
+    return { kept, notice: notices[0]?.message ?? '' };
+  };
+
+  it('a settings file cut short (a copy or sync stopped halfway) gives back the presets on the pages it still has', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const names = labDatabase(path);
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length / 2 / 4096) * 4096));
+    const { kept, notice } = reopened(path);
+    // The presets table's first pages are in the first half: SQLite refused the whole file as larger
+    // than it is, so none came back.
+    expect(kept.length).toBeGreaterThan(20);
+    expect(new Set(kept.map((p) => p.name)).size).toBe(kept.length);
+    for (const p of kept) expect(names).toContain(p.name);
+    expect(notice).toContain(`${kept.length} of your presets were read from it and kept`);
+  });
+
+  it('a damaged page among the presets costs only the presets on it, not those after it', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const names = labDatabase(path);
+    const bytes = readFileSync(path);
+    // The table page holding preset 60 of 200 (its name, then its body), overwritten.
+    const page = Math.floor(bytes.indexOf(Buffer.from(`${names[59]}{"pipeline"`)) / 4096);
+    expect(page).toBeGreaterThan(0);
+    bytes.fill(0xa5, page * 4096 + 8, (page + 1) * 4096);
+    writeFileSync(path, bytes);
+    const { kept, notice } = reopened(path);
+    const keptNames = new Set(kept.map((p) => p.name));
+    expect(keptNames.has(names[59])).toBe(false);
+    // Those before it and those after it: a few on its page are lost, not the 140 after it.
+    expect(keptNames.has(names[0]) && keptNames.has(names[199]) && keptNames.has(names[150])).toBe(true);
+    expect(kept.length).toBeGreaterThan(190);
+    expect(notice).toContain(`${kept.length} of your presets were read from it and kept`);
+    expect(notice).toContain('; others on its damaged pages could not be read; the defaults, recent sources and export history were not.');
+  });
+
+  it('garbage over the file’s first bytes (its header): the presets behind it are all given back', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const names = labDatabase(path);
+    const bytes = readFileSync(path);
+    bytes.fill(0x37, 0, 100);
+    writeFileSync(path, bytes);
+    const { kept, notice } = reopened(path);
+    expect(notice).toMatch(/could not be read \(SQLITE_NOTADB\); it was kept as .*corrupt-.* 200 of your presets were read from it and kept/);
+    expect(new Set(kept.map((p) => p.name))).toEqual(new Set(names));
+    expect(kept.find((p) => p.name === names[41])!.body.pipeline.badChannels.manual).toEqual([41]);
+    // Read through a copy with a new header, removed after; the damaged file is kept as it was.
+    expect(readdirSync(dir).filter((f) => f.includes('header'))).toEqual([]);
+    const aside = readdirSync(dir).find((f) => /corrupt-[^.]*Z$/.test(f))!;
+    expect(readFileSync(join(dir, aside))).toEqual(bytes);
+  });
+
   it('says so when the settings file was emptied, and not for a new or a whole one', () => {
     const dir = tempDir();
     const path = join(dir, 'probedeck.db');
