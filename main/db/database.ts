@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { Notice } from '../api/domains/host.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { restoreMissingTables } from './missing-tables.ts';
 import { salvageNote, salvagePresets } from './salvage.ts';
 
 export type Db = Database.Database;
@@ -18,13 +19,16 @@ export interface OpenedDatabase {
 
 const CORRUPT_CODES = new Set(['SQLITE_NOTADB', 'SQLITE_CORRUPT', 'SQLITE_CORRUPT_VTAB']);
 
-function migrate(db: Db, migrations: readonly string[]): void {
+/** Brings `db` to the newest schema; what it said of tables it lacked and made again, or null. */
+function migrate(db: Db, migrations: readonly string[], path: string): string | null {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw Object.assign(new Error(`The database is from a newer ProbeDeck (schema ${current}, this version knows ${migrations.length})`), {
       code: 'DB_TOO_NEW'
     });
   }
+  // Before the next migrations, which may alter them.
+  const restored = restoreMissingTables(db, migrations.slice(0, current), path);
   // BEGIN IMMEDIATE so two instances starting together migrate one after the other.
   const step = db.transaction((i: number) => {
     if ((db.pragma('user_version', { simple: true }) as number) !== i) return;
@@ -32,9 +36,10 @@ function migrate(db: Db, migrations: readonly string[]): void {
     db.pragma(`user_version = ${i + 1}`);
   });
   for (let i = current; i < migrations.length; i++) step.immediate(i);
+  return restored;
 }
 
-function openAndCheck(path: string, migrations: readonly string[]): Db {
+function openAndCheck(path: string, migrations: readonly string[], notices: Notice[] = []): Db {
   const db = new Database(path, { timeout: 5000 });
   try {
     db.pragma('journal_mode = WAL');
@@ -42,7 +47,8 @@ function openAndCheck(path: string, migrations: readonly string[]): Db {
     db.pragma('foreign_keys = ON');
     const check = db.pragma('quick_check', { simple: true });
     if (check !== 'ok') throw Object.assign(new Error(`quick_check: ${String(check)}`), { code: 'SQLITE_CORRUPT' });
-    migrate(db, migrations);
+    const restored = migrate(db, migrations, path);
+    if (restored) notices.push({ level: 'warning', message: restored });
     return db;
   } catch (err) {
     db.close();
@@ -85,7 +91,7 @@ export function openDatabase(path: string, migrations: readonly string[] = MIGRA
     notices.push({ level: 'warning', message: `The settings database ${path} was empty (0 bytes): the presets, defaults and recent sources it held are gone, and a new one was started. Restore it from a backup while ProbeDeck is closed to get them back.` });
   }
   try {
-    return { db: openAndCheck(path, migrations), path, notices };
+    return { db: openAndCheck(path, migrations, notices), path, notices };
   } catch (err) {
     const code = (err as { code?: string }).code ?? '';
     if (isFolder(path)) throw new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} is a folder, not a file: move it away, or give another --data-dir`);

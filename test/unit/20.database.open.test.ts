@@ -6,6 +6,7 @@ import { openDatabase } from '../../main/db/database.ts';
 import { MIGRATIONS } from '../../main/db/migrations.ts';
 import { settingsRepo } from '../../main/db/settings-repo.ts';
 import { presetsRepo } from '../../main/presets/repo.ts';
+import { recentRepo } from '../../main/sources/recent-repo.ts';
 import { tempDir } from './helpers.ts';
 
 describe('openDatabase', () => {
@@ -160,6 +161,49 @@ describe('openDatabase', () => {
     expect(readdirSync(dir).filter((f) => f.includes('header'))).toEqual([]);
     const aside = readdirSync(dir).find((f) => /corrupt-[^.]*Z$/.test(f))!;
     expect(readFileSync(join(dir, aside))).toEqual(bytes);
+  });
+
+  it('a table missing (a hand clean-up, a partial restore): made again, empty, and said; the other tables keep their rows', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    let { db } = openDatabase(path);
+    const presets = presetsRepo(db);
+    const rig = presets.create('Rig 2 probe 7', presets.list(false)[0].body);
+    presets.setDefault('spikeglx', rig.id);
+    settingsRepo(db).set('views.ramBudgetBytes', String(512 * 2 ** 20));
+    db.exec('DROP TABLE recent_sources; DROP TABLE calibrations');
+    db.close();
+    let notices;
+    ({ db, notices } = openDatabase(path));
+    // It opened, where the app stopped at 'no such table: recent_sources' and never showed a window.
+    expect(notices.map((n) => n.message)).toEqual([
+      `The settings database ${path} lacked the tables calibrations (this machine’s Planner calibration) and recent_sources (the recent sources): they were made again, empty; everything else in it was kept as it was.`
+    ]);
+    expect(recentRepo(db).list()).toEqual([]);
+    expect(presetsRepo(db).defaultFor('spikeglx')!.name).toBe('Rig 2 probe 7');
+    expect(settingsRepo(db).get('views.ramBudgetBytes')).toBe(String(512 * 2 ** 20));
+    db.close();
+    expect(openDatabase(path).notices).toEqual([]); // said once
+  });
+
+  it('the presets table missing: the built-ins come back, the defaults that named lost presets give way to them, and it is said', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    let { db } = openDatabase(path);
+    const presets = presetsRepo(db);
+    presets.setDefault('spikeglx', presets.create('Rig 2 probe 7', presets.list(false)[0].body).id);
+    db.pragma('foreign_keys = OFF');
+    db.exec('DROP TABLE presets');
+    db.close();
+    let notices;
+    ({ db, notices } = openDatabase(path));
+    expect(notices.map((n) => n.message)).toEqual([
+      `The settings database ${path} lacked the table presets (the lab’s presets): it was made again, empty; the lab’s presets it held are gone, and the defaults per source kind and the presets last used per source that named them were cleared; everything else in it was kept as it was.`
+    ]);
+    const repo = presetsRepo(db);
+    expect(repo.defaultFor('spikeglx')!.name).toBe('Neuropixels AP');
+    expect(repo.list(false).every((p) => p.builtin)).toBe(true);
+    db.close();
   });
 
   it('says so when the settings file was emptied, and not for a new or a whole one', () => {
