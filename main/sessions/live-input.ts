@@ -129,10 +129,13 @@ function followInput(l: FollowLayout): LiveInput {
       // While silent, look for the sign that the recording is complete (it may come seconds later).
       let looking: ReturnType<typeof setInterval> | undefined;
       let failed = false;
+      /** The end said, once the run is complete: what becomes of its file after that is no failure of the recording. */
+      let endedSaid: string | null = null;
       const lookForEnd = async () => {
         const ended = await l.finished?.().catch(() => null);
         if (ended && follower.stalled && !stopped && !failed) {
           clearInterval(looking);
+          if (ended.kind === 'ended') endedSaid = ended.message;
           onEvent(ended);
         }
       };
@@ -146,12 +149,17 @@ function followInput(l: FollowLayout): LiveInput {
       });
       follower.on('resumed', () => {
         clearInterval(looking);
+        endedSaid = null;
         onEvent({ kind: 'resumed', message: `${l.path}: data again` });
       });
       stopLooking = () => clearInterval(looking);
       follower.on('error', (e) => {
         failed = true; // an error stays the last word: no "ended" after it
         clearInterval(looking);
+        // A finished run's file moved to a server or deleted after its end: the run still ended well,
+        // and every sample of it is shown. A file cut short is still an error: the data on disk changed.
+        const since = e.code === 'DISAPPEARED' ? 'moved or deleted' : e.code === 'REPLACED' ? 'replaced by another file' : null;
+        if (endedSaid && since) return onEvent({ kind: 'ended', message: `${endedSaid}; its file has since been ${since} (what is shown stays)` });
         onEvent({ kind: 'error', message: e.message });
       });
       let reading = false;

@@ -67,7 +67,7 @@ export class FileFollower extends EventEmitter<FollowerEvents> {
       try {
         st = await stat(this.path);
       } catch (err) {
-        return this.#fail(fsError(this.path, err).code === 'ENOENT' ? new SourceError('REPLACED', this.path, 'disappeared while it was being followed') : fsError(this.path, err));
+        return this.#fail(fsError(this.path, err).code === 'ENOENT' ? new SourceError('DISAPPEARED', this.path, 'disappeared while it was being followed') : fsError(this.path, err));
       }
       if (st.ino !== this.#ino) return this.#fail(new SourceError('REPLACED', this.path, 'was replaced by another file while it was being followed'));
       if (st.size < this.#size) return this.#fail(new SourceError('TRUNCATED', this.path, `shrank from ${this.#size} to ${st.size} bytes while it was being followed`));

@@ -1,5 +1,5 @@
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveSession } from '../../main/sessions/live-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
@@ -174,6 +174,24 @@ describe('live sessions on files being written', () => {
       await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('ended');
       expect(m.require().status().newestSample).toBe(3000);
     }
+    await m.close();
+  }, 20_000);
+
+  it('a finished run moved away after its end (to the server, by hand or a backup script) stays ended, said with where its file went; not an error', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
+    await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
+    const server = join(dirname(bin), 'server');
+    mkdirSync(server);
+    renameSync(bin, join(server, basename(bin)));
+    await wait(500);
+    // It read 'error · …: disappeared while it was being followed', as if the recording had failed.
+    expect(m.require().status()).toMatchObject({
+      state: 'ended',
+      message: `${bin}: the recording ended (its .meta was written): 0.1 s; its file has since been moved or deleted (what is shown stays)`,
+      newestSample: 3000
+    });
     await m.close();
   }, 20_000);
 
