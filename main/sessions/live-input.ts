@@ -5,12 +5,16 @@ import { stat } from 'node:fs/promises';
 import { keepColumns } from '../engine/columns.ts';
 import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
+import { stallCause } from '../sources/stall-cause.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
 import { SourceError } from '../sources/source.ts';
 import { binPathFor, describeSpikeGLX, metaMisfit, metaPathFor, readMeta, staleMetaProblem } from '../sources/spikeglx.ts';
+
+/** What a live input says of itself; a stall's `cause`, when the file tells why it went silent. */
+export type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string; cause?: string | null }) => void;
 
 export interface LiveInput {
   readonly kind: 'simulator' | 'file';
@@ -26,7 +30,7 @@ export interface LiveInput {
   /** `queuedS`: seconds of rows given and not yet processed, so that a file's backlog is read no faster than it is shown. */
   start(
     onRows: (rows: Int16Array, firstSample: number) => void,
-    onEvent: (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void,
+    onEvent: LiveEvent,
     queuedS?: () => number
   ): Promise<void>;
   stop(): Promise<void>;
@@ -83,7 +87,6 @@ const QUEUE_MAX_S = 0.25;
 /** Further behind the file than this, its newest half second is joined again: catching up would take longer than the view's history holds. */
 const MAX_BEHIND_S = 10;
 
-type LiveEvent = (e: { kind: 'stalled' | 'resumed' | 'ended' | 'error' | 'info'; message: string }) => void;
 
 /** Where a .meta disagrees with how its file was followed (channels and rate typed in before it existed): why, else null. */
 function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
@@ -139,9 +142,11 @@ function followInput(l: FollowLayout): LiveInput {
           onEvent(ended);
         }
       };
-      follower.on('stalled', (ms) => {
+      follower.on('stalled', async (ms) => {
         if (stopped) return;
-        onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s` });
+        const cause = await stallCause(l.path, l.frameChannels * 2, l.frameChannels * 2 * l.fs);
+        if (stopped || !follower.stalled) return;
+        onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s${cause ? `: ${cause}` : ''}`, cause });
         if (!l.finished) return;
         clearInterval(looking);
         void lookForEnd();

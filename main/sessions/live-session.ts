@@ -82,6 +82,8 @@ export class LiveSession {
   #onStatus?: (s: SessionStatus) => void;
   #statusTimer: NodeJS.Timeout | null = null;
   #resumed: { message: string; at: number } | null = null;
+  /** Why the input went silent, where its file tells (cut mid-frame, a full disk). */
+  #stallCause: string | null = null;
 
   constructor(o: LiveSessionOptions) {
     this.input = o.input;
@@ -244,6 +246,9 @@ export class LiveSession {
         // end does not cover it; only another error does.
         if (this.#state === 'error' && e.kind !== 'error') return;
         this.#say(e.message, 'input');
+        // A note while silent (a .meta appeared) leaves the stall and its cause as they are.
+        if (e.kind === 'stalled') this.#stallCause = e.cause ?? null;
+        else if (e.kind !== 'info') this.#stallCause = null;
         this.#resumed = e.kind === 'resumed' ? { message: e.message, at: performance.now() } : null;
         if (e.kind !== 'info') this.#state = e.kind === 'error' ? 'error' : e.kind === 'stalled' ? 'stalled' : e.kind === 'ended' ? 'ended' : 'running';
         this.#emitStatus();
@@ -430,7 +435,7 @@ export class LiveSession {
     return {
       state: this.#state,
       // A stall's length grows while it lasts: said anew at each status, not frozen at its start.
-      message: this.#state === 'stalled' ? `${this.input.label}: no new data for ${(silentMs / 1000).toFixed(0)} s` : this.#message,
+      message: this.#state === 'stalled' ? `${this.input.label}: no new data for ${(silentMs / 1000).toFixed(0)} s${this.#stallCause ? `: ${this.#stallCause}` : ''}` : this.#message,
       source: this.input.label,
       fs: this.input.fs,
       channels: this.input.channels.length,

@@ -2,6 +2,7 @@ import { appendFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileFollower } from '../../main/sources/live-file.ts';
+import { stallCauseOf } from '../../main/sources/stall-cause.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { withSyncColumn, writeGrowingSpikeGLX } from '../../main/sources/spikeglx-writer.ts';
@@ -87,5 +88,16 @@ describe('following a file that is being written', () => {
     writeFileSync(join(dir, 'y.bin'), Buffer.alloc(FRAME * 20));
     renameSync(join(dir, 'y.bin'), f);
     expect((await errB).message).toMatch(/x\.bin: was replaced by another file/);
+  });
+
+  it('a silence on a full disk is said as one, with what the file shows', () => {
+    const second = 385 * 2 * 30000;
+    expect(stallCauseOf({ partialBytes: 0, frameBytes: FRAME, freeBytes: 0, bytesPerSecond: second })).toBe('the disk holding it is full (0.0 MiB free): free some space on it');
+    expect(stallCauseOf({ partialBytes: 96, frameBytes: FRAME, freeBytes: 4096, bytesPerSecond: second })).toBe(
+      'the disk holding it is full (0.0 MiB free); the file ends 96 bytes into a frame of 770, so its writer stopped mid-write: free some space on it'
+    );
+    // Room for seconds more, whole frames: a paused acquisition, nothing more to say.
+    expect(stallCauseOf({ partialBytes: 0, frameBytes: FRAME, freeBytes: 50 * second, bytesPerSecond: second })).toBeNull();
+    expect(stallCauseOf({ partialBytes: 0, frameBytes: FRAME, freeBytes: null, bytesPerSecond: second })).toBeNull();
   });
 });

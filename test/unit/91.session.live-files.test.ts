@@ -177,6 +177,23 @@ describe('live sessions on files being written', () => {
     await m.close();
   }, 20_000);
 
+  it('a writer that stops inside a frame (a full disk, a crash): the stall says the file was left mid-write, and the whole frames before it are all shown', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    const rows = bytes(sim.generate(0, 3100));
+    appendFileSync(bin, rows.subarray(0, 3000 * 768 + 100)); // a block cut 100 bytes into frame 3000
+    await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('stalled');
+    // It said only 'no new data for 2 s', as for a paused acquisition.
+    expect(m.require().status()).toMatchObject({
+      message: expect.stringMatching(/: no new data for [23] s: the file ends 100 bytes into a frame of 768, so its writer stopped mid-write \(a full disk, or the acquisition stopped abnormally\?\)$/),
+      newestSample: 3000
+    });
+    // The rest of the frame comes: the run goes on, and the note goes with the silence.
+    appendFileSync(bin, rows.subarray(3000 * 768 + 100));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 5000 }).toBe(3100);
+    expect(m.require().status()).toMatchObject({ state: 'running', message: expect.stringMatching(/data again$/) });
+    await m.close();
+  }, 20_000);
+
   it('a finished run moved away after its end (to the server, by hand or a backup script) stays ended, said with where its file went; not an error', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
