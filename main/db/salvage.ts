@@ -1,8 +1,10 @@
 // What can still be read from a settings database that was set aside as damaged: the lab's own
-// presets are the part that took work to make, so they are copied into the new database. A damaged
-// page costs the presets on it: those before it and after it are read around it.
+// presets are the part that took work to make, so they are copied into the new database, with the
+// defaults and last-used choices that name them (a rig's recordings open on the lab's preset, with
+// its known bad channels). A damaged page costs the presets on it: those around it are read.
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
+import { SOURCE_KINDS } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import type { Db } from './database.ts';
 import { copyWithNewHeader } from './rewrite-header.ts';
@@ -73,10 +75,47 @@ export interface Salvaged {
   names: string[];
   rowsRead: number;
   damaged: boolean;
+  /** The source kinds whose default was one of the presets kept, and it still is. */
+  defaults: string[];
+  /** How many sources keep the preset last used on them. */
+  lastUsed: number;
+  /** False when the defaults or last-used table could not be read. */
+  linksRead: boolean;
+}
+
+/** The defaults per source kind and the presets last used per source that name a preset kept, under its new id. */
+function copyLinks(old: Db, fresh: Db, newIds: Map<number, number>): Pick<Salvaged, 'defaults' | 'lastUsed' | 'linksRead'> {
+  const defaults: string[] = [];
+  let lastUsed = 0;
+  let linksRead = true;
+  try {
+    const insert = fresh.prepare('INSERT INTO preset_defaults (source_kind, preset_id) VALUES (?, ?)');
+    for (const r of old.prepare('SELECT source_kind, preset_id FROM preset_defaults ORDER BY source_kind').iterate() as Iterable<{ source_kind: unknown; preset_id: unknown }>) {
+      const id = newIds.get(r.preset_id as number);
+      if (id === undefined || typeof r.source_kind !== 'string' || !SOURCE_KINDS.includes(r.source_kind)) continue;
+      insert.run(r.source_kind, id);
+      defaults.push(r.source_kind);
+    }
+  } catch {
+    linksRead = false;
+  }
+  try {
+    const insert = fresh.prepare('INSERT INTO preset_last_used (source_key, preset_id, used_at) VALUES (?, ?, ?)');
+    for (const r of old.prepare('SELECT source_key, preset_id, used_at FROM preset_last_used').iterate() as Iterable<{ source_key: unknown; preset_id: unknown; used_at: unknown }>) {
+      const id = newIds.get(r.preset_id as number);
+      if (id === undefined || typeof r.source_key !== 'string') continue;
+      insert.run(r.source_key, id, typeof r.used_at === 'string' ? r.used_at : new Date().toISOString());
+      lastUsed++;
+    }
+  } catch {
+    linksRead = false;
+  }
+  return { defaults, lastUsed, linksRead };
 }
 
 function copyPresets(old: Db, fresh: Db): Salvaged {
   const names: string[] = [];
+  const newIds = new Map<number, number>();
   const insert = fresh.prepare('INSERT INTO presets (name, builtin, body, created_at, updated_at) VALUES (?, 0, ?, ?, ?)');
   const { rows, damaged } = readableRows(old);
   for (const r of [...rows.values()].sort((a, b) => a.id - b.id)) {
@@ -85,13 +124,14 @@ function copyPresets(old: Db, fresh: Db): Salvaged {
       if (typeof r.name !== 'string' || typeof r.body !== 'string' || names.some((n) => n.toLowerCase() === (r.name as string).toLowerCase())) continue;
       const body = validateBody(JSON.parse(r.body));
       const now = new Date().toISOString();
-      insert.run(r.name, JSON.stringify(body), typeof r.created_at === 'string' ? r.created_at : now, typeof r.updated_at === 'string' ? r.updated_at : now);
+      const added = insert.run(r.name, JSON.stringify(body), typeof r.created_at === 'string' ? r.created_at : now, typeof r.updated_at === 'string' ? r.updated_at : now);
+      newIds.set(r.id, Number(added.lastInsertRowid));
       names.push(r.name);
     } catch {
       // A preset whose own row is damaged is left behind; the others still come.
     }
   }
-  return { names, rowsRead: rows.size, damaged };
+  return { names, rowsRead: rows.size, damaged, ...copyLinks(old, fresh, newIds) };
 }
 
 /** Copies the user presets (not deleted) readable in `aside` into `fresh`; null when no row of its presets table could be read. */
@@ -124,6 +164,12 @@ export function salvagePresets(aside: string, fresh: Db): Salvaged | null {
 export function salvageNote(saved: Salvaged | null): string {
   if (saved === null) return ' None of your presets could be read from it.';
   if (saved.names.length === 0) return saved.damaged ? ' None of your presets could be read from it: the pages that held them are damaged.' : '';
+  const links = [
+    ...(saved.defaults.length ? [`the default for ${saved.defaults.join(', ')}`] : []),
+    ...(saved.lastUsed ? [`the preset last used on ${saved.lastUsed} source${saved.lastUsed > 1 ? 's' : ''}`] : [])
+  ];
+  const withLinks = links.length ? `, with ${links.join(' and ')} that named them` : '';
   const lost = saved.damaged ? '; others on its damaged pages could not be read' : '';
-  return ` ${saved.names.length} of your presets were read from it and kept (${saved.names.map((n) => `"${n}"`).join(', ')})${lost}; the defaults, recent sources and export history were not.`;
+  const notKept = `${saved.linksRead ? '' : 'the defaults per source kind and the presets last used per source, '}the recent sources and export history`;
+  return ` ${saved.names.length} of your presets were read from it and kept (${saved.names.map((n) => `"${n}"`).join(', ')})${withLinks}${lost}; ${notKept} were not.`;
 }

@@ -72,9 +72,12 @@ describe('openDatabase', () => {
     let { db } = openDatabase(path);
     const presets = presetsRepo(db);
     const body = presets.list(false)[0].body;
-    presets.create('Rig 2 probe 7', { ...body, pipeline: { ...body.pipeline, badChannels: { detect: 'none', manual: [40, 120] } } });
-    presets.create('Rig 3 LFP', body);
+    const rig2 = presets.create('Rig 2 probe 7', { ...body, pipeline: { ...body.pipeline, badChannels: { detect: 'none', manual: [40, 120] } } });
+    const rig3 = presets.create('Rig 3 LFP', body);
     presets.remove(presets.create('Thrown away', body).id);
+    // The lab's default for SpikeGLX recordings, and the preset last used on one of them.
+    presets.setDefault('spikeglx', rig2.id);
+    presets.markUsed('/data/mouse7/run_g0_t0.imec0.ap.bin', rig3.id);
     // Many rows after them, then a page near the end of the file overwritten: a damaged database
     // whose presets pages are whole.
     const history = db.prepare("INSERT INTO settings VALUES (?, ?, 't')");
@@ -86,10 +89,17 @@ describe('openDatabase', () => {
     writeFileSync(path, bytes);
     let notices;
     ({ db, notices } = openDatabase(path));
-    expect(notices[0].message).toMatch(/^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*\. 2 of your presets were read from it and kept \("Rig 2 probe 7", "Rig 3 LFP"\); the defaults, recent sources and export history were not\.$/);
-    const kept = presetsRepo(db).list(false).filter((p) => !p.builtin);
+    expect(notices[0].message).toMatch(
+      /^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*\. 2 of your presets were read from it and kept \("Rig 2 probe 7", "Rig 3 LFP"\), with the default for spikeglx and the preset last used on 1 source that named them; the recent sources and export history were not\.$/
+    );
+    const repo = presetsRepo(db);
+    const kept = repo.list(false).filter((p) => !p.builtin);
     expect(kept.map((p) => p.name)).toEqual(['Rig 2 probe 7', 'Rig 3 LFP']);
     expect(kept[0].body.pipeline.badChannels.manual).toEqual([40, 120]);
+    // A SpikeGLX recording opens on the lab's preset still (it opened on the built-in one, without its bad channels).
+    expect(repo.defaultFor('spikeglx')!.name).toBe('Rig 2 probe 7');
+    expect(repo.defaultFor('openephys')!.name).toBe('Neuropixels AP');
+    expect(repo.lastUsed('/data/mouse7/run_g0_t0.imec0.ap.bin')!.name).toBe('Rig 3 LFP');
     db.close();
   });
 
@@ -143,7 +153,7 @@ describe('openDatabase', () => {
     expect(keptNames.has(names[0]) && keptNames.has(names[199]) && keptNames.has(names[150])).toBe(true);
     expect(kept.length).toBeGreaterThan(190);
     expect(notice).toContain(`${kept.length} of your presets were read from it and kept`);
-    expect(notice).toContain('; others on its damaged pages could not be read; the defaults, recent sources and export history were not.');
+    expect(notice).toContain('; others on its damaged pages could not be read; the recent sources and export history were not.');
   });
 
   it('garbage over the file’s first bytes (its header): the presets behind it are all given back', () => {
