@@ -72,6 +72,9 @@ export function parseBytes(text: string): number {
 }
 
 export function formatBytes(n: number): string {
+  // Below a MiB (a budget typed as '1k' or in bytes) in KiB or bytes: '0 MiB' said nothing of it.
+  if (n < 1024) return `${n} bytes`;
+  if (n < MiB) return `${(n / 1024).toFixed(0)} KiB`;
   return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`;
 }
 
@@ -79,6 +82,8 @@ function check(r: PlanRequest) {
   if (!isInteger(r.channels) || r.channels < 1) throw invalidParameterError('channels', 'a positive channel count', r.channels);
   if (!isNumber(r.fs) || r.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', r.fs);
   if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
+  if (!['int16', 'float32'].includes(r.dtype)) throw invalidParameterError('dtype', '"int16" or "float32"', r.dtype);
+  if (r.marginSamples !== undefined && (!isInteger(r.marginSamples) || r.marginSamples < 0)) throw invalidParameterError('marginSamples', 'a whole number of samples, 0 or more', r.marginSamples);
   if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
   if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
   if (r.nJobs !== undefined && (!isInteger(r.nJobs) || r.nJobs < 1)) throw invalidParameterError('nJobs', 'a positive integer', r.nJobs);
@@ -136,7 +141,9 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
   const fitting = candidates.filter((c) => c.peak <= budget);
   if (fitting.length === 0) {
     const least = candidates.reduce((a, b) => (a.peak < b.peak ? a : b));
-    throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)}${req.job === 'live' ? '' : ` (this process alone uses ${formatBytes(baseline)})`}`);
+    // A margin far longer than its chunk (a preset's marginMs typed in µs or samples) is what takes the RAM: say so.
+    const forMargin = req.job !== 'live' && 2 * margin > 10 * least.chunk ? `, almost all of it for the filter's margin of ${(margin / req.fs).toFixed(0)} s read on each side of every chunk` : '';
+    throw new ProbeDeckError('BUDGET_TOO_SMALL', `a RAM budget of ${formatBytes(budget)} is too small: the smallest plan needs ${formatBytes(least.peak)}${req.job === 'live' ? '' : ` (this process alone uses ${formatBytes(baseline)})`}${forMargin}`);
   }
   // The longest chunk that fits (SpikeInterface's 1 s, unless the budget holds none: the chunk
   // changes the result at its edges, so memory and speed never trade it away). Then the fastest;

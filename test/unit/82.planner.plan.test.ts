@@ -9,6 +9,7 @@ import { LiveSession } from '../../main/sessions/live-session.ts';
 import { simulatorInput } from '../../main/sessions/live-input.ts';
 import { DEFAULT_PIPELINE } from '../../main/sessions/manager.ts';
 import { parseBytes, plan, viewWorkers } from '../../main/planner/plan.ts';
+import { cli } from './cli.ts';
 import { tempDir } from './helpers.ts';
 
 const np = { channels: 384, fs: 30000, dtype: 'int16' as const };
@@ -71,7 +72,7 @@ describe('planner', () => {
     expect(input + output + engineWork + history).toBeLessThanOrEqual(2 ** 30);
     expect(input + output + engineWork + history).toBeGreaterThan(2 ** 30 - 384 * 8);
     expect(p.predictedPeakBytes).toBe(baseline + input + output + engineWork + history);
-    expect(p.reason).toMatch(/\([\d.]+ MiB to process, [\d.]+ MiB for \d+ s of history: the view's whole 1\.00 GiB budget, beside the [\d.]+ MiB this process holds\)$/);
+    expect(p.reason).toMatch(/\([\d.]+ [KM]iB to process, [\d.]+ MiB for \d+ s of history: the view's whole 1\.00 GiB budget, beside the [\d.]+ MiB this process holds\)$/);
   });
 
   it('keeps the live view budget the lab sets in the Planner, and the next live view holds that history', async () => {
@@ -134,6 +135,29 @@ describe('planner', () => {
     expect(viewWorkers(384, 16)).toBe(6);
     expect(viewWorkers(32, 16)).toBe(1);
   });
+
+  it('a budget, a margin or a sample type at the edges is said as what it is', () => {
+    // A typed '1k' or '500000' read 'a RAM budget of 0 MiB is too small'.
+    expect(() => plan({ ...np, job: 'export', ramBudgetBytes: 1000 }, null, 2)).toThrow(/^a RAM budget of 1000 bytes is too small: the smallest plan needs \d+ MiB/);
+    expect(() => plan({ ...np, job: 'export', ramBudgetBytes: 500_000 }, null, 2)).toThrow(/^a RAM budget of 488 KiB is too small/);
+    // A margin that is no count of samples: it read 'the smallest plan needs NaN MiB', or planned a negative margin.
+    expect(() => plan({ ...np, job: 'export', marginSamples: NaN }, null, 2)).toThrow('Expected a whole number of samples, 0 or more for "marginSamples" but received NaN');
+    expect(() => plan({ ...np, job: 'export', marginSamples: -150 }, null, 2)).toThrow('Expected a whole number of samples, 0 or more for "marginSamples" but received -150');
+    expect(() => plan({ ...np, job: 'export', dtype: 'int32' as 'int16' }, null, 2)).toThrow('Expected "int16" or "float32" for "dtype" but received the string "int32"');
+    // A preset's margin of 1e9 ms: what takes the RAM is said, not only that the budget is short.
+    expect(() => plan({ ...np, job: 'export', marginSamples: 3e10, ramBudgetBytes: 4 * 2 ** 30 }, null, 2)).toThrow(
+      /^a RAM budget of 4\.00 GiB is too small: the smallest plan needs [\d.]+ GiB \(this process alone uses \d+ MiB\), almost all of it for the filter's margin of 1000000 s read on each side of every chunk$/
+    );
+  });
+
+  it('probedeck plan names the flag a value is wrong for', () => {
+    const run = (...a: string[]) => cli(['plan', '--channels', '384', '--fs', '30000', ...a, '--data-dir', tempDir()]);
+    expect(run('--margin-ms', 'abc')).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "abc"\n' });
+    expect(run('--margin-ms', '-5')).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "-5"\n' });
+    // An empty budget was planned as the default one without a word.
+    expect(run('--ram-budget', '')).toMatchObject({ code: 2, stderr: 'probedeck: --ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got ""\n' });
+    expect(run('--dtype', 'int32')).toMatchObject({ code: 2, stderr: 'probedeck: --dtype must be int16 or float32 (a uint16 file plans as int16), got "int32"\n' });
+  }, 30_000);
 
   it('says when a budget is too small', () => {
     expect(() => plan({ ...np, job: 'export', ramBudgetBytes: 10 * 2 ** 20 }, null, 2)).toThrow(/RAM budget of 10 MiB is too small/);

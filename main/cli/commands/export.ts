@@ -12,7 +12,7 @@ import { clampedNote } from '../../export/formats.ts';
 import { resolveExport } from '../../export/manager.ts';
 import { preflight, runExport } from '../../export/run-export.ts';
 import { machineKey } from '../../planner/calibrate.ts';
-import { parseBytes } from '../../planner/plan.ts';
+import { ramBudgetOption } from '../ram-budget-option.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
 import { presetsRepo } from '../../presets/repo.ts';
 import { parsePresetFile } from '../../presets/transfer.ts';
@@ -55,15 +55,6 @@ function rawNumber(name: string, v: string | undefined, what: string, integer = 
   return n;
 }
 
-function ramBudget(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  let n = 0;
-  try {
-    n = parseBytes(v);
-  } catch {} // said below, naming the option
-  if (!(n > 0)) throw new CliError(`--ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got "${v}"`, 2);
-  return n;
-}
 
 export const exportCommand: Command = {
   summary: 'export a recording through a preset for Kilosort or SpikeInterface (atomic, with progress)',
@@ -94,7 +85,7 @@ export const exportCommand: Command = {
     if (!values.out) throw new CliError(`--out is required\n${USAGE}`, 2);
     if (!['kilosort', 'si-binary', 'raw-f32'].includes(values.format ?? '')) throw new CliError(`--format must be kilosort, si-binary or raw-f32, got "${values.format ?? ''}"`, 2);
     if ((values.preset === undefined) === (values['preset-file'] === undefined)) throw new CliError(`give one of --preset NAME or --preset-file FILE\n${USAGE}`, 2);
-    const ramBudgetBytes = ramBudget(values['ram-budget']);
+    const ramBudgetBytes = ramBudgetOption(values['ram-budget']);
 
     const { db, notices } = openDatabase(settingsDatabase(values['data-dir']));
     for (const n of notices) console.error(`probedeck: ${n.message}`);

@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
 import { machineKey } from '../../planner/calibrate.ts';
-import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
+import { formatBytes, plan } from '../../planner/plan.ts';
+import { ramBudgetOption } from '../ram-budget-option.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
 import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
@@ -30,6 +31,9 @@ export const planCommand: Command = {
     });
     if (!values.channels || !values.fs) throw new CliError(`--channels and --fs are required\n${USAGE}`, 2);
     const fs = Number(values.fs);
+    if (values.dtype !== 'int16' && values.dtype !== 'float32') throw new CliError(`--dtype must be int16 or float32 (a uint16 file plans as int16), got "${values.dtype}"`, 2);
+    const marginMs = values['margin-ms'] === undefined ? undefined : Number(values['margin-ms']);
+    if (marginMs !== undefined && !(values['margin-ms']!.trim() !== '' && marginMs >= 0)) throw new CliError(`--margin-ms must be 0 or more (ms of real neighbours each side), got "${values['margin-ms']}"`, 2);
     const { db } = openDatabase(settingsDatabase(values['data-dir']));
     const calibration = calibrationRepo(db).get(machineKey());
     db.close();
@@ -37,10 +41,10 @@ export const planCommand: Command = {
       {
         channels: Number(values.channels),
         fs,
-        dtype: values.dtype as 'int16' | 'float32',
+        dtype: values.dtype,
         job: values.job as 'export',
-        ramBudgetBytes: values['ram-budget'] ? parseBytes(values['ram-budget']) : undefined,
-        marginSamples: values['margin-ms'] ? Math.trunc((Number(values['margin-ms']) * fs) / 1000) : undefined,
+        ramBudgetBytes: ramBudgetOption(values['ram-budget']),
+        marginSamples: marginMs === undefined ? undefined : Math.trunc((marginMs * fs) / 1000),
         nWorkers: values['n-workers'] === 'auto' ? 'auto' : Number(values['n-workers'])
       },
       calibration

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from '../../engine/index.ts';
 import type { FilterSpec } from '../../engine/filters.ts';
 import { adcSampleShifts } from '../../sources/adc-shifts.ts';
-import { formatBytes, parseBytes, plan } from '../../planner/plan.ts';
+import { formatBytes, plan } from '../../planner/plan.ts';
+import { ramBudgetOption } from '../ram-budget-option.ts';
 import { peakRssBytes } from '../../util/rss.ts';
 import { CliError, type Command } from '../command.ts';
 import { metaBesideWarnings } from '../meta-beside.ts';
@@ -135,7 +136,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   if (values['ram-budget'] !== undefined) {
     // The chunk is part of the result (SpikeInterface's windows): --chunk-ms holds, budget or not.
     const p = plan({
-      ramBudgetBytes: parseBytes(values['ram-budget']),
+      ramBudgetBytes: ramBudgetOption(values['ram-budget']),
       channels,
       fs,
       dtype: dtype === 'float32' ? 'float32' : 'int16',
