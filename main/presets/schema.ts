@@ -45,7 +45,10 @@ export function validateBody(input: unknown): PresetBody {
   const bc = obj('pipeline.badChannels', p.badChannels ?? { detect: 'none', manual: [] });
   const detect = oneOf('pipeline.badChannels.detect', bc.detect, ['none', 'coherence+psd', 'std', 'mad'] as const);
   const manual = bc.manual ?? [];
-  if (!Array.isArray(manual) || !manual.every((c) => isInteger(c) && c >= 0)) throw invalidParameterError('pipeline.badChannels.manual', 'a list of channel indices', manual);
+  if (!Array.isArray(manual)) throw invalidParameterError('pipeline.badChannels.manual', 'a list of channel indices', manual);
+  // The entry at fault, by place: "an array of length 3" did not say which of a hand-written list.
+  const wrong = manual.findIndex((c) => !(isInteger(c) && c >= 0));
+  if (wrong >= 0) throw invalidParameterError(`pipeline.badChannels.manual[${wrong}]`, 'a channel index (a whole number from 0; AP12 is 12)', manual[wrong]);
 
   const reference = validateReference('pipeline.reference', p.reference);
 
