@@ -5,6 +5,7 @@ import { stat } from 'node:fs/promises';
 import { keepColumns } from '../engine/columns.ts';
 import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
+import { laterRunNote } from '../sources/later-run.ts';
 import { stallCause } from '../sources/stall-cause.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
@@ -78,6 +79,8 @@ interface FollowLayout {
   onGrow?: (emit: LiveEvent, frames: number) => void;
   /** Asked when the file stops growing: an event if the recording is known to be complete. */
   finished?: () => Promise<{ kind: 'ended' | 'error'; message: string } | null>;
+  /** Asked once it has ended, each second: where the recording went on, if a later file tells. */
+  laterNote?: () => Promise<string | null>;
 }
 
 /** How far back from the newest sample a followed run is joined. */
@@ -134,12 +137,23 @@ function followInput(l: FollowLayout): LiveInput {
       let failed = false;
       /** The end said, once the run is complete: what becomes of its file after that is no failure of the recording. */
       let endedSaid: string | null = null;
+      let laterSaid: string | null = null;
+      // Once ended, the same look finds where the recording went on (SpikeGLX's next t or g file).
+      const lookForLater = async () => {
+        const note = await l.laterNote?.().catch(() => null);
+        if (!note || note === laterSaid || !endedSaid || stopped || failed) return;
+        laterSaid = note;
+        onEvent({ kind: 'ended', message: `${endedSaid}; ${note}` });
+      };
       const lookForEnd = async () => {
+        if (endedSaid) return lookForLater();
         const ended = await l.finished?.().catch(() => null);
-        if (ended && follower.stalled && !stopped && !failed) {
-          clearInterval(looking);
+        if (ended && follower.stalled && !stopped && !failed && !endedSaid) {
           if (ended.kind === 'ended') endedSaid = ended.message;
+          // Looked on only for a later file, where the source can tell of one.
+          if (ended.kind !== 'ended' || !l.laterNote) clearInterval(looking);
           onEvent(ended);
+          await lookForLater();
         }
       };
       follower.on('stalled', async (ms) => {
@@ -154,7 +168,7 @@ function followInput(l: FollowLayout): LiveInput {
       });
       follower.on('resumed', () => {
         clearInterval(looking);
-        endedSaid = null;
+        endedSaid = laterSaid = null;
         onEvent({ kind: 'resumed', message: `${l.path}: data again` });
       });
       stopLooking = () => clearInterval(looking);
@@ -237,6 +251,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       probe: info.probe,
       warnings,
       finished: spikeglxFinished(path, { channels: info.frameChannels, fs: info.fs }),
+      laterNote: () => laterRunNote(path),
       // Shorter than its .meta at the start (a run cut short, or a new one just begun), growing past
       // it: a new run, read with the older run's layout from here on.
       onGrow(emit, frames) {
@@ -282,6 +297,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     columns: channels.map((_, i) => i),
     warnings,
     finished: spikeglxFinished(path, fallback),
+    laterNote: () => laterRunNote(path),
     onGrow(emit) {
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
       // of data already tell, so say it then.

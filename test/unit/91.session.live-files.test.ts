@@ -194,6 +194,25 @@ describe('live sessions on files being written', () => {
     await m.close();
   }, 20_000);
 
+  it('a triggered run’s next file (t1 after t0) begun beside the followed one, once it has ended: said, with its name, until it is finished too', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false));
+    await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
+    const ended = m.require().status().message;
+    // Another stream and another run's files beside it are not the recording going on.
+    writeFileSync(join(dirname(bin), 'run_g0_t1.imec0.lf.bin'), '');
+    writeFileSync(join(dirname(bin), 'other_g3_t0.imec0.ap.bin'), '');
+    const t1 = join(dirname(bin), 'run_g0_t1.imec0.ap.bin');
+    writeFileSync(t1, bytes(sim.generate(3000, 300)));
+    // It stayed at 'the recording ended' while the trigger's next file was being written beside it.
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toBe(`${ended}; a later file of this run is being written beside it: run_g0_t1.imec0.ap.bin: open it to follow the recording on`);
+    expect(m.require().status().state).toBe('ended');
+    writeFileSync(t1.replace(/\.bin$/, '.meta'), simulatorMeta(sim, 300, 'run_g0_t1.imec0.ap.bin', false));
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toBe(`${ended}; a later file of this run was written beside it: run_g0_t1.imec0.ap.bin`);
+    await m.close();
+  }, 20_000);
+
   it('a finished run moved away after its end (to the server, by hand or a backup script) stays ended, said with where its file went; not an error', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
