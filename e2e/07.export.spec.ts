@@ -133,6 +133,35 @@ test('the preset defaults to the one Traces runs on that recording, else the def
   await expect(preset.locator('option:checked')).toHaveText('Neuropixels LFP');
 });
 
+test('the preset Traces runs, deleted since: the form says so and takes the kind’s default, not silently the first preset', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-export-deleted-');
+  const rec = join(dir, 'rig4_g0_t0.imec0.ap.bin');
+  simulatedRecording(rec, 1);
+  // A lab preset (a copy of the Neuropixels AP one) runs in Traces on the recording…
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await app.getByTestId('preset-duplicate').click();
+  await app.getByTestId('preset-name').fill('Rig 4 reviewed');
+  await app.getByTestId('preset-name').press('Enter');
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 4 reviewed' })).toHaveCount(1);
+  await app.getByTestId('tab-traces').click();
+  await app.getByTestId('open-path').fill(rec);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('rig4_g0_t0');
+  await app.getByTestId('view-preset').selectOption({ label: 'Rig 4 reviewed' });
+  await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Rig 4 reviewed');
+  // … and is deleted in the Presets page.
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Rig 4 reviewed' }).click();
+  await app.getByTestId('preset-delete').click();
+  await expect(app.getByTestId('preset-item').filter({ hasText: 'Rig 4 reviewed' })).toHaveCount(0);
+  await app.getByTestId('tab-export').click();
+  await expect(app.getByTestId('export-source')).toHaveValue(rec);
+  // It showed the list's first preset with no word of why, as if it were the one reviewed.
+  await expect(app.getByTestId('export-preset').locator('option:checked')).toHaveText('Neuropixels AP');
+  await expect(app.getByTestId('export-preset-why')).toHaveText('the default for SpikeGLX: "Rig 4 reviewed", which Traces runs, is deleted (restore it under Presets to export through it)');
+});
+
 test('bad channels found in Traces that the preset does not name are said on the Export page; a causal preset is said too', async ({ app, tempDir }) => {
   test.setTimeout(90_000);
   const dir = tempDir('probedeck-export-bad-');

@@ -123,11 +123,14 @@ export class ExportState {
 
   async #presetFor(source: string, session: SessionInfo | null): Promise<{ id: number; why: string } | null> {
     if (!source) return null;
-    const opened = openedIn(session);
-    if (session?.preset && opened === source) return { id: session.preset.id, why: session.preset.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
+    const traces = session?.preset && openedIn(session) === source ? session.preset : null;
+    if (traces && this.presets.some((p) => p.id === traces.id)) return { id: traces.id, why: traces.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
     const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
     const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
-    return kind === undefined ? null : { id: defaults[kind], why: `the default for ${sourceKindLabel(kind)}` };
+    // The preset Traces runs was deleted since: said, so the one put in its place is not taken for the one reviewed.
+    const gone = traces ? `"${traces.name}", which Traces runs, is deleted (restore it under Presets to export through it)` : null;
+    if (kind === undefined) return gone && this.presets[0] ? { id: this.presets[0].id, why: `the first preset: ${gone}` } : null;
+    return { id: defaults[kind], why: `the default for ${sourceKindLabel(kind)}${gone ? `: ${gone}` : ''}` };
   }
 
   choosePreset(id: number | null): void {
