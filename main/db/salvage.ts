@@ -8,6 +8,7 @@ import { SOURCE_KINDS } from '../presets/repo.ts';
 import { validateBody } from '../presets/schema.ts';
 import type { Db } from './database.ts';
 import { copyWithNewHeader } from './rewrite-header.ts';
+import { scanPresetPages } from './scan-pages.ts';
 
 interface OldRow {
   id: number;
@@ -113,12 +114,12 @@ function copyLinks(old: Db, fresh: Db, newIds: Map<number, number>): Pick<Salvag
   return { defaults, lastUsed, linksRead };
 }
 
-function copyPresets(old: Db, fresh: Db): Salvaged {
+/** Inserts the user presets (not deleted) among `rows` into `fresh`: their names, and each one's new id by its old. */
+function insertPresets(rows: Iterable<OldRow>, fresh: Db): { names: string[]; newIds: Map<number, number> } {
   const names: string[] = [];
   const newIds = new Map<number, number>();
   const insert = fresh.prepare('INSERT INTO presets (name, builtin, body, created_at, updated_at) VALUES (?, 0, ?, ?, ?)');
-  const { rows, damaged } = readableRows(old);
-  for (const r of [...rows.values()].sort((a, b) => a.id - b.id)) {
+  for (const r of [...rows].sort((a, b) => a.id - b.id)) {
     if (r.builtin !== 0 || r.deleted_at !== null) continue;
     try {
       if (typeof r.name !== 'string' || typeof r.body !== 'string' || names.some((n) => n.toLowerCase() === (r.name as string).toLowerCase())) continue;
@@ -131,6 +132,12 @@ function copyPresets(old: Db, fresh: Db): Salvaged {
       // A preset whose own row is damaged is left behind; the others still come.
     }
   }
+  return { names, newIds };
+}
+
+function copyPresets(old: Db, fresh: Db): Salvaged {
+  const { rows, damaged } = readableRows(old);
+  const { names, newIds } = insertPresets(rows.values(), fresh);
   return { names, rowsRead: rows.size, damaged, ...copyLinks(old, fresh, newIds) };
 }
 
@@ -157,6 +164,17 @@ export function salvagePresets(aside: string, fresh: Db): Salvaged | null {
       rmSync(copy, { force: true });
     }
   }
+  if (!saved?.rowsRead) {
+    // No schema to read them by (the first page overwritten): the presets' own pages, read as pages.
+    const rows = (() => {
+      try {
+        return scanPresetPages(aside);
+      } catch {
+        return [];
+      }
+    })();
+    if (rows.length) saved = { ...insertPresets(rows, fresh), rowsRead: rows.length, damaged: true, defaults: [], lastUsed: 0, linksRead: false };
+  }
   return saved?.rowsRead ? saved : null;
 }
 
@@ -169,7 +187,7 @@ export function salvageNote(saved: Salvaged | null): string {
     ...(saved.lastUsed ? [`the preset last used on ${saved.lastUsed} source${saved.lastUsed > 1 ? 's' : ''}`] : [])
   ];
   const withLinks = links.length ? `, with ${links.join(' and ')} that named them` : '';
-  const lost = saved.damaged ? '; others on its damaged pages could not be read' : '';
+  const lost = saved.damaged ? '; any others on its damaged pages could not be read' : '';
   const notKept = `${saved.linksRead ? '' : 'the defaults per source kind and the presets last used per source, '}the recent sources and export history`;
   return ` ${saved.names.length} of your presets were read from it and kept (${saved.names.map((n) => `"${n}"`).join(', ')})${withLinks}${lost}; ${notKept} were not.`;
 }

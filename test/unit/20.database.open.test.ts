@@ -153,7 +153,7 @@ describe('openDatabase', () => {
     expect(keptNames.has(names[0]) && keptNames.has(names[199]) && keptNames.has(names[150])).toBe(true);
     expect(kept.length).toBeGreaterThan(190);
     expect(notice).toContain(`${kept.length} of your presets were read from it and kept`);
-    expect(notice).toContain('; others on its damaged pages could not be read; the recent sources and export history were not.');
+    expect(notice).toContain('; any others on its damaged pages could not be read; the recent sources and export history were not.');
   });
 
   it('garbage over the file’s first bytes (its header): the presets behind it are all given back', () => {
@@ -171,6 +171,20 @@ describe('openDatabase', () => {
     expect(readdirSync(dir).filter((f) => f.includes('header'))).toEqual([]);
     const aside = readdirSync(dir).find((f) => /corrupt-[^.]*Z$/.test(f))!;
     expect(readFileSync(join(dir, aside))).toEqual(bytes);
+  });
+
+  it('its first page overwritten (the schema gone with it): the presets are read from their own pages', () => {
+    const dir = tempDir();
+    const path = join(dir, 'probedeck.db');
+    const names = labDatabase(path);
+    const bytes = readFileSync(path);
+    bytes.fill(0x00, 0, 4096);
+    writeFileSync(path, bytes);
+    const { kept, notice } = reopened(path);
+    // SQL reads nothing without the schema: none came back.
+    expect(notice).toMatch(/could not be read \(SQLITE_NOTADB\); it was kept as .*corrupt-.* 200 of your presets were read from it and kept .*; any others on its damaged pages could not be read; the defaults per source kind and the presets last used per source, the recent sources and export history were not\.$/);
+    expect(new Set(kept.map((p) => p.name))).toEqual(new Set(names));
+    expect(kept.find((p) => p.name === names[41])!.body.pipeline.badChannels.manual).toEqual([41]);
   });
 
   it('a table missing (a hand clean-up, a partial restore): made again, empty, and said; the other tables keep their rows', () => {
