@@ -39,3 +39,16 @@ export function nyquistWarning(hz: number | null, lfp: boolean): string | null {
   const source = lfp ? `a ${kHz(rate)} LFP stream` : `a ${kHz(rate)} recording`;
   return `${hz === rate / 2 ? 'at' : 'above'} the Nyquist frequency of ${source} (${nyquist}): ${source} cannot run this filter (it opens unprocessed, and exports refuse it)`;
 }
+
+/** The warnings of nyquistWarning for each corner `filter` uses, named ("the high corner, 20000 Hz, is above…"), as the editor shows them beside its fields. */
+export function cornerWarnings(filter: Filter, isLfpDefault: boolean): string[] {
+  const lfp = isLfpPreset(filter, isLfpDefault);
+  const corners: [string, number | null][] = [
+    ['low', filter.kind === 'bandpass' || filter.kind === 'highpass' ? filter.lowHz : null],
+    ['high', filter.kind === 'bandpass' || filter.kind === 'lowpass' ? filter.highHz : null]
+  ];
+  return corners.flatMap(([which, hz]) => {
+    const w = nyquistWarning(hz, lfp);
+    return w ? [`the ${which} corner, ${hz} Hz, is ${w}`] : [];
+  });
+}

@@ -21,6 +21,13 @@ describe('probedeck presets / plan command line', () => {
     expect(cli(['presets', 'import', out, ...d]).stdout).toBe('imported "Imported from SpikeInterface" (id 7)\n');
     expect(cli(['presets', 'import', out, ...d]).stdout).toMatch(/^imported "Imported from SpikeInterface \(2\)" \(id 8\) \("Imported from SpikeInterface" is taken; rename with the app, or import again with --name\)\n$/);
     expect(cli(['presets', 'import', out, '--name', 'From SI', ...d]).stderr).toMatch(/^probedeck: A preset named "From SI" already exists/);
+    // A hand-written dict whose high corner is above the Nyquist frequency of a 30 kHz stream: imported, and said (it was silent until the rig refused it).
+    const high = join(dir, 'high.json');
+    writeFileSync(high, JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 20000 } }));
+    const h = cli(['presets', 'import', high, '--name', 'Wide', ...d]);
+    expect([h.code, h.stdout]).toEqual([0, expect.stringMatching(/^imported "Wide" \(id \d+\)\n$/)]);
+    expect(h.stderr).toBe('probedeck: warning: "Wide": the high corner, 20000 Hz, is above the Nyquist frequency of a 30 kHz recording (15 kHz): a 30 kHz recording cannot run this filter (it opens unprocessed, and exports refuse it)\n');
+    expect(cli(['presets', 'import', out, '--name', 'Usual', ...d]).stderr).toBe('');
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ whiten: {} }));
     expect(cli(['presets', 'import', bad, ...d]).stderr).toMatch(/^probedeck: the SpikeInterface step "whiten" is not supported/);

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
 import { presetsRepo, SOURCE_KINDS, type PresetsRepo } from '../../presets/repo.ts';
+import { cornerWarnings } from '../../presets/corners.ts';
 import { exportPreset, parsePresetFile } from '../../presets/transfer.ts';
 import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
@@ -81,6 +82,9 @@ export const presetsCommand: Command = {
         const p = repo.create(values.name ?? repo.freeNameLike(file.name), file.body);
         const renamed = values.name === undefined && p.name !== file.name ? ` ("${file.name}" is taken; rename with the app, or import again with --name)` : '';
         console.log(values.json ? JSON.stringify(p, null, 2) : `imported "${p.name}" (id ${p.id})${renamed}`);
+        // The app's editor shows these beside the corner once the preset is open; a file imported here
+        // would otherwise first say so at the rig, where the preset will not run.
+        for (const w of cornerWarnings(p.body.pipeline.filter, false)) console.error(`probedeck: warning: "${p.name}": ${w}`);
         return 0;
       }
       if (action === 'rename') {
