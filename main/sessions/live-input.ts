@@ -138,28 +138,37 @@ function followInput(l: FollowLayout): LiveInput {
       /** The end said, once the run is complete: what becomes of its file after that is no failure of the recording. */
       let endedSaid: string | null = null;
       let laterSaid: string | null = null;
-      // Once ended, the same look finds where the recording went on (SpikeGLX's next t or g file).
+      /** Why the file went silent, as it looked when it did. */
+      let stallSaid: { silentMs: number; cause: string | null } | null = null;
+      // The same look finds where the recording went on (SpikeGLX's next t or g file): after the end,
+      // and while silent too (a run restarted as g1 after a crash leaves g0 without its .meta).
       const lookForLater = async () => {
         const note = await l.laterNote?.().catch(() => null);
-        if (!note || note === laterSaid || !endedSaid || stopped || failed) return;
+        if (!note || note === laterSaid || stopped || failed || !(endedSaid || (stallSaid && follower.stalled))) return;
         laterSaid = note;
-        onEvent({ kind: 'ended', message: `${endedSaid}; ${note}` });
+        if (endedSaid) return onEvent({ kind: 'ended', message: `${endedSaid}; ${note}` });
+        const cause = [stallSaid!.cause, note].filter(Boolean).join('; ');
+        onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(stallSaid!.silentMs / 1000).toFixed(1)} s: ${cause}`, cause });
       };
       const lookForEnd = async () => {
         if (endedSaid) return lookForLater();
         const ended = await l.finished?.().catch(() => null);
-        if (ended && follower.stalled && !stopped && !failed && !endedSaid) {
+        if (!ended) return lookForLater();
+        if (follower.stalled && !stopped && !failed && !endedSaid) {
+          laterSaid = null; // said again, after the end
           if (ended.kind === 'ended') endedSaid = ended.message;
           // Looked on only for a later file, where the source can tell of one.
           if (ended.kind !== 'ended' || !l.laterNote) clearInterval(looking);
           onEvent(ended);
-          await lookForLater();
+          if (ended.kind === 'ended') await lookForLater();
         }
       };
       follower.on('stalled', async (ms) => {
         if (stopped) return;
         const cause = await stallCause(l.path, l.frameChannels * 2, l.frameChannels * 2 * l.fs);
         if (stopped || !follower.stalled) return;
+        stallSaid = { silentMs: ms, cause };
+        laterSaid = null;
         onEvent({ kind: 'stalled', message: `${l.path}: no new data for ${(ms / 1000).toFixed(1)} s${cause ? `: ${cause}` : ''}`, cause });
         if (!l.finished) return;
         clearInterval(looking);
@@ -168,7 +177,7 @@ function followInput(l: FollowLayout): LiveInput {
       });
       follower.on('resumed', () => {
         clearInterval(looking);
-        endedSaid = laterSaid = null;
+        endedSaid = laterSaid = stallSaid = null;
         onEvent({ kind: 'resumed', message: `${l.path}: data again` });
       });
       stopLooking = () => clearInterval(looking);

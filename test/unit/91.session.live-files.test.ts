@@ -213,6 +213,19 @@ describe('live sessions on files being written', () => {
     await m.close();
   }, 20_000);
 
+  it('a run restarted as g1 beside a g0 left without its .meta (SpikeGLX stopped abnormally): the silence says where the recording went on', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('stalled');
+    writeFileSync(join(dirname(bin), 'run_g1_t0.imec0.ap.bin'), bytes(sim.generate(0, 300)));
+    // It said only 'no new data for N s', for as long as one watched.
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(
+      /: no new data for \d+ s: a later file of this run is being written beside it: run_g1_t0\.imec0\.ap\.bin: open it to follow the recording on$/
+    );
+    expect(m.require().status()).toMatchObject({ state: 'stalled', newestSample: 3000 });
+    await m.close();
+  }, 20_000);
+
   it('a finished run moved away after its end (to the server, by hand or a backup script) stays ended, said with where its file went; not an error', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
