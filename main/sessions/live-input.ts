@@ -188,7 +188,9 @@ function followInput(l: FollowLayout): LiveInput {
         // and every sample of it is shown. A file cut short is still an error: the data on disk changed.
         const since = e.code === 'DISAPPEARED' ? 'moved or deleted' : e.code === 'REPLACED' ? 'replaced by another file' : null;
         if (endedSaid && since) return onEvent({ kind: 'ended', message: `${endedSaid}; its file has since been ${since} (what is shown stays)` });
-        onEvent({ kind: 'error', message: e.message });
+        // What was read before is kept: said, so a file gone from under the view is not taken for a view emptied.
+        const kept = since || e.code === 'TRUNCATED' ? `: what was shown (up to ${(read / l.fs).toFixed(1)} s) stays in the view; nothing more is read from it` : '';
+        onEvent({ kind: 'error', message: `${e.message}${kept}` });
       });
       let reading = false;
       let starting = true;

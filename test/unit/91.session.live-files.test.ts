@@ -1,4 +1,4 @@
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveSession } from '../../main/sessions/live-session.ts';
@@ -224,6 +224,21 @@ describe('live sessions on files being written', () => {
     );
     expect(m.require().status()).toMatchObject({ state: 'stalled', newestSample: 3000 });
     await m.close();
+  }, 20_000);
+
+  it('a file cut short or replaced while followed: an error that says the samples shown stay, and they do', async () => {
+    for (const cut of [(bin: string) => truncateSync(bin, 1000 * 768), (bin: string) => (writeFileSync(`${bin}.new`, ''), renameSync(`${bin}.new`, bin))]) {
+      const { bin, m, sim } = await followingEmptySpikeGLX();
+      appendFileSync(bin, bytes(sim.generate(0, 3000)));
+      await expect.poll(() => m.require().status().newestSample, { timeout: 5000 }).toBe(3000);
+      cut(bin);
+      await expect.poll(() => m.require().status().state, { timeout: 5000 }).toBe('error');
+      // It said only what became of the file, which reads as if the recording shown were gone too.
+      expect(m.require().status().message).toMatch(/(shrank from 2304000 to 768000 bytes|was replaced by another file) while it was being followed: what was shown \(up to 0\.1 s\) stays in the view; nothing more is read from it$/);
+      const cols = await m.require().columns(0, 100, 100, false);
+      expect([cols.newestSample, cols.count]).toEqual([3000, 30]);
+      await m.close();
+    }
   }, 20_000);
 
   it('a finished run moved away after its end (to the server, by hand or a backup script) stays ended, said with where its file went; not an error', async () => {
