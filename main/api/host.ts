@@ -79,7 +79,11 @@ export function createHost(options: HostOptions): Host {
   const handlers: Handlers = {
     ...engineHandlers(),
     ...settingsHandlers(settings),
-    ...presetsHandlers(presets, (p) => sessions.presetSaved(p.id)),
+    ...presetsHandlers(
+      presets,
+      (p) => sessions.presetSaved(p.id),
+      (p) => sessions.presetRenamed(p.id, p.name)
+    ),
     ...plannerHandlers(calibrations, events, viewBudget),
     ...exportHandlers(exports),
     ...sessionHandlers(sessions),

@@ -170,6 +170,13 @@ export class SessionManager {
     if (s) this.#onStatus(s);
   }
 
+  /** A preset was renamed: the view running it says its new name (in its menu, notes and the Export form's word). */
+  presetRenamed(id: number, name: string): void {
+    if (!this.current || this.#preset?.id !== id) return;
+    this.#preset = { ...this.#preset, name };
+    this.#infoChanged();
+  }
+
   /**
    * A preset's body was saved: a view running it as it was (not changed by hand) runs it as it is
    * now. A view changed by hand keeps its pipeline, and a preset this source cannot run leaves the

@@ -151,6 +151,28 @@ describe('an edit to the preset the view runs', () => {
   });
 });
 
+describe('a rename of the preset the view runs', () => {
+  it('shows in the view at once, and in what it says of the preset', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    try {
+      await host.call('session.open', { source: { kind: 'simulator', seed: 2 } });
+      const ap = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP live')!;
+      const rig = (await host.call('presets.create', { name: 'Rig 2', body: ap.body })) as Preset;
+      await host.call('session.setPreset', { id: rig.id });
+      await host.call('presets.rename', { id: rig.id, name: 'Rig 2 (mouse 7)' });
+      // The view kept saying "Rig 2" (the Export form's and the editor's notes too).
+      expect(((await host.call('session.info', undefined)) as SessionInfo).preset).toMatchObject({ id: rig.id, name: 'Rig 2 (mouse 7)' });
+      const info = (await host.call('session.setPipeline', { ...((await host.call('session.info', undefined)) as SessionInfo).pipeline, filter: null })) as SessionInfo;
+      expect(info.preset).toMatchObject({ name: 'Rig 2 (mouse 7)', modified: true });
+      const saved = (await host.call('presets.update', { id: rig.id, body: ap.body })) as Preset & { viewNote: string | null };
+      expect(saved.viewNote).toBe('"Rig 2 (mouse 7)" was saved; this view runs a copy changed by hand and keeps it: press reset beside the preset menu to run it as saved');
+    } finally {
+      await host.call('session.close', undefined);
+      host.close();
+    }
+  });
+});
+
 describe('the ADC phase shift on a followed file', () => {
   it('runs when the .meta says the probe (as on the recording); without a .meta it is left out, and said', async () => {
     const dir = tempDir();

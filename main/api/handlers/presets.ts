@@ -19,8 +19,11 @@ function str(p: unknown, key: string): string {
   return v;
 }
 
-/** `onSaved`: told of every edited body (the open view may be running that preset); its note goes back to the editor. */
-export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => string | null = () => null): HandlersOf<keyof PresetsMethods> {
+/**
+ * `onSaved`: told of every edited body (the open view may be running that preset); its note goes back
+ * to the editor. `onRenamed`: told of every new name, which the view says of the preset it runs.
+ */
+export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => string | null = () => null, onRenamed: (p: Preset) => void = () => {}): HandlersOf<keyof PresetsMethods> {
   return {
     'presets.list': (p) => repo.list(isPlainObject(p) && p.includeDeleted === true),
     'presets.create': (p) => repo.create(str(p, 'name'), params(p).body),
@@ -28,7 +31,11 @@ export function presetsHandlers(repo: PresetsRepo, onSaved: (p: Preset) => strin
       const saved = repo.update(id(p), params(p).body);
       return { ...saved, viewNote: onSaved(saved) };
     },
-    'presets.rename': (p) => repo.rename(id(p), params(p).name as string), // the repository says what a name may be
+    'presets.rename': (p) => {
+      const renamed = repo.rename(id(p), params(p).name as string); // the repository says what a name may be
+      onRenamed(renamed);
+      return renamed;
+    },
     'presets.duplicate': (p) => repo.duplicate(id(p), params(p).name === undefined ? undefined : str(p, 'name')),
     'presets.delete': (p) => repo.remove(id(p)),
     'presets.restore': (p) => repo.restore(id(p)),
