@@ -7,25 +7,41 @@ export type ProbeMetric = 'rms' | 'ptp' | 'rate';
 export class ProbeMapState {
   metric = $state<ProbeMetric>('rms');
   seconds = $state(1);
-  activity = $state.raw<ChannelActivityReply | null>(null);
+  /** The last reply, and the source it is about (traces.opened when it was asked for). */
+  #reply = $state.raw<{ opened: number; activity: ChannelActivityReply } | null>(null);
   error = $state<string | null>(null);
-  values = $derived.by(() => {
-    const a = this.activity;
-    if (!a) return null;
-    return this.metric === 'rms' ? a.rms : this.metric === 'ptp' ? a.ptp : a.ratePerS;
-  });
+  /** The source polled (traces.opened): a reply about an earlier one is dropped, its failure not said. */
+  #opened = -1;
+
+  /**
+   * The metric's values for the source opened `opened`-th, or null until it has replied. Another
+   * source's values never stand for it: they label other channels, and a failure for the new
+   * source (a file with no data yet) left them standing for good.
+   */
+  valuesFor(opened: number): Float64Array | null {
+    const r = this.#reply;
+    if (r?.opened !== opened) return null;
+    return this.metric === 'rms' ? r.activity.rms : this.metric === 'ptp' ? r.activity.ptp : r.activity.ratePerS;
+  }
 
   async refresh(): Promise<void> {
+    const opened = this.#opened;
     try {
-      this.activity = await api.call('session.activity', { seconds: this.seconds });
+      const activity = await api.call('session.activity', { seconds: this.seconds });
+      if (opened !== this.#opened) return;
+      this.#reply = { opened, activity };
       this.error = null;
     } catch (err) {
-      this.error = (err as Error).message;
+      if (opened === this.#opened) this.error = (err as Error).message;
     }
   }
 
-  /** Polls while mounted; returns the stop function for an $effect. */
-  poll(everyMs = 1000): () => void {
+  /** Polls the source opened `opened`-th while mounted, at once and then every `everyMs`; returns the stop function for an $effect. */
+  poll(opened: number, everyMs = 1000): () => void {
+    if (opened !== this.#opened) {
+      this.#opened = opened;
+      this.error = null;
+    }
     void this.refresh();
     const t = setInterval(() => void this.refresh(), everyMs);
     return () => clearInterval(t);

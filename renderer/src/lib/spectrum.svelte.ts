@@ -43,12 +43,38 @@ export class SpectrumState {
     return best && Number.isFinite(best.db) && best.db >= LINE_PEAK_MIN_DB ? best : null;
   });
 
+  /** What is asked for now (the source's open count, the channel, raw or processed): a reply about anything else is not shown. */
+  #asking = '';
+  /** Bumped when #asking changes: replies to earlier requests are dropped. */
+  #generation = 0;
+
+  /**
+   * Polls `channel` of the source opened `opened`-th while the panel shows it; returns the stop
+   * function for an $effect. Another source, channel or raw/processed starts blank: the last
+   * spectrum described something else (a failure for the new one left it standing for good).
+   */
+  watch(opened: number, channel: number, everyMs = 2000): () => void {
+    const asking = `${opened}:${channel}:${this.processed}`;
+    if (asking !== this.#asking) {
+      this.#asking = asking;
+      this.#generation++;
+      this.reply = null;
+      this.error = null;
+    }
+    void this.refresh([channel]);
+    const t = setInterval(() => void this.refresh([channel]), everyMs);
+    return () => clearInterval(t);
+  }
+
   async refresh(channels: number[]): Promise<void> {
+    const generation = this.#generation;
     try {
-      this.reply = await api.call('session.spectrum', { channels, seconds: this.seconds, processed: this.processed, nperseg: 16384 });
+      const reply = await api.call('session.spectrum', { channels, seconds: this.seconds, processed: this.processed, nperseg: 16384 });
+      if (generation !== this.#generation) return;
+      this.reply = reply;
       this.error = null;
     } catch (err) {
-      this.error = (err as Error).message;
+      if (generation === this.#generation) this.error = (err as Error).message;
     }
   }
 }

@@ -48,6 +48,8 @@ export class TracesState {
   firstLane = $state(0);
   /** An open is in flight: its reply will reset the view (range, selection, following). */
   opening = $state(false);
+  /** Sources this page has opened: the panels beside the traces keep nothing of an earlier one. */
+  opened = $state(0);
   numLanes = $state(0);
   /** Channel picked on the probe map or by hovering (for the spectrum). */
   selected = $state<number | null>(null);
@@ -183,6 +185,7 @@ export class TracesState {
       this.beyondHistory = null;
       this.status = null;
       this.info = info;
+      this.opened++;
       this.#noteReference();
       this.#offStatus ??= api.on('session.status', (s) => this.#onStatus(s));
       // A recording sends its status only when something changes: ask once for what holds from the
