@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from './fixtures.ts';
 
 test('a source opened under the spectrum and the probe map shows nothing of the previous one', async ({ app, tempDir }) => {
+  await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
   await app.keyboard.press('f');
   // The simulator's 50 Hz, and its channels' RMS.
@@ -33,4 +34,25 @@ test('a source opened under the spectrum and the probe map shows nothing of the 
   expect(await curve()).toBe(0);
   await expect(app.getByTestId('contact-5').locator('title')).toHaveText('AP5: …');
   await expect(app.getByTestId('contact-5')).toHaveAttribute('fill', '#333');
+});
+
+test('keyboard only: the probe map names its menus, and its channel menu picks the spectrum’s channel and the lanes, as a click on a contact does', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await app.keyboard.press('f');
+  await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of AP0 (Welch, µV²/Hz)');
+  await expect(app.getByRole('combobox', { name: 'probe map metric' })).toHaveValue('rms');
+  await expect(app.getByRole('combobox', { name: 'probe map window' })).toHaveValue('1');
+  await expect(app.getByRole('combobox', { name: 'spectrum of' })).toHaveValue('false');
+  // Without a pointer there was no way to another channel than AP0: the contacts take no focus.
+  const channel = app.getByRole('combobox', { name: 'channel' });
+  await channel.focus();
+  await channel.selectOption({ label: 'AP300' });
+  await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of AP300 (Welch, µV²/Hz)');
+  await expect(app.getByTestId('lane-scale')).toContainText(/AP2\d\d … AP3\d\d/);
+  await expect(app.getByTestId('contact-300')).toHaveAttribute('stroke', '#fff');
+  // A contact clicked shows in the menu too.
+  await app.getByTestId('contact-77').click();
+  await expect(channel).toHaveValue('77');
+  await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of AP77 (Welch, µV²/Hz)');
 });
