@@ -2,6 +2,7 @@
 // show belongs to the source open now.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
 
 test('a source opened under the spectrum and the probe map shows nothing of the previous one', async ({ app, tempDir }) => {
@@ -55,4 +56,23 @@ test('keyboard only: the probe map names its menus, and its channel menu picks t
   await app.getByTestId('contact-77').click();
   await expect(channel).toHaveValue('77');
   await expect(app.getByTestId('spectrum-title')).toHaveText('Spectrum of AP77 (Welch, µV²/Hz)');
+});
+
+test('a window half a laptop screen wide draws the live traces: the time axis keeps one height as its labels change', async ({ app }) => {
+  await app.setViewportSize({ width: 700, height: 700 });
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  // The axis's labels wrapped as their digits (and "Processing 1 s…") came and went: each change of
+  // height resized the plot, which asked for the whole window again, and the answer, overtaken by the
+  // next resize, was never drawn. The plot stayed black.
+  const heights = await app.getByTestId('time-axis').evaluate(async (axis) => {
+    const seen = new Set<number>();
+    for (const t0 = performance.now(); performance.now() - t0 < 2000; ) {
+      seen.add(axis.getBoundingClientRect().height);
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return [...seen];
+  });
+  expect(heights).toHaveLength(1);
+  await expect.poll(async () => (await canvasPixels(app)).lit, { timeout: 10_000 }).toBeGreaterThan(0.05);
 });
