@@ -76,3 +76,21 @@ test('a window half a laptop screen wide draws the live traces: the time axis ke
   expect(heights).toHaveLength(1);
   await expect.poll(async () => (await canvasPixels(app)).lit, { timeout: 10_000 }).toBeGreaterThan(0.05);
 });
+
+test('the health panel never says a sample is shown that is newer than the newest processed', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+  // "newest" came only from the status the host sends twice a second, "shown to" from each window
+  // drawn: the drawn edge read up to 15000 samples past the newest sample processed.
+  const behind = await app.getByTestId('health').evaluate(async (panel) => {
+    const read = (id: string) => Number(panel.querySelector(`[data-testid="${id}"]`)!.textContent);
+    let worst = 0;
+    for (const t0 = performance.now(); performance.now() - t0 < 3000; ) {
+      worst = Math.max(worst, read('newest-sample') - read('newest-processed'));
+      await new Promise((r) => requestAnimationFrame(r));
+    }
+    return worst;
+  });
+  expect(behind).toBe(0);
+});
