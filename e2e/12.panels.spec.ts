@@ -1,9 +1,10 @@
 // The panels beside and under the traces (spectrum, probe map) as a scientist uses them: what they
 // show belongs to the source open now.
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
+import { simulatedRecording } from './simulate.ts';
 
 test('a source opened under the spectrum and the probe map shows nothing of the previous one', async ({ app, tempDir }) => {
   await app.getByTestId('open-simulator').click();
@@ -93,4 +94,32 @@ test('the health panel never says a sample is shown that is newer than the newes
     return worst;
   });
   expect(behind).toBe(0);
+});
+
+test('export: "Replace" replaces the folder it asked about, not one typed in the field since', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-panels-export-');
+  const bin = join(dir, 'rig_g0_t0.imec0.ap.bin');
+  simulatedRecording(bin, 1);
+  const [a, b] = [join(dir, 'a_ks'), join(dir, 'b_ks')];
+  await app.getByTestId('tab-export').click();
+  const source = app.getByTestId('export-source');
+  await expect(async () => {
+    await source.fill(bin);
+    await expect(source).toHaveValue(bin, { timeout: 500 });
+  }).toPass();
+  for (const out of [a, b]) {
+    await app.getByTestId('export-out').fill(out);
+    await app.getByTestId('export-start-button').click();
+    await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
+  }
+  // b holds an earlier export (of another session, say): nobody agreed to replace it.
+  const bBefore = statSync(join(b, 'recording.bin')).ino;
+  await app.getByTestId('export-out').fill(a);
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-confirm')).toContainText(`${a} already exists`);
+  await app.getByTestId('export-out').fill(b);
+  await app.getByTestId('export-replace').click();
+  await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
+  await expect(app.getByTestId('export-history').locator('tbody tr').first()).toContainText(a);
+  expect(statSync(join(b, 'recording.bin')).ino).toBe(bBefore);
 });

@@ -49,8 +49,8 @@ export class ExportState {
   });
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
-  /** Set when the destination exists: the user must confirm replacing it. */
-  confirmReplace = $state<ExportCheck | null>(null);
+  /** Set when the destination exists: the user must confirm replacing it, and Replace sends this request (the form may have changed since). */
+  confirmReplace = $state.raw<(ExportCheck & { request: ExportRequest }) | null>(null);
   error = $state<string | null>(null);
   running = $derived(this.progress?.state === 'running');
 
@@ -162,18 +162,23 @@ export class ExportState {
     };
   }
 
-  /** Checks the destination first, so replacing an export is always a choice the user made. */
-  async start(overwrite = false): Promise<void> {
+  /**
+   * Checks the destination first, so replacing an export is always a choice the user made: `replace`
+   * sends the request that was asked about, whatever the form holds now (a folder typed after the
+   * question was replaced without one).
+   */
+  async start(replace = false): Promise<void> {
     this.error = null;
     // The last export's "done" or "failed" does not stand beside this attempt's outcome.
     if (!this.running) this.progress = null;
     try {
       await this.#suggesting;
-      const req = this.request(overwrite);
-      if (!overwrite) {
+      const asked = this.confirmReplace?.request;
+      const req = replace && asked ? { ...asked, overwrite: true } : this.request();
+      if (!req.overwrite) {
         const check = await api.call('export.check', req);
         if (check.exists) {
-          this.confirmReplace = check;
+          this.confirmReplace = { ...check, request: req };
           return;
         }
       }
