@@ -123,3 +123,16 @@ test('export: "Replace" replaces the folder it asked about, not one typed in the
   await expect(app.getByTestId('export-history').locator('tbody tr').first()).toContainText(a);
   expect(statSync(join(b, 'recording.bin')).ino).toBe(bBefore);
 });
+
+test('the heatmap says what its colours mean: the scale is µV at full colour, not per lane', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await expect(app.getByTestId('lane-scale')).toContainText('±150 µV per lane');
+  await app.keyboard.press('h');
+  await expect(app.getByTestId('toggle-view')).toContainText('heatmap');
+  await expect(app.getByTestId('lane-scale')).toContainText('±150 µV at full colour (− blue, + red)');
+  await app.keyboard.press('+');
+  await expect(app.getByTestId('lane-scale')).toContainText('±120 µV at full colour');
+  await app.keyboard.press('h');
+  await expect(app.getByTestId('lane-scale')).toContainText('±120 µV per lane');
+});
