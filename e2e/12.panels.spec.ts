@@ -136,3 +136,32 @@ test('the heatmap says what its colours mean: the scale is µV at full colour, n
   await app.keyboard.press('h');
   await expect(app.getByTestId('lane-scale')).toContainText('±120 µV per lane');
 });
+
+test('on a recording the probe map and the spectrum describe the window on screen, not where the pointer last rested', async ({ app, tempDir }) => {
+  // 32 channels at 30 kHz, silent for 2 s, then 2 s of noise: a window across the onset.
+  const bin = join(tempDir('probedeck-panels-onset-'), 'onset.bin');
+  const fs = 30000;
+  writeFileSync(bin, new Int16Array(32 * 4 * fs).map((_, i) => (i < 32 * 2 * fs ? 0 : ((i * 7919) % 400) - 200)));
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-channels').fill('32');
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.getByTestId('span').selectOption('1');
+  await app.getByTestId('scrub').fill('2.9');
+  await app.getByTestId('scrub').blur();
+  await expect(app.getByTestId('time-right')).toContainText(/^2\.9\d\d s/);
+  await app.keyboard.press('f');
+  const rms = async () => Number(/: ([\d.]+) units$/.exec((await app.getByTestId('contact-5').locator('title').textContent()) ?? '')?.[1]);
+  // The window holds 0.9 s of noise: its RMS, and a spectrum that is not flat.
+  await expect.poll(rms, { timeout: 10_000 }).toBeGreaterThan(50);
+  await expect(app.getByTestId('spectrum-no-peak')).toBeVisible({ timeout: 10_000 });
+  // The pointer rests at the window's left edge (1.95 s), in the silence: the readout there read a
+  // column, and the panels' next poll described the second (map) and two (spectrum) ending at it.
+  const box = (await app.getByTestId('traces-canvas').boundingBox())!;
+  await app.mouse.move(box.x + box.width * 0.05, box.y + box.height * 0.5);
+  await expect(app.getByTestId('hover-readout')).toContainText(/ 1\.9\d\d s /);
+  await app.waitForTimeout(4500); // two polls of each
+  expect(await rms()).toBeGreaterThan(50);
+  await expect(app.getByTestId('spectrum-flat')).toHaveCount(0);
+  await expect(app.getByTestId('spectrum-no-peak')).toBeVisible();
+});

@@ -213,8 +213,8 @@ export class FileSession {
     return this.#exclusive(() => this.#activity(seconds, k, endSample));
   }
 
-  spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
-    return this.#exclusive(() => this.#spectrum(list, seconds, processed, nperseg));
+  spectrum(list: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
+    return this.#exclusive(() => this.#spectrum(list, seconds, processed, nperseg, endSample));
   }
 
   async #columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
@@ -276,9 +276,9 @@ export class FileSession {
     return reply;
   }
 
-  async #spectrum(list: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
+  async #spectrum(list: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
     const { fs, channels } = this.source.info;
-    const end = this.#lastEnd;
+    const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
     const w = await this.#window(start, end, processed);
     const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);

@@ -399,9 +399,9 @@ export class LiveSession {
     return { startSample: w.start, endSample: w.end, seconds: spanS, rms: a.rms, ptp: a.ptp, noiseUv: a.sigma, ratePerS: a.crossings.map((n) => n / spanS) };
   }
 
-  /** Welch PSD (µV²/Hz) of the chosen channels over the last `seconds`. */
-  async spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number): Promise<SpectrumReply> {
-    const w = this.#recent(processed, seconds);
+  /** Welch PSD (µV²/Hz) of the chosen channels over the `seconds` ending at `endSample` (default: the newest). */
+  async spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
+    const w = this.#recent(processed, seconds, endSample);
     const C = this.input.channels.length;
     const seg = Math.min(nperseg, w.end - w.start);
     if (seg < 8) throw new ProbeDeckError('NO_DATA', 'not enough data yet for a spectrum');

@@ -48,7 +48,8 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (!Array.isArray(p.channels) || p.channels.length === 0 || p.channels.length > 64 || !p.channels.every(isInteger)) throw invalidParameterError('channels', '1 to 64 channel indices', p.channels);
       const nperseg = p.nperseg ?? 4096;
       if (!isInteger(nperseg) || nperseg < 8 || nperseg > 65536) throw invalidParameterError('nperseg', 'a segment of 8 to 65536 samples', nperseg);
-      return sessions.require().spectrum(p.channels as number[], p.seconds, p.processed !== false, nperseg);
+      if (p.endSample !== undefined && !isInteger(p.endSample)) throw invalidParameterError('endSample', 'a sample index', p.endSample);
+      return sessions.require().spectrum(p.channels as number[], p.seconds, p.processed !== false, nperseg, p.endSample as number | undefined);
     }
   };
 }

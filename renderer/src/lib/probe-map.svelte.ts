@@ -24,10 +24,13 @@ export class ProbeMapState {
     return this.metric === 'rms' ? r.activity.rms : this.metric === 'ptp' ? r.activity.ptp : r.activity.ratePerS;
   }
 
+  /** Where the activity is asked to end (see poll). */
+  #endSample: () => number | undefined = () => undefined;
+
   async refresh(): Promise<void> {
     const opened = this.#opened;
     try {
-      const activity = await api.call('session.activity', { seconds: this.seconds });
+      const activity = await api.call('session.activity', { seconds: this.seconds, endSample: this.#endSample() });
       if (opened !== this.#opened) return;
       this.#reply = { opened, activity };
       this.error = null;
@@ -36,8 +39,12 @@ export class ProbeMapState {
     }
   }
 
-  /** Polls the source opened `opened`-th while mounted, at once and then every `everyMs`; returns the stop function for an $effect. */
-  poll(opened: number, everyMs = 1000): () => void {
+  /**
+   * Polls the source opened `opened`-th while mounted, at once and then every `everyMs`, over the
+   * seconds ending at `endSample()` (undefined: the newest); returns the stop function for an $effect.
+   */
+  poll(opened: number, everyMs = 1000, endSample: () => number | undefined = () => undefined): () => void {
+    this.#endSample = endSample;
     if (opened !== this.#opened) {
       this.#opened = opened;
       this.error = null;

@@ -49,11 +49,12 @@ export class SpectrumState {
   #generation = 0;
 
   /**
-   * Polls `channel` of the source opened `opened`-th while the panel shows it; returns the stop
+   * Polls `channel` of the source opened `opened`-th while the panel shows it, over the seconds
+   * ending at `endSample()` (undefined: the newest); returns the stop
    * function for an $effect. Another source, channel or raw/processed starts blank: the last
    * spectrum described something else (a failure for the new one left it standing for good).
    */
-  watch(opened: number, channel: number, everyMs = 2000): () => void {
+  watch(opened: number, channel: number, endSample: () => number | undefined = () => undefined, everyMs = 2000): () => void {
     const asking = `${opened}:${channel}:${this.processed}`;
     if (asking !== this.#asking) {
       this.#asking = asking;
@@ -61,15 +62,16 @@ export class SpectrumState {
       this.reply = null;
       this.error = null;
     }
-    void this.refresh([channel]);
-    const t = setInterval(() => void this.refresh([channel]), everyMs);
+    void this.refresh([channel], endSample());
+    const t = setInterval(() => void this.refresh([channel], endSample()), everyMs);
     return () => clearInterval(t);
   }
 
-  async refresh(channels: number[]): Promise<void> {
+  /** The spectrum of `channels` over the seconds ending at `endSample` (undefined: the newest). */
+  async refresh(channels: number[], endSample?: number): Promise<void> {
     const generation = this.#generation;
     try {
-      const reply = await api.call('session.spectrum', { channels, seconds: this.seconds, processed: this.processed, nperseg: 16384 });
+      const reply = await api.call('session.spectrum', { channels, seconds: this.seconds, processed: this.processed, nperseg: 16384, endSample });
       if (generation !== this.#generation) return;
       this.reply = reply;
       this.error = null;

@@ -156,6 +156,15 @@ export class TracesState {
     return groupWidth(this.#canvas!.width, this.groups.length);
   }
 
+  /**
+   * Where the panels beside the traces (probe map, spectrum) end what they describe: a recording's
+   * window on screen (the last window read, which a readout under the pointer moved); live, the
+   * newest sample (undefined). Untracked: polls read it, and a new window is no reason to restart one.
+   */
+  windowEndSample(): number | undefined {
+    return untrack(() => (this.info?.kind === 'recording' && this.newestShown > 0 ? this.newestShown : undefined));
+  }
+
   /** Redraw without refetching (gain). */
   redraw(): void {
     this.#settingsChanged = true;
