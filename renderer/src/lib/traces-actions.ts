@@ -1,5 +1,6 @@
 // What a key and a toolbar button of the traces view both do.
-import { SPANS, traces } from './traces.svelte.ts';
+import { SPANS } from './time-spans.ts';
+import { traces } from './traces.svelte.ts';
 
 /** The next time window offered, shorter (step < 0) or longer. */
 export function stepSpan(step: number): void {

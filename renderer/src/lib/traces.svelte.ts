@@ -1,26 +1,18 @@
 // The traces view's state: the open session, display settings, live follow or a paused position,
-// and the frame-time and lag figures the health panel shows. Columns arrive on an absolute sample
-// grid, so following fetches only the columns not drawn yet.
+// and the lag figures the health panel shows. Columns arrive on an absolute sample grid, so
+// following fetches only the columns not drawn yet. Beside it: the lane order (lane-layout.ts), the
+// frame loop (frame-loop.svelte.ts), a paused window's copy (kept-window.svelte.ts), autoscale's
+// factors (noise-scale.svelte.ts), the windows offered (time-spans.ts).
 import type { ColumnsReply, SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
 import { untrack } from 'svelte';
 import { isDetected } from '../../../main/sessions/detected.ts';
 import { api } from './api.ts';
-import { groupWidth, MAX_GROUPS, TraceRenderer } from './trace-renderer.ts';
-
-const percentile = (xs: number[], q: number) => {
-  if (xs.length === 0) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
-/** The time windows offered (s). */
-export const SPANS = [0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30];
-
-/** Lanes a source opens with: 384 lanes on a screen are ~2 px each, a solid block; 64 read as traces. */
-const DEFAULT_LANES = 64;
-/** Idle this long, the frame loop becomes a poll every IDLE_POLL_MS (see TracesState.#schedule). */
-const IDLE_AFTER_MS = 1000;
-const IDLE_POLL_MS = 200;
+import { FrameLoop } from './frame-loop.svelte.ts';
+import { KeptWindow } from './kept-window.svelte.ts';
+import { NoiseScale } from './noise-scale.svelte.ts';
+import { DEFAULT_LANES, laneOrder, shankGroups } from './lane-layout.ts';
+import { nearestSpan } from './time-spans.ts';
+import { groupWidth, TraceRenderer } from './trace-renderer.ts';
 
 export class TracesState {
   info = $state.raw<SessionInfo | null>(null);
@@ -34,8 +26,17 @@ export class TracesState {
   uvPerLane = $state(150);
   /** Newest sample drawn (the last column may hold fewer than a column's samples), and how far behind the session's newest it is. */
   newestShown = $state(0);
-  frameP50 = $state(0);
-  frameP95 = $state(0);
+  /** The frame loop, and the frame times it measures. */
+  #frameLoop = new FrameLoop(
+    () => void this.#tick(),
+    () => this.following || this.#dirty || this.#inflight || this.#placePending
+  );
+  get frameP50(): number {
+    return this.#frameLoop.frameP50;
+  }
+  get frameP95(): number {
+    return this.#frameLoop.frameP95;
+  }
   viewLagMs = $state(0);
   view = $state<'traces' | 'heatmap'>('traces');
   order = $state<'depth' | 'index'>('depth');
@@ -57,16 +58,23 @@ export class TracesState {
   windowS = $state<[number, number]>([0, 0]);
   /** A recording's window reaches its last sample (what "to the end" did, or a scroll or scrub there). */
   atEnd = $state(false);
+  /** A paused live window's copy, for when the history has moved past it. */
+  #kept = new KeptWindow();
   /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
-  beyondHistory = $state<'kept' | 'gone' | null>(null);
-  /** That copy: the paused window as last fetched whole, while the history still held it. */
-  #kept: { spc: number; processed: boolean; fromColumn: number; count: number; minmax: Float32Array } | null = null;
+  get beyondHistory(): 'kept' | 'gone' | null {
+    return this.#kept.beyondHistory;
+  }
   hover = $state<{ channel: string; timeS: number; minUv: number; maxUv: number } | null>(null);
+  /** Autoscale's per-channel factors. */
+  #noise = new NoiseScale();
   /** Autoscale: each channel drawn relative to its own noise (median|x|/0.6745). */
-  normalized = $state(false);
+  get normalized(): boolean {
+    return this.#noise.normalized;
+  }
   /** The median channel's σ (µV) when normalising: lanes are then so many σ, not one µV scale. */
-  medianNoiseUv = $state(0);
-  #channelScale: Float32Array | null = null;
+  get medianNoiseUv(): number {
+    return this.#noise.medianNoiseUv;
+  }
   #referenceMode: Exclude<SessionInfo['pipeline']['reference']['mode'], 'none'> = 'global';
   /** Request → drawn, for the last whole window fetched (scrubbing a recording). */
   windowMs = $state(0);
@@ -76,27 +84,10 @@ export class TracesState {
   hideBad = $state(false);
   /** Bad channel indices as a string, so lanes recompute only when the set changes (not on every status). */
   #badKey = $derived(this.status?.badChannels.map((b) => b.index).join(',') ?? '');
-  lanes = $derived.by(() => {
-    const ch = this.info?.channels ?? [];
-    const bad = this.hideBad && this.#badKey ? new Set(this.#badKey.split(',').map(Number)) : null;
-    const idx = ch.map((_, i) => i).filter((i) => !bad?.has(i));
-    if (this.order === 'depth') idx.sort((a, b) => ch[a].shank - ch[b].shank || ch[a].y - ch[b].y || ch[a].x - ch[b].x);
-    // Shanks as columns: grouped by shank, each group keeping the order chosen above (sort is stable).
-    if (this.#byShank) idx.sort((a, b) => ch[a].shank - ch[b].shank);
-    return idx;
-  });
+  lanes = $derived.by(() => laneOrder(this.info?.channels ?? [], this.order, this.hideBad && this.#badKey ? new Set(this.#badKey.split(',').map(Number)) : null, this.#byShank));
   #byShank = $derived(this.shankColumns && this.numShanks > 1);
   /** The columns of lanes on screen: one per shank side by side, or the stacked lane range. */
-  groups = $derived.by(() => {
-    if (!this.#byShank || !this.info) return [{ start: this.firstLane, count: this.numLanes || this.lanes.length }];
-    const ch = this.info.channels;
-    const out: { start: number; count: number }[] = [];
-    this.lanes.forEach((c, i) => {
-      if (i === 0 || ch[c].shank !== ch[this.lanes[i - 1]].shank) out.push({ start: i, count: 0 });
-      out[out.length - 1].count++;
-    });
-    return out.slice(0, MAX_GROUPS);
-  });
+  groups = $derived.by(() => (!this.#byShank || !this.info ? [{ start: this.firstLane, count: this.numLanes || this.lanes.length }] : shankGroups(this.info.channels, this.lanes)));
 
   #renderer: TraceRenderer | null = null;
   #canvas: HTMLCanvasElement | null = null;
@@ -116,18 +107,10 @@ export class TracesState {
   /** Bumped whenever what to fetch changes (seek, scroll, span…): a reply to an older request is stale. */
   #wantSeq = 0;
   #inflight = false;
-  #frames: number[] = [];
-  #lastFrame = 0;
   #lastFetch = 0;
   #newestSample = 0;
   /** The oldest sample the source still holds (0 for a recording; the history ring's start live). */
   #oldestSample = 0;
-  #raf = 0;
-  /** The frame loop, slowed to a poll while the view has nothing to do (see #schedule). */
-  #loop: ((now: number, polled?: boolean) => void) | null = null;
-  #poll: ReturnType<typeof setTimeout> | null = null;
-  /** When the view last had work: following, or a fetch wanted or under way. */
-  #busyAt = 0;
   #offStatus: (() => void) | null = null;
   #settingsChanged = false;
   /** The error shown is a preset the view could not run: it goes once the view runs something else. */
@@ -168,7 +151,7 @@ export class TracesState {
   /** Redraw without refetching (gain). */
   redraw(): void {
     this.#settingsChanged = true;
-    this.#wake();
+    this.#frameLoop.wake();
     if (!this.following && this.#renderer && this.#canvas && this.info) this.#draw();
   }
 
@@ -190,8 +173,7 @@ export class TracesState {
       this.newestShown = 0;
       this.#revision = null;
       this.#infoRevision = null;
-      this.#kept = null;
-      this.beyondHistory = null;
+      this.#kept.reset();
       this.status = null;
       this.info = info;
       this.opened++;
@@ -213,8 +195,7 @@ export class TracesState {
       this.shankColumns = new Set(info.channels.map((c) => c.shank)).size > 1;
       this.numLanes = this.shankColumns ? info.channels.length : Math.min(DEFAULT_LANES, info.channels.length);
       this.selected = null;
-      this.normalized = false;
-      this.#channelScale = null;
+      this.#noise.off();
       this.#applyDisplay();
       if (this.#canvas) this.attach(this.#canvas);
     } catch (err) {
@@ -228,7 +209,7 @@ export class TracesState {
     // What is drawn was processed anew (another preset, bad channels found): refetch the window,
     // paused or following.
     if (this.#revision !== null && s.revision !== this.#revision) {
-      this.#kept = null; // processed anew: the copy shows the old pipeline
+      this.#kept.drop(); // processed anew: the copy shows the old pipeline
       this.invalidate();
       void this.#refreshInfo();
     }
@@ -242,9 +223,7 @@ export class TracesState {
       this.#newestSample = s.newestSample;
       this.#oldestSample = Math.max(this.#oldestSample, s.newestSample - Math.floor(s.historySeconds * s.fs));
       // Sitting paused, the history moves past the window without a fetch: say so as it happens.
-      if (!this.following && this.#spc && this.beyondHistory === null && Math.max(0, this.#pausedRight - this.#plotWidth()) * this.#spc < this.#oldestSample) {
-        this.beyondHistory = this.#kept?.spc === this.#spc ? 'kept' : 'gone';
-      }
+      if (!this.following && this.#spc && Math.max(0, this.#pausedRight - this.#plotWidth()) * this.#spc < this.#oldestSample) this.#kept.historyMovedPast(this.#spc);
     }
     this.status = s;
   }
@@ -359,21 +338,16 @@ export class TracesState {
    */
   async autoscale(): Promise<void> {
     if (!this.info) return;
-    if (this.normalized) {
-      this.normalized = false;
-      this.#channelScale = null;
+    if (this.#noise.normalized) {
+      this.#noise.off();
       this.#renderer?.setChannelScale(new Float32Array(this.info.channels.length).fill(1));
       return this.redraw();
     }
     const a = await api.call('session.activity', { seconds: 1 });
-    const live = Array.from(a.noiseUv).filter((s) => s > 0).sort((x, y) => x - y);
-    if (!live.length) return;
-    const median = live[live.length >> 1];
-    this.#channelScale = Float32Array.from(a.noiseUv, (s) => (s > 0 ? median / s : 1));
-    this.#renderer?.setChannelScale(this.#channelScale);
-    this.uvPerLane = 6 * median;
-    this.medianNoiseUv = median;
-    this.normalized = true;
+    const factors = this.#noise.fromNoise(a.noiseUv);
+    if (!factors) return;
+    this.#renderer?.setChannelScale(factors);
+    this.uvPerLane = 6 * this.#noise.medianNoiseUv;
     this.redraw();
   }
 
@@ -435,68 +409,26 @@ export class TracesState {
 
   attach(canvas: HTMLCanvasElement): () => void {
     this.#canvas = canvas;
-    cancelAnimationFrame(this.#raf);
+    this.#frameLoop.cancelFrame();
     if (this.info) {
       try {
         this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
         this.#renderer.setLanes(untrack(() => this.lanes), this.info.channels.map((c) => c.shank));
-        if (this.#channelScale?.length === this.info.channels.length) this.#renderer.setChannelScale(this.#channelScale);
+        const factors = this.#noise.factorsFor(this.info.channels.length);
+        if (factors) this.#renderer.setChannelScale(factors);
       } catch (err) {
         this.error = (err as Error).message;
       }
     }
     this.invalidate();
-    const loop = (now: number, polled = false) => {
-      // Frame times are what the eye sees: a poll's interval is not one.
-      if (this.#lastFrame && !polled) this.#frames.push(now - this.#lastFrame);
-      this.#lastFrame = polled ? 0 : now;
-      if (this.#frames.length >= 30) {
-        this.frameP50 = percentile(this.#frames, 0.5);
-        this.frameP95 = percentile(this.#frames, 0.95);
-        this.#frames = [];
-      }
-      void this.#tick();
-      this.#schedule();
-    };
-    this.#loop = loop;
-    this.#raf = requestAnimationFrame(loop);
-    return () => {
-      cancelAnimationFrame(this.#raf);
-      if (this.#poll) clearTimeout(this.#poll);
-      this.#loop = this.#poll = null;
-    };
-  }
-
-  /**
-   * The next turn of the loop: the next frame while the view has work, else a poll a few times a
-   * second. A paused picture costs nothing to keep, but a frame loop on an idle page still cost
-   * Chromium ~12% of a core, taken from the acquisition beside it. The poll still notices what
-   * changes without a call here (a span picked while sizing, a resize); calls that change what to
-   * fetch or draw wake the frame loop at once.
-   */
-  #schedule(): void {
-    const now = performance.now();
-    if (this.following || this.#dirty || this.#inflight || this.#placePending) this.#busyAt = now;
-    const loop = this.#loop;
-    if (!loop) return;
-    if (now - this.#busyAt < IDLE_AFTER_MS) this.#raf = requestAnimationFrame(loop);
-    else this.#poll = setTimeout(() => ((this.#poll = null), loop(performance.now(), true)), IDLE_POLL_MS);
-  }
-
-  /** Back to a frame at a time, now: there is something to fetch or draw. */
-  #wake(): void {
-    this.#busyAt = performance.now();
-    if (!this.#poll || !this.#loop) return;
-    clearTimeout(this.#poll);
-    this.#poll = null;
-    this.#raf = requestAnimationFrame(this.#loop);
+    return this.#frameLoop.start();
   }
 
   /** What to fetch changed (span, raw/processed, a seek or scroll): refetch the whole window; older replies are stale. */
   invalidate(): void {
     this.#dirty = this.#windowWanted = true;
     this.#wantSeq++;
-    this.#wake();
+    this.#frameLoop.wake();
   }
 
   /** CMR off, or back on as the view last ran it (the preset's per-shank or local reference stays so). */
@@ -526,7 +458,7 @@ export class TracesState {
       else if (!this.#byShank && this.numLanes >= all) this.numLanes = Math.min(DEFAULT_LANES, all);
     }
     this.view = d.view;
-    this.spanS = SPANS.reduce((best, s) => (Math.abs(Math.log(s / d.windowS)) < Math.abs(Math.log(best / d.windowS)) ? s : best));
+    this.spanS = nearestSpan(d.windowS);
     if (d.gainUvPerDiv !== null) this.uvPerLane = d.gainUvPerDiv;
     if (this.order !== d.channelOrder) {
       this.order = d.channelOrder;
@@ -557,8 +489,7 @@ export class TracesState {
     // than the recording starts at its start). Followed, such a window was drawn from before its start.
     if (this.info?.kind === 'recording') return this.seek(Infinity);
     this.following = true;
-    this.#kept = null;
-    this.beyondHistory = null;
+    this.#kept.reset();
     this.invalidate();
   }
 
@@ -570,7 +501,7 @@ export class TracesState {
       this.following = false;
       this.#wantRightS = seconds;
       this.#placePending = true;
-      this.#wake();
+      this.#frameLoop.wake();
       return;
     }
     if (this.following) this.pause();
@@ -621,7 +552,7 @@ export class TracesState {
     const info = this.info!;
     const newest = this.#lastCol();
     // A kept copy of a paused window still counts as held: the user may stay on it.
-    const kept = this.#kept?.spc === this.#spc ? this.#kept.fromColumn : Infinity;
+    const kept = this.#kept.fromColumnAt(this.#spc) ?? Infinity;
     const right = Math.max(Math.min(Math.ceil(this.#oldestSample / this.#spc), kept) + this.#plotWidth(), Math.min(newest, rightCol));
     // A window longer than what is held: a recording's starts at its start; a live one's ends at the
     // newest sample (its left part is before the history), never at times that have not come yet.
@@ -723,22 +654,10 @@ export class TracesState {
     }
   }
 
-  /**
-   * A paused live window fetched whole: kept while the history still holds its start; once the
-   * history has moved past it, the kept copy is shown instead of what is left (nothing, or its end).
-   */
+  /** A paused live window fetched whole is kept, or shown from its copy once the history has moved past it (see KeptWindow). */
   #keepOrRestore(reply: ColumnsReply, right: number | undefined, width: number, spc: number, processed: boolean, whole: boolean): Pick<ColumnsReply, 'fromColumn' | 'count' | 'minmax'> {
     if (!whole || right === undefined || this.info?.kind === 'recording') return reply;
-    const held = reply.oldestSample <= Math.max(0, right - width) * spc;
-    const k = this.#kept;
-    if (held) {
-      this.#kept = { spc, processed, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
-      this.beyondHistory = null;
-      return reply;
-    }
-    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && k.fromColumn + k.count >= right;
-    this.beyondHistory = covers ? 'kept' : 'gone';
-    return covers ? k : reply;
+    return this.#kept.keepOrRestore(reply, right, width, spc, processed);
   }
 
   /** Draws the window ending at `rightCol` (default: the newest when following, else the paused position). */
