@@ -3,9 +3,7 @@
 // the header says that reading needs is either fixed for every database ProbeDeck writes (UTF-8,
 // schema format 4) or can be tried (the page size), so a copy with a header written anew reads again.
 import { copyFileSync, openSync, closeSync, writeSync, statSync, rmSync } from 'node:fs';
-
-/** SQLite's page sizes, the usual first (4096 since SQLite 3.12). */
-const PAGE_SIZES = [4096, 1024, 2048, 8192, 16384, 32768, 65536];
+import { PAGE_SIZES } from './scan-pages.ts';
 
 function header(pageSize: number, pages: number): Buffer {
   const h = Buffer.alloc(100);

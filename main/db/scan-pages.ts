@@ -5,17 +5,10 @@
 // for built in, the body as JSON, two times and the deletion time or null.
 import { existsSync, readFileSync } from 'node:fs';
 
-export interface ScannedPreset {
-  id: number;
-  name: string;
-  builtin: number;
-  body: string;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
+import type { PresetRow } from '../presets/repo.ts';
 
-const PAGE_SIZES = [4096, 1024, 2048, 8192, 16384, 32768, 65536];
+/** SQLite's page sizes, the usual first (4096 since SQLite 3.12). */
+export const PAGE_SIZES = [4096, 1024, 2048, 8192, 16384, 32768, 65536];
 const LEAF_TABLE = 0x0d;
 /** The -wal file's header and each frame's, before the page it holds. */
 const WAL_HEADER = 32;
@@ -102,7 +95,7 @@ function* leafRows(file: Uint8Array, page: Uint8Array, pageSize: number, headerA
   }
 }
 
-function asPreset(rowid: number, v: (number | string | null)[] | null): ScannedPreset | null {
+function asPreset(rowid: number, v: (number | string | null)[] | null): PresetRow | null {
   if (!v || v.length !== 7 || v[0] !== null) return null;
   const [, name, builtin, body, created, updated, deleted] = v;
   if (typeof name !== 'string' || (builtin !== 0 && builtin !== 1) || typeof body !== 'string' || !body.startsWith('{"pipeline"')) return null;
@@ -111,12 +104,12 @@ function asPreset(rowid: number, v: (number | string | null)[] | null): ScannedP
 }
 
 /** Every page size's reading of `path` (and its -wal, whose frames are newer): the preset rows found, per id the last written. */
-export function scanPresetPages(path: string): ScannedPreset[] {
+export function scanPresetPages(path: string): PresetRow[] {
   const file = new Uint8Array(readFileSync(path));
   const wal = existsSync(`${path}-wal`) ? new Uint8Array(readFileSync(`${path}-wal`)) : new Uint8Array(0);
-  let best: Map<number, ScannedPreset> = new Map();
+  let best: Map<number, PresetRow> = new Map();
   for (const pageSize of PAGE_SIZES) {
-    const found = new Map<number, ScannedPreset>();
+    const found = new Map<number, PresetRow>();
     const take = (page: Uint8Array, headerAt: number) => {
       for (const { rowid, payload } of leafRows(file, page, pageSize, headerAt)) {
         const p = asPreset(rowid, record(payload));

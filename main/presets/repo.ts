@@ -9,7 +9,8 @@ import { validateBody, validateName } from './schema.ts';
 /** The source kinds a preset can be the default for: those the built-ins cover. */
 export const SOURCE_KINDS: readonly string[] = [...new Set(BUILTIN_PRESETS.flatMap((b) => b.sourceKinds))];
 
-interface Row {
+/** A row of the presets table, as the migrations lay it out. */
+export interface PresetRow {
   id: number;
   name: string;
   builtin: number;
@@ -19,7 +20,7 @@ interface Row {
   deleted_at: string | null;
 }
 
-const toPreset = (r: Row): Preset => ({
+const toPreset = (r: PresetRow): Preset => ({
   id: r.id,
   name: r.name,
   builtin: r.builtin === 1,
@@ -36,10 +37,10 @@ const withSuffix = (base: string, suffix: string) => `${base.slice(0, 80 - suffi
 
 export function presetsRepo(db: Db) {
   const s = {
-    all: db.prepare<[], Row>('SELECT * FROM presets WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE'),
-    allWithDeleted: db.prepare<[], Row>('SELECT * FROM presets ORDER BY builtin DESC, name COLLATE NOCASE'),
-    byId: db.prepare<[number], Row>('SELECT * FROM presets WHERE id = ?'),
-    byName: db.prepare<[string], Row>('SELECT * FROM presets WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL'),
+    all: db.prepare<[], PresetRow>('SELECT * FROM presets WHERE deleted_at IS NULL ORDER BY builtin DESC, name COLLATE NOCASE'),
+    allWithDeleted: db.prepare<[], PresetRow>('SELECT * FROM presets ORDER BY builtin DESC, name COLLATE NOCASE'),
+    byId: db.prepare<[number], PresetRow>('SELECT * FROM presets WHERE id = ?'),
+    byName: db.prepare<[string], PresetRow>('SELECT * FROM presets WHERE name = ? COLLATE NOCASE AND deleted_at IS NULL'),
     insert: db.prepare<[string, number, string, string, string]>('INSERT INTO presets (name, builtin, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?)'),
     setBody: db.prepare<[string, string, number]>('UPDATE presets SET body = ?, updated_at = ? WHERE id = ?'),
     setName: db.prepare<[string, string, number]>('UPDATE presets SET name = ?, updated_at = ? WHERE id = ?'),
@@ -49,7 +50,7 @@ export function presetsRepo(db: Db) {
     markUsed: db.prepare<[string, number, string]>(
       'INSERT INTO preset_last_used (source_key, preset_id, used_at) VALUES (?, ?, ?) ON CONFLICT(source_key) DO UPDATE SET preset_id = excluded.preset_id, used_at = excluded.used_at'
     ),
-    lastUsed: db.prepare<[string], Row>(
+    lastUsed: db.prepare<[string], PresetRow>(
       'SELECT p.* FROM preset_last_used u JOIN presets p ON p.id = u.preset_id WHERE u.source_key = ? AND p.deleted_at IS NULL'
     )
   };
