@@ -1,5 +1,5 @@
 // The Electron shell: one window, the security baseline, the host behind IPC. Nothing else.
-import { app, BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createHost, type Host } from '../api/host.ts';
@@ -41,7 +41,16 @@ app.whenReady().then(() => {
     callback({ cancel: !ok });
   });
   // Tests point the app at a scratch folder; users get Electron's userData.
-  host = createHost({ dataDir: process.env.PROBEDECK_DATA_DIR || app.getPath('userData'), transport: 'electron', dataRoots: [app.getPath('home')] });
+  const dataDir = process.env.PROBEDECK_DATA_DIR || app.getPath('userData');
+  try {
+    host = createHost({ dataDir, transport: 'electron', dataRoots: [app.getPath('home')] });
+  } catch (err) {
+    // A settings database that cannot be opened (locked by another ProbeDeck, from a newer version,
+    // unwritable) would otherwise leave no window and no word: say it as browser mode prints it.
+    dialog.showErrorBox('ProbeDeck could not start', `${(err as Error).message}\n\n(settings folder: ${dataDir})`);
+    app.exit(1);
+    return;
+  }
   registerIpc(host, isTrustedUrl);
   createWindow();
   app.on('activate', () => {
