@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { cli } from './cli.ts';
 import { commonReference, designSos, filterWindow } from '../../main/engine/index.ts';
 import { NP1_GAIN_UV, Simulator } from '../../main/sources/simulator.ts';
 
@@ -51,5 +55,26 @@ describe('the built-in simulator', () => {
     await commonReference(x, C, { mode: 'global', operator: 'median' });
     expect(sim.inArtefact(sim.artefactPeriod + 1)).toBe(true);
     expect(art(x)).toBeLessThan(before / 5);
+  });
+});
+
+describe('probedeck simulate', () => {
+  it('refuses a folder that does not exist, a pace or a seed that is not a number, writing nothing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'probedeck-sim-'));
+    try {
+      const out = join(dir, 'missing', 'run_g0_t0.imec0.ap.bin');
+      const r = cli(['simulate', '--out', out, '--seconds', '0.1', '--pace', '0']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`${join(dir, 'missing')} does not exist or is not a folder: create it first`);
+      const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+      for (const [flag, value, said] of [['--pace', 'abc', '--pace must be 0'], ['--pace', '-1', '--pace must be 0'], ['--seed', 'x', '--seed must be a whole number']]) {
+        const bad = cli(['simulate', '--out', bin, '--seconds', '0.1', ...(flag === '--pace' ? [] : ['--pace', '0']), flag, value]);
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain(said);
+        expect(existsSync(bin)).toBe(false);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
