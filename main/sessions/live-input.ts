@@ -8,6 +8,7 @@ import { FileFollower } from '../sources/live-file.ts';
 import { laterRunNote } from '../sources/later-run.ts';
 import { stallCause } from '../sources/stall-cause.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
+import { openEphysEndSamples } from '../sources/openephys-end.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
@@ -357,5 +358,11 @@ export async function growingOpenEphysInput(path: string, stream?: string): Prom
   const oebin = await theOebin(dat ? dat.recording : path);
   const info = await describeOpenEphys(oebin, stream, true);
   // What opening it as a recording would say (an unknown probe layout, another probe's stream), said here too.
-  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe, warnings: info.warnings });
+  // Open Ephys writes no file at the end of a recording, but closing it settles the sample count
+  // it states: that ends the run, where silence alone could be a stopped acquisition or a crash.
+  const finished = async () => {
+    const samples = await openEphysEndSamples(info.dat, info.frameChannels);
+    return samples === null ? null : { kind: 'ended' as const, message: `${info.dat}: the recording ended (Open Ephys closed it at ${samples} samples): ${(samples / info.fs).toFixed(1)} s` };
+  };
+  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe, warnings: info.warnings, finished });
 }

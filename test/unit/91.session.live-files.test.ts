@@ -5,6 +5,7 @@ import type { LiveSession } from '../../main/sessions/live-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
 import { Simulator } from '../../main/sources/simulator.ts';
 import { simulatorMeta, withSyncColumn } from '../../main/sources/spikeglx-writer.ts';
+import { encodeNpy } from '../../main/sources/npy.ts';
 import { repoRoot, tempDir } from './helpers.ts';
 
 const bytes = (x: Int16Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
@@ -41,6 +42,34 @@ describe('live sessions on files being written', () => {
     expect(m.require().status().newestSample).toBe(3000);
     await m.close();
   });
+
+  it('an Open Ephys recording that is stopped ends the followed run (its sample count closed at the .dat\'s); one whose count runs ahead (a crash) stays stalled', async () => {
+    const dir = tempDir();
+    const rec = join(dir, 'Record Node 101', 'experiment1', 'recording1');
+    const cont = join(rec, 'continuous', 'Neuropix-PXI-100.ProbeA');
+    mkdirSync(cont, { recursive: true });
+    copyFileSync(join(repoRoot, 'test/fixtures/openephys/np1.structure.oebin'), join(rec, 'structure.oebin'));
+    const dat = join(cont, 'continuous.dat');
+    const npy = join(cont, 'sample_numbers.npy');
+    const numbers = (n: number) => Array.from({ length: n }, (_, i) => 1000 + i);
+    // As the GUI records: the .dat in whole 4096-sample blocks, the newest one kept back; the
+    // header's count updated now and then, ahead of the .dat, the values appended after it.
+    const sim = new Simulator();
+    writeFileSync(dat, bytes(sim.generate(0, 4096)));
+    const running = encodeNpy({ dtype: '<i8', shape: [6000], data: numbers(6000) });
+    writeFileSync(npy, Buffer.concat([running, Buffer.from(BigInt64Array.from(numbers(6500).slice(6000), BigInt).buffer)]));
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: dat });
+    await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('stalled');
+    await wait(1500);
+    expect(m.require().status().state).toBe('stalled'); // the GUI stopped answering: no end is said
+    // Stop: the last block written, then the count closed at every sample written.
+    appendFileSync(dat, bytes(sim.generate(4096, 2404)));
+    writeFileSync(npy, encodeNpy({ dtype: '<i8', shape: [6500], data: numbers(6500) }));
+    await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
+    expect(m.require().status()).toMatchObject({ newestSample: 6500, message: `${dat}: the recording ended (Open Ephys closed it at 6500 samples): 0.2 s` });
+    await m.close();
+  }, 20_000);
 
   it('a run already 5 s in is joined at its newest half second: nothing dropped, history starts there', async () => {
     const bin = join(tempDir(), 'late_g0_t0.imec0.ap.bin');

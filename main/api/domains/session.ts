@@ -79,7 +79,7 @@ export interface SessionInfo {
 }
 
 export interface SessionStatus {
-  /** ended: a followed file is complete (SpikeGLX wrote its .meta); stalled: it stopped growing, reason unknown. */
+  /** ended: a followed file is complete (SpikeGLX wrote its .meta, Open Ephys closed its sample count); stalled: it stopped growing, reason unknown. */
   state: 'running' | 'stalled' | 'ended' | 'error';
   message: string | null;
   source: string;
