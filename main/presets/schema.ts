@@ -6,6 +6,14 @@ import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
 export const PRESET_FORMAT = 'probedeck-preset';
 export const PRESET_VERSION = 1;
 
+/**
+ * The longest filter margin a preset may ask for. SpikeInterface's filters take 5 ms and its phase
+ * shift 40 ms; its "auto" margin, 5 periods of the low corner, is 50 s only for a 0.1 Hz corner.
+ * Every chunk reads and holds the margin on both sides, so more than a minute is a value typed in
+ * the wrong unit (µs, samples), never a margin.
+ */
+export const MAX_MARGIN_MS = 60_000;
+
 function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (!allowed.includes(v as T)) throw invalidParameterError(name, allowed.map((a) => `"${a}"`).join(', '), v);
   return v as T;
@@ -36,6 +44,7 @@ export function validateBody(input: unknown): PresetBody {
     throw new ProbeDeckError('INVALID_PARAMETER', `The low corner (${lowHz} Hz) must be below the high corner (${highHz} Hz) in "pipeline.filter"`);
   const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
   const marginMs = f.marginMs === undefined || f.marginMs === null ? null : notNegative('pipeline.filter.marginMs', f.marginMs);
+  if (marginMs !== null && marginMs > MAX_MARGIN_MS) throw invalidParameterError('pipeline.filter.marginMs', `a margin of 0 to ${MAX_MARGIN_MS} ms (${MAX_MARGIN_MS / 1000} s of real neighbours read on each side of every chunk)`, marginMs);
 
   const ps = obj('pipeline.phaseShift', p.phaseShift ?? { method: 'none' });
   const method = oneOf('pipeline.phaseShift.method', ps.method, ['none', 'fir', 'fft'] as const);

@@ -54,10 +54,13 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
 });
 
 describe('probedeck process fails with one clear line and leaves nothing behind', () => {
-  it('a negative margin names the option', () => {
+  it('a negative margin, or one beyond a preset\'s bound of a minute, names the option', () => {
     const r = cli([...base, '--highpass', '300', '--margin-ms', '-5', '--out', join(tempDir(), 'o.f32')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "-5"\n');
+    // A margin in another unit: refused at a preset's bound, where a short file took it without a word.
+    const huge = cli([...base, '--highpass', '300', '--margin-ms', '1e9', '--out', join(tempDir(), 'o.f32')]);
+    expect(huge).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be at most 60000 (ms of real neighbours each side of every chunk, as a preset\'s marginMs), got "1e9"\n' });
   });
 
   it('a float32 file holding NaN says where', () => {

@@ -126,6 +126,23 @@ describe('SpikeInterface pipeline dict', () => {
       host.close();
     }
   });
+  it('refuses a margin beyond a minute (1e9 ms, a value in another unit), naming the field and the bound, however the preset comes in', async () => {
+    const host = createHost({ dataDir: join(tempDir(), 'data'), transport: 'websocket' });
+    const said = /^Expected a margin of 0 to 60000 ms \(60 s of real neighbours read on each side of every chunk\) for "pipeline\.filter\.marginMs" but received 1000000000$/;
+    try {
+      const filter = { ...ap.pipeline.filter!, marginMs: 1e9 };
+      await expect(host.call('presets.create', { name: 'Huge margin', body: { ...ap, pipeline: { ...ap.pipeline, filter } } })).rejects.toThrow(said);
+      await expect(host.call('presets.import', { text: JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000, margin_ms: 1e9 } }) })).rejects.toThrow(said);
+      const file = exportPreset({ id: 1, name: 'Rig', builtin: false, body: ap, createdAt: '', updatedAt: '', deletedAt: null }, 'probedeck').replace('"marginMs": null', '"marginMs": 1000000000');
+      expect(file).toContain('1000000000');
+      await expect(host.call('presets.import', { text: file })).rejects.toThrow(said);
+      // A minute is still a margin: 5 periods of a 0.1 Hz corner is 50 s.
+      const slow = (await host.call('presets.import', { text: JSON.stringify({ highpass_filter: { freq_min: 0.1, margin_ms: 60000 } }) })) as Preset;
+      expect(slow.body.pipeline.filter?.marginMs).toBe(60000);
+    } finally {
+      host.close();
+    }
+  });
 });
 
 describe('ProbeDeck preset files', () => {

@@ -154,6 +154,7 @@ describe('planner', () => {
     const run = (...a: string[]) => cli(['plan', '--channels', '384', '--fs', '30000', ...a, '--data-dir', tempDir()]);
     expect(run('--margin-ms', 'abc')).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "abc"\n' });
     expect(run('--margin-ms', '-5')).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be 0 or more (ms of real neighbours each side), got "-5"\n' });
+    expect(run('--margin-ms', '1e9')).toMatchObject({ code: 2, stderr: 'probedeck: --margin-ms must be at most 60000 (ms of real neighbours each side of every chunk, as a preset\'s marginMs), got "1e9"\n' });
     // An empty budget was planned as the default one without a word.
     expect(run('--ram-budget', '')).toMatchObject({ code: 2, stderr: 'probedeck: --ram-budget must be a size above 0 such as 512MiB, 2GiB or 4G, got ""\n' });
     expect(run('--dtype', 'int32')).toMatchObject({ code: 2, stderr: 'probedeck: --dtype must be int16 or float32 (a uint16 file plans as int16), got "int32"\n' });

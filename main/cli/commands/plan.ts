@@ -7,6 +7,7 @@ import { ramBudgetOption } from '../ram-budget-option.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
 import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
+import { MAX_MARGIN_MS } from '../../presets/schema.ts';
 
 const USAGE = `usage: probedeck plan --channels C --fs HZ [--dtype int16|float32] [--ram-budget 2GiB] [--job live|scrub|export]
                      [--margin-ms M] [--n-workers auto|W] [--json] [--data-dir DIR]`;
@@ -34,6 +35,7 @@ export const planCommand: Command = {
     if (values.dtype !== 'int16' && values.dtype !== 'float32') throw new CliError(`--dtype must be int16 or float32 (a uint16 file plans as int16), got "${values.dtype}"`, 2);
     const marginMs = values['margin-ms'] === undefined ? undefined : Number(values['margin-ms']);
     if (marginMs !== undefined && !(values['margin-ms']!.trim() !== '' && marginMs >= 0)) throw new CliError(`--margin-ms must be 0 or more (ms of real neighbours each side), got "${values['margin-ms']}"`, 2);
+    if (marginMs !== undefined && marginMs > MAX_MARGIN_MS) throw new CliError(`--margin-ms must be at most ${MAX_MARGIN_MS} (ms of real neighbours each side of every chunk, as a preset's marginMs), got "${values['margin-ms']}"`, 2);
     const { db } = openDatabase(settingsDatabase(values['data-dir']));
     const calibration = calibrationRepo(db).get(machineKey());
     db.close();

@@ -11,6 +11,7 @@ import { CliError, type Command } from '../command.ts';
 import { metaBesideWarnings } from '../meta-beside.ts';
 import { progressLine } from '../progress.ts';
 import { formatSpeed } from '../../util/speed.ts';
+import { MAX_MARGIN_MS } from '../../presets/schema.ts';
 
 const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int16|uint16|float32
     [--bandpass LO,HI | --highpass LO | --lowpass HI] [--order 5] [--phase zero|causal|stream]
@@ -100,6 +101,8 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
     const withPhase = { ...filter, phase };
     const marginMs = values['margin-ms'];
     if (marginMs !== undefined && !(num('margin-ms', marginMs) >= 0)) throw new CliError(`--margin-ms must be 0 or more (ms of real neighbours each side), got "${marginMs}"`, 2);
+    // The bound a preset's marginMs has: the same margin is refused however it is given.
+    if (marginMs !== undefined && num('margin-ms', marginMs) > MAX_MARGIN_MS) throw new CliError(`--margin-ms must be at most ${MAX_MARGIN_MS} (ms of real neighbours each side of every chunk, as a preset's marginMs), got "${marginMs}"`, 2);
     pipeline.filter = { ...withPhase, marginSamples: marginMs === undefined ? defaultMargin(withPhase, fs) : Math.trunc((num('margin-ms', marginMs) * fs) / 1000) };
   }
   const cmr = values.cmr!;
