@@ -1,6 +1,6 @@
 // The host: everything the renderer can ask for, independent of the transport carrying it.
 // Browser mode, Electron and the tests all build one of these.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Notice } from './domains/host.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { settingsRepo } from '../db/settings-repo.ts';
@@ -137,6 +137,11 @@ function settingsWriteError(err: unknown, path: string): unknown {
   }
   if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
     return new ProbeDeckError('SETTINGS_UNWRITABLE', `the settings database ${path} could not be written, so this change was not saved (${(err as Error).message}): is its disk full?`);
+  }
+  // Damaged under a running ProbeDeck (a crash of the disk, a sync tool writing into it): this
+  // connection cannot mend it, but opening it again does (db/database.ts).
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
+    return new ProbeDeckError('SETTINGS_DAMAGED', `the settings database ${path} is damaged (${(err as Error).message}), so this was not done: restart ProbeDeck, which keeps the damaged file aside as ${basename(path)}.corrupt-<date>, starts a new one and carries over the presets it can still read from it`);
   }
   return err;
 }

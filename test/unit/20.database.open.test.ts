@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../main/db/database.ts';
+import { createHost } from '../../main/api/host.ts';
+import type { Preset } from '../../main/api/domains/presets.ts';
+import type { HostStatus } from '../../main/api/domains/host.ts';
 import { MIGRATIONS } from '../../main/db/migrations.ts';
 import { settingsRepo } from '../../main/db/settings-repo.ts';
 import { presetsRepo } from '../../main/presets/repo.ts';
@@ -246,6 +249,43 @@ describe('openDatabase', () => {
     db.close();
     expect(notices).toHaveLength(1);
     expect(notices[0].message).toMatch(/settings database .*probedeck\.db was empty \(0 bytes\): the presets, defaults and recent sources it held are gone/);
+  });
+});
+
+describe('a settings database damaged under a running ProbeDeck', () => {
+  it('a write that meets the damage says what it means and what to do (restart), and the restart does it: the file set aside, the presets carried over', async () => {
+    const dataDir = join(tempDir(), 'data');
+    const path = join(dataDir, 'probedeck.db');
+    const host = createHost({ dataDir, transport: 'websocket' });
+    const ap = ((await host.call('presets.list', undefined)) as Preset[]).find((p) => p.name === 'Neuropixels AP')!;
+    await host.call('presets.create', { name: 'Rig 7', body: ap.body });
+    await host.call('settings.set', { key: 'view.gain', value: '50' });
+    // The settings table's page overwritten on disk (a failing disk, a sync tool writing into the
+    // file), then another connection's write: the host's cached pages go, the damage is read.
+    const other = new Database(path);
+    other.pragma('wal_checkpoint(TRUNCATE)');
+    const { rootpage } = other.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'settings'").get() as { rootpage: number };
+    const pageSize = other.pragma('page_size', { simple: true }) as number;
+    const fd = openSync(path, 'r+');
+    writeSync(fd, Buffer.alloc(pageSize, 0xff), 0, pageSize, (rootpage - 1) * pageSize);
+    closeSync(fd);
+    other.pragma(`user_version = ${MIGRATIONS.length}`);
+    other.close();
+    // It said SQLite's "database disk image is malformed", and nothing of what to do.
+    await expect(host.call('settings.set', { key: 'view.gain', value: '60' })).rejects.toMatchObject({
+      code: 'SETTINGS_DAMAGED',
+      message: `the settings database ${path} is damaged (database disk image is malformed), so this was not done: restart ProbeDeck, which keeps the damaged file aside as probedeck.db.corrupt-<date>, starts a new one and carries over the presets it can still read from it`
+    });
+    await host.close();
+    const again = createHost({ dataDir, transport: 'websocket' });
+    try {
+      const { notices } = (await again.call('host.status', undefined)) as HostStatus;
+      expect(notices).toEqual([expect.objectContaining({ message: expect.stringMatching(/^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*probedeck\.db\.corrupt-.* 1 of your presets were read from it and kept \("Rig 7"\)/) })]);
+      expect(((await again.call('presets.list', undefined)) as Preset[]).map((p) => p.name)).toContain('Rig 7');
+      expect(readdirSync(dataDir).some((f) => /^probedeck\.db\.corrupt-/.test(f))).toBe(true);
+    } finally {
+      await again.close();
+    }
   });
 });
 
