@@ -136,9 +136,15 @@ const badLabels = (x: ExportContext) => {
   return labels;
 };
 
+/**
+ * Per row (channels.json, recording.json): the short name ProbeDeck shows (AP0) and, beside it, the id
+ * SpikeInterface gives the same channel (imec0.ap#AP0), which bad-channel lists and sorter outputs
+ * made there are keyed by, as the SpikeInterface folder's channel ids are.
+ */
 const channelTable = (x: ExportContext) => {
   const bad = badLabels(x);
-  return x.channels.map((c, k) => ({ row: k, id: c.id, sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv, bad: bad[k] }));
+  const siIds = spikeInterfaceChannelIds(x.info, x.channels);
+  return x.channels.map((c, k) => ({ row: k, id: c.id, siChannelId: siIds[k], sourceIndex: c.index, readout: c.readout, x: c.x, y: c.y, shank: c.shank, gainUv: c.gainUv, offsetUv: c.offsetUv, bad: bad[k] }));
 };
 
 /**

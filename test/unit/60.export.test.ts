@@ -258,6 +258,11 @@ describe('probedeck export', () => {
     expect(worst).toBe(0);
     const side = JSON.parse(readFileSync(join(dir, 'some/recording.json'), 'utf8'));
     expect(side.channels.map((c: { id: string }) => c.id)).toEqual(['AP5', 'AP100', 'AP101', 'AP102', 'AP383']);
+    // SpikeInterface's id beside each short name, as the SpikeInterface folder's channel ids: lists keyed by them apply.
+    expect(side.channels.map((c: { siChannelId: string }) => c.siChannelId)).toEqual(['imec0.ap#AP5', 'imec0.ap#AP100', 'imec0.ap#AP101', 'imec0.ap#AP102', 'imec0.ap#AP383']);
+    const ks = cli(['export', bin, '--preset-file', preset, '--format', 'kilosort', '--channels', '5,383', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
+    expect(ks.code, ks.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'ks/channels.json'), 'utf8'))).toEqual([expect.objectContaining({ row: 0, id: 'AP5', siChannelId: 'imec0.ap#AP5' }), expect.objectContaining({ row: 1, id: 'AP383', siChannelId: 'imec0.ap#AP383' })]);
     // Not a range of neighbours: the README lists them, as "AP5 … AP383" would read as 379 channels.
     expect(readFileSync(join(dir, 'some/README.txt'), 'utf8')).toMatch(/Channels: 5 of the recording's 384 \(in this order: AP5, AP100, AP101, AP102, AP383\)/);
     expect(readFileSync(join(dir, 'all/README.txt'), 'utf8')).toMatch(/Channels: 384 \(AP0 … AP383\)/);
