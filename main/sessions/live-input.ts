@@ -9,6 +9,7 @@ import { laterRunNote } from '../sources/later-run.ts';
 import { stallCause } from '../sources/stall-cause.ts';
 import { describeOpenEphys, splitDatPath, theOebin } from '../sources/openephys.ts';
 import { openEphysEndSamples } from '../sources/openephys-end.ts';
+import { laterOpenEphysNote } from '../sources/openephys-later.ts';
 import { NP1_GAIN_UV, NP1_LF_GAIN_UV, Simulator } from '../sources/simulator.ts';
 import { np1Site } from '../sources/spikeglx-meta.ts';
 import type { ChannelInfo, SourceInfo } from '../sources/source.ts';
@@ -364,5 +365,5 @@ export async function growingOpenEphysInput(path: string, stream?: string): Prom
     const samples = await openEphysEndSamples(info.dat, info.frameChannels);
     return samples === null ? null : { kind: 'ended' as const, message: `${info.dat}: the recording ended (Open Ephys closed it at ${samples} samples): ${(samples / info.fs).toFixed(1)} s` };
   };
-  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe, warnings: info.warnings, finished });
+  return followInput({ path: info.dat, label: `${oebin} (${info.stream})`, channels: info.channels, fs: info.fs, frameChannels: info.frameChannels, columns: info.channels.map((c) => c.readout), probe: info.probe, warnings: info.warnings, finished, laterNote: () => laterOpenEphysNote(info.dat, info.frameChannels) });
 }

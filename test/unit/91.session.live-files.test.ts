@@ -20,6 +20,27 @@ async function followingEmptySpikeGLX(channels = 384) {
   return { bin, m, sim: new Simulator() };
 }
 
+const sampleNumbers = (n: number) => Array.from({ length: n }, (_, i) => 1000 + i);
+
+/**
+ * An Open Ephys recording of a Neuropixels stream as the GUI leaves it while recording: the .dat in
+ * whole 4096-sample blocks, the newest kept back; sample_numbers.npy's count updated now and then,
+ * ahead of the .dat, its values appended after it.
+ */
+function openEphysRecording(dir: string, recording: string) {
+  const rec = join(dir, 'Record Node 101', 'experiment1', recording);
+  const cont = join(rec, 'continuous', 'Neuropix-PXI-100.ProbeA');
+  mkdirSync(cont, { recursive: true });
+  copyFileSync(join(repoRoot, 'test/fixtures/openephys/np1.structure.oebin'), join(rec, 'structure.oebin'));
+  const sim = new Simulator();
+  const dat = join(cont, 'continuous.dat');
+  const npy = join(cont, 'sample_numbers.npy');
+  writeFileSync(dat, bytes(sim.generate(0, 4096)));
+  const running = encodeNpy({ dtype: '<i8', shape: [6000], data: sampleNumbers(6000) });
+  writeFileSync(npy, Buffer.concat([running, Buffer.from(BigInt64Array.from(sampleNumbers(6500).slice(6000), BigInt).buffer)]));
+  return { dat, npy, sim };
+}
+
 describe('live sessions on files being written', () => {
   it('follows an Open Ephys continuous.dat as it grows (the oebin exists from the start)', async () => {
     const dir = tempDir();
@@ -44,20 +65,7 @@ describe('live sessions on files being written', () => {
   });
 
   it('an Open Ephys recording that is stopped ends the followed run (its sample count closed at the .dat\'s); one whose count runs ahead (a crash) stays stalled', async () => {
-    const dir = tempDir();
-    const rec = join(dir, 'Record Node 101', 'experiment1', 'recording1');
-    const cont = join(rec, 'continuous', 'Neuropix-PXI-100.ProbeA');
-    mkdirSync(cont, { recursive: true });
-    copyFileSync(join(repoRoot, 'test/fixtures/openephys/np1.structure.oebin'), join(rec, 'structure.oebin'));
-    const dat = join(cont, 'continuous.dat');
-    const npy = join(cont, 'sample_numbers.npy');
-    const numbers = (n: number) => Array.from({ length: n }, (_, i) => 1000 + i);
-    // As the GUI records: the .dat in whole 4096-sample blocks, the newest one kept back; the
-    // header's count updated now and then, ahead of the .dat, the values appended after it.
-    const sim = new Simulator();
-    writeFileSync(dat, bytes(sim.generate(0, 4096)));
-    const running = encodeNpy({ dtype: '<i8', shape: [6000], data: numbers(6000) });
-    writeFileSync(npy, Buffer.concat([running, Buffer.from(BigInt64Array.from(numbers(6500).slice(6000), BigInt).buffer)]));
+    const { dat, npy, sim } = openEphysRecording(tempDir(), 'recording1');
     const m = new SessionManager(32 * 2 ** 20, () => {});
     await m.open({ kind: 'file', path: dat });
     await expect.poll(() => m.require().status().state, { timeout: 6000 }).toBe('stalled');
@@ -65,11 +73,31 @@ describe('live sessions on files being written', () => {
     expect(m.require().status().state).toBe('stalled'); // the GUI stopped answering: no end is said
     // Stop: the last block written, then the count closed at every sample written.
     appendFileSync(dat, bytes(sim.generate(4096, 2404)));
-    writeFileSync(npy, encodeNpy({ dtype: '<i8', shape: [6500], data: numbers(6500) }));
+    writeFileSync(npy, encodeNpy({ dtype: '<i8', shape: [6500], data: sampleNumbers(6500) }));
     await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
     expect(m.require().status()).toMatchObject({ newestSample: 6500, message: `${dat}: the recording ended (Open Ephys closed it at 6500 samples): 0.2 s` });
     await m.close();
   }, 20_000);
+
+  it('an ended Open Ephys recording started again (recording2 beside it): the end says where it goes on, until that one is closed too', async () => {
+    const dir = tempDir();
+    const { dat, npy, sim } = openEphysRecording(dir, 'recording1');
+    appendFileSync(dat, bytes(sim.generate(4096, 2404)));
+    writeFileSync(npy, encodeNpy({ dtype: '<i8', shape: [6500], data: sampleNumbers(6500) }));
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: dat });
+    await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
+    const ended = `${dat}: the recording ended (Open Ephys closed it at 6500 samples): 0.2 s`;
+    expect(m.require().status().message).toBe(ended);
+    // Recording started again: Open Ephys writes recording2 beside it (it said only the end).
+    const later = openEphysRecording(dir, 'recording2');
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toBe(`${ended}; a later recording of this stream is being made beside it: experiment1/recording2: open it to follow the recording on`);
+    expect(m.require().status().state).toBe('ended');
+    appendFileSync(later.dat, bytes(sim.generate(4096, 2404)));
+    writeFileSync(later.npy, encodeNpy({ dtype: '<i8', shape: [6500], data: sampleNumbers(6500) }));
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toBe(`${ended}; a later recording of this stream was made beside it: experiment1/recording2`);
+    await m.close();
+  }, 30_000);
 
   it('a run already 5 s in is joined at its newest half second: nothing dropped, history starts there', async () => {
     const bin = join(tempDir(), 'late_g0_t0.imec0.ap.bin');
