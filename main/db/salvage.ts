@@ -189,5 +189,5 @@ export function salvageNote(saved: Salvaged | null): string {
   const withLinks = links.length ? `, with ${links.join(' and ')} that named them` : '';
   const lost = saved.damaged ? '; any others on its damaged pages could not be read' : '';
   const notKept = `${saved.linksRead ? '' : 'the defaults per source kind and the presets last used per source, '}the recent sources and export history`;
-  return ` ${saved.names.length} of your presets were read from it and kept (${saved.names.map((n) => `"${n}"`).join(', ')})${withLinks}${lost}; ${notKept} were not.`;
+  return ` ${saved.names.length} of your presets ${saved.names.length === 1 ? 'was' : 'were'} read from it and kept (${saved.names.map((n) => `"${n}"`).join(', ')})${withLinks}${lost}; ${notKept} were not.`;
 }

@@ -280,7 +280,7 @@ describe('a settings database damaged under a running ProbeDeck', () => {
     const again = createHost({ dataDir, transport: 'websocket' });
     try {
       const { notices } = (await again.call('host.status', undefined)) as HostStatus;
-      expect(notices).toEqual([expect.objectContaining({ message: expect.stringMatching(/^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*probedeck\.db\.corrupt-.* 1 of your presets were read from it and kept \("Rig 7"\)/) })]);
+      expect(notices).toEqual([expect.objectContaining({ message: expect.stringMatching(/^The settings database could not be read \(SQLITE_CORRUPT\); it was kept as .*probedeck\.db\.corrupt-.* 1 of your presets was read from it and kept \("Rig 7"\)/) })]);
       expect(((await again.call('presets.list', undefined)) as Preset[]).map((p) => p.name)).toContain('Rig 7');
       expect(readdirSync(dataDir).some((f) => /^probedeck\.db\.corrupt-/.test(f))).toBe(true);
     } finally {
