@@ -1,10 +1,20 @@
 // The panels beside and under the traces (spectrum, probe map) as a scientist uses them: what they
 // show belongs to the source open now.
-import { statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 import { simulatedRecording } from './simulate.ts';
+
+/** Pixels of the spectrum's curve (#5fb3ff). */
+const spectrumCurvePixels = (app: Page) =>
+  app.getByTestId('spectrum-canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 200 && d[i] < 140 && d[i + 1] > 140) n++;
+    return n;
+  });
 
 test('a source opened under the spectrum and the probe map shows nothing of the previous one', async ({ app, tempDir }) => {
   await app.getByTestId('open-simulator').click();
@@ -13,14 +23,7 @@ test('a source opened under the spectrum and the probe map shows nothing of the 
   // The simulator's 50 Hz, and its channels' RMS.
   await expect(app.getByTestId('spectrum-peak')).toBeVisible({ timeout: 15_000 });
   await expect(app.getByTestId('contact-5').locator('title')).toContainText('µV');
-  // Pixels of the spectrum's curve (#5fb3ff).
-  const curve = () =>
-    app.getByTestId('spectrum-canvas').evaluate((c: HTMLCanvasElement) => {
-      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 200 && d[i] < 140 && d[i + 1] > 140) n++;
-      return n;
-    });
+  const curve = () => spectrumCurvePixels(app);
   expect(await curve()).toBeGreaterThan(100);
 
   // A followed file with nothing in it yet: there is no spectrum or activity to show, and what the
@@ -174,4 +177,61 @@ test('on a recording the probe map and the spectrum describe the window on scree
   expect(await rms()).toBeGreaterThan(50);
   await expect(app.getByTestId('spectrum-flat')).toHaveCount(0);
   await expect(app.getByTestId('spectrum-no-peak')).toBeVisible();
+});
+
+test('paused live, the probe map and the spectrum describe the paused moment, not the newest seconds', async ({ app, tempDir }) => {
+  // A followed file: 2 s of noise, then, once paused on it, 3 s of silence (32 channels at 30 kHz, in µV
+  // as a Neuropixels 1.0 AP stream until its .meta comes).
+  const bin = join(tempDir('probedeck-panels-paused-'), 'paused.bin');
+  const fs = 30000;
+  writeFileSync(bin, '');
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-channels').fill('32');
+  await app.getByTestId('open-file').click();
+  await expect(app.getByTestId('source-label')).toHaveText(bin);
+  appendFileSync(bin, new Uint8Array(new Int16Array(32 * 2 * fs).map((_, i) => ((i * 7919) % 400) - 200).buffer));
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 10_000 }).toBe(2 * fs);
+  await app.keyboard.press('f');
+  const rms = async () => Number(/: ([\d.]+) µV$/.exec((await app.getByTestId('contact-5').locator('title').textContent()) ?? '')?.[1]);
+  await expect.poll(rms, { timeout: 10_000 }).toBeGreaterThan(50);
+  await app.getByTestId('toggle-follow').click();
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  appendFileSync(bin, new Uint8Array(32 * 3 * fs * 2));
+  await expect.poll(async () => Number(await app.getByTestId('newest-processed').textContent()), { timeout: 10_000 }).toBe(5 * fs);
+  // The newest seconds are silent: the map read 0 and the raw spectrum "flat" for the noisy moment on screen.
+  await app.waitForTimeout(4500); // two polls of each
+  expect(await rms()).toBeGreaterThan(50);
+  await expect(app.getByTestId('spectrum-flat')).toHaveCount(0);
+  expect(await spectrumCurvePixels(app)).toBeGreaterThan(100);
+  // Following again: the newest seconds, silent.
+  await app.getByTestId('toggle-follow').click();
+  await expect.poll(rms, { timeout: 10_000 }).toBeLessThan(1);
+  await expect(app.getByTestId('spectrum-flat')).toBeVisible({ timeout: 10_000 });
+});
+
+test('paused live past the history, the probe map and the spectrum say the moment has left it, plainly, and keep what they showed of it', async ({ app }) => {
+  test.setTimeout(90_000);
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 15_000 }).toBeGreaterThan(45000);
+  await app.keyboard.press('f');
+  await expect(app.getByTestId('spectrum-peak')).toBeVisible({ timeout: 15_000 });
+  await app.getByTestId('toggle-follow').click();
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  await expect(app.getByTestId('beyond-history')).toContainText('shown as it was when paused', { timeout: 60_000 });
+  await app.waitForTimeout(4500); // two polls of each, after the moment has left
+  const left = /this moment has left the history: shown as it was when paused/;
+  await expect(app.getByTestId('probe-note')).toHaveText(left);
+  await expect(app.getByTestId('spectrum-note')).toHaveText(left);
+  await expect(app.getByTestId('probe-map').locator('.error')).toHaveCount(0);
+  await expect(app.getByTestId('spectrum').locator('.error')).toHaveCount(0);
+  await expect(app.getByTestId('contact-5').locator('title')).toContainText(/: [\d.]+ µV$/);
+  await expect(app.getByTestId('spectrum-peak')).toBeVisible();
+  // Asked about more of it than was kept: nothing stands for it.
+  await app.getByRole('combobox', { name: 'probe map window' }).selectOption('2');
+  await expect(app.getByTestId('probe-note')).toHaveText('this moment has left the history: what it held is gone', { timeout: 5000 });
+  await expect(app.getByTestId('contact-5').locator('title')).toHaveText('AP5: …');
+  await app.keyboard.press('End');
+  await expect(app.getByTestId('probe-note')).toHaveCount(0, { timeout: 5000 });
+  await expect(app.getByTestId('contact-5').locator('title')).toContainText(/: [\d.]+ µV$/);
 });

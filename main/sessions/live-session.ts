@@ -382,6 +382,11 @@ export class LiveSession {
   #recent(processed: boolean, seconds: number, endSample?: number): { data: Float32Array; start: number; end: number } {
     const ring = processed ? this.processed : this.raw;
     const end = Math.min(ring.end, endSample ?? ring.end);
+    // A paused view's moment the ring has moved past: nothing of it is left to describe ("no data
+    // yet" would be untrue, and the newest seconds are another moment). Half held, the part held is.
+    if (end <= ring.start && ring.end > ring.start) {
+      throw new ProbeDeckError('HISTORY_MOVED', `the moment asked about (sample ${end}) has left the history, which now holds samples ${ring.start}–${ring.end}`);
+    }
     const start = Math.max(ring.start, end - Math.round(seconds * this.input.fs));
     const views = ring.views(start, end);
     const data = views.length === 1 ? views[0] : new Float32Array(0);

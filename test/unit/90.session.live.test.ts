@@ -128,6 +128,33 @@ describe('probe-map activity and spectra from a live session', () => {
   });
 });
 
+describe('a paused moment the live history has moved past', () => {
+  it('the probe map and the spectrum asked about it say so (HISTORY_MOVED), not "no data yet"; a moment half held is described over what is held', async () => {
+    // 64 MiB for 384 channels: well under a second of history, so the first second is gone soon.
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    await m.open({ kind: 'simulator', seed: 2 });
+    try {
+      const s = m.require();
+      const fs = 30000;
+      await expect.poll(() => s.status().newestSample, { timeout: 20_000 }).toBeGreaterThan(3 * fs);
+      const history = s.status().historySeconds;
+      expect(history).toBeLessThan(1);
+      // The first half second, long gone: the panels asked about it were told "no processed data yet".
+      await expect(s.activity(1, 5, fs / 2)).rejects.toMatchObject({ code: 'HISTORY_MOVED', message: expect.stringMatching(/has left the history/) });
+      await expect(s.spectrum([0], 2, false, 16384, fs / 2)).rejects.toMatchObject({ code: 'HISTORY_MOVED' });
+      // Two seconds ending at a moment still held: only the seconds held are described, and said.
+      const end = s.status().newestSample - fs / 10;
+      const a = await s.activity(2, 5, end);
+      expect(a.endSample).toBe(end);
+      expect(a.seconds).toBeLessThan(history);
+      const sp = await s.spectrum([0], 2, false, 16384, end);
+      expect(sp.seconds).toBeLessThan(history);
+    } finally {
+      await m.close();
+    }
+  });
+});
+
 describe('bad channels found live', () => {
   it('after the first seconds, the simulator’s dead and noisy channels leave the reference', async () => {
     const m = new SessionManager(64 * 2 ** 20, () => {});

@@ -154,7 +154,10 @@ export interface SessionMethods {
   'session.columns': { params: { fromColumn: number; toColumn?: number; samplesPerColumn: number; maxColumns: number; processed: boolean }; result: ColumnsReply };
   'session.status': { params: void; result: SessionStatus | null };
   'session.activity': { params: { seconds: number; thresholdSigma?: number; endSample?: number }; result: ChannelActivityReply };
-  /** endSample: the last sample's end (absent: the newest live, the last window read of a recording), as session.activity's. */
+  /**
+   * endSample: the last sample's end (absent: the newest live, the last window read of a recording),
+   * as session.activity's. Live, a moment the history has moved past fails with HISTORY_MOVED for both.
+   */
   'session.spectrum': { params: { channels: number[]; seconds: number; processed: boolean; nperseg?: number; endSample?: number }; result: SpectrumReply };
 }
 

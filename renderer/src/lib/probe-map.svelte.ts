@@ -1,15 +1,17 @@
 // The probe map's state: per-channel activity over the last N seconds, polled from the session.
 import type { ChannelActivityReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
+import { historyMoved, panelNote, type PanelNote } from './panel-note.ts';
 
 export type ProbeMetric = 'rms' | 'ptp' | 'rate';
 
 export class ProbeMapState {
   metric = $state<ProbeMetric>('rms');
   seconds = $state(1);
-  /** The last reply, and the source it is about (traces.opened when it was asked for). */
-  #reply = $state.raw<{ opened: number; activity: ChannelActivityReply } | null>(null);
-  error = $state<string | null>(null);
+  /** The last reply, the source it is about (traces.opened when it was asked for) and what was asked (where it ends, over how long). */
+  #reply = $state.raw<{ opened: number; asked: string; activity: ChannelActivityReply } | null>(null);
+  /** Said under the map when the last request failed: a state of the source, or an error. */
+  note = $state<PanelNote | null>(null);
   /** The source polled (traces.opened): a reply about an earlier one is dropped, its failure not said. */
   #opened = -1;
 
@@ -29,13 +31,20 @@ export class ProbeMapState {
 
   async refresh(): Promise<void> {
     const opened = this.#opened;
+    const [seconds, endSample] = [this.seconds, this.#endSample()];
+    const asked = `${endSample}:${seconds}`;
     try {
-      const activity = await api.call('session.activity', { seconds: this.seconds, endSample: this.#endSample() });
+      const activity = await api.call('session.activity', { seconds, endSample });
       if (opened !== this.#opened) return;
-      this.#reply = { opened, activity };
-      this.error = null;
+      this.#reply = { opened, asked, activity };
+      this.note = null;
     } catch (err) {
-      if (opened === this.#opened) this.error = (err as Error).message;
+      if (opened !== this.#opened) return;
+      // A paused moment the history has left: the answer given about it while held stays; one about
+      // another moment (or another span of it) would be taken for it.
+      const kept = this.#reply?.opened === opened && this.#reply.asked === asked;
+      if (historyMoved(err) && !kept) this.#reply = null;
+      this.note = panelNote(err, kept);
     }
   }
 
@@ -47,7 +56,7 @@ export class ProbeMapState {
     this.#endSample = endSample;
     if (opened !== this.#opened) {
       this.#opened = opened;
-      this.error = null;
+      this.note = null;
     }
     void this.refresh();
     const t = setInterval(() => void this.refresh(), everyMs);

@@ -2,6 +2,7 @@
 // strongest line-noise peak (50 or 60 Hz and harmonics) found in them.
 import type { SpectrumReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
+import { historyMoved, panelNote, type PanelNote } from './panel-note.ts';
 
 const LINE_PEAK_MIN_DB = 6;
 
@@ -20,7 +21,10 @@ export class SpectrumState {
   processed = $state(false);
   seconds = $state(2);
   reply = $state.raw<SpectrumReply | null>(null);
-  error = $state<string | null>(null);
+  /** What the reply was asked about: where its seconds end, and how many. */
+  #replyAsked = '';
+  /** Said under the plot when the last request failed: a state of the source, or an error. */
+  note = $state<PanelNote | null>(null);
   /** True when the channel's spectrum is zero throughout (a dead or disconnected channel). */
   flat = $derived(this.reply !== null && this.reply.psd.subarray(0, this.reply.bins).every((v) => v === 0));
   /**
@@ -60,7 +64,7 @@ export class SpectrumState {
       this.#asking = asking;
       this.#generation++;
       this.reply = null;
-      this.error = null;
+      this.note = null;
     }
     void this.refresh([channel], endSample());
     const t = setInterval(() => void this.refresh([channel], endSample()), everyMs);
@@ -70,13 +74,19 @@ export class SpectrumState {
   /** The spectrum of `channels` over the seconds ending at `endSample` (undefined: the newest). */
   async refresh(channels: number[], endSample?: number): Promise<void> {
     const generation = this.#generation;
+    const seconds = this.seconds;
+    const asked = `${endSample}:${seconds}`;
     try {
-      const reply = await api.call('session.spectrum', { channels, seconds: this.seconds, processed: this.processed, nperseg: 16384, endSample });
+      const reply = await api.call('session.spectrum', { channels, seconds, processed: this.processed, nperseg: 16384, endSample });
       if (generation !== this.#generation) return;
-      this.reply = reply;
-      this.error = null;
+      [this.reply, this.#replyAsked] = [reply, asked];
+      this.note = null;
     } catch (err) {
-      if (generation === this.#generation) this.error = (err as Error).message;
+      if (generation !== this.#generation) return;
+      // A paused moment the history has left: the spectrum of it given while held stays (see ProbeMapState.refresh).
+      const kept = this.reply !== null && this.#replyAsked === asked;
+      if (historyMoved(err) && !kept) this.reply = null;
+      this.note = panelNote(err, kept);
     }
   }
 }

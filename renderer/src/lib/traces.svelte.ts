@@ -140,12 +140,13 @@ export class TracesState {
   }
 
   /**
-   * Where the panels beside the traces (probe map, spectrum) end what they describe: a recording's
-   * window on screen (the last window read, which a readout under the pointer moved); live, the
-   * newest sample (undefined). Untracked: polls read it, and a new window is no reason to restart one.
+   * Where the panels beside the traces (probe map, spectrum) end what they describe: the window on
+   * screen, a recording's or a paused live view's (not the last window read, which a readout under
+   * the pointer moved); following live, the newest sample (undefined). Untracked: polls read it, and
+   * a new window is no reason to restart one.
    */
   windowEndSample(): number | undefined {
-    return untrack(() => (this.info?.kind === 'recording' && this.newestShown > 0 ? this.newestShown : undefined));
+    return untrack(() => ((this.info?.kind === 'recording' || !this.following) && this.newestShown > 0 ? this.newestShown : undefined));
   }
 
   /** Redraw without refetching (gain). */

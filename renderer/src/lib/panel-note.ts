@@ -1,0 +1,22 @@
+// What the panels beside the traces (probe map, spectrum) say under their plot when a request
+// fails. A state of the source is said plainly, as the traces say it; only a failure is an error.
+
+export interface PanelNote {
+  text: string;
+  /** A failure, shown as one; not a state of the source. */
+  error: boolean;
+}
+
+/**
+ * The note for a request that failed with `err`. `kept`: the panel still shows its answer about
+ * the very moment asked for, given while the live history held it.
+ */
+export function panelNote(err: unknown, kept: boolean): PanelNote {
+  const e = err as { code?: string; message?: string };
+  // A paused live moment the history has moved past: said as the traces say it, not as a failure.
+  if (e.code === 'HISTORY_MOVED') return { text: `this moment has left the history: ${kept ? 'shown as it was when paused' : 'what it held is gone'}`, error: false };
+  return { text: e.message ?? String(err), error: true };
+}
+
+/** The history has moved past the moment asked about: another moment's answer must not stand for it. */
+export const historyMoved = (err: unknown) => (err as { code?: string }).code === 'HISTORY_MOVED';
