@@ -235,3 +235,29 @@ test('paused live past the history, the probe map and the spectrum say the momen
   await expect(app.getByTestId('probe-note')).toHaveCount(0, { timeout: 5000 });
   await expect(app.getByTestId('contact-5').locator('title')).toContainText(/: [\d.]+ µV$/);
 });
+
+test('live, the time axis never reads a time before the run began: a window longer than the run starts at 0', async ({ app, tempDir }) => {
+  const bin = join(tempDir('probedeck-panels-axis-'), 'axis.bin');
+  writeFileSync(bin, '');
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-channels').fill('32');
+  await app.getByTestId('open-file').click();
+  await expect(app.getByTestId('source-label')).toHaveText(bin);
+  // Nothing yet: the axis read "-1.006 s … 0.000 s".
+  await expect(app.getByTestId('time-left')).toHaveText(/^0\.000 s/);
+  await expect(app.getByTestId('time-right')).toHaveText(/^1\.0\d\d s/);
+  // The run's first 0.3 s: drawn from the left edge, at 0 s, not right-aligned under negative times.
+  appendFileSync(bin, new Uint8Array(new Int16Array(32 * 9000).map((_, i) => ((i * 7919) % 400) - 200).buffer));
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 10_000 }).toBe(9000);
+  await expect(app.getByTestId('time-left')).toHaveText(/^0\.000 s/);
+  await expect.poll(async () => {
+    const { litByColumn } = await canvasPixels(app);
+    const share = (a: number, b: number) => litByColumn.slice(Math.floor(a * litByColumn.length), Math.floor(b * litByColumn.length)).filter((x) => x > 0).length;
+    return [share(0.02, 0.2) > 0, share(0.5, 1)];
+  }).toEqual([true, 0]);
+  // Paused there, it stays so.
+  await app.getByTestId('toggle-follow').click();
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  await expect(app.getByTestId('time-left')).toHaveText(/^0\.000 s/);
+  await expect(app.getByTestId('time-right')).toHaveText(/^1\.0\d\d s/);
+});

@@ -400,7 +400,7 @@ export class TracesState {
     const k = Math.floor((1 - fy) * rows);
     if (k >= groups[g].count) return void (this.hover = null);
     const ch = this.lanes[Math.min(this.lanes.length - 1, Math.max(0, groups[g].start + k))];
-    const right = this.following ? this.#rightCol : this.#pausedRight;
+    const right = this.following ? this.#followedRight(width) : this.#pausedRight;
     const col = right - width + (px - g * width);
     if (col < this.#oldestCol || col >= this.#rightCol) return void (this.hover = null);
     const r = await api.call('session.columns', { fromColumn: col, toColumn: col + 1, samplesPerColumn: this.#spc, maxColumns: 1, processed: this.processed });
@@ -480,8 +480,8 @@ export class TracesState {
   pause(): void {
     if (!this.following) return;
     this.following = false;
-    this.#pausedRight = this.#rightCol;
-    this.#wantRightS = this.info ? (this.#rightCol * this.#spc) / this.info.fs : null;
+    this.#pausedRight = this.#canvas ? this.#followedRight(this.#plotWidth()) : this.#rightCol;
+    this.#wantRightS = this.info ? (this.#pausedRight * this.#spc) / this.info.fs : null;
     this.invalidate(); // fetched whole once more, and kept: the history moves on past it
   }
 
@@ -556,8 +556,18 @@ export class TracesState {
     const kept = this.#kept.fromColumnAt(this.#spc) ?? Infinity;
     const right = Math.max(Math.min(Math.ceil(this.#oldestSample / this.#spc), kept) + this.#plotWidth(), Math.min(newest, rightCol));
     // A window longer than what is held: a recording's starts at its start; a live one's ends at the
-    // newest sample (its left part is before the history), never at times that have not come yet.
-    return info.kind === 'recording' ? right : Math.min(newest, right);
+    // newest sample (its left part is before the history), never at times that have not come yet,
+    // unless the run is younger than the window: then it starts at the run's start, as a recording's.
+    return info.kind === 'recording' ? right : Math.max(this.#plotWidth(), Math.min(newest, right));
+  }
+
+  /**
+   * A followed window's right edge: at the newest column, or, while the run is younger than the
+   * window, a window's width from its start. Its empty part is then the time still to come, not
+   * time before the run began, which the axis read as negative seconds.
+   */
+  #followedRight(width: number): number {
+    return Math.max(this.#rightCol, width);
   }
 
   /** The last column a window can end with: the one holding the source's newest sample, partial or not ("to the end" shows the last samples). */
@@ -667,7 +677,7 @@ export class TracesState {
     const groups = this.groups;
     const lane = canvas.height / Math.max(1, ...groups.map((g) => g.count));
     const width = this.#plotWidth();
-    const right = rightCol ?? (this.following ? this.#rightCol : this.#pausedRight);
+    const right = rightCol ?? (this.following ? this.#followedRight(width) : this.#pausedRight);
     this.#renderer!.draw({
       mode: this.view,
       clim: this.uvPerLane,
