@@ -261,3 +261,21 @@ test('live, the time axis never reads a time before the run began: a window long
   await expect(app.getByTestId('time-left')).toHaveText(/^0\.000 s/);
   await expect(app.getByTestId('time-right')).toHaveText(/^1\.0\d\d s/);
 });
+
+test('on a recording’s first seconds the probe map and the spectrum say how much they describe when it is less than asked', async ({ app, tempDir }) => {
+  const bin = join(tempDir('probedeck-panels-span-'), 'span.bin');
+  writeFileSync(bin, new Int16Array(32 * 3 * 30000).map((_, i) => ((i * 7919) % 400) - 200));
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-channels').fill('32');
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.getByTestId('span').selectOption('1');
+  await expect(app.getByTestId('time-left')).toHaveText(/^0\.000 s/);
+  await app.keyboard.press('f');
+  // The window ends about 1 s in: "last 10 s" were the 1 s there is, and the spectrum's 2 s too.
+  await app.getByRole('combobox', { name: 'probe map window' }).selectOption('10');
+  await expect(app.getByTestId('probe-span')).toHaveText(/^only 1\.\d+ s used: the recording starts there$/, { timeout: 10_000 });
+  await expect(app.getByTestId('spectrum-span')).toHaveText(/^only 1\.\d+ s used: the recording starts there$/, { timeout: 10_000 });
+  await app.getByRole('combobox', { name: 'probe map window' }).selectOption('1');
+  await expect(app.getByTestId('probe-span')).toHaveCount(0, { timeout: 10_000 });
+});

@@ -1,5 +1,7 @@
-// What the panels beside the traces (probe map, spectrum) say under their plot when a request
-// fails. A state of the source is said plainly, as the traces say it; only a failure is an error.
+// What the panels beside the traces (probe map, spectrum) say beside what they show: how much of
+// what was asked they describe, and when a request fails, a state of the source said plainly, as
+// the traces say it; only a failure is an error.
+import { formatSpan } from './time-format.ts';
 
 export interface PanelNote {
   text: string;
@@ -20,3 +22,12 @@ export function panelNote(err: unknown, kept: boolean): PanelNote {
 
 /** The history has moved past the moment asked about: another moment's answer must not stand for it. */
 export const historyMoved = (err: unknown) => (err as { code?: string }).code === 'HISTORY_MOVED';
+
+/**
+ * Said when a panel describes fewer seconds than asked (`usedS` of `askedS`): the host takes only
+ * the seconds there are before the moment, a recording's first or a live history's oldest.
+ */
+export function shortSpanNote(askedS: number, usedS: number, recording: boolean): string | null {
+  if (usedS >= askedS * 0.999) return null;
+  return `only ${formatSpan(usedS)} used: ${recording ? 'the recording starts there' : 'the history holds nothing earlier'}`;
+}

@@ -9,7 +9,7 @@ export class ProbeMapState {
   metric = $state<ProbeMetric>('rms');
   seconds = $state(1);
   /** The last reply, the source it is about (traces.opened when it was asked for) and what was asked (where it ends, over how long). */
-  #reply = $state.raw<{ opened: number; asked: string; activity: ChannelActivityReply } | null>(null);
+  #reply = $state.raw<{ opened: number; asked: string; seconds: number; activity: ChannelActivityReply } | null>(null);
   /** Said under the map when the last request failed: a state of the source, or an error. */
   note = $state<PanelNote | null>(null);
   /** The source polled (traces.opened): a reply about an earlier one is dropped, its failure not said. */
@@ -26,6 +26,12 @@ export class ProbeMapState {
     return this.metric === 'rms' ? r.activity.rms : this.metric === 'ptp' ? r.activity.ptp : r.activity.ratePerS;
   }
 
+  /** Seconds asked and seconds described, for the source opened `opened`-th, or null until it has replied. */
+  spanFor(opened: number): { askedS: number; usedS: number } | null {
+    const r = this.#reply;
+    return r?.opened === opened ? { askedS: r.seconds, usedS: r.activity.seconds } : null;
+  }
+
   /** Where the activity is asked to end (see poll). */
   #endSample: () => number | undefined = () => undefined;
 
@@ -36,7 +42,7 @@ export class ProbeMapState {
     try {
       const activity = await api.call('session.activity', { seconds, endSample });
       if (opened !== this.#opened) return;
-      this.#reply = { opened, asked, activity };
+      this.#reply = { opened, asked, seconds, activity };
       this.note = null;
     } catch (err) {
       if (opened !== this.#opened) return;

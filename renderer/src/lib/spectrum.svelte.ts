@@ -23,6 +23,8 @@ export class SpectrumState {
   reply = $state.raw<SpectrumReply | null>(null);
   /** What the reply was asked about: where its seconds end, and how many. */
   #replyAsked = '';
+  /** Seconds the reply was asked for (it describes reply.seconds of them). */
+  replyAskedS = $state(0);
   /** Said under the plot when the last request failed: a state of the source, or an error. */
   note = $state<PanelNote | null>(null);
   /** True when the channel's spectrum is zero throughout (a dead or disconnected channel). */
@@ -79,7 +81,7 @@ export class SpectrumState {
     try {
       const reply = await api.call('session.spectrum', { channels, seconds, processed: this.processed, nperseg: 16384, endSample });
       if (generation !== this.#generation) return;
-      [this.reply, this.#replyAsked] = [reply, asked];
+      [this.reply, this.#replyAsked, this.replyAskedS] = [reply, asked, seconds];
       this.note = null;
     } catch (err) {
       if (generation !== this.#generation) return;
