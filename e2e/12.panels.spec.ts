@@ -16,7 +16,7 @@ const spectrumCurvePixels = (app: Page) =>
     return n;
   });
 
-test('a source opened under the spectrum and the probe map shows nothing of the previous one', async ({ app, tempDir }) => {
+test('a source opened under the spectrum and the probe map shows nothing of the previous one; no data yet is said plainly', async ({ app, tempDir }) => {
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
   await app.keyboard.press('f');
@@ -34,7 +34,11 @@ test('a source opened under the spectrum and the probe map shows nothing of the 
   await app.getByTestId('open-channels').fill('384');
   await app.getByTestId('open-file').click();
   await expect(app.getByTestId('source-label')).toHaveText(bin);
-  await expect(app.getByTestId('spectrum').locator('.error')).toContainText('not enough data yet');
+  // A state of a run just begun, said plainly: not an error in red.
+  await expect(app.getByTestId('spectrum-note')).toHaveText('not enough data yet for a spectrum');
+  await expect(app.getByTestId('probe-note')).toHaveText('no processed data yet');
+  await expect(app.getByTestId('spectrum').locator('.error')).toHaveCount(0);
+  await expect(app.getByTestId('probe-map').locator('.error')).toHaveCount(0);
   await expect(app.getByTestId('spectrum-peak')).toHaveCount(0);
   expect(await curve()).toBe(0);
   await expect(app.getByTestId('contact-5').locator('title')).toHaveText('AP5: …');

@@ -15,6 +15,8 @@ export interface PanelNote {
  */
 export function panelNote(err: unknown, kept: boolean): PanelNote {
   const e = err as { code?: string; message?: string };
+  // A run just begun, or a followed file still empty: no data yet is a state, not a failure.
+  if (e.code === 'NO_DATA') return { text: e.message ?? 'no data yet', error: false };
   // A paused live moment the history has moved past: said as the traces say it, not as a failure.
   if (e.code === 'HISTORY_MOVED') return { text: `this moment has left the history: ${kept ? 'shown as it was when paused' : 'what it held is gone'}`, error: false };
   return { text: e.message ?? String(err), error: true };
