@@ -283,3 +283,13 @@ test('on a recording’s first seconds the probe map and the spectrum say how mu
   await app.getByRole('combobox', { name: 'probe map window' }).selectOption('1');
   await expect(app.getByTestId('probe-span')).toHaveCount(0, { timeout: 10_000 });
 });
+
+test('the preset editor names the gain by what it means for the preset’s view: a heatmap’s is µV at full colour', async ({ app }) => {
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels LFP' }).first().click();
+  await expect(app.getByTestId('display-view')).toHaveValue('heatmap');
+  await expect(app.getByTestId('display-gain-label')).toHaveText(/^Colour scale \(± µV at full colour, empty = keep\)/);
+  await app.getByTestId('preset-item').filter({ hasText: 'Neuropixels AP' }).first().click();
+  await expect(app.getByTestId('display-view')).toHaveValue('traces');
+  await expect(app.getByTestId('display-gain-label')).toHaveText(/^Gain \(± µV per lane, empty = keep\)/);
+});
