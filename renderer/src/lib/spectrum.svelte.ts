@@ -1,21 +1,9 @@
 // The spectrum panel's state: Welch PSDs of the selected channels from the session, and the
-// strongest line-noise peak (50 or 60 Hz and harmonics) found in them.
+// strongest line-noise peak (50 or 60 Hz) found in them (line-peak.ts).
 import type { SpectrumReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
+import { linePeak } from './line-peak.ts';
 import { historyMoved, panelNote, type PanelNote } from './panel-note.ts';
-
-const LINE_PEAK_MIN_DB = 6;
-
-/**
- * The peak's frequency between bins: a parabola through the log PSD of bin k and its neighbours
- * (bins are 1.8 Hz apart at 30 kHz; 50 Hz mains read 49.4 Hz, the nearest bin).
- */
-function peakHz(psd: Float32Array | Float64Array, k: number, df: number): number {
-  const [a, b, c] = [psd[k - 1], psd[k], psd[k + 1]].map((v) => Math.log(Math.max(v, 1e-30)));
-  const d = a - 2 * b + c;
-  const offset = d < 0 ? (0.5 * (a - c)) / d : 0;
-  return (k + Math.max(-0.5, Math.min(0.5, offset))) * df;
-}
 
 export class SpectrumState {
   processed = $state(false);
@@ -29,25 +17,8 @@ export class SpectrumState {
   note = $state<PanelNote | null>(null);
   /** True when the channel's spectrum is zero throughout (a dead or disconnected channel). */
   flat = $derived(this.reply !== null && this.reply.psd.subarray(0, this.reply.bins).every((v) => v === 0));
-  /**
-   * The biggest peak near 50/60 Hz, in dB over its neighbourhood's median, when one stands out: at
-   * least 6 dB, more than a Welch estimate's scatter (a filtered channel has none, a flat one no dB).
-   */
-  linePeak = $derived.by(() => {
-    const r = this.reply;
-    if (!r) return null;
-    const df = r.freqs[1] - r.freqs[0];
-    const psd = r.psd.subarray(0, r.bins);
-    let best: { hz: number; db: number } | null = null;
-    for (const hz of [50, 60]) {
-      let k = Math.round(hz / df);
-      for (let j = k - 2; j <= k + 2; j++) if (psd[j] > psd[k]) k = j;
-      const around = [...psd.subarray(Math.round((hz - 15) / df), Math.round((hz - 5) / df)), ...psd.subarray(Math.round((hz + 5) / df), Math.round((hz + 15) / df))].sort((a, b) => a - b);
-      const db = 10 * Math.log10(psd[k] / around[Math.floor(around.length / 2)]);
-      if (!best || db > best.db) best = { hz: peakHz(psd, k, df), db };
-    }
-    return best && Number.isFinite(best.db) && best.db >= LINE_PEAK_MIN_DB ? best : null;
-  });
+  /** The biggest line-noise peak near 50/60 Hz, when one stands out (see line-peak.ts). */
+  linePeak = $derived(this.reply && linePeak(this.reply.psd.subarray(0, this.reply.bins), this.reply.freqs[1] - this.reply.freqs[0]));
 
   /** What is asked for now (the source's open count, the channel, raw or processed): a reply about anything else is not shown. */
   #asking = '';
