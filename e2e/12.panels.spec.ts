@@ -234,9 +234,16 @@ test('paused live past the history, the probe map and the spectrum say the momen
   await expect(app.getByTestId('spectrum').locator('.error')).toHaveCount(0);
   await expect(app.getByTestId('contact-5').locator('title')).toContainText(/: [\d.]+ µV$/);
   await expect(app.getByTestId('spectrum-peak')).toBeVisible();
+  // Another pipeline while paused there: what was kept is the old pipeline's, and goes, as the traces' kept copy does.
+  await app.getByTestId('toggle-cmr').click();
+  const gone = 'this moment has left the history: what it held is gone';
+  await expect(app.getByTestId('probe-note')).toHaveText(gone, { timeout: 5000 });
+  await expect(app.getByTestId('spectrum-note')).toHaveText(gone, { timeout: 5000 });
+  await expect(app.getByTestId('contact-5').locator('title')).toHaveText('AP5: …');
+  await expect(app.getByTestId('spectrum-peak')).toHaveCount(0);
   // Asked about more of it than was kept: nothing stands for it.
   await app.getByRole('combobox', { name: 'probe map window' }).selectOption('2');
-  await expect(app.getByTestId('probe-note')).toHaveText('this moment has left the history: what it held is gone', { timeout: 5000 });
+  await expect(app.getByTestId('probe-note')).toHaveText(gone, { timeout: 5000 });
   await expect(app.getByTestId('contact-5').locator('title')).toHaveText('AP5: …');
   await app.keyboard.press('End');
   await expect(app.getByTestId('probe-note')).toHaveCount(0, { timeout: 5000 });
