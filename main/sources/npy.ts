@@ -3,6 +3,24 @@
 import { open } from 'node:fs/promises';
 import { SourceError, fsError } from './source.ts';
 
+/** What a .npy header says: where the data start, the dtype, and the length of a 1-D array (null otherwise). */
+export interface NpyHeader {
+  dataStart: number;
+  descr: { text: string; kind: string; itemBytes: number } | null;
+  length: number | null;
+}
+
+/** The header at the start of `head` (the file's first `bytesRead` bytes), or null when it is no .npy. */
+export function parseNpyHeader(head: Buffer, bytesRead: number): NpyHeader | null {
+  if (bytesRead < 10 || head.toString('latin1', 1, 6) !== 'NUMPY') return null;
+  const v1 = head[6] === 1;
+  const dataStart = (v1 ? 10 : 12) + (v1 ? head.readUInt16LE(8) : head.readUInt32LE(8));
+  const header = head.toString('latin1', v1 ? 10 : 12, Math.min(dataStart, bytesRead));
+  const d = /'descr':\s*'[<>|=]?([a-z])(\d+)'/.exec(header);
+  const shape = /'shape':\s*\((\d+),?\s*\)/.exec(header);
+  return { dataStart, descr: d ? { text: d[0], kind: d[1], itemBytes: Number(d[2]) } : null, length: shape ? Number(shape[1]) : null };
+}
+
 export async function firstNpyValue(path: string): Promise<number | null> {
   let fh;
   try {
@@ -14,21 +32,17 @@ export async function firstNpyValue(path: string): Promise<number | null> {
   try {
     const head = Buffer.alloc(4096);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    if (bytesRead < 10 || head.toString('latin1', 1, 6) !== 'NUMPY') throw new SourceError('BAD_NPY', path, 'is not a .npy file');
-    const major = head[6];
-    const headerLen = major === 1 ? head.readUInt16LE(8) : head.readUInt32LE(8);
-    const start = (major === 1 ? 10 : 12) + headerLen;
-    const header = head.toString('latin1', major === 1 ? 10 : 12, start);
-    const descr = /'descr':\s*'([<>|=]?)([a-z])(\d+)'/.exec(header);
-    if (!descr) throw new SourceError('BAD_NPY', path, 'has no dtype in its header');
-    if (/\(0,?\)/.test(header)) return null; // empty array
-    const [, , kind, size] = descr;
+    const h = parseNpyHeader(head, bytesRead);
+    if (!h) throw new SourceError('BAD_NPY', path, 'is not a .npy file');
+    if (!h.descr) throw new SourceError('BAD_NPY', path, 'has no dtype in its header');
+    if (h.length === 0) return null; // empty array
+    const { kind, itemBytes } = h.descr;
     const v = Buffer.alloc(8);
-    await fh.read(v, 0, Number(size), start);
-    if (kind === 'i') return size === '8' ? Number(v.readBigInt64LE(0)) : size === '4' ? v.readInt32LE(0) : v.readInt16LE(0);
-    if (kind === 'u') return size === '8' ? Number(v.readBigUInt64LE(0)) : v.readUInt32LE(0);
-    if (kind === 'f') return size === '8' ? v.readDoubleLE(0) : v.readFloatLE(0);
-    throw new SourceError('BAD_NPY', path, `has an unsupported dtype ${descr[0]}`);
+    await fh.read(v, 0, itemBytes, h.dataStart);
+    if (kind === 'i') return itemBytes === 8 ? Number(v.readBigInt64LE(0)) : itemBytes === 4 ? v.readInt32LE(0) : v.readInt16LE(0);
+    if (kind === 'u') return itemBytes === 8 ? Number(v.readBigUInt64LE(0)) : v.readUInt32LE(0);
+    if (kind === 'f') return itemBytes === 8 ? v.readDoubleLE(0) : v.readFloatLE(0);
+    throw new SourceError('BAD_NPY', path, `has an unsupported dtype ${h.descr.text}`);
   } finally {
     await fh.close();
   }

@@ -7,6 +7,7 @@
 // (Before GUI 0.6 the sample numbers were timestamps.npy, written the same way.)
 import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseNpyHeader } from './npy.ts';
 
 /** The samples a closed .npy states and holds, or null when its header and its data disagree (still being written). */
 async function closedNpyCount(path: string): Promise<number | null> {
@@ -15,15 +16,9 @@ async function closedNpyCount(path: string): Promise<number | null> {
   try {
     const head = Buffer.alloc(512);
     const { bytesRead } = await fh.read(head, 0, head.length, 0);
-    if (bytesRead < 10 || head.toString('latin1', 1, 6) !== 'NUMPY') return null;
-    const v1 = head[6] === 1;
-    const start = (v1 ? 10 : 12) + (v1 ? head.readUInt16LE(8) : head.readUInt32LE(8));
-    const header = head.toString('latin1', v1 ? 10 : 12, Math.min(start, bytesRead));
-    const shape = /'shape':\s*\((\d+),?\s*\)/.exec(header);
-    const item = /'descr':\s*'[<>|=]?[a-z](\d+)'/.exec(header);
-    if (!shape || !item) return null;
-    const n = Number(shape[1]);
-    return (await fh.stat()).size === start + n * Number(item[1]) ? n : null;
+    const h = parseNpyHeader(head, bytesRead);
+    if (!h?.descr || h.length === null) return null;
+    return (await fh.stat()).size === h.dataStart + h.length * h.descr.itemBytes ? h.length : null;
   } finally {
     await fh.close();
   }
