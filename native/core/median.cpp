@@ -246,30 +246,45 @@ static size_t gather_window(const float* v, size_t n, float lo, float hi, float*
 constexpr size_t kRankMax = 64;
 
 #if defined(PROBEDECK_X86_DISPATCH)
+// One pass of select_two_by_rank over NV vectors of candidates at a[i…): each value of a is broadcast
+// once and compared against all of them (NV ≤ 5 keeps candidates and counts in the 16 registers), and
+// the candidates that qualify for rank k1 or k2 are folded into best1 and best2.
+template <int NV>
+__attribute__((target("avx2"), always_inline)) inline void rank_pass(const float* a, size_t m, size_t i, __m256i K1, __m256i K2, __m256& best1,
+                                                                      __m256& best2) {
+  const __m256 none = _mm256_set1_ps(-__builtin_inff());
+  __m256 c[NV];
+  __m256i below[NV];
+  for (int v = 0; v < NV; v++) c[v] = _mm256_loadu_ps(a + i + 8 * size_t(v)), below[v] = _mm256_setzero_si256();
+  for (size_t j = 0; j < m; j++) {
+    const __m256 x = _mm256_broadcast_ss(a + j);
+    for (int v = 0; v < NV; v++) below[v] = _mm256_sub_epi32(below[v], _mm256_castps_si256(_mm256_cmp_ps(x, c[v], _CMP_LT_OQ)));
+  }
+  for (int v = 0; v < NV; v++) {
+    best1 = _mm256_max_ps(best1, _mm256_blendv_ps(none, c[v], _mm256_castsi256_ps(_mm256_cmpgt_epi32(K1, below[v]))));
+    best2 = _mm256_max_ps(best2, _mm256_blendv_ps(none, c[v], _mm256_castsi256_ps(_mm256_cmpgt_epi32(K2, below[v]))));
+  }
+}
+
 // The k1-th and k2-th smallest of a[0, m), m ≤ kRankMax, by counting ranks: the k-th smallest is the
-// largest value with at most k values below it (ties included). Sixteen candidates at a time, each
-// value of a broadcast once and compared against both vectors of them: m²/8 compares, no branch on
-// the data, where sorting a few dozen values mispredicts most of its branches. a[m, padded) is
-// overwritten (padded ≤ kRankMax, and the caller's scratch holds at least that).
+// largest value with at most k values below it (ties included). Up to forty candidates at a time
+// (rank_pass), each value of a broadcast once per pass: m²/8 compares, no branch on the data, where
+// sorting a few dozen values mispredicts most of its branches. a[m, padded) is overwritten (padded ≤
+// kRankMax, and the caller's scratch holds at least that).
 __attribute__((target("avx2"))) static void select_two_by_rank(float* a, size_t m, size_t k1, size_t k2, float& v1, float& v2) {
-  const size_t padded = (m + 15) / 16 * 16;
+  const size_t padded = (m + 7) / 8 * 8;
   for (size_t j = m; j < padded; j++) a[j] = __builtin_inff();  // never below a finite value
   // Lanes with at most k values below them qualify (padding lanes have all m below, never ≤ k < m).
   const __m256i K1 = _mm256_set1_epi32(int(k1) + 1), K2 = _mm256_set1_epi32(int(k2) + 1);
-  const __m256 none = _mm256_set1_ps(-__builtin_inff());
-  __m256 best1 = none, best2 = none;
-  for (size_t i = 0; i < padded; i += 16) {
-    const __m256 c0 = _mm256_loadu_ps(a + i), c1 = _mm256_loadu_ps(a + i + 8);
-    __m256i below0 = _mm256_setzero_si256(), below1 = _mm256_setzero_si256();
-    for (size_t j = 0; j < m; j++) {
-      const __m256 x = _mm256_broadcast_ss(a + j);
-      below0 = _mm256_sub_epi32(below0, _mm256_castps_si256(_mm256_cmp_ps(x, c0, _CMP_LT_OQ)));
-      below1 = _mm256_sub_epi32(below1, _mm256_castps_si256(_mm256_cmp_ps(x, c1, _CMP_LT_OQ)));
+  __m256 best1 = _mm256_set1_ps(-__builtin_inff()), best2 = best1;
+  for (size_t i = 0; i < padded;) {
+    switch (std::min<size_t>((padded - i) / 8, 5)) {
+      case 5: rank_pass<5>(a, m, i, K1, K2, best1, best2), i += 40; break;
+      case 4: rank_pass<4>(a, m, i, K1, K2, best1, best2), i += 32; break;
+      case 3: rank_pass<3>(a, m, i, K1, K2, best1, best2), i += 24; break;
+      case 2: rank_pass<2>(a, m, i, K1, K2, best1, best2), i += 16; break;
+      default: rank_pass<1>(a, m, i, K1, K2, best1, best2), i += 8; break;
     }
-    best1 = _mm256_max_ps(best1, _mm256_blendv_ps(none, c0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(K1, below0))));
-    best1 = _mm256_max_ps(best1, _mm256_blendv_ps(none, c1, _mm256_castsi256_ps(_mm256_cmpgt_epi32(K1, below1))));
-    best2 = _mm256_max_ps(best2, _mm256_blendv_ps(none, c0, _mm256_castsi256_ps(_mm256_cmpgt_epi32(K2, below0))));
-    best2 = _mm256_max_ps(best2, _mm256_blendv_ps(none, c1, _mm256_castsi256_ps(_mm256_cmpgt_epi32(K2, below1))));
   }
   alignas(32) float b1[8], b2[8];
   _mm256_store_ps(b1, best1);
