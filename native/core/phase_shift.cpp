@@ -89,8 +89,10 @@ struct FirInput {
 // R output rows of one 8-channel group at once: R independent accumulators hide the add latency
 // (one chain of K dependent adds per output would bound the loop), and each kernel load serves R rows.
 // K is a template argument (one of the three tap counts offered): a fixed trip count, unrolled whole.
+// `poison` turns NaN if an output is NaN or ±inf (x − x is 0 only for finite x): two adds on ports
+// the multiply-adds leave idle, where a check of the input costs a pass over it.
 template <int R, int K>
-PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst) {
+PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, float* dst, v8f& poison) {
   v8f acc[R];
   for (int r = 0; r < R; r++) acc[r] = v8f{};
 #pragma GCC unroll 16
@@ -98,7 +100,13 @@ PROBEDECK_INLINE void fir_rows(const float* src, size_t width, const float* h, f
     const v8f hk = load8(h + size_t(k) * width);
     for (int r = 0; r < R; r++) acc[r] += hk * load8(src + size_t(r + k) * width);
   }
-  for (int r = 0; r < R; r++) store8(dst + size_t(r) * width, acc[r]);
+  for (int r = 0; r < R; r++) store8(dst + size_t(r) * width, acc[r]), poison += acc[r] - acc[r];
+}
+
+PROBEDECK_INLINE bool finite(v8f poison) {
+  bool ok = true;
+  for (int i = 0; i < 8; i++) ok &= poison[i] == poison[i];
+  return ok;
 }
 
 // Row conversion to float32; for float input, reports whether every value was finite (x − x is
@@ -126,34 +134,55 @@ struct FirScratch {
 };
 
 /**
- * Output rows [o0, o0 + n): the block's n + K − 1 source rows are converted
- * once into scratch.src (row j is window row left + o0 − K/2 + j; rows outside the window are zero),
- * then filtered in batches of 8 rows, each batch computed into scratch.stage and stored whole.
+ * Output rows [o0, o0 + n): their n + K − 1 source rows (row j is window row left + o0 − K/2 + j)
+ * are read where they are when they are float32 rows of the caller's input with no lane past the last
+ * channel; otherwise (int16, the carried rows before the input, rows outside the window, which are
+ * zero, or a channel count off the 8-lane grid) they are converted once into scratch.src. Rows are
+ * filtered in batches of 8, each batch computed into scratch.stage and stored whole.
  * Returns false if a float input held NaN or ±inf.
  */
 template <int K, class In>
 PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
   const size_t width = s.width, channels = x.channels;
-  float* src = s.src.data();
-  for (size_t j = 0; j < n + K - 1; j++) {
-    const std::ptrdiff_t r = std::ptrdiff_t(x.left + o0 + j) - std::ptrdiff_t(K / 2);
-    float* d = src + j * width;
-    if (r < 0 || r >= std::ptrdiff_t(x.rows)) {
-      std::fill(d, d + channels, 0.0f);
-    } else if (!convert_row(x.row(size_t(r)), channels, d)) {
-      return false;
+  const std::ptrdiff_t first = std::ptrdiff_t(x.left + o0) - std::ptrdiff_t(K / 2);
+  const float* src = s.src.data();
+  bool in_place = false;
+  if constexpr (std::is_same_v<In, float>) {
+    in_place = width == channels && first >= std::ptrdiff_t(x.before_rows) && size_t(first) + n + K - 1 <= x.rows;
+    if (in_place) src = x.row(size_t(first));
+  }
+  if (!in_place) {
+    float* d = s.src.data();
+    for (size_t j = 0; j < n + K - 1; j++, d += width) {
+      const std::ptrdiff_t r = first + std::ptrdiff_t(j);
+      if (r < 0 || r >= std::ptrdiff_t(x.rows)) {
+        std::fill(d, d + channels, 0.0f);
+      } else if (!convert_row(x.row(size_t(r)), channels, d)) {
+        return false;
+      }
     }
   }
+  // Read in place, the input is checked through the output: a NaN or ±inf within a row's K taps makes
+  // it NaN or ±inf (0 × inf is NaN). One that is not came from finite input too large for float32.
+  const auto input_finite = [&](size_t i, size_t rows) {
+    int bad = 0;
+    for (const float* v = src + i * width; v < src + (i + rows + K - 1) * width; v++) bad |= !(*v - *v == 0.0f);
+    return bad == 0;
+  };
   // Row batches outside, channel groups inside: each batch's K + 7 source rows stay in L1 while
   // every group reads them, and its output rows leave whole and in order.
   float* dst = out + o0 * channels;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
-    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
+    v8f poison{};
+    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
+    if (in_place && !finite(poison) && !input_finite(i, 8)) return false;
     for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, channels, streaming);
   }
   for (; i < n; i++) {
-    for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g);
+    v8f poison{};
+    for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
+    if (in_place && !finite(poison) && !input_finite(i, 1)) return false;
     store_row(dst + i * channels, s.stage.data(), channels, streaming);
   }
   return true;

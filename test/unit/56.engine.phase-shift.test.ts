@@ -168,4 +168,22 @@ describe('phase shift validation', () => {
     const y = new Float32Array(C * 1000);
     await expect(phaseShiftWindow({ input: y, channels: C, spec: fir(), left: 0, right: 0, out: y })).rejects.toThrow(/"out"/);
   });
+
+  it('refuses one NaN or ±inf anywhere in float input (read in place, it is checked through the output), and not finite input too large for float32', async () => {
+    const rows = 1000;
+    for (const [row, value] of [[3, NaN], [500, NaN], [500, Infinity], [501, -Infinity], [996, NaN]] as const) {
+      const x = new Float32Array(C * rows).fill(1);
+      x[row * C + 5] = value;
+      await expect(phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 0, right: 0, nWorkers: 2 }), `${value} at row ${row}`).rejects.toMatchObject({
+        code: 'NON_FINITE_INPUT'
+      });
+    }
+    // ±3e38 signed as the taps of a half-sample shift: row 500's output sums past float32's range, as in numpy.
+    const shifts = new Float64Array(C).fill(0.5);
+    const h = firKernels(shifts, 16);
+    const huge = new Float32Array(C * rows).fill(1);
+    for (let k = 0; k < 16; k++) huge.fill(Math.sign(h[k * C]) * 3e38, (500 - 8 + k) * C, (500 - 7 + k) * C);
+    const y = await phaseShiftWindow({ input: huge, channels: C, spec: { method: 'fir', shifts, taps: 16 }, left: 0, right: 0 });
+    expect(y[500 * C]).toBe(Infinity);
+  });
 });
