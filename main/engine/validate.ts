@@ -1,8 +1,11 @@
 // Checks shared by the engine's entry points: the messages name the argument at fault.
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
 
+/** The most channels the engine takes; a count beyond it is a typo, and would size tables by it before anything is read. */
+export const MAX_CHANNELS = 65536;
+
 export function checkChannels(channels: unknown): number {
-  if (!isInteger(channels) || channels < 1 || channels > 65536) throw invalidParameterError('channels', 'an integer from 1 to 65536', channels);
+  if (!isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw invalidParameterError('channels', `an integer from 1 to ${MAX_CHANNELS}`, channels);
   return channels;
 }
 

@@ -3,6 +3,8 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { keepColumns } from '../engine/columns.ts';
+import { MAX_CHANNELS } from '../engine/validate.ts';
+import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { laterRunNote } from '../sources/later-run.ts';
@@ -276,6 +278,10 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     });
   }
   if (!(fallback.channels > 0) || !(fallback.fs > 0)) throw new SourceError('MISSING_META', path, 'has no .meta yet: give the channel count and sampling rate');
+  // Typed by hand, and what the channel table and every read are sized by: half a channel, or ten
+  // million, is refused here rather than opened with none or built until the heap runs out.
+  if (!isInteger(fallback.channels) || fallback.channels > MAX_CHANNELS) throw invalidParameterError('channels', `a channel count from 1 to ${MAX_CHANNELS}`, fallback.channels);
+  if (!isNumber(fallback.fs)) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', fallback.fs);
   // SpikeGLX's LFP stream runs at 2500 Hz, its AP stream at 30 kHz: a rate typed for the other one
   // would show every time 12× off and filter the wrong band, unnoticed until the .meta comes.
   const lfp = /\.lf\.bin$/i.test(path);

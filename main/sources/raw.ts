@@ -1,6 +1,7 @@
 // Raw binary files (.bin/.dat/.raw): the user says what is in them.
 import { basename } from 'node:path';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { MAX_CHANNELS } from '../engine/validate.ts';
 import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning, oneOffProblem } from './frame-fit.ts';
 import { openFrames } from './frame-reader.ts';
 import { np1Site } from './spikeglx-meta.ts';
@@ -16,7 +17,7 @@ export interface RawOptions {
 }
 
 export async function openRaw(path: string, o: RawOptions): Promise<Source> {
-  if (!isInteger(o.channels) || o.channels < 1) throw invalidParameterError('channels', 'a positive channel count', o.channels);
+  if (!isInteger(o.channels) || o.channels < 1 || o.channels > MAX_CHANNELS) throw invalidParameterError('channels', `a channel count from 1 to ${MAX_CHANNELS}`, o.channels);
   if (!isNumber(o.fs) || o.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', o.fs);
   const dtype = o.dtype ?? 'int16';
   if (!['int16', 'uint16', 'float32'].includes(dtype)) throw invalidParameterError('dtype', '"int16", "uint16" or "float32"', dtype);

@@ -1,0 +1,81 @@
+// Careless and hostile requests through the real browser-mode transport (real host, real addon,
+// real SQLite file): each is refused with an error that names what is wrong, and the host goes on
+// answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createHost, type Host } from '../../main/api/host.ts';
+import { decode, encode } from '../../main/api/wire.ts';
+import { startServer, type RunningServer } from '../../main/browser/server.ts';
+import { tempDir } from './helpers.ts';
+
+type Reply = { t: string; id?: number; result?: unknown; error?: { code?: string; message: string } };
+
+describe('hostile requests to the browser-mode host', () => {
+  let host: Host;
+  let server: RunningServer;
+  afterEach(async () => {
+    await server?.close();
+    await host?.close();
+  });
+
+  async function start() {
+    const dir = tempDir();
+    const staticDir = join(dir, 'static');
+    mkdirSync(staticDir, { recursive: true });
+    writeFileSync(join(staticDir, 'index.html'), '<!doctype html><p>hi</p>');
+    host = createHost({ dataDir: join(dir, 'data'), transport: 'websocket' });
+    server = await startServer(host, { host: '127.0.0.1', port: 0, staticDir });
+    return { dir, url: `ws://127.0.0.1:${(server.server.address() as { port: number }).port}/ws` };
+  }
+
+  async function connect(url: string) {
+    const ws = new WebSocket(url);
+    await new Promise((r) => ws.once('open', r));
+    let next = 1;
+    const waiting = new Map<number, (m: Reply) => void>();
+    ws.on('message', (data, isBinary) => {
+      const m = decode(isBinary ? new Uint8Array(data as Buffer) : data.toString()) as Reply;
+      if (m.id !== undefined) waiting.get(m.id)?.(m);
+    });
+    const call = (method: string, params?: unknown) =>
+      new Promise<Reply>((resolve) => {
+        const id = next++;
+        waiting.set(id, resolve);
+        ws.send(encode({ t: 'call', id, method, params }));
+      });
+    return { ws, call };
+  }
+
+  it('refuses a channel count no file can have before sizing anything by it', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    // Raw files without metadata: the channel count typed decides how they are read.
+    const raw = join(dir, 'plain.dat');
+    const live = join(dir, 'growing.bin');
+    writeFileSync(raw, new Uint8Array(384 * 2 * 1000));
+    writeFileSync(live, new Uint8Array(384 * 2 * 1000));
+    // Before, a billion channels made a table of a billion channels: the host ran out of heap and
+    // aborted; ten million following a file held 4 GB and stopped answering.
+    for (const [source, why] of [
+      [{ kind: 'recording', path: raw, channels: 1e9, fs: 30000 }, /1 to 65536 for "channels" but received 1000000000/],
+      [{ kind: 'file', path: live, channels: 1e7, fs: 30000 }, /1 to 65536 for "channels" but received 10000000$/],
+      // Half a channel opened a followed file with no channels at all.
+      [{ kind: 'file', path: live, channels: 0.5, fs: 30000 }, /1 to 65536 for "channels" but received 0\.5/],
+      [{ kind: 'file', path: live, channels: 384, fs: '30000' }, /above 0 Hz for "fs" but received the string "30000"/]
+    ] as const) {
+      const r = await call('session.open', { source });
+      expect(r.error, JSON.stringify(source)).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(r.error!.message).toMatch(why);
+    }
+    const exported = await call('export.check', { source: raw, raw: { channels: 1e9, fs: 30000 }, preset: { id: 1 }, format: 'raw-f32', outDir: join(dir, 'out') });
+    expect(exported.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect(exported.error!.message).toMatch(/1 to 65536 for "channels" but received 1000000000/);
+    expect((await call('session.info')).result).toBeNull();
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    // A sensible count still opens the same files.
+    expect((await call('session.open', { source: { kind: 'recording', path: raw, channels: 384, fs: 30000 } })).result).toMatchObject({ kind: 'recording', fs: 30000 });
+    ws.close();
+  });
+});
