@@ -8,6 +8,7 @@ import { toWireError, type Host } from '../api/host.ts';
 import { decode, encode, type ClientMessage, type ServerMessage } from '../api/wire.ts';
 import type { SessionInfo } from '../api/domains/session.ts';
 import { serveStatic } from './static.ts';
+import { formatBytes } from '../planner/plan.ts';
 
 export interface ServerOptions {
   host: string;
@@ -61,10 +62,24 @@ function isClientMessage(m: unknown): m is ClientMessage {
   return (o.t === 'sub' || o.t === 'unsub') && typeof o.event === 'string';
 }
 
-function attach(ws: WebSocket, host: Host): void {
+/**
+ * What a client has not read yet waits in this process: one that stops reading (a script that never
+ * does, a frozen tab) while asking for screens of columns, 25 MB each, would have the host hold them
+ * all. Past this it is disconnected; the page's transport reconnects and asks again.
+ */
+export const MAX_UNREAD_BYTES = 128 * 2 ** 20;
+
+function attach(ws: WebSocket, host: Host, who: string): void {
   const subscriptions = new Map<string, () => void>();
   const send = (msg: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(encode(msg));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_UNREAD_BYTES) {
+      // A close frame would wait behind what it does not read: the socket is dropped at once.
+      console.warn(`probedeck: ${who} left ${formatBytes(ws.bufferedAmount)} of replies unread; disconnected`);
+      ws.terminate();
+      return;
+    }
+    ws.send(encode(msg));
   };
   ws.on('message', async (data, isBinary) => {
     let msg: ClientMessage;
@@ -130,7 +145,7 @@ export async function startServer(host: Host, options: ServerOptions): Promise<R
     wss.handleUpgrade(req, socket, head, (ws) => {
       if (idle) clearTimeout(idle);
       idle = null;
-      attach(ws, host);
+      attach(ws, host, `the client at ${req.socket.remoteAddress ?? 'an unknown address'}`);
       ws.on('close', whenAlone);
     });
   });

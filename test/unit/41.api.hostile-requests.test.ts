@@ -78,4 +78,31 @@ describe('hostile requests to the browser-mode host', () => {
     expect((await call('session.open', { source: { kind: 'recording', path: raw, channels: 384, fs: 30000 } })).result).toMatchObject({ kind: 'recording', fs: 30000 });
     ws.close();
   });
+
+  it('disconnects a client that does not read its replies, rather than hold them all', async () => {
+    const { dir, url } = await start();
+    const raw = join(dir, 'plain.dat');
+    writeFileSync(raw, new Uint8Array(384 * 2 * 10_000));
+    const reader = await connect(url);
+    expect((await reader.call('session.open', { source: { kind: 'recording', path: raw, channels: 384, fs: 30000 } })).result).toMatchObject({ kind: 'recording' });
+    // A client that stops reading (a script that never does, a frozen tab) and asks for 24 screens
+    // of columns, 25 MB each: before, the host held all 600 MB for it, for as long as it stayed.
+    const { ws, call } = await connect(url);
+    const socket = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    socket.pause();
+    let answered = 0;
+    ws.on('message', () => answered++);
+    ws.on('error', () => {});
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    for (let i = 0; i < 24; i++) void call('session.columns', { fromColumn: 0, samplesPerColumn: 1, maxColumns: 8192, processed: false });
+    // Requests to a recording are served one after another: this one comes after all 24.
+    expect((await reader.call('session.columns', { fromColumn: 0, samplesPerColumn: 1, maxColumns: 10, processed: false })).result).toMatchObject({ count: 10 });
+    socket.resume();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000))]);
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
+    expect(answered).toBeLessThan(24);
+    // The others are served as before.
+    expect((await reader.call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    reader.ws.close();
+  });
 });
