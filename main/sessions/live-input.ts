@@ -344,10 +344,17 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       lastLook = now;
       if (!existsSync(metaPath)) return;
       metaSeen = true;
-      void readMeta(path).then((meta) => {
-        const wrong = metaDisagrees(path, meta, fallback);
-        emit(wrong ? { kind: 'error', message: wrong } : { kind: 'info', message: `${metaPath} appeared: the recording is complete` });
-      });
+      void readMeta(path).then(
+        (meta) => {
+          const wrong = metaDisagrees(path, meta, fallback);
+          emit(wrong ? { kind: 'error', message: wrong } : { kind: 'info', message: `${metaPath} appeared: the recording is complete` });
+        },
+        // Not readable yet (the writer still holds it, no permission): looked at again as the file grows.
+        // Unheard, the rejection ended the host.
+        () => {
+          metaSeen = false;
+        }
+      );
     }
   });
 }

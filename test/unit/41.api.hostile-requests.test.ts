@@ -1,7 +1,7 @@
 // Careless and hostile requests through the real browser-mode transport (real host, real addon,
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -104,5 +104,34 @@ describe('hostile requests to the browser-mode host', () => {
     // The others are served as before.
     expect((await reader.call('engine.info')).result).toMatchObject({ version: '0.1.0' });
     reader.ws.close();
+  });
+
+  it('follows a file whose .meta cannot be read yet without an unhandled rejection', async () => {
+    const { dir, url } = await start();
+    const rejections: unknown[] = [];
+    const collect = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', collect);
+    try {
+      const { ws, call } = await connect(url);
+      const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+      const frame = 385 * 2;
+      writeFileSync(bin, new Uint8Array(frame * 3000));
+      expect((await call('session.open', { source: { kind: 'file', path: bin, channels: 385, fs: 30000 } })).result).toMatchObject({ kind: 'file' });
+      // A .meta there but unreadable (still locked by the writer, no permission; here a folder):
+      // before, reading it rejected where no one listened, which ends a Node process.
+      mkdirSync(join(dir, 'run_g0_t0.imec0.ap.meta'));
+      for (let i = 0; i < 12; i++) {
+        appendFileSync(bin, new Uint8Array(frame * 3000));
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rejections).toEqual([]);
+      const status = (await call('session.status')).result as { state: string; newestSample: number };
+      expect(status.state).toBe('running');
+      expect(status.newestSample).toBeGreaterThan(3000);
+      ws.close();
+    } finally {
+      process.off('unhandledRejection', collect);
+    }
   });
 });
