@@ -45,7 +45,10 @@ export function checkPipeline(p: unknown): SessionPipeline {
   }
   const reference = validateReference('pipeline.reference', p.reference);
   const exclude = p.exclude ?? [];
-  if (!Array.isArray(exclude) || !exclude.every(isInteger)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
+  if (!Array.isArray(exclude)) throw invalidParameterError('pipeline.exclude', 'a list of channel indices', exclude);
+  // The entry at fault, by place ("an array of length 3" did not say which); the source says which are too high.
+  const wrong = exclude.findIndex((c) => !(isInteger(c) && c >= 0));
+  if (wrong >= 0) throw invalidParameterError(`pipeline.exclude[${wrong}]`, 'a channel index (a whole number from 0)', exclude[wrong]);
   const ps = p.phaseShift ?? null;
   if (ps !== null && (!isPlainObject(ps) || ![16, 32, 64].includes(ps.taps as number))) throw invalidParameterError('pipeline.phaseShift', 'null or {taps: 16, 32 or 64}', ps);
   if (p.detectBadChannels !== undefined && typeof p.detectBadChannels !== 'boolean') throw invalidParameterError('pipeline.detectBadChannels', 'true or false', p.detectBadChannels);
@@ -54,7 +57,9 @@ export function checkPipeline(p: unknown): SessionPipeline {
   return {
     filter: f as SessionPipeline['filter'],
     reference,
-    exclude: exclude as number[],
+    // Each channel once: a list naming one a million times was kept as it came, and went out in
+    // every status to every tab as a million bad channels.
+    exclude: [...new Set(exclude as number[])],
     phaseShift: ps as SessionPipeline['phaseShift'],
     detectBadChannels: p.detectBadChannels === true,
     detectMethod: method as SessionPipeline['detectMethod']

@@ -134,4 +134,23 @@ describe('hostile requests to the browser-mode host', () => {
       process.off('unhandledRejection', collect);
     }
   });
+
+  it('keeps each excluded channel once, however often a pipeline names it', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    const raw = join(dir, 'plain.dat');
+    writeFileSync(raw, new Uint8Array(384 * 2 * 1000));
+    expect((await call('session.open', { source: { kind: 'recording', path: raw, channels: 384, fs: 30000 } })).result).toMatchObject({ kind: 'recording' });
+    // Before, the list was kept as it came: a million entries of channel 5 went out in every status
+    // and every session.info, to every tab, as a million bad channels.
+    const info = (await call('session.setPipeline', { filter: null, reference: { mode: 'global' }, exclude: [...new Array(1e6).fill(5), 7, 5] })).result as { pipeline: { exclude: number[] }; badChannels: { index: number }[] };
+    expect(info.pipeline.exclude).toEqual([5, 7]);
+    expect(info.badChannels).toEqual([{ index: 5, label: 'known' }, { index: 7, label: 'known' }]);
+    expect(((await call('session.status')).result as { badChannels: unknown[] }).badChannels).toHaveLength(2);
+    // An entry that is no channel is named by its place.
+    const bad = await call('session.setPipeline', { filter: null, reference: { mode: 'global' }, exclude: [1, 2, -3] });
+    expect(bad.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect(bad.error!.message).toMatch(/"pipeline\.exclude\[2\]" but received -3/);
+    ws.close();
+  });
 });
