@@ -10,7 +10,7 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, shownBadChannels, viewReference } from './view-pipeline.ts';
+import { filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 
 interface FirShift {
   spec: { method: 'fir'; shifts: Float64Array; taps: 16 | 32 | 64 };
@@ -262,6 +262,7 @@ export class FileSession {
     const { fs, channels } = this.source.info;
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
+    if (end - start < 1) throw windowTooShort('activity', seconds, end, end - start, fs);
     // The probe map polls; while the view stays on one window a recording's answer cannot change,
     // and recomputing it would hold the queue a scrub request waits in.
     // The pipeline is part of the key: a reply computed while it changed must not be reused after.
@@ -280,6 +281,7 @@ export class FileSession {
     const { fs, channels } = this.source.info;
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
+    if (end - start < 8) throw windowTooShort('spectrum', seconds, end, end - start, fs);
     const w = await this.#window(start, end, processed);
     const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
     const g2 = (w.gainUv ?? 1) ** 2;

@@ -7,7 +7,7 @@ import { autoMarginSamples, commonReference, decimateColumns, designSos, scaleTo
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, shownBadChannels, viewReference } from './view-pipeline.ts';
+import { filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -399,7 +399,7 @@ export class LiveSession {
     const w = this.#recent(true, seconds, endSample);
     const C = this.input.channels.length;
     const spanS = (w.end - w.start) / this.input.fs;
-    if (w.end - w.start < 1) throw new ProbeDeckError('NO_DATA', 'no processed data yet');
+    if (w.end - w.start < 1) throw this.processed.end > this.processed.start ? windowTooShort('activity', seconds, w.end, w.end - w.start, this.input.fs) : new ProbeDeckError('NO_DATA', 'no processed data yet');
     const a = await channelActivity(w.data, C, k, this.#nWorkers);
     return { startSample: w.start, endSample: w.end, seconds: spanS, rms: a.rms, ptp: a.ptp, noiseUv: a.sigma, ratePerS: a.crossings.map((n) => n / spanS) };
   }
@@ -409,7 +409,8 @@ export class LiveSession {
     const w = this.#recent(processed, seconds, endSample);
     const C = this.input.channels.length;
     const seg = Math.min(nperseg, w.end - w.start);
-    if (seg < 8) throw new ProbeDeckError('NO_DATA', 'not enough data yet for a spectrum');
+    const ring = processed ? this.processed : this.raw;
+    if (seg < 8) throw ring.end - ring.start >= 8 ? windowTooShort('spectrum', seconds, w.end, w.end - w.start, this.input.fs) : new ProbeDeckError('NO_DATA', 'not enough data yet for a spectrum');
     const r = await welchChannels(w.data, C, channels, this.input.fs, seg, this.#nWorkers);
     return { channels, freqs: r.freqs, psd: r.psd, bins: r.bins, seconds: (w.end - w.start) / this.input.fs };
   }

@@ -45,3 +45,14 @@ export function shownBadChannels(found: SessionBadChannel[], p: SessionPipeline,
 function unusedOf(channels: Pick<SessionChannel, 'unused'>[]): number[] {
   return channels.flatMap((c, i) => (c.unused ? [i] : []));
 }
+
+/**
+ * A window for the probe map or the spectrum with too few samples (ending at sample 0, a span under
+ * one sample): said in the request's terms, not in the engine's ('a segment of 8 to 0 samples for
+ * "nperseg"', a parameter the request never sent). NO_DATA: a view at a run's or a recording's very
+ * first samples is a state the panels say, not a failure.
+ */
+export function windowTooShort(what: 'activity' | 'spectrum', seconds: number, end: number, samples: number, fs: number): ProbeDeckError {
+  const need = what === 'spectrum' ? 'a spectrum needs at least 8' : 'the probe map needs at least 1';
+  return new ProbeDeckError('NO_DATA', `the ${seconds} s ending at sample ${end} holds ${samples} samples at ${fs} Hz: ${need}`);
+}

@@ -153,4 +153,41 @@ describe('hostile requests to the browser-mode host', () => {
     expect(bad.error!.message).toMatch(/"pipeline\.exclude\[2\]" but received -3/);
     ws.close();
   });
+
+  it('says why a window for the probe map or the spectrum holds nothing, in the request\'s own words', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    const raw = join(dir, 'plain.dat');
+    writeFileSync(raw, new Uint8Array(384 * 2 * 30_000));
+    expect((await call('session.open', { source: { kind: 'recording', path: raw, channels: 384, fs: 30000 } })).result).toMatchObject({ kind: 'recording' });
+    // Before: 'rows [0, -5) are outside [0, 30000)', 'Expected at least one row for "data" but
+    // received 0', and for the spectrum 'Expected a segment of 8 to 0 samples (the window's length)
+    // for "nperseg" but received 0', naming a parameter the request did not send.
+    for (const method of ['session.activity', 'session.spectrum']) {
+      const ask = (p: object) => call(method, { channels: [0], processed: true, ...p });
+      const negative = await ask({ seconds: 1, endSample: -5 });
+      expect(negative.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(negative.error!.message).toMatch(/for "endSample" but received -5/);
+      for (const p of [{ seconds: 1, endSample: 0 }, { seconds: 1e-9 }]) {
+        const empty = await ask(p);
+        expect(empty.error, `${method} ${JSON.stringify(p)}`).toMatchObject({ code: 'NO_DATA' });
+        expect(empty.error!.message).not.toMatch(/nperseg|"data"/);
+        expect(empty.error!.message).toMatch(/holds 0 samples/);
+      }
+    }
+    const short = await call('session.spectrum', { channels: [0], processed: true, seconds: 1, endSample: 5 });
+    expect(short.error).toMatchObject({ code: 'NO_DATA' });
+    expect(short.error!.message).toMatch(/holds 5 samples.*at least 8/);
+    // What a window can answer still is.
+    expect((await call('session.spectrum', { channels: [0], processed: true, seconds: 1, endSample: 100 })).result).toMatchObject({ bins: 51 });
+    // Live, once there are samples, a window under one is said as such, not as 'no processed data yet'.
+    expect((await call('session.open', { source: { kind: 'simulator' } })).result).toMatchObject({ kind: 'simulator' });
+    await expect.poll(async () => ((await call('session.status')).result as { newestSample: number }).newestSample, { timeout: 10_000 }).toBeGreaterThan(100);
+    for (const method of ['session.activity', 'session.spectrum']) {
+      const live = await call(method, { channels: [0], processed: true, seconds: 1e-9 });
+      expect(live.error).toMatchObject({ code: 'NO_DATA' });
+      expect(live.error!.message).toMatch(/the 1e-9 s ending at sample \d+ holds 0 samples at 30000 Hz/);
+    }
+    ws.close();
+  });
 });

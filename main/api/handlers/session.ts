@@ -40,7 +40,7 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (!isPlainObject(p) || !isNumber(p.seconds) || p.seconds <= 0 || p.seconds > 600) throw invalidParameterError('seconds', 'a window of up to 600 s', isPlainObject(p) ? p.seconds : p);
       const k = p.thresholdSigma ?? 5;
       if (!isNumber(k) || k <= 0) throw invalidParameterError('thresholdSigma', 'a threshold above 0 σ', k);
-      if (p.endSample !== undefined && !isInteger(p.endSample)) throw invalidParameterError('endSample', 'a sample index', p.endSample);
+      if (p.endSample !== undefined && !(isInteger(p.endSample) && p.endSample >= 0)) throw invalidParameterError('endSample', 'a sample index from 0 (where the window ends)', p.endSample);
       return sessions.require().activity(p.seconds, k, p.endSample as number | undefined);
     },
     'session.spectrum': (p) => {
@@ -48,7 +48,7 @@ export function sessionHandlers(sessions: SessionManager): HandlersOf<keyof Sess
       if (!Array.isArray(p.channels) || p.channels.length === 0 || p.channels.length > 64 || !p.channels.every(isInteger)) throw invalidParameterError('channels', '1 to 64 channel indices', p.channels);
       const nperseg = p.nperseg ?? 4096;
       if (!isInteger(nperseg) || nperseg < 8 || nperseg > 65536) throw invalidParameterError('nperseg', 'a segment of 8 to 65536 samples', nperseg);
-      if (p.endSample !== undefined && !isInteger(p.endSample)) throw invalidParameterError('endSample', 'a sample index', p.endSample);
+      if (p.endSample !== undefined && !(isInteger(p.endSample) && p.endSample >= 0)) throw invalidParameterError('endSample', 'a sample index from 0 (where the window ends)', p.endSample);
       return sessions.require().spectrum(p.channels as number[], p.seconds, p.processed !== false, nperseg, p.endSample as number | undefined);
     }
   };
