@@ -190,4 +190,18 @@ describe('hostile requests to the browser-mode host', () => {
     }
     ws.close();
   });
+
+  it('refuses an export history length SQLite cannot take, naming it', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    // Before: 'datatype mismatch' (SQLITE_MISMATCH) for 1e300; -1 listed every export ever made.
+    for (const limit of [1e300, -1, 0, 2.5, 'x']) {
+      const r = await call('export.history', { limit });
+      expect(r.error, String(limit)).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(r.error!.message).toMatch(/from 1 to 1000 for "limit"/);
+    }
+    expect((await call('export.history', { limit: 20 })).result).toEqual([]);
+    expect((await call('export.history')).result).toEqual([]);
+    ws.close();
+  });
 });

@@ -1,6 +1,6 @@
 import type { ExportMethods } from '../domains/export.ts';
 import type { ExportManager } from '../../export/manager.ts';
-import { isInteger, isPlainObject } from '../../util/is.ts';
+import { invalidParameterError, isInteger, isPlainObject } from '../../util/is.ts';
 import type { HandlersOf } from './types.ts';
 
 export function exportHandlers(exports: ExportManager): HandlersOf<keyof ExportMethods> {
@@ -9,6 +9,11 @@ export function exportHandlers(exports: ExportManager): HandlersOf<keyof ExportM
     'export.cancel': (p) => exports.cancel(isPlainObject(p) ? p.id : undefined),
     'export.check': (p) => exports.check(p),
     'export.sourceKinds': (p) => exports.sourceKinds(p),
-    'export.history': (p) => exports.history(isPlainObject(p) && isInteger(p.limit) ? p.limit : undefined)
+    'export.history': (p) => {
+      const limit = isPlainObject(p) ? p.limit : undefined;
+      // SQLite said 'datatype mismatch' to 1e300, and took -1 for every export ever made.
+      if (limit !== undefined && !(isInteger(limit) && limit >= 1 && limit <= 1000)) throw invalidParameterError('limit', 'a number of exports from 1 to 1000', limit);
+      return exports.history(limit);
+    }
   };
 }
