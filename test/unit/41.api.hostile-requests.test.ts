@@ -204,4 +204,17 @@ describe('hostile requests to the browser-mode host', () => {
     expect((await call('export.history')).result).toEqual([]);
     ws.close();
   });
+
+  it('says what came in place of a source', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    // Before, the whole request was described: 'Expected an object for "source" but received object'.
+    for (const [source, what] of [['simulator', 'the string "simulator"'], [7, '7'], [null, 'null'], [['x'], 'an array of length 1']] as const) {
+      const r = await call('session.open', { source });
+      expect(r.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(r.error!.message).toBe(`Expected an object for "source" but received ${what}`);
+    }
+    expect((await call('session.open', 'simulator')).error!.message).toBe('Expected an object { source } for "params" but received the string "simulator"');
+    ws.close();
+  });
 });

@@ -4,7 +4,8 @@ import { invalidParameterError, isInteger, isNumber, isPlainObject, isString } f
 import type { HandlersOf } from './types.ts';
 
 function source(p: unknown): SessionSource {
-  if (!isPlainObject(p) || !isPlainObject(p.source)) throw invalidParameterError('source', 'an object', p);
+  if (!isPlainObject(p)) throw invalidParameterError('params', 'an object { source }', p);
+  if (!isPlainObject(p.source)) throw invalidParameterError('source', 'an object', p.source);
   const s = p.source;
   if (s.kind === 'simulator') return { kind: 'simulator', seed: isInteger(s.seed) ? s.seed : 1 };
   if (s.kind === 'recording' && isString(s.path)) {
