@@ -2,6 +2,7 @@
 // goes through. Messages name the field at fault.
 import { invalidParameterError, isInteger, isNumber, isPlainObject, isString, ProbeDeckError } from '../util/is.ts';
 import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
+import { MAX_CHANNELS } from '../engine/validate.ts';
 
 export const PRESET_FORMAT = 'probedeck-preset';
 export const PRESET_VERSION = 1;
@@ -56,8 +57,9 @@ export function validateBody(input: unknown): PresetBody {
   const manual = bc.manual ?? [];
   if (!Array.isArray(manual)) throw invalidParameterError('pipeline.badChannels.manual', 'a list of channel indices', manual);
   // The entry at fault, by place: "an array of length 3" did not say which of a hand-written list.
-  const wrong = manual.findIndex((c) => !(isInteger(c) && c >= 0));
-  if (wrong >= 0) throw invalidParameterError(`pipeline.badChannels.manual[${wrong}]`, 'a channel index (a whole number from 0; AP12 is 12)', manual[wrong]);
+  // No probe has more channels than the engine takes: two million 'bad channels' were stored, and sent with every list of presets.
+  const wrong = manual.findIndex((c) => !(isInteger(c) && c >= 0 && c < MAX_CHANNELS));
+  if (wrong >= 0) throw invalidParameterError(`pipeline.badChannels.manual[${wrong}]`, `a channel index (a whole number from 0 to ${MAX_CHANNELS - 1}; AP12 is 12)`, manual[wrong]);
 
   const reference = validateReference('pipeline.reference', p.reference);
 
@@ -80,7 +82,7 @@ export function validateBody(input: unknown): PresetBody {
     pipeline: {
       filter: { kind, order, lowHz, highHz, phase, marginMs },
       phaseShift: { method, taps: taps as 16 | 32 | 64 },
-      badChannels: { detect, manual: [...manual] as number[] },
+      badChannels: { detect, manual: [...new Set(manual as number[])] }, // each once
       reference
     },
     display: { view, gainUvPerDiv: gain as number | null, windowS, colormap, channelOrder },

@@ -217,4 +217,17 @@ describe('hostile requests to the browser-mode host', () => {
     expect((await call('session.open', 'simulator')).error!.message).toBe('Expected an object { source } for "params" but received the string "simulator"');
     ws.close();
   });
+
+  it('keeps a preset\'s known bad channels to channels a probe can have, once each', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    const body = (manual: number[]) => ({ pipeline: { filter: { kind: 'none' }, badChannels: { detect: 'none', manual }, reference: { mode: 'global' } }, display: {} });
+    // Before, two million were stored, and every presets.list (each page load, each menu) sent 15 MB.
+    const huge = await call('presets.create', { name: 'huge', body: body(Array.from({ length: 2e6 }, (_, i) => i)) });
+    expect(huge.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect(huge.error!.message).toBe('Expected a channel index (a whole number from 0 to 65535; AP12 is 12) for "pipeline.badChannels.manual[65536]" but received 65536');
+    const twice = await call('presets.create', { name: 'twice', body: body([3, 3, 5, 3]) });
+    expect((twice.result as { body: { pipeline: { badChannels: { manual: number[] } } } }).body.pipeline.badChannels.manual).toEqual([3, 5]);
+    ws.close();
+  });
 });

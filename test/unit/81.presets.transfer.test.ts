@@ -172,7 +172,7 @@ describe('ProbeDeck preset files', () => {
     expect(() => parsePresetFile(`{"format":"probedeck","version":1,"body":${body}}`)).toThrow(/"format" is "probedeck"; a ProbeDeck preset file says "probedeck-preset"/);
     // A hand-written list of bad channels: the entry at fault, where it said 'received an array of length 3'.
     const listed = (manual: unknown[]) => parsePresetFile(`{"format":"probedeck-preset","version":1,"body":${JSON.stringify({ ...ap, pipeline: { ...ap.pipeline, badChannels: { detect: 'none', manual } } })}}`);
-    expect(() => listed([40, 'AP12', 120])).toThrow('Expected a channel index (a whole number from 0; AP12 is 12) for "pipeline.badChannels.manual[1]" but received the string "AP12"');
+    expect(() => listed([40, 'AP12', 120])).toThrow('Expected a channel index (a whole number from 0 to 65535; AP12 is 12) for "pipeline.badChannels.manual[1]" but received the string "AP12"');
     expect(() => listed([40, 120, -1])).toThrow('for "pipeline.badChannels.manual[2]" but received -1');
     expect(listed([40, 120]).body.pipeline.badChannels.manual).toEqual([40, 120]);
   });
