@@ -110,6 +110,9 @@ function attach(ws: WebSocket, host: Host, who: string): void {
       subscriptions.delete(msg.event);
     }
   });
+  // A frame that breaks the protocol (not UTF-8, past maxPayload): ws closes the socket with its
+  // code (1007, 1009) and raises this, which unheard ended the host.
+  ws.on('error', (err) => console.warn(`probedeck: ${who} broke the WebSocket protocol (${err.message}); disconnected`));
   ws.on('close', () => {
     for (const off of subscriptions.values()) off();
     subscriptions.clear();

@@ -15,12 +15,21 @@ type Reply = { t: string; id?: number; result?: unknown; error?: { code?: string
 describe('hostile requests to the browser-mode host', () => {
   let host: Host;
   let server: RunningServer;
+  // What would end a plain Node host (vitest only reports them): an error event no one listens to,
+  // a rejection no one handles. Every test here ends with none.
+  const escaped: unknown[] = [];
+  const collect = (e: unknown) => escaped.push(e);
   afterEach(async () => {
     await server?.close();
     await host?.close();
+    process.off('uncaughtException', collect);
+    process.off('unhandledRejection', collect);
+    expect(escaped.splice(0)).toEqual([]);
   });
 
   async function start() {
+    process.on('uncaughtException', collect);
+    process.on('unhandledRejection', collect);
     const dir = tempDir();
     const staticDir = join(dir, 'static');
     mkdirSync(staticDir, { recursive: true });
@@ -108,31 +117,24 @@ describe('hostile requests to the browser-mode host', () => {
 
   it('follows a file whose .meta cannot be read yet without an unhandled rejection', async () => {
     const { dir, url } = await start();
-    const rejections: unknown[] = [];
-    const collect = (e: unknown) => rejections.push(e);
-    process.on('unhandledRejection', collect);
-    try {
-      const { ws, call } = await connect(url);
-      const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
-      const frame = 385 * 2;
-      writeFileSync(bin, new Uint8Array(frame * 3000));
-      expect((await call('session.open', { source: { kind: 'file', path: bin, channels: 385, fs: 30000 } })).result).toMatchObject({ kind: 'file' });
-      // A .meta there but unreadable (still locked by the writer, no permission; here a folder):
-      // before, reading it rejected where no one listened, which ends a Node process.
-      mkdirSync(join(dir, 'run_g0_t0.imec0.ap.meta'));
-      for (let i = 0; i < 12; i++) {
-        appendFileSync(bin, new Uint8Array(frame * 3000));
-        await new Promise((r) => setTimeout(r, 150));
-      }
-      await new Promise((r) => setTimeout(r, 300));
-      expect(rejections).toEqual([]);
-      const status = (await call('session.status')).result as { state: string; newestSample: number };
-      expect(status.state).toBe('running');
-      expect(status.newestSample).toBeGreaterThan(3000);
-      ws.close();
-    } finally {
-      process.off('unhandledRejection', collect);
+    const { ws, call } = await connect(url);
+    const bin = join(dir, 'run_g0_t0.imec0.ap.bin');
+    const frame = 385 * 2;
+    writeFileSync(bin, new Uint8Array(frame * 3000));
+    expect((await call('session.open', { source: { kind: 'file', path: bin, channels: 385, fs: 30000 } })).result).toMatchObject({ kind: 'file' });
+    // A .meta there but unreadable (still locked by the writer, no permission; here a folder):
+    // before, reading it rejected where no one listened, which ends a Node process.
+    mkdirSync(join(dir, 'run_g0_t0.imec0.ap.meta'));
+    for (let i = 0; i < 12; i++) {
+      appendFileSync(bin, new Uint8Array(frame * 3000));
+      await new Promise((r) => setTimeout(r, 150));
     }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(escaped).toEqual([]);
+    const status = (await call('session.status')).result as { state: string; newestSample: number };
+    expect(status.state).toBe('running');
+    expect(status.newestSample).toBeGreaterThan(3000);
+    ws.close();
   });
 
   it('keeps each excluded channel once, however often a pipeline names it', async () => {
@@ -228,6 +230,27 @@ describe('hostile requests to the browser-mode host', () => {
     expect(huge.error!.message).toBe('Expected a channel index (a whole number from 0 to 65535; AP12 is 12) for "pipeline.badChannels.manual[65536]" but received 65536');
     const twice = await call('presets.create', { name: 'twice', body: body([3, 3, 5, 3]) });
     expect((twice.result as { body: { pipeline: { badChannels: { manual: number[] } } } }).body.pipeline.badChannels.manual).toEqual([3, 5]);
+    ws.close();
+  });
+
+  it('closes a socket that breaks the WebSocket protocol, and stays up for the others', async () => {
+    const { url } = await start();
+    // A text frame that is not UTF-8, and a frame past the 64 MiB the host reads: before, the
+    // server's socket raised an 'error' no one listened to, which ended the host process.
+    for (const [frame, code] of [
+      [{ data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), binary: false }, 1007],
+      [{ data: Buffer.alloc(65 * 2 ** 20, 0x20), binary: false }, 1009]
+    ] as const) {
+      const ws = new WebSocket(url);
+      ws.on('error', () => {});
+      await new Promise((r) => ws.once('open', r));
+      const closed = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+      ws.send(frame.data, { binary: frame.binary });
+      expect(await closed).toBe(code);
+    }
+    expect(escaped).toEqual([]);
+    const { ws, call } = await connect(url);
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
     ws.close();
   });
 });
