@@ -142,6 +142,9 @@ export async function startServer(host: Host, options: ServerOptions): Promise<R
   server.on('upgrade', (req, socket, head) => {
     const why = refusal(req, token);
     if (why) {
+      // Node leaves an upgrading socket's errors to us: a client gone before reading why (a reset)
+      // raised one no one listened to, which ended the host.
+      socket.on('error', () => {});
       socket.end(`HTTP/1.1 ${why === 'not found' ? 404 : 403} Forbidden\r\nConnection: close\r\n\r\n${why}\n`);
       return;
     }

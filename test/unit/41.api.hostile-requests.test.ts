@@ -2,6 +2,7 @@
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -248,6 +249,31 @@ describe('hostile requests to the browser-mode host', () => {
       ws.send(frame.data, { binary: frame.binary });
       expect(await closed).toBe(code);
     }
+    expect(escaped).toEqual([]);
+    const { ws, call } = await connect(url);
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+  });
+
+  it('survives clients that reset the connection while their upgrade is refused', async () => {
+    const { url } = await start();
+    const port = Number(new URL(url).port);
+    // A scanner on the lab network, a page of another origin: refused, and gone before reading why.
+    // Before, the reset reached the refused socket with no one listening, which ended the host.
+    for (let i = 0; i < 20; i++) {
+      await new Promise<void>((resolve) => {
+        const s = createConnection(port, '127.0.0.1', () => {
+          const origin = i % 2 ? '' : 'Origin: http://evil.example\r\n';
+          s.write(`GET /${i % 2 ? 'elsewhere' : 'ws'} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${origin}\r\n`);
+          setTimeout(() => {
+            s.resetAndDestroy();
+            resolve();
+          }, i % 3);
+        });
+        s.on('error', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 200));
     expect(escaped).toEqual([]);
     const { ws, call } = await connect(url);
     expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
