@@ -42,12 +42,14 @@ function sameToken(given: string | null, token: string): boolean {
 
 /** Why a WebSocket upgrade is refused, or null when it is allowed. */
 export function refusal(req: IncomingMessage, token: string | undefined): string | null {
-  const url = new URL(req.url ?? '/', 'http://x');
-  if (url.pathname !== '/ws') return 'not found';
+  // Neither is trusted to parse ('http://[::1' as the target, 'not a url' as Origin): a throw here,
+  // in the upgrade listener, ended the host.
+  const url = URL.parse(req.url ?? '/', 'http://x');
+  if (url?.pathname !== '/ws') return 'not found';
   // WebSockets ignore the same-origin policy: refuse pages of other origins (DNS rebinding,
   // a hostile site probing 127.0.0.1) by checking Origin against Host.
   const origin = req.headers.origin;
-  if (origin && new URL(origin).host !== req.headers.host) return 'cross-origin WebSocket refused';
+  if (origin && URL.parse(origin)?.host !== req.headers.host) return 'cross-origin WebSocket refused';
   const remote = req.socket.remoteAddress;
   if (isLoopback(remote) && !token) return null;
   if (!token) return 'non-loopback clients are not allowed on a loopback-only server';

@@ -279,4 +279,26 @@ describe('hostile requests to the browser-mode host', () => {
     expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
     ws.close();
   });
+
+  it('refuses an upgrade whose Origin or address is no URL, and stays up', async () => {
+    const { url } = await start();
+    const port = Number(new URL(url).port);
+    const upgrade = (target: string, origin: string) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        const s = createConnection(port, '127.0.0.1', () => s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: ${origin}\r\n\r\n`));
+        s.on('data', (d) => (got += d));
+        s.on('close', () => resolve(got));
+        s.on('error', () => resolve(got));
+        setTimeout(() => (s.destroy(), resolve(`${got}(no answer)`)), 2000);
+      });
+    // Before, parsing them threw in the upgrade listener: uncaught, which ends the host, and no answer.
+    expect(await upgrade('/ws', 'not a url')).toMatch(/^HTTP\/1\.1 403 .*cross-origin WebSocket refused/s);
+    expect(await upgrade('/ws', 'http://[::1')).toMatch(/^HTTP\/1\.1 403 .*cross-origin WebSocket refused/s);
+    expect(await upgrade('http://[::1/ws', `http://127.0.0.1:${port}`)).toMatch(/^HTTP\/1\.1 404 .*not found/s);
+    expect(escaped).toEqual([]);
+    const { ws, call } = await connect(url);
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+  });
 });
