@@ -20,7 +20,12 @@ export const CONTENT_SECURITY_POLICY =
   "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): void {
-  const url = new URL(req.url ?? '/', 'http://x');
+  // '//' (an address typed with one slash too many) is no URL: thrown here, it ended the host.
+  const url = URL.parse(req.url ?? '/', 'http://x');
+  if (!url) {
+    res.writeHead(400).end('bad path');
+    return;
+  }
   let rel: string;
   try {
     rel = decodeURIComponent(url.pathname);

@@ -301,4 +301,23 @@ describe('hostile requests to the browser-mode host', () => {
     expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
     ws.close();
   });
+
+  it('answers a page request whose address is no URL with 400, and stays up', async () => {
+    const { url } = await start();
+    const port = Number(new URL(url).port);
+    const get = (target: string) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        const s = createConnection(port, '127.0.0.1', () => s.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+        s.on('data', (d) => (got += d));
+        s.on('close', () => resolve(got));
+        s.on('error', () => resolve(got));
+        setTimeout(() => (s.destroy(), resolve(`${got}(no answer)`)), 2000);
+      });
+    // '//' is what a browser sends for http://127.0.0.1:5173// typed with one slash too many. Before,
+    // parsing it threw in the request listener: uncaught, which ends the host, and no answer.
+    for (const target of ['//', 'http://[::1/', 'http://x:99999/']) expect(await get(target), target).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await get('/')).toMatch(/^HTTP\/1\.1 200 /);
+    expect(escaped).toEqual([]);
+  });
 });
