@@ -243,8 +243,9 @@ function followInput(l: FollowLayout): LiveInput {
 export async function growingFileInput(path: string, fallback: { channels: number; fs: number }): Promise<LiveInput> {
   // A SpikeGLX .meta names its .bin: that is the file followed (its own text would be taken for data).
   path = binPathFor(path);
-  const metaPath = metaPathFor(path);
-  if (existsSync(metaPath)) {
+  // Only a .bin has a .meta: any other name (a raw .dat) was taken for its own .meta, and refused.
+  const metaPath = /\.bin$/i.test(path) ? metaPathFor(path) : null;
+  if (metaPath && existsSync(metaPath)) {
     const meta = await readMeta(path);
     const nSaved = Number(meta.values.get('nSavedChans'));
     // The file's own size: a finished run's .meta states it (a guessed size would not match).
@@ -315,7 +316,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
     warnings,
-    finished: spikeglxFinished(path, fallback),
+    finished: metaPath ? spikeglxFinished(path, fallback) : undefined,
     laterNote: () => laterRunNote(path),
     onGrow(emit) {
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
@@ -342,7 +343,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       const now = performance.now();
       if (metaSeen || now - lastLook < 500) return;
       lastLook = now;
-      if (!existsSync(metaPath)) return;
+      if (!metaPath || !existsSync(metaPath)) return;
       metaSeen = true;
       void readMeta(path).then(
         (meta) => {

@@ -320,4 +320,25 @@ describe('hostile requests to the browser-mode host', () => {
     expect(await get('/')).toMatch(/^HTTP\/1\.1 200 /);
     expect(escaped).toEqual([]);
   });
+
+  it('follows a raw .dat file as the channels and rate typed say', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    const dat = join(dir, 'acquisition.dat');
+    writeFileSync(dat, new Uint8Array(64 * 2 * 3000));
+    // Before, the .dat was taken for its own .meta (only a .bin's name changes to .meta):
+    // '"nSavedChans" is missing or not a number', and no raw file but a .bin could be followed.
+    const opened = await call('session.open', { source: { kind: 'file', path: dat, channels: 64, fs: 30000 } });
+    expect(opened.error).toBeUndefined();
+    expect(opened.result).toMatchObject({ kind: 'file', fs: 30000 });
+    for (let i = 0; i < 8; i++) {
+      appendFileSync(dat, new Uint8Array(64 * 2 * 3000));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    await new Promise((r) => setTimeout(r, 600));
+    const status = (await call('session.status')).result as { state: string; message: string | null; newestSample: number; channels: number };
+    expect(status).toMatchObject({ state: 'running', message: null, channels: 64 });
+    expect(status.newestSample).toBeGreaterThan(3000);
+    ws.close();
+  });
 });
