@@ -10,7 +10,7 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
+import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 
 interface FirShift {
   spec: { method: 'fir'; shifts: Float64Array; taps: 16 | 32 | 64 };
@@ -214,6 +214,7 @@ export class FileSession {
   }
 
   spectrum(list: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
+    checkSpectrumChannels(list, this.source.info.channels.length);
     return this.#exclusive(() => this.#spectrum(list, seconds, processed, nperseg, endSample));
   }
 

@@ -7,7 +7,7 @@ import { autoMarginSamples, commonReference, decimateColumns, designSos, scaleTo
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
+import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -406,8 +406,9 @@ export class LiveSession {
 
   /** Welch PSD (µV²/Hz) of the chosen channels over the `seconds` ending at `endSample` (default: the newest). */
   async spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
-    const w = this.#recent(processed, seconds, endSample);
     const C = this.input.channels.length;
+    checkSpectrumChannels(channels, C);
+    const w = this.#recent(processed, seconds, endSample);
     const seg = Math.min(nperseg, w.end - w.start);
     const ring = processed ? this.processed : this.raw;
     if (seg < 8) throw ring.end - ring.start >= 8 ? windowTooShort('spectrum', seconds, w.end, w.end - w.start, this.input.fs) : new ProbeDeckError('NO_DATA', 'not enough data yet for a spectrum');

@@ -3,7 +3,7 @@ import type { SessionBadChannel, SessionChannel, SessionFilter, SessionPipeline 
 import type { FilterSpec } from '../engine/filters.ts';
 import { planReference, type ReferencePlan } from '../engine/reference.ts';
 import { referenceSpecOf } from '../presets/to-pipeline.ts';
-import { ProbeDeckError } from '../util/is.ts';
+import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
 
 /** The engine's description of a view filter (a band-pass when no kind is given). */
 export function filterSpecOf(f: SessionFilter): FilterSpec {
@@ -55,4 +55,10 @@ function unusedOf(channels: Pick<SessionChannel, 'unused'>[]): number[] {
 export function windowTooShort(what: 'activity' | 'spectrum', seconds: number, end: number, samples: number, fs: number): ProbeDeckError {
   const need = what === 'spectrum' ? 'a spectrum needs at least 8' : 'the probe map needs at least 1';
   return new ProbeDeckError('NO_DATA', `the ${seconds} s ending at sample ${end} holds ${samples} samples at ${fs} Hz: ${need}`);
+}
+
+/** The channels a spectrum is asked for, each one the source has: the wrong one named by its place, in the request's terms. */
+export function checkSpectrumChannels(list: number[], channels: number): void {
+  const wrong = list.findIndex((c) => !(isInteger(c) && c >= 0 && c < channels));
+  if (wrong >= 0) throw invalidParameterError(`channels[${wrong}]`, `a channel index from 0 to ${channels - 1}`, list[wrong]);
 }

@@ -341,4 +341,21 @@ describe('hostile requests to the browser-mode host', () => {
     expect(status.newestSample).toBeGreaterThan(3000);
     ws.close();
   });
+
+  it('names the spectrum channel that the source does not have', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    const raw = join(dir, 'plain.dat');
+    writeFileSync(raw, new Uint8Array(384 * 2 * 30_000));
+    for (const source of [{ kind: 'recording', path: raw, channels: 384, fs: 30000 }, { kind: 'simulator' }]) {
+      expect((await call('session.open', { source })).result).toMatchObject({ channels: expect.any(Array) });
+      if (source.kind === 'simulator') await expect.poll(async () => ((await call('session.status')).result as { newestSample: number }).newestSample, { timeout: 10_000 }).toBeGreaterThan(5000);
+      // Before: 'Expected channel indices below 384 for "list" but received an array of length 2',
+      // the engine's name for it, and not which one.
+      const r = await call('session.spectrum', { channels: [3, 384], seconds: 0.1, processed: true });
+      expect(r.error, source.kind).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(r.error!.message).toBe('Expected a channel index from 0 to 383 for "channels[1]" but received 384');
+    }
+    ws.close();
+  });
 });
