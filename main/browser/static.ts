@@ -2,6 +2,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { pipeline } from 'node:stream';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -56,5 +57,7 @@ export function serveStatic(root: string, req: IncomingMessage, res: ServerRespo
     'cache-control': 'no-cache'
   });
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  // A read that fails after the headers (the file deleted by a rebuild since the stat, a disk error)
+  // can only cut the response short; unheard, its error ended the host.
+  else pipeline(createReadStream(file), res, () => {});
 }

@@ -1,7 +1,7 @@
 // Careless and hostile requests through the real browser-mode transport (real host, real addon,
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -357,5 +357,18 @@ describe('hostile requests to the browser-mode host', () => {
       expect(r.error!.message).toBe('Expected a channel index from 0 to 383 for "channels[1]" but received 384');
     }
     ws.close();
+  });
+
+  it('survives a page file that cannot be read after it was found', async () => {
+    const { dir, url } = await start();
+    // A file found but unreadable once opened (deleted by a rebuild of the renderer between the two,
+    // a disk error; here /proc/self/mem, which every read refuses with EIO): before, the read
+    // stream's error had no listener, which ended the host.
+    symlinkSync('/proc/self/mem', join(dir, 'static', 'broken.js'));
+    const base = url.replace('ws://', 'http://').replace('/ws', '');
+    await fetch(`${base}/broken.js`, { signal: AbortSignal.timeout(2000) }).then((r) => r.arrayBuffer()).catch(() => null);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(escaped).toEqual([]);
+    expect((await fetch(`${base}/`)).status).toBe(200);
   });
 });
