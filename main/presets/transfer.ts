@@ -43,7 +43,9 @@ export function parsePresetFile(text: string, name?: string): { name: string; bo
       data = JSON.parse(pythonToJson(text));
     } catch {
       // A dict printed from Python may hold values only Python can read back (np.float64(300.0)…).
-      const call = /[A-Za-z_][\w.]*\s*\([^()]*\)/.exec(text.replace(/'[^']*'|"[^"]*"/g, '""'))?.[0];
+      // The name's length is bounded: unbounded, each start of a long run of letters was tried
+      // against the whole rest of it, and 1 MB of them held the host for an hour.
+      const call = /[A-Za-z_][\w.]{0,100}\s*\([^()]*\)/.exec(text.replace(/'[^']*'|"[^"]*"/g, '""'))?.[0];
       if (call) throw new ProbeDeckError('BAD_IMPORT', `the preset file must be JSON (in Python: json.dumps(the_dict)) or a plain Python dict, but it holds ${call}, which neither can carry`);
       throw new ProbeDeckError('BAD_IMPORT', `the preset file is neither JSON nor a Python dict (${(e as Error).message}); in Python, json.dumps(the_dict) gives JSON`);
     }

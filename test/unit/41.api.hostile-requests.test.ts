@@ -371,4 +371,20 @@ describe('hostile requests to the browser-mode host', () => {
     expect(escaped).toEqual([]);
     expect((await fetch(`${base}/`)).status).toBe(200);
   });
+
+  it('answers an import of a file that is no preset at once, whatever its text', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    // A long run of letters (a hex dump, padding) is neither JSON nor a Python dict. Before, the
+    // look for a Python call in it tried every start against the whole rest: 100 000 letters held
+    // the host (every tab, a live view's processing) for half a minute, the 1 MB allowed for an hour.
+    const t0 = performance.now();
+    const r = await call('presets.import', { text: 'a'.repeat(100_000) });
+    expect(r.error).toMatchObject({ code: 'BAD_IMPORT' });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    // A call Python prints into a dict is still named.
+    const np = await call('presets.import', { text: "{'bandpass_filter': {'freq_min': np.float64(300.0)}}" });
+    expect(np.error!.message).toMatch(/it holds np\.float64\(300\.0\), which neither can carry/);
+    ws.close();
+  });
 });
