@@ -1,5 +1,7 @@
 // Processed (and raw) data of a live session: a ring of float32 rows sized by the RAM budget, so a
 // lab member can scroll back as far as the budget allows.
+import { freeBuffer } from '../util/free-buffer.ts';
+
 export class HistoryRing {
   readonly channels: number;
   readonly capacity: number;
@@ -8,6 +10,7 @@ export class HistoryRing {
   end = 0;
   /** The first sample ever written (a run joined late starts past 0). */
   #first = 0;
+  #freed = false;
 
   constructor(channels: number, capacityRows: number) {
     this.channels = channels;
@@ -21,7 +24,13 @@ export class HistoryRing {
 
   /** Bytes the rows held take (pages not yet written are not resident). */
   get heldBytes(): number {
-    return (this.end - this.start) * this.channels * 4;
+    return this.#freed ? 0 : (this.end - this.start) * this.channels * 4;
+  }
+
+  /** Gives the memory back now (the session closed); nothing is held or written afterwards. */
+  free(): void {
+    this.#freed = true;
+    freeBuffer(this.data.buffer);
   }
 
   /**
@@ -38,6 +47,7 @@ export class HistoryRing {
   }
 
   push(rows: Float32Array): void {
+    if (this.#freed) return;
     const C = this.channels;
     let n = rows.length / C;
     let src = 0;
@@ -67,7 +77,7 @@ export class HistoryRing {
 
   /** Zero-copy views of rows [a, b) (two when the range wraps). */
   views(a: number, b: number): Float32Array[] {
-    if (a < this.start || b > this.end || a >= b) return [];
+    if (this.#freed || a < this.start || b > this.end || a >= b) return [];
     const C = this.channels;
     const pa = a % this.capacity;
     const n = b - a;

@@ -12,6 +12,7 @@ import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
+import { freeBuffer } from '../util/free-buffer.ts';
 import { viewHistoryRows } from '../planner/plan.ts';
 import { holdSeparately } from '../planner/memory-model.ts';
 import type { LiveInput } from './live-input.ts';
@@ -84,6 +85,9 @@ export class LiveSession {
   #resumed: { message: string; at: number } | null = null;
   /** Why the input went silent, where its file tells (cut mid-frame, a full disk). */
   #stallCause: string | null = null;
+  #closed = false;
+  /** Requests reading the history now: the engine reads it on its threads, so it is freed only once they are done. */
+  #reading = new Set<Promise<unknown>>();
 
   constructor(o: LiveSessionOptions) {
     this.input = o.input;
@@ -132,7 +136,7 @@ export class LiveSession {
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
-    if (this.raw.end > this.raw.start) void this.#rebuild(p, found);
+    if (this.raw.end > this.raw.start && !this.#closed) void this.#rebuild(p, found);
   }
 
   #say(message: string | null, from: MessageFrom): void {
@@ -266,6 +270,7 @@ export class LiveSession {
   }
 
   #enqueue(rows: Int16Array, first: number): void {
+    if (this.#closed) return; // a read that was under way when the input stopped
     const arrival = performance.now();
     this.#lastArrival = arrival;
     const C = this.input.channels.length;
@@ -332,7 +337,7 @@ export class LiveSession {
     this.processed.push(await this.#run(this.#steps, uv, a, b));
     this.#processedSamples += rows.length / C;
     // (A history shorter than that — a tiny RAM budget — is looked at whole once full.)
-    if (this.#pipeline.detectBadChannels && this.#detection === 'waiting' && this.raw.end - this.raw.start >= Math.min(DETECT_SECONDS * this.input.fs, this.raw.capacity)) void this.#detect();
+    if (this.#pipeline.detectBadChannels && this.#detection === 'waiting' && this.raw.end - this.raw.start >= Math.min(DETECT_SECONDS * this.input.fs, this.raw.capacity)) void this.#read(() => this.#detect()).catch(() => {});
   }
 
   /**
@@ -362,7 +367,7 @@ export class LiveSession {
       };
       const chunks = await detectionChunks({ read, samples, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
       const r = await detectBadChannels({ chunks, channels: C, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
-      if (!this.#pipeline.detectBadChannels) return; // turned off meanwhile
+      if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;
       this.#detection = 'done';
@@ -395,7 +400,11 @@ export class LiveSession {
   }
 
   /** Per-channel RMS, peak-to-peak and threshold-crossing rate over the last `seconds` of processed data. */
-  async activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
+  activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
+    return this.#read(() => this.#activity(seconds, k, endSample));
+  }
+
+  async #activity(seconds: number, k: number, endSample?: number): Promise<ChannelActivityReply> {
     const w = this.#recent(true, seconds, endSample);
     const C = this.input.channels.length;
     const spanS = (w.end - w.start) / this.input.fs;
@@ -405,7 +414,11 @@ export class LiveSession {
   }
 
   /** Welch PSD (µV²/Hz) of the chosen channels over the `seconds` ending at `endSample` (default: the newest). */
-  async spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
+  spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
+    return this.#read(() => this.#spectrum(channels, seconds, processed, nperseg, endSample));
+  }
+
+  async #spectrum(channels: number[], seconds: number, processed: boolean, nperseg: number, endSample?: number): Promise<SpectrumReply> {
     const C = this.input.channels.length;
     checkSpectrumChannels(channels, C);
     const w = this.#recent(processed, seconds, endSample);
@@ -422,7 +435,11 @@ export class LiveSession {
    * that stopped, shows its last samples. A following view asks for that column again with what it
    * gained (see TracesState.#tick), so it is never left drawn as it was when first sent.
    */
-  async columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
+  columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
+    return this.#read(() => this.#columns(fromColumn, samplesPerColumn, maxColumns, processed, toColumn));
+  }
+
+  async #columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
     const ring = processed ? this.processed : this.raw;
     const C = this.input.channels.length;
     const last = Math.min(toColumn ?? Infinity, Math.ceil(ring.end / samplesPerColumn));
@@ -464,12 +481,32 @@ export class LiveSession {
     this.#onStatus?.(this.status());
   }
 
+  /** Runs a request that reads the history, counted until it settles (see stop). */
+  #read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new ProbeDeckError('SESSION_CLOSED', `${this.input.label} was closed`));
+    const run = work();
+    this.#reading.add(run);
+    const done = () => this.#reading.delete(run);
+    run.then(done, done);
+    return run;
+  }
+
+  /**
+   * Stops the input and gives the history back at once: left to the garbage collector, a replaced
+   * view's rings stayed resident beside the new view's for minutes (twice the view's budget).
+   */
   async stop(): Promise<void> {
+    this.#closed = true;
     this.#release();
     if (this.#statusTimer) clearInterval(this.#statusTimer);
     this.#rebuildToken++;
     await this.input.stop();
     await this.#queue;
+    await Promise.allSettled(this.#reading);
+    await this.#queue; // what detection, finishing, may have queued
+    this.raw.free();
+    this.processed.free();
+    for (const b of this.#scratch) freeBuffer(b.buffer); // sized by the largest batch: up to 1 s of rows each
   }
 }
 
