@@ -10,7 +10,16 @@ import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { freeBuffer } from '../util/free-buffer.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
+
+/** A window's file bytes, its output rows, the filtered rows around the phase shift, and µV rows when channels' gains differ. */
+interface WindowBuffers {
+  scratch: ArrayBuffer;
+  out: Float32Array;
+  ext: Float32Array;
+  uv: Float32Array;
+}
 
 interface FirShift {
   spec: { method: 'fir'; shifts: Float64Array; taps: 16 | 32 | 64 };
@@ -43,10 +52,10 @@ export class FileSession {
   #lastEnd: number;
   /** The one µV/bit every channel shares with no offsets, else null (then rows are scaled first). */
   #commonGain: number | null;
-  #scratch: ArrayBuffer | null = null;
-  #out: Float32Array | null = null;
-  /** Filtered rows with the phase shift's neighbours, before the shift. */
-  #ext: Float32Array | null = null;
+  /** Window buffers kept between requests, for windows up to WHOLE_WINDOW_S (see #buffers). */
+  #kept: WindowBuffers = { scratch: new ArrayBuffer(0), out: new Float32Array(0), ext: new Float32Array(0), uv: new Float32Array(0) };
+  /** Buffers of a longer window, given back when its request ends. */
+  #transient: WindowBuffers[] = [];
   #queue: Promise<unknown> = Promise.resolve();
   #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
   #bad: SessionBadChannel[] = [];
@@ -160,23 +169,20 @@ export class FileSession {
     const right = sos ? Math.min(this.#margin, N - e1) : 0;
     const rows = e1 - e0 + left + right;
     const bytes = rows * this.source.layout.frameChannels * (this.source.layout.dtype === 'float32' ? 4 : 2);
-    // Buffers are kept between requests: a fresh 50 MB array per window costs more in page faults than the filter.
-    if (!this.#scratch || this.#scratch.byteLength < bytes) this.#scratch = new ArrayBuffer(bytes);
-    if (!this.#out || this.#out.length < (s1 - s0) * C) this.#out = new Float32Array((s1 - s0) * C);
-    if (shift && sos && (!this.#ext || this.#ext.length < (e1 - e0) * C)) this.#ext = new Float32Array((e1 - e0) * C);
-    const raw = await this.source.read(e0 - left, e1 + right, this.#scratch);
     // A float32 file is in its own units too (gain 1 when they are µV already).
     const common = this.#commonGain;
-    const input = common === null ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers) : raw;
-    const window = this.#out.subarray(0, (s1 - s0) * C);
+    const b = this.#buffers(s1 - s0, { scratch: bytes, out: (s1 - s0) * C, ext: shift && sos ? (e1 - e0) * C : 0, uv: common === null ? rows * C : 0 });
+    const raw = await this.source.read(e0 - left, e1 + right, b.scratch);
+    const input = common === null ? await scaleToFloat(raw, C, this.#gain, this.#offset, this.#nWorkers, b.uv.subarray(0, raw.length)) : raw;
+    const window = b.out.subarray(0, (s1 - s0) * C);
     let out: Float32Array;
     try {
       if (shift) {
-        const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: this.#ext!.subarray(0, (e1 - e0) * C) }) : input;
+        const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: b.ext.subarray(0, (e1 - e0) * C) }) : input;
         out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
       } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
       else if (input instanceof Float32Array) out = input;
-      else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, this.#out.subarray(0, (s1 - s0) * C));
+      else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, window);
       if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
     } catch (err) {
       // The engine knows only that a window held one; the view says where, and what still shows it.
@@ -198,9 +204,33 @@ export class FileSession {
     return { data: out, gainUv: common };
   }
 
+  /**
+   * Buffers of at least the sizes asked for a window of `samples`. Up to WHOLE_WINDOW_S (the traces'
+   * pieces, the spectrum) they are kept between requests: a fresh 50 MB array per window costs more
+   * in page faults than the filter. A longer window's (the probe map over 10 s: 0.7 GB, 1.1 GB with
+   * the phase shift) are its request's only, given back when it ends (#exclusive); kept, they stayed
+   * resident for as long as the recording was open, outside any budget.
+   */
+  #buffers(samples: number, size: { scratch: number; out: number; ext: number; uv: number }): WindowBuffers {
+    if (samples > WHOLE_WINDOW_S * this.source.info.fs) {
+      const b = { scratch: new ArrayBuffer(size.scratch), out: new Float32Array(size.out), ext: new Float32Array(size.ext), uv: new Float32Array(size.uv) };
+      this.#transient.push(b);
+      return b;
+    }
+    const k = this.#kept;
+    if (k.scratch.byteLength < size.scratch) k.scratch = new ArrayBuffer(size.scratch);
+    if (k.out.length < size.out) k.out = new Float32Array(size.out);
+    if (k.ext.length < size.ext) k.ext = new Float32Array(size.ext);
+    if (k.uv.length < size.uv) k.uv = new Float32Array(size.uv);
+    return k;
+  }
+
   /** One request at a time: windows share the session's buffers, and results are used before the next. */
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work);
+    const run = this.#queue.then(work).finally(() => {
+      // The request is done with them, and so is the engine (each call was awaited).
+      for (const b of this.#transient.splice(0)) freeWindowBuffers(b);
+    });
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -318,5 +348,11 @@ export class FileSession {
     await this.#queue;
     await this.#detecting;
     await this.source.close();
+    // Given back now, not when the garbage collector next runs (a closed view's buffers stayed resident).
+    freeWindowBuffers(this.#kept);
   }
+}
+
+function freeWindowBuffers(b: WindowBuffers): void {
+  for (const x of [b.scratch, b.out.buffer, b.ext.buffer, b.uv.buffer]) freeBuffer(x);
 }

@@ -1,9 +1,12 @@
 // What an open view holds in memory, and that it gives it back when the view closes or is replaced:
 // not later, when V8's garbage collector gets round to it (with few allocations besides, it can
 // leave a gigabyte of a closed view's history resident for minutes).
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LiveSession } from '../../main/sessions/live-session.ts';
 import { SessionManager } from '../../main/sessions/manager.ts';
+import { cli } from './cli.ts';
+import { tempDir } from './helpers.ts';
 
 const MiB = 2 ** 20;
 /** Bytes of ArrayBuffers alive in this process now (the view's rings and window buffers are ArrayBuffers). */
@@ -37,4 +40,23 @@ describe('a live view', () => {
     expect(reply.minmax.some((v) => v !== 0)).toBe(true);
     await expect(s.columns(0, 30, 100, true)).rejects.toThrow(/closed/);
   }, 30_000);
+});
+
+describe('a recording view', () => {
+  it('keeps no window buffers bigger than a traces piece: the probe map over 10 s leaves nothing held, and closing gives back the rest', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '12', '--pace', '0']).code).toBe(0);
+    const before = arrays();
+    const m = new SessionManager(128 * MiB, () => {});
+    await m.open({ kind: 'recording', path: bin });
+    const s = m.require();
+    await s.columns(0, 600, 600, true, 600); // 12 s of traces, in ~1 s pieces
+    const a = await s.activity(10, 5, 330000);
+    expect(a.seconds).toBe(10);
+    // 10 s × 384 channels processed whole is 0.7 GB of buffers (1.1 GB with the phase shift): used, then given back.
+    expect(arrays() - before).toBeLessThan(64 * MiB);
+    await m.close();
+    expect(arrays() - before).toBeLessThan(8 * MiB);
+  }, 60_000);
 });
