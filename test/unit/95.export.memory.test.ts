@@ -1,0 +1,31 @@
+// What an export holds once it has ended: nothing. Its jobs' chunk buffers (a second of 384 channels
+// several times over, per job) were left to V8's garbage collector, which can leave them resident
+// for minutes beside the live view and the acquisition.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runExport } from '../../main/export/run-export.ts';
+import { BUILTIN_PRESETS } from '../../main/presets/builtins.ts';
+import { openSource } from '../../main/sources/open-source.ts';
+import { cli } from './cli.ts';
+import { tempDir } from './helpers.ts';
+
+const MiB = 2 ** 20;
+const arrays = () => process.memoryUsage().arrayBuffers;
+const AP = BUILTIN_PRESETS.find((p) => p.name === 'Neuropixels AP')!;
+
+describe('an export', () => {
+  it('gives its chunk buffers back when it ends, done or failed', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '4', '--pace', '0']).code).toBe(0);
+    const source = await openSource(bin);
+    const before = arrays();
+    await runExport({ source, preset: AP, format: 'kilosort', outDir: join(dir, 'ks'), version: 'test', ramBudgetBytes: 1024 * MiB });
+    expect(arrays() - before).toBeLessThan(8 * MiB);
+    // Cancelled after its first chunk: the same.
+    const abort = new AbortController();
+    await expect(runExport({ source, preset: AP, format: 'si-binary', outDir: join(dir, 'si'), version: 'test', ramBudgetBytes: 1024 * MiB, signal: abort.signal, onProgress: () => abort.abort() })).rejects.toThrow(/cancelled/);
+    expect(arrays() - before).toBeLessThan(8 * MiB);
+    await source.close();
+  }, 60_000);
+});
