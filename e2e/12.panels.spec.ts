@@ -303,3 +303,51 @@ test('the preset editor names the gain by what it means for the preset’s view:
   await expect(app.getByTestId('display-view')).toHaveValue('traces');
   await expect(app.getByTestId('display-gain-label')).toHaveText(/^Gain \(± µV per lane, empty = keep\)/);
 });
+
+test('the probe map and the spectrum ask again only once answered: scrubbing a long recording piles up no requests on the host', async ({ app, tempDir }, testInfo) => {
+  test.skip(testInfo.project.name === 'electron', 'counts the requests on the WebSocket of browser mode');
+  // Requests in flight per method, from the frames the page sends and receives.
+  const waiting = new Map<number, string>();
+  const most: Record<string, number> = {};
+  const asked: Record<string, number> = {};
+  const idOf = (payload: string | Buffer) => {
+    const text = typeof payload === 'string' ? payload : payload.subarray(4, 4 + payload.readUInt32LE(0)).toString();
+    return JSON.parse(text) as { t: string; id?: number; method?: string };
+  };
+  app.on('websocket', (ws) => {
+    ws.on('framesent', (f) => {
+      const m = idOf(f.payload);
+      if (m.t !== 'call' || !m.method?.startsWith('session.')) return;
+      waiting.set(m.id!, m.method);
+      asked[m.method] = (asked[m.method] ?? 0) + 1;
+      const n = [...waiting.values()].filter((x) => x === m.method).length;
+      most[m.method] = Math.max(most[m.method] ?? 0, n);
+    });
+    ws.on('framereceived', (f) => {
+      const m = idOf(f.payload);
+      if (m.t === 'result' || m.t === 'error') waiting.delete(m.id!);
+    });
+  });
+  await app.reload();
+  // 384 channels: a 30 s window is seconds of work here, longer than the panels' 2 s between polls.
+  const bin = join(tempDir('probedeck-panels-backlog-'), 'rec_g0_t0.imec0.ap.bin');
+  simulatedRecording(bin, 40);
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  await app.keyboard.press('f');
+  await app.getByRole('combobox', { name: 'probe map window' }).selectOption('10');
+  await app.getByTestId('span').selectOption('30');
+  // A scrub back and forth for 12 s: each place is a new window for the traces and both panels.
+  for (let i = 0; i < 24; i++) {
+    await app.getByTestId('scrub').fill(String(30 + (i % 5) * 2));
+    await app.waitForTimeout(500);
+  }
+  expect(asked['session.activity']).toBeGreaterThan(2);
+  expect(asked['session.spectrum']).toBeGreaterThan(2);
+  expect(most['session.activity']).toBe(1);
+  expect(most['session.spectrum']).toBe(1);
+  // And the last place is described once the host has caught up.
+  await expect(app.getByTestId('traces-busy')).toBeEmpty({ timeout: 60_000 });
+  await expect.poll(() => waiting.size, { timeout: 60_000 }).toBe(0);
+});

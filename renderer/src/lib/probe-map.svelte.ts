@@ -1,6 +1,7 @@
 // The probe map's state: per-channel activity over the last N seconds, polled from the session.
 import type { ChannelActivityReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
+import { oneInFlight } from './one-in-flight.ts';
 import { historyMoved, panelNote, type PanelNote } from './panel-note.ts';
 
 export type ProbeMetric = 'rms' | 'ptp' | 'rate';
@@ -35,7 +36,10 @@ export class ProbeMapState {
   /** Where the activity is asked to end (see poll). */
   #endSample: () => number | undefined = () => undefined;
 
-  async refresh(): Promise<void> {
+  /** Asks for the activity now, or once the request in flight has been answered (see one-in-flight.ts). */
+  refresh = oneInFlight(() => this.#refresh());
+
+  async #refresh(): Promise<void> {
     const opened = this.#opened;
     const [seconds, endSample] = [this.seconds, this.#endSample()];
     const asked = `${endSample}:${seconds}`;

@@ -2,6 +2,7 @@
 // strongest line-noise peak (50 or 60 Hz) found in them (line-peak.ts).
 import type { SpectrumReply } from '../../../main/api/domains/session.ts';
 import { api } from './api.ts';
+import { oneInFlight } from './one-in-flight.ts';
 import { linePeak } from './line-peak.ts';
 import { historyMoved, panelNote, type PanelNote } from './panel-note.ts';
 
@@ -44,8 +45,18 @@ export class SpectrumState {
     return () => clearInterval(t);
   }
 
-  /** The spectrum of `channels` over the seconds ending at `endSample` (undefined: the newest). */
-  async refresh(channels: number[], endSample?: number): Promise<void> {
+  /** What the next request asks for: the latest asked, when one waits for the request in flight. */
+  #wanted: { channels: number[]; endSample?: number } = { channels: [0] };
+  #ask = oneInFlight(() => this.#refresh());
+
+  /** The spectrum of `channels` over the seconds ending at `endSample` (undefined: the newest), asked once the request in flight is answered. */
+  refresh(channels: number[], endSample?: number): Promise<void> {
+    this.#wanted = { channels, endSample };
+    return this.#ask();
+  }
+
+  async #refresh(): Promise<void> {
+    const { channels, endSample } = this.#wanted;
     const generation = this.#generation;
     const seconds = this.seconds;
     const asked = `${endSample}:${seconds}`;
