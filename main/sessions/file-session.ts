@@ -57,7 +57,8 @@ export class FileSession {
   /** Buffers of a longer window, given back when its request ends. */
   #transient: WindowBuffers[] = [];
   #queue: Promise<unknown> = Promise.resolve();
-  #activityCache: { key: string; reply: ChannelActivityReply } | null = null;
+  /** The last answer of each panel (probe map, spectrum), with what it was asked (see #answer). */
+  #answers = new Map<'activity' | 'spectrum', { key: string; reply: ChannelActivityReply | SpectrumReply }>();
   #bad: SessionBadChannel[] = [];
   #detection: 'idle' | 'running' | 'done' | 'failed' = 'idle';
   #message: string | null = null;
@@ -102,7 +103,7 @@ export class FileSession {
     }
     [this.#sos, this.#margin, this.#shift, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, shift, reference.plan, reference.note, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
-    this.#activityCache = null;
+    this.#answers.clear();
     this.#pipelineGeneration++;
     this.#onStatus(this.status()); // its revision: a view refetches what it drew
     if (p.detectBadChannels && this.#detection === 'idle') this.#detecting = this.#detect();
@@ -294,17 +295,27 @@ export class FileSession {
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
     if (end - start < 1) throw windowTooShort('activity', seconds, end, end - start, fs);
-    // The probe map polls; while the view stays on one window a recording's answer cannot change,
-    // and recomputing it would hold the queue a scrub request waits in.
-    // The pipeline is part of the key: a reply computed while it changed must not be reused after.
-    const key = `${start}:${end}:${k}:${this.#pipelineGeneration}`;
-    if (this.#activityCache?.key === key) return this.#activityCache.reply;
-    const w = await this.#window(start, end, true);
-    const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
-    const g = w.gainUv ?? 1;
-    const spanS = (end - start) / fs;
-    const reply = { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), noiseUv: a.sigma.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
-    this.#activityCache = { key, reply };
+    return this.#answer('activity', `${start}:${end}:${k}`, async () => {
+      const w = await this.#window(start, end, true);
+      const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
+      const g = w.gainUv ?? 1;
+      const spanS = (end - start) / fs;
+      return { startSample: start, endSample: end, seconds: spanS, rms: a.rms.map((x) => x * g), ptp: a.ptp.map((x) => x * g), noiseUv: a.sigma.map((x) => x * g), ratePerS: a.crossings.map((x) => x / spanS) };
+    });
+  }
+
+  /**
+   * The panels poll (every 2 s); while the view stays on one window a recording's answer cannot
+   * change, and recomputing it would hold the queue a scrub request waits in (and a paused
+   * recording with the spectrum open cost ~5 % of a core for the same answer). The pipeline is part
+   * of the key: a reply computed while it changed must not be reused after.
+   */
+  async #answer<T extends ChannelActivityReply | SpectrumReply>(panel: 'activity' | 'spectrum', asked: string, compute: () => Promise<T>): Promise<T> {
+    const key = `${asked}:${this.#pipelineGeneration}`;
+    const kept = this.#answers.get(panel);
+    if (kept?.key === key) return kept.reply as T;
+    const reply = await compute();
+    this.#answers.set(panel, { key, reply });
     return reply;
   }
 
@@ -313,10 +324,12 @@ export class FileSession {
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
     if (end - start < 8) throw windowTooShort('spectrum', seconds, end, end - start, fs);
-    const w = await this.#window(start, end, processed);
-    const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
-    const g2 = (w.gainUv ?? 1) ** 2;
-    return { channels: list, freqs: r.freqs, psd: r.psd.map((x) => x * g2), bins: r.bins, seconds: (end - start) / fs };
+    return this.#answer('spectrum', `${list.join(',')}:${start}:${end}:${processed}:${nperseg}`, async () => {
+      const w = await this.#window(start, end, processed);
+      const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
+      const g2 = (w.gainUv ?? 1) ** 2;
+      return { channels: list, freqs: r.freqs, psd: r.psd.map((x) => x * g2), bins: r.bins, seconds: (end - start) / fs };
+    });
   }
 
   status(): SessionStatus {

@@ -3,7 +3,7 @@
 import { closeSync, openSync, readFileSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { autoMarginSamples, processFile, type PipelineSpec, type ProcessFileOptions } from '../../main/engine/index.ts';
+import { autoMarginSamples, engineStats, processFile, type PipelineSpec, type ProcessFileOptions } from '../../main/engine/index.ts';
 import { adcSampleShifts } from '../../main/sources/adc-shifts.ts';
 import { openSource } from '../../main/sources/open-source.ts';
 import type { FileSession } from '../../main/sessions/file-session.ts';
@@ -278,6 +278,28 @@ describe('a recording opened for scrubbing', () => {
     const side = autoMarginSamples(filterSpecOf(info.pipeline.filter!), 30000) + (info.pipeline.phaseShift ? info.pipeline.phaseShift.taps / 2 : 0);
     const { speedX, lagMs } = said.at(-1)!;
     expect(Math.round((speedX * 30000 * lagMs) / 1000)).toBe(30 + 2 * side);
+    await m.close();
+  });
+
+  it('a spectrum asked again of the same window is answered without computing it again: the panel polls a paused recording every 2 s', async () => {
+    const { bin } = simulatedRecording(3);
+    const m = new SessionManager(64 * 2 ** 20, () => {});
+    const info = await m.open({ kind: 'recording', path: bin });
+    const s = m.require();
+    /** Whether the engine allocated work buffers (the filter's tiles) during `ask`. */
+    const computes = async (ask: () => Promise<unknown>) => {
+      engineStats(true);
+      await ask();
+      return engineStats().workBytesPeak > engineStats().workBytesLive;
+    };
+    const first = await s.spectrum([5], 2, true, 16384, 60000);
+    expect(await computes(() => s.spectrum([5], 2, true, 16384, 60000))).toBe(false);
+    expect((await s.spectrum([5], 2, true, 16384, 60000)).psd).toEqual(first.psd);
+    // Anything else asked is another answer: another channel, place or pipeline.
+    expect(await computes(() => s.spectrum([6], 2, true, 16384, 60000))).toBe(true);
+    expect(await computes(() => s.spectrum([6], 2, true, 16384, 60030))).toBe(true);
+    s.setPipeline({ ...info.pipeline, filter: { lowHz: 400, highHz: 6000, order: 5 } });
+    expect(await computes(() => s.spectrum([6], 2, true, 16384, 60030))).toBe(true);
     await m.close();
   });
 
