@@ -30,7 +30,7 @@ export function exportHistory(db: Db) {
   );
   const finish = db.prepare<[string, number | null, string, string | null, number]>('UPDATE export_history SET finished_at = ?, seconds = ?, state = ?, message = ? WHERE id = ?');
   const list = db.prepare<[number], Row>('SELECT * FROM export_history ORDER BY id DESC LIMIT ?');
-  const running = db.prepare<[], { id: number; pid: number }>(`SELECT id, pid FROM export_history WHERE state = 'running'`);
+  const running = db.prepare<[], { id: number; pid: number; out_dir: string }>(`SELECT id, pid, out_dir FROM export_history WHERE state = 'running'`);
   const interrupted = db.prepare<[string, number]>(`UPDATE export_history SET state = 'interrupted', message = ? WHERE id = ?`);
   return {
     /** `channelList` as the user gave it ("0-63,70"), null for all channels. */
@@ -40,9 +40,14 @@ export function exportHistory(db: Db) {
     finish(id: number, state: Exclude<ExportState, 'running'>, seconds: number | null, message: string | null) {
       finish.run(new Date().toISOString(), seconds, state, message, id);
     },
-    /** Rows left 'running' by a process that is gone (a crash, a kill): another process may still be exporting. */
-    markInterrupted() {
-      for (const r of running.all()) if (!pidAlive(r.pid)) interrupted.run('ProbeDeck stopped before this export finished; nothing was left at the destination', r.id);
+    /**
+     * Rows left 'running' by a process that is gone (a crash, a kill): another process may still be
+     * exporting. Returns their destinations, beside which their temporary folders were left.
+     */
+    markInterrupted(): string[] {
+      const gone = running.all().filter((r) => !pidAlive(r.pid));
+      for (const r of gone) interrupted.run('ProbeDeck stopped before this export finished; nothing was left at the destination', r.id);
+      return gone.map((r) => r.out_dir);
     },
     list: (limit = 50): ExportRecord[] =>
       list.all(limit).map((r) => ({

@@ -16,6 +16,7 @@ import { exportWarnings } from './notes.ts';
 import { clampedNote } from './formats.ts';
 import { sourceKinds } from '../presets/source-kinds.ts';
 import { formatChannelRuns } from '../util/channel-list.ts';
+import { removeLeftovers } from '../util/outputs.ts';
 import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -103,7 +104,7 @@ export class ExportManager {
     this.#presets = presets;
     this.#calibration = calibration;
     this.#emit = emit;
-    history.markInterrupted();
+    void removeLeftovers(history.markInterrupted());
   }
 
   /** What the destination holds and needs; refuses, before any confirmation, a folder an export could not replace. */

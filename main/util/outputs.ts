@@ -93,3 +93,13 @@ export async function removeStalePartials(output: string): Promise<void> {
     if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
   }
 }
+
+/**
+ * Removes what runs that died left beside their outputs: called with the destinations of exports
+ * the history found interrupted, when ProbeDeck starts. A killed export's temporary folder holds the
+ * traces written so far (tens of GB for an hour of 384 channels), hidden; it was removed only by a
+ * later export to the same folder. Best effort: a folder that cannot be read is left as it is.
+ */
+export async function removeLeftovers(outputs: string[]): Promise<void> {
+  for (const output of new Set(outputs)) await removeStalePartials(output).catch(() => {});
+}

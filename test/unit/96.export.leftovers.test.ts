@@ -1,0 +1,39 @@
+// What a killed export leaves on the disk: its hidden temporary folder beside the destination, as
+// large as the traces written so far (tens of GB for an hour of 384 channels). It goes when
+// ProbeDeck next starts, not only when someone happens to export to the same folder again.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createHost } from '../../main/api/host.ts';
+import type { ExportRecord } from '../../main/api/domains/export.ts';
+import { cli } from './cli.ts';
+import { repoRoot, tempDir } from './helpers.ts';
+
+const partials = (dir: string) => readdirSync(dir).filter((f) => f.includes('.partial-'));
+
+describe('an export killed mid-way', () => {
+  it('leaves its temporary folder only until ProbeDeck next starts, and its history row says it was interrupted', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '20', '--pace', '0']).code).toBe(0);
+    const out = join(dir, 'exports', 'ks');
+    const data = join(dir, 'data');
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/probedeck.js'), 'export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', out, '--data-dir', data, '--ram-budget', '256MiB'], { stdio: 'ignore' });
+    const exports = join(dir, 'exports');
+    // Killed once its temporary folder holds part of the traces (a crash, a power cut, a kill from the task manager).
+    await expect.poll(() => readdirSync(dir).includes('exports') && partials(exports).length, { timeout: 60_000, interval: 10 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(partials(exports)).toHaveLength(1);
+    const host = createHost({ dataDir: data, transport: 'websocket' });
+    try {
+      await expect.poll(() => partials(exports), { timeout: 10_000 }).toEqual([]);
+      const [row] = (await host.call('export.history', {})) as ExportRecord[];
+      expect(row.state).toBe('interrupted');
+    } finally {
+      await host.close();
+    }
+  }, 120_000);
+});
