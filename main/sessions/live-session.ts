@@ -33,6 +33,12 @@ const DETECT_SECONDS = 4;
 const REBUILD_SLICE_S = 0.25;
 /** A pipeline switched live reprocesses this many newest seconds first: the windows a view follows with. */
 const RECENT_S = 10;
+/**
+ * A batch is processed this many seconds per call: few enough calls to keep their overhead small,
+ * and the scratch buffers (three float32 copies of a call's rows, kept for the run) small beside the
+ * history. Whole, a second caught up at once left 132 MiB of scratch held past the view's budget.
+ */
+const SLICE_S = 0.1;
 /** How long "data again" is said after a silence: news, not the state of the run that goes on. */
 const RESUMED_NOTE_MS = 5000;
 
@@ -312,8 +318,7 @@ export class LiveSession {
             while (j < batch.length && batch[j].first === batch[i].first + rowsInRun) rowsInRun += batch[j++].rows.length / C;
             this.raw.skipTo(batch[i].first);
             this.processed.skipTo(batch[i].first);
-            const rows = j - i === 1 ? batch[i].rows : concat(batch.slice(i, j).map((b) => b.rows));
-            await this.#process(rows);
+            for (const rows of slices(batch.slice(i, j).map((b) => b.rows), Math.round(SLICE_S * this.input.fs) * C)) await this.#process(rows);
             i = j;
           }
           // Arrival → processed for the oldest chunk of the batch: the worst wait in it.
@@ -508,6 +513,27 @@ export class LiveSession {
     this.processed.free();
     for (const b of this.#scratch) freeBuffer(b.buffer); // sized by the largest batch: up to 1 s of rows each
   }
+}
+
+/** Contiguous chunks as blocks of about `size` values: small chunks joined, a large one cut (no copy). */
+function slices(chunks: Int16Array[], size: number): Int16Array[] {
+  const out: Int16Array[] = [];
+  let group: Int16Array[] = [];
+  let n = 0;
+  const flush = () => {
+    if (group.length) out.push(group.length === 1 ? group[0] : concat(group));
+    [group, n] = [[], 0];
+  };
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; ) {
+      const take = Math.min(size - n, chunk.length - at);
+      group.push(at === 0 && take === chunk.length ? chunk : chunk.subarray(at, at + take));
+      [n, at] = [n + take, at + take];
+      if (n >= size) flush();
+    }
+  }
+  flush();
+  return out;
 }
 
 function concat<T extends Int16Array | Float32Array>(parts: T[]): T {
