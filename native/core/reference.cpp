@@ -65,15 +65,13 @@ float mean_of(const float* v, size_t n) {
 
 }  // namespace
 
-void common_reference(float* data, size_t rows, size_t channels, const ReferencePlan& plan, int workers) {
+PreparedReference::PreparedReference(const ReferencePlan& p, size_t channels_) : plan(p), channels(channels_) {
   if (plan.set_of_channel.size() != channels) throw DspError("BAD_REFERENCE", "the reference plan does not match the channel count");
   for (auto& s : plan.sets)
     if (s.empty()) throw DspError("EMPTY_REFERENCE", "a reference set has no channels left after exclusions");
-  size_t largest = 0;
   for (auto& s : plan.sets) largest = std::max(largest, s.size());
   const size_t n_sets = plan.sets.size();
 
-  std::vector<bool> whole_row;
   for (auto& s : plan.sets) {
     bool in_order = s.size() == channels;
     for (size_t i = 0; in_order && i < s.size(); i++) in_order = size_t(s[i]) == i;
@@ -81,8 +79,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
   }
 
   // Small median sets (local annuli) take a sorting network, kNetworkRows rows at a time; one network per set size.
-  std::vector<int> network_of(n_sets, -1);
-  std::vector<MedianNetwork> networks;
+  network_of.assign(n_sets, -1);
   std::vector<bool> network_member(channels, false);  // its finiteness is checked on the network path
   if (plan.op == RefOperator::median) {
     std::vector<int> by_size(kMaxNetworkInputs + 1, -1);
@@ -94,13 +91,75 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
       for (int c : plan.sets[k]) network_member[size_t(c)] = true;
     }
   }
-  std::vector<int> checked;
   for (size_t c = 0; c < channels; c++)
     if (network_member[c]) checked.push_back(int(c));
 
   // Every channel re-referenced by set 0 (global CMR): the subtraction is one vectorisable loop.
-  const bool one_set_for_all = n_sets == 1 && std::all_of(plan.set_of_channel.begin(), plan.set_of_channel.end(), [](int k) { return k == 0; });
+  one_set_for_all = n_sets == 1 && std::all_of(plan.set_of_channel.begin(), plan.set_of_channel.end(), [](int k) { return k == 0; });
+}
 
+RowReference::RowReference(const PreparedReference& p)
+    : p_(p),
+      values_(p.largest),
+      scratch_(p.largest),
+      stat_(p.plan.sets.size() * kNetworkRows),
+      rows_t_(p.networks.empty() ? 0 : p.channels * kNetworkRows),
+      medians_(p.plan.sets.size()) {}
+
+// Set k's statistic for one row, into stat[k·R + j].
+void RowReference::scalar_stat(const float* row, size_t k, size_t j) {
+  const auto& set = p_.plan.sets[k];
+  // A set of all channels in order (global CMR without exclusions) is the row itself.
+  const float* v = row;
+  if (!p_.whole_row[k]) {
+    for (size_t i = 0; i < set.size(); i++) values_[i] = row[set[i]];
+    v = values_.data();
+  }
+  if (!all_finite(v, set.size())) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
+  stat_[k * kNetworkRows + j] = p_.plan.op == RefOperator::median ? medians_[k](v, set.size(), scratch_.data()) : mean_of(v, set.size());
+}
+
+void RowReference::subtract(float* row, size_t j) {
+  const size_t channels = p_.channels;
+  if (p_.one_set_for_all) {
+    subtract_all(row, channels, stat_[j]);
+    return;
+  }
+  for (size_t c = 0; c < channels; c++) {
+    const int k = p_.plan.set_of_channel[c];
+    if (k >= 0) row[c] = row[c] - stat_[size_t(k) * kNetworkRows + j];
+  }
+}
+
+void RowReference::apply(float* data, size_t rows, size_t stride) {
+  constexpr size_t R = kNetworkRows;
+  const size_t channels = p_.channels, n_sets = p_.plan.sets.size();
+  size_t t = 0;
+  if (!p_.networks.empty()) {
+    for (; t + R <= rows; t += R) {
+      float* block = data + t * stride;
+      for (size_t j = 0; j < R; j++)
+        for (size_t c = 0; c < channels; c++) rows_t_[c * R + j] = block[j * stride + c];
+      for (int c : p_.checked)
+        if (!all_finite(rows_t_.data() + size_t(c) * R, R)) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
+      for (size_t k = 0; k < n_sets; k++) {
+        if (p_.network_of[k] >= 0)
+          network_medians(p_.networks[size_t(p_.network_of[k])], rows_t_.data(), p_.plan.sets[k].data(), stat_.data() + k * R);
+        else
+          for (size_t j = 0; j < R; j++) scalar_stat(block + j * stride, k, j);
+      }
+      for (size_t j = 0; j < R; j++) subtract(block + j * stride, j);
+    }
+  }
+  for (; t < rows; t++) {
+    float* row = data + t * stride;
+    for (size_t k = 0; k < n_sets; k++) scalar_stat(row, k, 0);
+    subtract(row, 0);
+  }
+}
+
+void common_reference(float* data, size_t rows, size_t channels, const ReferencePlan& plan, int workers) {
+  const PreparedReference prepared(plan, channels);
   // A few blocks per worker for balance, of at least 256 rows: a median row costs ~0.4 µs, so a
   // block is ~100 µs of work against a few µs to hand it to a worker and start its median tracker
   // cold. A live chunk (~600 rows) splits too.
@@ -108,54 +167,7 @@ void common_reference(float* data, size_t rows, size_t channels, const Reference
   const size_t blocks = std::max<size_t>(1, std::min<size_t>(size_t(w) * 4, rows / 256));
   pool_for_this_thread(w).parallel_for(int(blocks), [&](int b) {
     const size_t r0 = rows * size_t(b) / blocks, r1 = rows * size_t(b + 1) / blocks;
-    WorkBuffer<float> values(largest), scratch(largest);
-    constexpr size_t R = kNetworkRows;
-    WorkBuffer<float> stat(n_sets * R), rows_t(networks.empty() ? 0 : channels * R);
-    std::vector<MedianTracker> medians(n_sets);
-    // Set k's statistic for one row, into stat[k·R + j].
-    auto scalar_stat = [&](const float* row, size_t k, size_t j) {
-      const auto& set = plan.sets[k];
-      // A set of all channels in order (global CMR without exclusions) is the row itself.
-      const float* v = row;
-      if (!whole_row[k]) {
-        for (size_t i = 0; i < set.size(); i++) values[i] = row[set[i]];
-        v = values.data();
-      }
-      if (!all_finite(v, set.size())) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
-      stat[k * R + j] = plan.op == RefOperator::median ? medians[k](v, set.size(), scratch.data()) : mean_of(v, set.size());
-    };
-    auto subtract = [&](float* row, size_t j) {
-      if (one_set_for_all) {
-        subtract_all(row, channels, stat[j]);
-        return;
-      }
-      for (size_t c = 0; c < channels; c++) {
-        const int k = plan.set_of_channel[c];
-        if (k >= 0) row[c] = row[c] - stat[size_t(k) * R + j];
-      }
-    };
-    size_t t = r0;
-    if (!networks.empty()) {
-      for (; t + R <= r1; t += R) {
-        float* block = data + t * channels;
-        for (size_t j = 0; j < R; j++)
-          for (size_t c = 0; c < channels; c++) rows_t[c * R + j] = block[j * channels + c];
-        for (int c : checked)
-          if (!all_finite(rows_t.data() + size_t(c) * R, R)) throw DspError("NON_FINITE_INPUT", "the data to re-reference contain NaN or infinite samples");
-        for (size_t k = 0; k < n_sets; k++) {
-          if (network_of[k] >= 0)
-            network_medians(networks[size_t(network_of[k])], rows_t.data(), plan.sets[k].data(), stat.data() + k * R);
-          else
-            for (size_t j = 0; j < R; j++) scalar_stat(block + j * channels, k, j);
-        }
-        for (size_t j = 0; j < R; j++) subtract(block + j * channels, j);
-      }
-    }
-    for (; t < r1; t++) {
-      float* row = data + t * channels;
-      for (size_t k = 0; k < n_sets; k++) scalar_stat(row, k, 0);
-      subtract(row, 0);
-    }
+    RowReference(prepared).apply(data + r0 * channels, r1 - r0, channels);
   });
 }
 
