@@ -49,7 +49,21 @@ export interface NativeAddon {
   phaseShiftKernels(shifts: Float64Array, taps: number, beta: number): Float32Array;
   /** input rows [start−left, end+right) → out rows [start, end); taps past the window read zeros. */
   /** `before`: float32 rows preceding a float32 input in the window (a stream's carried history). */
-  phaseShiftFir(input: Int16Array | Float32Array, channels: number, kernels: Float32Array, taps: number, left: number, right: number, out: Float32Array, workers: number, before?: Float32Array): Promise<void>;
+  phaseShiftFir(
+    input: Int16Array | Float32Array,
+    channels: number,
+    kernels: Float32Array,
+    taps: number,
+    left: number,
+    right: number,
+    out: Float32Array,
+    workers: number,
+    before?: Float32Array,
+    operator?: 0 | 1,
+    setMembers?: Int32Array,
+    setOffsets?: Int32Array,
+    setOfChannel?: Int32Array
+  ): Promise<void>;
   phaseShiftFft(input: Int16Array | Float32Array, channels: number, shifts: Float64Array, left: number, right: number, margin: number, out: Float32Array, workers: number): Promise<void>;
   /** Per channel of one chunk: similarity to the median trace and mean PSD above nyquistFraction·fs/2 (IBL). */
   iblChannelFeatures(data: Float32Array, channels: number, fs: number, nperseg: number, nyquistFraction: number, xcorr: Float64Array, psdHf: Float64Array, workers: number): Promise<void>;

@@ -168,9 +168,10 @@ export class LiveSession {
   async #run(steps: Steps, uv: Float32Array, a: Float32Array, b: Float32Array): Promise<Float32Array> {
     if (steps.filter) await steps.filter.process(uv, this.#nWorkers, a);
     else a.set(uv);
-    const out = steps.phaseShift ? await steps.phaseShift.process(a, this.#nWorkers, b) : a;
-    if (steps.reference) await commonReference(out, this.input.channels.length, steps.reference, this.#nWorkers);
-    return out;
+    // After a shift, its rows are re-referenced as it makes them, still in cache.
+    if (steps.phaseShift) return steps.phaseShift.process(a, this.#nWorkers, b, steps.reference ?? undefined);
+    if (steps.reference) await commonReference(a, this.input.channels.length, steps.reference, this.#nWorkers);
+    return a;
   }
 
   /**

@@ -1,10 +1,13 @@
 // phaseShiftKernels, phaseShiftFir, phaseShiftFft.
 #include <napi.h>
 
+#include <memory>
+
 #include "args.hpp"
 #include "async_job.hpp"
 #include "exports.hpp"
 #include "phase_shift.hpp"
+#include "reference_args.hpp"
 
 namespace probedeck::binding {
 
@@ -35,8 +38,9 @@ Napi::Value PhaseShiftKernelsJs(const Napi::CallbackInfo& info) {
   }
 }
 
-// phaseShiftFir(input, channels, kernels, taps, left, right, out, workers, before?) → Promise<void>
+// phaseShiftFir(input, channels, kernels, taps, left, right, out, workers, before?, operator?, setMembers?, setOffsets?, setOfChannel?) → Promise<void>
 // `before` (float32 input only): rows that precede the input in the window, a stream's history.
+// With a reference plan (arguments 9–12, float32 input with `before`), each output row is re-referenced too.
 Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> kernels, out, before;
@@ -51,9 +55,13 @@ Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
     if (!array_arg(info, 8, "before", before)) return env.Null();
     ArrayArg<float> in;
     if (!array_arg(info, 0, "input", in)) return env.Null();
+    auto plan = std::make_shared<ReferencePlan>();
+    const bool referenced = info.Length() > 9 && !info[9].IsUndefined();
+    if (referenced && !reference_plan_arg(info, 9, *plan)) return env.Null();
     return AsyncJob::Start(
-        env, [=] { phase_shift_fir(in.data, in.length / C, C, kernels.data, K, L, R, out.data, W, before.data, before.length / C); }, nullptr,
-        {info[0], info[2], info[6], info[8]});
+        env,
+        [=] { phase_shift_fir(in.data, in.length / C, C, kernels.data, K, L, R, out.data, W, before.data, before.length / C, referenced ? plan.get() : nullptr); },
+        nullptr, {info[0], info[2], info[6], info[8]});
   }
   return with_input(
       info, [=](auto in) { phase_shift_fir(in.data, in.length / C, C, kernels.data, K, L, R, out.data, W); }, {info[0], info[2], info[6]});

@@ -5,6 +5,7 @@
 #include "async_job.hpp"
 #include "exports.hpp"
 #include "reference.hpp"
+#include "reference_args.hpp"
 #include "scale.hpp"
 
 namespace probedeck::binding {
@@ -14,16 +15,11 @@ namespace probedeck::binding {
 Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> data;
-  ArrayArg<int32_t> members, offsets, of_channel;
-  double channels, op, workers;
-  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "operator", op) ||
-      !array_arg(info, 3, "setMembers", members) || !array_arg(info, 4, "setOffsets", offsets) ||
-      !array_arg(info, 5, "setOfChannel", of_channel) || !number_arg(info, 6, "workers", workers))
-    return env.Null();
+  double channels, workers;
   ReferencePlan plan;
-  plan.op = op == 0 ? RefOperator::median : RefOperator::mean;
-  for (size_t k = 0; k + 1 < offsets.length; k++) plan.sets.emplace_back(members.data + offsets.data[k], members.data + offsets.data[k + 1]);
-  plan.set_of_channel.assign(of_channel.data, of_channel.data + of_channel.length);
+  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !reference_plan_arg(info, 2, plan) ||
+      !number_arg(info, 6, "workers", workers))
+    return env.Null();
   const size_t C = size_t(channels);
   const int W = int(workers);
   return AsyncJob::Start(env, [=] { common_reference(data.data, data.length / C, C, plan, W); }, nullptr, {info[0]});

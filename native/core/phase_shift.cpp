@@ -4,12 +4,15 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 
 #include "cpu_features.hpp"
 #include "dsp_error.hpp"
 #include "fft.hpp"
+#include "reference.hpp"
 #include "stream_store.hpp"
 #include "thread_pool.hpp"
 #include "work_buffer.hpp"
@@ -131,6 +134,7 @@ PROBEDECK_INLINE bool convert_row(const In* s, size_t n, float* d) {
 struct FirScratch {
   size_t width;
   WorkBuffer<float> h, src, stage;
+  RowReference* reference = nullptr;  // references each batch in the stage before it is stored
 };
 
 /**
@@ -177,12 +181,14 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
     v8f poison{};
     for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
     if (in_place && !finite(poison) && !input_finite(i, 8)) return false;
+    if (s.reference) s.reference->apply(s.stage.data(), 8, width);
     for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, channels, streaming);
   }
   for (; i < n; i++) {
     v8f poison{};
     for (size_t g = 0; g < width; g += 8) fir_rows<1, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
     if (in_place && !finite(poison) && !input_finite(i, 1)) return false;
+    if (s.reference) s.reference->apply(s.stage.data(), 1, width);
     store_row(dst + i * channels, s.stage.data(), channels, streaming);
   }
   return true;
@@ -219,7 +225,7 @@ bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, FirScratch&
 
 template <class In>
 void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float* kernels, int taps, size_t left, size_t right, float* out, int workers,
-                     const In* before, size_t before_rows) {
+                     const In* before, size_t before_rows, const ReferencePlan* reference) {
   check_taps(taps);
   const size_t rows = before_rows + in_rows;
   if (left + right > rows) throw DspError("BAD_WINDOW", "the margins are longer than the window");
@@ -227,6 +233,7 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
   const size_t K = size_t(taps);
   const bool streaming = keep * channels * sizeof(float) > kStreamingStoreBytes;
   const FirInput<In> x{in, before, before_rows, rows, left, channels};
+  const std::unique_ptr<PreparedReference> prepared = reference ? std::make_unique<PreparedReference>(*reference, channels) : nullptr;
   // Output rows split over the workers, each with every channel (each output row needs only its
   // K input rows, so rows split as well as channels do): a worker then reads whole rows, one stream
   // through memory. Split by channels, every worker reads part of every row, and two such streams
@@ -240,6 +247,8 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
     // block's worth on every call cost more than its filter.
     const size_t block_rows = std::min(kRowBlock, o_end - o_begin) + K - 1;
     FirScratch s{width, WorkBuffer<float>(K * width), WorkBuffer<float>(block_rows * width), WorkBuffer<float>(8 * width)};
+    std::optional<RowReference> row_reference;
+    if (prepared) s.reference = &row_reference.emplace(*prepared);
     std::fill(s.h.data(), s.h.data() + s.h.size(), 0.0f);
     for (size_t k = 0; k < K; k++) std::copy(kernels + k * channels, kernels + (k + 1) * channels, s.h.data() + k * width);
     // The rows' columns past the last channel (up to the next multiple of 8) are read, never written.
@@ -316,8 +325,8 @@ void phase_shift_fft(const In* in, size_t rows, size_t channels, const double* s
   });
 }
 
-template void phase_shift_fir<int16_t>(const int16_t*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const int16_t*, size_t);
-template void phase_shift_fir<float>(const float*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const float*, size_t);
+template void phase_shift_fir<int16_t>(const int16_t*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const int16_t*, size_t, const ReferencePlan*);
+template void phase_shift_fir<float>(const float*, size_t, size_t, const float*, int, size_t, size_t, float*, int, const float*, size_t, const ReferencePlan*);
 template void phase_shift_fft<int16_t>(const int16_t*, size_t, size_t, const double*, size_t, size_t, size_t, float*, int);
 template void phase_shift_fft<float>(const float*, size_t, size_t, const double*, size_t, size_t, size_t, float*, int);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type PhaseShiftSpec } from '../../main/engine/index.ts';
+import { commonReference, firKernels, phaseShiftMargin, phaseShiftWindow, planReference, StreamPhaseShift, type PhaseShiftSpec } from '../../main/engine/index.ts';
 import { errVsRms, f32, input16, refs, rowsOf } from './engine-refs.ts';
 import { phaseCase, phaseRefs, phaseShifts } from './phase-refs.ts';
 
@@ -150,6 +150,53 @@ describe('StreamPhaseShift contract', () => {
     const x = Float32Array.from(a);
     expect(() => s.process(x, 1, x)).toThrow(/"into"/);
     expect(() => s.process(x.subarray(0, 100 * C), 1, x.subarray(50 * C, 150 * C))).toThrow(/"into"/);
+  });
+});
+
+describe('StreamPhaseShift with a reference (the live path: shift then CMR in one pass)', () => {
+  it('gives commonReference after the shift, bit for bit: every kind of plan, any chunking and worker count, channels on and off the 8-lane grid', async () => {
+    for (const channels of [384, 383]) {
+      const positions = Float64Array.from({ length: channels * 2 }, (_, i) => (i % 2 ? Math.floor((i >> 1) / 2) * 20 : [16, 48, 0, 32][(i >> 1) % 4]));
+      const shifts = Float64Array.from({ length: channels }, (_, c) => ((c % 24) >> 1) / 13);
+      let seed = 3;
+      const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+      const rows = 1200;
+      // Noise with a common mode, and a stretch of tied (coarse) values.
+      const x = Float32Array.from({ length: rows * channels }, (_, i) => {
+        const t = Math.floor(i / channels);
+        return t > 500 && t < 540 ? Math.round(rand() * 3) : (rand() - 0.5) * 100 + 40 * Math.sin(t / 7);
+      });
+      const plans = [
+        planReference({ mode: 'global', operator: 'median' }, channels),
+        planReference({ mode: 'global', operator: 'median', exclude: [3, 100] }, channels),
+        planReference({ mode: 'global', operator: 'mean' }, channels),
+        planReference({ mode: 'group', operator: 'median', groups: Int32Array.from({ length: channels }, (_, c) => c % 4) }, channels),
+        planReference({ mode: 'local', operator: 'median', positions, innerUm: 30, outerUm: 55 }, channels)
+      ];
+      for (const [p, plan] of plans.entries()) {
+        for (const [w, sizes] of [[1, [1200]], [2, [1, 7, 8, 9, 15, 160, 1000]]] as const) {
+          const plain = new StreamPhaseShift({ shifts, channels, taps: 16 });
+          const fused = new StreamPhaseShift({ shifts, channels, taps: 16 });
+          let r = 0;
+          for (const n of sizes) {
+            const chunk = x.subarray(r * channels, (r + n) * channels);
+            const want = await plain.process(chunk, w);
+            await commonReference(want, channels, plan, w);
+            const got = await fused.process(chunk, w, undefined, plan);
+            expect(got, `${channels} channels, plan ${p}, W=${w}, rows ${r}–${r + n}`).toEqual(want);
+            r += n;
+          }
+        }
+      }
+    }
+  });
+
+  it('refuses a plan for another channel count, and NaN as the CMR does', async () => {
+    const s = new StreamPhaseShift({ shifts: phaseShifts(), channels: C, taps: 16 });
+    expect(() => s.process(new Float32Array(C * 10), 1, undefined, planReference({ mode: 'global', operator: 'median' }, C + 1))).toThrow(/"reference"/);
+    const x = new Float32Array(C * 100).fill(1);
+    x[50 * C + 2] = NaN;
+    await expect(s.process(x, 2, undefined, planReference({ mode: 'global', operator: 'median' }, C))).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
   });
 });
 
