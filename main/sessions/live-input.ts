@@ -105,12 +105,31 @@ function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>,
 }
 
 /**
+ * Where a .meta that came at the end gives other gains than the view assumed while following
+ * without it: every µV shown was off by the ratio, which the run's end says (else it passes unseen).
+ */
+function gainNote(path: string, meta: Awaited<ReturnType<typeof readMeta>>, size: number, assumedUv: number): string | null {
+  let gains: number[];
+  try {
+    gains = describeSpikeGLX(path, meta, size).channels.map((c) => c.gainUv);
+  } catch {
+    return null; // a .meta that cannot be read says so when the file is opened
+  }
+  const [lo, hi] = [Math.min(...gains), Math.max(...gains)];
+  if (!(lo > 0) || (Math.abs(lo - assumedUv) <= assumedUv * 1e-3 && Math.abs(hi - assumedUv) <= assumedUv * 1e-3)) return null;
+  const ratio = (g: number) => `${+(assumedUv / g).toPrecision(3)}×`;
+  const given = lo === hi ? `${+lo.toPrecision(6)} µV/bit` : `${+lo.toPrecision(6)}–${+hi.toPrecision(6)} µV/bit`;
+  const off = lo === hi ? ratio(lo) : `${ratio(hi)}–${ratio(lo)}`;
+  return `its .meta gives ${given} where ${assumedUv} was assumed: the µV shown were ${off} the true ones (open the whole file to see them right)`;
+}
+
+/**
  * SpikeGLX writes a run's .meta when it closes the .bin: a .meta whose fileSizeBytes is the file's
  * size says the recording ended, where silence alone could be a paused acquisition. A .meta that
  * disagrees with how the file was followed (channels and rate typed in before it existed) is an
  * error: every sample shown was interleaved wrongly.
  */
-function spikeglxFinished(path: string, followed: { channels: number; fs: number }): () => Promise<{ kind: 'ended' | 'error'; message: string } | null> {
+function spikeglxFinished(path: string, followed: { channels: number; fs: number }, assumedGainUv?: number): () => Promise<{ kind: 'ended' | 'error'; message: string } | null> {
   return async () => {
     if (!existsSync(metaPathFor(path))) return null;
     const meta = await readMeta(path).catch(() => null);
@@ -119,7 +138,8 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
     if (!meta || !(declared > 0) || declared !== size) return null;
     const wrong = metaDisagrees(path, meta, followed);
     if (wrong) return { kind: 'error', message: wrong };
-    return { kind: 'ended', message: `${path}: the recording ended (its .meta was written): ${(size / (2 * followed.channels) / followed.fs).toFixed(1)} s` };
+    const gains = assumedGainUv === undefined ? null : gainNote(path, meta, size, assumedGainUv);
+    return { kind: 'ended', message: `${path}: the recording ended (its .meta was written): ${(size / (2 * followed.channels) / followed.fs).toFixed(1)} s${gains ? `; ${gains}` : ''}` };
   };
 }
 
@@ -289,6 +309,8 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   if (isSpikeGlxImec(path) && (lfp ? fallback.fs > 5000 : fallback.fs < 10000)) {
     throw new SourceError('WRONG_RATE', path, `is SpikeGLX's ${lfp ? 'LFP stream, sampled at 2500 Hz' : 'AP stream, sampled at 30000 Hz'}, not ${fallback.fs} Hz: give its rate`);
   }
+  // Until the .meta says otherwise, the gains of a Neuropixels 1.0 probe (AP ×500, LFP ×250).
+  const assumedGainUv = lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV;
   // SpikeGLX saves a Neuropixels stream as 384 channels and the sync channel last: that column is
   // split off, never filtered or referenced.
   const neural = isSpikeGlxImec(path) && fallback.channels === 385 ? 384 : fallback.channels;
@@ -298,8 +320,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     readout: c,
     ...np1Site(c),
     shank: 0,
-    // Until the .meta says otherwise, the gains of a Neuropixels 1.0 probe (AP ×500, LFP ×250).
-    gainUv: lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV,
+    gainUv: assumedGainUv,
     offsetUv: 0
   }));
   let metaSeen = false;
@@ -307,7 +328,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   let fitChecked = false;
   // Said for as long as the file is followed: the channels keep these gains and sites (and no ADC
   // phase shift) even once the .meta appears; opening the finished file reads them from it.
-  const warnings = [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${lfp ? NP1_LF_GAIN_UV : NP1_GAIN_UV} µV/bit) and its site layout, as long as this file is followed`];
+  const warnings = [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${assumedGainUv} µV/bit) and its site layout, as long as this file is followed`];
   return followInput({
     path,
     label: path,
@@ -316,7 +337,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
     warnings,
-    finished: metaPath ? spikeglxFinished(path, fallback) : undefined,
+    finished: metaPath ? spikeglxFinished(path, fallback, assumedGainUv) : undefined,
     laterNote: () => laterRunNote(path),
     onGrow(emit) {
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s

@@ -336,6 +336,20 @@ describe('live sessions on files being written', () => {
     await m.close();
   });
 
+  it('a run followed before its .meta, whose .meta then gives another gain: the end says the µV shown were off, by how much, and how to see them right', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    // A rig running AP gain 250: 4.6875 µV/bit, where the view assumed NP1.0's ×500 (2.34375).
+    const meta = simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false).replace(/\((\d+) 0 0 500 250 1\)/g, '($1 0 0 250 250 1)');
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta);
+    await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
+    // It said only that the recording ended: every amplitude seen while following was half the truth, unsaid.
+    expect(m.require().status().message).toBe(
+      `${bin}: the recording ended (its .meta was written): 0.1 s; its .meta gives 4.6875 µV/bit where 2.34375 was assumed: the µV shown were 0.5× the true ones (open the whole file to see them right)`
+    );
+    await m.close();
+  }, 20_000);
+
   it('SpikeGLX’s 384 + sync, followed as 385: the sync column is split off; followed as 384: an error within the first second', async () => {
     const sim = new Simulator();
     // The simulator's channels with the offsets a wideband probe has, and SpikeGLX's sync column last.
