@@ -351,3 +351,23 @@ test('the probe map and the spectrum ask again only once answered: scrubbing a l
   await expect(app.getByTestId('traces-busy')).toBeEmpty({ timeout: 60_000 });
   await expect.poll(() => waiting.size, { timeout: 60_000 }).toBe(0);
 });
+
+test('the probe map says what its colours mean: from 0 to the value at full colour, in the metric’s unit', async ({ app }) => {
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toContainText('simulator');
+  await expect(app.getByTestId('contact-5').locator('title')).toContainText('µV');
+  // Coloured from dark blue to yellow with no scale: yellow was "more", of what was not said.
+  const scale = app.getByTestId('probe-scale');
+  await expect(scale).toHaveText(/^0 … \d+(\.\d)? µV RMS$/);
+  // The value at full colour is the one the contacts are coloured against: a channel at it or above is yellow.
+  // Read at once: both change with each update.
+  const [scaleText, titles] = await app.getByTestId('probe-map').evaluate((map) => [
+    map.querySelector('[data-testid="probe-scale"]')!.textContent!,
+    [...map.querySelectorAll('rect title')].map((t) => t.textContent!)
+  ] as const);
+  const top = Number(scaleText.match(/… ([\d.]+)/)![1]);
+  const rms = titles.map((t) => Number(t.match(/: ([\d.]+) µV/)![1])).sort((a, b) => a - b);
+  expect(top).toBeCloseTo(rms[Math.floor(rms.length * 0.98)], 0);
+  await app.getByTestId('probe-metric').selectOption('rate');
+  await expect(scale).toHaveText(/^0 … \d+(\.\d)? \/s crossings$/);
+});
