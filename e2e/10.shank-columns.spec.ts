@@ -100,3 +100,29 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
   await expect(pipeline).toHaveText('300–6000 Hz · per-shank median CMR');
   await expect(app.getByTestId('preset-reset')).toHaveCount(0);
 });
+
+test('shanks as columns: each column is named by its shank, over it; stacked, no column is named', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-np2-');
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
+  const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(bin, 'w'));
+  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
+  await expect(app.getByTestId('toggle-shank-columns')).toHaveClass(/on/);
+  // Four columns told apart by colour only: which one was shank 2 took a hover over each.
+  const labels = app.getByTestId('shank-label');
+  await expect(labels).toHaveText(['shank 0', 'shank 1', 'shank 2', 'shank 3']);
+  const plot = (await app.getByTestId('traces-canvas').boundingBox())!;
+  for (let g = 0; g < 4; g++) {
+    const box = (await labels.nth(g).boundingBox())!;
+    const mid = (box.x + box.width / 2 - plot.x) / plot.width;
+    expect(mid, `label ${g}`).toBeGreaterThan(g / 4);
+    expect(mid, `label ${g}`).toBeLessThan((g + 1) / 4);
+  }
+  await app.keyboard.press('k');
+  await expect(app.getByTestId('toggle-shank-columns')).not.toHaveClass(/on/);
+  await expect(labels).toHaveCount(0);
+});
