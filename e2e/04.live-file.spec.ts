@@ -69,6 +69,28 @@ test('a followed file that has ended opens whole as a recording, on the preset t
   }
 });
 
+test('a file followed before its .meta: once the .meta is written, the toolbar no longer says there is none, and says what the view still assumes', async ({ app, tempDir }) => {
+  test.setTimeout(60_000);
+  const bin = join(tempDir('probedeck-meta-late-'), 'late_g0_t0.imec0.ap.bin');
+  // Long enough to be opened before it ends, on a slow machine too.
+  const writer = liveWriter(bin, 8);
+  try {
+    await expect.poll(() => statSync(bin, { throwIfNoEntry: false })?.size ?? 0).toBeGreaterThan(0);
+    await app.getByTestId('open-path').fill(bin);
+    await app.getByTestId('open-channels').fill('385');
+    await app.getByTestId('open-file').click();
+    await expect(app.getByTestId('source-label')).toContainText('late_g0_t0.imec0.ap.bin');
+    const warning = app.getByTestId('source-warning');
+    await expect(warning).toContainText('no .meta yet');
+    await expect(app.getByTestId('window-label')).toContainText('recording ended', { timeout: 20_000 });
+    // It went on saying "no .meta yet" beside "the recording ended (its .meta was written)".
+    await expect(warning).not.toContainText('no .meta yet');
+    await expect(warning).toHaveText('followed before its .meta: µV assume a Neuropixels 1.0 AP gain (2.34375 µV/bit) and its site layout; open the whole file to read them from its .meta');
+  } finally {
+    writer.kill();
+  }
+});
+
 test('a followed file\'s newest column is drawn again as it fills: a spike written into a column drawn partial shows', async ({ app, tempDir }) => {
   const bin = join(tempDir('probedeck-partial-'), 'growing.bin');
   writeFileSync(bin, '');

@@ -328,7 +328,11 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
   let fitChecked = false;
   // Said for as long as the file is followed: the channels keep these gains and sites (and no ADC
   // phase shift) even once the .meta appears; opening the finished file reads them from it.
-  const warnings = [`no .meta yet: µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${assumedGainUv} µV/bit) and its site layout, as long as this file is followed`];
+  const assumed = `µV assume a Neuropixels 1.0 ${lfp ? 'LFP' : 'AP'} gain (${assumedGainUv} µV/bit) and its site layout`;
+  const warnings = [`no .meta yet: ${assumed}, as long as this file is followed`];
+  // Once the .meta is there, "no .meta yet" is untrue; what is assumed still holds, until the whole file is opened.
+  const metaCame = () => (warnings[0] = `followed before its .meta: ${assumed}; open the whole file to read them from its .meta`);
+  const ended = metaPath ? spikeglxFinished(path, fallback, assumedGainUv) : undefined;
   return followInput({
     path,
     label: path,
@@ -337,7 +341,13 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
     frameChannels: fallback.channels,
     columns: channels.map((_, i) => i),
     warnings,
-    finished: metaPath ? spikeglxFinished(path, fallback, assumedGainUv) : undefined,
+    finished: ended
+      ? async () => {
+          const end = await ended();
+          if (end?.kind === 'ended') metaCame();
+          return end;
+        }
+      : undefined,
     laterNote: () => laterRunNote(path),
     onGrow(emit) {
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
@@ -369,6 +379,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       void readMeta(path).then(
         (meta) => {
           const wrong = metaDisagrees(path, meta, fallback);
+          if (!wrong) metaCame();
           emit(wrong ? { kind: 'error', message: wrong } : { kind: 'info', message: `${metaPath} appeared: the recording is complete` });
         },
         // Not readable yet (the writer still holds it, no permission): looked at again as the file grows.

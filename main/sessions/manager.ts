@@ -287,8 +287,16 @@ export class SessionManager {
 
   /** Status from the current session only: a closed one may still finish work it had started. */
   #statusFrom(session: () => LiveSession | FileSession | null): (s: SessionStatus) => void {
+    let said: string | null = null;
     return (s) => {
-      if (this.current !== null && this.current === session()) this.#onStatus({ ...s, infoRevision: this.#infoRevision });
+      const current = session();
+      if (this.current === null || this.current !== current) return;
+      // What a followed source says of itself changed (its .meta came, a channel count is doubted):
+      // the views refetch it, or they go on saying the old words beside the new state.
+      const now = (current instanceof LiveSession ? (current.input.warnings ?? []) : []).join('\n');
+      if (said !== null && now !== said) this.#infoRevision++;
+      said = now;
+      this.#onStatus({ ...s, infoRevision: this.#infoRevision });
     };
   }
 
