@@ -227,6 +227,26 @@ test('bad-channel detection from the toolbar: the button says it is at work, the
   await expect(app.getByTestId('view-preset').locator('option:checked')).toHaveText('Neuropixels AP live (copy) (changed)');
 });
 
+test('bad-channel detection that finds none says so: the toolbar does not look as if it never ran', async ({ app, tempDir }) => {
+  // The .meta SpikeGLX wrote for an NP1.0 (channel 191 marked unused), zeros for data: detection finds no other.
+  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta');
+  const bin = join(tempDir('probedeck-detect-none-'), 'noise_g0_t0.imec0.ap.bin');
+  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
+  closeSync(openSync(bin, 'w'));
+  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  await app.getByTestId('open-path').fill(bin);
+  await app.getByTestId('open-recording').click();
+  await expect(app.getByTestId('source-label')).toContainText('noise_g0_t0');
+  await expect(app.getByTestId('detect-result')).toHaveCount(0);
+  await app.keyboard.press('d');
+  // Done, it read "detect bad (d)" beside "bad: AP191 (unused)", as before it was pressed.
+  await expect(app.getByTestId('detect-result')).toHaveText('detection found no bad channel', { timeout: 30_000 });
+  await expect(app.getByTestId('toggle-detect')).toHaveText('detect bad (d)');
+  await expect(app.getByTestId('bad-channels')).toHaveText('bad: AP191 (unused)');
+  await app.keyboard.press('d');
+  await expect(app.getByTestId('detect-result')).toHaveCount(0);
+});
+
 test('a recording whose .meta marks a site unused shows it with the bad channels as soon as it opens', async ({ app, tempDir }) => {
   // The .meta SpikeGLX wrote for an NP1.0 (channel 191, the reference site, marked unused), zeros for data.
   const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta');
