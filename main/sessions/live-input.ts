@@ -368,6 +368,10 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
           if (!multiple) return;
           warnings.push(multiple);
           emit({ kind: 'info', message: `${path}: ${multiple}` });
+        }).catch(() => {
+          // A read that failed (said by the follower's own read of the same rows): looked at again as
+          // the file grows. Unheard, the rejection ended the host.
+          fitChecked = false;
         });
       }
       // SpikeGLX writes the .meta when the run ends: pick it up, and check it agrees with what we assumed.

@@ -1,7 +1,7 @@
 // Careless and hostile requests through the real browser-mode transport (real host, real addon,
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
-import { appendFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +135,27 @@ describe('hostile requests to the browser-mode host', () => {
     const status = (await call('session.status')).result as { state: string; newestSample: number };
     expect(status.state).toBe('running');
     expect(status.newestSample).toBeGreaterThan(3000);
+    ws.close();
+  });
+
+  it('follows a file whose first frames cannot be read without an unhandled rejection', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    // A file that says it holds 4096 bytes and refuses every read (a disk error, a file on a
+    // network share gone stale; here the loopback's speed, which Linux answers with EINVAL).
+    // Before, the channel-count check on its first frames rejected where no one listened, which
+    // ends the host process.
+    const unreadable = join(dir, 'acquisition.dat');
+    symlinkSync('/sys/class/net/lo/speed', unreadable);
+    expect(() => readFileSync(unreadable)).toThrow(/EINVAL/);
+    const opened = await call('session.open', { source: { kind: 'file', path: unreadable, channels: 1, fs: 30000 } });
+    expect(opened.result).toMatchObject({ kind: 'file' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(escaped).toEqual([]);
+    // The read that failed is said; the host goes on answering.
+    const status = (await call('session.status')).result as { state: string; message: string | null };
+    expect(status).toMatchObject({ state: 'error', message: expect.stringMatching(/EINVAL/) });
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
     ws.close();
   });
 
