@@ -5,6 +5,7 @@ import { availableParallelism, cpus, hostname, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path';
 import type { Calibration, CalibrationPoint } from '../api/domains/planner.ts';
 import { processFile } from '../engine/index.ts';
+import { invalidParameterError, isInteger } from '../util/is.ts';
 import { jobBytes } from './memory-model.ts';
 
 export function machineKey(): string {
@@ -22,7 +23,10 @@ export interface CalibrateOptions {
 export async function calibrate(o: CalibrateOptions = {}): Promise<Calibration> {
   const C = o.channels ?? 384;
   const fs = o.fs ?? 30000;
-  const seconds = o.seconds ?? 3;
+  const seconds = o.seconds === undefined ? 3 : o.seconds;
+  // Whole: the recording holds seconds × fs samples a channel, and 1.1 × 30000 is 33000.000000000004,
+  // which no array's length is. A second at least measures anything; past ten only takes longer, on every core.
+  if (!isInteger(seconds) || seconds < 1 || seconds > 10) throw invalidParameterError('seconds', 'a whole number of seconds from 1 to 10', seconds);
   const cores = availableParallelism();
   const grid: { j: number; w: number; s: number }[] = [];
   for (let j = 1; j <= cores; j++) for (let w = 1; j * w <= cores; w++) for (const s of [0.25, 1]) grid.push({ j, w, s });

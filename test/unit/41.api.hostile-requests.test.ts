@@ -159,6 +159,28 @@ describe('hostile requests to the browser-mode host', () => {
     ws.close();
   });
 
+  it('refuses a calibration length that is no whole number of seconds from 1 to 10, naming it', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    // Electron's IPC carries NaN as it is: before, it failed naming the benchmark's own temporary
+    // file ('…/synthetic.bin: 0 data bytes is less than one frame'); 1.1 s failed with 'Invalid
+    // typed array length'; 0.5 and 100 were clamped unsaid; and anything not a number ('x', null)
+    // ran the 3 s default: a benchmark on every core that no one asked for.
+    await expect(host.call('planner.calibrate', { seconds: NaN })).rejects.toMatchObject({ code: 'INVALID_PARAMETER', message: 'Expected a whole number of seconds from 1 to 10 for "seconds" but received NaN' });
+    for (const seconds of [1.1, 0.5, 100, 'x', null]) {
+      const r = await call('planner.calibrate', { seconds });
+      expect(r.error, String(seconds)).toMatchObject({ code: 'INVALID_PARAMETER' });
+      expect(r.error!.message).toMatch(/^Expected a whole number of seconds from 1 to 10 for "seconds" but received /);
+    }
+    const notObject = await call('planner.calibrate', 'x');
+    expect(notObject.error).toMatchObject({ code: 'INVALID_PARAMETER' });
+    expect(notObject.error!.message).toBe('Expected nothing, or an object { seconds } for "params" but received the string "x"');
+    // Refused before it ran: no calibration was made, and none is running.
+    expect((await call('planner.calibration')).result).toBeNull();
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+  });
+
   it('keeps each excluded channel once, however often a pipeline names it', async () => {
     const { dir, url } = await start();
     const { ws, call } = await connect(url);

@@ -19,10 +19,10 @@ export function plannerHandlers(repo: CalibrationRepo, events: HostEvents, viewB
     'planner.calibration': () => repo.get(machineKey()),
     'planner.calibrate': async (p) => {
       if (running) throw new ProbeDeckError('BUSY', 'a calibration is already running');
-      const seconds = isPlainObject(p) && typeof p.seconds === 'number' ? Math.min(Math.max(p.seconds, 1), 10) : 3;
+      if (p !== undefined && !isPlainObject(p)) throw invalidParameterError('params', 'nothing, or an object { seconds }', p);
       running = new AbortController();
       try {
-        const c = await calibrate({ seconds, signal: running.signal, onPoint: (done, total, point) => events.emit('planner.progress', { done, total, point }) });
+        const c = await calibrate({ seconds: p?.seconds as number | undefined, signal: running.signal, onPoint: (done, total, point) => events.emit('planner.progress', { done, total, point }) });
         repo.save(c);
         return c;
       } catch (err) {
