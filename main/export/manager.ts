@@ -26,15 +26,45 @@ export interface ResolvedExport {
   endSample?: number;
 }
 
+// Every field of a request, and only those: the compiler keeps these in step with ExportRequest.
+const REQUEST_FIELDS = Object.keys({ source: 1, raw: 1, stream: 1, preset: 1, format: 1, outDir: 1, overwrite: 1, startS: 1, endS: 1, channels: 1, ramBudgetBytes: 1 } satisfies Record<keyof ExportRequest, 1>);
+const RAW_FIELDS = Object.keys({ channels: 1, fs: 1, dtype: 1, gainUv: 1, headerBytes: 1 } satisfies Record<keyof NonNullable<ExportRequest['raw']>, 1>);
+
+/** The first field of `o` that is not one of `known` (a field left undefined is none), else null. */
+function unknownField(o: Record<string, unknown>, known: string[]): string | null {
+  return Object.keys(o).find((k) => o[k] !== undefined && !known.includes(k)) ?? null;
+}
+
+/**
+ * An export runs for minutes and writes what a sorter trusts: a field it would not read (startSec
+ * for startS, a raw dtyp) or one of the wrong kind (overwrite "false", which is true) exported the
+ * whole recording, misread samples, or replaced a folder, unsaid. Each is refused, named.
+ */
 export function checkRequest(r: unknown): ExportRequest {
   if (!isPlainObject(r)) throw invalidParameterError('params', 'an export request', r);
+  const extra = unknownField(r, REQUEST_FIELDS);
+  if (extra !== null) throw new ProbeDeckError('INVALID_PARAMETER', `An export request has no field "${extra}": it takes ${REQUEST_FIELDS.slice(0, -1).join(', ')} and ${REQUEST_FIELDS.at(-1)}`);
   if (!isString(r.source) || r.source === '') throw invalidParameterError('source', 'a recording path', r.source);
+  checkSourceOptions(r);
   if (!isString(r.outDir) || r.outDir === '') throw invalidParameterError('outDir', 'a destination folder', r.outDir);
   if (!['kilosort', 'si-binary', 'raw-f32'].includes(r.format as string)) throw invalidParameterError('format', '"kilosort", "si-binary" or "raw-f32"', r.format);
   if (!isPlainObject(r.preset)) throw invalidParameterError('preset', '{id} or {name, body}', r.preset);
+  if ('id' in r.preset) {
+    if (!isInteger(r.preset.id)) throw invalidParameterError('preset.id', 'a preset id (a whole number)', r.preset.id);
+  } else if (!isString(r.preset.name)) throw invalidParameterError('preset.name', 'a preset name', r.preset.name);
+  if (r.overwrite !== undefined && typeof r.overwrite !== 'boolean') throw invalidParameterError('overwrite', 'true or false', r.overwrite);
   for (const k of ['startS', 'endS'] as const) if (r[k] !== undefined && (!isNumber(r[k]) || (r[k] as number) < 0)) throw invalidParameterError(k, 'seconds from 0', r[k]);
   if (r.channels !== undefined && (!Array.isArray(r.channels) || !r.channels.every(isInteger))) throw invalidParameterError('channels', 'a list of channel indices', r.channels);
   return r as unknown as ExportRequest;
+}
+
+/** The raw options and stream of a request, as far as they can be checked before the source is opened (openRaw checks the values). */
+function checkSourceOptions(r: Record<string, unknown>): void {
+  if (r.stream !== undefined && !isString(r.stream)) throw invalidParameterError('stream', 'a stream name', r.stream);
+  if (r.raw === undefined) return;
+  if (!isPlainObject(r.raw)) throw invalidParameterError('raw', '{channels, fs[, dtype, gainUv, headerBytes]}', r.raw);
+  const extra = unknownField(r.raw, RAW_FIELDS);
+  if (extra !== null) throw new ProbeDeckError('INVALID_PARAMETER', `The raw options have no field "${extra}": they take ${RAW_FIELDS.slice(0, -1).join(', ')} and ${RAW_FIELDS.at(-1)}`);
 }
 
 /**
@@ -124,6 +154,7 @@ export class ExportManager {
   /** Which presets.defaults keys apply to a source: the export form defaults to the same preset the view would open it with. */
   async sourceKinds(params: unknown): Promise<ExportSourceKinds> {
     if (!isPlainObject(params) || !isString(params.source) || params.source === '') throw invalidParameterError('source', 'a recording path', isPlainObject(params) ? params.source : params);
+    checkSourceOptions(params);
     const req = params as Pick<ExportRequest, 'source' | 'raw' | 'stream'>;
     if (!isAbsolute(req.source)) throw new ProbeDeckError('RELATIVE_PATH', `The recording must be a full path (from / or a drive letter), got "${req.source}"`);
     const source = await openExportSource(req);

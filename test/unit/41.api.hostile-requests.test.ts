@@ -1,7 +1,7 @@
 // Careless and hostile requests through the real browser-mode transport (real host, real addon,
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
-import { appendFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -178,6 +178,39 @@ describe('hostile requests to the browser-mode host', () => {
     // Refused before it ran: no calibration was made, and none is running.
     expect((await call('planner.calibration')).result).toBeNull();
     expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+  });
+
+  it('refuses an export request with a field it does not take, or one of the wrong kind, naming it', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    const raw = join(dir, 'plain.dat');
+    writeFileSync(raw, new Uint8Array(64 * 2 * 3000));
+    const request = { source: raw, raw: { channels: 64, fs: 30000 }, preset: { id: 1 }, format: 'raw-f32', outDir: join(dir, 'sorted') };
+    // Before, the first four were exported anyway: a stream of {a: 1}; 'startSec' (startS mistyped)
+    // ignored, so the whole recording; a raw 'dtyp' ignored, so float32 samples read as int16; and
+    // overwrite "false", a string and so true, which replaced an earlier export in that folder.
+    // A preset id "1" was 'there is no preset with id 1', and a raw "int16" asked for "channels".
+    for (const [extra, why] of [
+      [{ stream: { a: 1 } }, /^Expected a stream name for "stream" but received object$/],
+      [{ startSec: 1 }, /^An export request has no field "startSec": it takes source, raw, stream, preset, format, outDir, overwrite, startS, endS, channels and ramBudgetBytes$/],
+      [{ raw: { channels: 64, fs: 30000, dtyp: 'float32' } }, /^The raw options have no field "dtyp": they take channels, fs, dtype, gainUv and headerBytes$/],
+      [{ overwrite: 'false' }, /^Expected true or false for "overwrite" but received the string "false"$/],
+      [{ raw: 'int16' }, /^Expected \{channels, fs\[, dtype, gainUv, headerBytes\]\} for "raw" but received the string "int16"$/],
+      [{ preset: { id: '1' } }, /^Expected a preset id \(a whole number\) for "preset\.id" but received the string "1"$/]
+    ] as const) {
+      for (const method of ['export.check', 'export.start']) {
+        const r = await call(method, { ...request, ...extra });
+        expect(r.error, `${method} ${JSON.stringify(extra)}`).toMatchObject({ code: 'INVALID_PARAMETER' });
+        expect(r.error!.message).toMatch(why);
+      }
+    }
+    const kinds = await call('export.sourceKinds', { source: raw, raw: { channels: 64, fs: 30000 }, stream: 7 });
+    expect(kinds.error!.message).toBe('Expected a stream name for "stream" but received 7');
+    expect(existsSync(request.outDir)).toBe(false);
+    expect((await call('export.history')).result).toEqual([]);
+    // What the form sends still goes (a field left undefined is no field).
+    expect((await call('export.check', { ...request, overwrite: false, startS: undefined, stream: undefined })).result).toMatchObject({ exists: false });
     ws.close();
   });
 
