@@ -17,7 +17,7 @@ import { roundToInt16, scaleToFloat } from './scale.ts';
 import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
 import { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
 import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
-import { checkChannels, checkWorkers, type Precision } from './validate.ts';
+import { MAX_JOBS, checkChannels, checkWorkers, type Precision } from './validate.ts';
 
 export type FilterPhase = 'zero' | 'causal' | 'stream';
 
@@ -96,7 +96,7 @@ function checkOptions(o: ProcessFileOptions) {
   if (o.outDtype !== 'int16' && o.outDtype !== 'float32') throw invalidParameterError('outDtype', '"int16" or "float32"', o.outDtype);
   if (o.outputColumns && (o.outputColumns.length === 0 || o.outputColumns.some((c) => !isInteger(c) || c < 0 || c >= o.channels))) throw invalidParameterError('outputColumns', `channel indices from 0 to ${o.channels - 1}`, o.outputColumns);
   if (!isInteger(o.chunkSamples) || o.chunkSamples < 1) throw invalidParameterError('chunkSamples', 'a positive number of samples', o.chunkSamples);
-  if (!isInteger(o.nJobs) || o.nJobs < 1 || o.nJobs > 64) throw invalidParameterError('nJobs', 'an integer from 1 to 64', o.nJobs);
+  if (!isInteger(o.nJobs) || o.nJobs < 1 || o.nJobs > MAX_JOBS) throw invalidParameterError('nJobs', `an integer from 1 to ${MAX_JOBS}`, o.nJobs);
   checkWorkers(o.nWorkers);
   if (o.headerBytes !== undefined && (!isInteger(o.headerBytes) || o.headerBytes < 0)) throw invalidParameterError('headerBytes', 'a byte count of 0 or more', o.headerBytes);
 }

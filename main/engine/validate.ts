@@ -3,6 +3,12 @@ import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts'
 
 /** The most channels the engine takes; a count beyond it is a typo, and would size tables by it before anything is read. */
 export const MAX_CHANNELS = 65536;
+/** The fastest rate a recording may have: Neuropixels streams run at 2.5 and 30 kHz, NI and OneBox boards up to a few hundred kHz. */
+export const MAX_FS = 10e6;
+/** The most outer jobs an export or `process` runs. */
+export const MAX_JOBS = 64;
+/** The most inner workers the engine takes. */
+export const MAX_WORKERS = 256;
 
 export function checkChannels(channels: unknown): number {
   if (!isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw invalidParameterError('channels', `an integer from 1 to ${MAX_CHANNELS}`, channels);
@@ -18,7 +24,7 @@ export function checkFrames(data: ArrayLike<number>, channels: number, name = 'i
 
 export function checkWorkers(nWorkers: unknown): number {
   if (nWorkers === undefined) return 1;
-  if (!isInteger(nWorkers) || nWorkers < 1 || nWorkers > 256) throw invalidParameterError('nWorkers', 'an integer from 1 to 256', nWorkers);
+  if (!isInteger(nWorkers) || nWorkers < 1 || nWorkers > MAX_WORKERS) throw invalidParameterError('nWorkers', `an integer from 1 to ${MAX_WORKERS}`, nWorkers);
   return nWorkers;
 }
 

@@ -3,6 +3,7 @@
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import type { Calibration, CalibrationPoint, Plan, PlanRequest } from '../api/domains/planner.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
+import { MAX_CHANNELS, MAX_FS, MAX_JOBS, MAX_WORKERS } from '../engine/validate.ts';
 import { baselineBytes, jobBytes, TILE } from './memory-model.ts';
 
 const GiB = 2 ** 30;
@@ -78,16 +79,19 @@ export function formatBytes(n: number): string {
   return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`;
 }
 
+/** The limits the sources, presets and engine have: a plan for more (1e15 channels) needed 'Infinity GiB'. */
 function check(r: PlanRequest) {
-  if (!isInteger(r.channels) || r.channels < 1) throw invalidParameterError('channels', 'a positive channel count', r.channels);
-  if (!isNumber(r.fs) || r.fs <= 0) throw invalidParameterError('fs', 'a sampling rate above 0 Hz', r.fs);
+  if (!isInteger(r.channels) || r.channels < 1 || r.channels > MAX_CHANNELS) throw invalidParameterError('channels', `a channel count from 1 to ${MAX_CHANNELS}`, r.channels);
+  if (!isNumber(r.fs) || r.fs <= 0 || r.fs > MAX_FS) throw invalidParameterError('fs', `a sampling rate above 0 Hz, at most ${MAX_FS / 1e6} MHz`, r.fs);
   if (!['live', 'scrub', 'export'].includes(r.job)) throw invalidParameterError('job', '"live", "scrub" or "export"', r.job);
   if (!['int16', 'float32'].includes(r.dtype)) throw invalidParameterError('dtype', '"int16" or "float32"', r.dtype);
-  if (r.marginSamples !== undefined && (!isInteger(r.marginSamples) || r.marginSamples < 0)) throw invalidParameterError('marginSamples', 'a whole number of samples, 0 or more', r.marginSamples);
+  // Not bounded by a preset's longest marginMs: the auto margin of a corner near 0 Hz is longer, and
+  // is said as what takes the RAM. Past 2^53 a count of samples is no count (1e300 needed 'Infinity GiB').
+  if (r.marginSamples !== undefined && (!Number.isSafeInteger(r.marginSamples) || r.marginSamples < 0)) throw invalidParameterError('marginSamples', 'a whole number of samples, 0 or more', r.marginSamples);
   if (r.ramBudgetBytes !== undefined && (!isInteger(r.ramBudgetBytes) || r.ramBudgetBytes <= 0)) throw invalidParameterError('ramBudgetBytes', 'a positive byte count', r.ramBudgetBytes);
-  if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1)) throw invalidParameterError('nWorkers', '"auto" or a positive integer', r.nWorkers);
-  if (r.nJobs !== undefined && (!isInteger(r.nJobs) || r.nJobs < 1)) throw invalidParameterError('nJobs', 'a positive integer', r.nJobs);
-  if (r.chunkSamples !== undefined && (!isInteger(r.chunkSamples) || r.chunkSamples < 1)) throw invalidParameterError('chunkSamples', 'a positive number of samples', r.chunkSamples);
+  if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1 || r.nWorkers > MAX_WORKERS)) throw invalidParameterError('nWorkers', `"auto" or an integer from 1 to ${MAX_WORKERS}`, r.nWorkers);
+  if (r.nJobs !== undefined && (!isInteger(r.nJobs) || r.nJobs < 1 || r.nJobs > MAX_JOBS)) throw invalidParameterError('nJobs', `an integer from 1 to ${MAX_JOBS}`, r.nJobs);
+  if (r.chunkSamples !== undefined && (!Number.isSafeInteger(r.chunkSamples) || r.chunkSamples < 1)) throw invalidParameterError('chunkSamples', 'a positive number of samples', r.chunkSamples);
 }
 
 /** SpikeInterface save()'s chunk_duration="1s": int(fs) samples. */

@@ -2,7 +2,7 @@
 // goes through. Messages name the field at fault.
 import { invalidParameterError, isInteger, isNumber, isPlainObject, isString, ProbeDeckError } from '../util/is.ts';
 import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
-import { MAX_CHANNELS } from '../engine/validate.ts';
+import { MAX_CHANNELS, MAX_WORKERS } from '../engine/validate.ts';
 
 export const PRESET_FORMAT = 'probedeck-preset';
 export const PRESET_VERSION = 1;
@@ -76,7 +76,7 @@ export function validateBody(input: unknown): PresetBody {
   const ram = res.ramBudgetBytes ?? null;
   if (ram !== null && (!isInteger(ram) || (ram as number) < 64 * 2 ** 20)) throw invalidParameterError('resources.ramBudgetBytes', 'at least 64 MiB in bytes, or null for automatic', ram);
   const nWorkers = res.nWorkers ?? 'auto';
-  if (nWorkers !== 'auto' && (!isInteger(nWorkers) || (nWorkers as number) < 1 || (nWorkers as number) > 256)) throw invalidParameterError('resources.nWorkers', '"auto" or 1–256', nWorkers);
+  if (nWorkers !== 'auto' && (!isInteger(nWorkers) || (nWorkers as number) < 1 || (nWorkers as number) > MAX_WORKERS)) throw invalidParameterError('resources.nWorkers', `"auto" or 1–${MAX_WORKERS}`, nWorkers);
 
   return {
     pipeline: {

@@ -1,6 +1,7 @@
 // SpikeGLX recordings: run_g0_t0.imec0.ap.bin (or .lf.bin, NIDQ .nidq.bin) beside its .meta.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { MAX_CHANNELS, MAX_FS } from '../engine/validate.ts';
 import { FRAME_FIT_FRAMES, dataFrameChannels, firstBytes } from './frame-fit.ts';
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
@@ -88,12 +89,11 @@ function contactIdOf(meta: Meta, readout: number): string | null {
 export function describeSpikeGLX(binPath: string, meta: Meta, size: number): SourceInfo {
   const metaPath = metaPathFor(binPath);
   const nSaved = num(meta, 'nSavedChans', metaPath);
-  if (!Number.isInteger(nSaved) || nSaved < 1 || nSaved > 65536) throw new SourceError('BAD_META', metaPath, `nSavedChans must be a whole number of channels from 1 to 65536, got ${nSaved}`);
+  if (!Number.isInteger(nSaved) || nSaved < 1 || nSaved > MAX_CHANNELS) throw new SourceError('BAD_META', metaPath, `nSavedChans must be a whole number of channels from 1 to ${MAX_CHANNELS}, got ${nSaved}`);
   const type = meta.values.get('typeThis') ?? 'imec';
   const isLf = /\.lf\.bin$/i.test(binPath);
   const fs = num(meta, type === 'nidq' ? 'niSampRate' : type === 'obx' ? 'obSampRate' : 'imSampRate', metaPath);
-  // Neuropixels streams run at 2.5 and 30 kHz, NI and OneBox boards up to a few hundred kHz.
-  if (!(fs > 0 && fs <= 10e6)) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0 and at most 10 MHz, got ${fs} Hz`);
+  if (!(fs > 0 && fs <= MAX_FS)) throw new SourceError('BAD_META', metaPath, `the sampling rate must be above 0 and at most ${MAX_FS / 1e6} MHz, got ${fs} Hz`);
   const layout = { headerBytes: 0, frameChannels: nSaved, dtype: 'int16', partialLastFrame: true } as const;
   const declared = Number(meta.values.get('fileSizeBytes'));
   const seconds = (bytes: number) => `${(Math.floor(bytes / (2 * nSaved)) / fs).toFixed(3)} s`;

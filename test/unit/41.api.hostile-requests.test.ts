@@ -214,6 +214,34 @@ describe('hostile requests to the browser-mode host', () => {
     ws.close();
   });
 
+  it('refuses a plan for inputs no recording has, naming them by the limits the rest of the app has', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    const plan = { channels: 384, fs: 30000, dtype: 'int16', job: 'export' };
+    // Before, each was planned: 'the smallest plan needs Infinity GiB' for 1e15 channels, 6.95e+293
+    // GiB for a rate of 1e300 Hz, 2.38e+297 GiB for a margin of 1e303 samples ('of 3.3e+298 s'),
+    // '1 job × 1000000000 workers' as a plan.
+    for (const [extra, why] of [
+      [{ channels: 1e15, fs: 1e300 }, 'Expected a channel count from 1 to 65536 for "channels" but received 1000000000000000'],
+      [{ channels: 65537 }, 'Expected a channel count from 1 to 65536 for "channels" but received 65537'],
+      [{ fs: 1e300 }, 'Expected a sampling rate above 0 Hz, at most 10 MHz for "fs" but received 1e+300'],
+      [{ marginSamples: 1e303 }, 'Expected a whole number of samples, 0 or more for "marginSamples" but received 1e+303'],
+      [{ chunkSamples: 1e303 }, 'Expected a positive number of samples for "chunkSamples" but received 1e+303'],
+      [{ nWorkers: 1e9 }, 'Expected "auto" or an integer from 1 to 256 for "nWorkers" but received 1000000000'],
+      [{ nJobs: 1e9 }, 'Expected an integer from 1 to 64 for "nJobs" but received 1000000000']
+    ] as const) {
+      const r = await call('planner.plan', { ...plan, ...extra });
+      expect(r.error, JSON.stringify(extra)).toMatchObject({ code: 'INVALID_PARAMETER', message: why });
+    }
+    // At the limits, a plan is made (or the budget is said to be too small, in numbers).
+    for (const extra of [{ channels: 384, marginSamples: 1_800_000, ramBudgetBytes: 2 ** 40 }, { channels: 1, fs: 10e6, nJobs: 64, nWorkers: 256 }, { channels: 65536, job: 'live', ramBudgetBytes: 2 ** 30 }]) {
+      const r = await call('planner.plan', { ...plan, ...extra });
+      if (r.error) expect(r.error, JSON.stringify(extra)).toMatchObject({ code: 'BUDGET_TOO_SMALL', message: expect.not.stringMatching(/Infinity|e\+/) });
+      else expect(r.result, JSON.stringify(extra)).toMatchObject({ nJobs: expect.any(Number) });
+    }
+    ws.close();
+  });
+
   it('keeps each excluded channel once, however often a pipeline names it', async () => {
     const { dir, url } = await start();
     const { ws, call } = await connect(url);
