@@ -6,7 +6,7 @@ import { firstNpyValue } from './npy.ts';
 import { findOpenEphysProbe } from './openephys-settings.ts';
 import { FRAME_FIT_FRAMES, betterFrameChannels, firstBytes } from './frame-fit.ts';
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
-import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
+import { SourceError, fsError, fsProblem, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 
 interface OebinChannel {
   channel_name: string;
@@ -21,22 +21,29 @@ interface OebinStream {
   channels: OebinChannel[];
 }
 
-/** Finds structure.oebin files from an oebin, a recording, an experiment or a Record Node folder. */
-export async function findOebins(path: string): Promise<string[]> {
+/**
+ * Finds structure.oebin files from an oebin, a recording, an experiment or a Record Node folder.
+ * A folder below it that cannot be listed (a drive's lost+found, another user's folder, /proc/1/fdinfo
+ * under /) is passed over, and returned in `unreadable`: it stopped the whole search.
+ */
+export async function findOebins(path: string): Promise<{ oebins: string[]; unreadable: string[] }> {
   let st;
   try {
     st = await stat(path);
   } catch (err) {
     throw fsError(path, err);
   }
-  if (st.isFile()) return basename(path) === 'structure.oebin' ? [path] : [];
+  if (st.isFile()) return { oebins: basename(path) === 'structure.oebin' ? [path] : [], unreadable: [] };
   const found: string[] = [];
+  const unreadable: string[] = [];
   const walk = async (dir: string, depth: number) => {
     let entries;
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch (err) {
-      throw fsError(dir, err);
+      if (depth === 0) throw fsError(dir, err); // the folder asked for
+      unreadable.push(`${dir} (${fsProblem(err)})`);
+      return;
     }
     for (const e of entries) {
       if (e.isFile() && e.name === 'structure.oebin') found.push(join(dir, e.name));
@@ -44,7 +51,7 @@ export async function findOebins(path: string): Promise<string[]> {
     }
   };
   await walk(path, 0);
-  return found.sort();
+  return { oebins: found.sort(), unreadable };
 }
 
 /** The fields ProbeDeck reads from a stream entry, each of the type it needs, or an error naming the field. */
@@ -170,8 +177,11 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
  * says which it holds rather than taking the first: each is a different stretch of time.
  */
 export async function theOebin(path: string): Promise<string> {
-  const oebins = await findOebins(path);
-  if (oebins.length === 0) throw new SourceError('NO_RECORDING', path, 'holds no Open Ephys recording (no structure.oebin found)');
+  const { oebins, unreadable } = await findOebins(path);
+  if (oebins.length === 0) {
+    const passed = unreadable.length ? `; ${unreadable.length} folder${unreadable.length > 1 ? 's' : ''} in it could not be looked into: ${unreadable.slice(0, 3).join(', ')}${unreadable.length > 3 ? ', …' : ''}` : '';
+    throw new SourceError('NO_RECORDING', path, `holds no Open Ephys recording (no structure.oebin found${passed})`);
+  }
   if (oebins.length > 1) {
     const names = oebins.map((o) => relative(path, dirname(o)) || '.');
     throw new SourceError('SEVERAL_RECORDINGS', path, `holds ${oebins.length} Open Ephys recordings (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''}): open the folder of one`);

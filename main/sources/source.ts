@@ -67,8 +67,13 @@ export class SourceError extends ProbeDeckError {
 
 /** Turns a file-system error into a message naming the file and what went wrong. */
 export function fsError(path: string, err: unknown): SourceError {
+  return new SourceError((err as NodeJS.ErrnoException).code ?? 'IO_ERROR', path, fsProblem(err));
+}
+
+/** What went wrong, in words, for a file-system error. */
+export function fsProblem(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  const problem =
+  return (
     {
       ENOENT: 'no such file or folder',
       EACCES: 'permission denied',
@@ -76,6 +81,6 @@ export function fsError(path: string, err: unknown): SourceError {
       ELOOP: 'too many symbolic links (a link loop?)',
       EISDIR: 'is a folder, not a file',
       ENOTDIR: 'a part of the path is not a folder'
-    }[e.code ?? ''] ?? e.message;
-  return new SourceError(e.code ?? 'IO_ERROR', path, problem);
+    }[e.code ?? ''] ?? e.message
+  );
 }

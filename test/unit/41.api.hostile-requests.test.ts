@@ -1,7 +1,8 @@
 // Careless and hostile requests through the real browser-mode transport (real host, real addon,
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import WebSocket from 'ws';
 import { createHost, type Host } from '../../main/api/host.ts';
 import { decode, encode } from '../../main/api/wire.ts';
 import { startServer, type RunningServer } from '../../main/browser/server.ts';
-import { tempDir } from './helpers.ts';
+import { repoRoot, tempDir } from './helpers.ts';
 
 type Reply = { t: string; id?: number; result?: unknown; error?: { code?: string; message: string } };
 
@@ -240,6 +241,37 @@ describe('hostile requests to the browser-mode host', () => {
       else expect(r.result, JSON.stringify(extra)).toMatchObject({ nJobs: expect.any(Number) });
     }
     ws.close();
+  });
+
+  it('looks on past a folder it cannot read for an Open Ephys recording, and says which it could not', async () => {
+    const { url } = await start();
+    const { ws, call } = await connect(url);
+    // /proc/1 holds two folders even root may not list here (the first process's fdinfo and map_files),
+    // as a drive's lost+found or another user's folder would for anyone. Before, the first one stopped
+    // the whole search: '/proc/1/fdinfo: permission denied', and opening / said the same.
+    for (const folder of ['fdinfo', 'map_files']) expect(() => readdirSync(`/proc/1/${folder}`), folder).toThrow(/EACCES/);
+    const r = await call('session.open', { source: { kind: 'recording', path: '/proc/1' } });
+    expect(r.error).toMatchObject({ code: 'NO_RECORDING' });
+    // Each is passed over, the search goes on past it (into task/, and their own), and they are said.
+    expect(r.error!.message).toMatch(/^\/proc\/1: holds no Open Ephys recording \(no structure\.oebin found; \d+ folders in it could not be looked into: \/proc\/1\/fdinfo \(permission denied\), \/proc\/1\/map_files \(permission denied\), \/proc\/1\/task\/1\/fdinfo \(permission denied\), …\)$/);
+    expect((await call('engine.info')).result).toMatchObject({ version: '0.1.0' });
+    ws.close();
+    // A recording beside a folder that cannot be listed is found and opened. Root lists any folder
+    // of its own, so the folder is another user's and the search runs as a root mapped to this one
+    // only (a user namespace): there, as for anyone but root, it cannot be listed.
+    const node = join(tempDir(), 'Record Node 101');
+    const stream = join(node, 'experiment1', 'recording1', 'continuous', 'Rhythm-100.0');
+    mkdirSync(stream, { recursive: true });
+    const channels = Array.from({ length: 4 }, (_, i) => ({ channel_name: `CH${i + 1}`, bit_volts: 0.195 }));
+    writeFileSync(join(node, 'experiment1', 'recording1', 'structure.oebin'), JSON.stringify({ continuous: [{ folder_name: 'Rhythm-100.0/', sample_rate: 30000, stream_name: 'Rhythm', num_channels: 4, channels }] }));
+    writeFileSync(join(stream, 'continuous.dat'), new Uint8Array(4 * 2 * 1000));
+    mkdirSync(join(node, 'lost+found'), { mode: 0 });
+    chownSync(join(node, 'lost+found'), 12345, 12345);
+    const asOther = (...args: string[]) => spawnSync('unshare', ['-r', process.execPath, ...args], { encoding: 'utf8', timeout: 60_000 });
+    expect(asOther('-e', `require('node:fs').readdirSync(${JSON.stringify(join(node, 'lost+found'))})`).stderr).toMatch(/EACCES/);
+    const info = asOther(join(repoRoot, 'bin/probedeck.js'), 'info', node);
+    expect(info.stderr).toBe('');
+    expect(JSON.parse(info.stdout)).toMatchObject({ format: 'openephys', stream: 'Rhythm', samples: 1000 });
   });
 
   it('keeps each excluded channel once, however often a pipeline names it', async () => {
