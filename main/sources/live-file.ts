@@ -101,7 +101,10 @@ export class FileFollower extends EventEmitter<FollowerEvents> {
     if (!this.#fh) throw new SourceError('NOT_STARTED', this.path, 'is not being followed');
     if (start < 0 || end > this.frames || start > end) throw new SourceError('BAD_RANGE', this.path, `frames [${start}, ${end}) are outside the ${this.frames} written so far`);
     const buf = new ArrayBuffer((end - start) * this.#o.frameBytes);
-    const { bytesRead } = await this.#fh.read(new Uint8Array(buf), 0, buf.byteLength, this.#o.headerBytes + start * this.#o.frameBytes);
+    // The file named: 'EINVAL: invalid argument, read' alone did not say which the view had followed.
+    const { bytesRead } = await this.#fh.read(new Uint8Array(buf), 0, buf.byteLength, this.#o.headerBytes + start * this.#o.frameBytes).catch((err: unknown) => {
+      throw fsError(this.path, err);
+    });
     if (bytesRead !== buf.byteLength) throw new SourceError('TRUNCATED', this.path, `shrank while frames [${start}, ${end}) were read`);
     return buf;
   }
