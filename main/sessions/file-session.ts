@@ -28,11 +28,26 @@ interface FirShift {
 
 /** Most samples one request may cover (the view asks for at most a screen of columns). */
 const MAX_WINDOW_SAMPLES = 30_000 * 40;
-/** Longest span of columns processed as one window; longer ones go in ~1 s pieces. */
+/**
+ * Most values (samples × channels) one window is processed in: what 40 s of a 384-channel probe
+ * are. A window is held raw and in float32, twice or three times, and its buffers are kept: counted
+ * in samples alone, 1 s of an 8192-channel file took the host from 160 MB to 1.7 GB, and its 40 s
+ * would have been 40 GB.
+ */
+const MAX_WINDOW_VALUES = MAX_WINDOW_SAMPLES * 384;
+/** Longest span of columns processed as one window; longer ones go in pieces of ~1 s. */
 const WHOLE_WINDOW_S = 2;
+/** Most values of a piece: 1 s of 384 channels at 30 kHz. A wider file's pieces are shorter. */
+const PIECE_VALUES = 30_000 * 384;
 
 function checkSpan(samples: number, fs: number): void {
   if (samples > MAX_WINDOW_SAMPLES) throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${(samples / fs).toFixed(1)} s is longer than the view shows`);
+}
+
+function checkValues(samples: number, channels: number, fs: number): void {
+  if (samples * channels > MAX_WINDOW_VALUES) {
+    throw new ProbeDeckError('WINDOW_TOO_LONG', `a window of ${(samples / fs).toFixed(1)} s of ${channels} channels is more than the view processes at once (${(MAX_WINDOW_VALUES / channels / fs).toFixed(1)} s at this channel count)`);
+  }
 }
 
 export class FileSession {
@@ -158,6 +173,7 @@ export class FileSession {
     const N = this.source.info.samples;
     const C = this.source.info.channels.length;
     checkSpan(s1 - s0, this.source.info.fs);
+    checkValues(s1 - s0, C, this.source.info.fs);
     const t0 = performance.now();
     const sos = processed ? this.#sos : null;
     const shift = processed ? this.#shift : null;
@@ -263,16 +279,17 @@ export class FileSession {
     let minmax: Float32Array;
     let gainUv: number | null;
     checkSpan(end - first * samplesPerColumn, fs);
-    if (end - first * samplesPerColumn <= WHOLE_WINDOW_S * fs) {
+    const span = end - first * samplesPerColumn;
+    if (span <= WHOLE_WINDOW_S * fs && span * C <= WHOLE_WINDOW_S * PIECE_VALUES) {
       const w = await this.#window(first * samplesPerColumn, end, processed);
       minmax = await decimateColumns(w.data, C, samplesPerColumn, this.#nWorkers);
       gainUv = w.gainUv;
     } else {
-      // A long window goes in pieces of about a second, as an export's chunks: processed whole, a
+      // A long window goes in pieces of about a second (shorter past 384 channels), as an export's chunks: processed whole, a
       // 30 s window held 3.5 GB (raw, scaled and processed copies) and took seconds to page in.
       // The pieces sit on a grid of columns fixed from the file's start and are processed whole, so
       // a column comes out the same wherever the view begins and scrolling never shifts a trace.
-      const k = Math.max(1, Math.round(fs / samplesPerColumn));
+      const k = Math.max(1, Math.round(Math.min(fs, PIECE_VALUES / C) / samplesPerColumn));
       const fileColumns = Math.ceil(N / samplesPerColumn);
       minmax = new Float32Array(n * C * 2);
       gainUv = null;

@@ -2,7 +2,7 @@
 // real SQLite file): each is refused with an error that names what is wrong, and the host goes on
 // answering. Nothing a client sends may crash it, hang it, or make it hold memory without bound.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -273,6 +273,26 @@ describe('hostile requests to the browser-mode host', () => {
     const info = asOther(join(repoRoot, 'bin/probedeck.js'), 'info', node);
     expect(info.stderr).toBe('');
     expect(JSON.parse(info.stdout)).toMatchObject({ format: 'openephys', stream: 'Rhythm', samples: 1000 });
+  });
+
+  it('holds no more for a window of a wide recording than for a 384-channel one', async () => {
+    const { dir, url } = await start();
+    const { ws, call } = await connect(url);
+    // 8192 channels typed for a raw file (a wide array, or a channel count typed wrong): 1 s is 1 GB
+    // in float32. Before, one request for its first second in columns took the host from 160 MB to
+    // 1.7 GB, kept for as long as the recording stayed open, and its 40 s for the probe map would have
+    // asked for 40 GB; a window was bounded by its samples only (40 s, as for any probe).
+    const wide = join(dir, 'wide.dat');
+    writeFileSync(wide, '');
+    truncateSync(wide, 8192 * 2 * 30000 * 2);
+    expect((await call('session.open', { source: { kind: 'recording', path: wide, channels: 8192, fs: 30000 } })).result).toMatchObject({ kind: 'recording' });
+    const before = process.memoryUsage().rss;
+    const columns = await call('session.columns', { fromColumn: 0, samplesPerColumn: 30, maxColumns: 1000, processed: false });
+    expect(columns.result).toMatchObject({ count: 1000, channels: 8192 });
+    expect(process.memoryUsage().rss - before).toBeLessThan(600 * 2 ** 20);
+    const activity = await call('session.activity', { seconds: 2, endSample: 60_000 });
+    expect(activity.error).toMatchObject({ code: 'WINDOW_TOO_LONG', message: 'a window of 2.0 s of 8192 channels is more than the view processes at once (1.9 s at this channel count)' });
+    ws.close();
   });
 
   it('keeps each excluded channel once, however often a pipeline names it', async () => {
