@@ -7,7 +7,6 @@
 
 #include "dsp_error.hpp"
 #include "sosfilt.hpp"
-#include "stream_store.hpp"
 #include "thread_pool.hpp"
 #include "work_buffer.hpp"
 
@@ -16,7 +15,6 @@ namespace probedeck {
 namespace {
 
 constexpr size_t kBlockRows = 512;  // streaming: one row block of a worker's channels stays in L2 across its tiles
-constexpr size_t kStagedRows = 64;  // the same when staged for streaming stores: the stage stays in L1–L2
 
 void check_sections(const SosFilter& f) {
   if (f.n_sections() < 1 || f.n_sections() > kMaxSections)
@@ -177,26 +175,14 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
       for (int k = 0; k < rows_of_state; k++)
         for (size_t j = 0; j < L; j++) tile_state[i * state_size + k * L + j] = c0 + j < channels ? T(state[k * channels + c0 + j]) : T(0);
     }
-    // An output larger than the cache leaves through streaming stores: each row block is filtered
-    // into a stage, whose rows (this worker's channels) are then stored whole. Tiles storing straight
-    // from their registers would leave each cache line half written (32 bytes of a tile's row at a time).
-    const bool streaming = rows * channels * sizeof(float) > kStreamingStoreBytes;
-    const size_t block_rows = streaming ? kStagedRows : kBlockRows;
-    const size_t c_begin = t0 * L, width = nt * L, kept = std::min(channels, t1 * L) - c_begin;
-    WorkBuffer<float> stage(streaming ? block_rows * width : 0);
-    for (size_t r0 = 0; r0 < rows; r0 += block_rows) {
-      const size_t n = std::min(block_rows, rows - r0);
+    for (size_t r0 = 0; r0 < rows; r0 += kBlockRows) {
+      const size_t n = std::min(kBlockRows, rows - r0);
       for (size_t i = 0; i < nt; i++) {
         const size_t c0 = (t0 + i) * L;
         T* st = tile_state.data() + i * state_size;
-        float* dst = streaming ? stage.data() + i * L : out + r0 * channels + c0;
-        const std::ptrdiff_t ds = streaming ? std::ptrdiff_t(width) : C;
         bool ok;
         if (c0 + L <= channels) {
-          ok = sos_pass(coef.data(), ns, in + r0 * channels + c0, C, dst, ds, std::ptrdiff_t(n), st);
-        } else if (streaming) {
-          PartialTile<In, L> part(in + r0 * channels, n, channels, c0, 0);
-          ok = sos_pass(coef.data(), ns, part.in.data(), L, dst, ds, std::ptrdiff_t(n), st);
+          ok = sos_pass(coef.data(), ns, in + r0 * channels + c0, C, out + r0 * channels + c0, C, std::ptrdiff_t(n), st);
         } else {
           PartialTile<In, L> part(in + r0 * channels, n, channels, c0, n);
           ok = sos_pass(coef.data(), ns, part.in.data(), L, part.out.data(), L, std::ptrdiff_t(n), st);
@@ -204,10 +190,7 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
         }
         if (!ok) non_finite();
       }
-      if (streaming)
-        for (size_t t = 0; t < n; t++) store_row(out + (r0 + t) * channels + c_begin, stage.data() + t * width, kept, true);
     }
-    if (streaming) streaming_stores_done();
     for (size_t i = 0; i < nt; i++) {
       const size_t c0 = (t0 + i) * L;
       for (int k = 0; k < rows_of_state; k++)
