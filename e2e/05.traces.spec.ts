@@ -1,8 +1,9 @@
 import type { Page } from '@playwright/test';
-import { closeSync, copyFileSync, openSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canvasPixels } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
+import { zeroRecording } from './simulate.ts';
 
 const litFraction = async (app: Page) => (await canvasPixels(app)).lit;
 const snapshot = (app: Page) => app.getByTestId('traces-canvas').screenshot();
@@ -229,11 +230,8 @@ test('bad-channel detection from the toolbar: the button says it is at work, the
 
 test('bad-channel detection that finds none says so: the toolbar does not look as if it never ran', async ({ app, tempDir }) => {
   // The .meta SpikeGLX wrote for an NP1.0 (channel 191 marked unused), zeros for data: detection finds no other.
-  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta');
   const bin = join(tempDir('probedeck-detect-none-'), 'noise_g0_t0.imec0.ap.bin');
-  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
-  closeSync(openSync(bin, 'w'));
-  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  zeroRecording('Noise_g0_t0.imec0.ap.meta', bin);
   await app.getByTestId('open-path').fill(bin);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('noise_g0_t0');
@@ -249,11 +247,8 @@ test('bad-channel detection that finds none says so: the toolbar does not look a
 
 test('a recording whose .meta marks a site unused shows it with the bad channels as soon as it opens', async ({ app, tempDir }) => {
   // The .meta SpikeGLX wrote for an NP1.0 (channel 191, the reference site, marked unused), zeros for data.
-  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/Noise_g0_t0.imec0.ap.meta');
   const bin = join(tempDir('probedeck-unused-'), 'noise_g0_t0.imec0.ap.bin');
-  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
-  closeSync(openSync(bin, 'w'));
-  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  zeroRecording('Noise_g0_t0.imec0.ap.meta', bin);
   await app.getByTestId('open-path').fill(bin);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('noise_g0_t0');

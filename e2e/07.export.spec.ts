@@ -1,8 +1,8 @@
-import { closeSync, copyFileSync, existsSync, openSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
-import { simulatedRecording } from './simulate.ts';
+import { simulatedRecording, zeroRecording } from './simulate.ts';
 
 /** The Export tab with a source, a preset, a format and a destination filled in. */
 async function fillExport(app: Page, o: { source: string; preset: string; format: string; out: string }) {
@@ -93,11 +93,8 @@ test('a plain binary file without metadata is exported with the channel count an
 test('the preset defaults to the one Traces runs on that recording, else the default for its kind, and says which', async ({ app, tempDir }) => {
   const dir = tempDir('probedeck-export-preset-');
   // A 4-shank NP2.0 recording (the .meta SpikeGLX wrote, zeros for data) opens in Traces with the multi-shank default.
-  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
   const np2 = join(dir, 'np2_g0_t0.imec0.ap.bin');
-  copyFileSync(meta, np2.replace(/\.bin$/, '.meta'));
-  closeSync(openSync(np2, 'w'));
-  truncateSync(np2, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  zeroRecording('NP2_2013_g0_t0.imec0.ap.meta', np2);
   const single = join(dir, 'one_g0_t0.imec0.ap.bin');
   simulatedRecording(single, 1);
 

@@ -1,12 +1,12 @@
 // Shanks as columns on a real NP2.0 4-shank recording (the .meta SpikeGLX wrote; the data are zeros,
 // drawn as flat traces). Traces are coloured by shank, so where each shank is drawn can be read from
 // the pixels' colours.
-import { closeSync, copyFileSync, openSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { openSource } from '../main/sources/open-source.ts';
 import { canvasImage } from './canvas.ts';
 import { expect, test } from './fixtures.ts';
+import { zeroRecording } from './simulate.ts';
 
 /** Lit pixels in each quarter of the canvas by shank colour: white-grey, blue, orange, green (shanks 0–3). */
 async function shankColoursByQuarter(app: Page): Promise<number[][]> {
@@ -25,11 +25,8 @@ async function shankColoursByQuarter(app: Page): Promise<number[][]> {
 
 test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column, hover names the shank’s channel', async ({ app, tempDir }, testInfo) => {
   const dir = tempDir('probedeck-np2-');
-  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
   const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
-  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
-  closeSync(openSync(bin, 'w'));
-  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  zeroRecording('NP2_2013_g0_t0.imec0.ap.meta', bin);
   const src = await openSource(bin);
   const { channels } = src.info;
   await src.close();
@@ -103,11 +100,8 @@ test('a 4-shank probe drawn as 4 columns of lanes, each shank in its own column,
 
 test('shanks as columns: each column is named by its shank, over it; stacked, no column is named', async ({ app, tempDir }) => {
   const dir = tempDir('probedeck-np2-');
-  const meta = join(import.meta.dirname, '../test/fixtures/spikeglx/NP2_2013_g0_t0.imec0.ap.meta');
   const bin = join(dir, 'np2_g0_t0.imec0.ap.bin');
-  copyFileSync(meta, bin.replace(/\.bin$/, '.meta'));
-  closeSync(openSync(bin, 'w'));
-  truncateSync(bin, Number(/fileSizeBytes=(\d+)/.exec(readFileSync(meta, 'utf8'))![1]));
+  zeroRecording('NP2_2013_g0_t0.imec0.ap.meta', bin);
   await app.getByTestId('open-path').fill(bin);
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('np2_g0_t0');
