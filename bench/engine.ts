@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commonReference, designSos, filterWindow, firKernels, phaseShiftWindow, planReference, processFile, scaleToFloat, StreamFilter, StreamPhaseShift, type PipelineSpec } from '../main/engine/index.ts';
+import { commonReference, designSos, filterWindow, firKernels, phaseShiftWindow, planReference, processFile, StreamChain, StreamFilter, type PipelineSpec } from '../main/engine/index.ts';
 
 const C = 384;
 const FS = 30000;
@@ -71,30 +71,15 @@ export async function benchEngine(): Promise<string> {
         await phaseShiftWindow({ input, channels: C, spec: { method: 'fir', shifts, taps: 16 }, kernels, left, right, nWorkers: w, out: out.subarray(s * C, (s + FS) * C) });
       }
     };
-    // The live path: causal band-pass with carried state → streaming FIR phase shift → median CMR, 1 s chunks,
-    // as the live session runs it: float32 filter, the shift re-referencing its rows as it makes them
-    // (one reference plan for the run), results in reused buffers.
-    const shifted = new Float32Array(x.length);
+    // The live path as the live session runs it: each chunk scaled to µV, float32 causal band-pass with
+    // carried state, the FIR shift re-referencing its rows (median CMR) as it makes them, all in one
+    // engine call per chunk, results in reused buffers. First on 1 s chunks, then on what acquisition
+    // delivers, 20 ms at a time, where the cost of a call weighs.
     const plan = planReference({ mode: 'global', operator: 'median' }, C);
-    const live = (w: number) => async () => {
-      const f = new StreamFilter({ sos, channels: C, precision: 'float32' });
-      const ps = new StreamPhaseShift({ shifts, channels: C, taps: 16 });
-      for (let s = 0; s < SECONDS * FS; s += FS) {
-        await ps.process(await f.process(x.subarray(s * C, (s + FS) * C), w, out.subarray(s * C, (s + FS) * C)), w, shifted.subarray(s * C, (s + FS) * C), plan);
-      }
-    };
-    // The same chain as the live session runs it on what acquisition delivers, 20 ms at a time:
-    // int16 scaled to µV, then float32 band-pass, then the FIR shift with its median CMR.
-    // Small calls weigh here: each one is a round trip through the engine's thread pool.
-    const ARRIVAL = FS / 50;
-    const scratch = [0, 1, 2].map(() => new Float32Array(ARRIVAL * C));
-    const liveArrivals = (w: number) => async () => {
-      const f = new StreamFilter({ sos, channels: C, precision: 'float32' });
-      const ps = new StreamPhaseShift({ shifts, channels: C, taps: 16 });
-      for (let s = 0; s < SECONDS * FS; s += ARRIVAL) {
-        const uv = await scaleToFloat(x.subarray(s * C, (s + ARRIVAL) * C), C, 2.34375, 0, w, scratch[2]);
-        await ps.process(await f.process(uv, w, scratch[0]), w, scratch[1], plan);
-      }
+    const live = (rowsPerCall: number) => (w: number) => async () => {
+      const chain = new StreamChain({ channels: C, filter: { sos, precision: 'float32' }, phaseShift: { shifts, taps: 16 }, reference: plan });
+      const buffers = { scale: { gain: 2.34375, offset: 0, into: new Float32Array(rowsPerCall * C) }, filtered: new Float32Array(rowsPerCall * C), shifted: new Float32Array(rowsPerCall * C) };
+      for (let s = 0; s < SECONDS * FS; s += rowsPerCall) await chain.process(x.subarray(s * C, (s + rowsPerCall) * C), w, buffers);
     };
     const pipelineFile = (w: number, j: number) =>
       file({ filter: { ...bp, phase: 'zero' }, reference: { mode: 'global', operator: 'median' } }, w, j);
@@ -109,8 +94,8 @@ export async function benchEngine(): Promise<string> {
       ['pipeline, file → file (fsync), J=1', (w) => pipelineFile(w, 1)],
       ['pipeline, file → file (fsync), J=2', (w) => pipelineFile(w, 2)],
       ['FIR phase shift, 16 taps (scipy: SI FFT method)', fir],
-      ['live: causal BP + FIR phase shift + median CMR (scipy: FFT shift)', live],
-      ['live as acquired: the same on 20 ms arrivals, after µV scaling', liveArrivals]
+      ['live: µV scaling, causal BP, FIR phase shift + median CMR (scipy: FFT shift)', live(FS)],
+      ['live as acquired: the same on 20 ms arrivals', live(FS / 50)]
     ];
     const py = JSON.parse(execFileSync('python3', [join(import.meta.dirname, 'scipy_engine.py'), input, String(C), String(FS), String(REPS)], { encoding: 'utf8' }));
     const pyKey = ['zero', 'zero', 'stream', 'stream', 'cmr', 'pipeline', 'pipeline', 'pipeline', 'pipeline', 'phase_fft', 'live', 'live'];

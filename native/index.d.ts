@@ -74,4 +74,29 @@ export interface NativeAddon {
   /** Rows of `frame` values (elemBytes each) → rows of `columns`; out may be bytes when columns ascend; fromUint16: uint16 → int16 − 32768. */
   keepColumns(bytes: Uint8Array, frame: number, elemBytes: number, columns: Int32Array, fromUint16: boolean, out: Uint8Array): Promise<void>;
   scaleToFloat(input: Int16Array | Float32Array, channels: number, gain: Float32Array, offset: Float32Array, out: Float32Array, workers: number): Promise<void>;
+  /**
+   * A live chunk in one call: scaling into uv (when gain is given), the stream filter into filtered (sos),
+   * the FIR shift into shifted (kernels) re-referencing its rows, or with no shift the plan on filtered.
+   * Resolves to where the result is: 0 uv (or the input when not scaling), 1 filtered, 2 shifted.
+   */
+  streamChain(
+    input: Int16Array | Float32Array,
+    channels: number,
+    gain: Float32Array | undefined,
+    offset: Float32Array | undefined,
+    uv: Float32Array,
+    sos: Float64Array | undefined,
+    filterState: Float64Array | undefined,
+    precision: NativePrecision,
+    filtered: Float32Array,
+    kernels: Float32Array | undefined,
+    taps: number,
+    history: Float32Array | undefined,
+    shifted: Float32Array,
+    workers: number,
+    operator?: 0 | 1,
+    setMembers?: Int32Array,
+    setOffsets?: Int32Array,
+    setOfChannel?: Int32Array
+  ): Promise<0 | 1 | 2>;
 }

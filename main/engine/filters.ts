@@ -157,4 +157,9 @@ export class StreamFilter {
   reset(): void {
     this.#queue = this.#queue.then(() => this.#state.fill(0));
   }
+
+  /** For StreamChain, which filters inside its own engine call: the state carried from chunk to chunk, and its precision. */
+  get carried(): { state: Float64Array; precision: 0 | 1 } {
+    return { state: this.#state, precision: this.#precision };
+  }
 }

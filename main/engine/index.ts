@@ -8,6 +8,7 @@ export { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type 
 export { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult, type ChannelLabel } from './bad-channels.ts';
 export { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
 export { roundToInt16, scaleToFloat } from './scale.ts';
+export { StreamChain, type ChainBuffers, type StreamChainSpec } from './stream-chain.ts';
 export { decimateColumns, decimateMinMax } from './decimate.ts';
 export { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from './executor.ts';
 

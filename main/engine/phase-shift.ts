@@ -6,7 +6,7 @@ import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../u
 import { withCallerStack } from './errors.ts';
 import { native } from './native.ts';
 import type { ReferencePlan } from './reference.ts';
-import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
+import { checkChannels, checkFrames, checkInput, checkWorkers, overlaps } from './validate.ts';
 
 export type PhaseShiftMethod = 'fir' | 'fft';
 export const PHASE_SHIFT_TAPS = [16, 32, 64] as const;
@@ -135,16 +135,14 @@ export class StreamPhaseShift {
     const K = this.taps;
     const site = new Error();
     const run = this.#queue.then(async () => {
-      // The window is the carried rows, then this chunk: the engine reads both where they are. The
-      // next history is taken first, so nothing the engine writes can reach it.
-      this.#carry(input);
+      // The window is the carried rows, then this chunk: the engine reads both where they are.
       const out = into ?? new Float32Array(input.length);
       const r = reference;
       await withCallerStack(
         () => native().phaseShiftFir(input, this.channels, this.#kernels, K, K / 2, K / 2 - 1, out, workers, this.#history, r?.operator, r?.members, r?.offsets, r?.setOfChannel),
         site
       );
-      [this.#history, this.#nextHistory] = [this.#nextHistory, this.#history];
+      this.advance(input);
       return out;
     });
     this.#queue = run.catch(() => {});
@@ -156,8 +154,16 @@ export class StreamPhaseShift {
     this.#queue = this.#queue.then(() => this.#history.fill(0));
   }
 
-  /** Fills the next history with the window's last K − 1 rows: the history's tail, then the chunk. */
-  #carry(input: Float32Array): void {
+  /** For StreamChain, which shifts inside its own engine call: the FIR and the carried rows the next chunk's window starts with. */
+  get window(): { kernels: Float32Array; history: Float32Array } {
+    return { kernels: this.#kernels, history: this.#history };
+  }
+
+  /**
+   * Carries the window's last K − 1 rows (the history's tail, then the chunk just shifted) to the
+   * next chunk. Only after a chunk was shifted: this.process() does it, StreamChain too.
+   */
+  advance(input: Float32Array): void {
     const H = this.#history.length;
     const next = this.#nextHistory;
     if (input.length >= H) {
@@ -166,9 +172,6 @@ export class StreamPhaseShift {
       next.set(this.#history.subarray(input.length));
       next.set(input, H - input.length);
     }
+    [this.#history, this.#nextHistory] = [this.#nextHistory, this.#history];
   }
-}
-
-function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
 }

@@ -5,7 +5,7 @@ import { withCallerStack } from './errors.ts';
 import { native } from './native.ts';
 import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
 
-function perChannel(name: string, v: Float32Array | number, channels: number): Float32Array {
+export function perChannel(name: string, v: Float32Array | number, channels: number): Float32Array {
   if (isNumber(v)) return new Float32Array(channels).fill(v);
   if (v instanceof Float32Array && v.length === channels) return v;
   throw invalidParameterError(name, `a number or a Float32Array of ${channels} values`, v);

@@ -41,3 +41,8 @@ export function checkPrecision(precision: unknown): 0 | 1 {
   if (precision === 'float32') return 1;
   throw invalidParameterError('precision', '"float64" or "float32"', precision);
 }
+
+/** Whether two views share any byte of memory. */
+export function overlaps(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}

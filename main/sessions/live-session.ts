@@ -3,13 +3,12 @@
 // channels), land in history rings sized by the RAM
 // budget, and leave as min/max columns on an absolute sample grid, so a following view asks only
 // for the columns it has not drawn yet.
-import { autoMarginSamples, commonReference, decimateColumns, designSos, scaleToFloat, StreamFilter, StreamPhaseShift } from '../engine/index.ts';
+import { autoMarginSamples, decimateColumns, designSos, StreamChain } from '../engine/index.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
-import type { ReferencePlan } from '../engine/reference.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
 import { HistoryRing } from './history-ring.ts';
 import { freeBuffer } from '../util/free-buffer.ts';
@@ -44,9 +43,8 @@ const RESUMED_NOTE_MS = 5000;
 
 /** The processing steps of one pipeline, each carrying its own state. */
 interface Steps {
-  filter: StreamFilter | null;
-  phaseShift: StreamPhaseShift | null;
-  reference: ReferencePlan | null;
+  /** Filter, phase shift and reference, run on each chunk in one engine call. */
+  chain: StreamChain;
   referenceNote: string | null;
   bad: SessionBadChannel[];
 }
@@ -155,23 +153,16 @@ export class LiveSession {
     const bad = p.detectBadChannels ? found : [];
     // The view's filter computes in float32 (within 1e-4 of float64 relative to the RMS, see the
     // precision tests): about half the float64 cost, which the acquisition gets back.
-    const filter = p.filter ? new StreamFilter({ sos: designSos(filterSpecOf(p.filter), fs), channels: C, precision: 'float32' }) : null;
-    // The processed view runs phaseShift.delaySamples (K/2 − 1) behind the raw one.
-    const phaseShift = p.phaseShift
-      ? new StreamPhaseShift({ shifts: probeSampleShifts(this.input.probe, this.input.channels.map((c) => c.readout)), channels: C, taps: p.phaseShift.taps })
-      : null;
+    const filter = p.filter ? { sos: designSos(filterSpecOf(p.filter), fs), precision: 'float32' as const } : null;
+    // The processed view runs the shift's delaySamples (K/2 − 1) behind the raw one.
+    const phaseShift = p.phaseShift ? { shifts: probeSampleShifts(this.input.probe, this.input.channels.map((c) => c.readout)), taps: p.phaseShift.taps } : null;
     const reference = viewReference(p, bad, this.input.channels);
-    return { filter, phaseShift, reference: reference.plan, referenceNote: reference.note, bad };
+    return { chain: new StreamChain({ channels: C, filter, phaseShift, reference: reference.plan }), referenceNote: reference.note, bad };
   }
 
-  /** Runs µV rows through the steps; `a` and `b` are scratch of the same length. */
-  async #run(steps: Steps, uv: Float32Array, a: Float32Array, b: Float32Array): Promise<Float32Array> {
-    if (steps.filter) await steps.filter.process(uv, this.#nWorkers, a);
-    else a.set(uv);
-    // After a shift, its rows are re-referenced as it makes them, still in cache.
-    if (steps.phaseShift) return steps.phaseShift.process(a, this.#nWorkers, b, steps.reference ?? undefined);
-    if (steps.reference) await commonReference(a, this.input.channels.length, steps.reference, this.#nWorkers);
-    return a;
+  /** Runs µV rows through the steps; `a` and `b` are scratch of the same length. The result may be `uv` itself (no step). */
+  #run(steps: Steps, uv: Float32Array, a: Float32Array, b: Float32Array): Promise<Float32Array> {
+    return steps.chain.process(uv, this.#nWorkers, { filtered: a, shifted: b });
   }
 
   /**
@@ -338,9 +329,10 @@ export class LiveSession {
     // Three scratch buffers kept across chunks (the ring copies what it keeps): no allocation per chunk.
     if (this.#scratch[0].length < rows.length) this.#scratch = [0, 1, 2].map(() => new Float32Array(rows.length));
     const [uvAll, a, b] = this.#scratch.map((s) => s.subarray(0, rows.length));
-    const uv = await scaleToFloat(rows, C, this.#gain, this.#offset, this.#nWorkers, uvAll);
-    this.raw.push(uv);
-    this.processed.push(await this.#run(this.#steps, uv, a, b));
+    // Scaled to µV and processed in one engine call (the shift re-references its rows while they are in cache).
+    const out = await this.#steps.chain.process(rows, this.#nWorkers, { scale: { gain: this.#gain, offset: this.#offset, into: uvAll }, filtered: a, shifted: b });
+    this.raw.push(uvAll);
+    this.processed.push(out);
     this.#processedSamples += rows.length / C;
     // (A history shorter than that — a tiny RAM budget — is looked at whole once full.)
     if (this.#pipeline.detectBadChannels && this.#detection === 'waiting' && this.raw.end - this.raw.start >= Math.min(DETECT_SECONDS * this.input.fs, this.raw.capacity)) void this.#read(() => this.#detect()).catch(() => {});

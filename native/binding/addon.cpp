@@ -25,6 +25,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("interpolateChannels", InterpolateChannelsJs);
   add("channelActivity", ChannelActivityJs);
   add("welchChannels", WelchChannelsJs);
+  add("streamChain", StreamChainJs);
   return exports;
 }
 

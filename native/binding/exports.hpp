@@ -23,5 +23,6 @@ Napi::Value ChannelDeviationJs(const Napi::CallbackInfo& info);
 Napi::Value InterpolateChannelsJs(const Napi::CallbackInfo& info);
 Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info);
 Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info);
+Napi::Value StreamChainJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding
