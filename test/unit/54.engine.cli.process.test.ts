@@ -51,6 +51,28 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
     for (let i = 0; i < ref.length; i++) diff = Math.max(diff, Math.abs(got[i] - ref[i]));
     expect(diff).toBeLessThanOrEqual(1); // float32 vs float64 rounding can flip an exact .5
   });
+
+  it('global median CMR with nothing to filter: each row less its median, int16 or float32 input, any J (the jobs convert into their own buffers)', () => {
+    const dir = tempDir();
+    const C = 8;
+    const x = new Int16Array(new Uint8Array(readFileSync(refPath('engine_input.i16'))).buffer);
+    const rows = x.length / C;
+    const want = new Float32Array(x.length);
+    for (let t = 0; t < rows; t++) {
+      const row = Array.from(x.subarray(t * C, (t + 1) * C)).sort((a, b) => a - b);
+      const median = Math.fround((row[C / 2 - 1] + row[C / 2]) / 2);
+      for (let c = 0; c < C; c++) want[t * C + c] = Math.fround(x[t * C + c] - median);
+    }
+    writeFileSync(join(dir, 'in.f32'), Float32Array.from(x));
+    for (const [input, dtype] of [[refPath('engine_input.i16'), 'int16'], [join(dir, 'in.f32'), 'float32']]) {
+      for (const j of ['1', '3']) {
+        const out = join(dir, `cmr-${dtype}-${j}.f32`);
+        const r = cli(['process', input, '--channels', '8', '--fs', '30000', '--dtype', dtype, '--chunk-ms', '50', '--cmr', 'global-median', '--n-jobs', j, '--out', out]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(readF32(out), `${dtype}, J=${j}`).toEqual(want);
+      }
+    }
+  });
 });
 
 describe('probedeck process fails with one clear line and leaves nothing behind', () => {
