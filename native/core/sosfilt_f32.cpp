@@ -79,7 +79,7 @@ bool butterworth(const float* c, const S* src, std::ptrdiff_t ss, float* dst, st
 template <uint32_t Z, class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool butterworth_fma(const float* c, const S* src, std::ptrdiff_t ss, float* dst,
                                                                                      std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z>(c, src, ss, dst, ds, rows, state);
+  return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z, true>(c, src, ss, dst, ds, rows, state);
 }
 #endif
 
@@ -95,16 +95,16 @@ Pass<S> butterworth_pass(uint32_t zeros, bool fma, std::index_sequence<I...>) {
   return found;
 }
 
-template <class S>
+template <class S, bool Avx2 = false>
 PROBEDECK_INLINE bool pass_delta(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, kernel::Form::delta>(c, ns, src, ss, dst, ds, rows, state);
+  return kernel::run<float, kernel::Form::delta, Avx2>(c, ns, src, ss, dst, ds, rows, state);
 }
 
 #if defined(PROBEDECK_X86_DISPATCH)
 template <class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_delta_fma(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst,
                                                                                     std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return pass_delta(c, ns, src, ss, dst, ds, rows, state);
+  return pass_delta<S, true>(c, ns, src, ss, dst, ds, rows, state);
 }
 #endif
 
