@@ -31,7 +31,7 @@ struct Vec {
   static constexpr int lanes = int(32 / sizeof(T));
 };
 
-/** Avx2: the caller is an AVX2 build, where one instruction widens 8 int16 (GCC's generic widening takes five). */
+/** Avx2: the caller is an AVX2 build, where one instruction widens a row's int16 samples. */
 template <class T, bool Avx2 = false, class S>
 PROBEDECK_INLINE typename Vec<T>::type load_as(const S* p) {
   using V = typename Vec<T>::type;
@@ -43,18 +43,19 @@ PROBEDECK_INLINE typename Vec<T>::type load_as(const S* p) {
     SV s;
     __builtin_memcpy(&s, p, sizeof s);
 #if defined(PROBEDECK_X86_DISPATCH)
-    if constexpr (Avx2 && std::is_same_v<S, int16_t> && std::is_same_v<T, float>) {
-      // Written out: GCC 12 widens in two halves and joins them (five instructions), and neither the
-      // intrinsic nor the builtin may appear in this body, which is also compiled for the baseline.
-      typedef int32_t IV __attribute__((vector_size(32)));
-      IV w;
-      __asm__("vpmovsxwd %1, %0" : "=x"(w) : "m"(*reinterpret_cast<const SV*>(p)));
-      return __builtin_convertvector(w, V);
+    if constexpr (Avx2 && std::is_same_v<S, int16_t>) {
+      // Written out: GCC 12 widens and converts in halves and joins them (six instructions for float,
+      // ten for double, where two do), and neither intrinsics nor builtins may appear in this body,
+      // which is also compiled for the baseline.
+      if constexpr (std::is_same_v<T, float>)
+        __asm__("vpmovsxwd %1, %0\n\tvcvtdq2ps %0, %0" : "=x"(v) : "m"(*reinterpret_cast<const SV*>(p)));
+      else
+        __asm__("vpmovsxwd %1, %x0\n\tvcvtdq2pd %x0, %0" : "=x"(v) : "m"(*reinterpret_cast<const SV*>(p)));
+      return v;
     }
 #endif
     if constexpr (std::is_integral_v<S> && sizeof(S) < 4) {
-      // Widened to 32-bit integers first: one sign extension and one conversion on AVX2, where
-      // int16 → float directly splits into halves (six instructions a row).
+      // Widened to 32-bit integers first: compilers split int16 → float directly into more halves.
       typedef int32_t IV __attribute__((vector_size(4 * Vec<T>::lanes)));
       v = __builtin_convertvector(__builtin_convertvector(s, IV), V);
     } else {

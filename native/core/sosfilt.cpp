@@ -14,8 +14,8 @@ namespace {
 template <class S, class D>
 __attribute__((target("avx2"))) bool pass_avx2(const double* coef, int ns, bool unit, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds,
                                                std::ptrdiff_t rows, double* state) {
-  if (unit) return kernel::run<double, kernel::Form::scipy_unit>(coef, ns, src, ss, dst, ds, rows, state);
-  return kernel::run<double, kernel::Form::scipy>(coef, ns, src, ss, dst, ds, rows, state);
+  if (unit) return kernel::run<double, kernel::Form::scipy_unit, true>(coef, ns, src, ss, dst, ds, rows, state);
+  return kernel::run<double, kernel::Form::scipy, true>(coef, ns, src, ss, dst, ds, rows, state);
 }
 #endif
 
