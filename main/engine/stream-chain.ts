@@ -32,9 +32,7 @@ export interface ChainBuffers {
 
 export class StreamChain {
   readonly channels: number;
-  readonly reference: ReferencePlan | null;
-  /** Rows the output runs behind the input: the shift's K/2 − 1, or 0. */
-  readonly delaySamples: number;
+  readonly #reference: ReferencePlan | null;
   // Owned: only this chain advances their state, so their own call queues never interleave with it.
   readonly #filter: StreamFilter | null;
   readonly #shift: StreamPhaseShift | null;
@@ -46,8 +44,7 @@ export class StreamChain {
     this.#shift = spec.phaseShift ? new StreamPhaseShift({ shifts: spec.phaseShift.shifts, channels: this.channels, taps: spec.phaseShift.taps }) : null;
     const r = spec.reference ?? null;
     if (r !== null && r.setOfChannel?.length !== this.channels) throw invalidParameterError('reference', `a plan for ${this.channels} channels (planReference)`, r);
-    this.reference = r;
-    this.delaySamples = this.#shift?.delaySamples ?? 0;
+    this.#reference = r;
   }
 
   /**
@@ -81,7 +78,7 @@ export class StreamChain {
     const run = this.#queue.then(async () => {
       const f = this.#filter?.carried;
       const s = this.#shift?.window;
-      const r = this.reference;
+      const r = this.#reference;
       const where = await withCallerStack(
         () =>
           native().streamChain(

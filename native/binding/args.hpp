@@ -39,6 +39,9 @@ bool array_arg(const Napi::CallbackInfo& info, size_t i, const char* name, Array
   return true;
 }
 
+/** Whether argument i was given (an optional argument left out, or passed as undefined, is not). */
+inline bool present(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && !info[i].IsUndefined(); }
+
 inline bool number_arg(const Napi::CallbackInfo& info, size_t i, const char* name, double& out) {
   if (!info[i].IsNumber()) {
     Napi::TypeError::New(info.Env(), std::string("Expected a number for \"") + name + "\"").ThrowAsJavaScriptException();

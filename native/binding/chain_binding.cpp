@@ -15,12 +15,6 @@
 
 namespace probedeck::binding {
 
-namespace {
-
-bool present(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && !info[i].IsUndefined(); }
-
-}  // namespace
-
 // streamChain(input, channels, gain?, offset?, uv, sos?, filterState, precision, filtered, kernels?, taps, history, shifted,
 //             workers, operator?, setMembers?, setOffsets?, setOfChannel?) → Promise<0 | 1 | 2>
 // Scaling (with a gain) into uv, then the stream filter into filtered, then the FIR shift (re-referencing

@@ -51,12 +51,12 @@ Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
     return env.Null();
   const size_t C = size_t(channels), L = size_t(left), R = size_t(right);
   const int K = int(taps), W = int(workers);
-  if (info.Length() > 8 && !info[8].IsUndefined()) {
+  if (present(info, 8)) {
     if (!array_arg(info, 8, "before", before)) return env.Null();
     ArrayArg<float> in;
     if (!array_arg(info, 0, "input", in)) return env.Null();
     auto plan = std::make_shared<ReferencePlan>();
-    const bool referenced = info.Length() > 9 && !info[9].IsUndefined();
+    const bool referenced = present(info, 9);
     if (referenced && !reference_plan_arg(info, 9, *plan)) return env.Null();
     return AsyncJob::Start(
         env,
