@@ -130,7 +130,8 @@ export async function firstBytes(path: string, bytes: number, orLess = false, of
   if (!fh) return null;
   try {
     const buf = new Int16Array(bytes / 2);
-    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, offset);
+    const { bytesRead } = await fh.read(new Uint8Array(buf.buffer), 0, bytes, offset).catch(() => ({ bytesRead: -1 }));
+    if (bytesRead < 0) return null;
     if (orLess) return buf.subarray(0, bytesRead >> 1);
     return bytesRead === bytes ? buf : null;
   } finally {

@@ -61,7 +61,10 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
   }
   let samples: number;
   try {
-    samples = frameCount(layout.path, (await fh.stat()).size, layout);
+    const size = (await fh.stat().catch((err: unknown) => {
+      throw fsError(layout.path, err);
+    })).size;
+    samples = frameCount(layout.path, size, layout);
   } catch (err) {
     await fh.close(); // a file refused for its size stays closed, however often it is retried
     throw err;
@@ -80,7 +83,10 @@ export async function openFrames(layout: FrameLayout): Promise<FrameFile> {
       const bytes = rows * n * bps;
       if (scratch !== undefined && scratch.byteLength < bytes) throw new RangeError(`scratch holds ${scratch.byteLength} bytes, rows [${start}, ${end}) need ${bytes}`);
       const buf = scratch ?? new ArrayBuffer(bytes);
-      const { bytesRead } = await fh.read(new Uint8Array(buf, 0, bytes), 0, bytes, layout.headerBytes + start * n * bps);
+      // The file named: 'EIO: i/o error, read' alone does not say which of the open sources failed.
+      const { bytesRead } = await fh.read(new Uint8Array(buf, 0, bytes), 0, bytes, layout.headerBytes + start * n * bps).catch((err: unknown) => {
+        throw fsError(layout.path, err);
+      });
       if (bytesRead !== bytes) throw new SourceError('SHORT_READ', layout.path, `the file shrank while reading rows [${start}, ${end})`);
       const all = layout.dtype === 'float32' ? new Float32Array(buf, 0, rows * n) : new Int16Array(buf, 0, rows * n);
       return keepColumns(all, n, cols, layout.dtype === 'uint16');

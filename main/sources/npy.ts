@@ -31,14 +31,18 @@ export async function firstNpyValue(path: string): Promise<number | null> {
   }
   try {
     const head = Buffer.alloc(4096);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0).catch((err: unknown) => {
+      throw fsError(path, err);
+    });
     const h = parseNpyHeader(head, bytesRead);
     if (!h) throw new SourceError('BAD_NPY', path, 'is not a .npy file');
     if (!h.descr) throw new SourceError('BAD_NPY', path, 'has no dtype in its header');
     if (h.length === 0) return null; // empty array
     const { kind, itemBytes } = h.descr;
     const v = Buffer.alloc(8);
-    await fh.read(v, 0, itemBytes, h.dataStart);
+    await fh.read(v, 0, itemBytes, h.dataStart).catch((err: unknown) => {
+      throw fsError(path, err);
+    });
     if (kind === 'i') return itemBytes === 8 ? Number(v.readBigInt64LE(0)) : itemBytes === 4 ? v.readInt32LE(0) : v.readInt16LE(0);
     if (kind === 'u') return itemBytes === 8 ? Number(v.readBigUInt64LE(0)) : v.readUInt32LE(0);
     if (kind === 'f') return itemBytes === 8 ? v.readDoubleLE(0) : v.readFloatLE(0);

@@ -15,10 +15,10 @@ async function closedNpyCount(path: string): Promise<number | null> {
   if (!fh) return null;
   try {
     const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const { bytesRead } = await fh.read(head, 0, head.length, 0).catch(() => ({ bytesRead: 0 }));
     const h = parseNpyHeader(head, bytesRead);
     if (!h?.descr || h.length === null) return null;
-    return (await fh.stat()).size === h.dataStart + h.length * h.descr.itemBytes ? h.length : null;
+    return (await fh.stat().catch(() => null))?.size === h.dataStart + h.length * h.descr.itemBytes ? h.length : null;
   } finally {
     await fh.close();
   }

@@ -782,6 +782,22 @@ describe('bad input: a clear error naming the file and the problem', () => {
   });
 });
 
+describe('a read that fails names the file', () => {
+  it('an I/O error while reading rows (here EISDIR: a folder opened as a file) says which file, not only "EISDIR: illegal operation on a directory, read"', async () => {
+    const { openFrames } = await import('../../main/sources/frame-reader.ts');
+    const dir = join(tempDir(), 'not-a-file.bin');
+    mkdirSync(dir);
+    for (let i = 0; i < 8; i++) writeFileSync(join(dir, `entry-${i}`), '');
+    // A folder opens for reading on Linux and stats as a size; only its read fails.
+    const frames = await openFrames({ path: dir, headerBytes: 0, frameChannels: 1, dtype: 'int16', columns: [0], partialLastFrame: true });
+    try {
+      await expect(frames.read(0, 1)).rejects.toMatchObject({ code: 'EISDIR', message: expect.stringMatching(/not-a-file\.bin/) });
+    } finally {
+      await frames.close();
+    }
+  });
+});
+
 describe('SpikeGLX NIDQ and OneBox', () => {
   it('a OneBox stream: its XA inputs scaled by obAiRangeMax / obMaxInt as neo scales them, its sync channel split off, SpikeInterface ids obx0#XA0', async () => {
     const dir = tempDir();
