@@ -2,7 +2,7 @@
 // hidden temporary name beside the destination, fsynced, and renamed into place only when complete,
 // so a cancel, a crash or a full disk leaves the finished export or nothing.
 import { access, constants, mkdir, open, readFile, readdir, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
@@ -11,7 +11,7 @@ import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
-import { checkDestination, checkFolderOutput, existingAncestor, partialName, removeStalePartials } from '../util/outputs.ts';
+import { checkDestination, checkFolderOutput, existingAncestor, partialName, removeStalePartials, replacedName } from '../util/outputs.ts';
 import { EXPORT_FILES, FORMATS, badLabel, type BadCode, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
@@ -154,6 +154,9 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);
   const outDir = resolve(j.outDir);
   await checkFolderOutput(outDir, [info.path, layout.path]);
+  // Before anything is said of the destination: a replacing export that died between its renames
+  // left the earlier export aside, and it is put back here, where it was.
+  await removeStalePartials(outDir);
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);
   if (where.exists && refuseExisting) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
   if (where.exists) await checkReplaceable(outDir);
@@ -175,10 +178,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const inUv = int16OfFloat(j.source, j.format);
   // Written in µV, its channels say a gain of 1 µV per unit.
   const channels = picked.map((i) => (inUv ? { ...info.channels[i], gainUv: 1, offsetUv: 0 } : info.channels[i]));
-  const name = basename(outDir);
   const all = info.channels;
-
-  await removeStalePartials(outDir);
 
   const tmp = partialName(outDir);
   await rm(tmp, { recursive: true, force: true });
@@ -232,9 +232,13 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     j.signal?.throwIfAborted();
     if (where.exists) {
       // Replace: the old export moves aside first, so a failure between the renames still leaves one whole export.
-      const old = join(where.parent, `.${name}.replaced-${process.pid}`);
+      const old = replacedName(outDir);
       await rename(outDir, old);
-      await rename(tmp, outDir);
+      await rename(tmp, outDir).catch(async (err: unknown) => {
+        // Put back, or the earlier export would stay under its hidden name until ProbeDeck next started.
+        await rename(old, outDir);
+        throw err;
+      });
       await rm(old, { recursive: true, force: true });
     } else {
       await rename(tmp, outDir).catch((err: NodeJS.ErrnoException) => {

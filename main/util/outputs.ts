@@ -1,6 +1,6 @@
 // Where results are written: checked before anything is, so a mistyped --out can neither replace
 // the recording it is made from nor fail half-way with an error about a hidden temporary name.
-import { readdir, realpath, rm, stat } from 'node:fs/promises';
+import { readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ProbeDeckError, isInteger } from './is.ts';
 import { pidAlive } from './pid.ts';
@@ -83,14 +83,31 @@ export function partialName(output: string): string {
   return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}-${++partials}`);
 }
 
-/** Removes the temporary outputs of runs whose process died (killed, power cut) before they finished. */
+/**
+ * The hidden name an earlier export is moved to while its replacement is renamed into place: the
+ * process id, so a run that dies between the two renames is found (and the old export put back) by
+ * removeStalePartials.
+ */
+export function replacedName(output: string): string {
+  return join(dirname(resolve(output)), `.${basename(output)}.replaced-${process.pid}`);
+}
+
+/**
+ * Settles what runs whose process died (killed, power cut) left beside `output`: their temporary
+ * outputs are removed; an earlier export a replacing run had moved aside is put back when nothing
+ * took its place (the run died between its renames), else removed (it died after them).
+ */
 export async function removeStalePartials(output: string): Promise<void> {
   const parent = dirname(resolve(output));
-  const prefix = `.${basename(output)}.partial-`;
+  const dead = (pid: number) => isInteger(pid) && pid !== process.pid && !pidAlive(pid);
   for (const entry of await readdir(parent).catch(() => [])) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (isInteger(pid) && pid !== process.pid && !pidAlive(pid)) await rm(join(parent, entry), { recursive: true, force: true });
+    for (const kind of ['partial', 'replaced'] as const) {
+      const prefix = `.${basename(output)}.${kind}-`;
+      if (!entry.startsWith(prefix) || !dead(Number(entry.slice(prefix.length).split('-')[0]))) continue;
+      const path = join(parent, entry);
+      if (kind === 'replaced' && !(await stat(output).then(() => true, () => false))) await rename(path, output);
+      else await rm(path, { recursive: true, force: true });
+    }
   }
 }
 

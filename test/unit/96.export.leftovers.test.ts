@@ -1,8 +1,8 @@
 // What a killed export leaves on the disk: its hidden temporary folder beside the destination, as
 // large as the traces written so far (tens of GB for an hour of 384 channels). It goes when
 // ProbeDeck next starts, not only when someone happens to export to the same folder again.
-import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/api/host.ts';
@@ -35,5 +35,32 @@ describe('an export killed mid-way', () => {
     } finally {
       await host.close();
     }
+  }, 120_000);
+});
+
+describe('a replacing export killed between its two renames', () => {
+  // Replacing moves the earlier export aside (a hidden name with the process id), renames the new one
+  // into place, then deletes the old. Killed in between, the destination was gone and the earlier
+  // export hidden until a later export to the same folder deleted it as a leftover.
+  it('has its earlier export put back where it was, and refused as existing, not replaced unasked', () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
+    const out = join(dir, 'ks');
+    const data = join(dir, 'data');
+    const exportTo = (...more: string[]) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', out, '--end', '0.2', '--data-dir', data, ...more]);
+    expect(exportTo().code).toBe(0);
+    const before = readFileSync(join(out, 'README.txt'), 'utf8');
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    renameSync(out, join(dir, `.ks.replaced-${deadPid}`));
+    const again = exportTo();
+    expect(again.stderr).toMatch(/ks already exists: choose another folder, or confirm replacing it/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.ks.'))).toEqual([]);
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe(before);
+    // Killed after both renames: the new export is in place and the earlier one, aside, only takes room.
+    cpSync(out, join(dir, `.ks.replaced-${deadPid}`), { recursive: true });
+    expect(exportTo('--overwrite').code).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.startsWith('.ks.'))).toEqual([]);
+    expect(readdirSync(out)).toContain('README.txt');
   }, 120_000);
 });
