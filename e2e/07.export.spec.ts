@@ -185,3 +185,41 @@ test('bad channels found in Traces that the preset does not name are said on the
   await app.getByTestId('export-preset').selectOption({ label: 'Neuropixels AP (copy)' });
   await expect(app.getByTestId('export-unnamed-bad')).toHaveCount(0);
 });
+
+test('the form says what the recording is, what the export would write and where it cannot, before Export is clicked', async ({ app, tempDir }) => {
+  const dir = tempDir('probedeck-export-summary-');
+  const bin = join(dir, 'rig_g0_t0.imec0.ap.bin');
+  simulatedRecording(bin, 2);
+  await fillExport(app, { source: bin, preset: 'Neuropixels AP', format: 'kilosort', out: join(dir, 'rig_ks') });
+  await app.getByTestId('export-source').dispatchEvent('change');
+  await expect(app.getByTestId('export-recording')).toHaveText('SpikeGLX imec0.ap · PRB_1_4_0480_1 · 384 channels at 30 kHz · 2.0 s');
+  await expect(app.getByTestId('export-end')).toHaveAttribute('placeholder', 'end (2.0)');
+  // 2 s × 384 channels of int16 for Kilosort (44 MiB) and the sidecars' allowance, said rounded.
+  await app.getByTestId('export-out').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination')).toHaveText(/^writes 48 MiB of [\d.]+ (MiB|GiB) free$/);
+  // Said again as the fields change: float32 doubles it, half the channels halve it back; a second halves it again.
+  await app.getByTestId('export-format-raw-f32').check();
+  await expect(app.getByTestId('export-destination')).toHaveText(/^writes 92 MiB of/);
+  await app.getByTestId('export-channels').fill('0-191');
+  await app.getByTestId('export-channels').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination')).toHaveText(/^writes 48 MiB of/);
+  await app.getByTestId('export-end').fill('1');
+  await app.getByTestId('export-end').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination')).toHaveText(/^writes 26 MiB of/);
+  await app.getByTestId('export-end').fill('9');
+  await app.getByTestId('export-end').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination-error')).toHaveText("the range ends at 9.000 s, past the recording's end: the recording has 60000 samples (2.000 s)");
+  await expect(app.getByTestId('export-destination')).toHaveCount(0);
+  // A file that is not there, and one a .meta does not describe, are said as soon as they are typed.
+  for (const [path, why] of [
+    [join(dir, 'gone.bin'), 'gone.bin: no such file or folder'],
+    [join(dir, 'rig_g0_t0.imec0.ap.meta.txt'), 'give its channel count and sampling rate']
+  ]) {
+    if (!path.endsWith('gone.bin')) writeFileSync(path, new Int16Array(1000));
+    await app.getByTestId('export-source').fill(path);
+    await app.getByTestId('export-source').dispatchEvent('change');
+    await expect(app.getByTestId('export-recording-error')).toContainText(why);
+    await expect(app.getByTestId('export-recording')).toHaveCount(0);
+  }
+  expect(existsSync(join(dir, 'rig_ks'))).toBe(false);
+});

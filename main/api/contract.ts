@@ -67,7 +67,7 @@ export const METHOD_NAMES = [
   'export.cancel',
   'export.check',
   'export.history',
-  'export.sourceKinds'
+  'export.source'
 ] as const satisfies readonly MethodName[];
 export const EVENT_NAMES = ['host.notice', 'planner.progress', 'session.status', 'export.progress'] as const satisfies readonly EventName[];
 

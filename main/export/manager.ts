@@ -1,7 +1,7 @@
 // Export jobs for the host and the command line: a request (paths, preset, range in seconds) is
 // resolved against the sources and the preset store, run in the background with progress events,
 // and recorded in the history.
-import type { ExportCheck, ExportProgress, ExportRequest, ExportSourceKinds } from '../api/domains/export.ts';
+import type { ExportCheck, ExportProgress, ExportRequest, ExportSource } from '../api/domains/export.ts';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { isAbsolute, resolve } from 'node:path';
@@ -151,15 +151,28 @@ export class ExportManager {
     }
   }
 
-  /** Which presets.defaults keys apply to a source: the export form defaults to the same preset the view would open it with. */
-  async sourceKinds(params: unknown): Promise<ExportSourceKinds> {
+  /** What the recording is, and which presets.defaults keys apply to it (the form defaults to the preset the view would open it with). */
+  async source(params: unknown): Promise<ExportSource> {
     if (!isPlainObject(params) || !isString(params.source) || params.source === '') throw invalidParameterError('source', 'a recording path', isPlainObject(params) ? params.source : params);
     checkSourceOptions(params);
     const req = params as Pick<ExportRequest, 'source' | 'raw' | 'stream'>;
     if (!isAbsolute(req.source)) throw new ProbeDeckError('RELATIVE_PATH', `The recording must be a full path (from / or a drive letter), got "${req.source}"`);
     const source = await openExportSource(req);
     try {
-      return { kinds: sourceKinds(source.info.fs, new Set(source.info.channels.map((c) => c.shank)).size, source.info.format) };
+      const i = source.info;
+      const family = i.probe.kind === 'np1' ? 'NP1.0' : i.probe.kind === 'np2' ? 'NP2.0' : null;
+      return {
+        kinds: sourceKinds(i.fs, new Set(i.channels.map((c) => c.shank)).size, i.format),
+        format: i.format,
+        stream: i.stream,
+        channels: i.channels.length,
+        fs: i.fs,
+        samples: i.samples,
+        durationS: i.durationS,
+        probe: i.probe.partNumber ?? family,
+        uncalibrated: i.uncalibrated ?? false,
+        warnings: i.warnings ?? []
+      };
     } finally {
       await source.close();
     }

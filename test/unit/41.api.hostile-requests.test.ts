@@ -207,7 +207,7 @@ describe('hostile requests to the browser-mode host', () => {
         expect(r.error!.message).toMatch(why);
       }
     }
-    const kinds = await call('export.sourceKinds', { source: raw, raw: { channels: 64, fs: 30000 }, stream: 7 });
+    const kinds = await call('export.source', { source: raw, raw: { channels: 64, fs: 30000 }, stream: 7 });
     expect(kinds.error!.message).toBe('Expected a stream name for "stream" but received 7');
     expect(existsSync(request.outDir)).toBe(false);
     expect((await call('export.history')).result).toEqual([]);

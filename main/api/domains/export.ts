@@ -63,10 +63,26 @@ export interface ExportCheck {
   neededBytes: number | null;
 }
 
-/** Which preset defaults apply to a source, most specific first, as the view picks its preset on open. */
-export interface ExportSourceKinds {
-  /** Keys of presets.defaults: 'lfp' (under 5 kHz), 'multishank', then the format ('spikeglx', 'openephys', 'raw'). */
+/**
+ * What the export form says of the recording in it before anything is exported (a wrong file, a
+ * wrong channel count or a cut-short file shows here, not after a click), and which preset defaults
+ * apply to it.
+ */
+export interface ExportSource {
+  /** Keys of presets.defaults, most specific first, as the view picks its preset on open: 'lfp' (under 5 kHz), 'multishank', then the format ('spikeglx', 'openephys', 'raw'). */
   kinds: string[];
+  format: 'raw' | 'spikeglx' | 'openephys';
+  stream: string;
+  /** Neural channels (a sync channel is not one). */
+  channels: number;
+  fs: number;
+  samples: number;
+  durationS: number;
+  /** The probe's part number, else its family ('NP1.0', 'NP2.0'), null when not known (a raw file). */
+  probe: string | null;
+  /** No µV gain is known: the export writes the file's own units. */
+  uncalibrated: boolean;
+  warnings: string[];
 }
 
 export interface ExportMethods {
@@ -74,7 +90,7 @@ export interface ExportMethods {
   'export.cancel': { params: { id: number }; result: void };
   'export.check': { params: ExportRequest; result: ExportCheck };
   'export.history': { params: { limit?: number } | void; result: ExportRecord[] };
-  'export.sourceKinds': { params: Pick<ExportRequest, 'source' | 'raw' | 'stream'>; result: ExportSourceKinds };
+  'export.source': { params: Pick<ExportRequest, 'source' | 'raw' | 'stream'>; result: ExportSource };
 }
 
 export interface ExportEvents {

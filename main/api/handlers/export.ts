@@ -8,7 +8,7 @@ export function exportHandlers(exports: ExportManager): HandlersOf<keyof ExportM
     'export.start': (p) => exports.start(p),
     'export.cancel': (p) => exports.cancel(isPlainObject(p) ? p.id : undefined),
     'export.check': (p) => exports.check(p),
-    'export.sourceKinds': (p) => exports.sourceKinds(p),
+    'export.source': (p) => exports.source(p),
     'export.history': (p) => {
       const limit = isPlainObject(p) ? p.limit : undefined;
       // SQLite said 'datatype mismatch' to 1e300, and took -1 for every export ever made.

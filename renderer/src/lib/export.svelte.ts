@@ -1,6 +1,6 @@
 // The export dialog's state: the request being composed, the destination check (exists? room?),
 // the running export's progress from host events, and the history.
-import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest } from '../../../main/api/domains/export.ts';
+import type { ExportCheck, ExportFormat, ExportProgress, ExportRecord, ExportRequest, ExportSource } from '../../../main/api/domains/export.ts';
 import type { Preset } from '../../../main/api/domains/presets.ts';
 import type { RawDtype, SessionInfo } from '../../../main/api/domains/session.ts';
 import { parseChannelList } from '../../../main/util/channel-list.ts';
@@ -47,6 +47,23 @@ export class ExportState {
     if (!p || p.detect !== 'none') return [];
     return this.tracesFound.filter((b) => !p.manual.includes(b.index));
   });
+  /** What the recording in the form is (channels, rate, length, probe), or why it cannot be exported. */
+  recording = $state.raw<ExportSource | null>(null);
+  recordingError = $state<string | null>(null);
+  /** The recording in one line: "SpikeGLX imec0.ap · NP1.0 · 384 channels at 30 kHz · 1805.2 s (0:30:05)". */
+  recordingLine = $derived.by(() => {
+    const r = this.recording;
+    if (!r) return null;
+    const clock = r.durationS >= 60 ? ` (${new Date(r.durationS * 1000).toISOString().slice(11, 19).replace(/^0/, '')})` : '';
+    const rate = `${Number((r.fs / 1000).toPrecision(6))} kHz`;
+    return [`${sourceKindLabel(r.format)} ${r.stream}`.trim(), r.probe, `${r.channels} channels at ${rate}`, `${r.durationS.toFixed(1)} s${clock}`, r.uncalibrated ? "no µV gain: the file's own units" : null]
+      .filter((x) => x)
+      .join(' · ');
+  });
+  /** The destination as the export would find it: its size against the room there, or why it cannot be written. */
+  destination = $state.raw<ExportCheck | null>(null);
+  destinationError = $state<string | null>(null);
+  #checking = 0;
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
   /** Set when the destination exists: the user must confirm replacing it, and Replace sends this request (the form may have changed since). */
@@ -101,12 +118,16 @@ export class ExportState {
 
   async #suggest(): Promise<void> {
     const source = this.source.trim();
+    const ask = ++this.#suggestion;
     // What Traces has open, asked once for both the bad channels it found and the preset it runs.
     const session = source ? await api.call('session.info').catch(() => null) : null;
     this.#noteTraces(source, session);
+    const found = source ? await api.call('export.source', { source, raw: this.#raw() }).catch((err: Error) => err) : null;
+    if (ask !== this.#suggestion) return;
+    this.recording = found instanceof Error ? null : found;
+    this.recordingError = found instanceof Error ? found.message : null;
     if (this.presetChosen) return;
-    const ask = ++this.#suggestion;
-    const pick = await this.#presetFor(source, session).catch(() => null);
+    const pick = await this.#presetFor(source, session, this.recording?.kinds ?? null).catch(() => null);
     if (ask !== this.#suggestion || this.presetChosen) return;
     const live = pick && this.presets.some((p) => p.id === pick.id) ? pick : null;
     this.presetId = live?.id ?? this.presets[0]?.id ?? null;
@@ -121,11 +142,13 @@ export class ExportState {
         : [];
   }
 
-  async #presetFor(source: string, session: SessionInfo | null): Promise<{ id: number; why: string } | null> {
+  /** kinds: the recording's (export.source), null when it could not be opened. */
+  async #presetFor(source: string, session: SessionInfo | null, kinds: string[] | null): Promise<{ id: number; why: string } | null> {
     if (!source) return null;
     const traces = session?.preset && openedIn(session) === source ? session.preset : null;
     if (traces && this.presets.some((p) => p.id === traces.id)) return { id: traces.id, why: traces.modified ? 'as in Traces, without the steps changed there by hand' : 'as in Traces' };
-    const [defaults, { kinds }] = await Promise.all([api.call('presets.defaults'), api.call('export.sourceKinds', { source, raw: this.#raw() })]);
+    if (!kinds) return null;
+    const defaults = await api.call('presets.defaults');
     const kind = kinds.find((k) => this.presets.some((p) => p.id === defaults[k]));
     // The preset Traces runs was deleted since: said, so the one put in its place is not taken for the one reviewed.
     const gone = traces ? `"${traces.name}", which Traces runs, is deleted (restore it under Presets to export through it)` : null;
@@ -145,6 +168,21 @@ export class ExportState {
 
   async refreshHistory(): Promise<void> {
     this.history = await api.call('export.history', { limit: 20 });
+  }
+
+  /** Asks what the destination holds and needs, for the request in the form (when it has a recording and a folder). */
+  async checkDestination(): Promise<void> {
+    const ask = ++this.#checking;
+    let found: ExportCheck | Error | null = null;
+    if (this.source.trim() && this.outDir.trim()) {
+      await this.#suggesting;
+      found = await Promise.resolve()
+        .then(() => api.call('export.check', this.request()))
+        .catch((err: Error) => err);
+    }
+    if (ask !== this.#checking) return;
+    this.destination = found instanceof Error ? null : found;
+    this.destinationError = found instanceof Error ? found.message : null;
   }
 
   request(overwrite = false): ExportRequest {
