@@ -193,3 +193,60 @@ test('a long window says it is being processed until it is drawn; one asked for 
   expect(right - left).toBeCloseTo(2, 1);
   expect(await asked()).toBe(2);
 });
+
+test('space plays a recording at real time and stops it; played to its end, it stops there; played from the end, it starts over', async ({ app, tempDir }) => {
+  await openRecording(app, simulatedRecording384(tempDir('probedeck-play-')), 384);
+  await pickSpan(app, '1');
+  const play = app.getByTestId('toggle-play');
+  await expect(play).toHaveText('play (space)');
+  const t0 = Date.now();
+  await app.keyboard.press(' ');
+  await expect(play).toHaveText('pause (space)');
+  // It moves on, and at the clock's pace: no faster than the time gone by (a slow machine draws fewer steps, each later).
+  await expect.poll(() => seconds(app, 'time-right'), { timeout: 15_000 }).toBeGreaterThan(2.5);
+  const played = (await seconds(app, 'time-right')) - 1;
+  expect(played).toBeLessThanOrEqual((Date.now() - t0) / 1000 + 0.1);
+  // Clicked, then space: one toggle each, not the button's and the key's both.
+  await play.click();
+  await expect(play).toHaveText('play (space)');
+  // A step the play asked for just before is still drawn: then the window stays where it is.
+  const settled = async () => {
+    let last = NaN;
+    for (;;) {
+      const now = await seconds(app, 'time-right');
+      if (now === last) return now;
+      last = now;
+      await app.waitForTimeout(300);
+    }
+  };
+  const stopped = await settled();
+  await app.waitForTimeout(1000);
+  expect(await seconds(app, 'time-right')).toBe(stopped);
+  await app.keyboard.press(' ');
+  await expect(play).toHaveText('pause (space)');
+  await app.keyboard.press(' ');
+  await expect(play).toHaveText('play (space)');
+  // Scrubbed near the end and played: it stops at the end, its last sample shown.
+  await app.getByTestId('scrub').fill('4.5');
+  await app.getByTestId('scrub').blur();
+  await expect.poll(() => seconds(app, 'time-right')).toBeCloseTo(4.5, 1);
+  await app.keyboard.press(' ');
+  await expect(app.getByTestId('toggle-follow')).toHaveText('at the end', { timeout: 10_000 });
+  await expect(play).toHaveText('play (space)');
+  await expect(app.getByTestId('time-right')).toContainText('5.000 s');
+  // From the end, a play starts over.
+  await app.keyboard.press(' ');
+  await expect(play).toHaveText('pause (space)');
+  await expect.poll(() => seconds(app, 'time-right')).toBeLessThan(3);
+  await app.keyboard.press(' ');
+  // Live sources pause and follow with space, as before; they have no play button.
+  await app.getByTestId('open-simulator').click();
+  await expect(play).toHaveCount(0);
+  await expect(app.getByTestId('toggle-follow')).toHaveText('pause (space)');
+});
+
+function simulatedRecording384(dir: string): string {
+  const bin = join(dir, 'play_g0_t0.imec0.ap.bin');
+  simulatedRecording(bin, 5);
+  return bin;
+}

@@ -1,4 +1,5 @@
 // What a key and a toolbar button of the traces view both do.
+import { playback } from './playback.svelte.ts';
 import { SPANS } from './time-spans.ts';
 import { traces } from './traces.svelte.ts';
 
@@ -10,6 +11,8 @@ export function stepSpan(step: number): void {
 }
 
 export const followOrPause = () => (traces.following ? traces.pause() : traces.follow());
+/** Space: a recording plays on at real time or stops; live, the view pauses or follows again. */
+export const playOrPause = () => (traces.info?.kind === 'recording' ? playback.toggle() : followOrPause());
 export const toggleProcessed = () => ((traces.processed = !traces.processed), traces.invalidate());
 export const toggleView = () => ((traces.view = traces.view === 'traces' ? 'heatmap' : 'traces'), traces.redraw());
 export const toggleOrder = () => ((traces.order = traces.order === 'depth' ? 'index' : 'depth'), traces.relayout());

@@ -1,5 +1,5 @@
 // The traces view's keys (the help overlay lists them).
-import { followOrPause, stepSpan, toggleDetect, toggleHideBad, toggleOrder, toggleProcessed, toggleView } from './traces-actions.ts';
+import { playOrPause, stepSpan, toggleDetect, toggleHideBad, toggleOrder, toggleProcessed, toggleView } from './traces-actions.ts';
 import type { TracesPanels } from './traces-panels.svelte.ts';
 import { traces } from './traces.svelte.ts';
 
@@ -12,7 +12,7 @@ export function onTracesKey(e: KeyboardEvent, panels: TracesPanels): void {
   if (k === '?') panels.help = !panels.help;
   else if (k === 'Escape') panels.help = false;
   else if (panels.help) return; // the help is read, not acted behind
-  else if (k === ' ') followOrPause();
+  else if (k === ' ') playOrPause();
   else if (k === 'ArrowLeft') traces.scroll(0.5);
   else if (k === 'ArrowRight') traces.scroll(-0.5);
   else if (k === 'End') traces.follow();

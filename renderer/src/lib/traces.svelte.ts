@@ -98,6 +98,10 @@ export class TracesState {
    * display, so zooming out past a recording's length and back comes back where it was asked to be.
    */
   #wantRightS: number | null = null;
+  /** Where the user (or a play) last put the window's right edge, s (see #wantRightS). */
+  get wantRightS(): number | null {
+    return this.#wantRightS;
+  }
   /** A seek asked for before the tick that sizes the columns (a new source, a new span): that tick places it. */
   #placePending = false;
   #rightCol = 0;
