@@ -220,6 +220,19 @@ test('the form says what the recording is, what the export would write and where
     await app.getByTestId('export-source').dispatchEvent('change');
     await expect(app.getByTestId('export-recording-error')).toContainText(why);
     await expect(app.getByTestId('export-recording')).toHaveCount(0);
+    // Said once, beside the recording: the destination's check would only say it again.
+    await expect(app.getByTestId('export-destination-error')).toHaveCount(0);
+    await expect(app.getByTestId('export-destination')).toHaveCount(0);
   }
   expect(existsSync(join(dir, 'rig_ks'))).toBe(false);
+  // Exported, the destination holds an export now, and the form says so without another change.
+  await app.getByTestId('export-source').fill(bin);
+  await app.getByTestId('export-source').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination-error')).toContainText('past the recording');
+  await app.getByTestId('export-end').fill('0.5');
+  await app.getByTestId('export-end').dispatchEvent('change');
+  await expect(app.getByTestId('export-destination')).toHaveText(/^writes 15 MiB of/);
+  await app.getByTestId('export-start-button').click();
+  await expect(app.getByTestId('export-state')).toHaveText('done', { timeout: 60_000 });
+  await expect(app.getByTestId('export-destination')).toHaveText(/^holds an earlier export, replaced only if you confirm · writes 15 MiB of/);
 });

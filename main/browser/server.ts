@@ -8,7 +8,7 @@ import { toWireError, type Host } from '../api/host.ts';
 import { decode, encode, type ClientMessage, type ServerMessage } from '../api/wire.ts';
 import type { SessionInfo } from '../api/domains/session.ts';
 import { serveStatic } from './static.ts';
-import { formatBytes } from '../planner/plan.ts';
+import { formatBytes } from '../util/byte-size.ts';
 
 export interface ServerOptions {
   host: string;

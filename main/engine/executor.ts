@@ -7,7 +7,7 @@ import { openFrames } from '../sources/frame-reader.ts';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
-import { checkFileOutput, partialName, removeStalePartials } from '../util/outputs.ts';
+import { checkFileOutput, partialName, settleLeftovers } from '../util/outputs.ts';
 import { freeBuffer } from '../util/free-buffer.ts';
 import { keepColumns } from './columns.ts';
 import { native } from './native.ts';
@@ -201,7 +201,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   const kernels = ps?.method === 'fir' ? firKernels(ps.shifts, ps.taps ?? 16) : undefined;
 
   await checkFileOutput(o.output, o.input, o.overwrite ?? true);
-  await removeStalePartials(o.output);
+  await settleLeftovers(o.output);
   const frameChannels = o.frame?.frameChannels ?? C;
   const src = await openFrames({
     path: o.input,

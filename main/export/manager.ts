@@ -16,7 +16,7 @@ import { exportWarnings } from './notes.ts';
 import { clampedNote } from './formats.ts';
 import { sourceKinds } from '../presets/source-kinds.ts';
 import { formatChannelRuns } from '../util/channel-list.ts';
-import { removeLeftovers } from '../util/outputs.ts';
+import { settleInterrupted } from '../util/outputs.ts';
 import { preflight, runExport, type ExportResult } from './run-export.ts';
 
 export interface ResolvedExport {
@@ -134,7 +134,7 @@ export class ExportManager {
     this.#presets = presets;
     this.#calibration = calibration;
     this.#emit = emit;
-    void removeLeftovers(history.markInterrupted());
+    void settleInterrupted(history.markInterrupted());
   }
 
   /** What the destination holds and needs; refuses, before any confirmation, a folder an export could not replace. */

@@ -11,7 +11,8 @@ import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
-import { checkDestination, checkFolderOutput, existingAncestor, partialName, removeStalePartials, replacedName } from '../util/outputs.ts';
+import { formatBytes } from '../util/byte-size.ts';
+import { checkDestination, checkFolderOutput, existingAncestor, partialName, settleLeftovers, replacedName } from '../util/outputs.ts';
 import { EXPORT_FILES, FORMATS, badLabel, type BadCode, type ExportContext } from './formats.ts';
 
 export interface ExportJob {
@@ -154,9 +155,6 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);
   const outDir = resolve(j.outDir);
   await checkFolderOutput(outDir, [info.path, layout.path]);
-  // Before anything is said of the destination: a replacing export that died between its renames
-  // left the earlier export aside, and it is put back here, where it was.
-  await removeStalePartials(outDir);
   const where = await exportFootprint(outDir, picked.end - picked.start, picked.channels.length, j.format);
   if (where.exists && refuseExisting) throw new ProbeDeckError('EXISTS', `${outDir} already exists: choose another folder, or confirm replacing it`);
   if (where.exists) await checkReplaceable(outDir);
@@ -165,7 +163,7 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
     throw err;
   });
   if (where.neededBytes > where.freeBytes) {
-    throw new ProbeDeckError('NO_SPACE', `the export needs ${(where.neededBytes / 2 ** 20).toFixed(0)} MiB but ${where.existing} has ${(where.freeBytes / 2 ** 20).toFixed(0)} MiB free`);
+    throw new ProbeDeckError('NO_SPACE', `the export needs ${formatBytes(where.neededBytes)} but ${where.existing} has ${formatBytes(where.freeBytes)} free`);
   }
   return { ...picked, outDir, where, pipeline, plan: p };
 }
@@ -173,6 +171,10 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
 export async function runExport(j: ExportJob): Promise<ExportResult> {
   const t0 = performance.now();
   const { info, layout } = j.source;
+  // Before the destination is looked at: a replacing export that died between its renames left the
+  // earlier export aside, and it is put back where it was. Only here and at startup, not in
+  // export.check, which the form sends on every change and which must change nothing on the disk.
+  await settleLeftovers(resolve(j.outDir)).catch(() => {}); // best effort, as at startup: the export itself does not need it
   const { start, end, channels: picked, outDir, where, pipeline, plan: p } = await preflight(j, !j.overwrite);
   const spec = FORMATS[j.format];
   const inUv = int16OfFloat(j.source, j.format);
@@ -234,9 +236,11 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
       // Replace: the old export moves aside first, so a failure between the renames still leaves one whole export.
       const old = replacedName(outDir);
       await rename(outDir, old);
-      await rename(tmp, outDir).catch(async (err: unknown) => {
-        // Put back, or the earlier export would stay under its hidden name until ProbeDeck next started.
-        await rename(old, outDir);
+      await rename(tmp, outDir).catch(async (err: NodeJS.ErrnoException) => {
+        // Put back, or the earlier export would stay under its hidden name; if even that fails, said where it is.
+        await rename(old, outDir).catch(() => {
+          throw new ProbeDeckError('REPLACE_FAILED', `${outDir} could not be replaced (${err.message}), nor the earlier export put back: it is at ${old}`);
+        });
         throw err;
       });
       await rm(old, { recursive: true, force: true });

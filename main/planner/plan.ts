@@ -2,6 +2,7 @@
 // else from a throughput model. The reason sentence says which and why.
 import { availableParallelism, freemem, totalmem } from 'node:os';
 import type { Calibration, CalibrationPoint, Plan, PlanRequest } from '../api/domains/planner.ts';
+import { formatBytes } from '../util/byte-size.ts';
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { MAX_CHANNELS, MAX_FS, MAX_JOBS, MAX_WORKERS } from '../engine/validate.ts';
 import { baselineBytes, jobBytes, TILE } from './memory-model.ts';
@@ -72,12 +73,6 @@ export function parseBytes(text: string): number {
   return Math.floor(parseFloat(m[1]) * unit);
 }
 
-export function formatBytes(n: number): string {
-  // Below a MiB (a budget typed as '1k' or in bytes) in KiB or bytes: '0 MiB' said nothing of it.
-  if (n < 1024) return `${n} bytes`;
-  if (n < MiB) return `${(n / 1024).toFixed(0)} KiB`;
-  return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(0)} MiB`;
-}
 
 /** The limits the sources, presets and engine have: a plan for more (1e15 channels) needed 'Infinity GiB'. */
 function check(r: PlanRequest) {

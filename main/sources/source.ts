@@ -1,5 +1,6 @@
 // What every source offers the session: its metadata (channels with µV gains and geometry, fs,
 // length) and random-access reads of neural channels. Readers never load a whole file.
+import type { SourceFormat } from '../api/domains/session.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import type { FrameLayout } from './frame-reader.ts';
 
@@ -25,7 +26,7 @@ export interface ChannelInfo {
 }
 
 export interface SourceInfo {
-  format: 'raw' | 'spikeglx' | 'openephys';
+  format: SourceFormat;
   path: string;
   stream: string;
   channels: ChannelInfo[];

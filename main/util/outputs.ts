@@ -1,6 +1,6 @@
 // Where results are written: checked before anything is, so a mistyped --out can neither replace
 // the recording it is made from nor fail half-way with an error about a hidden temporary name.
-import { readdir, realpath, rename, rm, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ProbeDeckError, isInteger } from './is.ts';
 import { pidAlive } from './pid.ts';
@@ -76,7 +76,7 @@ let partials = 0;
 
 /**
  * The hidden name an output is written under until it is complete: the process id (a dead process's
- * are removed by removeStalePartials), then a count, so two runs in one process (two exports started
+ * are removed by settleLeftovers), then a count, so two runs in one process (two exports started
  * from two browser tabs) never share one.
  */
 export function partialName(output: string): string {
@@ -86,37 +86,52 @@ export function partialName(output: string): string {
 /**
  * The hidden name an earlier export is moved to while its replacement is renamed into place: the
  * process id, so a run that dies between the two renames is found (and the old export put back) by
- * removeStalePartials.
+ * settleLeftovers.
  */
 export function replacedName(output: string): string {
   return join(dirname(resolve(output)), `.${basename(output)}.replaced-${process.pid}`);
 }
 
+const missing = (path: string) => lstat(path).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+
 /**
- * Settles what runs whose process died (killed, power cut) left beside `output`: their temporary
- * outputs are removed; an earlier export a replacing run had moved aside is put back when nothing
- * took its place (the run died between its renames), else removed (it died after them).
+ * Settles what runs whose process died (killed, power cut) left beside `output`. Their temporary
+ * outputs are removed. An earlier export a replacing run had moved aside is put back only when the
+ * run died between its renames: its new export, complete, is still under its temporary name, and
+ * nothing is at `output`. Otherwise (it died after them, or while deleting the old one) it is
+ * removed: what is at `output`, or what the user did with it since, stands.
  */
-export async function removeStalePartials(output: string): Promise<void> {
+export async function settleLeftovers(output: string): Promise<void> {
   const parent = dirname(resolve(output));
-  const dead = (pid: number) => isInteger(pid) && pid !== process.pid && !pidAlive(pid);
-  for (const entry of await readdir(parent).catch(() => [])) {
-    for (const kind of ['partial', 'replaced'] as const) {
-      const prefix = `.${basename(output)}.${kind}-`;
-      if (!entry.startsWith(prefix) || !dead(Number(entry.slice(prefix.length).split('-')[0]))) continue;
-      const path = join(parent, entry);
-      if (kind === 'replaced' && !(await stat(output).then(() => true, () => false))) await rename(path, output);
-      else await rm(path, { recursive: true, force: true });
-    }
+  const name = basename(output);
+  const deadPid = (entry: string, kind: string) => {
+    const prefix = `.${name}.${kind}-`;
+    if (!entry.startsWith(prefix)) return null;
+    const pid = Number(entry.slice(prefix.length).split('-')[0]);
+    return isInteger(pid) && pid !== process.pid && !pidAlive(pid) ? pid : null;
+  };
+  const entries = await readdir(parent).catch(() => []);
+  const partialOf = new Set(entries.map((e) => deadPid(e, 'partial')).filter((pid) => pid !== null));
+  for (const entry of entries) {
+    const pid = deadPid(entry, 'replaced');
+    if (pid === null) continue;
+    const path = join(parent, entry);
+    // Another settling (a check and a start at once) may have moved it first: then it is settled.
+    if (!partialOf.has(pid) || !(await missing(output))) await rm(path, { recursive: true, force: true });
+    else
+      await rename(path, output).catch((err: NodeJS.ErrnoException) => {
+        if (!['ENOENT', 'EEXIST', 'ENOTEMPTY'].includes(err.code ?? '')) throw err;
+      });
   }
+  for (const entry of entries) if (deadPid(entry, 'partial') !== null) await rm(join(parent, entry), { recursive: true, force: true });
 }
 
 /**
- * Removes what runs that died left beside their outputs: called with the destinations of exports
- * the history found interrupted, when ProbeDeck starts. A killed export's temporary folder holds the
+ * Settles what runs that died left beside their outputs (settleLeftovers): called with the
+ * destinations of exports the history found interrupted, when ProbeDeck starts. A killed export's temporary folder holds the
  * traces written so far (tens of GB for an hour of 384 channels), hidden; it was removed only by a
  * later export to the same folder. Best effort: a folder that cannot be read is left as it is.
  */
-export async function removeLeftovers(outputs: string[]): Promise<void> {
-  for (const output of new Set(outputs)) await removeStalePartials(output).catch(() => {});
+export async function settleInterrupted(outputs: string[]): Promise<void> {
+  for (const output of new Set(outputs)) await settleLeftovers(output).catch(() => {});
 }

@@ -38,29 +38,39 @@ describe('an export killed mid-way', () => {
   }, 120_000);
 });
 
-describe('a replacing export killed between its two renames', () => {
+describe('a replacing export killed at either of its two renames', () => {
   // Replacing moves the earlier export aside (a hidden name with the process id), renames the new one
-  // into place, then deletes the old. Killed in between, the destination was gone and the earlier
-  // export hidden until a later export to the same folder deleted it as a leftover.
-  it('has its earlier export put back where it was, and refused as existing, not replaced unasked', () => {
+  // into place from its temporary name, then deletes the old. Killed between the renames, the
+  // destination was gone and the earlier export hidden until a later export deleted it as a leftover.
+  it('has its earlier export put back when killed between them; when killed after, what is at the destination (or not) stands', () => {
     const dir = tempDir();
     const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
     expect(cli(['simulate', '--out', bin, '--seconds', '1', '--pace', '0']).code).toBe(0);
     const out = join(dir, 'ks');
     const data = join(dir, 'data');
     const exportTo = (...more: string[]) => cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'kilosort', '--out', out, '--end', '0.2', '--data-dir', data, ...more]);
+    const hidden = () => readdirSync(dir).filter((f) => f.startsWith('.ks.')).sort();
     expect(exportTo().code).toBe(0);
     const before = readFileSync(join(out, 'README.txt'), 'utf8');
     const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    // Killed between the renames: the old export aside, the new one still under its temporary name.
+    cpSync(out, join(dir, `.ks.partial-${deadPid}-1`), { recursive: true });
     renameSync(out, join(dir, `.ks.replaced-${deadPid}`));
     const again = exportTo();
     expect(again.stderr).toMatch(/ks already exists: choose another folder, or confirm replacing it/);
-    expect(readdirSync(dir).filter((f) => f.startsWith('.ks.'))).toEqual([]);
+    expect(hidden()).toEqual([]);
     expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe(before);
-    // Killed after both renames: the new export is in place and the earlier one, aside, only takes room.
+    // Killed after both: the new export is in place and the earlier one, aside, only takes room.
     cpSync(out, join(dir, `.ks.replaced-${deadPid}`), { recursive: true });
     expect(exportTo('--overwrite').code).toBe(0);
-    expect(readdirSync(dir).filter((f) => f.startsWith('.ks.'))).toEqual([]);
+    expect(hidden()).toEqual([]);
     expect(readdirSync(out)).toContain('README.txt');
+    // Killed after both, and the new export since moved away by the user (to the sorting server):
+    // the superseded one is not brought back in its place.
+    cpSync(out, join(dir, `.ks.replaced-${deadPid}`), { recursive: true });
+    renameSync(out, join(dir, 'moved'));
+    expect(exportTo().code).toBe(0);
+    expect(hidden()).toEqual([]);
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).not.toBe(before); // a fresh export, written just now
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 // Export: a recording through a preset's pipeline into files a sorter opens, as a background job
 // with progress, cancel and a history.
 import type { PresetBody } from './presets.ts';
-import type { RawDtype } from './session.ts';
+import type { RawDtype, SourceFormat } from './session.ts';
 
 export type ExportFormat = 'kilosort' | 'si-binary' | 'raw-f32';
 
@@ -71,7 +71,7 @@ export interface ExportCheck {
 export interface ExportSource {
   /** Keys of presets.defaults, most specific first, as the view picks its preset on open: 'lfp' (under 5 kHz), 'multishank', then the format ('spikeglx', 'openephys', 'raw'). */
   kinds: string[];
-  format: 'raw' | 'spikeglx' | 'openephys';
+  format: SourceFormat;
   stream: string;
   /** Neural channels (a sync channel is not one). */
   channels: number;

@@ -33,6 +33,9 @@ export interface SessionBadChannel {
 /** The sample type of a raw file without metadata (SpikeGLX and Open Ephys files say their own). */
 export type RawDtype = 'int16' | 'uint16' | 'float32';
 
+/** How a recording is written down: a plain binary file, SpikeGLX's .bin + .meta, Open Ephys's binary format. */
+export type SourceFormat = 'raw' | 'spikeglx' | 'openephys';
+
 export type SessionSource =
   | { kind: 'simulator'; seed?: number }
   /** A file being written, followed live. */

@@ -18,7 +18,7 @@ import { presetsRepo } from '../../presets/repo.ts';
 import { parsePresetFile } from '../../presets/transfer.ts';
 import { settingsDatabase } from '../../util/paths.ts';
 import { parseChannelList } from '../../util/channel-list.ts';
-import { removeLeftovers } from '../../util/outputs.ts';
+import { settleInterrupted } from '../../util/outputs.ts';
 import { CliError, type Command } from '../command.ts';
 import type { ProbeDeckError } from '../../util/is.ts';
 import { progressLine } from '../progress.ts';
@@ -159,7 +159,7 @@ export const exportCommand: Command = {
         }
       };
       try {
-        await removeLeftovers(history.markInterrupted());
+        await settleInterrupted(history.markInterrupted());
       } catch {} // said once, below, if the history cannot take this export either
       for (const w of r.source.info.warnings ?? []) console.error(`probedeck: warning: ${r.source.info.path}: ${w}`);
       // A recording with its own metadata is read as that says: the raw flags typed are not used.

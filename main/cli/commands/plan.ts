@@ -2,7 +2,8 @@
 import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/database.ts';
 import { machineKey } from '../../planner/calibrate.ts';
-import { formatBytes, plan } from '../../planner/plan.ts';
+import { formatBytes } from '../../util/byte-size.ts';
+import { plan } from '../../planner/plan.ts';
 import { ramBudgetOption } from '../ram-budget-option.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
 import { settingsDatabase } from '../../util/paths.ts';

@@ -7,6 +7,7 @@ import { parseChannelList } from '../../../main/util/channel-list.ts';
 import { isDetected } from '../../../main/sessions/detected.ts';
 import { api } from './api.ts';
 import { sourceKindLabel } from './source-kinds.ts';
+import { formatClock } from './time-format.ts';
 
 
 /** The recording (or followed file) open in Traces, as a path the form would hold; null for the simulator. */
@@ -54,7 +55,7 @@ export class ExportState {
   recordingLine = $derived.by(() => {
     const r = this.recording;
     if (!r) return null;
-    const clock = r.durationS >= 60 ? ` (${new Date(r.durationS * 1000).toISOString().slice(11, 19).replace(/^0/, '')})` : '';
+    const clock = r.durationS >= 60 ? ` (${formatClock(r.durationS)})` : '';
     const rate = `${Number((r.fs / 1000).toPrecision(6))} kHz`;
     return [`${sourceKindLabel(r.format)} ${r.stream}`.trim(), r.probe, `${r.channels} channels at ${rate}`, `${r.durationS.toFixed(1)} s${clock}`, r.uncalibrated ? "no µV gain: the file's own units" : null]
       .filter((x) => x)
@@ -63,7 +64,9 @@ export class ExportState {
   /** The destination as the export would find it: its size against the room there, or why it cannot be written. */
   destination = $state.raw<ExportCheck | null>(null);
   destinationError = $state<string | null>(null);
-  #checking = 0;
+  /** A check is on its way; `#recheck`: the form changed meanwhile, so one more goes when it is back. */
+  #checking = false;
+  #recheck = false;
   history = $state.raw<ExportRecord[]>([]);
   progress = $state.raw<ExportProgress | null>(null);
   /** Set when the destination exists: the user must confirm replacing it, and Replace sends this request (the form may have changed since). */
@@ -81,7 +84,8 @@ export class ExportState {
   async load(): Promise<void> {
     this.#unsubscribe ??= api.on('export.progress', (p) => {
       this.progress = p;
-      if (p.state !== 'running') void this.refreshHistory();
+      // Done, the destination holds an export now (or, cancelled, still nothing): said again.
+      if (p.state !== 'running') void this.refreshHistory().then(() => this.checkDestination());
     });
     try {
       this.presets = await api.call('presets.list');
@@ -126,6 +130,7 @@ export class ExportState {
     if (ask !== this.#suggestion) return;
     this.recording = found instanceof Error ? null : found;
     this.recordingError = found instanceof Error ? found.message : null;
+    void this.checkDestination();
     if (this.presetChosen) return;
     const pick = await this.#presetFor(source, session, this.recording?.kinds ?? null).catch(() => null);
     if (ask !== this.#suggestion || this.presetChosen) return;
@@ -170,19 +175,31 @@ export class ExportState {
     this.history = await api.call('export.history', { limit: 20 });
   }
 
-  /** Asks what the destination holds and needs, for the request in the form (when it has a recording and a folder). */
+  /**
+   * Asks what the destination holds and needs, for the request in the form (when it has a recording
+   * that opens, and a folder). Each check opens the recording on the host: one at a time, and a form
+   * changed while one is out is asked about once more when it is back, not once per change.
+   */
   async checkDestination(): Promise<void> {
-    const ask = ++this.#checking;
-    let found: ExportCheck | Error | null = null;
-    if (this.source.trim() && this.outDir.trim()) {
-      await this.#suggesting;
-      found = await Promise.resolve()
-        .then(() => api.call('export.check', this.request()))
-        .catch((err: Error) => err);
+    if (this.#checking) {
+      this.#recheck = true;
+      return;
     }
-    if (ask !== this.#checking) return;
-    this.destination = found instanceof Error ? null : found;
-    this.destinationError = found instanceof Error ? found.message : null;
+    this.#checking = true;
+    try {
+      do {
+        this.#recheck = false;
+        await this.#suggesting;
+        // A recording that does not open is said once, beside it, not again here.
+        const ready = this.source.trim() && this.outDir.trim() && !this.recordingError;
+        const found = ready ? await Promise.resolve().then(() => api.call('export.check', this.request())).catch((err: Error) => err) : null;
+        if (this.#recheck) continue;
+        this.destination = found instanceof Error ? null : found;
+        this.destinationError = found instanceof Error ? found.message : null;
+      } while (this.#recheck);
+    } finally {
+      this.#checking = false;
+    }
   }
 
   request(overwrite = false): ExportRequest {

@@ -15,3 +15,10 @@ export function wallClock(s: number, start: string | null | undefined): string {
   const d = new Date(t0 + Math.round(s * 1000));
   return ` · ${d.toLocaleTimeString([], { hour12: false })}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 }
+
+/** A duration as a clock reads it, h:mm:ss (hours past 24 counted on: 25:00:00). */
+export function formatClock(s: number): string {
+  const t = Math.floor(s);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}`;
+}
