@@ -1,7 +1,9 @@
 // Which lanes of the traces view (or heatmap: its rows are the same lanes) carry their channel's name,
 // and where. Lane k of a column of lanes is drawn from the bottom, (k + 0.5) lane heights up, lanes
 // as tall as in the tallest column (trace-renderer.ts); columns of lanes sit side by side.
-import type { LaneGroup } from './lane-layout.ts';
+// A column of lanes as lane-layout.ts's LaneGroup is: not imported from there, which brings the WebGL
+// renderer (and the DOM) into the unit tests that run this in Node.
+type LaneGroup = { start: number; count: number };
 
 /** A label's box height in CSS pixels (LaneLabels.svelte sets its line height to this). */
 export const LABEL_PX = 11;

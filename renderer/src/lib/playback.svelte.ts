@@ -21,12 +21,16 @@ export class Playback {
     const info = traces.info;
     if (info?.kind !== 'recording') return;
     // From the end, a play starts over, as a player's does.
-    const at = traces.atEnd ? traces.spanS : Math.min(traces.wantRightS ?? traces.windowS[1], info.historySeconds);
-    this.#from = { s: at, t0: performance.now() };
+    this.#from = { s: traces.atEnd ? traces.spanS : this.#within(traces.wantRightS ?? traces.windowS[1]), t0: performance.now() };
     this.#asked = null;
     this.#opened = traces.opened;
     this.playing = true;
     this.#raf = requestAnimationFrame(this.#step);
+  }
+
+  /** A right edge where the window shows it: a window in at least (Home puts it at 0, the window then held at its start), the end at most. */
+  #within(s: number): number {
+    return Math.min(Math.max(s, traces.spanS), traces.info?.historySeconds ?? s);
   }
 
   stop(): void {
@@ -45,7 +49,7 @@ export class Playback {
     }
     // Moved by the user (a scroll, the scrub bar, Home): the play goes on from there.
     const want = traces.wantRightS;
-    if (this.#asked !== null && want !== this.#asked) this.#from = { s: want === null ? traces.spanS : Math.min(want, info.historySeconds), t0: now };
+    if (this.#asked !== null && want !== this.#asked) this.#from = { s: this.#within(want ?? 0), t0: now };
     const s = this.#from.s + (now - this.#from.t0) / 1000;
     if (s >= info.historySeconds) {
       traces.seek(Infinity);

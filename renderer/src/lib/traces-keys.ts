@@ -4,7 +4,9 @@ import type { TracesPanels } from './traces-panels.svelte.ts';
 import { traces } from './traces.svelte.ts';
 
 export function onTracesKey(e: KeyboardEvent, panels: TracesPanels): void {
-  if (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement) return;
+  // The scrub bar keeps the focus after a drag: space still plays from where it was dragged to (the bar's own keys are its arrows).
+  const scrubBar = e.target instanceof HTMLInputElement && e.target.type === 'range';
+  if (!(scrubBar && e.key === ' ') && (e.target instanceof HTMLInputElement || e.target instanceof HTMLSelectElement || e.target instanceof HTMLTextAreaElement)) return;
   // Ctrl+C, Ctrl+R, Ctrl+F… are the browser's (copy, reload, find): taken here they silently turned CMR off or showed raw data.
   // AltGr (Ctrl+Alt on Windows) types [ ] on many layouts: those are keys, not combinations.
   if (e.metaKey || ((e.ctrlKey || e.altKey) && !e.getModifierState('AltGraph'))) return;

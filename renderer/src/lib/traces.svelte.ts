@@ -58,6 +58,8 @@ export class TracesState {
   windowS = $state<[number, number]>([0, 0]);
   /** A recording's window reaches its last sample (what "to the end" did, or a scroll or scrub there). */
   atEnd = $state(false);
+  /** A recording's window holds all of it: there is nowhere to scrub or play to. */
+  holdsWhole = $derived(this.info?.kind === 'recording' && this.atEnd && this.windowS[0] <= 0);
   /** A paused live window's copy, for when the history has moved past it. */
   #kept = new KeptWindow();
   /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
@@ -82,9 +84,11 @@ export class TracesState {
   windowsDrawn = $state(0);
   /** Hide the channels detection found bad (they stay out of the reference either way). */
   hideBad = $state(false);
-  /** Bad channel indices as a string, so lanes recompute only when the set changes (not on every status). */
+  /** Bad channel indices as a string, so what depends on them recomputes only when the set changes (not on every status). */
   #badKey = $derived(this.status?.badChannels.map((b) => b.index).join(',') ?? '');
-  lanes = $derived.by(() => laneOrder(this.info?.channels ?? [], this.order, this.hideBad && this.#badKey ? new Set(this.#badKey.split(',').map(Number)) : null, this.#byShank));
+  /** The channels the toolbar lists as bad (found, known, unused), by index. */
+  bad = $derived(new Set(this.#badKey ? this.#badKey.split(',').map(Number) : []));
+  lanes = $derived.by(() => laneOrder(this.info?.channels ?? [], this.order, this.hideBad && this.bad.size ? this.bad : null, this.#byShank));
   #byShank = $derived(this.shankColumns && this.numShanks > 1);
   /** The columns of lanes on screen: one per shank side by side, or the stacked lane range. */
   groups = $derived.by(() => (!this.#byShank || !this.info ? [{ start: this.firstLane, count: this.numLanes || this.lanes.length }] : shankGroups(this.info.channels, this.lanes)));
