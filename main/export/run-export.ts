@@ -12,7 +12,7 @@ import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError, invalidParameterError, isInteger } from '../util/is.ts';
 import { formatBytes } from '../util/byte-size.ts';
-import { checkDestination, checkFolderOutput, existingAncestor, partialName, settleLeftovers, replacedName } from '../util/outputs.ts';
+import { checkDestination, checkFolderOutput, existingAncestor, partialName, replacedName, settleLeftovers } from '../util/outputs.ts';
 import { EXPORT_FILES, FORMATS, badLabel, type BadCode, type ExportContext } from './formats.ts';
 
 export interface ExportJob {

@@ -116,7 +116,7 @@ export async function settleLeftovers(output: string): Promise<void> {
     const pid = deadPid(entry, 'replaced');
     if (pid === null) continue;
     const path = join(parent, entry);
-    // Another settling (a check and a start at once) may have moved it first: then it is settled.
+    // Another settling (the startup's and an export's start at once) may have moved it first: then it is settled.
     if (!partialOf.has(pid) || !(await missing(output))) await rm(path, { recursive: true, force: true });
     else
       await rename(path, output).catch((err: NodeJS.ErrnoException) => {
@@ -128,8 +128,8 @@ export async function settleLeftovers(output: string): Promise<void> {
 
 /**
  * Settles what runs that died left beside their outputs (settleLeftovers): called with the
- * destinations of exports the history found interrupted, when ProbeDeck starts. A killed export's temporary folder holds the
- * traces written so far (tens of GB for an hour of 384 channels), hidden; it was removed only by a
+ * destinations of exports the history found interrupted, when ProbeDeck starts. A killed export's
+ * temporary folder holds the traces written so far (tens of GB for an hour of 384 channels), hidden; it was removed only by a
  * later export to the same folder. Best effort: a folder that cannot be read is left as it is.
  */
 export async function settleInterrupted(outputs: string[]): Promise<void> {
