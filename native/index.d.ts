@@ -5,6 +5,8 @@ export interface NativeEngineInfo {
   version: string;
   simdCompiled: string;
   simdDetected: string;
+  /** The kernels' builds in use: avx512vl, avx2 or baseline (PROBEDECK_SIMD caps it). */
+  simdUsed: 'avx512vl' | 'avx2' | 'baseline';
   hardwareThreads: number;
   napiVersion: number;
 }

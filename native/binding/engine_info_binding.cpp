@@ -11,6 +11,7 @@ Napi::Value EngineInfoJs(const Napi::CallbackInfo& info) {
   out.Set("version", e.version);
   out.Set("simdCompiled", e.simd_compiled);
   out.Set("simdDetected", e.simd_detected);
+  out.Set("simdUsed", e.simd_used);
   out.Set("hardwareThreads", e.hardware_threads);
   out.Set("napiVersion", NAPI_VERSION);
   return out;

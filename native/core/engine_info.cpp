@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "cpu_features.hpp"
 #include "version.hpp"
 
 namespace probedeck {
@@ -34,9 +35,15 @@ static const char* detected_simd() {
 #endif
 }
 
+static const char* used_simd() {
+  if (cpu_has_avx512vl()) return "avx512vl";
+  if (cpu_has_avx2_fma()) return "avx2";
+  return "baseline";
+}
+
 EngineInfo engine_info() {
   unsigned n = std::thread::hardware_concurrency();
-  return EngineInfo{PROBEDECK_ENGINE_VERSION, compiled_simd(), detected_simd(), n == 0 ? 1u : n};
+  return EngineInfo{PROBEDECK_ENGINE_VERSION, compiled_simd(), detected_simd(), used_simd(), n == 0 ? 1u : n};
 }
 
 }  // namespace probedeck

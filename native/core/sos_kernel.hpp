@@ -130,14 +130,14 @@ constexpr uint32_t numerator_of(uint32_t zeros, int s) { return (zeros >> (3 * s
 // its state in registers (load, step per row, store). run() walks a tile with it.
 
 /** Form::scipy and Form::scipy_unit: state per section z0[kTile] then z1[kTile]. */
-template <class T, int NS, Form F>
+template <class T, int NS, Form F, int M>
 struct Transposed {
   using V = typename Vec<T>::type;
   using VI = typename Vec<T>::bits;
-  static constexpr int L = kTile<T>;
+  static constexpr int L = kTile<T>, N = Vec<T>::lanes;
   V c[NS][5];
   VI c2_sign[NS];  // scipy_unit: the sign bit of each section's b2, to flip x with
-  V z0[NS], z1[NS];
+  V z0[M][NS], z1[M][NS];
 
   PROBEDECK_INLINE explicit Transposed(const T* coef) {
     for (int s = 0; s < NS; s++) {
@@ -146,38 +146,41 @@ struct Transposed {
     }
   }
   PROBEDECK_INLINE void load(const T* state) {
-    for (int s = 0; s < NS; s++) z0[s] = load_as<T>(state + (s * 2) * L), z1[s] = load_as<T>(state + (s * 2 + 1) * L);
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s < NS; s++) z0[m][s] = load_as<T>(state + (s * 2) * L + m * N), z1[m][s] = load_as<T>(state + (s * 2 + 1) * L + m * N);
   }
   PROBEDECK_INLINE void store(T* state) const {
-    for (int s = 0; s < NS; s++) store_as(state + (s * 2) * L, z0[s]), store_as(state + (s * 2 + 1) * L, z1[s]);
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s < NS; s++) store_as(state + (s * 2) * L + m * N, z0[m][s]), store_as(state + (s * 2 + 1) * L + m * N, z1[m][s]);
   }
-  PROBEDECK_INLINE V step(V x) {
+  PROBEDECK_INLINE void step(V (&x)[M]) {
     for (int s = 0; s < NS; s++) {
-      if constexpr (F == Form::scipy_unit) {
-        const V y = s == 0 ? c[s][0] * x + z0[s] : x + z0[s];
-        z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
-        z1[s] = (s == 0 ? c[s][2] * x : (V)((VI)x ^ c2_sign[s])) - c[s][4] * y;
-        x = y;
-      } else {
-        const V y = c[s][0] * x + z0[s];
-        z0[s] = c[s][1] * x - c[s][3] * y + z1[s];
-        z1[s] = c[s][2] * x - c[s][4] * y;
-        x = y;
+      for (int m = 0; m < M; m++) {
+        if constexpr (F == Form::scipy_unit) {
+          const V y = s == 0 ? c[s][0] * x[m] + z0[m][s] : x[m] + z0[m][s];
+          z0[m][s] = c[s][1] * x[m] - c[s][3] * y + z1[m][s];
+          z1[m][s] = (s == 0 ? c[s][2] * x[m] : (V)((VI)x[m] ^ c2_sign[s])) - c[s][4] * y;
+          x[m] = y;
+        } else {
+          const V y = c[s][0] * x[m] + z0[m][s];
+          z0[m][s] = c[s][1] * x[m] - c[s][3] * y + z1[m][s];
+          z1[m][s] = c[s][2] * x[m] - c[s][4] * y;
+          x[m] = y;
+        }
       }
     }
-    return x;
   }
 };
 
 /** Form::delta and Form::delta_butterworth (see Form): state per stage its value[kTile] then its carry[kTile]. */
-template <class T, int NS, Form F, uint32_t Z>
+template <class T, int NS, Form F, uint32_t Z, int M>
 struct Delta {
   using V = typename Vec<T>::type;
-  static constexpr int L = kTile<T>;
+  static constexpr int L = kTile<T>, N = Vec<T>::lanes;
   static constexpr bool butterworth = F == Form::delta_butterworth;
   V c[NS][5];
-  V k[NS];                 // a2 − A1
-  V y[NS + 1], q[NS + 1];  // stage 0 is the input (its carry unused), stage s + 1 section s
+  V k[NS];                       // a2 − A1
+  V y[M][NS + 1], q[M][NS + 1];  // stage 0 is the input (its carry unused), stage s + 1 section s
 
   PROBEDECK_INLINE explicit Delta(const T* coef) {
     for (int s = 0; s < NS; s++) {
@@ -186,58 +189,68 @@ struct Delta {
     }
   }
   PROBEDECK_INLINE void load(const T* state) {
-    for (int s = 0; s <= NS; s++) y[s] = load_as<T>(state + (s * 2) * L), q[s] = load_as<T>(state + (s * 2 + 1) * L);
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s <= NS; s++) y[m][s] = load_as<T>(state + (s * 2) * L + m * N), q[m][s] = load_as<T>(state + (s * 2 + 1) * L + m * N);
   }
   PROBEDECK_INLINE void store(T* state) const {
-    for (int s = 0; s <= NS; s++) store_as(state + (s * 2) * L, y[s]), store_as(state + (s * 2 + 1) * L, q[s]);
+    for (int m = 0; m < M; m++)
+      for (int s = 0; s <= NS; s++) store_as(state + (s * 2) * L + m * N, y[m][s]), store_as(state + (s * 2 + 1) * L + m * N, q[m][s]);
   }
-  PROBEDECK_INLINE V step(V x) {
-    V d = x - y[0];
-    y[0] = x;
+  PROBEDECK_INLINE void step(V (&x)[M]) {
+    V d[M];
+    for (int m = 0; m < M; m++) d[m] = x[m] - y[m][0], y[m][0] = x[m];
 #pragma GCC unroll 10
     for (int s = 0; s < NS; s++) {
-      const V e = ((butterworth && s > 0) ? d : c[s][0] * d) + q[s + 1];
-      // u: the next row's numerator b0·(x' + c1·x + c2·x₋₁) but for b0·dx', from what is known now, the
-      // input's value x = y[s] and difference d.
-      V u;
-      if constexpr (butterworth) {
-        switch (numerator_of(Z, s)) {
-          case two_at_minus_one: u = T(4) * y[s] - d; break;
-          case two_at_plus_one: u = -d; break;
-          case one_at_each: u = d; break;
-          case one_at_minus_one: u = y[s] + y[s]; break;
-          default: u = V{}; break;
+#pragma GCC unroll 4
+      for (int m = 0; m < M; m++) {
+        const V e = ((butterworth && s > 0) ? d[m] : c[s][0] * d[m]) + q[m][s + 1];
+        // u: the next row's numerator b0·(x' + c1·x + c2·x₋₁) but for b0·dx', from what is known now, the
+        // input's value x = y[s] and difference d.
+        V u;
+        if constexpr (butterworth) {
+          switch (numerator_of(Z, s)) {
+            case two_at_minus_one: u = T(4) * y[m][s] - d[m]; break;
+            case two_at_plus_one: u = -d[m]; break;
+            case one_at_each: u = d[m]; break;
+            case one_at_minus_one: u = y[m][s] + y[m][s]; break;
+            default: u = V{}; break;
+          }
+          if (s == 0) u = c[0][0] * u;
+        } else {
+          u = c[s][1] * y[m][s] - c[s][2] * d[m];
         }
-        if (s == 0) u = c[0][0] * u;
-      } else {
-        u = c[s][1] * y[s] - c[s][2] * d;
+        q[m][s + 1] = k[s] * e + (u - c[s][3] * y[m][s + 1]);
+        y[m][s + 1] = y[m][s + 1] + e;
+        d[m] = e;
       }
-      q[s + 1] = k[s] * e + (u - c[s][3] * y[s + 1]);
-      y[s + 1] = y[s + 1] + e;
-      d = e;
     }
-    return y[NS];
+    for (int m = 0; m < M; m++) x[m] = y[m][NS];
   }
 };
 
 /**
  * coef: 5 per section, state: as the Form says (see Transposed and Delta).
- * One vector of channels at a time with all its sections' state in registers (a whole tile's state
- * would spill and put a store and a reload into every recursion). The tile is walked in blocks of
- * rows, each block once per vector column, so a block's rows stay in L1 while its columns run.
+ * M vectors of channels at a time with all their sections' state in registers (a whole tile's state
+ * would spill and put a store and a reload into every recursion). M > 1 runs M independent
+ * recursions side by side, where one leaves the arithmetic units waiting on its latency; it pays
+ * only with 32 vector registers (AVX-512VL), where M = 1 uses 16 and spills beyond. Each lane's
+ * arithmetic is the same whatever M: the output is bit for bit the same.
+ * The tile is walked in blocks of rows, each block once per M vectors, so a block's rows stay in L1
+ * while its columns run.
  * Returns false if a floating-point input held NaN or ±inf (x·0 is NaN exactly for those, and one
  * vector add per row is far cheaper than a separate scan).
  */
-template <class T, int NS, Form F, uint32_t Z = 0, bool Avx2 = false, class S, class D>
+template <class T, int NS, Form F, uint32_t Z = 0, bool Avx2 = false, int M = 1, class S, class D>
 PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   using V = typename Vec<T>::type;
   constexpr int N = Vec<T>::lanes, L = kTile<T>;
-  using Cascade = std::conditional_t<F == Form::delta || F == Form::delta_butterworth, Delta<T, NS, F, Z>, Transposed<T, NS, F>>;
+  static_assert((L / N) % M == 0);
+  using Cascade = std::conditional_t<F == Form::delta || F == Form::delta_butterworth, Delta<T, NS, F, Z, M>, Transposed<T, NS, F, M>>;
   Cascade cascade(coef);
   V poison{};
   for (std::ptrdiff_t r0 = 0; r0 < rows; r0 += kBlockRows) {
     const std::ptrdiff_t n = std::min(kBlockRows, rows - r0);
-    for (int k = 0; k < L / N; k++) {
+    for (int k = 0; k < L / N; k += M) {
       cascade.load(state + N * k);
       const S* x_row = src + r0 * ss + N * k;
       D* y_row = dst + r0 * ds + N * k;
@@ -245,9 +258,13 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
         // The next block's rows, a page apart when strided: the hardware prefetchers do not follow.
         __builtin_prefetch(x_row + kBlockRows * ss);
         if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
-        const V x = load_as<T, Avx2>(x_row);
-        if constexpr (std::is_floating_point_v<S>) poison += x * T(0);
-        store_as(y_row, cascade.step(x));
+        V x[M];
+        for (int m = 0; m < M; m++) {
+          x[m] = load_as<T, Avx2>(x_row + N * m);
+          if constexpr (std::is_floating_point_v<S>) poison += x[m] * T(0);
+        }
+        cascade.step(x);
+        for (int m = 0; m < M; m++) store_as(y_row + N * m, x[m]);
       }
       cascade.store(state + N * k);
     }
@@ -258,19 +275,19 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
 }
 
 /** run() for a section count known only at run time (1…kMaxSections). */
-template <class T, Form F, bool Avx2 = false, class S, class D>
+template <class T, Form F, bool Avx2 = false, int M = 1, class S, class D>
 PROBEDECK_INLINE bool run(const T* coef, int ns, const S* src, std::ptrdiff_t ss, D* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, T* state) {
   switch (ns) {
-    case 1: return run<T, 1, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 2: return run<T, 2, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 3: return run<T, 3, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 4: return run<T, 4, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 5: return run<T, 5, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 6: return run<T, 6, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 7: return run<T, 7, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 8: return run<T, 8, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    case 9: return run<T, 9, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
-    default: return run<T, 10, F, 0, Avx2>(coef, src, ss, dst, ds, rows, state);
+    case 1: return run<T, 1, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 2: return run<T, 2, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 3: return run<T, 3, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 4: return run<T, 4, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 5: return run<T, 5, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 6: return run<T, 6, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 7: return run<T, 7, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 8: return run<T, 8, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    case 9: return run<T, 9, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
+    default: return run<T, 10, F, 0, Avx2, M>(coef, src, ss, dst, ds, rows, state);
   }
 }
 

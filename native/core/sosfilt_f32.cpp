@@ -1,7 +1,9 @@
 // The float32 passes: Form::delta_butterworth for the Butterworth low-, high- and band-passes we
 // design (their numerators known at compile time, one build per pattern of sections), else
 // Form::delta. On x86-64 a second build with AVX2 and FMA is chosen at run time when the CPU has both:
-// FMA changes float32 rounding by less than float32 itself already costs, and saves arithmetic.
+// FMA changes float32 rounding by less than float32 itself already costs, and saves arithmetic. A
+// third, for AVX-512VL, runs two channel vectors side by side in its 32 registers (kernel::run's M):
+// the same arithmetic per lane, so the same output as the AVX2 build, ~1.3× faster on data in cache.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -81,23 +83,42 @@ __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool butterwor
                                                                                      std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z, true>(c, src, ss, dst, ds, rows, state);
 }
+template <uint32_t Z, class S>
+__attribute__((target(PROBEDECK_TARGET_AVX512), optimize("fp-contract=fast"))) bool butterworth_avx512(const float* c, const S* src, std::ptrdiff_t ss,
+                                                                                                     float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows,
+                                                                                                     float* state) {
+  return kernel::run<float, sections_of(Z), kernel::Form::delta_butterworth, Z, true, 2>(c, src, ss, dst, ds, rows, state);
+}
 #endif
+
+enum class Build { baseline, avx2, avx512 };
+
+Build build() {
+  if (cpu_has_avx512vl()) return Build::avx512;
+  if (cpu_has_avx2_fma()) return Build::avx2;
+  return Build::baseline;
+}
 
 // The build for this pattern of numerators, or null when it is not one of kPatterns.
 template <class S, size_t... I>
-Pass<S> butterworth_pass(uint32_t zeros, bool fma, std::index_sequence<I...>) {
+Pass<S> butterworth_pass(uint32_t zeros, Build b, std::index_sequence<I...>) {
   Pass<S> found = nullptr;
 #if defined(PROBEDECK_X86_DISPATCH)
-  ((zeros == kPatterns[I] ? (found = fma ? &butterworth_fma<kPatterns[I], S> : &butterworth<kPatterns[I], S>) : found), ...);
+  const auto pick = [b]<uint32_t Z>() -> Pass<S> {
+    if (b == Build::avx512) return &butterworth_avx512<Z, S>;
+    if (b == Build::avx2) return &butterworth_fma<Z, S>;
+    return &butterworth<Z, S>;
+  };
+  ((zeros == kPatterns[I] ? (found = pick.template operator()<kPatterns[I]>()) : found), ...);
 #else
   ((zeros == kPatterns[I] ? (found = &butterworth<kPatterns[I], S>) : found), ...);
 #endif
   return found;
 }
 
-template <class S, bool Avx2 = false>
+template <class S, bool Avx2 = false, int M = 1>
 PROBEDECK_INLINE bool pass_delta(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  return kernel::run<float, kernel::Form::delta, Avx2>(c, ns, src, ss, dst, ds, rows, state);
+  return kernel::run<float, kernel::Form::delta, Avx2, M>(c, ns, src, ss, dst, ds, rows, state);
 }
 
 #if defined(PROBEDECK_X86_DISPATCH)
@@ -105,6 +126,12 @@ template <class S>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool pass_delta_fma(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst,
                                                                                     std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
   return pass_delta<S, true>(c, ns, src, ss, dst, ds, rows, state);
+}
+template <class S>
+__attribute__((target(PROBEDECK_TARGET_AVX512), optimize("fp-contract=fast"))) bool pass_delta_avx512(const float* c, int ns, const S* src,
+                                                                                                    std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds,
+                                                                                                    std::ptrdiff_t rows, float* state) {
+  return pass_delta<S, true, 2>(c, ns, src, ss, dst, ds, rows, state);
 }
 #endif
 
@@ -122,10 +149,11 @@ uint32_t butterworth_zeros(const float* c, int ns) {
 
 template <class S>
 bool dispatch(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  const bool fma = cpu_has_avx2_fma();
-  if (const Pass<S> p = butterworth_pass<S>(butterworth_zeros(c, ns), fma, std::make_index_sequence<kPatterns.size()>())) return p(c, src, ss, dst, ds, rows, state);
+  const Build b = build();
+  if (const Pass<S> p = butterworth_pass<S>(butterworth_zeros(c, ns), b, std::make_index_sequence<kPatterns.size()>())) return p(c, src, ss, dst, ds, rows, state);
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (fma) return pass_delta_fma(c, ns, src, ss, dst, ds, rows, state);
+  if (b == Build::avx512) return pass_delta_avx512(c, ns, src, ss, dst, ds, rows, state);
+  if (b == Build::avx2) return pass_delta_fma(c, ns, src, ss, dst, ds, rows, state);
 #endif
   return pass_delta(c, ns, src, ss, dst, ds, rows, state);
 }

@@ -14,6 +14,8 @@ describe('engine.info (the real addon)', () => {
     const info = engineInfo();
     expect(['sse2', 'sse4.2', 'avx2', 'avx512', 'neon', 'scalar']).toContain(info.simdDetected);
     expect(info.simdCompiled).not.toBe('');
+    // The best build this CPU runs (nothing caps it in this process).
+    expect(info.simdUsed).toBe(info.simdDetected === 'avx512' ? 'avx512vl' : info.simdDetected === 'avx2' ? 'avx2' : 'baseline');
     expect(info.hardwareThreads).toBeGreaterThanOrEqual(1);
     expect(info.napiVersion).toBeLessThanOrEqual(9);
   });

@@ -4,6 +4,8 @@ export interface EngineInfo {
   version: string;
   simdCompiled: string;
   simdDetected: string;
+  /** The kernels' builds in use: avx512vl, avx2 or baseline. */
+  simdUsed: 'avx512vl' | 'avx2' | 'baseline';
   hardwareThreads: number;
   napiVersion: number;
 }
