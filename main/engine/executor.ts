@@ -2,7 +2,7 @@
 // windows — run as J concurrent chunk jobs. Each job's engine calls run on their own libuv thread,
 // so each job gets its own inner pool of W workers. Output is written at each chunk's own offset
 // into a temporary file renamed into place at the end: a failed or cancelled run leaves nothing.
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { openFrames } from '../sources/frame-reader.ts';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -14,6 +14,7 @@ import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
 import { roundToInt16, scaleToFloat } from './scale.ts';
+import { alignedView, blockLead, BLOCK, openOutputFile, type OutputFile } from './output-file.ts';
 import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
 import { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
 import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
@@ -167,21 +168,6 @@ export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec,
   );
 }
 
-/**
- * A write may take fewer bytes than given (a disk filling up takes what fits, then nothing): the rest
- * is written again until none goes, which is a full disk, said as one (ENOSPC), never a short file.
- */
-async function writeFully(dst: FileHandle, bytes: Uint8Array, position: number, output: string): Promise<void> {
-  const full = () => new ProbeDeckError('ENOSPC', `the disk holding ${dirname(output)} is full: ${output} was not written`);
-  for (let at = 0; at < bytes.length; ) {
-    const { bytesWritten } = await dst.write(bytes, at, bytes.length - at, position + at).catch((err: NodeJS.ErrnoException) => {
-      throw err.code === 'ENOSPC' || err.code === 'EDQUOT' ? full() : err;
-    });
-    if (bytesWritten === 0) throw full();
-    at += bytesWritten;
-  }
-}
-
 export async function processFile(o: ProcessFileOptions): Promise<ProcessFileResult> {
   checkOptions(o);
   const t0 = performance.now();
@@ -211,7 +197,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     columns: o.frame?.columns ?? Array.from({ length: C }, (_, c) => c),
     partialLastFrame: o.frame?.partialLastFrame
   });
-  let dst: Awaited<ReturnType<typeof open>> | undefined;
+  let dst: OutputFile | undefined;
   const tmp = partialName(o.output);
   /** Every job's buffers, freed once all jobs have settled. */
   const buffers: { raw: ArrayBuffer; uv: Float32Array; mid: Float32Array; out: Float32Array; picked: Float32Array; int16: Int16Array }[] = [];
@@ -244,7 +230,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
 
     const chunks: [number, number][] = [];
     for (let s = start; s < end; s += o.chunkSamples) chunks.push([s, Math.min(s + o.chunkSamples, end)]);
-    dst = await open(tmp, 'w').catch((err: NodeJS.ErrnoException) => {
+    const fullDisk = () => new ProbeDeckError('ENOSPC', `the disk holding ${dirname(o.output)} is full: ${o.output} was not written`);
+    dst = await openOutputFile(tmp, fullDisk).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw new ProbeDeckError('NO_DESTINATION', `cannot write in ${dirname(resolve(o.output))} (${err.code})`);
       throw err;
     });
@@ -261,7 +248,15 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       const raw = new ArrayBuffer(window * frameChannels * inBytes);
       const mid = new Float32Array(ps ? (chunk + 2 * Math.min(psMargin, N)) * C : 0);
       const uv = new Float32Array(o.scale ? window * C : 0);
-      const b = { raw, uv, mid, out: new Float32Array(chunk * C), picked: new Float32Array(picked ? chunk * Cout : 0), int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout : 0) };
+      // What may be written is a block longer, for the view alignedView places (see output-file.ts).
+      const b = {
+        raw,
+        uv,
+        mid,
+        out: new Float32Array(chunk * C + BLOCK / 4),
+        picked: new Float32Array(picked ? chunk * Cout + BLOCK / 4 : 0),
+        int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout + BLOCK / 2 : 0)
+      };
       buffers.push(b);
       return b;
     };
@@ -275,19 +270,24 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       return scales ? scaleToFloat(raw, C, o.scale!.gainUv, o.scale!.offsetUv, o.nWorkers, b.uv.subarray(0, raw.length)) : raw;
     };
 
+    // Chunk [s, e)'s place in the output, and a view of `pool` for what is written there, aligned
+    // for a direct write of its whole blocks.
+    const position = (s: number) => (s - start) * Cout * outBytes;
+    const writable = <T extends Int16Array | Float32Array>(pool: T, s: number, length: number) => alignedView(pool, length, blockLead(position(s)));
+
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
       if (interp) await interpolateChannels(data, interp, o.nWorkers);
       if (plan) await commonReference(data, C, plan, o.nWorkers);
-      const written = picked ? await keepColumns(data, C, picked, false, b.picked) : data;
+      const written = picked ? await keepColumns(data, C, picked, false, writable(b.picked, s, data.length / C * Cout)) : data;
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
-        const r = await roundToInt16(written, o.nWorkers, b.int16.subarray(0, written.length));
+        const r = await roundToInt16(written, o.nWorkers, writable(b.int16, s, written.length));
         clamped += r.clamped;
-        bytes = new Uint8Array(r.data.buffer, 0, r.data.byteLength);
+        bytes = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
       } else {
         bytes = new Uint8Array(written.buffer, written.byteOffset, written.byteLength);
       }
-      await writeFully(dst!, bytes, (s - start) * Cout * outBytes, o.output);
+      await dst!.write(bytes, position(s));
       done += e - s;
       o.onProgress?.(done, end - start);
     };
@@ -314,7 +314,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       for (const [s, e] of chunks) {
         o.signal?.throwIfAborted();
         const raw = await read(b, s, e);
-        await inChunk(s, e, async () => finish(b, s, e, await stream.process(raw, o.nWorkers, b.out.subarray(0, raw.length))));
+        await inChunk(s, e, async () => finish(b, s, e, await stream.process(raw, o.nWorkers, writable(b.out, s, raw.length))));
       }
     } else {
       let next = 0;
@@ -346,11 +346,11 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
               right,
               nWorkers: o.nWorkers,
               precision: filter!.precision,
-              out: (ps ? b.mid : b.out).subarray(0, (z - a) * C)
+              out: ps ? b.mid.subarray(0, (z - a) * C) : writable(b.out, s, (z - a) * C)
             })
-          : await toFloat(raw, (ps ? b.mid : b.out).subarray(0, raw.length));
+          : await toFloat(raw, ps ? b.mid.subarray(0, raw.length) : writable(b.out, s, raw.length));
         const data = psSpec
-          ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: b.out.subarray(0, (e - s) * C) })
+          ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: writable(b.out, s, (e - s) * C) })
           : filtered;
         await finish(b, s, e, data);
       };

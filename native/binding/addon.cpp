@@ -26,6 +26,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("channelActivity", ChannelActivityJs);
   add("welchChannels", WelchChannelsJs);
   add("streamChain", StreamChainJs);
+  add("addressAlignment", AddressAlignmentJs);
   return exports;
 }
 

@@ -24,5 +24,6 @@ Napi::Value InterpolateChannelsJs(const Napi::CallbackInfo& info);
 Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info);
 Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info);
 Napi::Value StreamChainJs(const Napi::CallbackInfo& info);
+Napi::Value AddressAlignmentJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding
