@@ -9,9 +9,9 @@ namespace probedeck {
 float median_of(const float* v, size_t n, float* scratch);
 
 /**
- * Medians of consecutive rows of one channel set. A re-referenced row's median is close to the
- * previous row's (the common mode moves little in 33 µs), so one pass that counts the values
- * below a narrow window around the last median and gathers those inside usually brackets the
+ * Medians of consecutive rows of one channel set. A row's median is close to the previous row's
+ * moved by as much as the row's (clipped) mean moved (a common mode shifts both), so one pass that counts the
+ * values below a narrow window around that guess and gathers those inside usually brackets the
  * middle ranks; the few gathered values are then selected. Exact for any input: a window that
  * misses is followed once by one on the side the middle ranks went, then the general median_of answers.
  */
@@ -22,6 +22,10 @@ class MedianTracker {
 
  private:
   float last_ = 0.0f;
+  float last_mean_ = 0.0f;   // the last row's clipped mean: the next window moves with it
+  bool mean_known_ = false;  // whether last_mean_ was taken, so the next window moves with it
+  float err_last_ = 0.0f;    // how far the median was from the last one, and from the mean's guess,
+  float err_mean_ = 0.0f;    // averaged over the rows guided by the mean
   float half_width_ = 0.0f;
   bool primed_ = false;
   /**

@@ -85,9 +85,11 @@ describe('commonReference equals numpy', () => {
     expect(d).toEqual(expected);
   });
   it('a probe-sized median is exact on any rows: drifting, jumping, tied, constant, odd counts, subsets', async () => {
-    // 384 channels take the fast path that starts from the previous row's median; these rows are
-    // chosen to break that guess (jumps of 10⁴, runs of ties, constant rows) and must still equal
-    // numpy's median: sort, middle value or the float32 mean of the middle two.
+    // 384 channels take the fast path that starts from the previous row's median, moved with the
+    // row's clipped mean while the common mode moves; these rows are chosen to break that guess
+    // (jumps of 10⁴, runs of ties, constant rows, a common mode stepping by more than the noise,
+    // spikes on a few channels, values near float32's end) and must still equal numpy's median:
+    // sort, middle value or the float32 mean of the middle two.
     const exact = (row: Float32Array): number => {
       const s = Float32Array.from(row).sort();
       const n = s.length;
@@ -97,14 +99,19 @@ describe('commonReference equals numpy', () => {
     const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     // 96 and 65: a shank of a 4-shank probe, and the smallest set that takes the window.
     for (const channels of [384, 383, 96, 65]) {
-      const T = 6000;
+      const T = 8000;
       const d = new Float32Array(T * channels);
+      let walk = 0;
       for (let t = 0; t < T; t++) {
         const phase = Math.floor(t / 1000);
-        const offset = phase === 1 ? (rand() < 0.3 ? (rand() - 0.5) * 2e4 : 0) : 40 * Math.sin(t / 30);
+        walk += (rand() - 0.5) * 40;
+        const offset = phase === 1 ? (rand() < 0.3 ? (rand() - 0.5) * 2e4 : 0) : phase >= 5 ? walk : 40 * Math.sin(t / 30);
+        const spikeAt = Math.floor(rand() * channels);
         for (let c = 0; c < channels; c++) {
           const noise = (rand() - 0.5) * 60;
-          const v = phase === 2 ? Math.round(noise / 20) : phase === 3 ? 5 : phase === 4 ? (c % 2 ? 1e3 : -1e3) : noise;
+          let v = phase === 2 ? Math.round(noise / 20) : phase === 3 ? 5 : phase === 4 ? (c % 2 ? 1e3 : -1e3) : noise;
+          if (phase === 6 && c >= spikeAt && c < spikeAt + 12) v -= 500;
+          if (phase === 7 && c === spikeAt) v = rand() < 0.5 ? 3e38 : -3e38;
           d[t * channels + c] = offset + v;
         }
       }
