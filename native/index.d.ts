@@ -101,6 +101,8 @@ export interface NativeAddon {
     setOffsets?: Int32Array,
     setOfChannel?: Int32Array
   ): Promise<0 | 1 | 2>;
-  /** Where the view's first byte sits in memory, modulo 4096 (direct writes need block-aligned memory). */
+  /** Where the view's first byte sits in memory, modulo 65536 (direct writes need block-aligned memory). */
   addressAlignment(view: ArrayBufferView): number;
+  /** The memory page size in bytes. */
+  pageSize(): number;
 }

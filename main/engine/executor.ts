@@ -14,7 +14,7 @@ import { native } from './native.ts';
 import { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 import { commonReference, planReference, type ReferencePlan, type ReferenceSpec } from './reference.ts';
 import { roundToInt16, scaleToFloat } from './scale.ts';
-import { alignedView, blockLead, BLOCK, openOutputFile, type OutputFile } from './output-file.ts';
+import { alignedView, blockLead, blockSize, openOutputFile, type OutputFile } from './output-file.ts';
 import { firKernels, phaseShiftMargin, phaseShiftWindow, type PhaseShiftSpec } from './phase-shift.ts';
 import { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult } from './bad-channels.ts';
 import { interpolateChannels, planInterpolation, type InterpolationPlan } from './interpolate.ts';
@@ -249,13 +249,14 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       const mid = new Float32Array(ps ? (chunk + 2 * Math.min(psMargin, N)) * C : 0);
       const uv = new Float32Array(o.scale ? window * C : 0);
       // What may be written is a block longer, for the view alignedView places (see output-file.ts).
+      const block = blockSize();
       const b = {
         raw,
         uv,
         mid,
-        out: new Float32Array(chunk * C + BLOCK / 4),
-        picked: new Float32Array(picked ? chunk * Cout + BLOCK / 4 : 0),
-        int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout + BLOCK / 2 : 0)
+        out: new Float32Array(chunk * C + block / 4),
+        picked: new Float32Array(picked ? chunk * Cout + block / 4 : 0),
+        int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout + block / 2 : 0)
       };
       buffers.push(b);
       return b;

@@ -27,6 +27,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("welchChannels", WelchChannelsJs);
   add("streamChain", StreamChainJs);
   add("addressAlignment", AddressAlignmentJs);
+  add("pageSize", PageSizeJs);
   return exports;
 }
 

@@ -25,5 +25,6 @@ Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info);
 Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info);
 Napi::Value StreamChainJs(const Napi::CallbackInfo& info);
 Napi::Value AddressAlignmentJs(const Napi::CallbackInfo& info);
+Napi::Value PageSizeJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding

@@ -363,12 +363,12 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
   // and kept while its guesses stay well closer than the last median (errors averaged over ~16 rows):
   // misses fell from 76% to 5% on the simulator's rows; on band-passed noise, with or without spikes,
   // the last median guesses nearly as well, and the mean is taken on ~1 row in 5.
-  constexpr float kReach = 32.0f, kAverage = 1.0f / 16.0f, kBetter = 0.5f;
+  constexpr float kReach = 32.0f, kAverage = 1.0f / 16.0f, kBetter = 0.5f, kMaxHalfWidth = 1e30f;
   const float w = half_width_;
   const bool guided = primed_ && w > 0.0f;
-  const auto row_mean = [&] { return clipped_mean(v, n, last_ - kReach * w, last_ + kReach * w); };
+  const auto row_mean = [&](float around, float width) { return clipped_mean(v, n, around - kReach * width, around + kReach * width); };
   const bool by_mean = guided && mean_known_;
-  float mean = by_mean ? row_mean() : 0.0f;
+  float mean = by_mean ? row_mean(last_, w) : 0.0f;
   const float centre = by_mean ? last_ + (mean - last_mean_) : last_;
   float med;
   size_t got = 0;
@@ -387,14 +387,18 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
     // First row, or a jump: a window as wide as the miss, or a start from the value spread.
     const float move = primed_ ? std::abs(med - centre) : 0.0f;
     const float spread = std::abs(v[0] - med) + std::abs(v[n / 2] - med) + std::abs(v[n - 1] - med);
-    half_width_ = std::max({half_width_ * 2.0f, move * 1.5f, spread * kWanted / float(n), std::abs(med) * 1e-6f, 1e-6f});
+    half_width_ = std::max({half_width_ * 2.0f, move * 1.5f, spread * (kWanted / float(n)), std::abs(med) * 1e-6f, 1e-6f});
   }
+  // Capped: values near float32's end make the terms above infinite, and an infinite width never narrows.
+  half_width_ = std::min(half_width_, kMaxHalfWidth);
   if (by_mean) {
     err_last_ += kAverage * (std::abs(med - last_) - err_last_);
     err_mean_ += kAverage * (std::abs(med - centre) - err_mean_);
   }
   const bool after_miss = guided && !hit && !by_mean;
-  if (after_miss) mean = row_mean(), err_last_ = err_mean_ = 0.0f;
+  // Clipped as the next row's will be (around this median, with the width it starts from), so the
+  // difference of the two means is the common mode's move, not that of the clipping.
+  if (after_miss) mean = row_mean(med, half_width_), err_last_ = err_mean_ = 0.0f;
   last_ = med;
   last_mean_ = mean;
   mean_known_ = after_miss || (by_mean && err_mean_ <= kBetter * err_last_);

@@ -4,11 +4,13 @@ import { constants, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alignedView, BLOCK, blockLead, openOutputFile } from '../../main/engine/output-file.ts';
+import { alignedView, blockLead, blockSize, openOutputFile } from '../../main/engine/output-file.ts';
 import { native } from '../../main/engine/native.ts';
 import { tempDir } from './helpers.ts';
 
 const fullDisk = () => new Error('full');
+// 4096 bytes, or the memory page where it is larger.
+const BLOCK = blockSize();
 
 /** Whether this test's temporary folder takes O_DIRECT (ext4 and xfs do; tmpfs before Linux 6.6 does not). */
 async function takesDirect(dir: string): Promise<boolean> {
@@ -51,6 +53,7 @@ describe('output file', () => {
     const file = await openOutputFile(path, fullDisk);
     expect(file.direct).toBe(await takesDirect(dir));
     let pool = new Uint8Array(0);
+    let placedBlocks = 0;
     const order = [5, 0, 9, 2, 7, 1, 10, 3, 8, 4, 6];
     await Promise.all(
       [0, 1].map(async (job) => {
@@ -62,6 +65,7 @@ describe('output file', () => {
             const p = new Int16Array(Math.ceil((e - s) / 2) + BLOCK / 2);
             const view = alignedView(p, Math.ceil((e - s) / 2), blockLead(s));
             bytes = new Uint8Array(view.buffer, view.byteOffset, e - s);
+            if ((native().addressAlignment(bytes) + blockLead(s)) % BLOCK === 0) placedBlocks += Math.max(0, Math.floor((e - s - blockLead(s)) / BLOCK)) * BLOCK;
           } else {
             pool = new Uint8Array(e - s + 3);
             bytes = pool.subarray(3);
@@ -74,6 +78,10 @@ describe('output file', () => {
     await file.sync();
     await file.close();
     expect(Buffer.compare(readFileSync(path), Buffer.from(want))).toBe(0);
+    // Where the file system takes them, every whole block of the placed chunks went around the cache.
+    expect(file.direct).toBe(await takesDirect(dir));
+    expect(file.directBytes).toBe(file.direct ? placedBlocks : 0);
+    if (file.direct) expect(placedBlocks).toBeGreaterThan(2 ** 20);
   });
 
   it('writes through the page cache only when told to (PROBEDECK_DIRECT_WRITES=off)', async () => {
@@ -86,6 +94,7 @@ describe('output file', () => {
     await file.write(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), 0);
     await file.sync();
     await file.close();
+    expect(file.directBytes).toBe(0);
     expect(new Int16Array(new Uint8Array(readFileSync(path)).buffer)).toEqual(view);
   });
 });

@@ -8,7 +8,9 @@ const { expect, it } = await import('vitest');
 
 describeKernelChecks('avx2', ['avx2', 'avx512'].includes(engineInfo().simdDetected) ? 'avx2' : 'baseline');
 
-// The AVX-512 builds run two channel vectors side by side with the same arithmetic per lane.
-it('the filters give the same output, bit for bit, as the best build this CPU has', async () => {
-  expect(await filterOutputDigests()).toEqual(digestsWithout());
+// The AVX-512 builds run two channel vectors side by side with the same arithmetic per lane. Only a
+// CPU with AVX-512 has two builds to compare here (this workplace's machines and CI have it).
+const best = digestsWithout();
+it.skipIf(best.simdUsed !== 'avx512vl')(`the filters give the same output, bit for bit, as the AVX-512 build (this CPU: ${best.simdUsed})`, async () => {
+  expect(await filterOutputDigests()).toEqual(best.digests);
 });

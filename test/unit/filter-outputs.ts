@@ -1,10 +1,14 @@
 // Digests of the filters' outputs over the cases where builds differ in how they run (band-, high-
 // and low-pass Butterworths on the numerator-specialised path, a notch on the general one; a partial
 // tile; zero-phase and streaming; both precisions), for comparing the engine's builds bit for bit.
-// Imported, it computes them in this process; run (`node filter-outputs.ts`), it prints them as JSON,
-// so a test can compare a process under another PROBEDECK_SIMD cap.
+// Imported, it computes them in this process; run (`node filter-outputs.ts`), it prints them as JSON
+// with the build that made them, so a test can compare a process under another PROBEDECK_SIMD cap.
+// The float64 stream's carried state is digested too: its output is float32, which could hide a
+// difference in the last bits of a double.
 import { createHash } from 'node:crypto';
-import { designSos, filterWindow, StreamFilter, type FilterSpec } from '../../main/engine/index.ts';
+import { fileURLToPath } from 'node:url';
+import { designSos, engineInfo, filterWindow, StreamFilter, type FilterSpec } from '../../main/engine/index.ts';
+import { native } from '../../main/engine/native.ts';
 
 export async function filterOutputDigests(): Promise<Record<string, string>> {
   const C = 200, T = 20000;
@@ -14,7 +18,7 @@ export async function filterOutputDigests(): Promise<Record<string, string>> {
     v = (v * 1103515245 + 12345) & 0x7fffffff;
     x[i] = ((v >> 16) % 2000) - 1000 + (i % C);
   }
-  const digest = (a: Float32Array) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+  const digest = (a: Float32Array | Float64Array) => createHash('sha256').update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
   const specs: Record<string, FilterSpec | Float64Array> = {
     bandpass: { kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000 },
     highpass: { kind: 'highpass', order: 3, lowHz: 300 },
@@ -28,8 +32,12 @@ export async function filterOutputDigests(): Promise<Record<string, string>> {
       out[`${name} zero-phase ${precision}`] = digest(await filterWindow({ input: x, channels: C, sos, mode: 'zero-phase', left: 0, right: 0, precision }));
       out[`${name} stream ${precision}`] = digest(await new StreamFilter({ sos, channels: C, precision }).process(x));
     }
+    // The state as StreamFilter keeps it (native/core/sosfilt.hpp, stream_state_rows), after the whole input.
+    const state = new Float64Array((sos.length / 6 + 1) * 2 * C);
+    await native().filterStream(x, C, sos, state, new Float32Array(x.length), 1, 0);
+    out[`${name} stream float64 state`] = digest(state);
   }
   return out;
 }
 
-if (import.meta.main) console.log(JSON.stringify(await filterOutputDigests()));
+if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify({ simdUsed: engineInfo().simdUsed, digests: await filterOutputDigests() }));
