@@ -200,7 +200,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   let dst: OutputFile | undefined;
   const tmp = partialName(o.output);
   /** Every job's buffers, freed once all jobs have settled. */
-  const buffers: { raw: ArrayBuffer; uv: Float32Array; mid: Float32Array; out: Float32Array; picked: Float32Array; int16: Int16Array }[] = [];
+  const buffers: { raw: ArrayBuffer; uv: Float32Array; mid: Float32Array; outs: Float32Array[]; pickeds: Float32Array[]; int16s: Int16Array[] }[] = [];
   try {
     const N = src.samples;
     checkLongEnough(o.input, N, o.fs, o.pipeline);
@@ -241,6 +241,9 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
 
     // Each job keeps its own buffers for the whole run: large ArrayBuffers allocated per chunk cost
     // more in page faults than the filtering itself. They are freed when the run ends (see finally).
+    // The pool a chunk is written from comes twice, so that a job computes its next chunk into one
+    // while the other is still being written (see finish).
+    const writtenFrom = o.outDtype === 'int16' ? 'int16' : picked ? 'picked' : 'out';
     const jobBuffers = () => {
       // Sized by what a window can hold: a chunk or margin longer than the recording never fills more.
       const chunk = Math.min(o.chunkSamples, end - start);
@@ -250,13 +253,18 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       const uv = new Float32Array(o.scale ? window * C : 0);
       // What may be written is a block longer, for the view alignedView places (see output-file.ts).
       const block = blockSize();
+      const pools = <T>(name: typeof writtenFrom, make: () => T) => (name === writtenFrom ? [make(), make()] : [make()]);
       const b = {
         raw,
         uv,
         mid,
-        out: new Float32Array(chunk * C + block / 4),
-        picked: new Float32Array(picked ? chunk * Cout + block / 4 : 0),
-        int16: new Int16Array(o.outDtype === 'int16' ? chunk * Cout + block / 2 : 0)
+        outs: pools('out', () => new Float32Array(chunk * C + block / 4)),
+        pickeds: pools('picked', () => new Float32Array(picked ? chunk * Cout + block / 4 : 0)),
+        int16s: pools('int16', () => new Int16Array(o.outDtype === 'int16' ? chunk * Cout + block / 2 : 0)),
+        /** Chunks this job has finished: which of the doubled pools is free. */
+        turn: 0,
+        /** The write of this job's last chunk, still in flight, or null. */
+        writing: null as Promise<void> | null
       };
       buffers.push(b);
       return b;
@@ -276,21 +284,41 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     const position = (s: number) => (s - start) * Cout * outBytes;
     const writable = <T extends Int16Array | Float32Array>(pool: T, s: number, length: number) => alignedView(pool, length, blockLead(position(s)));
 
+    // This chunk's pool of each kind: the free one of a doubled pool.
+    const pool = <T>(b: Buffers, pools: T[]) => pools[b.turn % pools.length];
+
+    // The chunk's write is left in flight while the job goes on to its next chunk (a direct write
+    // waits for the disk, a cached one for the copy): the job waits for it only before starting
+    // the next write, whose pool is the other one, and at its end (settle).
     const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
       if (interp) await interpolateChannels(data, interp, o.nWorkers);
       if (plan) await commonReference(data, C, plan, o.nWorkers);
-      const written = picked ? await keepColumns(data, C, picked, false, writable(b.picked, s, data.length / C * Cout)) : data;
+      const written = picked ? await keepColumns(data, C, picked, false, writable(pool(b, b.pickeds), s, (data.length / C) * Cout)) : data;
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
-        const r = await roundToInt16(written, o.nWorkers, writable(b.int16, s, written.length));
+        const r = await roundToInt16(written, o.nWorkers, writable(pool(b, b.int16s), s, written.length));
         clamped += r.clamped;
         bytes = new Uint8Array(r.data.buffer, r.data.byteOffset, r.data.byteLength);
       } else {
         bytes = new Uint8Array(written.buffer, written.byteOffset, written.byteLength);
       }
-      await dst!.write(bytes, position(s));
-      done += e - s;
-      o.onProgress?.(done, end - start);
+      await b.writing;
+      b.writing = dst!.write(bytes, position(s)).then(() => {
+        done += e - s;
+        o.onProgress?.(done, end - start);
+      });
+      b.writing.catch(() => {}); // a failure is thrown where the job next waits for it, not left unhandled
+      b.turn++;
+    };
+    // A job's end, done or failed: its last write has settled (a failure of it is the job's failure).
+    const settle = async (b: Buffers, run: () => Promise<void>) => {
+      try {
+        await run();
+      } catch (err) {
+        await b.writing?.catch(() => {});
+        throw err;
+      }
+      await b.writing;
     };
 
     // NaN in a float32 file: where it is (the engine only knows a window's samples).
@@ -312,21 +340,25 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
       // The state carries from chunk to chunk, so chunks run in order (one job).
       const stream = new StreamFilter({ sos: sos!, channels: C, precision: filter.precision });
       const b = jobBuffers();
-      for (const [s, e] of chunks) {
-        o.signal?.throwIfAborted();
-        const raw = await read(b, s, e);
-        await inChunk(s, e, async () => finish(b, s, e, await stream.process(raw, o.nWorkers, writable(b.out, s, raw.length))));
-      }
+      await settle(b, async () => {
+        for (const [s, e] of chunks) {
+          o.signal?.throwIfAborted();
+          const raw = await read(b, s, e);
+          await inChunk(s, e, async () => finish(b, s, e, await stream.process(raw, o.nWorkers, writable(pool(b, b.outs), s, raw.length))));
+        }
+      });
     } else {
       let next = 0;
       let failed = false;
       const job = async () => {
         const b = jobBuffers();
-        while (next < chunks.length && !failed) {
-          o.signal?.throwIfAborted();
-          const [s, e] = chunks[next++];
-          await inChunk(s, e, () => runChunk(b, s, e));
-        }
+        await settle(b, async () => {
+          while (next < chunks.length && !failed) {
+            o.signal?.throwIfAborted();
+            const [s, e] = chunks[next++];
+            await inChunk(s, e, () => runChunk(b, s, e));
+          }
+        });
       };
       const runChunk = async (b: Buffers, s: number, e: number) => {
         // Each stage fetches its own real neighbours from the one before, clipped at the
@@ -347,11 +379,11 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
               right,
               nWorkers: o.nWorkers,
               precision: filter!.precision,
-              out: ps ? b.mid.subarray(0, (z - a) * C) : writable(b.out, s, (z - a) * C)
+              out: ps ? b.mid.subarray(0, (z - a) * C) : writable(pool(b, b.outs), s, (z - a) * C)
             })
-          : await toFloat(raw, ps ? b.mid.subarray(0, raw.length) : writable(b.out, s, raw.length));
+          : await toFloat(raw, ps ? b.mid.subarray(0, raw.length) : writable(pool(b, b.outs), s, raw.length));
         const data = psSpec
-          ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: writable(b.out, s, (e - s) * C) })
+          ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: writable(pool(b, b.outs), s, (e - s) * C) })
           : filtered;
         await finish(b, s, e, data);
       };
@@ -380,7 +412,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     await src.close();
     // Every job has settled here (a failure waits for the others): no engine call still uses them.
     // Left to the garbage collector, an export's ~100 MB per job stayed resident for minutes after it.
-    for (const b of buffers) for (const x of [b.raw, b.uv.buffer, b.mid.buffer, b.out.buffer, b.picked.buffer, b.int16.buffer]) freeBuffer(x);
+    for (const b of buffers) for (const x of [b.raw, b.uv.buffer, b.mid.buffer, ...[...b.outs, ...b.pickeds, ...b.int16s].map((a) => a.buffer)]) freeBuffer(x);
   }
 }
 

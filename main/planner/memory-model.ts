@@ -22,7 +22,9 @@ export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'histo
   const inBytes = s.dtype === 'int16' ? 2 : 4;
   const rows = s.chunkSamples + 2 * s.marginSamples;
   const input = rows * s.channels * inBytes;
-  const output = s.chunkSamples * s.channels * 4 + (s.outDtype === 'int16' ? s.chunkSamples * s.channels * 2 : 0);
+  // The float32 result, and what is written from twice over (a chunk is written while the next is computed):
+  // int16 twice beside it, or the float32 result itself twice. 8 bytes a sample either way.
+  const output = s.chunkSamples * s.channels * 8;
   const workers = Math.min(s.nWorkers, Math.ceil(s.channels / TILE));
   const tileRows = s.zeroPhase ? rows + 2 * ZERO_PHASE_PADLEN : BLOCK_ROWS;
   const engineWork = workers * (tileRows * TILE * 8 + 10 * 2 * TILE * 8) + workers * s.channels * 4;
