@@ -43,4 +43,10 @@ bool cpu_has_avx512vl() {
 #endif
 }
 
+SimdBuild simd_build() {
+  if (cpu_has_avx512vl()) return SimdBuild::avx512vl;
+  if (cpu_has_avx2_fma()) return SimdBuild::avx2;
+  return SimdBuild::baseline;
+}
+
 }  // namespace probedeck

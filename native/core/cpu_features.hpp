@@ -23,4 +23,8 @@ bool cpu_has_avx2_fma();
 /** True when the CPU also has AVX-512F and VL (Intel since Skylake-SP, AMD since Zen 4). */
 bool cpu_has_avx512vl();
 
+/** The best of the builds a dispatched kernel carries that this CPU runs (PROBEDECK_SIMD caps it). */
+enum class SimdBuild { baseline, avx2, avx512vl };
+SimdBuild simd_build();
+
 }  // namespace probedeck

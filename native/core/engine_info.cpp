@@ -36,9 +36,11 @@ static const char* detected_simd() {
 }
 
 static const char* used_simd() {
-  if (cpu_has_avx512vl()) return "avx512vl";
-  if (cpu_has_avx2_fma()) return "avx2";
-  return "baseline";
+  switch (simd_build()) {
+    case SimdBuild::avx512vl: return "avx512vl";
+    case SimdBuild::avx2: return "avx2";
+    default: return "baseline";
+  }
 }
 
 EngineInfo engine_info() {

@@ -91,22 +91,14 @@ __attribute__((target(PROBEDECK_TARGET_AVX512), optimize("fp-contract=fast"))) b
 }
 #endif
 
-enum class Build { baseline, avx2, avx512 };
-
-Build build() {
-  if (cpu_has_avx512vl()) return Build::avx512;
-  if (cpu_has_avx2_fma()) return Build::avx2;
-  return Build::baseline;
-}
-
 // The build for this pattern of numerators, or null when it is not one of kPatterns.
 template <class S, size_t... I>
-Pass<S> butterworth_pass(uint32_t zeros, Build b, std::index_sequence<I...>) {
+Pass<S> butterworth_pass(uint32_t zeros, SimdBuild b, std::index_sequence<I...>) {
   Pass<S> found = nullptr;
 #if defined(PROBEDECK_X86_DISPATCH)
   const auto pick = [b]<uint32_t Z>() -> Pass<S> {
-    if (b == Build::avx512) return &butterworth_avx512<Z, S>;
-    if (b == Build::avx2) return &butterworth_fma<Z, S>;
+    if (b == SimdBuild::avx512vl) return &butterworth_avx512<Z, S>;
+    if (b == SimdBuild::avx2) return &butterworth_fma<Z, S>;
     return &butterworth<Z, S>;
   };
   ((zeros == kPatterns[I] ? (found = pick.template operator()<kPatterns[I]>()) : found), ...);
@@ -149,11 +141,11 @@ uint32_t butterworth_zeros(const float* c, int ns) {
 
 template <class S>
 bool dispatch(const float* c, int ns, const S* src, std::ptrdiff_t ss, float* dst, std::ptrdiff_t ds, std::ptrdiff_t rows, float* state) {
-  const Build b = build();
+  const SimdBuild b = simd_build();
   if (const Pass<S> p = butterworth_pass<S>(butterworth_zeros(c, ns), b, std::make_index_sequence<kPatterns.size()>())) return p(c, src, ss, dst, ds, rows, state);
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (b == Build::avx512) return pass_delta_avx512(c, ns, src, ss, dst, ds, rows, state);
-  if (b == Build::avx2) return pass_delta_fma(c, ns, src, ss, dst, ds, rows, state);
+  if (b == SimdBuild::avx512vl) return pass_delta_avx512(c, ns, src, ss, dst, ds, rows, state);
+  if (b == SimdBuild::avx2) return pass_delta_fma(c, ns, src, ss, dst, ds, rows, state);
 #endif
   return pass_delta(c, ns, src, ss, dst, ds, rows, state);
 }
