@@ -7,6 +7,13 @@ import { zeroRecording } from './simulate.ts';
 
 const litFraction = async (app: Page) => (await canvasPixels(app)).lit;
 const snapshot = (app: Page) => app.getByTestId('traces-canvas').screenshot();
+/** Away to Presets and back, until the traces view has fetched and drawn its window anew: what it says before is what the last view said. */
+async function switchTabAndBack(app: Page): Promise<void> {
+  const drawn = Number(await app.getByTestId('perf-window-ms').getAttribute('data-drawn'));
+  await app.getByTestId('tab-presets').click();
+  await app.getByTestId('tab-traces').click();
+  await expect.poll(async () => Number(await app.getByTestId('perf-window-ms').getAttribute('data-drawn'))).toBeGreaterThan(drawn);
+}
 
 test('opens on the simulator and draws moving traces; the health panel reports', async ({ app }, testInfo) => {
   await app.getByTestId('open-simulator').click();
@@ -29,7 +36,9 @@ test('opens on the simulator and draws moving traces; the health panel reports',
   await expect.poll(async () => Number(await app.getByTestId('perf-frame-p95-ms').textContent())).toBeGreaterThan(0);
   await testInfo.attach('live', { body: b, contentType: 'image/png' });
 
-  // Pause: the picture holds still; scrolling back shows older data.
+  // Pause: the picture holds still; scrolling back shows older data. Three half-screen steps back
+  // need 2.5 s of run before the paused window (on a fast machine the pause came sooner).
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 15_000 }).toBeGreaterThan(3 * 30000);
   await app.keyboard.press(' ');
   await app.waitForTimeout(300);
   const paused = await snapshot(app);
@@ -184,14 +193,35 @@ test('a paused live view keeps its moment after the history has moved past it, a
   await app.waitForTimeout((history + 2) * 1000);
   // Said while sitting paused, with no fetch; and still after a tab switch, which draws anew.
   await expect(app.getByTestId('beyond-history')).toContainText('shown as it was when paused');
-  await app.getByTestId('tab-presets').click();
-  await app.getByTestId('tab-traces').click();
+  await switchTabAndBack(app);
   await expect(app.getByTestId('beyond-history')).toContainText(/this moment has left the [\d.]+ s history: shown as it was when paused/);
   await expect(app.getByTestId('time-left')).toHaveText(left!);
   await expect.poll(() => litFraction(app)).toBeGreaterThan(0.02);
   // Following again: the live edge, and the note goes.
   await app.keyboard.press('End');
   await expect(app.getByTestId('beyond-history')).toHaveCount(0);
+});
+
+test('a pause before a young run has filled the window keeps what it showed, after the history has moved past it', async ({ app }) => {
+  test.setTimeout(90_000);
+  await app.getByTestId('open-simulator').click();
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
+  // A 10 s window: paused in the run's first seconds, it is drawn only up to the newest sample then.
+  await app.getByTestId('span').selectOption('10');
+  await app.getByTestId('span').blur();
+  await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
+  await app.keyboard.press(' ');
+  await expect(app.getByTestId('toggle-follow')).toContainText('follow (space)');
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  const history = Number(await app.getByTestId('history-seconds').textContent());
+  // The window's start leaves the history once the run is older than it holds.
+  await app.waitForTimeout((history + 2) * 1000);
+  await expect(app.getByTestId('beyond-history')).toContainText('shown as it was when paused');
+  await switchTabAndBack(app);
+  // It said "what it held is gone": the copy, ending at what was the newest sample, was taken for one cut short.
+  await expect(app.getByTestId('beyond-history')).toContainText(/this moment has left the [\d.]+ s history: shown as it was when paused/);
+  await expect(app.getByTestId('time-left')).toContainText(/^0\.000 s/);
+  await expect.poll(() => litFraction(app)).toBeGreaterThan(0.005);
 });
 
 test('the source bar: an imec .bin is followed as 384 + sync unless a count is typed; what was typed survives a tab switch', async ({ app }) => {

@@ -7,8 +7,12 @@ type Columns = Pick<ColumnsReply, 'fromColumn' | 'count' | 'minmax'>;
 export class KeptWindow {
   /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
   beyondHistory = $state<'kept' | 'gone' | null>(null);
-  /** That copy: the paused window as last fetched whole, while the history still held it. */
-  #kept: (Columns & { spc: number; processed: boolean }) | null = null;
+  /**
+   * That copy: the paused window as last fetched whole, while the history still held it. `toNewest`:
+   * it ended at the newest sample there was, short of the window's right edge (paused before a young
+   * run had filled the window): what it shows is all of that moment.
+   */
+  #kept: (Columns & { spc: number; processed: boolean; toNewest: boolean }) | null = null;
 
   /** Nothing kept, nothing said (another source, following again). */
   reset(): void {
@@ -40,11 +44,12 @@ export class KeptWindow {
     const held = reply.oldestSample <= Math.max(0, right - width) * spc;
     const k = this.#kept;
     if (held) {
-      this.#kept = { spc, processed, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
+      const toNewest = (reply.fromColumn + reply.count) * spc >= reply.newestSample;
+      this.#kept = { spc, processed, toNewest, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
       this.beyondHistory = null;
       return reply;
     }
-    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && k.fromColumn + k.count >= right;
+    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && (k.toNewest || k.fromColumn + k.count >= right);
     this.beyondHistory = covers ? 'kept' : 'gone';
     return covers ? k : reply;
   }
