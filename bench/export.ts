@@ -37,14 +37,22 @@ export async function benchExport(): Promise<string> {
     const preset = BUILTIN_PRESETS.find((p) => p.name === 'Neuropixels AP')!;
     const source = await openSource(bin);
     const { fs, channels, samples } = source.info;
-    let ours = Infinity;
+    // The same preset computing its filter in float32, as a lab may choose for speed (SpikeInterface's is float64).
+    const preset32 = structuredClone(preset);
+    preset32.body.pipeline.filter.precision = 'float32';
     let plan = '';
-    for (let i = 0; i < REPS; i++) {
-      const r = await runExport({ source, preset, format: 'kilosort', outDir: join(dir, `ks${i}`), version: 'bench' });
-      ours = Math.min(ours, r.seconds);
-      plan = r.plan;
-      rmSync(r.outDir, { recursive: true });
-    }
+    const best = async (p: typeof preset) => {
+      let t = Infinity;
+      for (let i = 0; i < REPS; i++) {
+        const r = await runExport({ source, preset: p, format: 'kilosort', outDir: join(dir, `ks${i}`), version: 'bench' });
+        t = Math.min(t, r.seconds);
+        plan = r.plan;
+        rmSync(r.outDir, { recursive: true });
+      }
+      return t;
+    };
+    const ours = await best(preset);
+    const ours32 = await best(preset32);
     await source.close();
     const disk = diskFloor(join(dir, 'floor.bin'), samples * channels.length * 2);
     const py = Number(execFileSync('python3', [join(import.meta.dirname, 'scipy_export.py'), bin, join(dir, 'py.i16'), String(source.layout.frameChannels), String(channels.length), String(fs)], { encoding: 'utf8' }));
@@ -54,6 +62,7 @@ export async function benchExport(): Promise<string> {
       '| | ProbeDeck (s) | scipy/numpy (s) | ×scipy | ×real time |',
       '|---|---|---|---|---|',
       `| export | ${ours.toFixed(3)} | ${py.toFixed(3)} | ${(py / ours).toFixed(1)}× | ${(samples / fs / ours).toFixed(0)}× |`,
+      `| export, the preset computing in float32 | ${ours32.toFixed(3)} | ${py.toFixed(3)} | ${(py / ours32).toFixed(1)}× | ${(samples / fs / ours32).toFixed(0)}× |`,
       `| the disk alone: write + fsync of the same ${((samples * channels.length * 2) / 2 ** 20).toFixed(0)} MiB | ${disk.toFixed(3)} | | ${(py / disk).toFixed(1)}× at most | ${(samples / fs / disk).toFixed(0)}× at most |`,
       '',
       `plan: ${plan}`

@@ -19,6 +19,9 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await expect(app.getByTestId('preset-name')).toHaveValue('Rig 2 AP');
   await app.getByTestId('filter-low').fill('350');
   await app.getByTestId('filter-low').press('Enter');
+  // Exports compute as SpikeInterface unless asked to go faster.
+  await expect(app.getByTestId('filter-precision')).toHaveValue('float64');
+  await app.getByTestId('filter-precision').selectOption('float32');
   // A single-channel reference offers its channel (it starts at 0 rather than being refused for having none).
   await app.getByTestId('reference-mode').selectOption('single');
   await expect(app.getByTestId('reference-channel')).toHaveValue('0');
@@ -41,6 +44,7 @@ test('a preset edited in the UI is saved: after a reload the edit is there', asy
   await app.getByTestId('tab-presets').click();
   await app.getByTestId('preset-item').filter({ hasText: 'Rig 2 AP' }).click();
   await expect(app.getByTestId('filter-low')).toHaveValue('350');
+  await expect(app.getByTestId('filter-precision')).toHaveValue('float32');
   await expect(app.getByTestId('reference-mode')).toHaveValue('local');
   await expect(app.getByTestId('display-view')).toHaveValue('heatmap');
   await expect(app.getByTestId('bad-manual')).toHaveValue('5,190-192');

@@ -46,6 +46,8 @@ export function validateBody(input: unknown): PresetBody {
   const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
   const marginMs = f.marginMs === undefined || f.marginMs === null ? null : notNegative('pipeline.filter.marginMs', f.marginMs);
   if (marginMs !== null && marginMs > MAX_MARGIN_MS) throw invalidParameterError('pipeline.filter.marginMs', `a margin of 0 to ${MAX_MARGIN_MS} ms (${MAX_MARGIN_MS / 1000} s of real neighbours read on each side of every chunk)`, marginMs);
+  // Presets saved before there was a choice computed exports in float64, as SpikeInterface does.
+  const precision = oneOf('pipeline.filter.precision', f.precision ?? 'float64', ['float64', 'float32'] as const);
 
   const ps = obj('pipeline.phaseShift', p.phaseShift ?? { method: 'none' });
   const method = oneOf('pipeline.phaseShift.method', ps.method, ['none', 'fir', 'fft'] as const);
@@ -80,7 +82,7 @@ export function validateBody(input: unknown): PresetBody {
 
   return {
     pipeline: {
-      filter: { kind, order, lowHz, highHz, phase, marginMs },
+      filter: { kind, order, lowHz, highHz, phase, marginMs, precision },
       phaseShift: { method, taps: taps as 16 | 32 | 64 },
       badChannels: { detect, manual: [...new Set(manual as number[])] }, // each once
       reference

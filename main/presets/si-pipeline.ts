@@ -61,7 +61,7 @@ function checkButter(step: string, kw: Kw) {
   if (kw.filter_mode !== undefined && kw.filter_mode !== 'sos') throw unsupported(`${step}: filter_mode "${String(kw.filter_mode)}" is not supported (only "sos")`);
 }
 
-function filterOf(step: string, kw: Kw): Pipeline['filter'] {
+function filterOf(step: string, kw: Kw): Omit<Pipeline['filter'], 'precision'> {
   checkButter(step, kw);
   const order = num(step, kw, 'filter_order', 5);
   const marginMs = kw.margin_ms === undefined || kw.margin_ms === null || kw.margin_ms === 'auto' ? null : num(step, kw, 'margin_ms', 0);
@@ -120,7 +120,8 @@ export function fromSpikeInterface(dict: unknown, base: PresetBody): PresetBody 
     if (raw !== null && !isPlainObject(raw)) throw unsupported(`${step}: its arguments must be an object of keyword arguments, got ${JSON.stringify(raw)}`);
     const kw: Kw = raw ?? {};
     checkArguments(step, kw);
-    if (step.endsWith('filter')) p.filter = filterOf(step, kw);
+    // SpikeInterface's filters compute in float64 (scipy's), whatever dtype they write.
+    if (step.endsWith('filter')) p.filter = { ...filterOf(step, kw), precision: 'float64' };
     else if (step === 'common_reference') p.reference = referenceOf(kw);
     else if (step === 'phase_shift') {
       // ProbeDeck takes each channel's shift from the probe's ADC layout.

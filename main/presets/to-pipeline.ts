@@ -16,7 +16,7 @@ export function pipelineFromPreset(p: PresetBody['pipeline'], channels: ChannelI
     const shape: FilterSpec =
       f.kind === 'bandpass' ? { kind: 'bandpass', order: f.order, lowHz: f.lowHz!, highHz: f.highHz! } : f.kind === 'highpass' ? { kind: 'highpass', order: f.order, lowHz: f.lowHz! } : { kind: 'lowpass', order: f.order, highHz: f.highHz! };
     const filter = { ...shape, phase: f.phase };
-    spec.filter = { ...filter, marginSamples: f.marginMs === null ? defaultMargin(filter, fs) : Math.trunc((f.marginMs * fs) / 1000) };
+    spec.filter = { ...filter, marginSamples: f.marginMs === null ? defaultMargin(filter, fs) : Math.trunc((f.marginMs * fs) / 1000), precision: f.precision };
   }
   if (p.phaseShift.method !== 'none') {
     if (probe.kind === 'other') throw new ProbeDeckError('NO_ADC_LAYOUT', `the preset's ${p.phaseShift.method.toUpperCase()} phase shift needs a Neuropixels 1.0 or 2.0 recording (its ADC order); this one does not say which probe it is`);

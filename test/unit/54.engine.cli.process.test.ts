@@ -21,6 +21,12 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
       expect(r.code).toBe(0);
       expect(errVsRms(readF32(out), refCase('cli_bp_zero_median'))).toBeLessThan(1e-4);
     }
+    // Computed in float32: still within 1e-4 of SpikeInterface's float64, and not the same bits.
+    const f32out = join(dir, 'bp-f32.f32');
+    const r = cli([...base, '--bandpass', '300,6000', '--cmr', 'global-median', '--precision', 'float32', '--out', f32out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(errVsRms(readF32(f32out), refCase('cli_bp_zero_median'))).toBeLessThan(1e-4);
+    expect(readFileSync(f32out).equals(readFileSync(join(dir, 'bp11.f32')))).toBe(false);
   });
 
   it('highpass causal (zero state at start − margin) + global mean CMR', () => {
@@ -210,6 +216,8 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     }
     const orphan = cli([...base, '--order', '99', '--phase=causal', '--out', join(dir, 'o')]);
     expect([orphan.code, orphan.stderr]).toEqual([2, 'probedeck: --order, --phase are options of a filter: give --bandpass, --highpass or --lowpass too\n']);
+    const half = cli([...base, '--bandpass', '300,6000', '--precision', 'float16', '--out', join(dir, 'o')]);
+    expect([half.code, half.stderr]).toEqual([2, 'probedeck: --precision must be float64 or float32, got "float16"\n']);
     const tiny = cli([...base, '--chunk-ms', '0.01', '--out', join(dir, 'o')]);
     expect([tiny.code, tiny.stderr]).toEqual([2, 'probedeck: --chunk-ms must hold one sample at least (0.0333 ms at 30000 Hz), got "0.01"\n']);
   });

@@ -1,6 +1,6 @@
 // Export end to end: the real command line and host on real files, read back with numpy.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
@@ -136,18 +136,31 @@ describe('probedeck export', () => {
     expect(readBack('kilosort', join(dir, 'lfp')).hp_filtered).toBe(false);
   });
 
-  it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file', () => {
+  it('the Kilosort int16 file equals probedeck process --out-dtype int16 on the same file, in either precision the preset asks for', () => {
     const dir = tempDir();
     const input = refPath('engine_input.i16');
-    const e = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', presetFile(dir, withPipeline({})), '--format', 'kilosort', '--out', join(dir, 'ks'), '--data-dir', join(dir, 'data')]);
-    expect(e.code, e.stderr).toBe(0);
-    expect(e.stdout.trim()).toBe(join(dir, 'ks'));
-    const chunk = Number(/chunks of (\d+) samples/.exec(e.stderr)![1]);
-    const p = cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--cmr', 'global-median', '--chunk-ms', String((chunk * 1000) / 30000), '--out-dtype', 'int16', '--out', join(dir, 'p.i16')]);
-    expect(p.code, p.stderr).toBe(0);
-    const exported = readFileSync(join(dir, 'ks/recording.bin'));
-    expect(exported.length).toBe(readFileSync(input).length);
-    expect(exported.equals(readFileSync(join(dir, 'p.i16')))).toBe(true);
+    const exportIn = (precision: 'float64' | 'float32') => {
+      const preset = withPipeline({ filter: { ...AP.pipeline.filter, precision } });
+      const out = join(dir, `ks-${precision}`);
+      const e = cli(['export', input, '--raw-channels', '8', '--raw-fs', '30000', '--preset-file', presetFile(dir, preset), '--format', 'kilosort', '--out', out, '--data-dir', join(dir, 'data')]);
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout.trim()).toBe(out);
+      expect(readFileSync(join(out, 'README.txt'), 'utf8')).toContain(precision === 'float32' ? 'computed in float32 (within 1e-4 of float64' : 'computed in float64 as scipy');
+      const chunk = Number(/chunks of (\d+) samples/.exec(e.stderr)![1]);
+      const p = cli(['process', input, '--channels', '8', '--fs', '30000', '--bandpass', '300,6000', '--cmr', 'global-median', '--chunk-ms', String((chunk * 1000) / 30000), '--precision', precision, '--out-dtype', 'int16', '--out', join(dir, `p-${precision}.i16`)]);
+      expect(p.code, p.stderr).toBe(0);
+      const exported = readFileSync(join(out, 'recording.bin'));
+      expect(exported.length).toBe(readFileSync(input).length);
+      expect(exported.equals(readFileSync(join(dir, `p-${precision}.i16`)))).toBe(true);
+      return new Int16Array(exported.buffer, exported.byteOffset, exported.length / 2);
+    };
+    // float32 reached the engine: a unit apart here and there, never more.
+    const [f64, f32] = [exportIn('float64'), exportIn('float32')];
+    const apart = f64.filter((v, i) => v !== f32[i]).length;
+    expect(apart).toBeGreaterThan(0);
+    expect(f64.every((v, i) => Math.abs(v - f32[i]) <= 1)).toBe(true);
+    rmSync(join(dir, 'ks-float32'), { recursive: true });
+    renameSync(join(dir, 'ks-float64'), join(dir, 'ks'));
     expect(readdirSync(join(dir, 'ks')).sort()).toEqual(['README.txt', 'channels.json', 'params.py', 'probe.json', 'probe_kilosort.json', 'recording.bin']);
     const ks = readBack('kilosort', join(dir, 'ks'));
     expect(ks).toMatchObject({ fs: 30000, n_chan: 8, chanMap: [0, 1, 2, 3, 4, 5, 6, 7], shape: [6000, 8], hp_filtered: true, bad_channels: [], bad: {} });

@@ -145,6 +145,17 @@ describe('presets repository (real SQLite file)', () => {
   });
 });
 
+describe('filter precision', () => {
+  it('float64 unless asked (a preset saved before the choice, as SpikeInterface computes); float32 is kept; anything else is refused by name', () => {
+    const { precision: _, ...older } = body().pipeline.filter;
+    expect(validateBody({ ...body(), pipeline: { ...body().pipeline, filter: older } }).pipeline.filter.precision).toBe('float64');
+    const dir = tempDir();
+    const p = open(dir).create('Rig f32', { ...body(), pipeline: { ...body().pipeline, filter: { ...body().pipeline.filter, precision: 'float32' } } });
+    expect(open(dir).get(p.id).body.pipeline.filter.precision).toBe('float32');
+    expect(() => validateBody({ ...body(), pipeline: { ...body().pipeline, filter: { ...body().pipeline.filter, precision: 'float16' } } })).toThrow('Expected "float64", "float32" for "pipeline.filter.precision" but received');
+  });
+});
+
 describe('filter corners in the preset editor', () => {
   const none = validateBody({ ...body(), pipeline: { ...body().pipeline, filter: { kind: 'none' } } }).pipeline.filter;
 
