@@ -98,6 +98,9 @@ test('a window 700 px wide shows every page without scrolling sideways', async (
 test('the health panel never says a sample is shown that is newer than the newest processed', async ({ app }) => {
   await app.getByTestId('open-simulator').click();
   await expect(app.getByTestId('source-label')).toContainText('simulator');
+  // The first-run simulator is already labelled so, and drawn: a sample of it shown said nothing of
+  // this open, whose reply resets both readings ('shown to' 0, 'newest' unknown).
+  await expect(app.getByTestId('source-label')).toHaveAttribute('data-opening', 'false');
   await expect.poll(async () => Number(await app.getByTestId('newest-sample').textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
   // "newest" came only from the status the host sends twice a second, "shown to" from each window
   // drawn: the drawn edge read up to 15000 samples past the newest sample processed.
