@@ -47,8 +47,9 @@ export function describePipeline(p: PresetBody['pipeline'], hasBad = false): str
   if (f.kind !== 'none') {
     const band = f.kind === 'bandpass' ? `${f.lowHz}–${f.highHz} Hz` : f.kind === 'highpass' ? `above ${f.lowHz} Hz` : `below ${f.highHz} Hz`;
     const phase = { zero: 'zero-phase (sosfiltfilt)', causal: 'causal (sosfilt, state from the margin)', stream: 'causal streaming (one sosfilt over the whole range)' }[f.phase];
-    // float64 is scipy's arithmetic, bit for bit; a filter float32 cannot hold to 1e-4 (a corner near 0 Hz) runs in float64 anyway.
-    const precision = f.precision === 'float32' ? ', computed in float32 (within 1e-4 of float64 relative to the RMS)' : ', computed in float64 as scipy';
+    // float64 is scipy's arithmetic, bit for bit. The engine runs a float32 request in float64 where
+    // float32 would not hold 1e-4 (poles near z = 1: a corner near 0 Hz), which only it decides.
+    const precision = f.precision === 'float32' ? ', computed in float32 (within 1e-4 of float64 relative to the RMS; a corner too near 0 Hz for float32 to hold that runs in float64)' : ', computed in float64 as scipy';
     steps.push(`Butterworth ${f.kind} ${band}, order ${f.order}, ${phase}${f.marginMs !== null ? `, margin ${f.marginMs} ms` : ''}${precision}`);
   }
   if (p.phaseShift.method !== 'none') steps.push(`Neuropixels ADC phase shift (${p.phaseShift.method === 'fir' ? `FIR, ${p.phaseShift.taps} taps` : 'FFT, as SpikeInterface'})`);

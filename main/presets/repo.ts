@@ -24,11 +24,18 @@ const toPreset = (r: PresetRow): Preset => ({
   id: r.id,
   name: r.name,
   builtin: r.builtin === 1,
-  body: JSON.parse(r.body) as PresetBody,
+  body: storedBody(r.body),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   deletedAt: r.deleted_at
 });
+
+/** A body as saved: valid then, so only the fields added since take their defaults (validateBody's). */
+function storedBody(text: string): PresetBody {
+  const body = JSON.parse(text) as PresetBody;
+  body.pipeline.filter.precision ??= 'float64';
+  return body;
+}
 
 export type PresetsRepo = ReturnType<typeof presetsRepo>;
 

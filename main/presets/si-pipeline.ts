@@ -144,6 +144,8 @@ export function fromSpikeInterface(dict: unknown, base: PresetBody): PresetBody 
 // about a quarter of the samples. The dict says float32 so that it runs what ProbeDeck ran.
 const FLOAT32 = { dtype: 'float32' } as const;
 
+// A float32 preset goes as SpikeInterface's own filter, which computes in float64: the reference its
+// float32 is within 1e-4 of, so nothing is refused for it.
 function filterStep(f: Pipeline['filter']): Dict {
   const common = { filter_order: f.order, ftype: 'butter', direction: f.phase === 'zero' ? 'forward-backward' : 'forward', ...(f.marginMs === null ? {} : { margin_ms: f.marginMs }), ...FLOAT32 };
   // SpikeInterface refuses an LFP-range freq_min unless told it was meant (its error names this argument).

@@ -7,7 +7,17 @@ import { fromSpikeInterface, toSpikeInterface } from './si-pipeline.ts';
 
 export function exportPreset(p: Preset, format: PresetFormat): string {
   if (format === 'spikeinterface') return JSON.stringify(toSpikeInterface(p.body), null, 2);
-  return JSON.stringify({ format: PRESET_FORMAT, version: PRESET_VERSION, name: p.name, body: p.body }, null, 2);
+  return JSON.stringify({ format: PRESET_FORMAT, version: PRESET_VERSION, name: p.name, body: writtenBody(p.body) }, null, 2);
+}
+
+/**
+ * A filter computed in float64 is written as before there was a choice (no precision): a ProbeDeck
+ * from before it, which refuses a field it does not know, still reads the file, and means the same.
+ */
+function writtenBody(body: PresetBody): unknown {
+  if (body.pipeline.filter.precision !== 'float64') return body;
+  const { precision: _, ...filter } = body.pipeline.filter;
+  return { ...body, pipeline: { ...body.pipeline, filter } };
 }
 
 /**

@@ -216,6 +216,8 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     }
     const orphan = cli([...base, '--order', '99', '--phase=causal', '--out', join(dir, 'o')]);
     expect([orphan.code, orphan.stderr]).toEqual([2, 'probedeck: --order, --phase are options of a filter: give --bandpass, --highpass or --lowpass too\n']);
+    const alone = cli([...base, '--precision', 'float32', '--out', join(dir, 'o')]);
+    expect([alone.code, alone.stderr]).toEqual([2, 'probedeck: --precision is an option of a filter: give --bandpass, --highpass or --lowpass too\n']);
     const half = cli([...base, '--bandpass', '300,6000', '--precision', 'float16', '--out', join(dir, 'o')]);
     expect([half.code, half.stderr]).toEqual([2, 'probedeck: --precision must be float64 or float32, got "float16"\n']);
     const tiny = cli([...base, '--chunk-ms', '0.01', '--out', join(dir, 'o')]);

@@ -152,6 +152,11 @@ describe('filter precision', () => {
     const dir = tempDir();
     const p = open(dir).create('Rig f32', { ...body(), pipeline: { ...body().pipeline, filter: { ...body().pipeline.filter, precision: 'float32' } } });
     expect(open(dir).get(p.id).body.pipeline.filter.precision).toBe('float32');
+    // One saved before the choice, as its row holds it: read as float64.
+    const db = new Database(join(dir, 'probedeck.db'));
+    db.prepare("UPDATE presets SET body = json_remove(body, '$.pipeline.filter.precision') WHERE id = ?").run(p.id);
+    db.close();
+    expect(open(dir).get(p.id).body.pipeline.filter.precision).toBe('float64');
     expect(() => validateBody({ ...body(), pipeline: { ...body().pipeline, filter: { ...body().pipeline.filter, precision: 'float16' } } })).toThrow('Expected "float64", "float32" for "pipeline.filter.precision" but received');
   });
 });

@@ -150,6 +150,13 @@ describe('ProbeDeck preset files', () => {
     const text = exportPreset({ id: 1, name: 'Rig', builtin: false, body: ap, createdAt: '', updatedAt: '', deletedAt: null }, 'probedeck');
     expect(JSON.parse(text)).toMatchObject({ format: 'probedeck-preset', version: 1, name: 'Rig' });
     expect(parsePresetFile(text)).toEqual({ name: 'Rig', body: ap });
+    // float64 is written as before there was a choice, so an older ProbeDeck (which refuses fields it
+    // does not know) still reads it; float32, which it could not honour, is written and read back.
+    expect(JSON.parse(text).body.pipeline.filter).not.toHaveProperty('precision');
+    const f32 = { ...ap, pipeline: { ...ap.pipeline, filter: { ...ap.pipeline.filter, precision: 'float32' as const } } };
+    const text32 = exportPreset({ id: 1, name: 'Rig', builtin: false, body: f32, createdAt: '', updatedAt: '', deletedAt: null }, 'probedeck');
+    expect(JSON.parse(text32).body.pipeline.filter.precision).toBe('float32');
+    expect(parsePresetFile(text32)).toEqual({ name: 'Rig', body: f32 });
   });
   it('refuses newer versions and broken JSON clearly', () => {
     expect(() => parsePresetFile('{"format":"probedeck-preset","version":9,"body":{}}')).toThrow(/version 9; this ProbeDeck reads up to version 1/);

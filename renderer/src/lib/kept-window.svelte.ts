@@ -8,11 +8,11 @@ export class KeptWindow {
   /** A paused live window the history has moved past: drawn from the copy kept when it was fetched, or gone (another span, raw/processed). */
   beyondHistory = $state<'kept' | 'gone' | null>(null);
   /**
-   * That copy: the paused window as last fetched whole, while the history still held it. `toNewest`:
-   * it ended at the newest sample there was, short of the window's right edge (paused before a young
-   * run had filled the window): what it shows is all of that moment.
+   * That copy: the paused window (ending at column `right`) as last fetched whole, while the history
+   * still held it. `toNewest`: it ended at the newest sample there was, short of the window's right
+   * edge (paused before a young run had filled the window): for that window it is all there was.
    */
-  #kept: (Columns & { spc: number; processed: boolean; toNewest: boolean }) | null = null;
+  #kept: (Columns & { spc: number; processed: boolean; right: number; toNewest: boolean }) | null = null;
 
   /** Nothing kept, nothing said (another source, following again). */
   reset(): void {
@@ -44,12 +44,14 @@ export class KeptWindow {
     const held = reply.oldestSample <= Math.max(0, right - width) * spc;
     const k = this.#kept;
     if (held) {
-      const toNewest = (reply.fromColumn + reply.count) * spc >= reply.newestSample;
-      this.#kept = { spc, processed, toNewest, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
+      const toNewest = reply.count > 0 && (reply.fromColumn + reply.count) * spc >= reply.newestSample;
+      this.#kept = { spc, processed, right, toNewest, fromColumn: reply.fromColumn, count: reply.count, minmax: reply.minmax };
       this.beyondHistory = null;
       return reply;
     }
-    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && (k.toNewest || k.fromColumn + k.count >= right);
+    // A copy cut short at the newest sample stands for its own window only: one scrolled on from it
+    // would show less than the history still holds of it.
+    const covers = k !== null && k.spc === spc && k.processed === processed && k.fromColumn <= Math.max(0, right - width) && (k.fromColumn + k.count >= right || (k.toNewest && k.right === right));
     this.beyondHistory = covers ? 'kept' : 'gone';
     return covers ? k : reply;
   }
