@@ -13,9 +13,9 @@ export interface PresetBody {
   pipeline: {
     /**
      * precision: what exports and `probedeck process` compute the filter in. float64 is SpikeInterface's
-     * (scipy's) arithmetic, bit for bit; float32 is about twice as fast, within 1e-4 of it relative to
-     * the output's RMS (an int16 export may then differ by one unit here and there). The live view and
-     * scrubbing always run float32.
+     * (scipy's) arithmetic, bit for bit; float32 filters about twice as fast, within 1e-4 of it relative to
+     * the output's RMS (an int16 export may then differ by one unit here and there; a corner too near
+     * 0 Hz for float32 runs in float64 anyway). The live view and scrubbing always run float32.
      */
     filter: { kind: 'none' | 'bandpass' | 'highpass' | 'lowpass'; order: number; lowHz: number | null; highHz: number | null; phase: 'zero' | 'causal' | 'stream'; marginMs: number | null; precision: 'float64' | 'float32' };
     phaseShift: { method: 'none' | 'fir' | 'fft'; taps: 16 | 32 | 64 };

@@ -23,8 +23,8 @@ const USAGE = `usage: probedeck process <input> --channels C --fs HZ --dtype int
 Input and output are little-endian and time-major (T × C). Windows are [i·chunk, (i+1)·chunk) with
 real neighbours ±margin, as SpikeInterface's save(); the margin defaults to SI's "auto" (5 periods
 of the lowest corner) for zero-phase and 5 ms for causal. --out-dtype int16 rounds half-to-even.
---precision: the filter's arithmetic, float64 as scipy (bit for bit) or float32 (~2× faster, within
-1e-4 of it relative to the output's RMS; a filter float32 cannot hold so runs in float64 anyway).
+--precision: the filter's arithmetic, float64 as scipy (bit for bit) or float32 (the filter ~2× faster,
+within 1e-4 of it relative to the output's RMS; a corner too near 0 Hz for that runs in float64).
 --ram-budget (e.g. 512MiB, 2GiB) lets the planner choose jobs, workers and chunk to stay inside it.
 --phase-shift undoes the Neuropixels ADC multiplexing (columns are readout channels 0…C−1 of --probe):
 fft is SpikeInterface's method (40 ms margin), fir its 16/32/64-tap windowed sinc. --bad-channels detect
