@@ -39,10 +39,18 @@ describe('inner pools: one per calling thread (SpikeInterface PR #4564 contract)
     const x = input(30000, 384);
     await filterWindow({ input: x, channels: 384, sos: sos(), mode: 'zero-phase', left: 500, right: 500, nWorkers: 2 });
     const peak = engineStats().workBytesPeak;
-    // Two workers, each a (rows + 2·padlen) × 64-channel float64 tile plus its state.
-    const expected = 2 * ((30000 + 66) * 64 * 8 + 5 * 2 * 64 * 8);
+    // Two workers, each a float64 tile of 64 channels for the forward pass over the kept rows, the
+    // right margin and both extensions of padlen (rows − left + 2·padlen), plus its state.
+    const expected = 2 * ((30000 - 500 + 66) * 64 * 8 + 5 * 2 * 64 * 8);
     expect(peak).toBeGreaterThanOrEqual(expected);
     expect(peak).toBeLessThan(expected * 1.5);
+    expect(engineStats().workBytesLive).toBe(0);
+
+    // float32 runs its forward pass in the output: only the margin and extensions, and the states.
+    engineStats(true);
+    await filterWindow({ input: x, channels: 384, sos: sos(), mode: 'zero-phase', left: 500, right: 500, nWorkers: 2, precision: 'float32' });
+    const small = 2 * (500 + 66) * 64 * 4 + 6 * (5 + 1) * 2 * 64 * 4;
+    expect(engineStats().workBytesPeak).toBe(small);
     expect(engineStats().workBytesLive).toBe(0);
   });
 });
