@@ -173,13 +173,35 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
     for (const float* v = src + i * width; v < src + (i + rows + K - 1) * width; v++) bad |= !(*v - *v == 0.0f);
     return bad == 0;
   };
+  // The rows the next block adds are prefetched while this one computes: 8 rows with each batch,
+  // their lines spread a few at a time over the batch's channel groups (all at once, they stalled
+  // the multiply-adds). Read only when the next block converted them, they kept the core waiting on
+  // memory a quarter of its time: 10 s × 384 took 0.063 s at W=1 and 0.034 s at W=2, now 0.049 and 0.026.
+  const std::ptrdiff_t ahead = first + std::ptrdiff_t(n + K - 1);
+  const size_t row_lines = (channels * sizeof(In) + 63) / 64 + 1;  // + 1: rows need not start a line
+  const char* pf_row[8];
+  const auto plan_prefetch = [&](size_t i) {
+    for (size_t j = 0; j < 8; j++) {
+      const std::ptrdiff_t r = ahead + std::ptrdiff_t(i + j);
+      pf_row[j] = r < 0 || r >= std::ptrdiff_t(x.rows) ? nullptr : reinterpret_cast<const char*>(x.row(size_t(r)));
+    }
+  };
+  const auto prefetch_some = [&](size_t g) {
+    const size_t per = (8 * row_lines * 8 + width - 1) / width;  // lines per group of 8 channels
+    for (size_t l = g / 8 * per; l < std::min(8 * row_lines, (g / 8 + 1) * per); l++)
+      if (pf_row[l / row_lines]) __builtin_prefetch(pf_row[l / row_lines] + (l % row_lines) * 64);
+  };
   // Row batches outside, channel groups inside: each batch's K + 7 source rows stay in L1 while
   // every group reads them, and its output rows leave whole and in order.
   float* dst = out + o0 * channels;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
+    plan_prefetch(i);
     v8f poison{};
-    for (size_t g = 0; g < width; g += 8) fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
+    for (size_t g = 0; g < width; g += 8) {
+      prefetch_some(g);
+      fir_rows<8, K>(src + i * width + g, width, s.h.data() + g, s.stage.data() + g, poison);
+    }
     if (in_place && !finite(poison) && !input_finite(i, 8)) return false;
     if (s.reference) s.reference->apply(s.stage.data(), 8, width);
     for (size_t r = 0; r < 8; r++) store_row(dst + (i + r) * channels, s.stage.data() + r * width, channels, streaming);
