@@ -3,7 +3,7 @@
 import { ProbeDeckError, invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { withCallerStack } from './errors.ts';
 import { native } from './native.ts';
-import { checkChannels, checkFrames, checkInput, checkPrecision, checkWorkers, type Precision } from './validate.ts';
+import { checkChannels, checkFrames, checkInput, checkPrecision, checkWorkers, overlaps, type Precision } from './validate.ts';
 
 export type FilterSpec =
   | { kind: 'bandpass' | 'bandstop'; order: number; lowHz: number; highHz: number }
@@ -118,6 +118,8 @@ export async function filterWindow(o: FilterWindowOptions): Promise<Float32Array
   }
   const n = (rows - o.left - o.right) * channels;
   if (o.out !== undefined && (!(o.out instanceof Float32Array) || o.out.length !== n)) throw invalidParameterError('out', `a Float32Array of ${n} values`, o.out);
+  // The forward pass writes the output before it has read the window's last rows.
+  if (o.out !== undefined && overlaps(o.out, input)) throw invalidParameterError('out', 'a buffer apart from the input', 'shared memory');
   const out = o.out ?? new Float32Array(n);
   await withCallerStack(() => native().filterWindow(input, channels, sos, o.mode === 'zero-phase' ? 0 : 1, o.left, o.right, out, workers, precision));
   return out;

@@ -26,6 +26,8 @@ export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'histo
   // int16 twice beside it, or the float32 result itself twice. 8 bytes a sample either way.
   const output = s.chunkSamples * s.channels * 8;
   const workers = Math.min(s.nWorkers, Math.ceil(s.channels / TILE));
+  // Zero-phase in float64 holds a float64 tile of (rows − left margin + 2·padlen) rows per worker;
+  // float32 runs in the output and holds only the margin's rows: both are modelled as the larger.
   const tileRows = s.zeroPhase ? rows + 2 * ZERO_PHASE_PADLEN : BLOCK_ROWS;
   const engineWork = workers * (tileRows * TILE * 8 + 10 * 2 * TILE * 8) + workers * s.channels * 4;
   return { input, output, engineWork };

@@ -17,9 +17,9 @@ namespace {
 
 // Rows a pass runs through each of a worker's tiles before the next rows (the stream, and float32
 // zero-phase): a row of the worker's channels is a few contiguous cache lines, read and written
-// while still in L1 by all its tiles. 64 (the kernel's own block) ran a 10 s × 384 float32 stream
-// 0.039 s at W=1 where 512 ran 0.049 s, and the zero-phase filter 0.073 s where 256 ran 0.089 s
-// (32 to 64 equal, 1024 0.097 s); at W=2, bound by memory bandwidth, within noise or slightly faster.
+// while still in L1 by all its tiles. Measured on 10 s × 384 float32 at W=1: the stream 0.039 s
+// with 64 rows (the kernel's own block), 0.049 s with 512; zero-phase 0.073 s with 64 (32 the same),
+// 0.089 s with 256 and 0.097 s with 1024. At W=2, bound by memory bandwidth, within noise.
 constexpr size_t kBlockRows = 64;
 
 void check_sections(const SosFilter& f) {
@@ -61,13 +61,16 @@ template <class In, int L>
 struct PartialTile {
   WorkBuffer<In> in;
   WorkBuffer<float> out;
-  size_t width;
-  PartialTile(const In* src, size_t rows, size_t channels, size_t c0, size_t out_rows) : in(rows * L), out(out_rows * L), width(channels - c0) {
+  size_t c0, width;
+  PartialTile(size_t in_rows, size_t out_rows, size_t channels, size_t first_channel)
+      : in(in_rows * L), out(out_rows * L), c0(first_channel), width(channels - first_channel) {}
+  /** Input rows [0, rows) of src. */
+  void load(const In* src, size_t rows, size_t channels) {
     for (size_t t = 0; t < rows; t++)
       for (size_t j = 0; j < L; j++) in[t * L + j] = j < width ? src[t * channels + c0 + j] : In(0);
   }
-  /** Output rows [r0, r1). */
-  void copy_out(float* dst, size_t r0, size_t r1, size_t channels, size_t c0) {
+  /** Output rows [r0, r1) into dst. */
+  void copy_out(float* dst, size_t r0, size_t r1, size_t channels) {
     for (size_t t = r0; t < r1; t++)
       for (size_t j = 0; j < width; j++) dst[t * channels + c0 + j] = out[t * L + j];
   }
@@ -88,13 +91,13 @@ void init_state(const WindowJob<T>& w, const T* x, T* state) {
     for (int j = 0; j < L; j++) state[k * L + j] = T(w.zi[k] * double(x[j]));
 }
 
-// scipy sosfiltfilt on one tile, up to the kept rows' backward pass, in three steps so that the kept
+// scipy sosfiltfilt on one tile but the kept rows' backward pass, in three steps so that the kept
 // rows' forward pass can go block by block: odd extension by padlen rows each side; the forward pass
 // (the kept rows into `fwd`, the right margin and tail into `side`); the backward pass over the tail
 // and right margin, which leaves `state` at the kept rows' end. Forward rows left of the kept range
 // are never read back (their backward rows are cropped). side: (2·padlen + right) × L.
 template <class T, class In>
-struct ZeroPhaseForward {
+struct ZeroPhaseTile {
   static constexpr int L = kTile<T>;
   // scipy's odd_ext keeps the input's dtype: float32 input is extended in float32 (int16 is exact in T).
   using Ext = std::conditional_t<std::is_floating_point_v<In>, In, T>;
@@ -173,28 +176,30 @@ void run_window(const In* in, size_t rows, size_t channels, const SosFilter& f, 
       T* fwd;
       std::ptrdiff_t fs;
       T* state;
+      bool partial;  // x and o are the PartialTile's, o copied back to `out` row by row
     };
     const auto io = [&](size_t tile) {
       const size_t c0 = tile * L;
-      Io r{in + c0, C, out + c0, C, own_fwd.data(), L, states.data() + (by_blocks ? tile - t0 : 0) * state_size};
-      if (c0 + L > channels) {
-        if (!part) part.emplace(in, rows, channels, c0, keep);
+      Io r{in + c0, C, out + c0, C, own_fwd.data(), L, states.data() + (by_blocks ? tile - t0 : 0) * state_size, c0 + L > channels};
+      if (r.partial) {
+        if (!part) part.emplace(rows, keep, channels, c0), part->load(in, rows, channels);
         r.x = part->in.data(), r.xs = L, r.o = part->out.data(), r.os = L;
       }
       if constexpr (std::is_same_v<T, float>)
         if (by_blocks) r.fwd = r.o, r.fs = r.os;
       return r;
     };
-    const auto zero_phase = [&](const Io& r) { return ZeroPhaseForward<T, In>{w, r.x, r.xs, side.data(), r.state, sink}; };
-    const auto copy_back = [&](const Io& r, size_t tile, size_t b0, size_t b1) {
-      if (r.o != out + tile * L) part->copy_out(out, b0, b1, channels, tile * L);
+    const auto zero_phase = [&](const Io& r) { return ZeroPhaseTile<T, In>{w, r.x, r.xs, side.data(), r.state, sink}; };
+    const auto copy_back = [&](const Io& r, size_t b0, size_t b1) {
+      if (r.partial) part->copy_out(out, b0, b1, channels);
     };
     // Zero-phase's backward pass over the kept rows [b0, b1), after those after them.
     const auto backward = [&](size_t tile, size_t b0, size_t b1) {
+      if (b0 == b1) return;
       const Io r = io(tile);
       const std::ptrdiff_t at = std::ptrdiff_t(b1) - 1;
       sos_pass(w.coef.data(), w.ns, r.fwd + at * r.fs, -r.fs, r.o + at * r.os, -r.os, std::ptrdiff_t(b1 - b0), r.state);
-      copy_back(r, tile, b0, b1);
+      copy_back(r, b0, b1);
     };
 
     if (!zero) {
@@ -206,7 +211,7 @@ void run_window(const In* in, size_t rows, size_t channels, const SosFilter& f, 
         bool ok = sos_pass(w.coef.data(), w.ns, r.x, r.xs, sink, 0, std::ptrdiff_t(left), r.state);
         ok &= sos_pass(w.coef.data(), w.ns, r.x + std::ptrdiff_t(left) * r.xs, r.xs, r.o, r.os, std::ptrdiff_t(keep), r.state);
         if (!ok) non_finite();
-        copy_back(r, tile, 0, keep);
+        copy_back(r, 0, keep);
       }
       return;
     }
@@ -245,6 +250,8 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
     const int rows_of_state = state_rows<T>(ns);
     const size_t state_size = size_t(rows_of_state) * L;
     WorkBuffer<T> tile_state(nt * state_size);
+    std::optional<PartialTile<In, L>> part;
+    if (channels % L != 0 && t1 == tiles) part.emplace(kBlockRows, kBlockRows, channels, (tiles - 1) * L);
     for (size_t i = 0; i < nt; i++) {
       const size_t c0 = (t0 + i) * L;
       for (int k = 0; k < rows_of_state; k++)
@@ -259,9 +266,9 @@ void run_stream(const In* in, size_t rows, size_t channels, const SosFilter& f, 
         if (c0 + L <= channels) {
           ok = sos_pass(coef.data(), ns, in + r0 * channels + c0, C, out + r0 * channels + c0, C, std::ptrdiff_t(n), st);
         } else {
-          PartialTile<In, L> part(in + r0 * channels, n, channels, c0, n);
-          ok = sos_pass(coef.data(), ns, part.in.data(), L, part.out.data(), L, std::ptrdiff_t(n), st);
-          part.copy_out(out + r0 * channels, 0, n, channels, c0);
+          part->load(in + r0 * channels, n, channels);
+          ok = sos_pass(coef.data(), ns, part->in.data(), L, part->out.data(), L, std::ptrdiff_t(n), st);
+          part->copy_out(out + r0 * channels, 0, n, channels);
         }
         if (!ok) non_finite();
       }

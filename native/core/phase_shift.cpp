@@ -146,7 +146,7 @@ struct FirScratch {
  * Returns false if a float input held NaN or ±inf.
  */
 template <int K, class In>
-PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
+PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n, size_t next_n, FirScratch& s, float* out, bool streaming) {
   const size_t width = s.width, channels = x.channels;
   const std::ptrdiff_t first = std::ptrdiff_t(x.left + o0) - std::ptrdiff_t(K / 2);
   const float* src = s.src.data();
@@ -173,23 +173,27 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
     for (const float* v = src + i * width; v < src + (i + rows + K - 1) * width; v++) bad |= !(*v - *v == 0.0f);
     return bad == 0;
   };
-  // The rows the next block adds are prefetched while this one computes: 8 rows with each batch,
+  // The rows the next block adds (next_n of them) are prefetched while this one computes: 8 rows with each batch,
   // their lines spread a few at a time over the batch's channel groups (all at once, they stalled
   // the multiply-adds). Read only when the next block converted them, they kept the core waiting on
   // memory a quarter of its time: 10 s × 384 took 0.063 s at W=1 and 0.034 s at W=2, now 0.049 and 0.026.
   const std::ptrdiff_t ahead = first + std::ptrdiff_t(n + K - 1);
-  const size_t row_lines = (channels * sizeof(In) + 63) / 64 + 1;  // + 1: rows need not start a line
+  const size_t row_bytes = channels * sizeof(In);
+  const size_t row_lines = (row_bytes + 63) / 64 + 1;            // + 1: rows need not start a line
+  const size_t per_group = (8 * row_lines * 8 + width - 1) / width;  // lines prefetched per group of 8 channels
   const char* pf_row[8];
   const auto plan_prefetch = [&](size_t i) {
     for (size_t j = 0; j < 8; j++) {
       const std::ptrdiff_t r = ahead + std::ptrdiff_t(i + j);
-      pf_row[j] = r < 0 || r >= std::ptrdiff_t(x.rows) ? nullptr : reinterpret_cast<const char*>(x.row(size_t(r)));
+      pf_row[j] = i + j >= next_n || r < 0 || r >= std::ptrdiff_t(x.rows) ? nullptr : reinterpret_cast<const char*>(x.row(size_t(r)));
     }
   };
   const auto prefetch_some = [&](size_t g) {
-    const size_t per = (8 * row_lines * 8 + width - 1) / width;  // lines per group of 8 channels
-    for (size_t l = g / 8 * per; l < std::min(8 * row_lines, (g / 8 + 1) * per); l++)
-      if (pf_row[l / row_lines]) __builtin_prefetch(pf_row[l / row_lines] + (l % row_lines) * 64);
+    for (size_t l = g / 8 * per_group; l < std::min(8 * row_lines, (g / 8 + 1) * per_group); l++) {
+      const char* row = pf_row[l / row_lines];
+      // The line holding the byte, the row's last for the one past it (an address within the row).
+      if (row) __builtin_prefetch(row + std::min((l % row_lines) * 64, row_bytes - 1));
+    }
   };
   // Row batches outside, channel groups inside: each batch's K + 7 source rows stay in L1 while
   // every group reads them, and its output rows leave whole and in order.
@@ -217,11 +221,11 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
 }
 
 template <class In>
-PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
+PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t next_n, FirScratch& s, float* out, bool streaming) {
   switch (taps) {
-    case 16: return fir_block_taps<16>(x, o0, n, s, out, streaming);
-    case 32: return fir_block_taps<32>(x, o0, n, s, out, streaming);
-    default: return fir_block_taps<64>(x, o0, n, s, out, streaming);
+    case 16: return fir_block_taps<16>(x, o0, n, next_n, s, out, streaming);
+    case 32: return fir_block_taps<32>(x, o0, n, next_n, s, out, streaming);
+    default: return fir_block_taps<64>(x, o0, n, next_n, s, out, streaming);
   }
 }
 
@@ -230,17 +234,18 @@ PROBEDECK_INLINE bool fir_block_body(const FirInput<In>& x, int taps, size_t o0,
 // a fused multiply-add rounds once where a multiply then an add round twice.
 template <class In>
 __attribute__((target("avx2,fma"), optimize("fp-contract=fast"))) bool fir_block_fma(const FirInput<In>& x, int taps, size_t o0, size_t n,
-                                                                                   FirScratch& s, float* out, bool streaming) {
-  return fir_block_body(x, taps, o0, n, s, out, streaming);
+                                                                                   size_t next_n, FirScratch& s, float* out, bool streaming) {
+  return fir_block_body(x, taps, o0, n, next_n, s, out, streaming);
 }
 #endif
 
 template <class In>
-bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, FirScratch& s, float* out, bool streaming) {
+/** next_n: the rows of the worker's next block (0: none), whose input is prefetched. */
+bool fir_block(const FirInput<In>& x, int taps, size_t o0, size_t n, size_t next_n, FirScratch& s, float* out, bool streaming) {
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return fir_block_fma(x, taps, o0, n, s, out, streaming);
+  if (cpu_has_avx2_fma()) return fir_block_fma(x, taps, o0, n, next_n, s, out, streaming);
 #endif
-  return fir_block_body(x, taps, o0, n, s, out, streaming);
+  return fir_block_body(x, taps, o0, n, next_n, s, out, streaming);
 }
 
 }  // namespace
@@ -276,7 +281,8 @@ void phase_shift_fir(const In* in, size_t in_rows, size_t channels, const float*
     // The rows' columns past the last channel (up to the next multiple of 8) are read, never written.
     for (size_t j = 0; j < block_rows; j++) std::fill(s.src.data() + j * width + channels, s.src.data() + (j + 1) * width, 0.0f);
     for (size_t o0 = o_begin; o0 < o_end; o0 += kRowBlock) {
-      if (!fir_block(x, taps, o0, std::min(kRowBlock, o_end - o0), s, out, streaming)) {
+      const size_t n = std::min(kRowBlock, o_end - o0);
+      if (!fir_block(x, taps, o0, n, std::min(kRowBlock, o_end - o0 - n), s, out, streaming)) {
         throw DspError("NON_FINITE_INPUT", "the input contains NaN or infinite samples");
       }
     }

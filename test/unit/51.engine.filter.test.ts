@@ -123,6 +123,12 @@ describe('filter errors are specific and never crash', () => {
     await expect(filterWindow({ input: new Int16Array(100 * C), channels: C, sos: long, mode: 'causal', left: 0, right: 0 })).rejects.toThrow(/at most 10 sections/);
     expect(() => new StreamFilter({ sos: long, channels: C })).toThrow(/at most 10 sections/);
   });
+  it('an output that shares memory with the input is refused (the forward pass writes it before reading the last rows)', async () => {
+    const x = new Float32Array(1000 * C).map((_, i) => Math.sin(i));
+    await expect(filterWindow({ input: x, channels: C, sos: bp(), mode: 'zero-phase', left: 0, right: 0, out: x })).rejects.toThrow(/apart from the input for "out"/);
+    const shifted = new Float32Array(1100 * C);
+    await expect(filterWindow({ input: shifted.subarray(0, 1000 * C), channels: C, sos: bp(), mode: 'causal', left: 0, right: 0, out: shifted.subarray(100 * C) })).rejects.toThrow(/apart from the input/);
+  });
   it('a stream state of the wrong size, at the binding (it would be written past its end)', () => {
     // float32 keeps (sections + 1) × 2 values per channel; 2 per section is float64's layout only.
     const x = new Int16Array(100 * C);

@@ -46,11 +46,13 @@ describe('inner pools: one per calling thread (SpikeInterface PR #4564 contract)
     expect(peak).toBeLessThan(expected * 1.5);
     expect(engineStats().workBytesLive).toBe(0);
 
-    // float32 runs its forward pass in the output: only the margin and extensions, and the states.
+    // float32 runs its forward pass in the output: only the margin and extensions, and the states
+    // (both workers' at most: one may be done before the other starts).
     engineStats(true);
     await filterWindow({ input: x, channels: 384, sos: sos(), mode: 'zero-phase', left: 500, right: 500, nWorkers: 2, precision: 'float32' });
     const small = 2 * (500 + 66) * 64 * 4 + 6 * (5 + 1) * 2 * 64 * 4;
-    expect(engineStats().workBytesPeak).toBe(small);
+    expect(engineStats().workBytesPeak).toBeGreaterThan(0);
+    expect(engineStats().workBytesPeak).toBeLessThanOrEqual(small);
     expect(engineStats().workBytesLive).toBe(0);
   });
 });
