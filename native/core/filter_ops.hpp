@@ -24,6 +24,7 @@ struct SosFilter {
  * SpikeInterface FilterRecording.get_traces on one fetched window: `in` holds rows
  * [start-left, end+right) of C channels; `out` receives rows [start, end) as float32.
  * zero_phase = scipy sosfiltfilt (odd extension, sosfilt_zi); causal = sosfilt from zero state.
+ * `out` must not overlap `in` (float32 zero-phase writes it before reading the window's last rows).
  */
 template <class In>
 void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
