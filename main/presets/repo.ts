@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { Preset, PresetBody } from '../api/domains/presets.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { BUILTIN_PRESETS } from './builtins.ts';
-import { validateBody, validateName } from './schema.ts';
+import { DEFAULT_FILTER_PRECISION, validateBody, validateName } from './schema.ts';
 
 /** The source kinds a preset can be the default for: those the built-ins cover. */
 export const SOURCE_KINDS: readonly string[] = [...new Set(BUILTIN_PRESETS.flatMap((b) => b.sourceKinds))];
@@ -30,10 +30,10 @@ const toPreset = (r: PresetRow): Preset => ({
   deletedAt: r.deleted_at
 });
 
-/** A body as saved: valid then, so only the fields added since take their defaults (validateBody's). */
+/** A body as saved: valid then, so only the fields added since take their defaults (those validateBody gives). */
 function storedBody(text: string): PresetBody {
   const body = JSON.parse(text) as PresetBody;
-  body.pipeline.filter.precision ??= 'float64';
+  body.pipeline.filter.precision ??= DEFAULT_FILTER_PRECISION;
   return body;
 }
 

@@ -5,6 +5,8 @@ import type { PresetBody, ReferenceChoice } from '../api/domains/presets.ts';
 import { MAX_CHANNELS, MAX_WORKERS } from '../engine/validate.ts';
 
 export const PRESET_FORMAT = 'probedeck-preset';
+/** What a filter without a precision (a preset saved before there was a choice) computes in: SpikeInterface's float64. */
+export const DEFAULT_FILTER_PRECISION = 'float64';
 export const PRESET_VERSION = 1;
 
 /**
@@ -46,8 +48,7 @@ export function validateBody(input: unknown): PresetBody {
   const phase = oneOf('pipeline.filter.phase', f.phase ?? 'zero', ['zero', 'causal', 'stream'] as const);
   const marginMs = f.marginMs === undefined || f.marginMs === null ? null : notNegative('pipeline.filter.marginMs', f.marginMs);
   if (marginMs !== null && marginMs > MAX_MARGIN_MS) throw invalidParameterError('pipeline.filter.marginMs', `a margin of 0 to ${MAX_MARGIN_MS} ms (${MAX_MARGIN_MS / 1000} s of real neighbours read on each side of every chunk)`, marginMs);
-  // Presets saved before there was a choice computed exports in float64, as SpikeInterface does.
-  const precision = oneOf('pipeline.filter.precision', f.precision ?? 'float64', ['float64', 'float32'] as const);
+  const precision = oneOf('pipeline.filter.precision', f.precision ?? DEFAULT_FILTER_PRECISION, ['float64', 'float32'] as const);
 
   const ps = obj('pipeline.phaseShift', p.phaseShift ?? { method: 'none' });
   const method = oneOf('pipeline.phaseShift.method', ps.method, ['none', 'fir', 'fft'] as const);

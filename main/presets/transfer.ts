@@ -2,7 +2,7 @@
 import type { Preset, PresetBody, PresetFormat } from '../api/domains/presets.ts';
 import { ProbeDeckError, isPlainObject } from '../util/is.ts';
 import { BUILTIN_PRESETS } from './builtins.ts';
-import { PRESET_FORMAT, PRESET_VERSION, validateBody } from './schema.ts';
+import { DEFAULT_FILTER_PRECISION, PRESET_FORMAT, PRESET_VERSION, validateBody } from './schema.ts';
 import { fromSpikeInterface, toSpikeInterface } from './si-pipeline.ts';
 
 export function exportPreset(p: Preset, format: PresetFormat): string {
@@ -15,7 +15,7 @@ export function exportPreset(p: Preset, format: PresetFormat): string {
  * from before it, which refuses a field it does not know, still reads the file, and means the same.
  */
 function writtenBody(body: PresetBody): unknown {
-  if (body.pipeline.filter.precision !== 'float64') return body;
+  if (body.pipeline.filter.precision !== DEFAULT_FILTER_PRECISION) return body;
   const { precision: _, ...filter } = body.pipeline.filter;
   return { ...body, pipeline: { ...body.pipeline, filter } };
 }
