@@ -229,6 +229,15 @@ struct Delta {
 };
 
 /**
+ * Prefetches the line `elements` elements from p. The address is reckoned as an integer: a pointer
+ * past the array would be undefined behaviour, and a prefetch of an address nothing holds is a no-op.
+ */
+template <int Write, class E>
+PROBEDECK_INLINE void prefetch_ahead(const E* p, std::ptrdiff_t elements) {
+  __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(p) + uintptr_t(elements * std::ptrdiff_t(sizeof(E)))), Write);
+}
+
+/**
  * coef: 5 per section, state: as the Form says (see Transposed and Delta).
  * M vectors of channels at a time with all their sections' state in registers (a whole tile's state
  * would spill and put a store and a reload into every recursion). M > 1 runs M independent
@@ -256,8 +265,11 @@ PROBEDECK_INLINE bool run(const T* coef, const S* src, std::ptrdiff_t ss, D* dst
       D* y_row = dst + r0 * ds + N * k;
       for (std::ptrdiff_t t = 0; t < n; t++, x_row += ss, y_row += ds) {
         // The next block's rows, a page apart when strided: the hardware prefetchers do not follow.
-        __builtin_prefetch(x_row + kBlockRows * ss);
-        if (ds != 0) __builtin_prefetch(y_row + kBlockRows * ds, 1);
+        // In the passes that hand a tile 64 rows a call, they are the next call's rows: past this
+        // call's rows, and past the array after its last block. Without them the float32 stream
+        // took 0.068 s at W=1 where it takes 0.037 s (10 s × 384).
+        prefetch_ahead<0>(x_row, kBlockRows * ss);
+        if (ds != 0) prefetch_ahead<1>(y_row, kBlockRows * ds);
         V x[M];
         for (int m = 0; m < M; m++) {
           x[m] = load_as<T, Avx2>(x_row + N * m);
