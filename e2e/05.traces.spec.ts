@@ -283,4 +283,6 @@ test('a recording whose .meta marks a site unused shows it with the bad channels
   await app.getByTestId('open-recording').click();
   await expect(app.getByTestId('source-label')).toContainText('noise_g0_t0');
   await expect(app.getByTestId('bad-channels')).toHaveText('bad: AP191 (unused)');
+  // Its firstSample=177385: the axis counts from the file's first sample, and says where that is on SpikeInterface's clock.
+  await expect(app.getByTestId('time-left')).toHaveAttribute('title', "seconds from the file's first sample; on the acquisition's clock (SpikeInterface's times) that sample is at 5.912833 s");
 });

@@ -158,6 +158,7 @@ export class FileSession {
       referenceNote: this.#referenceNote,
       historySeconds: i.durationS,
       wallClockStart: i.wallClockStart,
+      tStart: i.tStart,
       badChannels: shownBadChannels(this.#bad, this.#pipeline, this.source.info.channels),
       uncalibrated: i.uncalibrated ?? false,
       sourceWarnings: i.warnings ?? []

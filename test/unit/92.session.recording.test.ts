@@ -218,7 +218,12 @@ describe('a recording opened for scrubbing', () => {
   it('a .meta beats the channel count typed in the dialog; that count opens a file without metadata', async () => {
     const { dir, bin, m } = simulatedRecording(1);
     // The dialog always sends its fields; a wrong count must not override the .meta.
-    expect(await m.open({ kind: 'recording', path: bin, channels: 386, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1, uncalibrated: false });
+    expect(await m.open({ kind: 'recording', path: bin, channels: 386, fs: 25000 })).toMatchObject({ fs: 30000, historySeconds: 1, uncalibrated: false, tStart: 0 });
+    // Where SpikeGLX's .meta says the file started on the acquisition's clock, the view is told (SpikeInterface's t_start).
+    const later = join(dir, 'later_g0_t0.imec0.ap.bin');
+    writeFileSync(later, readFileSync(bin));
+    writeFileSync(later.replace(/\.bin$/, '.meta'), readFileSync(bin.replace(/\.bin$/, '.meta'), 'utf8') + 'firstSample=300000\n');
+    expect(await m.open({ kind: 'recording', path: later })).toMatchObject({ tStart: 10 });
     const plain = join(dir, 'plain.dat');
     writeFileSync(plain, readFileSync(bin));
     // A raw file has no gain: its values are said in its own units, not µV.

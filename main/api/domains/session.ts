@@ -61,6 +61,11 @@ export interface SessionInfo {
   historySeconds: number;
   /** Wall-clock time of sample 0 (ISO 8601) when known: a recording's creation time, a live run's start. */
   wallClockStart: string | null;
+  /**
+   * A recording's first sample on the acquisition's clock, s (SpikeInterface's t_start: SpikeGLX's
+   * firstSample, Open Ephys' first sample number, over fs). The view counts from the file's first sample.
+   */
+  tStart?: number;
   /** Found by detection (live: after its first seconds); empty until then or when off. */
   badChannels: SessionBadChannel[];
   /** No µV gain is known (a raw file): values are the file's own units. */
