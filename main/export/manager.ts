@@ -256,7 +256,7 @@ export class ExportManager {
       (res: ExportResult) => {
         record(id, 'done', res.seconds, null);
         const warnings = exportWarnings(r.source.info, r.preset);
-        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${res.clamped ? `; warning: ${clampedNote(res.clamped)} (said in its README too)` : ''}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${unrecorded ? `; ${unrecorded}` : ''}` });
+        this.#emit({ ...base, state: 'done', doneSamples: samples, totalSamples: samples, speedX: samples / r.source.info.fs / res.seconds, etaS: 0, message: `${res.files.length} files written to ${res.outDir}${res.clamped ? `; warning: ${clampedNote(res.clamped)} (said in its README too)` : ''}${warnings.length ? `; warning: ${warnings.join('; ')} (said in its README too)` : ''}${res.tidyNotes.map((n) => `; warning: ${n}`).join('')}${unrecorded ? `; ${unrecorded}` : ''}` });
       },
       (err: Error) => {
         const state = abort.signal.aborted ? 'cancelled' : 'failed';

@@ -42,6 +42,8 @@ export interface ExportResult {
   plan: string;
   chunkSamples: number;
   badChannels: ExportContext['badChannels'];
+  /** What went wrong after the export was in place (the earlier export it replaced not deleted entirely): said, not a failure. */
+  tidyNotes: string[];
 }
 
 const SIDECAR_ALLOWANCE = 4 * 2 ** 20;
@@ -178,8 +180,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
   const { start, end, channels: picked, outDir, where, pipeline, plan: p } = await preflight(j, !j.overwrite);
   const spec = FORMATS[j.format];
   const inUv = int16OfFloat(j.source, j.format);
-  // Written in µV, its channels say a gain of 1 µV per unit.
-  const channels = picked.map((i) => (inUv ? { ...info.channels[i], gainUv: 1, offsetUv: 0 } : info.channels[i]));
+  // Written in µV, its channels say a gain of 1 µV per unit (a reader applying the source's would scale twice).
+  const channels = picked.map((i) => (inUv || spec.microvolts ? { ...info.channels[i], gainUv: 1, offsetUv: 0 } : info.channels[i]));
   const all = info.channels;
 
   const tmp = partialName(outDir);
@@ -192,6 +194,8 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     if (err.code === 'EACCES' || err.code === 'EPERM' || err.code === 'EROFS') throw cannotWrite(where.parent, err.code);
     throw err;
   });
+  let done: Omit<ExportResult, 'tidyNotes'>;
+  let replaced: string | null = null;
   try {
     const r = await processFile({
       input: layout.path,
@@ -233,6 +237,9 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
     j.signal?.throwIfAborted();
     if (where.exists) {
+      // Checked again at the last moment: a sorter run on the earlier export while this one ran may
+      // have written its results into the folder, and they would be deleted with it.
+      await checkReplaceable(outDir);
       // Replace: the old export moves aside first, so a failure between the renames still leaves one whole export.
       const old = replacedName(outDir);
       await rename(outDir, old);
@@ -243,7 +250,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         });
         throw err;
       });
-      await rm(old, { recursive: true, force: true });
+      replaced = old;
     } else {
       await rename(tmp, outDir).catch((err: NodeJS.ErrnoException) => {
         // Another export (or anything else) made the folder while this one ran: it is left as it is.
@@ -251,8 +258,7 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
         throw err;
       });
     }
-    await syncDir(where.parent);
-    return { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples, badChannels };
+    done = { outDir, files: [spec.traces, ...Object.keys(sidecars)], samples: r.samples, channels: channels.length, seconds: (performance.now() - t0) / 1000, clamped: r.clamped, plan: p.reason, chunkSamples: p.chunkSamples, badChannels };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     if (j.signal?.aborted) throw new ProbeDeckError('CANCELLED', `the export was cancelled; nothing was written to ${outDir}`);
@@ -263,4 +269,12 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new ProbeDeckError('NO_SPACE', `the disk holding ${where.parent} filled up during the export; ${left}`);
     throw err;
   }
+  // The export is in place: what is left is to make its name durable, then delete the export it
+  // replaced. Neither undoes it, so a failure is said beside it (a file of the old one held open on
+  // Windows, say), not reported as a failed export.
+  const tidyNotes: string[] = [];
+  const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  await syncDir(where.parent).catch((err) => tidyNotes.push(`${where.parent} could not be synced (${why(err)}): a power cut before the system writes it could lose the export's name`));
+  if (replaced) await rm(replaced, { recursive: true, force: true }).catch((err) => tidyNotes.push(`the export it replaced could not be deleted entirely (${why(err)}): what is left of it is at ${replaced}`));
+  return { ...done, tidyNotes };
 }

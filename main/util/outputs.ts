@@ -72,7 +72,8 @@ export async function checkFolderOutput(outDir: string, inputs: string[]): Promi
   }
 }
 
-let partials = 0;
+/** Counts the hidden names this process has made, so no two are the same. */
+let hiddenNames = 0;
 
 /**
  * The hidden name an output is written under until it is complete: the process id (a dead process's
@@ -80,16 +81,16 @@ let partials = 0;
  * from two browser tabs) never share one.
  */
 export function partialName(output: string): string {
-  return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}-${++partials}`);
+  return join(dirname(resolve(output)), `.${basename(output)}.partial-${process.pid}-${++hiddenNames}`);
 }
 
 /**
  * The hidden name an earlier export is moved to while its replacement is renamed into place: the
  * process id, so a run that dies between the two renames is found (and the old export put back) by
- * settleLeftovers.
+ * settleLeftovers; a count, so that what a replace could not delete stands in no later one's way.
  */
 export function replacedName(output: string): string {
-  return join(dirname(resolve(output)), `.${basename(output)}.replaced-${process.pid}`);
+  return join(dirname(resolve(output)), `.${basename(output)}.replaced-${process.pid}-${++hiddenNames}`);
 }
 
 const missing = (path: string) => lstat(path).then(() => false, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');

@@ -226,6 +226,9 @@ describe('probedeck export', () => {
     const raw = cli(['export', bin, '--preset', 'Neuropixels AP', '--format', 'raw-f32', '--start', '0.25', '--end', '0.75', '--out', join(dir, 'f32'), '--data-dir', join(dir, 'data')]);
     expect(raw.code, raw.stderr).toBe(0);
     expect(readBack('raw-f32', join(dir, 'f32'))).toEqual({ fs: 30000, units: 'uV', shape: [15000, 384], num_samples: 15000 });
+    // In µV already: each channel says 1 µV per unit, not the probe's 2.34 (applied again, it would scale twice).
+    const rawChannels = JSON.parse(readFileSync(join(dir, 'f32/recording.json'), 'utf8')).channels as { gainUv: number; offsetUv: number }[];
+    expect(rawChannels.every((c) => c.gainUv === 1 && c.offsetUv === 0)).toBe(true);
     // A range's chunks count from its start, as SpikeInterface's save() of a time slice does.
     expect(readFileSync(join(dir, 'f32/README.txt'), 'utf8')).toMatch(/windows \[i·30000, \(i\+1\)·30000\) counted from the range's start \(sample 7500\)/);
   });
@@ -573,6 +576,27 @@ describe('probedeck export', () => {
     expect(full.stdout).toBe('exit=1\n');
   });
 
+  it.skipIf(!canMountTmpfs)('a replace that cannot delete all of the earlier export keeps the new one, done, and says where the rest is', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 0.5);
+    const out = join(dir, 'si');
+    const args = ['export', bin, '--preset', 'Neuropixels AP', '--format', 'si-binary', '--out', out, '--data-dir', join(dir, 'data')];
+    expect(cli(args).code).toBe(0);
+    // Its properties/ a mount point, as a folder another program holds (a viewer on Windows): deleting it fails (EBUSY).
+    const command = [process.execPath, join(repoRoot, 'bin/probedeck.js'), ...args, '--overwrite'].map((a) => `"${a}"`).join(' ');
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', `mount -t tmpfs tmpfs "${out}/properties" && ${command}; echo "exit=$?"`], { encoding: 'utf8' });
+    expect(r.stdout, r.stderr).toBe(`${out}\nexit=0\n`);
+    expect(r.stderr).toMatch(/probedeck: warning: the export it replaced could not be deleted entirely \(EBUSY\): what is left of it is at .*\/\.si\.replaced-\d+-\d+\n$/);
+    expect(readBack('si-binary', out)).toMatchObject({ fs: 30000, num_channels: 384 });
+    const { host } = await hostWithAp(dir);
+    try {
+      const [row] = (await host.call('export.history', undefined)) as { state: string }[];
+      expect(row.state).toBe('done');
+    } finally {
+      host.close();
+    }
+  });
+
   it('export.check refuses up front what would fail (range, channels, read-only or full destination), and a refused start leaves no history row', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 1);
@@ -713,6 +737,38 @@ await host.close();`
       expect(cancelled.state).toBe('cancelled');
       expect(cancelled.doneSamples).toBeGreaterThan(0);
       expect(cancelled.doneSamples).toBeGreaterThanOrEqual(seen.filter((p) => p.state === 'running').at(-1)!.doneSamples);
+    } finally {
+      host.close();
+    }
+  });
+
+  it('a replace looks at the earlier export again before deleting it: what a sorter wrote there meanwhile stays, with that export', async () => {
+    const dir = tempDir();
+    const bin = simulated(dir, 3);
+    const { host, id } = await hostWithAp(dir);
+    try {
+      const out = join(dir, 'ks');
+      const req = { source: bin, preset: { id }, format: 'kilosort', outDir: out };
+      const ended = () => new Promise<ExportProgress>((resolve) => host.events.on('export.progress', (p) => p.state !== 'running' && resolve(p)));
+      let end = ended();
+      await host.call('export.start', req);
+      expect((await end).state).toBe('done');
+      const earlier = readFileSync(join(out, 'recording.bin'));
+      // The destination is released just after the last event (the job's settling): a timer's turn later.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Kilosort run on it while its replacement is being computed.
+      end = ended();
+      let sorted = false;
+      host.events.on('export.progress', (p) => {
+        if (p.state === 'running' && p.doneSamples > 0 && !sorted) mkdirSync(join(out, 'kilosort4')), writeFileSync(join(out, 'kilosort4/spike_times.npy'), 'sorted'), (sorted = true);
+      });
+      await host.call('export.start', { ...req, overwrite: true });
+      const last = await end;
+      expect(last.state).toBe('failed');
+      expect(last.message).toMatch(/holds files an export did not write \(kilosort4\): replacing it would delete it; choose another folder/);
+      expect(readFileSync(join(out, 'kilosort4/spike_times.npy'), 'utf8')).toBe('sorted');
+      expect(readFileSync(join(out, 'recording.bin')).equals(earlier)).toBe(true);
+      expect(readdirSync(dir).filter((e) => e.startsWith('.ks.'))).toEqual([]);
     } finally {
       host.close();
     }

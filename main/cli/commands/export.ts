@@ -193,6 +193,7 @@ export const exportCommand: Command = {
         if (res.clamped) console.error(`probedeck: warning: ${clampedNote(res.clamped)} (said in its README too)`);
         // Said again at the end, where a user reads the outcome (the source's own warnings came first).
         for (const w of presetWarnings(r.source.info, r.preset)) console.error(`probedeck: warning: ${w} (said in its README too)`);
+        for (const n of res.tidyNotes) console.error(`probedeck: warning: ${n}`);
         console.log(res.outDir);
         return 0;
       } catch (err) {
