@@ -335,10 +335,16 @@ export class SessionManager {
       const s: LiveSession = new LiveSession({ input, pipeline, ramBudgetBytes: this.#ramBudget(), nWorkers, onStatus: this.#statusFrom(() => s) });
       return s;
     });
+    // Started before the current source closes too: a file that cannot be opened (a typo, no
+    // permission) leaves the run being followed as it was, not stopped with a dead session in its place.
+    // Until it is current, what it says of itself is not passed on (#statusFrom); it says it again every 500 ms.
+    await session.start().catch(async (err) => {
+      await session.stop().catch(() => {});
+      throw err;
+    });
     await this.close();
     this.current = session;
     [this.#preset, this.#presetNote] = [preset, note];
-    await session.start();
     this.#openedFrom = source;
     if (source.kind === 'file') this.#onOpened(source.path, 'live-file', { channels: source.channels, fs: source.fs });
     return this.info()!;

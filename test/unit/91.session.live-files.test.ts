@@ -115,6 +115,19 @@ describe('live sessions on files being written', () => {
     await m.close();
   });
 
+  it('a file that cannot be followed (a typo in its name) leaves the run being followed as it was', async () => {
+    const { bin, m, sim } = await followingEmptySpikeGLX();
+    appendFileSync(bin, bytes(sim.generate(0, 3000)));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 3000 }).toBe(3000);
+    const typo = join(dirname(bin), 'run_g0_t0.imec0.ap.bim');
+    await expect(m.open({ kind: 'file', path: typo, channels: 384, fs: 30000 })).rejects.toThrow(`${typo}: no such file or folder`);
+    // Still followed: the samples written next arrive, and the view is told of the same source.
+    expect(m.info()?.source).toBe(bin);
+    appendFileSync(bin, bytes(sim.generate(3000, 3000)));
+    await expect.poll(() => m.require().status().newestSample, { timeout: 3000 }).toBe(6000);
+    await m.close();
+  });
+
   it('picks up the SpikeGLX .meta when it appears at the end, and checks it', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 1500)));
