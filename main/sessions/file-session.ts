@@ -50,14 +50,23 @@ function checkValues(samples: number, channels: number, fs: number): void {
   }
 }
 
+/**
+ * What a processed window runs. setPipeline replaces it whole and each request takes it once, before
+ * its first await: a pipeline changed while a window is processed (a preset, CMR off, detection
+ * done) does not reference what its predecessor filtered, nor run a long window's later pieces.
+ */
+interface WindowSteps {
+  sos: Float64Array | null;
+  margin: number;
+  /** The FIR ADC phase shift (Neuropixels): its spec and kernels, made once per pipeline. */
+  shift: FirShift | null;
+  reference: ReferencePlan | null;
+}
+
 export class FileSession {
   readonly source: Source;
   #pipeline: SessionPipeline;
-  #sos: Float64Array | null = null;
-  #margin = 0;
-  /** The FIR ADC phase shift (Neuropixels): its spec and kernels, made once per pipeline. */
-  #shift: FirShift | null = null;
-  #reference: ReferencePlan | null = null;
+  #steps: WindowSteps = { sos: null, margin: 0, shift: null, reference: null };
   #referenceNote: string | null = null;
   #gain: Float32Array;
   #offset: Float32Array;
@@ -116,7 +125,8 @@ export class FileSession {
       const spec = { method: 'fir' as const, shifts, taps: p.phaseShift.taps };
       shift = { spec, kernels: firKernels(shifts, spec.taps) };
     }
-    [this.#sos, this.#margin, this.#shift, this.#reference, this.#referenceNote, this.#bad, this.#pipeline] = [sos, spec ? autoMarginSamples(spec, fs) : 0, shift, reference.plan, reference.note, bad, p];
+    this.#steps = { sos, margin: spec ? autoMarginSamples(spec, fs) : 0, shift, reference: reference.plan };
+    [this.#referenceNote, this.#bad, this.#pipeline] = [reference.note, bad, p];
     if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
     this.#answers.clear();
     this.#pipelineGeneration++;
@@ -170,21 +180,21 @@ export class FileSession {
    * channel and no offsets (SpikeGLX, Open Ephys) the work stays in the file's units — filtering
    * and the reference commute with a common gain — and only the small results are scaled.
    */
-  async #window(s0: number, s1: number, processed: boolean): Promise<{ data: Float32Array; gainUv: number | null }> {
+  async #window(s0: number, s1: number, steps: WindowSteps | null): Promise<{ data: Float32Array; gainUv: number | null }> {
     const N = this.source.info.samples;
     const C = this.source.info.channels.length;
     checkSpan(s1 - s0, this.source.info.fs);
     checkValues(s1 - s0, C, this.source.info.fs);
     const t0 = performance.now();
-    const sos = processed ? this.#sos : null;
-    const shift = processed ? this.#shift : null;
+    const processed = steps !== null;
+    const { sos, shift, reference, margin } = steps ?? { sos: null, shift: null, reference: null, margin: 0 };
     // The shift (after the filter, before the reference, as SpikeInterface orders them) needs K/2
     // filtered neighbours each side: the filter then runs over the window widened by those.
     const half = shift ? shift.spec.taps / 2 : 0;
     const [hl, hr] = [Math.min(half, s0), Math.min(half, N - s1)];
     const [e0, e1] = [s0 - hl, s1 + hr];
-    const left = sos ? Math.min(this.#margin, e0) : 0;
-    const right = sos ? Math.min(this.#margin, N - e1) : 0;
+    const left = sos ? Math.min(margin, e0) : 0;
+    const right = sos ? Math.min(margin, N - e1) : 0;
     const rows = e1 - e0 + left + right;
     const bytes = rows * this.source.layout.frameChannels * (this.source.layout.dtype === 'float32' ? 4 : 2);
     // A float32 file is in its own units too (gain 1 when they are µV already).
@@ -201,7 +211,7 @@ export class FileSession {
       } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
       else if (input instanceof Float32Array) out = input;
       else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, window);
-      if (processed && this.#reference) await commonReference(out, C, this.#reference, this.#nWorkers);
+      if (reference) await commonReference(out, C, reference, this.#nWorkers);
     } catch (err) {
       // The engine knows only that a window held one; the view says where, and what still shows it.
       if ((err as ProbeDeckError).code !== 'NON_FINITE_INPUT') throw err;
@@ -268,6 +278,7 @@ export class FileSession {
 
   async #columns(fromColumn: number, samplesPerColumn: number, maxColumns: number, processed: boolean, toColumn?: number): Promise<ColumnsReply> {
     const { samples: N, fs, channels } = this.source.info;
+    const steps = processed ? this.#steps : null;
     // The file does not grow: its last column, partial when N is no multiple of the column, is as
     // complete as it will ever be, and "to the end" has to show it.
     const last = Math.min(toColumn ?? Infinity, Math.ceil(N / samplesPerColumn));
@@ -282,7 +293,7 @@ export class FileSession {
     checkSpan(end - first * samplesPerColumn, fs);
     const span = end - first * samplesPerColumn;
     if (span <= WHOLE_WINDOW_S * fs && span * C <= WHOLE_WINDOW_S * PIECE_VALUES) {
-      const w = await this.#window(first * samplesPerColumn, end, processed);
+      const w = await this.#window(first * samplesPerColumn, end, steps);
       minmax = await decimateColumns(w.data, C, samplesPerColumn, this.#nWorkers);
       gainUv = w.gainUv;
     } else {
@@ -296,7 +307,7 @@ export class FileSession {
       gainUv = null;
       for (let g0 = Math.floor(first / k) * k; g0 < last; g0 += k) {
         const g1 = Math.min(g0 + k, fileColumns);
-        const w = await this.#window(g0 * samplesPerColumn, Math.min(N, g1 * samplesPerColumn), processed);
+        const w = await this.#window(g0 * samplesPerColumn, Math.min(N, g1 * samplesPerColumn), steps);
         const piece = await decimateColumns(w.data, C, samplesPerColumn, this.#nWorkers);
         const [from, to] = [Math.max(first, g0), Math.min(last, g1)];
         minmax.set(piece.subarray((from - g0) * C * 2, (to - g0) * C * 2), (from - first) * C * 2);
@@ -313,8 +324,9 @@ export class FileSession {
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
     if (end - start < 1) throw windowTooShort('activity', seconds, end, end - start, fs);
+    const steps = this.#steps;
     return this.#answer('activity', `${start}:${end}:${k}`, async () => {
-      const w = await this.#window(start, end, true);
+      const w = await this.#window(start, end, steps);
       const a = await channelActivity(w.data, channels.length, k, this.#nWorkers);
       const g = w.gainUv ?? 1;
       const spanS = (end - start) / fs;
@@ -342,8 +354,9 @@ export class FileSession {
     const end = Math.min(this.source.info.samples, endSample ?? this.#lastEnd);
     const start = Math.max(0, end - Math.round(seconds * fs));
     if (end - start < 8) throw windowTooShort('spectrum', seconds, end, end - start, fs);
+    const steps = processed ? this.#steps : null;
     return this.#answer('spectrum', `${list.join(',')}:${start}:${end}:${processed}:${nperseg}`, async () => {
-      const w = await this.#window(start, end, processed);
+      const w = await this.#window(start, end, steps);
       const r = await welchChannels(w.data, channels.length, list, fs, Math.min(nperseg, end - start), this.#nWorkers);
       const g2 = (w.gainUv ?? 1) ** 2;
       return { channels: list, freqs: r.freqs, psd: r.psd.map((x) => x * g2), bins: r.bins, seconds: (end - start) / fs };

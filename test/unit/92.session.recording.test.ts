@@ -156,6 +156,30 @@ describe('a recording opened for scrubbing', () => {
     await m.close();
   }, 60_000);
 
+  it('a pipeline changed while a long window is processed: all its pieces come out of the pipeline it began with', async () => {
+    const dir = tempDir();
+    const bin = join(dir, 'rec_g0_t0.imec0.ap.bin');
+    expect(cli(['simulate', '--out', bin, '--seconds', '3', '--pace', '0']).code).toBe(0);
+    let hook: (() => void) | null = null;
+    const m = new SessionManager(64 * 2 ** 20, () => hook?.());
+    const info = await m.open({ kind: 'recording', path: bin });
+    const s = m.require() as FileSession;
+    const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    // 2.5 s: three pieces of 1 s, each saying its speed when done.
+    const want = await s.columns(150, 30, 2500, true, 2650);
+    // CMR off once the first piece is done (as a click on "CMR" while the window is being processed).
+    hook = () => {
+      hook = null;
+      s.setPipeline({ ...info.pipeline, reference: { ...info.pipeline.reference, mode: 'none' } });
+    };
+    const got = await s.columns(150, 30, 2500, true, 2650);
+    expect(hook).toBeNull();
+    expect(bytes(got.minmax).equals(bytes(want.minmax))).toBe(true);
+    // The next window runs the new pipeline.
+    expect(bytes((await s.columns(150, 30, 2500, true, 2650)).minmax).equals(bytes(want.minmax))).toBe(false);
+    await m.close();
+  });
+
   it('a 1 h recording opens at once and a window deep inside it comes back', async () => {
     const dir = tempDir();
     const bin = join(dir, 'hour_g0_t0.imec0.ap.bin');
