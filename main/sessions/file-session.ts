@@ -11,6 +11,7 @@ import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { freeBuffer } from '../util/free-buffer.ts';
+import { detectionMethod } from './detected.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 
 /** A window's file bytes, its output rows, the filtered rows around the phase shift, and µV rows when channels' gains differ. */
@@ -85,6 +86,10 @@ export class FileSession {
   #answers = new Map<'activity' | 'spectrum', { key: string; reply: ChannelActivityReply | SpectrumReply }>();
   #bad: SessionBadChannel[] = [];
   #detection: 'idle' | 'running' | 'done' | 'failed' = 'idle';
+  /** The method the bad channels came from, or the run under way uses (null: none ran yet). */
+  #detectedBy: ReturnType<typeof detectionMethod> = null;
+  /** Counts detection runs: a run another has replaced (off and on, another method) reports nothing. */
+  #detectRun = 0;
   #message: string | null = null;
   #onStatus: (s: SessionStatus) => void;
   #detecting: Promise<void> = Promise.resolve();
@@ -117,7 +122,10 @@ export class FileSession {
     // Built before anything is swapped in: a pipeline that cannot run here changes nothing.
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
-    const bad = p.detectBadChannels ? found : [];
+    // Another method asked for: what the last one found, or is finding, is not its answer.
+    const method = detectionMethod(p);
+    const otherMethod = method !== null && this.#detectedBy !== null && method !== this.#detectedBy;
+    const bad = p.detectBadChannels && !otherMethod ? found : [];
     const reference = viewReference(p, bad, channels);
     let shift: FirShift | null = null;
     if (p.phaseShift) {
@@ -127,7 +135,7 @@ export class FileSession {
     }
     this.#steps = { sos, margin: spec ? autoMarginSamples(spec, fs) : 0, shift, reference: reference.plan };
     [this.#referenceNote, this.#bad, this.#pipeline] = [reference.note, bad, p];
-    if (!p.detectBadChannels) (this.#detection = 'idle'), (this.#message = null);
+    if (!p.detectBadChannels || otherMethod) (this.#detection = 'idle'), (this.#message = null);
     this.#answers.clear();
     this.#pipelineGeneration++;
     this.#onStatus(this.status()); // its revision: a view refetches what it drew
@@ -139,18 +147,23 @@ export class FileSession {
    * as an export does; the windows the view asks for afterwards leave the bad channels out of the CMR.
    */
   async #detect(): Promise<void> {
+    const run = ++this.#detectRun;
+    const method = detectionMethod(this.#pipeline)!;
+    this.#detectedBy = method;
     this.#detection = 'running';
     this.#message = 'looking for bad channels…';
     this.#onStatus(this.status());
     const { channels, fs, samples } = this.source.info;
     try {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
-      const r = await detectBadChannels({ chunks, channels: channels.length, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
-      if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
+      const r = await detectBadChannels({ chunks, channels: channels.length, fs, method, positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
+      // Turned off, replaced by another run (off and on, another method) or closed meanwhile.
+      if (run !== this.#detectRun || !this.#pipeline.detectBadChannels || this.#closed) return;
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#detection = 'done';
       this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
     } catch (err) {
+      if (run !== this.#detectRun) return;
       this.#detection = 'failed';
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
     }

@@ -7,6 +7,7 @@ import { autoMarginSamples, decimateColumns, designSos, StreamChain } from '../e
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { detectionMethod } from './detected.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -75,6 +76,10 @@ export class LiveSession {
   #waitingRows = 0;
   #startedAt: string | null = null;
   #detection: 'waiting' | 'running' | 'done' | 'failed' = 'waiting';
+  /** The method the bad channels came from, or the run under way uses (null: none ran yet). */
+  #detectedBy: ReturnType<typeof detectionMethod> = null;
+  /** Counts detection runs: a run another has replaced (another method) reports nothing. */
+  #detectRun = 0;
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -135,8 +140,11 @@ export class LiveSession {
    * by detection).
    */
   setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
-    const steps = this.#build(p, found);
-    if (p.detectBadChannels && !this.#pipeline?.detectBadChannels && (this.#detection === 'done' || this.#detection === 'failed')) this.#detection = 'waiting';
+    // Another method asked for: what the last one found, or is finding, is not its answer.
+    const method = detectionMethod(p);
+    const otherMethod = method !== null && this.#detectedBy !== null && method !== this.#detectedBy;
+    const steps = this.#build(p, otherMethod ? [] : found);
+    if (otherMethod || (p.detectBadChannels && !this.#pipeline?.detectBadChannels && (this.#detection === 'done' || this.#detection === 'failed'))) this.#detection = 'waiting';
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
@@ -344,6 +352,9 @@ export class LiveSession {
    * It runs beside the live path, never in it.
    */
   async #detect(): Promise<void> {
+    const run = ++this.#detectRun;
+    const method = detectionMethod(this.#pipeline)!;
+    this.#detectedBy = method;
     this.#detection = 'running';
     if (this.#state !== 'error') this.#say('looking for bad channels in the newest seconds…', 'detection');
     this.#emitStatus();
@@ -364,20 +375,22 @@ export class LiveSession {
         return parts.length === 1 ? parts[0] : concat(parts);
       };
       const chunks = await detectionChunks({ read, samples, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
-      const r = await detectBadChannels({ chunks, channels: C, fs, method: this.#pipeline.detectMethod ?? 'coherence+psd', positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
-      if (!this.#pipeline.detectBadChannels || this.#closed) return; // turned off or closed meanwhile
+      const r = await detectBadChannels({ chunks, channels: C, fs, method, positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
+      // Turned off, replaced by a run of another method, or closed meanwhile.
+      if (run !== this.#detectRun || !this.#pipeline.detectBadChannels || this.#closed) return;
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;
       this.#detection = 'done';
       this.#say(bad.length ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found', 'detection');
       this.#emitStatus();
     } catch (err) {
+      if (run !== this.#detectRun) return;
       // Said on the button too: off and on again tries anew.
       this.#detection = 'failed';
       this.#say(`bad-channel detection failed: ${(err as Error).message}`, 'detection');
       this.#emitStatus();
     } finally {
-      if (this.#detection === 'running') this.#detection = 'done'; // turned off meanwhile
+      if (run === this.#detectRun && this.#detection === 'running') this.#detection = 'done'; // turned off meanwhile
     }
   }
 

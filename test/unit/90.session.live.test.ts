@@ -167,6 +167,11 @@ describe('bad channels found live', () => {
       expect(m.info()!.badChannels).toHaveLength(2);
       expect(m.require().status().dropped).toBe(0);
       expect(m.require().status().message).toMatch(/^bad channels kept out of the reference: AP77 \(noise\), AP191 \(dead\)$/);
+      // Another method (another preset's) runs on the newest seconds, rather than keeping what coherence+psd found.
+      m.setPipeline({ ...DEFAULT_PIPELINE, detectBadChannels: true, detectMethod: 'std' });
+      expect(m.require().status().detection).not.toBe('done');
+      await expect.poll(() => m.require().status().detection, { timeout: 25_000, interval: 250 }).toBe('done');
+      expect(m.require().status().badChannels.map((b) => `${b.index} ${b.label}`)).toEqual(['77 noise']);
       // A pipeline without detection: what detection said no longer holds and goes; the channels a
       // preset names bad are shown as bad (known) all the same.
       m.setPipeline({ ...DEFAULT_PIPELINE, exclude: [10, 11], detectBadChannels: false });

@@ -68,8 +68,21 @@ describe('a recording opened for scrubbing', () => {
     const s = m.require();
     s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'std' });
     await expect.poll(() => s.describe().badChannels, { timeout: 20_000 }).toEqual([{ index: 77, label: 'noise' }]);
+    // Another preset, another method: it runs, rather than keeping what std found.
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'coherence+psd' });
+    expect(s.status().detection).toBe('running');
+    await expect.poll(() => s.describe().badChannels, { timeout: 20_000 }).toEqual([{ index: 77, label: 'noise' }, { index: 191, label: 'dead' }]);
+    // Changed again while it runs: the run asked for last is the one that reports.
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'std' });
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'coherence+psd' });
+    await expect.poll(() => s.status().detection, { timeout: 20_000 }).toBe('done');
+    expect(s.describe().badChannels).toEqual([{ index: 77, label: 'noise' }, { index: 191, label: 'dead' }]);
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'coherence+psd' });
+    s.setPipeline({ ...info.pipeline, detectBadChannels: true, detectMethod: 'std' });
+    await expect.poll(() => s.status().detection, { timeout: 20_000 }).toBe('done');
+    expect(s.describe().badChannels).toEqual([{ index: 77, label: 'noise' }]);
     await m.close();
-  }, 30_000);
+  }, 60_000);
 
   it('a detection still running when another recording opens never reports into the new one', async () => {
     const a = simulatedRecording(4);
