@@ -41,6 +41,11 @@ const RECENT_S = 10;
 const SLICE_S = 0.1;
 /** How long "data again" is said after a silence: news, not the state of the run that goes on. */
 const RESUMED_NOTE_MS = 5000;
+/**
+ * Rows this near a ring's start (s) are copied before an engine call reads them (see #rows): more
+ * than the drain can push meanwhile (a second waiting at most, in slices, while a read takes ms).
+ */
+const OVERWRITE_MARGIN_S = 2;
 
 /** The processing steps of one pipeline, each carrying its own state. */
 interface Steps {
@@ -404,10 +409,19 @@ export class LiveSession {
       throw new ProbeDeckError('HISTORY_MOVED', `the moment asked about (sample ${end}) has left the history, which now holds samples ${ring.start}–${ring.end}`);
     }
     const start = Math.max(ring.start, end - Math.round(seconds * this.input.fs));
-    const views = ring.views(start, end);
-    const data = views.length === 1 ? views[0] : new Float32Array(0);
-    if (views.length === 2) return { data: concat(views), start, end };
-    return { data, start, end };
+    return { data: this.#rows(ring, start, end), start, end };
+  }
+
+  /**
+   * Rows [a, b) of a ring as one block, for an engine call. The drain goes on pushing while the call
+   * reads them on its thread, and each push overwrites the oldest rows: rows that near the ring's
+   * start are copied first, or a paused view scrolled back to the history's start could be drawn
+   * over newer samples. Elsewhere (and joined, where the range wraps) they are read where they lie.
+   */
+  #rows(ring: HistoryRing, a: number, b: number): Float32Array {
+    const views = ring.views(a, b);
+    if (views.length === 0) return new Float32Array(0);
+    return views.length === 1 && a - ring.start >= OVERWRITE_MARGIN_S * this.input.fs ? views[0] : concat(views);
   }
 
   /** Per-channel RMS, peak-to-peak and threshold-crossing rate over the last `seconds` of processed data. */
@@ -458,9 +472,7 @@ export class LiveSession {
     const n = Math.max(0, last - first);
     const base = { fromColumn: first, samplesPerColumn, newestSample: ring.end, oldestSample: ring.start, fs: this.input.fs, channels: C };
     if (n === 0) return { ...base, count: 0, minmax: new Float32Array(0) };
-    const views = ring.views(first * samplesPerColumn, Math.min(ring.end, (first + n) * samplesPerColumn));
-    // The range wraps around the ring (rarely): join the two parts once, then decimate.
-    const rows = views.length === 1 ? views[0] : concat(views);
+    const rows = this.#rows(ring, first * samplesPerColumn, Math.min(ring.end, (first + n) * samplesPerColumn));
     return { ...base, count: n, minmax: await decimateColumns(rows, C, samplesPerColumn, this.#nWorkers) };
   }
 
