@@ -46,7 +46,7 @@ export function exportHistory(db: Db) {
      */
     markInterrupted(): string[] {
       const gone = running.all().filter((r) => !pidAlive(r.pid));
-      for (const r of gone) interrupted.run('ProbeDeck stopped before this export finished; nothing was left at the destination', r.id);
+      for (const r of gone) interrupted.run('ProbeDeck stopped before this export was recorded as finished; its temporary files are removed. What is at the destination, if anything, is the export it was replacing, or this one, complete, if it had just been put in place (its README.txt says when it was made)', r.id);
       return gone.map((r) => r.out_dir);
     },
     list: (limit = 50): ExportRecord[] =>

@@ -235,6 +235,9 @@ export async function runExport(j: ExportJob): Promise<ExportResult> {
     const ctx: ExportContext = { info, channels, startSample: start, endSample: end, preset: j.preset, createdAt: new Date().toISOString(), version: j.version, badChannels, chunkSamples: p.chunkSamples, marginSamples: pipeline.filter?.marginSamples ?? 0, floatInUv: inUv, clamped: r.clamped };
     const sidecars = spec.sidecars(ctx);
     for (const [file, data] of Object.entries(sidecars)) await writeDurably(join(tmp, file), data);
+    // The folders' entries too, before the folder takes its name: a power cut after the rename
+    // could otherwise leave the export there without some of its files.
+    for (const folder of new Set(Object.keys(sidecars).map((f) => dirname(join(tmp, f))))) await syncDir(folder);
     j.signal?.throwIfAborted();
     if (where.exists) {
       // Checked again at the last moment: a sorter run on the earlier export while this one ran may
