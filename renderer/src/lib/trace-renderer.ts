@@ -156,6 +156,8 @@ export class TraceRenderer {
   #u: Record<string, WebGLUniformLocation | null> = {};
   #lanes: WebGLTexture;
   #scale: WebGLTexture;
+  #columns: WebGLTexture;
+  #quad: WebGLBuffer;
   #numShanks = 1;
   #cache: PixelRing | null = null;
 
@@ -180,7 +182,8 @@ export class TraceRenderer {
     gl.useProgram(prog);
     for (const n of ['uTex', 'uLanes', 'uScale', 'uMode', 'uClim', 'uNumShanks', 'uRing', 'uLeftCol', 'uRightCol', 'uOldestCol', 'uGroups', 'uColW', 'uLaneRows', 'uStart', 'uCount', 'uPxPerUv', 'uHeight'])
       this.#u[n] = gl.getUniformLocation(prog, n);
-    const buf = gl.createBuffer();
+    const buf = gl.createBuffer()!;
+    this.#quad = buf;
     gl.bindBuffer(gl.ARRAY_BUFFER, buf);
     gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
     const loc = gl.getAttribLocation(prog, 'p');
@@ -191,8 +194,22 @@ export class TraceRenderer {
     this.setLanes(Array.from({ length: channels }, (_, c) => c), new Array<number>(channels).fill(0));
     this.#scale = texture(gl, 2, gl.R32F, channels, 1);
     this.setChannelScale(new Float32Array(channels).fill(1));
-    texture(gl, 0, gl.RG32F, channels, this.ring);
+    this.#columns = texture(gl, 0, gl.RG32F, channels, this.ring);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  }
+
+  /**
+   * Gives back what it holds on the GPU (the column ring alone is channels × 8192 × 8 bytes, 25 MB at
+   * 384): a renderer made anew on the same canvas (another source) shares its context, which keeps
+   * every texture until deleted.
+   */
+  dispose(): void {
+    const gl = this.#gl;
+    for (const t of [this.#columns, this.#lanes, this.#scale]) gl.deleteTexture(t);
+    if (this.#cache) gl.deleteFramebuffer(this.#cache.fb), gl.deleteTexture(this.#cache.tex);
+    this.#cache = null;
+    gl.deleteBuffer(this.#quad);
+    gl.deleteProgram(this.#prog);
   }
 
   /** Lane k (from the bottom) shows channel order[k]; shanks colour the traces. */

@@ -191,6 +191,7 @@ export class TracesState {
       // A recording sends its status only when something changes: ask once for what holds from the
       // start (sites the .meta marks unused, the preset's bad channels), or the view would not show them.
       void api.call('session.status').then((s) => s && generation === this.#generation && this.#onStatus(s), () => {});
+      this.#renderer?.dispose();
       this.#renderer = null;
       this.invalidate();
       // Live, the view follows the newest data; a recording opens on its first window, as a file
@@ -234,7 +235,11 @@ export class TracesState {
       // Sitting paused, the history moves past the window without a fetch: say so as it happens.
       if (!this.following && this.#spc && Math.max(0, this.#pausedRight - this.#plotWidth()) * this.#spc < this.#oldestSample) this.#kept.historyMovedPast(this.#spc);
     }
+    const badBefore = this.#badKey;
     this.status = s;
+    // Hidden, the channels found or named bad since leave their lanes: the renderer's lane map, and
+    // the lane range, follow (else the labels named one lane and the picture drew another).
+    if (this.hideBad && this.#badKey !== badBefore) this.relayout();
   }
 
   /** The pipeline the session now runs (a saved preset edit, bad channels found), as the toolbar says it. */
@@ -411,14 +416,18 @@ export class TracesState {
     const right = this.following ? this.#followedRight(width) : this.#pausedRight;
     const col = right - width + (px - g * width);
     if (col < this.#oldestCol || col >= this.#rightCol) return void (this.hover = null);
+    const [seq, generation] = [this.#wantSeq, this.#generation];
     const r = await api.call('session.columns', { fromColumn: col, toColumn: col + 1, samplesPerColumn: this.#spc, maxColumns: 1, processed: this.processed });
-    if (r.count !== 1) return;
+    // The window moved meanwhile (a key, a play, another source): the readout would be of a moment no longer on screen.
+    if (r.count !== 1 || seq !== this.#wantSeq || generation !== this.#generation) return;
     this.hover = { channel: info.channels[ch].id, timeS: (col * this.#spc) / info.fs, minUv: r.minmax[2 * ch], maxUv: r.minmax[2 * ch + 1] };
   }
 
   attach(canvas: HTMLCanvasElement): () => void {
     this.#canvas = canvas;
     this.#frameLoop.cancelFrame();
+    this.#renderer?.dispose();
+    this.#renderer = null;
     if (this.info) {
       try {
         this.#renderer = new TraceRenderer(canvas, this.info.channels.length);
