@@ -13,6 +13,8 @@ type Kw = Record<string, unknown>;
 const SUPPORTED = ['bandpass_filter', 'highpass_filter', 'causal_filter', 'filter', 'common_reference', 'phase_shift', 'detect_bad_channels', 'detect_and_remove_bad_channels'];
 /** SpikeInterface's band for filter() and causal_filter() when none is given. */
 const SI_BAND = [300, 6000];
+/** causal_filter's margin when none is given, which ProbeDeck's causal filters take too (executor.ts, defaultMargin). */
+const CAUSAL_MARGIN_MS = 5.0;
 /** Below this freq_min SpikeInterface's bandpass_filter/highpass_filter refuse unless told ignore_low_freq_error (HIGHPASS_ERROR_THRESHOLD_HZ). */
 const SI_LOW_FREQ_CHECK_HZ = 100;
 
@@ -65,8 +67,15 @@ function filterOf(step: string, kw: Kw): Omit<Pipeline['filter'], 'precision'> {
   checkButter(step, kw);
   const order = num(step, kw, 'filter_order', 5);
   const marginMs = kw.margin_ms === undefined || kw.margin_ms === null || kw.margin_ms === 'auto' ? null : num(step, kw, 'margin_ms', 0);
-  if (step === 'bandpass_filter') return { kind: 'bandpass', order, lowHz: num(step, kw, 'freq_min', 300), highHz: num(step, kw, 'freq_max', 6000), phase: phaseOf(kw.direction, step), marginMs };
-  if (step === 'highpass_filter') return { kind: 'highpass', order, lowHz: num(step, kw, 'freq_min', 300), highHz: null, phase: phaseOf(kw.direction, step), marginMs };
+  if (step === 'bandpass_filter' || step === 'highpass_filter') {
+    const lowHz = num(step, kw, 'freq_min', 300);
+    const phase = phaseOf(kw.direction, step);
+    // Their "auto" margin is 5 periods of freq_min in either direction; ProbeDeck's causal default
+    // (no margin given) is causal_filter's 5 ms, so a forward one takes SpikeInterface's explicitly.
+    const margin = marginMs === null && phase === 'causal' ? (5 * 1000) / lowHz : marginMs;
+    if (step === 'bandpass_filter') return { kind: 'bandpass', order, lowHz, highHz: num(step, kw, 'freq_max', 6000), phase, marginMs: margin };
+    return { kind: 'highpass', order, lowHz, highHz: null, phase, marginMs: margin };
+  }
   // filter() and causal_filter(): a band, [low, high] for a band-pass or one corner for a high-pass.
   if (step === 'causal_filter' && kw.direction !== undefined && kw.direction !== 'forward') {
     throw unsupported(`causal_filter: direction ${JSON.stringify(kw.direction)} is not supported: ProbeDeck filters causally forward in time only (use "forward", or leave direction out)`);
@@ -115,8 +124,20 @@ export function fromSpikeInterface(dict: unknown, base: PresetBody): PresetBody 
   const p: Pipeline = structuredClone({ ...base.pipeline, filter: { ...base.pipeline.filter, kind: 'none' }, reference: { ...base.pipeline.reference, mode: 'none' } });
   p.phaseShift = { method: 'none', taps: 16 };
   p.badChannels = { detect: 'none', manual: [] };
+  // ProbeDeck runs its steps in one order (filter → phase shift → reference, bad channels found on
+  // the raw traces and kept out of the reference): a dict SpikeInterface would run otherwise is refused.
+  let filterStepSeen: string | null = null;
+  let referenced = false;
   for (const [step, raw] of Object.entries(dict)) {
     if (!SUPPORTED.includes(step)) throw unsupported(`the SpikeInterface step "${step}" is not supported (ProbeDeck runs: ${SUPPORTED.join(', ')})`);
+    if (referenced) {
+      throw unsupported(`${step} after common_reference: ProbeDeck re-references last, after filtering, shifting and finding bad channels, where SpikeInterface would run ${step} on the re-referenced traces (and a median reference does not commute with them). Put common_reference last`);
+    }
+    if (step.endsWith('filter') && filterStepSeen) {
+      throw unsupported(`${step} after ${filterStepSeen}: ProbeDeck runs one filter, where SpikeInterface would run both, one after the other. Keep one (a band-pass holds a high-pass and a low-pass)`);
+    }
+    if (step.endsWith('filter')) filterStepSeen = step;
+    if (step === 'common_reference') referenced = true;
     if (raw !== null && !isPlainObject(raw)) throw unsupported(`${step}: its arguments must be an object of keyword arguments, got ${JSON.stringify(raw)}`);
     const kw: Kw = raw ?? {};
     checkArguments(step, kw);
@@ -147,7 +168,10 @@ const FLOAT32 = { dtype: 'float32' } as const;
 // A float32 preset goes as SpikeInterface's own filter, which computes in float64: the reference its
 // float32 is within 1e-4 of, so nothing is refused for it.
 function filterStep(f: Pipeline['filter']): Dict {
-  const common = { filter_order: f.order, ftype: 'butter', direction: f.phase === 'zero' ? 'forward-backward' : 'forward', ...(f.marginMs === null ? {} : { margin_ms: f.marginMs }), ...FLOAT32 };
+  // No margin given: "auto" zero-phase, as SpikeInterface's; causal, causal_filter's 5 ms, which
+  // bandpass_filter's "auto" (5 periods of freq_min) is not, so it is written out.
+  const marginMs = f.marginMs ?? (f.phase === 'zero' ? null : CAUSAL_MARGIN_MS);
+  const common = { filter_order: f.order, ftype: 'butter', direction: f.phase === 'zero' ? 'forward-backward' : 'forward', ...(marginMs === null ? {} : { margin_ms: marginMs }), ...FLOAT32 };
   // SpikeInterface refuses an LFP-range freq_min unless told it was meant (its error names this argument).
   const low = f.lowHz !== null && f.lowHz < SI_LOW_FREQ_CHECK_HZ ? { ignore_low_freq_error: true } : {};
   if (f.kind === 'bandpass') return { bandpass_filter: { freq_min: f.lowHz, freq_max: f.highHz, ...common, ...low } };
@@ -160,10 +184,10 @@ function filterStep(f: Pipeline['filter']): Dict {
   return {};
 }
 
-/** Writes a preset pipeline as SpikeInterface's dict, in SpikeInterface's usual order. */
+/** Writes a preset pipeline as SpikeInterface's dict, in the order that runs what ProbeDeck runs. */
 export function toSpikeInterface(body: PresetBody): Dict {
   const { filter: f, phaseShift, badChannels, reference: r } = body.pipeline;
-  const out: Dict = filterStep(f);
+  const out: Dict = {};
   if (badChannels.manual.length) {
     // SpikeInterface's steps name channels by the recording's ids, which a preset does not know;
     // left out, the dict's reference would take in the dead and noisy channels.
@@ -174,8 +198,11 @@ export function toSpikeInterface(body: PresetBody): Dict {
   }
   // SpikeInterface's pipeline step for detection (detect_bad_channels itself is a function, not a
   // step): it removes what it finds, where ProbeDeck keeps those channels out of the reference.
-  // The reference over the rest is the same.
+  // The reference over the rest is the same. First, as ProbeDeck detects: on the raw traces, which
+  // SpikeInterface high-passes at 300 Hz itself; after the band-pass it would look at filtered
+  // traces, whose power above 6 kHz (what tells a noisy channel) the filter has taken away.
   if (badChannels.detect !== 'none') out.detect_and_remove_bad_channels = { method: badChannels.detect };
+  Object.assign(out, filterStep(f));
   if (phaseShift.method === 'fir') {
     // SpikeInterface's phase_shift is the FFT method only (margin_ms, inter_sample_shift, dtype), and
     // the export cannot carry a note: written as phase_shift it would silently change the method.

@@ -28,6 +28,8 @@ describe('SpikeInterface pipeline dict', () => {
       const expected = structuredClone(b.body.pipeline);
       // SpikeInterface has no carried filter state: a live "stream" preset exports as direction "forward".
       if (expected.filter.phase === 'stream') expected.filter.phase = 'causal';
+      // A causal filter's default margin (causal_filter's 5 ms) is written out: bandpass_filter's "auto" is another.
+      if (expected.filter.phase === 'causal' && expected.filter.kind !== 'none') expected.filter.marginMs ??= 5;
       expect(fromSpikeInterface(toSpikeInterface(b.body), b.body).pipeline).toEqual(expected);
     }
   });
@@ -37,7 +39,9 @@ describe('SpikeInterface pipeline dict', () => {
     body.pipeline.reference.operator = 'mean';
     body.pipeline.badChannels = { detect: 'coherence+psd', manual: [] };
     const dict = toSpikeInterface(body);
-    expect(Object.keys(dict)).toEqual(['bandpass_filter', 'detect_and_remove_bad_channels', 'common_reference']);
+    // Detection first: SpikeInterface then looks at the raw traces high-passed at 300 Hz, as ProbeDeck
+    // does; after the band-pass, a noisy channel's power above 6 kHz would be filtered away.
+    expect(Object.keys(dict)).toEqual(['detect_and_remove_bad_channels', 'bandpass_filter', 'common_reference']);
     expect(dict.common_reference).toEqual({ reference: 'global', operator: 'average', dtype: 'float32' });
     expect(dict.detect_and_remove_bad_channels).toEqual({ method: 'coherence+psd' });
     expect(fromSpikeInterface(dict, ap).pipeline).toEqual(body.pipeline);
@@ -99,6 +103,15 @@ describe('SpikeInterface pipeline dict', () => {
     expect(() => fromSpikeInterface({ common_reference: { ref_channel_ids: [3, 4] } }, ap)).toThrow(/global reference over chosen channels \(ref_channel_ids\) is not supported/);
     expect(() => fromSpikeInterface({ phase_shift: { inter_sample_shift: [0, 0.5] } }, ap)).toThrow(/phase_shift: inter_sample_shift is not supported/);
     expect(() => fromSpikeInterface({}, ap)).toThrow(/^the SpikeInterface pipeline dict is empty: it names no steps/);
+    // Steps SpikeInterface would run in another order, or twice, than ProbeDeck runs them.
+    expect(() => fromSpikeInterface({ bandpass_filter: {}, common_reference: {}, detect_and_remove_bad_channels: {} }, ap)).toThrow(
+      /^detect_and_remove_bad_channels after common_reference: ProbeDeck re-references last.*Put common_reference last$/
+    );
+    expect(() => fromSpikeInterface({ common_reference: {}, phase_shift: {} }, ap)).toThrow(/^phase_shift after common_reference/);
+    expect(() => fromSpikeInterface({ highpass_filter: {}, bandpass_filter: {} }, ap)).toThrow(/^bandpass_filter after highpass_filter: ProbeDeck runs one filter, where SpikeInterface would run both/);
+    // A forward band-pass without a margin takes SpikeInterface's "auto" (5 periods of freq_min), not causal_filter's 5 ms.
+    expect(fromSpikeInterface({ bandpass_filter: { direction: 'forward' } }, ap).pipeline.filter.marginMs).toBeCloseTo(5000 / 300, 9);
+    expect(fromSpikeInterface({ causal_filter: {} }, ap).pipeline.filter.marginMs).toBeNull();
     expect(() => parsePresetFile('{}')).toThrow(/pipeline dict is empty/);
   });
 
@@ -163,9 +176,9 @@ describe('ProbeDeck preset files', () => {
     expect(() => parsePresetFile('{nope')).toThrow(/neither JSON nor a Python dict/);
   });
   it('reads a pipeline dict as Python prints it (quotes, True/None, tuples, trailing commas)', () => {
-    const py = "{'bandpass_filter': {'freq_min': 300.0, 'freq_max': 6000.0, 'margin_ms': None},\n 'common_reference': {'operator': 'median', 'reference': 'global'},\n 'phase_shift': {},}";
+    const py = "{'bandpass_filter': {'freq_min': 300.0, 'freq_max': 6000.0, 'margin_ms': None},\n 'phase_shift': {},\n 'common_reference': {'operator': 'median', 'reference': 'global'},}";
     const fromPy = parsePresetFile(py);
-    const fromJson = parsePresetFile(JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000 }, common_reference: { operator: 'median', reference: 'global' }, phase_shift: {} }));
+    const fromJson = parsePresetFile(JSON.stringify({ bandpass_filter: { freq_min: 300, freq_max: 6000 }, phase_shift: {}, common_reference: { operator: 'median', reference: 'global' } }));
     expect(fromPy).toEqual(fromJson);
     expect(fromPy.body.pipeline.filter).toMatchObject({ kind: 'bandpass', lowHz: 300, highHz: 6000 });
     expect(() => parsePresetFile("{'bandpass_filter': {'freq_min': np.float64(300.0)}}")).toThrow(
