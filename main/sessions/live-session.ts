@@ -148,12 +148,15 @@ export class LiveSession {
     // Another method asked for: what the last one found, or is finding, is not its answer.
     const method = detectionMethod(p);
     const otherMethod = method !== null && this.#detectedBy !== null && method !== this.#detectedBy;
-    const steps = this.#build(p, otherMethod ? [] : found);
+    const kept = otherMethod ? [] : found;
+    const steps = this.#build(p, kept);
+    // A run under way for the other method reports nothing (the next one starts with the next chunk, maybe long after).
+    if (otherMethod) this.#detectRun++;
     if (otherMethod || (p.detectBadChannels && !this.#pipeline?.detectBadChannels && (this.#detection === 'done' || this.#detection === 'failed'))) this.#detection = 'waiting';
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
     [this.#steps, this.#pipeline] = [steps, p];
-    if (this.raw.end > this.raw.start && !this.#closed) void this.#rebuild(p, found);
+    if (this.raw.end > this.raw.start && !this.#closed) void this.#rebuild(p, kept);
   }
 
   #say(message: string | null, from: MessageFrom): void {

@@ -113,12 +113,20 @@ export async function settleLeftovers(output: string): Promise<void> {
   };
   const entries = await readdir(parent).catch(() => []);
   const partialOf = new Set(entries.map((e) => deadPid(e, 'partial')).filter((pid) => pid !== null));
+  // Of a run's earlier exports moved aside, only its last can be one it died before replacing: the
+  // others are what replaces before it could not delete entirely (their counts are lower).
+  const count = (entry: string) => Number(entry.split('-').at(-1));
+  const lastOf = new Map<number, string>();
+  for (const entry of entries) {
+    const pid = deadPid(entry, 'replaced');
+    if (pid !== null && !(count(lastOf.get(pid) ?? '') >= count(entry))) lastOf.set(pid, entry);
+  }
   for (const entry of entries) {
     const pid = deadPid(entry, 'replaced');
     if (pid === null) continue;
     const path = join(parent, entry);
     // Another settling (the startup's and an export's start at once) may have moved it first: then it is settled.
-    if (!partialOf.has(pid) || !(await missing(output))) await rm(path, { recursive: true, force: true });
+    if (!partialOf.has(pid) || lastOf.get(pid) !== entry || !(await missing(output))) await rm(path, { recursive: true, force: true });
     else
       await rename(path, output).catch((err: NodeJS.ErrnoException) => {
         if (!['ENOENT', 'EEXIST', 'ENOTEMPTY'].includes(err.code ?? '')) throw err;

@@ -2,7 +2,7 @@
 // large as the traces written so far (tens of GB for an hour of 384 channels). It goes when
 // ProbeDeck next starts, not only when someone happens to export to the same folder again.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, renameSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../../main/api/host.ts';
@@ -58,6 +58,17 @@ describe('a replacing export killed at either of its two renames', () => {
     renameSync(out, join(dir, `.ks.replaced-${deadPid}`));
     const again = exportTo();
     expect(again.stderr).toMatch(/ks already exists: choose another folder, or confirm replacing it/);
+    expect(hidden()).toEqual([]);
+    expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe(before);
+    // Two earlier exports aside, the first what a replace before could not delete entirely (a file held
+    // open): the last moved aside is the one put back, whatever order the folder lists them in.
+    cpSync(out, join(dir, `.ks.partial-${deadPid}-11`), { recursive: true });
+    for (const n of [2, 3, 4, 5, 6]) {
+      mkdirSync(join(dir, `.ks.replaced-${deadPid}-${n}`));
+      writeFileSync(join(dir, `.ks.replaced-${deadPid}-${n}`, 'README.txt'), 'what was left of an older export');
+    }
+    renameSync(out, join(dir, `.ks.replaced-${deadPid}-9`));
+    expect(exportTo().stderr).toMatch(/ks already exists: choose another folder, or confirm replacing it/);
     expect(hidden()).toEqual([]);
     expect(readFileSync(join(out, 'README.txt'), 'utf8')).toBe(before);
     // Killed after both: the new export is in place and the earlier one, aside, only takes room.
