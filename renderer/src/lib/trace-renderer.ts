@@ -174,9 +174,10 @@ export class TraceRenderer {
       return s;
     };
     const prog = gl.createProgram()!;
-    gl.attachShader(prog, shader(gl.VERTEX_SHADER, VERT));
-    gl.attachShader(prog, shader(gl.FRAGMENT_SHADER, FRAG));
+    const shaders = [shader(gl.VERTEX_SHADER, VERT), shader(gl.FRAGMENT_SHADER, FRAG)];
+    for (const sh of shaders) gl.attachShader(prog, sh);
     gl.linkProgram(prog);
+    for (const sh of shaders) gl.deleteShader(sh); // freed with the program (dispose), which holds them till then
     if (!gl.getProgramParameter(prog, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(prog) ?? 'link');
     this.#prog = prog;
     gl.useProgram(prog);
