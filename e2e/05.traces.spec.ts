@@ -285,4 +285,11 @@ test('a recording whose .meta marks a site unused shows it with the bad channels
   await expect(app.getByTestId('bad-channels')).toHaveText('bad: AP191 (unused)');
   // Its firstSample=177385: the axis counts from the file's first sample, and says where that is on SpikeInterface's clock.
   await expect(app.getByTestId('time-left')).toHaveAttribute('title', "seconds from the file's first sample; on the acquisition's clock (SpikeInterface's times) that sample is at 5.912833 s");
+  // d then c within one round trip (in one task here): both changes hold, the second made on the first's pipeline.
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR on');
+  await app.evaluate(() => ['d', 'c'].forEach((key) => window.dispatchEvent(new KeyboardEvent('keydown', { key }))));
+  await expect(app.getByTestId('toggle-cmr')).toContainText('CMR off');
+  await expect(app.getByTestId('view-pipeline')).toContainText('no CMR');
+  await expect(app.getByTestId('toggle-detect')).toHaveClass(/on/);
+  await expect(app.getByTestId('detect-result')).toHaveText('detection found no bad channel', { timeout: 30_000 });
 });

@@ -3,7 +3,7 @@
 // following fetches only the columns not drawn yet. Beside it: the lane order (lane-layout.ts), the
 // frame loop (frame-loop.svelte.ts), a paused window's copy (kept-window.svelte.ts), autoscale's
 // factors (noise-scale.svelte.ts), the windows offered (time-spans.ts).
-import type { ColumnsReply, SessionInfo, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
+import type { ColumnsReply, SessionInfo, SessionPipeline, SessionSource, SessionStatus } from '../../../main/api/domains/session.ts';
 import { untrack } from 'svelte';
 import { isDetected } from '../../../main/sessions/detected.ts';
 import { api } from './api.ts';
@@ -326,8 +326,33 @@ export class TracesState {
 
   /** Detection on or off for this session (its result arrives with the status, seconds later). */
   async setDetect(on: boolean): Promise<void> {
-    if (!this.info) return;
-    this.info = await api.call('session.setPipeline', { ...this.info.pipeline, detectBadChannels: on });
+    try {
+      await this.#changePipeline((p) => ({ ...p, detectBadChannels: on }));
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
+  /** Pipeline changes the toolbar makes, in turn (see #changePipeline). */
+  #pipelineChanges: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Applies `change` to the pipeline the previous change left: two keys pressed within one round
+   * trip (d, then c) each built theirs from the same old pipeline, and the second undid the first.
+   * Dropped (false) if another source opened meanwhile.
+   */
+  #changePipeline(change: (p: SessionPipeline) => SessionPipeline): Promise<boolean> {
+    const generation = this.#generation;
+    const run = this.#pipelineChanges.then(async () => {
+      if (!this.info || generation !== this.#generation) return false;
+      this.error = null;
+      const info = await api.call('session.setPipeline', change(this.info.pipeline));
+      if (generation !== this.#generation) return false;
+      this.info = info;
+      return true;
+    });
+    this.#pipelineChanges = run.catch(() => {});
+    return run;
   }
 
   /** Shanks side by side (each a column of lanes drawn over the whole time window) or stacked. */
@@ -452,11 +477,8 @@ export class TracesState {
   /** CMR off, or back on as the view last ran it (the preset's per-shank or local reference stays so). */
   async setCmr(on: boolean): Promise<void> {
     if (!this.info) return;
-    const reference = { ...this.info.pipeline.reference, mode: on ? this.#referenceMode : ('none' as const) };
     try {
-      this.error = null;
-      this.info = await api.call('session.setPipeline', { ...this.info.pipeline, reference });
-      this.cmr = on;
+      if (await this.#changePipeline((p) => ({ ...p, reference: { ...p.reference, mode: on ? this.#referenceMode : ('none' as const) } }))) this.cmr = on;
     } catch (err) {
       this.error = (err as Error).message;
     }
