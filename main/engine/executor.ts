@@ -81,10 +81,13 @@ export interface ProcessFileResult {
   badChannels?: BadChannelResult;
 }
 
+/** causal_filter's margin when none is given: ProbeDeck's causal filters take it too. */
+export const CAUSAL_MARGIN_MS = 5.0;
+
 /** SpikeInterface's margins for a filter: "auto" for zero-phase, causal_filter's 5 ms for causal. */
 export function defaultMargin(filter: FilterSpec & { phase: FilterPhase }, fs: number): number {
   if (filter.phase === 'stream') return 0;
-  if (filter.phase === 'causal') return Math.trunc((5.0 * fs) / 1000.0);
+  if (filter.phase === 'causal') return Math.trunc((CAUSAL_MARGIN_MS * fs) / 1000.0);
   return autoMarginSamples(filter, fs);
 }
 

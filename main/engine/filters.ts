@@ -53,13 +53,16 @@ export function designSos(spec: FilterSpec, fs: number): Float64Array {
   }
 }
 
-/** SpikeInterface's "auto" margin: 5 periods of the lowest corner (notch: (5/π)·(q/f0)), in samples. */
+/** SpikeInterface's "auto" margin: 5 periods of the lowest corner (notch: (5/π)·(q/f0)), in ms. */
+export function autoMarginMs(spec: FilterSpec): number {
+  if (spec.kind === 'notch') return (5 / Math.PI) * (spec.q / spec.freqHz) * 1000;
+  if (spec.kind === 'lowpass') return 5 * (1000 / spec.highHz);
+  return 5 * (1000.0 / spec.lowHz);
+}
+
+/** autoMarginMs in samples, truncated as SpikeInterface's int(margin_ms * fs / 1000). */
 export function autoMarginSamples(spec: FilterSpec, fs: number): number {
-  let ms: number;
-  if (spec.kind === 'notch') ms = (5 / Math.PI) * (spec.q / spec.freqHz) * 1000;
-  else if (spec.kind === 'lowpass') ms = 5 * (1000 / spec.highHz);
-  else ms = 5 * (1000.0 / spec.lowHz);
-  return Math.trunc((ms * fs) / 1000.0);
+  return Math.trunc((autoMarginMs(spec) * fs) / 1000.0);
 }
 
 /** scipy's sosfiltfilt padlen for these coefficients. */

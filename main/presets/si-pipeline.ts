@@ -3,6 +3,8 @@
 // refused by name, and so is anything a dict cannot say the way SpikeInterface would run it.
 // Defaults are SpikeInterface's own (spikeinterface/preprocessing/filter.py, common_reference.py).
 import type { PresetBody } from '../api/domains/presets.ts';
+import { CAUSAL_MARGIN_MS } from '../engine/executor.ts';
+import { autoMarginMs } from '../engine/filters.ts';
 import { ProbeDeckError, isNumber, isPlainObject } from '../util/is.ts';
 import { validateBody } from './schema.ts';
 
@@ -13,8 +15,6 @@ type Kw = Record<string, unknown>;
 const SUPPORTED = ['bandpass_filter', 'highpass_filter', 'causal_filter', 'filter', 'common_reference', 'phase_shift', 'detect_bad_channels', 'detect_and_remove_bad_channels'];
 /** SpikeInterface's band for filter() and causal_filter() when none is given. */
 const SI_BAND = [300, 6000];
-/** causal_filter's margin when none is given, which ProbeDeck's causal filters take too (executor.ts, defaultMargin). */
-const CAUSAL_MARGIN_MS = 5.0;
 /** Below this freq_min SpikeInterface's bandpass_filter/highpass_filter refuse unless told ignore_low_freq_error (HIGHPASS_ERROR_THRESHOLD_HZ). */
 const SI_LOW_FREQ_CHECK_HZ = 100;
 
@@ -72,7 +72,7 @@ function filterOf(step: string, kw: Kw): Omit<Pipeline['filter'], 'precision'> {
     const phase = phaseOf(kw.direction, step);
     // Their "auto" margin is 5 periods of freq_min in either direction; ProbeDeck's causal default
     // (no margin given) is causal_filter's 5 ms, so a forward one takes SpikeInterface's explicitly.
-    const margin = marginMs === null && phase === 'causal' ? (5 * 1000) / lowHz : marginMs;
+    const margin = marginMs === null && phase === 'causal' ? autoMarginMs({ kind: 'highpass', order, lowHz }) : marginMs;
     if (step === 'bandpass_filter') return { kind: 'bandpass', order, lowHz, highHz: num(step, kw, 'freq_max', 6000), phase, marginMs: margin };
     return { kind: 'highpass', order, lowHz, highHz: null, phase, marginMs: margin };
   }

@@ -11,7 +11,7 @@ import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
 import { freeBuffer } from '../util/free-buffer.ts';
-import { detectionMethod } from './detected.ts';
+import { DetectionRuns } from './detection-runs.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 
 /** A window's file bytes, its output rows, the filtered rows around the phase shift, and µV rows when channels' gains differ. */
@@ -86,10 +86,7 @@ export class FileSession {
   #answers = new Map<'activity' | 'spectrum', { key: string; reply: ChannelActivityReply | SpectrumReply }>();
   #bad: SessionBadChannel[] = [];
   #detection: 'idle' | 'running' | 'done' | 'failed' = 'idle';
-  /** The method the bad channels came from, or the run under way uses (null: none ran yet). */
-  #detectedBy: ReturnType<typeof detectionMethod> = null;
-  /** Counts detection runs: a run another has replaced (off and on, another method) reports nothing. */
-  #detectRun = 0;
+  #detectionRuns = new DetectionRuns();
   #message: string | null = null;
   #onStatus: (s: SessionStatus) => void;
   #detecting: Promise<void> = Promise.resolve();
@@ -123,8 +120,7 @@ export class FileSession {
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
     // Another method asked for: what the last one found, or is finding, is not its answer.
-    const method = detectionMethod(p);
-    const otherMethod = method !== null && this.#detectedBy !== null && method !== this.#detectedBy;
+    const otherMethod = this.#detectionRuns.otherMethod(p);
     const bad = p.detectBadChannels && !otherMethod ? found : [];
     const reference = viewReference(p, bad, channels);
     let shift: FirShift | null = null;
@@ -147,9 +143,7 @@ export class FileSession {
    * as an export does; the windows the view asks for afterwards leave the bad channels out of the CMR.
    */
   async #detect(): Promise<void> {
-    const run = ++this.#detectRun;
-    const method = detectionMethod(this.#pipeline)!;
-    this.#detectedBy = method;
+    const { run, method } = this.#detectionRuns.start(this.#pipeline);
     this.#detection = 'running';
     this.#message = 'looking for bad channels…';
     this.#onStatus(this.status());
@@ -158,12 +152,12 @@ export class FileSession {
       const chunks = await detectionChunks({ read: (a, b) => this.source.read(a, b), samples, channels: channels.length, fs, gainUv: this.#gain, offsetUv: this.#offset, nWorkers: this.#nWorkers });
       const r = await detectBadChannels({ chunks, channels: channels.length, fs, method, positions: channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: this.#nWorkers });
       // Turned off, replaced by another run (off and on, another method) or closed meanwhile.
-      if (run !== this.#detectRun || !this.#pipeline.detectBadChannels || this.#closed) return;
+      if (!this.#detectionRuns.current(run) || !this.#pipeline.detectBadChannels || this.#closed) return;
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       this.#detection = 'done';
       this.#message = this.#bad.length ? `bad channels kept out of the reference: ${this.#bad.map((b) => `${channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found';
     } catch (err) {
-      if (run !== this.#detectRun) return;
+      if (!this.#detectionRuns.current(run)) return;
       this.#detection = 'failed';
       this.#message = `bad-channel detection failed: ${(err as Error).message}`;
     }

@@ -7,7 +7,7 @@ import { autoMarginSamples, decimateColumns, designSos, StreamChain } from '../e
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
 import { ProbeDeckError } from '../util/is.ts';
-import { detectionMethod } from './detected.ts';
+import { DetectionRuns } from './detection-runs.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, ColumnsReply, ChannelActivityReply, SpectrumReply } from '../api/domains/session.ts';
@@ -81,10 +81,7 @@ export class LiveSession {
   #waitingRows = 0;
   #startedAt: string | null = null;
   #detection: 'waiting' | 'running' | 'done' | 'failed' = 'waiting';
-  /** The method the bad channels came from, or the run under way uses (null: none ran yet). */
-  #detectedBy: ReturnType<typeof detectionMethod> = null;
-  /** Counts detection runs: a run another has replaced (another method) reports nothing. */
-  #detectRun = 0;
+  #detectionRuns = new DetectionRuns();
   #busyMs = 0;
   #processedSamples = 0;
   #dropped = 0;
@@ -146,12 +143,11 @@ export class LiveSession {
    */
   setPipeline(p: SessionPipeline, found: SessionBadChannel[] = this.#steps?.bad ?? []): void {
     // Another method asked for: what the last one found, or is finding, is not its answer.
-    const method = detectionMethod(p);
-    const otherMethod = method !== null && this.#detectedBy !== null && method !== this.#detectedBy;
+    const otherMethod = this.#detectionRuns.otherMethod(p);
     const kept = otherMethod ? [] : found;
     const steps = this.#build(p, kept);
     // A run under way for the other method reports nothing (the next one starts with the next chunk, maybe long after).
-    if (otherMethod) this.#detectRun++;
+    if (otherMethod) this.#detectionRuns.replace();
     if (otherMethod || (p.detectBadChannels && !this.#pipeline?.detectBadChannels && (this.#detection === 'done' || this.#detection === 'failed'))) this.#detection = 'waiting';
     // What detection said no longer holds for a pipeline without it.
     if (!p.detectBadChannels && this.#messageFrom === 'detection') this.#say(null, null);
@@ -360,9 +356,7 @@ export class LiveSession {
    * It runs beside the live path, never in it.
    */
   async #detect(): Promise<void> {
-    const run = ++this.#detectRun;
-    const method = detectionMethod(this.#pipeline)!;
-    this.#detectedBy = method;
+    const { run, method } = this.#detectionRuns.start(this.#pipeline);
     this.#detection = 'running';
     if (this.#state !== 'error') this.#say('looking for bad channels in the newest seconds…', 'detection');
     this.#emitStatus();
@@ -385,20 +379,20 @@ export class LiveSession {
       const chunks = await detectionChunks({ read, samples, channels: C, fs, gainUv: 1, numChunks: 8, nWorkers: 1 });
       const r = await detectBadChannels({ chunks, channels: C, fs, method, positions: this.input.channels.map((c) => ({ x: c.x, y: c.y })), nWorkers: 1 });
       // Turned off, replaced by a run of another method, or closed meanwhile.
-      if (run !== this.#detectRun || !this.#pipeline.detectBadChannels || this.#closed) return;
+      if (!this.#detectionRuns.current(run) || !this.#pipeline.detectBadChannels || this.#closed) return;
       this.setPipeline(this.#pipeline, r.bad.map((index) => ({ index, label: r.labels[index] as SessionBadChannel['label'] })));
       const bad = this.#steps.bad;
       this.#detection = 'done';
       this.#say(bad.length ? `bad channels kept out of the reference: ${bad.map((b) => `${this.input.channels[b.index].id} (${b.label})`).join(', ')}` : 'no bad channels found', 'detection');
       this.#emitStatus();
     } catch (err) {
-      if (run !== this.#detectRun) return;
+      if (!this.#detectionRuns.current(run)) return;
       // Said on the button too: off and on again tries anew.
       this.#detection = 'failed';
       this.#say(`bad-channel detection failed: ${(err as Error).message}`, 'detection');
       this.#emitStatus();
     } finally {
-      if (run === this.#detectRun && this.#detection === 'running') this.#detection = 'done'; // turned off meanwhile
+      if (this.#detectionRuns.current(run) && this.#detection === 'running') this.#detection = 'done'; // turned off meanwhile
     }
   }
 

@@ -576,6 +576,7 @@ describe('probedeck export', () => {
     expect(full.stdout).toBe('exit=1\n');
   });
 
+  // Skipped only where user namespaces are not allowed: the folder held busy is a tmpfs mount point (see canMountTmpfs).
   it.skipIf(!canMountTmpfs)('a replace that cannot delete all of the earlier export keeps the new one, done, and says where the rest is', async () => {
     const dir = tempDir();
     const bin = simulated(dir, 0.5);

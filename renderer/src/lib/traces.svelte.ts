@@ -476,7 +476,6 @@ export class TracesState {
 
   /** CMR off, or back on as the view last ran it (the preset's per-shank or local reference stays so). */
   async setCmr(on: boolean): Promise<void> {
-    if (!this.info) return;
     try {
       if (await this.#changePipeline((p) => ({ ...p, reference: { ...p.reference, mode: on ? this.#referenceMode : ('none' as const) } }))) this.cmr = on;
     } catch (err) {
