@@ -36,8 +36,8 @@ export interface NativeAddon {
   engineStats(resetPeak?: boolean): NativeEngineStats;
   poolLifecycleProbe(): { aliveDuring: number; aliveAfter: number };
   designSos(kind: NativeFilterKind, order: number, f1: number, f2: number, fs: number, q: number): Float64Array;
-  /** mode 0 = zero-phase (sosfiltfilt), 1 = causal from zero state; precision 0 = float64, 1 = float32 */
-  filterWindow(input: Int16Array | Float32Array, channels: number, sos: Float64Array, mode: 0 | 1, left: number, right: number, out: Float32Array, workers: number, precision: NativePrecision): Promise<NativeJobResult>;
+  /** mode 0 = zero-phase (sosfiltfilt), 1 = causal from zero state; precision 0 = float64, 1 = float32; with a reference plan (as commonReference's), out is re-referenced */
+  filterWindow(input: Int16Array | Float32Array, channels: number, sos: Float64Array, mode: 0 | 1, left: number, right: number, out: Float32Array, workers: number, precision: NativePrecision, ...reference: [] | [operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array]): Promise<NativeJobResult>;
   filterStream(input: Int16Array | Float32Array, channels: number, sos: Float64Array, state: Float64Array, out: Float32Array, workers: number, precision: NativePrecision): Promise<NativeJobResult>;
   /** operator 0 = median, 1 = mean */
   commonReference(data: Float32Array, channels: number, operator: 0 | 1, setMembers: Int32Array, setOffsets: Int32Array, setOfChannel: Int32Array, workers: number): Promise<void>;

@@ -293,9 +293,9 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     // The chunk's write is left in flight while the job goes on to its next chunk (a direct write
     // waits for the disk, a cached one for the copy): the job waits for it only before starting
     // the next write, whose pool is the other one, and at its end (settle).
-    const finish = async (b: Buffers, s: number, e: number, data: Float32Array) => {
+    const finish = async (b: Buffers, s: number, e: number, data: Float32Array, referenced = false) => {
       if (interp) await interpolateChannels(data, interp, o.nWorkers);
-      if (plan) await commonReference(data, C, plan, o.nWorkers);
+      if (plan && !referenced) await commonReference(data, C, plan, o.nWorkers);
       const written = picked ? await keepColumns(data, C, picked, false, writable(pool(b, b.pickeds), s, (data.length / C) * Cout)) : data;
       let bytes: Uint8Array;
       if (o.outDtype === 'int16') {
@@ -372,6 +372,8 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         const left = Math.min(margin, a);
         const right = Math.min(margin, N - z);
         const raw = await read(b, a - left, z + right);
+        // The filter references its output itself when nothing comes between them (in cache, one pass less).
+        const reference = sos && !psSpec && !interp && plan ? plan : undefined;
         const filtered = sos
           ? await filterWindow({
               input: raw,
@@ -382,13 +384,14 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
               right,
               nWorkers: o.nWorkers,
               precision: filter!.precision,
-              out: ps ? b.mid.subarray(0, (z - a) * C) : writable(pool(b, b.outs), s, (z - a) * C)
+              out: ps ? b.mid.subarray(0, (z - a) * C) : writable(pool(b, b.outs), s, (z - a) * C),
+              reference
             })
           : await toFloat(raw, ps ? b.mid.subarray(0, raw.length) : writable(pool(b, b.outs), s, raw.length));
         const data = psSpec
           ? await phaseShiftWindow({ input: filtered, channels: C, spec: psSpec, kernels, left: s - a, right: z - e, nWorkers: o.nWorkers, out: writable(pool(b, b.outs), s, (e - s) * C) })
           : filtered;
-        await finish(b, s, e, data);
+        await finish(b, s, e, data, reference !== undefined);
       };
       // The first failure stops the other jobs, and all of them settle before the files close.
       const settled = await Promise.allSettled(

@@ -215,10 +215,14 @@ export class FileSession {
       if (shift) {
         const filtered = sos ? await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: b.ext.subarray(0, (e1 - e0) * C) }) : input;
         out = await phaseShiftWindow({ input: filtered, channels: C, spec: shift.spec, kernels: shift.kernels, left: hl, right: hr, nWorkers: this.#nWorkers, out: window });
-      } else if (sos) out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window });
-      else if (input instanceof Float32Array) out = input;
-      else out = await scaleToFloat(input, C, 1, 0, this.#nWorkers, window);
-      if (reference) await commonReference(out, C, reference, this.#nWorkers);
+        if (reference) await commonReference(out, C, reference, this.#nWorkers);
+      } else if (sos) {
+        // The filter references what it made while still in cache.
+        out = await filterWindow({ input, channels: C, sos, mode: 'zero-phase', left, right, nWorkers: this.#nWorkers, precision: 'float32', out: window, reference: reference ?? undefined });
+      } else {
+        out = input instanceof Float32Array ? input : await scaleToFloat(input, C, 1, 0, this.#nWorkers, window);
+        if (reference) await commonReference(out, C, reference, this.#nWorkers);
+      }
     } catch (err) {
       // The engine knows only that a window held one; the view says where, and what still shows it.
       if ((err as ProbeDeckError).code !== 'NON_FINITE_INPUT') throw err;

@@ -6,6 +6,7 @@
 #include "exports.hpp"
 #include "filter_design.hpp"
 #include "filter_ops.hpp"
+#include "reference_args.hpp"
 #include "sosfilt.hpp"
 #include "thread_pool.hpp"
 
@@ -42,7 +43,8 @@ Napi::Value DesignSosJs(const Napi::CallbackInfo& info) {
   }
 }
 
-// filterWindow(input, channels, sos, mode, left, right, out, workers, precision) → Promise<{poolId, workers}>
+// filterWindow(input, channels, sos, mode, left, right, out, workers, precision[, op, setMembers, setOffsets, setOfChannel])
+//   → Promise<{poolId, workers}>; with a reference plan, out is re-referenced as commonReference would.
 Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<double> sos;
@@ -57,11 +59,14 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
   const size_t C = size_t(channels);
   auto m = mode == 0 ? FilterMode::zero_phase : FilterMode::causal;
   const int W = int(workers);
+  auto plan = std::make_shared<ReferencePlan>();
+  const bool referenced = present(info, 9);
+  if (referenced && !reference_plan_arg(info, 9, *plan)) return env.Null();
   auto shared = std::make_shared<uint64_t>(0);
   auto result = [shared, W](Napi::Env e) { return pool_result(e, *shared, W); };
   std::vector<Napi::Value> keep{info[0], info[6]};
   return with_input(info, [=](auto in) {
-    filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p);
+    filter_window(in.data, in.length / C, C, f, m, size_t(left), size_t(right), out.data, W, p, referenced ? plan.get() : nullptr);
     *shared = pool_for_this_thread(W).id();
   }, keep, result);
 }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "reference.hpp"
+
 namespace probedeck {
 
 enum class FilterMode { zero_phase, causal };
@@ -25,10 +27,12 @@ struct SosFilter {
  * [start-left, end+right) of C channels; `out` receives rows [start, end) as float32.
  * zero_phase = scipy sosfiltfilt (odd extension, sosfilt_zi); causal = sosfilt from zero state.
  * `out` must not overlap `in` (float32 zero-phase writes it before reading the window's last rows).
+ * With a `reference`, `out` is then re-referenced: common_reference's result bit for bit, which
+ * float32 zero-phase reaches block by block while the rows are still in cache.
  */
 template <class In>
 void filter_window(const In* in, size_t rows, size_t channels, const SosFilter& f, FilterMode mode, size_t left, size_t right, float* out,
-                   int workers, Precision precision = Precision::f64);
+                   int workers, Precision precision = Precision::f64, const ReferencePlan* reference = nullptr);
 
 /**
  * Streaming sosfilt: `state` (stream_state_rows(n_sections) × C, zero at the start of the stream)

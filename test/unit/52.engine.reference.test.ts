@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commonReference, planReference, roundToInt16, scaleToFloat } from '../../main/engine/index.ts';
+import { commonReference, designSos, filterWindow, planReference, roundToInt16, scaleToFloat, type ReferenceSpec } from '../../main/engine/index.ts';
 import { keepColumns } from '../../main/engine/columns.ts';
 import { f32, refCase, refs } from './engine-refs.ts';
 
@@ -178,6 +178,54 @@ describe('commonReference equals numpy', () => {
   it('refuses a reference with nothing left in it', async () => {
     await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channel of the probe is left to reference against: 8 of 8 channels are excluded as bad/);
     await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
+  });
+});
+
+describe('filterWindow with a reference', () => {
+  // The filter references its own output (float32 zero-phase block by block, as its tasks end
+  // them): bit for bit what commonReference does after it, whatever the tasks, the window's length
+  // (blocks are 64 rows; a window shorter than one) or the channels (a last tile of 16 not full).
+  const sos = designSos({ kind: 'bandpass', order: 5, lowHz: 300, highHz: 6000 }, 30000);
+  const data = (rows: number, channels: number) => {
+    let v = 11;
+    return Int16Array.from({ length: rows * channels }, (_, i) => {
+      v = (v * 1103515245 + 12345) & 0x7fffffff;
+      return ((v >> 16) % 300) - 150 + Math.round(200 * Math.sin(Math.floor(i / channels) / 7));
+    });
+  };
+  const specs = (channels: number): [string, ReferenceSpec][] => [
+    ['global median', { mode: 'global', operator: 'median' }],
+    ['global mean, two excluded', { mode: 'global', operator: 'mean', exclude: [1, channels - 1] }],
+    ['per shank median', { mode: 'group', operator: 'median', groups: Int32Array.from({ length: channels }, (_, c) => c % 4) }],
+    ['local median', { mode: 'local', operator: 'median', positions: Float64Array.from({ length: channels * 2 }, (_, i) => (i % 2 ? (i >> 1) * 20 : 0)), innerUm: 10, outerUm: 65 }]
+  ];
+  it.each([
+    [383, 1000],
+    [40, 3000],
+    [5, 700],
+    [384, 40]
+  ])('equals the filter then commonReference: %i channels, %i kept rows', async (channels, keep) => {
+    const margin = 100;
+    const input = data(keep + 2 * margin, channels);
+    for (const [name, spec] of specs(channels)) {
+      const plan = planReference(spec, channels);
+      for (const precision of ['float32', 'float64'] as const)
+        for (const mode of ['zero-phase', 'causal'] as const) {
+          const o = { input, channels, sos, mode, left: margin, right: margin, precision };
+          const want = await filterWindow({ ...o, nWorkers: 1 });
+          await commonReference(want, channels, plan, 1);
+          for (const nWorkers of [1, 2, 3, 4]) {
+            const got = await filterWindow({ ...o, nWorkers, reference: plan });
+            // The first sample that differs (a whole-array diff of a failure takes minutes to print).
+            const at = got.findIndex((v, i) => !Object.is(v, want[i]));
+            expect(at < 0 ? 'equal' : `row ${Math.floor(at / channels)}, channel ${at % channels}: ${got[at]} vs ${want[at]}`, `${name}, ${precision} ${mode}, W=${nWorkers}`).toBe('equal');
+          }
+        }
+    }
+  });
+  it('refuses a plan made for another channel count', async () => {
+    const o = { input: data(500, 8), channels: 8, sos, mode: 'zero-phase' as const, left: 0, right: 0 };
+    await expect(filterWindow({ ...o, reference: planReference({ mode: 'global', operator: 'median' }, 7) })).rejects.toThrow(/^Expected a plan for 8 channels \(planReference\) for "reference"/);
   });
 });
 
