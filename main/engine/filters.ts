@@ -162,6 +162,10 @@ export class StreamFilter {
     checkFrames(input, this.channels);
     const workers = checkWorkers(nWorkers);
     if (into !== undefined && (!(into instanceof Float32Array) || into.length !== input.length)) throw invalidParameterError('into', `a Float32Array of ${input.length} values`, into);
+    // In place is fine (a row is read before it is written); shifted by some rows, or int16 under
+    // float32, rows would be overwritten before they are read, by another worker too.
+    const inPlace = into !== undefined && input instanceof Float32Array && into.buffer === input.buffer && into.byteOffset === input.byteOffset;
+    if (into !== undefined && !inPlace && overlaps(into, input)) throw invalidParameterError('into', 'the input itself or a buffer apart from it', 'memory partly shared with the input');
     const out = into ?? new Float32Array(input.length);
     const site = new Error();
     const run = this.#queue.then(() => withCallerStack(() => native().filterStream(input, this.channels, this.sos, this.#state, out, workers, this.#precision), site));

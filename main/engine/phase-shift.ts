@@ -46,7 +46,11 @@ export function phaseShiftMargin(spec: Pick<PhaseShiftSpec, 'method' | 'taps' | 
 /** The FIR kernels (taps × channels float32, unit DC gain), made once per layout. */
 export function firKernels(shifts: Float64Array, taps: PhaseShiftTaps = 16): Float32Array {
   checkShifts(shifts, shifts.length);
-  return native().phaseShiftKernels(shifts, checkTaps(taps), KAISER_BETA);
+  const K = checkTaps(taps);
+  // The kernel is a windowed sinc centred on its middle tap: a shift of K/2 samples or more has no
+  // tap left near its peak (a whole-sample shift that far sums to 0, and its kernel to NaN).
+  for (const s of shifts) if (Math.abs(s) > K / 4) throw invalidParameterError('shifts', `shifts of at most ${K / 4} samples for the ${K}-tap FIR (an ADC phase shift is under one sample; the fft method takes larger ones)`, s);
+  return native().phaseShiftKernels(shifts, K, KAISER_BETA);
 }
 
 export interface PhaseShiftWindowOptions {

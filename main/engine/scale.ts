@@ -3,7 +3,7 @@
 import { invalidParameterError, isNumber } from '../util/is.ts';
 import { withCallerStack } from './errors.ts';
 import { native } from './native.ts';
-import { checkChannels, checkFrames, checkInput, checkWorkers } from './validate.ts';
+import { checkChannels, checkFrames, checkInput, checkWorkers, overlaps } from './validate.ts';
 
 export function perChannel(name: string, v: Float32Array | number, channels: number): Float32Array {
   if (isNumber(v)) return new Float32Array(channels).fill(v);
@@ -39,6 +39,8 @@ export async function scaleToFloat(
 export async function roundToInt16(input: Float32Array, nWorkers?: number, into?: Int16Array): Promise<{ data: Int16Array; clamped: number }> {
   if (!(input instanceof Float32Array)) throw invalidParameterError('input', 'a Float32Array', input);
   if (into !== undefined && (!(into instanceof Int16Array) || into.length !== input.length)) throw invalidParameterError('into', `an Int16Array of ${input.length} values`, into);
+  // Half the width: a worker's int16 values land on floats another worker has still to read.
+  if (into !== undefined && overlaps(into, input)) throw invalidParameterError('into', 'a buffer apart from the input', 'the input’s memory');
   const data = into ?? new Int16Array(input.length);
   const clamped = await withCallerStack(() => native().roundToInt16(input, data, checkWorkers(nWorkers)));
   return { data, clamped };

@@ -61,6 +61,7 @@ std::vector<float> fir_phase_kernels(const double* shifts, size_t channels, int 
   for (size_t c = 0; c < channels; c++) {
     double sum = 0;
     for (int k = 0; k < taps; k++) sum += hc[size_t(k)] = sinc(double(k - taps / 2) + shifts[c]) * window[size_t(k)];
+    if (!(std::abs(sum) > 1e-3)) throw DspError("BAD_SHIFT", "a shift of " + std::to_string(shifts[c]) + " samples is too far from the FIR kernel's middle tap");
     for (int k = 0; k < taps; k++) h[size_t(k) * channels + c] = float(hc[size_t(k)] / sum);
   }
   return h;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "cpu_features.hpp"
@@ -67,8 +68,13 @@ float mean_of(const float* v, size_t n) {
 
 PreparedReference::PreparedReference(const ReferencePlan& p, size_t channels_) : plan(p), channels(channels_) {
   if (plan.set_of_channel.size() != channels) throw DspError("BAD_REFERENCE", "the reference plan does not match the channel count");
-  for (auto& s : plan.sets)
+  for (int k : plan.set_of_channel)
+    if (k < -1 || k >= int(plan.sets.size())) throw DspError("BAD_REFERENCE", "a channel's reference set " + std::to_string(k) + " is not one of the plan's");
+  for (auto& s : plan.sets) {
     if (s.empty()) throw DspError("EMPTY_REFERENCE", "a reference set has no channels left after exclusions");
+    for (int c : s)
+      if (c < 0 || size_t(c) >= channels) throw DspError("BAD_REFERENCE", "a reference set names channel " + std::to_string(c) + " of " + std::to_string(channels));
+  }
   for (auto& s : plan.sets) largest = std::max(largest, s.size());
   const size_t n_sets = plan.sets.size();
 

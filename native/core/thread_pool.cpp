@@ -4,9 +4,13 @@
 #include <chrono>
 #include <exception>
 #include <memory>
+#include <string>
+#include <system_error>
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #endif
+
+#include "dsp_error.hpp"
 
 namespace probedeck {
 
@@ -42,18 +46,29 @@ bool spin_until(F ready) {
 }  // namespace
 
 ThreadPool::ThreadPool(int workers) : workers_(workers < 1 ? 1 : workers), id_(++g_created) {
-  g_alive++;
   // The caller works too, so W-way parallelism needs W-1 extra threads.
-  for (int i = 1; i < workers_; i++) threads_.emplace_back([this] { loop(); });
+  try {
+    for (int i = 1; i < workers_; i++) threads_.emplace_back([this] { loop(); });
+  } catch (const std::system_error& e) {
+    // Out of threads (a process or user limit): the ones started are joined, or their destructors
+    // would end the process.
+    stop_all();
+    throw DspError("NO_THREADS", "could not start " + std::to_string(workers_ - 1) + " worker threads (" + e.what() + "): use fewer workers");
+  }
+  g_alive++;
 }
 
-ThreadPool::~ThreadPool() {
+void ThreadPool::stop_all() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
   for (auto& t : threads_) t.join();
+}
+
+ThreadPool::~ThreadPool() {
+  stop_all();
   g_alive--;
 }
 

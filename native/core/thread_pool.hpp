@@ -28,6 +28,7 @@ class ThreadPool {
 
  private:
   void loop();
+  void stop_all();
   int workers_;
   uint64_t id_;
   std::vector<std::thread> threads_;

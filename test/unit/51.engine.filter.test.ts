@@ -129,6 +129,16 @@ describe('filter errors are specific and never crash', () => {
     const shifted = new Float32Array(1100 * C);
     await expect(filterWindow({ input: shifted.subarray(0, 1000 * C), channels: C, sos: bp(), mode: 'causal', left: 0, right: 0, out: shifted.subarray(100 * C) })).rejects.toThrow(/apart from the input/);
   });
+  it('a stream output that shares part of the input is refused; in place is taken and equal', async () => {
+    const x = new Float32Array(1100 * C).map((_, i) => Math.sin(i) * 100);
+    expect(() => new StreamFilter({ sos: bp(), channels: C }).process(x.subarray(C), 2, x.subarray(0, 1099 * C))).toThrow(/the input itself or a buffer apart from it for "into"/);
+    const int16 = new Int16Array(2000 * C);
+    expect(() => new StreamFilter({ sos: bp(), channels: C }).process(int16.subarray(0, 1000 * C), 2, new Float32Array(int16.buffer, 0, 1000 * C))).toThrow(/"into"/);
+    const want = await new StreamFilter({ sos: bp(), channels: C }).process(x, 2);
+    const inPlace = x.slice();
+    await new StreamFilter({ sos: bp(), channels: C }).process(inPlace, 2, inPlace);
+    expect(inPlace).toEqual(want);
+  });
   it('a stream state of the wrong size, at the binding (it would be written past its end)', () => {
     // float32 keeps (sections + 1) × 2 values per channel; 2 per section is float64's layout only.
     const x = new Int16Array(100 * C);

@@ -175,6 +175,17 @@ describe('commonReference equals numpy', () => {
     bad[17 * channels + 100] = NaN;
     await expect(commonReference(bad, channels, planReference({ mode: 'local', operator: 'median', positions, innerUm: 30, outerUm: 55 }, channels))).rejects.toThrow(/NaN or infinite/);
   });
+  it('a plan made by hand that points outside its arrays is refused, not followed', async () => {
+    const plan = (members: number[], offsets: number[], setOfChannel: number[]) => ({ operator: 0 as const, members: Int32Array.from(members), offsets: Int32Array.from(offsets), setOfChannel: Int32Array.from(setOfChannel) });
+    const d = new Float32Array(10 * 4);
+    // Falling offsets ended the process (a length_error on the main thread).
+    await expect(commonReference(d, 4, plan([0], [1, 0], [0, 0, 0, 0]))).rejects.toThrow(/setOffsets start at 0/);
+    await expect(commonReference(d, 4, plan([0, 1], [0, 2, 1], [0, 0, 0, 0]))).rejects.toThrow(/setOffsets rise within setMembers/);
+    await expect(commonReference(d, 4, plan([0, 1], [0, 3], [0, 0, 0, 0]))).rejects.toThrow(/setOffsets rise within setMembers/);
+    await expect(commonReference(d, 4, plan([0, 1], [0, 2], [0, 1, 0, 0]))).rejects.toThrow(/setOfChannel holds set numbers/);
+    await expect(commonReference(d, 4, plan([0, 9], [0, 2], [0, 0, 0, 0]))).rejects.toThrow(/a reference set names channel 9 of 4/);
+    await expect(filterWindow({ input: new Int16Array(40), channels: 4, sos: designSos({ kind: 'highpass', order: 1, lowHz: 300 }, 30000), mode: 'causal', left: 0, right: 0, reference: plan([0, -1], [0, 2], [0, 0, 0, 0]) })).rejects.toThrow(/names channel -1 of 4/);
+  });
   it('refuses a reference with nothing left in it', async () => {
     await expect(commonReference(input(), C, { mode: 'global', operator: 'median', exclude: [0, 1, 2, 3, 4, 5, 6, 7] })).rejects.toThrow(/no channel of the probe is left to reference against: 8 of 8 channels are excluded as bad/);
     await expect(commonReference(input(), C, { mode: 'global', operator: 'max' as never })).rejects.toThrow(/"operator"/);
@@ -251,6 +262,10 @@ describe('roundToInt16', () => {
     const f = Math.floor(x);
     return x - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(x);
   };
+  it('refuses an output laid over its input (int16 values would land on floats still to be read)', async () => {
+    const x = new Float32Array(1 << 18).fill(1.5);
+    await expect(roundToInt16(x, 2, new Int16Array(x.buffer, 0, x.length))).rejects.toThrow(/a buffer apart from the input for "into"/);
+  });
   it('rounds half to even as numpy, and clamps and counts what int16 cannot hold', async () => {
     const x = Float32Array.from([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 1e-30, -7.5, 32767.4, -32768.5, 4095.5, 8191.5]);
     const { data, clamped } = await roundToInt16(x);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { commonReference, firKernels, phaseShiftMargin, phaseShiftWindow, planReference, StreamPhaseShift, type PhaseShiftSpec } from '../../main/engine/index.ts';
 import { errVsRms, f32, input16, refs, rowsOf } from './engine-refs.ts';
 import { phaseCase, phaseRefs, phaseShifts } from './phase-refs.ts';
+import { native } from '../../main/engine/native.ts';
 
 const C = refs.channels;
 const N = refs.rows;
@@ -208,6 +209,10 @@ describe('phase shift validation', () => {
     );
     await expect(phaseShiftWindow({ input: x, channels: C, spec: { ...fir(), taps: 12 as 16 }, left: 0, right: 0 })).rejects.toThrow(/Expected 16, 32 or 64 for "taps"/);
     await expect(phaseShiftWindow({ input: x, channels: C, spec: fir(), left: 9, right: 0 })).rejects.toThrow(/at most 8 neighbour rows/);
+    // A whole-sample shift past the kernel's reach summed to 0: every output sample was NaN, said nowhere.
+    await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'fir', shifts: new Float64Array(C).fill(9) }, left: 0, right: 0 })).rejects.toThrow(/shifts of at most 4 samples for the 16-tap FIR/);
+    expect(() => native().phaseShiftKernels(Float64Array.of(9), 16, 8.6)).toThrow(/too far from the FIR kernel's middle tap/);
+    expect(firKernels(Float64Array.of(4), 16).every(Number.isFinite)).toBe(true);
     await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'fft', shifts: phaseShifts() }, left: 0, right: 0 })).rejects.toThrow(/"marginSamples"/);
     await expect(phaseShiftWindow({ input: x, channels: C, spec: { method: 'sinc' as 'fir', shifts: phaseShifts() }, left: 0, right: 0 })).rejects.toThrow(/"method"/);
     const nan = new Float32Array(C * 100).fill(NaN);
