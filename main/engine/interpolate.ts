@@ -60,7 +60,7 @@ export function planInterpolation(positions: { x: number; y: number }[], bad: nu
 /** Replaces the plan's bad channels in `data` (time-major float32), in place. */
 export async function interpolateChannels(data: Float32Array, plan: InterpolationPlan, nWorkers?: number): Promise<void> {
   if (!(data instanceof Float32Array)) throw invalidParameterError('data', 'a Float32Array', data);
-  checkFrames(data, plan.channels, 'data');
+  checkFrames(data, checkChannels(plan.channels), 'data');
   const workers = checkWorkers(nWorkers);
   await withCallerStack(() => native().interpolateChannels(data, plan.channels, plan.targets, plan.offsets, plan.sources, plan.weights, workers));
 }

@@ -112,6 +112,14 @@ void channel_deviation(const float* data, size_t rows, size_t channels, Deviatio
 void interpolate_channels(float* data, size_t rows, size_t channels, const std::vector<int>& targets, const std::vector<int>& offsets,
                           const std::vector<int>& sources, const std::vector<float>& weights, int workers) {
   if (offsets.size() != targets.size() + 1) throw DspError("BAD_INTERPOLATION", "the interpolation plan is malformed");
+  // planInterpolation makes these; one made by hand must still not reach outside a row or its arrays.
+  const auto channel = [&](int c) { return c >= 0 && size_t(c) < channels; };
+  if (offsets[0] != 0 || size_t(offsets.back()) > std::min(sources.size(), weights.size()))
+    throw DspError("BAD_INTERPOLATION", "the interpolation plan's offsets run outside its sources");
+  for (size_t i = 0; i < targets.size(); i++)
+    if (!channel(targets[i]) || offsets[i + 1] < offsets[i]) throw DspError("BAD_INTERPOLATION", "the interpolation plan names a channel outside the data");
+  for (int j = 0; j < offsets.back(); j++)
+    if (!channel(sources[size_t(j)])) throw DspError("BAD_INTERPOLATION", "the interpolation plan names a channel outside the data");
   over_parts(rows, workers, [&](size_t t0, size_t t1) {
     for (size_t t = t0; t < t1; t++) {
       float* row = data + t * channels;

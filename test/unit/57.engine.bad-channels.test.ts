@@ -71,6 +71,14 @@ describe('interpolate_bad_channels', () => {
     const x = input();
     for (let i = 0; i < x.length; i++) if (!ref.bad.includes(i % C)) expect(data[i]).toBe(x[i]);
   });
+  it('a plan made by hand that names channels outside the data is refused, not written through', async () => {
+    const data = new Float32Array(10 * 4);
+    const plan = (targets: number[], offsets: number[], sources: number[]) => ({ channels: 4, targets: Int32Array.from(targets), offsets: Int32Array.from(offsets), sources: Int32Array.from(sources), weights: new Float32Array(sources.length).fill(0.5) });
+    await expect(interpolateChannels(data, plan([100], [0, 0], []))).rejects.toThrow(/names a channel outside the data/);
+    await expect(interpolateChannels(data, plan([1], [0, 2], [0, 7]))).rejects.toThrow(/names a channel outside the data/);
+    await expect(interpolateChannels(data, plan([1], [0, 5], [0, 2]))).rejects.toThrow(/offsets run outside its sources/);
+    await expect(interpolateChannels(data, { ...plan([1], [0, 2], [0, 2]), channels: 0 })).rejects.toThrow(/"channels"/);
+  });
 });
 
 describe('detection on the simulator', () => {
