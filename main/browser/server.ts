@@ -30,7 +30,7 @@ export interface RunningServer {
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
   const a = address.replace(/^::ffff:/, '');
-  return a === '::1' || a === 'localhost' || /^127\./.test(a);
+  return a === '::1' || a === 'localhost' || /^127(\.\d{1,3}){3}$/.test(a);
 }
 
 function sameToken(given: string | null, token: string): boolean {
@@ -51,7 +51,12 @@ export function refusal(req: IncomingMessage, token: string | undefined): string
   const origin = req.headers.origin;
   if (origin && URL.parse(origin)?.host !== req.headers.host) return 'cross-origin WebSocket refused';
   const remote = req.socket.remoteAddress;
-  if (isLoopback(remote) && !token) return null;
+  if (isLoopback(remote) && !token) {
+    // After a DNS rebinding, a hostile page's Origin and Host both name its own domain, which now
+    // resolves to 127.0.0.1: only a page that asked for this machine by a loopback name gets in.
+    const name = URL.parse(`http://${req.headers.host ?? ''}`)?.hostname.replace(/^\[|\]$/g, '');
+    return isLoopback(name) ? null : 'a loopback-only server answers pages addressed to 127.0.0.1, localhost or [::1] only';
+  }
   if (!token) return 'non-loopback clients are not allowed on a loopback-only server';
   return sameToken(url.searchParams.get('token'), token) ? null : 'a valid token is required';
 }

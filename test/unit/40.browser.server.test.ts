@@ -9,7 +9,7 @@ import { refusal, startServer, type RunningServer } from '../../main/browser/ser
 import { tempDir } from './helpers.ts';
 
 function fakeUpgrade(remoteAddress: string, url: string, headers: Record<string, string> = {}): IncomingMessage {
-  return { url, headers: { host: 'h:1', ...headers }, socket: { remoteAddress } } as unknown as IncomingMessage;
+  return { url, headers: { host: '127.0.0.1:1', ...headers }, socket: { remoteAddress } } as unknown as IncomingMessage;
 }
 
 describe('who may open the WebSocket', () => {
@@ -26,7 +26,15 @@ describe('who may open the WebSocket', () => {
   });
   it('refuses pages of another origin', () => {
     expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { origin: 'http://evil.example' }), undefined)).toMatch(/cross-origin/);
-    expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { origin: 'http://h:1' }), undefined)).toBeNull();
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { origin: 'http://127.0.0.1:1' }), undefined)).toBeNull();
+  });
+  it('refuses a page whose host name was re-pointed at this machine (DNS rebinding): Origin and Host agree, the name is not loopback', () => {
+    const rebound = { host: 'evil.example:5173', origin: 'http://evil.example:5173' };
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws', rebound), undefined)).toMatch(/addressed to 127.0.0.1, localhost or \[::1\] only/);
+    for (const host of ['localhost:5173', '[::1]:5173', '127.0.0.1']) expect(refusal(fakeUpgrade('::1', '/ws', { host, origin: `http://${host}` }), undefined), host).toBeNull();
+    for (const host of ['localhost.evil.example', '127.0.0.1.evil.example', '127.evil.example']) expect(refusal(fakeUpgrade('127.0.0.1', '/ws', { host }), undefined), host).toMatch(/loopback-only/);
+    // A server given a token (open to the network) takes any name with it.
+    expect(refusal(fakeUpgrade('127.0.0.1', '/ws?token=secret', rebound), 'secret')).toBeNull();
   });
 });
 
