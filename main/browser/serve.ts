@@ -1,4 +1,5 @@
 // `npm run serve`: the same host as the Electron app, in plain Node, for a browser.
+import '../util/threadpool.ts';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,5 +1,5 @@
 // `probedeck <command> …`: one module per command in commands/, listed here.
-import { availableParallelism } from 'node:os';
+import '../util/threadpool.ts';
 import { busyMessage } from '../db/database.ts';
 import { settingsDatabase } from '../util/paths.ts';
 import { CliError, type Command } from './command.ts';
@@ -13,10 +13,6 @@ import { processCommand } from './commands/process.ts';
 
 // `npm run cli -- …` runs in the package's folder: paths typed there are meant from where npm was called.
 if (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) process.chdir(process.env.INIT_CWD);
-
-// Chunk jobs run on libuv's threadpool; it must be sized before its first use (no module above
-// touches it while loading).
-process.env.UV_THREADPOOL_SIZE ??= String(Math.max(4, availableParallelism() + 2));
 
 const COMMANDS: Record<string, Command> = {
   engine: engineCommand,

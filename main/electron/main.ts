@@ -1,4 +1,5 @@
 // The Electron shell: one window, the security baseline, the host behind IPC. Nothing else.
+import '../util/threadpool.ts';
 import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';

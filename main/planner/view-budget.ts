@@ -18,8 +18,9 @@ export function viewBudgetSetting(settings: SettingsRepo): ViewBudgetSetting {
   };
   const get = (): ViewBudget => {
     const c = chosen();
-    // A setting made on a bigger machine (a copied data folder) is held to this one's limit.
-    return { bytes: viewRamBudget(c === null ? null : Math.min(c, viewBudgetLimit())), automatic: c === null, minBytes: MIN_VIEW_BUDGET, maxBytes: viewBudgetLimit() };
+    // A setting made on a bigger machine (a copied data folder) is held to this one's limit; one
+    // written past set() (settings.set takes any key) to the least a view runs in.
+    return { bytes: viewRamBudget(c === null ? null : Math.max(MIN_VIEW_BUDGET, Math.min(c, viewBudgetLimit()))), automatic: c === null, minBytes: MIN_VIEW_BUDGET, maxBytes: viewBudgetLimit() };
   };
   return {
     get,

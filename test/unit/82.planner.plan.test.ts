@@ -98,6 +98,9 @@ describe('planner', () => {
       expect(info.historySeconds).toBeGreaterThan(2.5);
       expect(info.historySeconds).toBeLessThan(256 * 2 ** 20 / (384 * 8 * 30000));
       expect(((await host.call('planner.setViewBudget', { bytes: null })) as ViewBudget).automatic).toBe(true);
+      // The same setting written around the Planner (settings.set takes any key) is held to the least a view runs in.
+      await host.call('settings.set', { key: 'views.ramBudgetBytes', value: '1' });
+      expect(await host.call('planner.viewBudget', undefined)).toMatchObject({ bytes: 64 * 2 ** 20, automatic: false });
     } finally {
       await host.close();
     }
