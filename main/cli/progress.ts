@@ -9,7 +9,8 @@ export function progressLine(label: string, fs: number) {
   return {
     update(done: number, total: number) {
       const now = performance.now();
-      if (now - last < 250 || now - t0 < 1000) return;
+      // The last update is always drawn once a line is shown: it would stay on screen at 94%.
+      if ((now - last < 250 && !(shown && done >= total)) || now - t0 < 1000) return;
       last = now;
       shown = true;
       const s = (now - t0) / 1000;

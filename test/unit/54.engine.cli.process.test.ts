@@ -181,7 +181,10 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(readFileSync(input).equals(readFileSync(refPath('engine_input.i16')))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['hard.bin', 'in.bin', 'soft.bin']);
   });
-  it('SIGINT cancels: one clear line, exit 130, no output and no temporary file', async () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143]
+  ] as const)('%s cancels: one clear line, exit %i (128 + the signal, as export), no output and no temporary file', async (signal, code) => {
     const dir = tempDir();
     const input = join(dir, 'long.bin');
     writeFileSync(input, Buffer.alloc(64 * 2 * 30000 * 60));
@@ -189,8 +192,8 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     for (let i = 0; i < 600 && !readdirSync(dir).some((f) => f.startsWith('.o.f32.partial-')); i++) await new Promise((r) => setTimeout(r, 10));
-    child.kill('SIGINT');
-    expect(await new Promise((r) => child.once('exit', r))).toBe(130);
+    child.kill(signal);
+    expect(await new Promise((r) => child.once('exit', r))).toBe(code);
     expect(stderr).toMatch(/probedeck: cancelled; nothing was written to .*o\.f32\n$/);
     expect(readdirSync(dir)).toEqual(['long.bin']);
   });

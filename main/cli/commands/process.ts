@@ -184,9 +184,12 @@ export const processCommand: Command = {
     const progress = progressLine('process', options.fs);
     // Ctrl-C stops between chunks; processFile then removes its temporary file.
     const abort = new AbortController();
-    const onSignal = () => abort.abort();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    // The shell's convention, as export: 128 + the signal's number.
+    let signalled = 130;
+    const onSigint = () => abort.abort();
+    const onSigterm = () => ((signalled = 143), abort.abort());
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigterm);
     let result;
     try {
       result = await processFile({ ...options, onProgress: progress.update, signal: abort.signal });
@@ -194,10 +197,10 @@ export const processCommand: Command = {
       if (!abort.signal.aborted) throw err;
       progress.done();
       console.error(`probedeck: cancelled; nothing was written to ${options.output}`);
-      return 130;
+      return signalled;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
     }
     progress.done();
     const x = result.samples / options.fs / result.seconds;
