@@ -151,7 +151,9 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
   checkLongEnough(info.path, info.samples, info.fs, pipeline);
   const p = plan(
     // The request's budget, else the preset's resources, else the planner's default share of free RAM.
-    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: info.channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: FORMATS[j.format].outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0 },
+    { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: info.channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: FORMATS[j.format].outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0,
+      // A streaming filter's chunks run in order, in one job: the plan's cores go to its workers.
+      nJobs: pipeline.filter?.phase === 'stream' ? 1 : undefined },
     j.calibration ?? null
   );
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);

@@ -197,6 +197,13 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect(stderr).toMatch(/probedeck: cancelled; nothing was written to .*o\.f32\n$/);
     expect(readdirSync(dir)).toEqual(['long.bin']);
   });
+  it('--phase stream runs in one job, and its plan says so: more jobs are warned, not run silently', () => {
+    const out = join(tempDir(), 'o.f32');
+    const r = cli([...base, '--bandpass', '300,6000', '--phase', 'stream', '--n-jobs', '3', '--ram-budget', '1GiB', '--out', out]);
+    expect(r.stderr).toMatch(/warning: --n-jobs 3: --phase stream runs its chunks in order, in one job/);
+    expect(r.stderr).toMatch(/plan: 1 job × \d workers?,/);
+    expect(r.code).toBe(0);
+  });
   it('a chunk larger than the machine can hold: refused up front, saying so', () => {
     const dir = tempDir();
     const big = join(dir, 'hour.bin');

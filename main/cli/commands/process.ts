@@ -138,7 +138,10 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
     return n;
   };
   const jobs = count('n-jobs');
-  const givenJobs = jobs === undefined ? undefined : Math.min(jobs, availableParallelism() * 4);
+  // A streaming filter's state carries from chunk to chunk: its chunks run in order, in one job.
+  const inOrder = pipeline.filter?.phase === 'stream';
+  if (inOrder && jobs !== undefined && jobs > 1) console.error(`probedeck: warning: --n-jobs ${jobs}: --phase stream runs its chunks in order, in one job (--n-workers splits each chunk's channels)`);
+  const givenJobs = inOrder ? 1 : jobs === undefined ? undefined : Math.min(jobs, availableParallelism() * 4);
   const givenWorkers = count('n-workers');
   let nJobs = givenJobs ?? 1;
   let nWorkers = givenWorkers ?? 1;
