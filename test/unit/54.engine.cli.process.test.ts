@@ -228,6 +228,16 @@ describe('probedeck process fails with one clear line and leaves nothing behind'
     expect([orphan.code, orphan.stderr]).toEqual([2, 'probedeck: --order, --phase are options of a filter: give --bandpass, --highpass or --lowpass too\n']);
     const alone = cli([...base, '--precision', 'float32', '--out', join(dir, 'o')]);
     expect([alone.code, alone.stderr]).toEqual([2, 'probedeck: --precision is an option of a filter: give --bandpass, --highpass or --lowpass too\n']);
+    // The phase shift's and detection's options without them were ignored: --gain-uv looked like an output scale.
+    for (const [more, said] of [
+      [['--taps', '32', '--probe=np2'], '--taps, --probe are options of --phase-shift: give --phase-shift fir or fft too'],
+      [['--taps', '32'], '--taps is an option of --phase-shift: give --phase-shift fir or fft too'],
+      [['--phase-shift', 'fft', '--taps', '32'], '--taps is an option of the FIR phase shift: --phase-shift fft has no taps'],
+      [['--gain-uv', '2.34'], '--gain-uv is an option of --bad-channels detect (the µV its thresholds are in), not the output\'s scale: give --bad-channels detect too']
+    ]) {
+      const r = cli([...base, ...more, '--out', join(dir, 'o')]);
+      expect([r.code, r.stderr]).toEqual([2, `probedeck: ${said}\n`]);
+    }
     const half = cli([...base, '--bandpass', '300,6000', '--precision', 'float16', '--out', join(dir, 'o')]);
     expect([half.code, half.stderr]).toEqual([2, 'probedeck: --precision must be float64 or float32, got "float16"\n']);
     const tiny = cli([...base, '--chunk-ms', '0.01', '--out', join(dir, 'o')]);

@@ -255,6 +255,9 @@ describe('probedeck export', () => {
     const r = cli(['export', bin, '--raw-channels', '386', '--raw-fs', '25000', '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--out', join(dir, 'x'), '--data-dir', join(dir, 'data')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: --raw-\* left aside: .*\.ap\.bin is a spikeglx recording, read as its metadata says \(384 channels at 30000 Hz\)/);
+    // Without --raw-channels they were dropped without a word.
+    const alone = cli(['export', bin, '--raw-fs', '25000', '--raw-gain-uv', '2', '--preset-file', presetFile(dir, FILTER_ONLY), '--format', 'raw-f32', '--out', join(dir, 'y'), '--data-dir', join(dir, 'data')]);
+    expect([alone.code, alone.stderr]).toEqual([2, 'probedeck: --raw-fs, --raw-gain-uv describe a raw binary file: give --raw-channels too\n']);
   });
 
   it('a channel subset takes the right columns of a SpikeGLX file', () => {

@@ -114,6 +114,8 @@ export const exportCommand: Command = {
         }
         preset = parsePresetFile(text);
       }
+      const rawOrphan = ['raw-fs', 'raw-dtype', 'raw-gain-uv'].filter((f) => values[f as 'raw-fs'] !== undefined);
+      if (values['raw-channels'] === undefined && rawOrphan.length) throw new CliError(`--${rawOrphan.join(', --')} describe${rawOrphan.length > 1 ? '' : 's'} a raw binary file: give --raw-channels too`, 2);
       const raw =
         values['raw-channels'] === undefined
           ? undefined

@@ -96,9 +96,14 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
   } else if (values.highpass !== undefined) filter = { kind: 'highpass', order, lowHz: num('highpass', values.highpass) };
   else if (values.lowpass !== undefined) filter = { kind: 'lowpass', order, highHz: num('lowpass', values.lowpass) };
 
-  // A filter's options without a filter are a mistake in the command, not something to ignore.
-  const orphan = ['order', 'phase', 'margin-ms', 'precision'].filter((f) => args.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
-  if (!filter && orphan.length) throw new CliError(`--${orphan.join(', --')} ${orphan.length > 1 ? 'are options' : 'is an option'} of a filter: give --bandpass, --highpass or --lowpass too`, 2);
+  // A step's options without the step are a mistake in the command, not something to ignore.
+  const typed = (flags: string[]) => flags.filter((f) => args.some((a) => a === `--${f}` || a.startsWith(`--${f}=`)));
+  const options = (flags: string[]) => `--${flags.join(', --')} ${flags.length > 1 ? 'are options' : 'is an option'}`;
+  const orphan = typed(['order', 'phase', 'margin-ms', 'precision']);
+  if (!filter && orphan.length) throw new CliError(`${options(orphan)} of a filter: give --bandpass, --highpass or --lowpass too`, 2);
+  const shiftOrphan = typed(values['phase-shift'] === 'none' ? ['taps', 'probe'] : values['phase-shift'] === 'fft' ? ['taps'] : []);
+  if (shiftOrphan.length) throw new CliError(`${options(shiftOrphan)} of ${values['phase-shift'] === 'none' ? '--phase-shift: give --phase-shift fir or fft too' : 'the FIR phase shift: --phase-shift fft has no taps'}`, 2);
+  if (values['bad-channels'] !== 'detect' && typed(['gain-uv']).length) throw new CliError('--gain-uv is an option of --bad-channels detect (the µV its thresholds are in), not the output\'s scale: give --bad-channels detect too', 2);
 
   const pipeline: PipelineSpec = {};
   if (filter) {
