@@ -7,6 +7,7 @@ import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
 import { checkChunkWindows, checkLongEnough, processFile } from '../engine/executor.ts';
+import { phaseShiftMargin } from '../engine/phase-shift.ts';
 import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
 import type { Source } from '../sources/source.ts';
@@ -153,7 +154,11 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
     // The request's budget, else the preset's resources, else the planner's default share of free RAM.
     { ramBudgetBytes: j.ramBudgetBytes ?? j.preset.body.resources.ramBudgetBytes ?? undefined, nWorkers: j.preset.body.resources.nWorkers, channels: info.channels.length, fs: info.fs, dtype: layout.dtype === 'float32' ? 'float32' : 'int16', outDtype: FORMATS[j.format].outDtype, job: 'export', marginSamples: pipeline.filter?.marginSamples ?? 0,
       // A streaming filter's chunks run in order, in one job: the plan's cores go to its workers.
-      nJobs: pipeline.filter?.phase === 'stream' ? 1 : undefined },
+      nJobs: pipeline.filter?.phase === 'stream' ? 1 : undefined,
+      // What else runJob's processFile holds per job: the phase shift's wider window and buffer, the µV copy, a subset's columns.
+      phaseShiftMarginSamples: pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, info.fs) : 0,
+      scaled: FORMATS[j.format].microvolts || int16OfFloat(j.source, j.format),
+      outChannels: picked.channels.length },
     j.calibration ?? null
   );
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);

@@ -15,16 +15,29 @@ export interface JobShape {
   marginSamples: number;
   nWorkers: number;
   zeroPhase: boolean;
+  /** The phase shift's neighbours each side (it widens the window) and its own float32 buffer; 0 without one. */
+  phaseShiftMarginSamples?: number;
+  /** Whether the window is scaled to µV first, into a float32 copy of its own. */
+  scaled?: boolean;
+  /** Channels written, when a subset of them (the whole probe is still processed). */
+  outChannels?: number;
 }
 
 /** Bytes one chunk job keeps alive (executor buffers + engine work buffers). */
 export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'history'> {
   const inBytes = s.dtype === 'int16' ? 2 : 4;
-  const rows = s.chunkSamples + 2 * s.marginSamples;
-  const input = rows * s.channels * inBytes;
-  // The float32 result, and what is written from twice over (a chunk is written while the next is computed):
-  // int16 twice beside it, or the float32 result itself twice. 8 bytes a sample either way.
-  const output = s.chunkSamples * s.channels * 8;
+  const ps = s.phaseShiftMarginSamples ?? 0;
+  const rows = s.chunkSamples + 2 * (s.marginSamples + ps);
+  // The window as read, its µV copy, and the filtered rows the phase shift reads (executor.ts jobBuffers).
+  const input = rows * s.channels * (inBytes + (s.scaled ? 4 : 0)) + (ps > 0 ? (s.chunkSamples + 2 * ps) * s.channels * 4 : 0);
+  // The float32 result, then what is written from twice over (a chunk is written while the next is
+  // computed): the int16 rows, else the picked columns, else the result itself.
+  const cout = s.outChannels ?? s.channels;
+  const picked = cout !== s.channels;
+  const out = s.channels * 4 * (s.outDtype === 'float32' && !picked ? 2 : 1);
+  const pickedBytes = picked ? cout * 4 * (s.outDtype === 'float32' ? 2 : 1) : 0;
+  const int16Bytes = s.outDtype === 'int16' ? cout * 2 * 2 : 0;
+  const output = s.chunkSamples * (out + pickedBytes + int16Bytes);
   const workers = Math.min(s.nWorkers, Math.ceil(s.channels / TILE));
   // Zero-phase in float64 holds a float64 tile of (rows − left margin + 2·padlen) rows per worker;
   // float32 runs in the output and holds only the margin's rows: both are modelled as the larger.

@@ -87,6 +87,9 @@ function check(r: PlanRequest) {
   if (r.nWorkers !== undefined && r.nWorkers !== 'auto' && (!isInteger(r.nWorkers) || r.nWorkers < 1 || r.nWorkers > MAX_WORKERS)) throw invalidParameterError('nWorkers', `"auto" or an integer from 1 to ${MAX_WORKERS}`, r.nWorkers);
   if (r.nJobs !== undefined && (!isInteger(r.nJobs) || r.nJobs < 1 || r.nJobs > MAX_JOBS)) throw invalidParameterError('nJobs', `an integer from 1 to ${MAX_JOBS}`, r.nJobs);
   if (r.chunkSamples !== undefined && (!Number.isSafeInteger(r.chunkSamples) || r.chunkSamples < 1)) throw invalidParameterError('chunkSamples', 'a positive number of samples', r.chunkSamples);
+  if (r.phaseShiftMarginSamples !== undefined && (!Number.isSafeInteger(r.phaseShiftMarginSamples) || r.phaseShiftMarginSamples < 0)) throw invalidParameterError('phaseShiftMarginSamples', 'a whole number of samples, 0 or more', r.phaseShiftMarginSamples);
+  if (r.scaled !== undefined && typeof r.scaled !== 'boolean') throw invalidParameterError('scaled', 'true or false', r.scaled);
+  if (r.outChannels !== undefined && (!isInteger(r.outChannels) || r.outChannels < 1 || r.outChannels > r.channels)) throw invalidParameterError('outChannels', `a channel count from 1 to ${r.channels}`, r.outChannels);
 }
 
 /** SpikeInterface save()'s chunk_duration="1s": int(fs) samples. */
@@ -127,7 +130,7 @@ export function plan(req: PlanRequest, calibration: Calibration | null = null, m
       // A count the user fixed is kept, with one of the other at least.
       if (j * w > cores && !(fixedW && j === 1) && !(req.nJobs !== undefined && (w === 1 || fixedW))) continue;
       for (const chunk of chunks) {
-        const bytes = req.job === 'live' ? liveJobBytes(req.channels, req.fs, w) : jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: margin, nWorkers: w, zeroPhase: true });
+        const bytes = req.job === 'live' ? liveJobBytes(req.channels, req.fs, w) : jobBytes({ channels: req.channels, dtype: req.dtype, outDtype, chunkSamples: chunk, marginSamples: margin, nWorkers: w, zeroPhase: true, phaseShiftMarginSamples: req.phaseShiftMarginSamples, scaled: req.scaled, outChannels: req.outChannels });
         // A view's budget is what the view adds to this process; an export's is the whole process.
         const peak = (req.job === 'live' ? 0 : baseline) + j * (bytes.input + bytes.output + bytes.engineWork);
         const m = measuredSpeed(calibration, j, w, chunk);

@@ -22,6 +22,12 @@ export interface PlanRequest {
    * part of the result, not only of the speed.
    */
   chunkSamples?: number;
+  /** The phase shift's neighbours each side, in samples (0 or unset without one). */
+  phaseShiftMarginSamples?: number;
+  /** Whether the job scales its input to µV first (a float32 copy of each window). */
+  scaled?: boolean;
+  /** Channels written, when a subset of the recording's. */
+  outChannels?: number;
 }
 
 export interface MemoryBreakdown {

@@ -1,7 +1,7 @@
 // probedeck process: filter and re-reference a raw time-major file in SpikeInterface's save() chunks.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { defaultMargin, processFile, type PipelineSpec, type ProcessFileOptions } from '../../engine/index.ts';
+import { defaultMargin, phaseShiftMargin, processFile, type PipelineSpec, type ProcessFileOptions } from '../../engine/index.ts';
 import type { FilterSpec } from '../../engine/filters.ts';
 import { adcSampleShifts } from '../../sources/adc-shifts.ts';
 import { formatBytes } from '../../util/byte-size.ts';
@@ -160,6 +160,7 @@ export function parseProcessArgs(args: string[]): ProcessFileOptions {
       outDtype: values['out-dtype'] as 'int16' | 'float32',
       job: 'export',
       marginSamples: pipeline.filter?.marginSamples ?? 0,
+      phaseShiftMarginSamples: pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, fs) : 0,
       chunkSamples,
       nJobs: givenJobs,
       nWorkers: givenWorkers
