@@ -104,6 +104,10 @@ describe('planner', () => {
     } finally {
       await host.close();
     }
+    // The command line plans a live view with the same budget (it took the default).
+    const live = cli(['plan', '--channels', '384', '--fs', '30000', '--job', 'live', '--json', '--data-dir', dataDir]);
+    expect(live.code, live.stderr).toBe(0);
+    expect(JSON.parse(live.stdout).ramBudgetBytes).toBe(64 * 2 ** 20);
   });
 
   it('does not count a live view’s history, which has its own budget, in an export’s baseline', async () => {

@@ -6,6 +6,8 @@ import { formatBytes } from '../../util/byte-size.ts';
 import { plan } from '../../planner/plan.ts';
 import { ramBudgetOption } from '../ram-budget-option.ts';
 import { calibrationRepo } from '../../planner/repo.ts';
+import { viewBudgetSetting } from '../../planner/view-budget.ts';
+import { settingsRepo } from '../../db/settings-repo.ts';
 import { settingsDatabase } from '../../util/paths.ts';
 import { CliError, type Command } from '../command.ts';
 import { MAX_MARGIN_MS } from '../../presets/schema.ts';
@@ -39,6 +41,8 @@ export const planCommand: Command = {
     if (marginMs !== undefined && marginMs > MAX_MARGIN_MS) throw new CliError(`--margin-ms must be at most ${MAX_MARGIN_MS} (ms of real neighbours each side of every chunk, as a preset's marginMs), got "${values['margin-ms']}"`, 2);
     const { db } = openDatabase(settingsDatabase(values['data-dir']));
     const calibration = calibrationRepo(db).get(machineKey());
+    // A live view's budget, unless given, is the one set in the Planner, as the app plans it.
+    const viewBytes = viewBudgetSetting(settingsRepo(db)).get().bytes;
     db.close();
     const p = plan(
       {
@@ -46,7 +50,7 @@ export const planCommand: Command = {
         fs,
         dtype: values.dtype,
         job: values.job as 'export',
-        ramBudgetBytes: ramBudgetOption(values['ram-budget']),
+        ramBudgetBytes: ramBudgetOption(values['ram-budget']) ?? (values.job === 'live' ? viewBytes : undefined),
         marginSamples: marginMs === undefined ? undefined : Math.trunc((marginMs * fs) / 1000),
         nWorkers: values['n-workers'] === 'auto' ? 'auto' : Number(values['n-workers'])
       },
