@@ -110,7 +110,8 @@ export function createHost(options: HostOptions): Host {
       }
     },
     close() {
-      void sessions.close();
+      // Not waited for (the window is going); a failure to stop is said, not left unhandled, which ends the process.
+      sessions.close().catch((err: unknown) => console.error(`probedeck: a view did not stop cleanly: ${(err as Error).message}`));
       // Running exports are cancelled and remove their temporary folders; the database stays open
       // until they have (they record how they ended).
       const stopping = exports.close();
