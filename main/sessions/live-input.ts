@@ -96,9 +96,12 @@ const MAX_BEHIND_S = 10;
 
 
 /** Where a .meta disagrees with how its file was followed (channels and rate typed in before it existed): why, else null. */
+/** The stream's rate as its .meta states it: imec, NI or OneBox (obSampRate; a followed .obx.bin always ended in "NaN Hz"). */
+const metaRate = (meta: Awaited<ReturnType<typeof readMeta>>) => Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate') ?? meta.values.get('obSampRate'));
+
 function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
   const n = Number(meta.values.get('nSavedChans'));
-  const fs = Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate'));
+  const fs = metaRate(meta);
   // SpikeGLX states its calibrated rate (30000.12…): a typed 30000 is the same stream.
   if (n === followed.channels && Math.abs(fs - followed.fs) <= fs * 1e-3) return null;
   return `${metaPathFor(path)} says ${n} channels at ${fs} Hz, but the file was followed as ${followed.channels} at ${followed.fs} Hz: reopen it`;
@@ -136,6 +139,8 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
     const declared = Number(meta?.values.get('fileSizeBytes'));
     const size = (await stat(path).catch(() => null))?.size;
     if (!meta || !(declared > 0) || declared !== size) return null;
+    // Read while SpikeGLX was still writing it (fileSizeBytes comes before these): looked at again next time.
+    if (!(Number(meta.values.get('nSavedChans')) > 0) || !(metaRate(meta) > 0)) return null;
     const wrong = metaDisagrees(path, meta, followed);
     if (wrong) return { kind: 'error', message: wrong };
     const gains = assumedGainUv === undefined ? null : gainNote(path, meta, size, assumedGainUv);

@@ -349,6 +349,24 @@ describe('live sessions on files being written', () => {
     await m.close();
   });
 
+  it('a OneBox stream followed before its .meta ends when it comes (its rate is obSampRate); a .meta read half-written is looked at again, not taken for the end', async () => {
+    const bin = join(tempDir(), 'run_g0_t0.obx0.obx.bin');
+    writeFileSync(bin, '');
+    const m = new SessionManager(32 * 2 ** 20, () => {});
+    await m.open({ kind: 'file', path: bin, channels: 8, fs: 30000 });
+    appendFileSync(bin, new Uint8Array(8 * 2 * 3000));
+    const meta = bin.replace(/\.bin$/, '.meta');
+    // SpikeGLX writes it in place: the size first, the channels and rate after.
+    writeFileSync(meta, `fileSizeBytes=${8 * 2 * 3000}\n`);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(m.require().status().state).not.toBe('error');
+    writeFileSync(meta, `fileSizeBytes=${8 * 2 * 3000}\nnSavedChans=8\nobSampRate=30000.0\ntypeThis=obx\n`);
+    // It said "says 8 channels at NaN Hz … reopen it", an error for the rest of the session.
+    await expect.poll(() => m.require().status().message, { timeout: 5000 }).toMatch(/the recording ended \(its \.meta was written\): 0\.1 s$/);
+    expect(m.require().status().state).toBe('ended');
+    await m.close();
+  }, 20_000);
+
   it('a run followed before its .meta, whose .meta then gives another gain: the end says the µV shown were off, by how much, and how to see them right', async () => {
     const { bin, m, sim } = await followingEmptySpikeGLX();
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
