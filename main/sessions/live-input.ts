@@ -89,6 +89,10 @@ interface FollowLayout {
 
 /** How far back from the newest sample a followed run is joined. */
 const JOIN_BACK_S = 0.5;
+/** Silence after which a followed file is said to have stalled, at rates where writers' blocks come sooner. */
+const STALL_MS = 2000;
+/** The largest block an acquisition program writes at once (Open Ephys's), in samples. */
+const WRITER_BLOCK_SAMPLES = 4096;
 /** A file's rows are read while fewer than this many seconds wait to be processed. */
 const QUEUE_MAX_S = 0.25;
 /** Further behind the file than this, its newest half second is joined again: catching up would take longer than the view's history holds. */
@@ -98,6 +102,8 @@ const MAX_BEHIND_S = 10;
 /** Where a .meta disagrees with how its file was followed (channels and rate typed in before it existed): why, else null. */
 /** The stream's rate as its .meta states it: imec, NI or OneBox (obSampRate; a followed .obx.bin always ended in "NaN Hz"). */
 const metaRate = (meta: Awaited<ReturnType<typeof readMeta>>) => Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate') ?? meta.values.get('obSampRate'));
+/** Whether the .meta says its channels and rate: SpikeGLX writes it in place, and one read mid-write is looked at again. */
+const metaComplete = (meta: Awaited<ReturnType<typeof readMeta>>) => Number(meta.values.get('nSavedChans')) > 0 && metaRate(meta) > 0;
 
 function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
   const n = Number(meta.values.get('nSavedChans'));
@@ -139,8 +145,7 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
     const declared = Number(meta?.values.get('fileSizeBytes'));
     const size = (await stat(path).catch(() => null))?.size;
     if (!meta || !(declared > 0) || declared !== size) return null;
-    // Read while SpikeGLX was still writing it (fileSizeBytes comes before these): looked at again next time.
-    if (!(Number(meta.values.get('nSavedChans')) > 0) || !(metaRate(meta) > 0)) return null;
+    if (!metaComplete(meta)) return null; // fileSizeBytes comes before them: looked at again next time
     const wrong = metaDisagrees(path, meta, followed);
     if (wrong) return { kind: 'error', message: wrong };
     const gains = assumedGainUv === undefined ? null : gainNote(path, meta, size, assumedGainUv);
@@ -149,7 +154,9 @@ function spikeglxFinished(path: string, followed: { channels: number; fs: number
 }
 
 function followInput(l: FollowLayout): LiveInput {
-  const follower = new FileFollower(l.path, { frameBytes: l.frameChannels * 2, stallMs: 2000 });
+  // Open Ephys writes whole blocks of 4096 samples: below ~2 kHz one takes longer than 2 s, and a
+  // healthy run read "stalled" then "data again" at every block. Two blocks' time, 2 s at least.
+  const follower = new FileFollower(l.path, { frameBytes: l.frameChannels * 2, stallMs: Math.max(STALL_MS, (2 * WRITER_BLOCK_SAMPLES * 1000) / l.fs) });
   let read = 0;
   let stopLooking = () => {};
   let stopped = false;
@@ -387,6 +394,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       metaSeen = true;
       void readMeta(path).then(
         (meta) => {
+          if (!metaComplete(meta)) return void (metaSeen = false);
           const wrong = metaDisagrees(path, meta, fallback);
           if (!wrong) metaCame();
           emit(wrong ? { kind: 'error', message: wrong } : { kind: 'info', message: `${metaPath} appeared: the recording is complete` });
