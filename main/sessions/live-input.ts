@@ -242,8 +242,10 @@ function followInput(l: FollowLayout): LiveInput {
             // After a stall the writer catches up in a burst: those rows are on disk, so they are read
             // as fast as the view processes them, where a live stream's excess must be dropped (and
             // shown as a silent probe in the history).
-            while (!stopped && (queuedS?.() ?? 0) > QUEUE_MAX_S) await new Promise((r) => setTimeout(r, 10));
-            if (stopped) return;
+            while (!stopped && !failed && (queuedS?.() ?? 0) > QUEUE_MAX_S) await new Promise((r) => setTimeout(r, 10));
+            // Failed (truncated, replaced, gone): its handle is closed, and a read now would say
+            // EBADF over the error that says what happened.
+            if (stopped || failed) return;
             if (follower.frames - read > MAX_BEHIND_S * l.fs) {
               const from = follower.frames - Math.round(JOIN_BACK_S * l.fs);
               onEvent({ kind: 'info', message: `${l.path}: ${((from - read) / l.fs).toFixed(1)} s behind the file, more than the view catches up in time: skipped to its newest half second` });
@@ -255,7 +257,7 @@ function followInput(l: FollowLayout): LiveInput {
             read = end;
           }
         } catch (e) {
-          onEvent({ kind: 'error', message: (e as Error).message });
+          if (!failed) onEvent({ kind: 'error', message: (e as Error).message });
         } finally {
           reading = false;
         }
