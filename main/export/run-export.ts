@@ -158,7 +158,8 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
       // What else runJob's processFile holds per job: the phase shift's wider window and buffer, the µV copy, a subset's columns.
       phaseShiftMarginSamples: pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, info.fs) : 0,
       scaled: FORMATS[j.format].microvolts || int16OfFloat(j.source, j.format),
-      outChannels: picked.channels.length },
+      // Columns are picked (their own buffers) unless all are written in order, as the executor decides.
+      outChannels: picked.channels.length === info.channels.length && picked.channels.every((c, i) => c === i) ? undefined : picked.channels.length },
     j.calibration ?? null
   );
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);

@@ -19,7 +19,7 @@ export interface JobShape {
   phaseShiftMarginSamples?: number;
   /** Whether the window is scaled to µV first, into a float32 copy of its own. */
   scaled?: boolean;
-  /** Channels written, when a subset of them (the whole probe is still processed). */
+  /** Channels written, when a subset or another order of them (the whole probe is still processed). */
   outChannels?: number;
 }
 
@@ -33,7 +33,7 @@ export function jobBytes(s: JobShape): Omit<MemoryBreakdown, 'baseline' | 'histo
   // The float32 result, then what is written from twice over (a chunk is written while the next is
   // computed): the int16 rows, else the picked columns, else the result itself.
   const cout = s.outChannels ?? s.channels;
-  const picked = cout !== s.channels;
+  const picked = s.outChannels !== undefined;
   const out = s.channels * 4 * (s.outDtype === 'float32' && !picked ? 2 : 1);
   const pickedBytes = picked ? cout * 4 * (s.outDtype === 'float32' ? 2 : 1) : 0;
   const int16Bytes = s.outDtype === 'int16' ? cout * 2 * 2 : 0;

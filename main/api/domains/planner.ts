@@ -26,7 +26,7 @@ export interface PlanRequest {
   phaseShiftMarginSamples?: number;
   /** Whether the job scales its input to µV first (a float32 copy of each window). */
   scaled?: boolean;
-  /** Channels written, when a subset of the recording's. */
+  /** Channels written, when a subset of the recording's or another order (columns picked into buffers of their own). */
   outChannels?: number;
 }
 
