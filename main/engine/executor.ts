@@ -171,11 +171,16 @@ export function checkChunkWindows(N: number, fs: number, pipeline: PipelineSpec,
   );
 }
 
+/** The output columns when they are picked into buffers of their own: a subset or another order; null when all are written in order. */
+export function pickedColumns(columns: number[] | undefined, channels: number): number[] | null {
+  return columns && !(columns.length === channels && columns.every((c, i) => c === i)) ? columns : null;
+}
+
 export async function processFile(o: ProcessFileOptions): Promise<ProcessFileResult> {
   checkOptions(o);
   const t0 = performance.now();
   const C = o.channels;
-  const picked = o.outputColumns && !(o.outputColumns.length === C && o.outputColumns.every((c, i) => c === i)) ? o.outputColumns : null;
+  const picked = pickedColumns(o.outputColumns, C);
   const Cout = picked ? picked.length : C;
   const inBytes = o.dtype === 'float32' ? 4 : 2;
   const outBytes = o.outDtype === 'int16' ? 2 : 4;

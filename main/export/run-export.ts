@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Calibration } from '../api/domains/planner.ts';
 import type { ExportFormat } from '../api/domains/export.ts';
 import type { PresetBody } from '../api/domains/presets.ts';
-import { checkChunkWindows, checkLongEnough, processFile } from '../engine/executor.ts';
+import { checkChunkWindows, checkLongEnough, pickedColumns, processFile } from '../engine/executor.ts';
 import { phaseShiftMargin } from '../engine/phase-shift.ts';
 import { plan } from '../planner/plan.ts';
 import { pipelineFromPreset } from '../presets/to-pipeline.ts';
@@ -158,8 +158,7 @@ export async function preflight(j: Pick<ExportJob, 'source' | 'preset' | 'format
       // What else runJob's processFile holds per job: the phase shift's wider window and buffer, the µV copy, a subset's columns.
       phaseShiftMarginSamples: pipeline.phaseShift ? phaseShiftMargin(pipeline.phaseShift, info.fs) : 0,
       scaled: FORMATS[j.format].microvolts || int16OfFloat(j.source, j.format),
-      // Columns are picked (their own buffers) unless all are written in order, as the executor decides.
-      outChannels: picked.channels.length === info.channels.length && picked.channels.every((c, i) => c === i) ? undefined : picked.channels.length },
+      outChannels: pickedColumns(picked.channels, info.channels.length)?.length },
     j.calibration ?? null
   );
   checkChunkWindows(info.samples, info.fs, pipeline, picked.start, picked.end, p.chunkSamples);

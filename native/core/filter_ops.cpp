@@ -65,9 +65,10 @@ void over_tile_blocks(size_t tiles, int workers, Body body) {
  * the window's end) one task's channels at a time, and the block is re-referenced once every task
  * has ended it, while its rows are still in cache: one pass over the output less than referencing
  * after the filter (10 s × 384, 1 s windows, median CMR: 0.061 s at W=2 where filter then
- * common_reference took 0.065 s; at W=1 0.110 s and 0.113 s: the median is compute-bound). Blocks are dealt to the tasks in turn, so the referencing is shared even when
- * one task always ends its blocks last (first come, first served, that task took them all: at W=2
- * slower than referencing after). No task ever waits for another, as the pool may run its tasks
+ * common_reference took 0.065 s; at W=1 0.110 s and 0.113 s: the median is compute-bound). Blocks
+ * are dealt to the tasks in turn, so the referencing is shared even when one task always ends its
+ * blocks last (first come, first served, that task took them all: at W=2 slower than referencing
+ * after). No task ever waits for another, as the pool may run its tasks
  * one after the other: a task's block not yet ended by all is referenced after its next blocks,
  * and the last task to finish references every block left. RowReference is exact whatever rows it
  * saw before, so the output is common_reference's bit for bit, for any worker count.
