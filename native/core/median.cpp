@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -50,6 +51,32 @@ size_t count_below(const float* v, size_t n, float p, bool or_equal) {
 #endif
   return count_below_body(v, n, p, or_equal);
 }
+
+// Exponent bits all ones = NaN or ±inf; an integer OR-reduction vectorises where a float one cannot.
+PROBEDECK_INLINE bool all_finite_body(const float* v, size_t n) {
+  uint32_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint32_t b;
+    std::memcpy(&b, v + i, 4);
+    bad |= uint32_t((b & 0x7f800000u) == 0x7f800000u);
+  }
+  return bad == 0;
+}
+
+#if defined(PROBEDECK_X86_DISPATCH)
+__attribute__((target("avx2"))) bool all_finite_avx2(const float* v, size_t n) { return all_finite_body(v, n); }
+#endif
+
+}  // namespace
+
+bool all_finite(const float* v, size_t n) {
+#if defined(PROBEDECK_X86_DISPATCH)
+  if (cpu_has_avx2_fma()) return all_finite_avx2(v, n);
+#endif
+  return all_finite_body(v, n);
+}
+
+namespace {
 
 // The mean of v with each value first clipped into [lo, hi], in any summation order (a guess only:
 // it moves the median's window, whose answer is exact wherever it lands): 8 lanes a step.
@@ -190,32 +217,40 @@ float median_of(const float* v, size_t n, float* scratch) {
   return mean_of_two(*std::max_element(scratch, scratch + (k_lo - below_a) + 1), hi_v);
 }
 
-// The values past the last whole vector, one at a time; returns the count gathered, sets `below`.
-static inline size_t gather_tail(const float* v, size_t i, size_t n, float lo, float hi, float* out, size_t m, size_t b, size_t& below) {
+// The values past the last whole vector, one at a time; returns the count gathered, sets `below`,
+// and clears `finite` for NaN or ±inf.
+static inline size_t gather_tail(const float* v, size_t i, size_t n, float lo, float hi, float* out, size_t m, size_t b, size_t& below, bool& finite) {
   for (; i < n; i++) {
     const float x = v[i];
     out[m] = x;
     m += (x >= lo) & (x <= hi);
     b += x < lo;
+    finite &= std::isfinite(x);
   }
   below = b;
   return m;
 }
 
-// Values of v in [lo, hi] copied to out (in order), and how many are below lo. SSE2 is in every
+// Values of v in [lo, hi] copied to out (in order), how many are below lo, and whether all are
+// finite (x·0 is NaN exactly for NaN and ±inf; OR-ing the products keeps a NaN's bits: two
+// operations a vector in the pass that reads the row anyway, where a pass of its own cost a fifth
+// of a global median row). SSE2 is in every
 // x86-64: four compares make a 4-bit mask, a table gives the lanes to keep, four unconditional
 // stores write them (the spare ones are overwritten next; they never pass index i + 3 < n, as at
 // most i values precede), so there is no branch per value.
-static size_t gather_window_baseline(const float* v, size_t n, float lo, float hi, float* out, size_t& below) {
+static size_t gather_window_baseline(const float* v, size_t n, float lo, float hi, float* out, size_t& below, bool& finite) {
   size_t m = 0, i = 0, b = 0;
+  finite = true;
 #if defined(__SSE2__)
   static constexpr uint8_t kKeep[16][4] = {{0, 0, 0, 0}, {0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 0, 0}, {2, 0, 0, 0}, {0, 2, 0, 0}, {1, 2, 0, 0}, {0, 1, 2, 0},
                                            {3, 0, 0, 0}, {0, 3, 0, 0}, {1, 3, 0, 0}, {0, 1, 3, 0}, {2, 3, 0, 0}, {0, 2, 3, 0}, {1, 2, 3, 0}, {0, 1, 2, 3}};
   static constexpr uint8_t kCount[16] = {0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4};
   const __m128 lov = _mm_set1_ps(lo), hiv = _mm_set1_ps(hi);
   __m128i under = _mm_setzero_si128();
+  __m128 poison = _mm_setzero_ps();
   for (; i + 4 <= n; i += 4) {
     const __m128 x = _mm_loadu_ps(v + i);
+    poison = _mm_or_ps(poison, _mm_mul_ps(x, _mm_setzero_ps()));
     const int mask = _mm_movemask_ps(_mm_and_ps(_mm_cmpge_ps(x, lov), _mm_cmple_ps(x, hiv)));
     under = _mm_sub_epi32(under, _mm_castps_si128(_mm_cmplt_ps(x, lov)));  // true lanes are −1
     const uint8_t* k = kKeep[mask];
@@ -228,8 +263,9 @@ static size_t gather_window_baseline(const float* v, size_t n, float lo, float h
   alignas(16) int32_t u[4];
   _mm_store_si128(reinterpret_cast<__m128i*>(u), under);
   b = size_t(u[0]) + size_t(u[1]) + size_t(u[2]) + size_t(u[3]);
+  finite = _mm_movemask_ps(_mm_cmpunord_ps(poison, poison)) == 0;
 #endif
-  return gather_tail(v, i, n, lo, hi, out, m, b, below);
+  return gather_tail(v, i, n, lo, hi, out, m, b, below, finite);
 }
 
 #if defined(PROBEDECK_X86_DISPATCH)
@@ -251,12 +287,14 @@ const PackTable kPack;
 
 // The same with AVX2: eight values a step, packed by one lane permutation and written by one store
 // (the spare lanes are overwritten next and stay below index i + 8 ≤ n, as above).
-__attribute__((target("avx2"))) static size_t gather_window_avx2(const float* v, size_t n, float lo, float hi, float* out, size_t& below) {
+__attribute__((target("avx2"))) static size_t gather_window_avx2(const float* v, size_t n, float lo, float hi, float* out, size_t& below, bool& finite) {
   size_t m = 0, i = 0, b = 0;
   const __m256 lov = _mm256_set1_ps(lo), hiv = _mm256_set1_ps(hi);
   __m256i under = _mm256_setzero_si256();
+  __m256 poison = _mm256_setzero_ps();
   for (; i + 8 <= n; i += 8) {
     const __m256 x = _mm256_loadu_ps(v + i);
+    poison = _mm256_or_ps(poison, _mm256_mul_ps(x, _mm256_setzero_ps()));
     const int mask = _mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(x, lov, _CMP_GE_OQ), _mm256_cmp_ps(x, hiv, _CMP_LE_OQ)));
     under = _mm256_sub_epi32(under, _mm256_castps_si256(_mm256_cmp_ps(x, lov, _CMP_LT_OQ)));
     const __m256i idx = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.lanes[mask]));
@@ -266,15 +304,16 @@ __attribute__((target("avx2"))) static size_t gather_window_avx2(const float* v,
   alignas(32) int32_t u[8];
   _mm256_store_si256(reinterpret_cast<__m256i*>(u), under);
   for (int j = 0; j < 8; j++) b += size_t(u[j]);
-  return gather_tail(v, i, n, lo, hi, out, m, b, below);
+  finite = _mm256_movemask_ps(_mm256_cmp_ps(poison, poison, _CMP_UNORD_Q)) == 0;
+  return gather_tail(v, i, n, lo, hi, out, m, b, below, finite);
 }
 #endif
 
-static size_t gather_window(const float* v, size_t n, float lo, float hi, float* out, size_t& below) {
+static size_t gather_window(const float* v, size_t n, float lo, float hi, float* out, size_t& below, bool& finite) {
 #if defined(PROBEDECK_X86_DISPATCH)
-  if (cpu_has_avx2_fma()) return gather_window_avx2(v, n, lo, hi, out, below);
+  if (cpu_has_avx2_fma()) return gather_window_avx2(v, n, lo, hi, out, below, finite);
 #endif
-  return gather_window_baseline(v, n, lo, hi, out, below);
+  return gather_window_baseline(v, n, lo, hi, out, below, finite);
 }
 
 constexpr size_t kRankMax = 64;
@@ -331,8 +370,13 @@ __attribute__((target("avx2"))) static void select_two_by_rank(float* a, size_t 
 bool MedianTracker::try_window(const float* v, size_t n, float* scratch, float lo, float hi, float& out, size_t& gathered, int& side) {
   const size_t k_lo = (n - 1) / 2, k_hi = n / 2;
   size_t below = 0;
-  const size_t m = gather_window(v, n, lo, hi, scratch, below);
+  bool finite = true;
+  const size_t m = gather_window(v, n, lo, hi, scratch, below, finite);
   gathered = m;
+  if (!finite) {
+    side = 0, out = std::numeric_limits<float>::quiet_NaN();
+    return true;
+  }
   side = below > k_lo ? -1 : below + m <= k_hi ? 1 : 0;
   if (side != 0) return false;
 #if defined(PROBEDECK_X86_DISPATCH)
@@ -349,7 +393,8 @@ bool MedianTracker::try_window(const float* v, size_t n, float* scratch, float l
 }
 
 float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
-  if (n < kMinForSampling) return median_by_select(v, n, scratch);
+  constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+  if (n < kMinForSampling) return all_finite(v, n) ? median_by_select(v, n, scratch) : kNaN;
   // ~32 values in the window: few to select among (the selection costs more than the gathering
   // pass), and on band-passed data the next median is still inside ~95% of the time (~75% with 16);
   // of the rest, all but ~1 in 10⁴ rows are found by the second, one-sided window.
@@ -374,6 +419,7 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
   size_t got = 0;
   int side = 0;
   const bool hit = guided && try_window(v, n, scratch, centre - w, centre + w, med, got, side);
+  if (hit && std::isnan(med)) return kNaN;  // the row is not finite; the tracker stays as it was
   if (hit) {
     half_width_ *= std::clamp(kWanted / float(std::max<size_t>(got, 1)), 0.5f, 2.0f);
   } else if (guided &&
@@ -382,7 +428,9 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
              // straddle the edge), rather than gather ~8× as many values around the guess.
              try_window(v, n, scratch, side < 0 ? centre - 3.0f * w : centre - 0.5f * w, side < 0 ? centre + 0.5f * w : centre + 3.0f * w, med, got, side)) {
     half_width_ *= 1.25f;
+    if (std::isnan(med)) return kNaN;
   } else {
+    if (!all_finite(v, n)) return kNaN;
     med = median_of(v, n, scratch);
     // First row, or a jump: a window as wide as the miss, or a start from the value spread.
     const float move = primed_ ? std::abs(med - centre) : 0.0f;

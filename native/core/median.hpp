@@ -5,8 +5,11 @@
 
 namespace probedeck {
 
-/** Reorders nothing in v; `scratch` holds at least n floats. */
+/** Reorders nothing in v; `scratch` holds at least n floats. v must be finite: NaN never ends a quickselect partition. */
 float median_of(const float* v, size_t n, float* scratch);
+
+/** No NaN or ±inf in v. */
+bool all_finite(const float* v, size_t n);
 
 /**
  * Medians of consecutive rows of one channel set. A row's median is close to the previous row's
@@ -17,7 +20,10 @@ float median_of(const float* v, size_t n, float* scratch);
  */
 class MedianTracker {
  public:
-  /** `scratch` holds at least n floats. */
+  /**
+   * `scratch` holds at least n floats. NaN when v holds NaN or ±inf (checked in the pass that
+   * gathers the window, or before the general median): never a median of them.
+   */
   float operator()(const float* v, size_t n, float* scratch);
 
  private:

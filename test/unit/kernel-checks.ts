@@ -56,5 +56,18 @@ export function describeKernelChecks(cap: 'baseline' | 'avx2', used: 'baseline' 
       await engine.commonReference(x, C, { mode: 'global', operator: 'median' }, 2);
       expect(x).toEqual(want);
     });
+
+    // The median's own pass over a row checks it (NaN never ends a quickselect partition): on its
+    // first row (the general median), on a row it tracks, and in the values past the last whole vector.
+    it('the median CMR refuses NaN and ±inf wherever they sit', async () => {
+      const C = 389, T = 600;
+      for (const bad of [NaN, Infinity, -Infinity])
+        for (const [row, col] of [[0, 5], [400, 200], [599, 388], [300, 0]]) {
+          const x = new Float32Array(T * C);
+          for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 0.37) * 20 + 5 * Math.sin(Math.floor(i / C) / 30);
+          x[row * C + col] = bad;
+          await expect(engine.commonReference(x, C, { mode: 'global', operator: 'median' }, 1), `${bad} at row ${row}, column ${col}`).rejects.toMatchObject({ code: 'NON_FINITE_INPUT' });
+        }
+    });
   });
 }
