@@ -105,4 +105,6 @@ export interface NativeAddon {
   addressAlignment(view: ArrayBufferView): number;
   /** The memory page size in bytes. */
   pageSize(): number;
+  /** Marks the buffer's whole 2 MiB pages for transparent huge pages, before its first write; false where the system has none. */
+  adviseHugePages(buffer: ArrayBuffer): boolean;
 }

@@ -28,6 +28,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("streamChain", StreamChainJs);
   add("addressAlignment", AddressAlignmentJs);
   add("pageSize", PageSizeJs);
+  add("adviseHugePages", AdviseHugePagesJs);
   return exports;
 }
 

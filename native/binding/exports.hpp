@@ -26,5 +26,6 @@ Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info);
 Napi::Value StreamChainJs(const Napi::CallbackInfo& info);
 Napi::Value AddressAlignmentJs(const Napi::CallbackInfo& info);
 Napi::Value PageSizeJs(const Napi::CallbackInfo& info);
+Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info);
 
 }  // namespace probedeck::binding
