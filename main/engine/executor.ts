@@ -274,7 +274,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         /** The write of this job's last chunk, still in flight, or null. */
         writing: null as Promise<void> | null
       };
-      // Mapped 2 MiB at a time where the system allows it (see adviseHugePages), before anything touches them.
+      // Mapped 2 MiB at a time where the system allows it (see adviseHugePages), before the job first writes them.
       for (const x of [b.raw, b.uv.buffer, b.mid.buffer, ...[...b.outs, ...b.pickeds, ...b.int16s].map((a) => a.buffer)]) native().adviseHugePages(x as ArrayBuffer);
       buffers.push(b);
       return b;

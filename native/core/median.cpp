@@ -427,8 +427,8 @@ float MedianTracker::operator()(const float* v, size_t n, float* scratch) {
              // than w: look there, 2w past its edge and back over 1.5w of it (the two ranks may
              // straddle the edge), rather than gather ~8× as many values around the guess.
              try_window(v, n, scratch, side < 0 ? centre - 3.0f * w : centre - 0.5f * w, side < 0 ? centre + 0.5f * w : centre + 3.0f * w, med, got, side)) {
+    // Finite: the first window's pass checked every value of the row.
     half_width_ *= 1.25f;
-    if (std::isnan(med)) return kNaN;
   } else {
     if (!all_finite(v, n)) return kNaN;
     med = median_of(v, n, scratch);
