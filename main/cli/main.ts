@@ -41,7 +41,14 @@ async function main(argv: string[]): Promise<number> {
     console.log(command.usage);
     return 0;
   }
-  return await command.run(negativeValues(rest));
+  try {
+    return await command.run(negativeValues(rest));
+  } catch (err) {
+    // An option the command does not take, or a value it cannot parse, is a usage error like any other: exit 2.
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new CliError(`${(err as Error).message} (probedeck ${name} --help for its options)`, 2);
+    throw err;
+  }
 }
 
 /** The settings database a command opened: its --data-dir's, else the data folder's. */

@@ -82,6 +82,15 @@ describe('probedeck process reproduces SpikeInterface chunked output', () => {
 });
 
 describe('probedeck process fails with one clear line and leaves nothing behind', () => {
+  it('an option a command does not take, or a missing path, is a usage error (exit 2), naming where the options are', () => {
+    const r = cli([...base, '--bogus', '--out', join(tempDir(), 'o.f32')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^probedeck: Unknown option '--bogus'.*\(probedeck process --help for its options\)\n$/);
+    const info = cli(['info']);
+    expect(info.code).toBe(2);
+    expect(info.stderr).toMatch(/^probedeck: usage: probedeck info <path>/);
+  });
+
   it('a negative margin, or one beyond a preset\'s bound of a minute, names the option', () => {
     const r = cli([...base, '--highpass', '300', '--margin-ms', '-5', '--out', join(tempDir(), 'o.f32')]);
     expect(r.code).toBe(2);

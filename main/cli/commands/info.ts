@@ -1,7 +1,7 @@
 // probedeck info <path>: one JSON object describing a recording.
 import { parseArgs } from 'node:util';
 import { openSource } from '../../sources/open-source.ts';
-import type { Command } from '../command.ts';
+import { CliError, type Command } from '../command.ts';
 
 export const infoCommand: Command = {
   summary: 'describe a recording (SpikeGLX, Open Ephys or raw) as JSON',
@@ -12,7 +12,7 @@ export const infoCommand: Command = {
       allowPositionals: true,
       options: { stream: { type: 'string' }, channels: { type: 'string' }, fs: { type: 'string' }, dtype: { type: 'string' }, 'gain-uv': { type: 'string' }, 'header-bytes': { type: 'string' } }
     });
-    if (positionals.length !== 1) throw new Error(this.usage);
+    if (positionals.length !== 1) throw new CliError(this.usage, 2);
     const raw =
       values.channels !== undefined || values.fs !== undefined
         ? {
