@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { native } from '../main/engine/native.ts';
 import { commonReference, designSos, filterWindow, firKernels, phaseShiftWindow, planReference, processFile, scaleToFloat, StreamChain, StreamFilter, type ChainBuffers, type PipelineSpec } from '../main/engine/index.ts';
 
 const C = 384;
@@ -14,8 +15,16 @@ const SECONDS = 10;
 // caught such a run now and then, and moved a W=2 speed-up from 1.75× to 1.3×.
 const REPS = 7;
 
+// numpy maps its large arrays in 2 MiB pages on Linux (its allocator's madvise, on by default:
+// numpy._core.multiarray._get_madvise_hugepage()), and so does the executor for its job buffers:
+// these arrays are too, before their first write, so that both sides run on the same kind of memory.
+function big<T extends Int16Array | Float32Array>(a: T): T {
+  native().adviseHugePages(a.buffer as ArrayBuffer);
+  return a;
+}
+
 function synthetic(rows: number): Int16Array {
-  const x = new Int16Array(rows * C);
+  const x = big(new Int16Array(rows * C));
   let v = 7;
   for (let i = 0; i < x.length; i++) {
     v = (v * 1103515245 + 12345) & 0x7fffffff;
@@ -49,7 +58,7 @@ export async function benchEngine(): Promise<string> {
       processFile({ input, output: join(dir, 'out.f32'), channels: C, fs: FS, dtype: 'int16', outDtype: 'float32', pipeline, chunkSamples: FS, nJobs: j, nWorkers: w });
     // In memory, like the scipy side: 1 s windows with ±500-sample real-neighbour margins.
     const sos = designSos(bp, FS);
-    const out = new Float32Array(x.length);
+    const out = big(new Float32Array(x.length));
     type Precision = 'float64' | 'float32';
     const plan = planReference({ mode: 'global', operator: 'median' }, C);
     // With the CMR as the executor runs it: the filter references its own output (float32 zero-phase
@@ -66,8 +75,9 @@ export async function benchEngine(): Promise<string> {
     // already referenced (each row's median then 0) took half the time, which is no pipeline's case.
     // Ours works in place (the copy is outside the time); numpy's allocates its result within its time.
     await zero(2, false)();
-    const filtered = out.slice();
-    const referenced = new Float32Array(x.length);
+    const filtered = big(new Float32Array(x.length));
+    filtered.set(out);
+    const referenced = big(new Float32Array(x.length));
     const cmr = (w: number): Run => Object.assign(() => commonReference(referenced, C, plan, w), { setup: () => referenced.set(filtered) });
     const stream = (w: number, precision: Precision = 'float64') => async () => {
       const f = new StreamFilter({ sos, channels: C, precision });
@@ -90,13 +100,13 @@ export async function benchEngine(): Promise<string> {
     // scale either), then as acquired, 20 ms of raw rows at a time with the scaling in the same call,
     // where the cost of a call weighs.
     const GAIN = 2.34375;
-    const uvAll = new Float32Array(x.length);
+    const uvAll = big(new Float32Array(x.length));
     for (let i = 0; i < x.length; i++) uvAll[i] = x[i] * GAIN;
     // Made once, outside the timed runs, as the session keeps its own: fresh 46 MB arrays cost their page faults.
     const liveBuffers = new Map<number, ChainBuffers>();
     const buffersOf = (rows: number): ChainBuffers => {
       if (!liveBuffers.has(rows)) {
-        const [into, filtered, shifted] = [0, 1, 2].map(() => new Float32Array(rows * C));
+        const [into, filtered, shifted] = [0, 1, 2].map(() => big(new Float32Array(rows * C)));
         liveBuffers.set(rows, { scale: { gain: GAIN, offset: 0, into }, filtered, shifted });
       }
       return liveBuffers.get(rows)!;
