@@ -101,6 +101,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const samples = frameCount(binPath, size, layout);
   const warnings: string[] = [];
   const partial = partialFrameBytes(size, layout);
+  // SpikeGLX writes whole frames only: a fileSizeBytes that is not some number of them proves the
+  // .meta wrong (nSavedChans edited, or another file's), where it would read every frame shifted.
+  if (Number.isFinite(declared) && declared > 0 && declared % (2 * nSaved) !== 0) {
+    throw new SourceError('BAD_META', metaPath, `fileSizeBytes=${declared} is not a whole number of frames of nSavedChans=${nSaved} int16 channels (${2 * nSaved} bytes each): one of the two is wrong`);
+  }
   // Shorter than its .meta says: a run cut short, or a copy. What is there is shown (as SpikeInterface
   // reads it, by the file's size), and said, with what to do.
   if (Number.isFinite(declared) && declared > size) {
@@ -117,6 +122,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const counts = (countsKey ? meta.values.get(countsKey)! : `${nSaved},0,0`).split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
   if (counts.length < 3 || !counts.every((n) => Number.isInteger(n) && n >= 0)) {
     throw new SourceError('BAD_META', metaPath, `${countsKey} must be channel counts per kind separated by commas (${countsKey === 'snsMnMaXaDw' ? 'MN,MA,XA,DW' : countsKey === 'snsXaDwSy' ? 'XA,DW,SY' : 'AP,LF,SY'}), got "${meta.values.get(countsKey!)}"`);
+  }
+  // The counts are the file's own (a subset's too: SpikeGLX writes 151,0,1 for 151 AP channels and SY):
+  // counts that add up to another number would split the wrong columns off as sync, or none.
+  if (countsKey && counts.reduce((a, b) => a + b, 0) !== nSaved) {
+    throw new SourceError('BAD_META', metaPath, `${countsKey}=${meta.values.get(countsKey)} adds up to ${counts.reduce((a, b) => a + b, 0)} channels but nSavedChans is ${nSaved}`);
   }
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
@@ -138,6 +148,11 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
+  // Every imec .meta ends with its ~imroTbl (the probe's gains and sites): one without it was cut short,
+  // and read anyway its samples would be taken for µV, 2–4× off.
+  if (type === 'imec' && !meta.lists.has('imroTbl')) {
+    throw new SourceError('BAD_META', metaPath, 'has no ~imroTbl, which every probe\'s .meta ends with: it was cut short (copy it again from the acquisition machine), so the probe\'s gains and sites are unknown');
+  }
   const perChannel = perChannelGains(meta);
   // SpikeGLX's ranges: ±0.6 V on NP1.0-class probes, ±0.5 V on NP2.0 (every .meta since 2020 says it).
   const rangeMax = Number(meta.values.get('imAiRangeMax') ?? (family === 'np2' ? 0.5 : 0.6));

@@ -608,7 +608,14 @@ describe('bad input: a clear error naming the file and the problem', () => {
       [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:10,x', /snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "0:10,x"/],
       [/^snsApLfSy=.*$/m, 'snsApLfSy=x,y,z', /snsApLfSy must be channel counts per kind separated by commas \(AP,LF,SY\), got "x,y,z"/],
       [/^nSavedChans=.*$/m, 'nSavedChans=0', /nSavedChans must be a whole number of channels from 1 to 65536, got 0/],
-      [/^imSampRate=.*$/m, 'imSampRate=1e300', /the sampling rate must be above 0 and at most 10 MHz, got 1e\+300 Hz/]
+      [/^imSampRate=.*$/m, 'imSampRate=1e300', /the sampling rate must be above 0 and at most 10 MHz, got 1e\+300 Hz/],
+      // Counts that do not add up: the sync column would be filtered as a channel (or a channel split off as sync).
+      [/^snsApLfSy=.*$/m, 'snsApLfSy=384,0,0', /snsApLfSy=384,0,0 adds up to 384 channels but nSavedChans is 385/],
+      // SpikeGLX writes whole frames: a size that is not some number of them means another channel count.
+      [/^fileSizeBytes=.*$/m, 'fileSizeBytes=121625351', /fileSizeBytes=121625351 is not a whole number of frames of nSavedChans=385 int16 channels \(770 bytes each\): one of the two is wrong/],
+      [/^nSavedChans=.*$/m, 'nSavedChans=384', /fileSizeBytes=121625350 is not a whole number of frames of nSavedChans=384/],
+      // Cut short before its last keys: its samples would have been taken for µV (gain 1).
+      [/^~imroTbl=.*\r?\n/m, '', /has no ~imroTbl, which every probe's \.meta ends with: it was cut short/]
     ];
     for (const [key, value, why] of cases) {
       writeFileSync(meta, good.replace(key, value));
