@@ -6,7 +6,8 @@ import { SourceError, fsError } from './source.ts';
 /** What a .npy header says: where the data start, the dtype, and the length of a 1-D array (null otherwise). */
 export interface NpyHeader {
   dataStart: number;
-  descr: { text: string; kind: string; itemBytes: number } | null;
+  /** order: '<' little-endian, '>' big-endian, '|' one byte (no order), '=' this machine's. */
+  descr: { text: string; order: string; kind: string; itemBytes: number } | null;
   length: number | null;
 }
 
@@ -16,9 +17,9 @@ export function parseNpyHeader(head: Buffer, bytesRead: number): NpyHeader | nul
   const v1 = head[6] === 1;
   const dataStart = (v1 ? 10 : 12) + (v1 ? head.readUInt16LE(8) : head.readUInt32LE(8));
   const header = head.toString('latin1', v1 ? 10 : 12, Math.min(dataStart, bytesRead));
-  const d = /'descr':\s*'[<>|=]?([a-z])(\d+)'/.exec(header);
+  const d = /'descr':\s*'([<>|=]?)([a-z])(\d+)'/.exec(header);
   const shape = /'shape':\s*\((\d+),?\s*\)/.exec(header);
-  return { dataStart, descr: d ? { text: d[0], kind: d[1], itemBytes: Number(d[2]) } : null, length: shape ? Number(shape[1]) : null };
+  return { dataStart, descr: d ? { text: d[0], order: d[1] || '=', kind: d[2], itemBytes: Number(d[3]) } : null, length: shape ? Number(shape[1]) : null };
 }
 
 export async function firstNpyValue(path: string): Promise<number | null> {
@@ -38,15 +39,21 @@ export async function firstNpyValue(path: string): Promise<number | null> {
     if (!h) throw new SourceError('BAD_NPY', path, 'is not a .npy file');
     if (!h.descr) throw new SourceError('BAD_NPY', path, 'has no dtype in its header');
     if (h.length === 0) return null; // empty array
-    const { kind, itemBytes } = h.descr;
+    const { order, kind, itemBytes } = h.descr;
+    // Sample numbers and timestamps: 2-, 4- or 8-byte integers, or 4- or 8-byte floats, little-endian
+    // as every machine Open Ephys runs on writes them. Anything else would be read as garbage.
+    const supported = (kind === 'i' || kind === 'u' ? [2, 4, 8] : kind === 'f' ? [4, 8] : []).includes(itemBytes);
+    if (!supported || order === '>') throw new SourceError('BAD_NPY', path, `has an unsupported dtype ${h.descr.text} (little-endian 2-, 4- or 8-byte integers, or 4- or 8-byte floats, are read)`);
     const v = Buffer.alloc(8);
-    await fh.read(v, 0, itemBytes, h.dataStart).catch((err: unknown) => {
+    const { bytesRead: got } = await fh.read(v, 0, itemBytes, h.dataStart).catch((err: unknown) => {
       throw fsError(path, err);
     });
+    // A header promising values the file does not hold yet (Open Ephys still writing it): none, as an
+    // empty array, rather than the zeros of the unread buffer taken for a value.
+    if (got < itemBytes) return null;
     if (kind === 'i') return itemBytes === 8 ? Number(v.readBigInt64LE(0)) : itemBytes === 4 ? v.readInt32LE(0) : v.readInt16LE(0);
-    if (kind === 'u') return itemBytes === 8 ? Number(v.readBigUInt64LE(0)) : v.readUInt32LE(0);
-    if (kind === 'f') return itemBytes === 8 ? v.readDoubleLE(0) : v.readFloatLE(0);
-    throw new SourceError('BAD_NPY', path, `has an unsupported dtype ${h.descr.text}`);
+    if (kind === 'u') return itemBytes === 8 ? Number(v.readBigUInt64LE(0)) : itemBytes === 4 ? v.readUInt32LE(0) : v.readUInt16LE(0);
+    return itemBytes === 8 ? v.readDoubleLE(0) : v.readFloatLE(0);
   } finally {
     await fh.close();
   }

@@ -7,6 +7,7 @@ import { findOpenEphysProbe } from './openephys-settings.ts';
 import { FRAME_FIT_FRAMES, betterFrameChannels, firstBytes } from './frame-fit.ts';
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { SourceError, fsError, fsProblem, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
+import { MAX_CHANNELS, MAX_FS } from '../engine/validate.ts';
 
 interface OebinChannel {
   channel_name: string;
@@ -65,8 +66,10 @@ function checkStream(oebin: string, s: unknown, k: number): OebinStream {
   // A stream's folder lies under the recording's continuous/ folder: a name that climbs out of it
   // ("../../…") would read a file elsewhere on the disk (outside the folders a browser may open).
   if ((o.folder_name as string).split(/[\\/]/).some((part) => part === '..') || isAbsolute(o.folder_name as string)) bad(`"folder_name" ${JSON.stringify(o.folder_name)} leaves the recording's continuous folder`);
-  if (typeof o.sample_rate !== 'number') bad(`"sample_rate" is missing or not a number (${JSON.stringify(o.sample_rate)})`);
-  if (typeof o.num_channels !== 'number' || !Number.isInteger(o.num_channels)) bad('"num_channels" is missing or not a whole number');
+  // JSON's 1e999 parses as Infinity: bounded as a SpikeGLX rate is.
+  if (typeof o.sample_rate !== 'number' || !(o.sample_rate > 0 && o.sample_rate <= MAX_FS)) bad(`"sample_rate" must be a rate above 0 and at most ${MAX_FS / 1e6} MHz (${typeof o.sample_rate === 'number' ? o.sample_rate : JSON.stringify(o.sample_rate)})`);
+  // 0 channels made a source of no channels and infinitely many samples (its size over 0-byte frames).
+  if (typeof o.num_channels !== 'number' || !Number.isInteger(o.num_channels) || o.num_channels < 1 || o.num_channels > MAX_CHANNELS) bad(`"num_channels" must be a whole number from 1 to ${MAX_CHANNELS} (${JSON.stringify(o.num_channels)})`);
   if (!Array.isArray(o.channels)) bad('"channels" is missing or not a list');
   (o.channels as unknown[]).forEach((c, i) => {
     const ch = c as Record<string, unknown> | null;
@@ -74,6 +77,8 @@ function checkStream(oebin: string, s: unknown, k: number): OebinStream {
     // Neural channels only: their µV come from bit_volts (the sync and ADC channels are split off).
     const neural = !/_SYNC$/.test(ch!.channel_name as string) && !/ADC/.test(ch!.channel_name as string);
     if (neural && (typeof ch!.bit_volts !== 'number' || !(Number.isFinite(ch!.bit_volts) && ch!.bit_volts > 0))) bad(`channel ${i} ("${String(ch!.channel_name)}") has no usable "bit_volts", so its µV cannot be known`);
+    // The sync channel's is its gain as a separate stream.
+    if (!neural && typeof ch!.bit_volts !== 'number') bad(`channel ${i} ("${String(ch!.channel_name)}") has no "bit_volts" number`);
   });
   return o as unknown as OebinStream;
 }
@@ -95,14 +100,14 @@ export async function describeOpenEphys(oebin: string, wanted?: string, live = f
     return s as OebinStream;
   });
   if (streams.length === 0) throw new SourceError('NO_CONTINUOUS', oebin, 'describes no continuous stream');
-  const name = (s: OebinStream) => s.stream_name ?? s.folder_name.replace(/\/$/, '');
+  // A stream_name that is not a text (a hand-edited oebin) is passed over for the folder's name.
+  const name = (s: OebinStream) => (typeof s.stream_name === 'string' ? s.stream_name : s.folder_name.replace(/\/$/, ''));
   // A probe's AP stream: not an analog board's, not an LFP; the folder names the processor (NI-DAQmx-104.PXIe-6341) where the stream name may not.
   const probeStreams = streams.filter((s) => !/ADC|NI-DAQ|LFP/i.test(`${s.folder_name} ${name(s)}`));
   const stream = wanted ? streams.find((s) => name(s) === wanted || s.folder_name.replace(/\/$/, '') === wanted) : (probeStreams[0] ?? streams[0]);
   if (!stream) throw new SourceError('NO_SUCH_STREAM', oebin, `has no stream "${wanted}" (it has ${streams.map(name).join(', ')})`);
   checkStream(oebin, stream, streams.indexOf(stream));
   if (stream.channels.length !== stream.num_channels) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" lists ${stream.channels.length} channels but num_channels is ${stream.num_channels}`);
-  if (!(stream.sample_rate > 0)) throw new SourceError('BAD_OEBIN', oebin, `stream "${name(stream)}" has sample_rate ${stream.sample_rate}`);
   const dir = join(dirname(oebin), 'continuous', stream.folder_name.replace(/\/$/, ''));
   const dat = join(dir, 'continuous.dat');
   let size: number;

@@ -402,6 +402,19 @@ describe('Open Ephys binary (real structure.oebin files)', () => {
     expect(await tStart()).toBe(2);
   });
 
+  it('a sample_numbers.npy in a dtype it cannot read right (big-endian, 1-byte, 16-byte) is refused, not read as garbage', async () => {
+    const dir = tempDir();
+    const node = openephys(dir, 'np1.structure.oebin', 100, 300000n);
+    const folder = (JSON.parse(readFileSync(join(node, 'experiment1/recording1/structure.oebin'), 'utf8')) as { continuous: { folder_name: string }[] }).continuous[0].folder_name;
+    const numbers = join(node, 'experiment1/recording1/continuous', folder, 'sample_numbers.npy');
+    const good = encodeNpy({ dtype: '<i8', shape: [100], data: Array.from({ length: 100 }, (_, i) => 300000 + i) });
+    for (const descr of ["'>i8'", "'<i1'", "'<c16'"]) {
+      // Same header length: the dtype text is swapped in place (padded with spaces).
+      writeFileSync(numbers, Buffer.from(good.toString('latin1').replace("'<i8'", descr.padEnd(5, ' ')), 'latin1'));
+      await expect(openSource(node), descr).rejects.toMatchObject({ code: 'BAD_NPY', message: expect.stringMatching(/has an unsupported dtype .descr.: '.{3,4}'/) });
+    }
+  });
+
   it('NP2 with AP, LFP and NI-DAQ streams: picks the AP stream, splits off AP_SYNC, or takes the named one', async () => {
     const node = openephys(tempDir(), 'np2-4shank.structure.oebin', 50, 0n);
     const ap = await openSource(node);
@@ -743,15 +756,25 @@ describe('bad input: a clear error naming the file and the problem', () => {
       [{ ...doc, continuous: [null] }, /continuous stream 0: is not an object/],
       [{ ...doc, continuous: [{ ...s0, folder_name: undefined }] }, /continuous stream 0: "folder_name" is missing/],
       [{ ...doc, continuous: [{ ...s0, folder_name: '../../../../../etc/' }] }, /continuous stream 0: "folder_name" "\.\.\/\.\.\/\.\.\/\.\.\/\.\.\/etc\/" leaves the recording's continuous folder/],
-      [{ ...doc, continuous: [{ ...s0, sample_rate: '30000' }] }, /continuous stream 0: "sample_rate" is missing or not a number \("30000"\)/],
+      [{ ...doc, continuous: [{ ...s0, sample_rate: '30000' }] }, /continuous stream 0: "sample_rate" must be a rate above 0 and at most 10 MHz \("30000"\)/],
+      // JSON's 1e999 is Infinity; 0 channels made a source of none and infinitely many samples.
+      [JSON.stringify({ ...doc, continuous: [{ ...s0, sample_rate: 12345 }] }).replace('12345', '1e999'), /continuous stream 0: "sample_rate" must be a rate above 0 and at most 10 MHz \(Infinity\)/],
+      [{ ...doc, continuous: [{ ...s0, num_channels: 0, channels: [] }] }, /continuous stream 0: "num_channels" must be a whole number from 1 to 65536 \(0\)/],
+      [{ ...doc, continuous: [{ ...s0, channels: s0.channels.map((c: { channel_name: string }, i: number) => (i === s0.channels.length - 1 ? { ...c, channel_name: 'AP_SYNC', bit_volts: 'x' } : c)) }] }, /has no "bit_volts" number/],
       [{ ...doc, continuous: [{ ...s0, channels: undefined }] }, /continuous stream 0: "channels" is missing or not a list/],
       [{ ...doc, continuous: [{ ...s0, channels: [null, ...s0.channels.slice(1)] }] }, /continuous stream 0: channel 0 has no "channel_name"/],
       [{ ...doc, continuous: [{ ...s0, channels: s0.channels.map((c: object, i: number) => (i === 5 ? { ...c, bit_volts: undefined } : c)) }] }, /channel 5 \("CH5"\) has no usable "bit_volts", so its µV cannot be known/]
     ];
     for (const [content, message] of cases) {
-      writeFileSync(oebin, JSON.stringify(content));
+      writeFileSync(oebin, typeof content === 'string' ? content : JSON.stringify(content));
       await expect(openSource(oebin)).rejects.toMatchObject({ code: expect.stringMatching(/BAD_OEBIN|NO_CONTINUOUS/), message: expect.stringMatching(message) });
     }
+    // A stream_name that is no text is passed over for its folder's name (it was a TypeError beside a settings.xml).
+    const beside = join(openephys(tempDir(), 'np1.structure.oebin', 10, 0n, 'np1.settings.xml'), 'experiment1/recording1/structure.oebin');
+    writeFileSync(beside, JSON.stringify({ ...doc, continuous: [{ ...s0, stream_name: 101 }] }));
+    const src = await openSource(beside);
+    await src.close();
+    expect(src.info.stream).toBe(s0.folder_name.replace(/\/$/, ''));
   });
   it('a SpikeGLX .meta without a usable gain for a channel: refused, naming where', async () => {
     const dir = tempDir();
