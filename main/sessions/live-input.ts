@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { keepColumns } from '../engine/columns.ts';
 import { MAX_CHANNELS } from '../engine/validate.ts';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
-import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
+import { frameFitBytes, firstBytes, frameCountProblem, multipleFrameWarning } from '../sources/frame-fit.ts';
 import { FileFollower } from '../sources/live-file.ts';
 import { laterRunNote } from '../sources/later-run.ts';
 import { stallCause } from '../sources/stall-cause.ts';
@@ -367,7 +367,7 @@ export async function growingFileInput(path: string, fallback: { channels: numbe
       // A wrong channel count shows only noise until the .meta comes at the end: the first 0.1 s
       // of data already tell, so say it then.
       if (!fitChecked) {
-        const bytes = FRAME_FIT_FRAMES * (fallback.channels + 1) * 2;
+        const bytes = frameFitBytes(fallback.channels);
         fitChecked = true;
         void firstBytes(path, bytes).then((head) => {
           if (!head) {

@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { firstNpyValue } from './npy.ts';
 import { findOpenEphysProbe } from './openephys-settings.ts';
-import { FRAME_FIT_FRAMES, betterFrameChannels, firstBytes } from './frame-fit.ts';
+import { frameFitBytes, betterFrameChannels, firstBytes } from './frame-fit.ts';
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { SourceError, fsError, fsProblem, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
 import { MAX_CHANNELS, MAX_FS } from '../engine/validate.ts';
@@ -200,7 +200,7 @@ export async function openOpenEphys(path: string, stream?: string): Promise<Sour
   // stream, where the oebin would be its first one.
   const info = { ...described, path: dat };
   // num_channels decides how the data are read; one that is not the data's reads every frame shifted.
-  const head = await firstBytes(dat, FRAME_FIT_FRAMES * (info.frameChannels + 1) * 2, true);
+  const head = await firstBytes(dat, frameFitBytes(info.frameChannels), true);
   const seen = head && betterFrameChannels(head, info.frameChannels);
   if (seen) info.warnings = [...(info.warnings ?? []), `its data look like ${seen} channels per frame, but the oebin says num_channels=${info.frameChannels}: read as the oebin says, every trace mixes channels`];
   const frames = await openFrames({ path: dat, headerBytes: 0, frameChannels: info.frameChannels, dtype: 'int16', columns: info.channels.map((c) => c.readout), partialLastFrame: true });

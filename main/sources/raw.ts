@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { invalidParameterError, isInteger, isNumber } from '../util/is.ts';
 import { MAX_CHANNELS } from '../engine/validate.ts';
-import { FRAME_FIT_FRAMES, firstBytes, frameCountProblem, multipleFrameWarning, oneOffProblem } from './frame-fit.ts';
+import { frameFitBytes, firstBytes, frameCountProblem, multipleFrameWarning, oneOffProblem } from './frame-fit.ts';
 import { openFrames } from './frame-reader.ts';
 import { np1Site } from './spikeglx-meta.ts';
 import type { Source } from './source.ts';
@@ -34,7 +34,7 @@ export async function openRaw(path: string, o: RawOptions): Promise<Source> {
   // The count typed decides how every frame is read: one the data contradict is said (int16, whose
   // steps the checks measure), as a followed file's is. SpikeGLX's sync word is looked for only in
   // an imec stream: elsewhere a quiet column (a digital input) would be taken for it.
-  const head = dtype === 'int16' ? await firstBytes(path, FRAME_FIT_FRAMES * (o.channels + 1) * 2, true, headerBytes) : null;
+  const head = dtype === 'int16' ? await firstBytes(path, frameFitBytes(o.channels), true, headerBytes) : null;
   const misfit = head && ((imec ? frameCountProblem(head, o.channels, columns.length) : oneOffProblem(head, o.channels)) ?? multipleFrameWarning(head, o.channels));
   return {
     info: {

@@ -2,7 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MAX_CHANNELS, MAX_FS } from '../engine/validate.ts';
-import { FRAME_FIT_FRAMES, dataFrameChannels, firstBytes } from './frame-fit.ts';
+import { frameFitBytes, dataFrameChannels, firstBytes } from './frame-fit.ts';
 import { frameCount, openFrames, partialFrameBytes } from './frame-reader.ts';
 import { geometryFromGeomMap, geometryFromShankMap, parseMeta, savedChannels, type Meta } from './spikeglx-meta.ts';
 import { SourceError, fsError, type ChannelInfo, type Source, type SourceInfo } from './source.ts';
@@ -288,7 +288,7 @@ export async function readMeta(binPath: string): Promise<Meta> {
  * shifted, which the first 0.1 s of data already show: said as a warning, else null.
  */
 export async function metaMisfit(binPath: string, frameChannels: number): Promise<string | null> {
-  const head = await firstBytes(binPath, FRAME_FIT_FRAMES * (frameChannels + 1) * 2, true);
+  const head = await firstBytes(binPath, frameFitBytes(frameChannels), true);
   const seen = head && dataFrameChannels(head, frameChannels);
   return seen ? `its data look like ${seen} channels per frame, but its .meta says nSavedChans=${frameChannels}: read as the .meta says, every trace mixes channels; check that the .meta belongs to this file` : null;
 }

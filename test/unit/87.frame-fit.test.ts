@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { betterFrameChannels, frameCountProblem, multipleFrameChannels, multipleFrameWarning, syncFrameChannels } from '../../main/sources/frame-fit.ts';
+import { betterFrameChannels, firstBytes, frameCountProblem, frameFitBytes, multipleFrameChannels, multipleFrameWarning, syncFrameChannels } from '../../main/sources/frame-fit.ts';
+import { tempDir } from './helpers.ts';
 
 /** 0.1 s of a wideband probe as SpikeGLX saves it: 384 channels with their own offsets and noise, then the sync channel. */
 function withSync(frames: number, seed = 1): Int16Array {
@@ -64,5 +67,24 @@ describe('a channel count typed one off, told from the data', () => {
       expect(multipleFrameChannels(new Int16Array(6200 * 384), typed)).toBeNull();
     }
     expect(multipleFrameChannels(withSync(50).filter((_, i) => i % 385 !== 384), 768)).toBeNull();
+  });
+});
+
+describe('what the checks read', () => {
+  it('3000 frames of one channel more, at most 16 MiB: a typed 65,536 channels read 393 MB', () => {
+    expect(frameFitBytes(384)).toBe(3000 * 385 * 2);
+    expect(frameFitBytes(65536)).toBe(16 * 2 ** 20);
+    // Still enough frames for the one-off check (it needs 100).
+    expect(Math.floor(frameFitBytes(65536) / 2 / 65537)).toBeGreaterThanOrEqual(100);
+  });
+  it('a file shorter than asked allocates what it holds, not what was asked', async () => {
+    const f = join(tempDir(), 'short.bin');
+    writeFileSync(f, Int16Array.from({ length: 1001 }, (_, i) => i));
+    const head = (await firstBytes(f, 16 * 2 ** 20, true, 2))!;
+    expect(Array.from(head.subarray(0, 3))).toEqual([1, 2, 3]);
+    expect(head.length).toBe(1000);
+    expect(head.buffer.byteLength).toBe(2000);
+    // Without orLess, a short file gives nothing (yet).
+    expect(await firstBytes(f, 4000)).toBeNull();
   });
 });
