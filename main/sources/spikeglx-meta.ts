@@ -22,8 +22,9 @@ export function parseMeta(text: string): Meta {
 }
 
 /**
- * snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges; null when it is not
- * that. Counting stops past nSaved + 1 (a damaged "0:99999999999" would otherwise fill memory): the
+ * snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges, in ascending order
+ * as SpikeGLX saves the columns (a list out of order would give each column another channel's
+ * readout, gain and site); null when it is not that. Counting stops past nSaved + 1 (a damaged "0:99999999999" would otherwise fill memory): the
  * caller says the count disagrees with nSavedChans.
  */
 export function savedChannels(subset: string | undefined, nSaved: number): number[] | null {
@@ -33,6 +34,7 @@ export function savedChannels(subset: string | undefined, nSaved: number): numbe
     const m = /^\s*(\d+)\s*(?::\s*(\d+)\s*)?$/.exec(part);
     if (!m) return null;
     const [a, b] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (b < a || (out.length && a <= out[out.length - 1])) return null;
     for (let c = a; c <= b && out.length <= nSaved; c++) out.push(c);
   }
   return out;

@@ -130,7 +130,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   }
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
-  if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "${subset}"`);
+  if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges in ascending order, separated by commas, got "${subset}"`);
   // The sync channels are acquired last, after the probe's AP and LF channels (acqApLfSy; a OneBox's
   // XA and DW, acqXaDwSy): one per probe, one per shank on a Quad Base (NP2020: SY0–SY3). A subset
   // that does not list them saved none, whatever snsApLfSy says.

@@ -618,7 +618,10 @@ describe('bad input: a clear error naming the file and the problem', () => {
     const cases: [RegExp, string, RegExp][] = [
       // Counted only to one past nSavedChans ("more than"), not to 10^11 in a frozen host.
       [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:99999999999', /snsSaveChanSubset lists more than 385 channels but nSavedChans is 385/],
-      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:10,x', /snsSaveChanSubset must be "all" or channel numbers and a:b ranges separated by commas, got "0:10,x"/],
+      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:10,x', /snsSaveChanSubset must be "all" or channel numbers and a:b ranges in ascending order, separated by commas, got "0:10,x"/],
+      // SpikeGLX saves columns in ascending order: a list out of order gave each column another channel's gain and site.
+      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=768,0:383', /in ascending order, separated by commas, got "768,0:383"/],
+      [/^snsSaveChanSubset=.*$/m, 'snsSaveChanSubset=0:383,383', /got "0:383,383"/],
       [/^snsApLfSy=.*$/m, 'snsApLfSy=x,y,z', /snsApLfSy must be channel counts per kind separated by commas \(AP,LF,SY\), got "x,y,z"/],
       [/^nSavedChans=.*$/m, 'nSavedChans=0', /nSavedChans must be a whole number of channels from 1 to 65536, got 0/],
       [/^imSampRate=.*$/m, 'imSampRate=1e300', /the sampling rate must be above 0 and at most 10 MHz, got 1e\+300 Hz/],
