@@ -2,7 +2,7 @@
 import type { EngineInfo } from '../api/domains/engine.ts';
 import { native } from './native.ts';
 
-export { autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
+export { autoMarginMs, autoMarginSamples, designSos, filterWindow, padlen, StreamFilter, type FilterSpec } from './filters.ts';
 export { commonReference, planReference, type ReferenceSpec } from './reference.ts';
 export { firKernels, phaseShiftMargin, phaseShiftWindow, StreamPhaseShift, type PhaseShiftMethod, type PhaseShiftSpec } from './phase-shift.ts';
 export { BAD_CHANNEL_DEFAULTS, detectBadChannels, detectionChunks, type BadChannelMethod, type BadChannelResult, type ChannelLabel } from './bad-channels.ts';

@@ -4,12 +4,13 @@
 // recording opens at once and any second of it is a read and a filter away.
 import type { ChannelActivityReply, ColumnsReply, SessionBadChannel, SessionInfo, SessionPipeline, SessionStatus, SpectrumReply } from '../api/domains/session.ts';
 import { detectBadChannels, detectionChunks } from '../engine/bad-channels.ts';
-import { autoMarginSamples, commonReference, decimateColumns, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
+import { autoMarginMs, autoMarginSamples, commonReference, decimateColumns, designSos, filterWindow, firKernels, phaseShiftWindow, scaleToFloat, type FilterSpec } from '../engine/index.ts';
 import { probeSampleShifts } from '../sources/adc-shifts.ts';
 import type { ReferencePlan } from '../engine/reference.ts';
 import { channelActivity, welchChannels } from '../engine/view-stats.ts';
 import type { Source } from '../sources/source.ts';
 import { ProbeDeckError } from '../util/is.ts';
+import { MAX_MARGIN_MS } from '../presets/schema.ts';
 import { freeBuffer } from '../util/free-buffer.ts';
 import { DetectionRuns } from './detection-runs.ts';
 import { checkSpectrumChannels, filterSpecOf, shownBadChannels, viewReference, windowTooShort } from './view-pipeline.ts';
@@ -119,6 +120,14 @@ export class FileSession {
     // Built before anything is swapped in: a pipeline that cannot run here changes nothing.
     const spec: FilterSpec | null = p.filter ? filterSpecOf(p.filter) : null;
     const sos = spec ? designSos(spec, fs) : null;
+    // SpikeInterface's auto margin, 5 periods of the lowest corner, is read and filtered around every
+    // window the view draws: at 0.01 Hz 500 s each side, gigabytes a scroll. Held to a preset's bound.
+    if (spec && autoMarginMs(spec) > MAX_MARGIN_MS) {
+      throw new ProbeDeckError(
+        'MARGIN_TOO_LONG',
+        `this filter's corner needs ${+(autoMarginMs(spec) / 1000).toPrecision(3)} s of neighbours each side of every window (5 periods, SpikeInterface's auto margin); the view reads at most ${MAX_MARGIN_MS / 1000} s: use a corner of ${+(5000 / MAX_MARGIN_MS).toPrecision(3)} Hz or more`
+      );
+    }
     // Another method asked for: what the last one found, or is finding, is not its answer.
     const otherMethod = this.#detectionRuns.otherMethod(p);
     const bad = p.detectBadChannels && !otherMethod ? found : [];
