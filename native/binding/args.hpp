@@ -51,4 +51,17 @@ inline bool number_arg(const Napi::CallbackInfo& info, size_t i, const char* nam
   return true;
 }
 
+/**
+ * A channel count: a whole number from 1 to 65536 (the facade's MAX_CHANNELS). The facade checks it
+ * first; here it keeps a direct call from dividing by 0 (SIGFPE ends the process) or casting NaN.
+ */
+inline bool channels_arg(const Napi::CallbackInfo& info, size_t i, double& out) {
+  if (!number_arg(info, i, "channels", out)) return false;
+  if (!(out >= 1 && out <= 65536 && out == double(int64_t(out)))) {
+    Napi::RangeError::New(info.Env(), "Expected \"channels\" to be a whole number from 1 to 65536").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
 }  // namespace probedeck::binding

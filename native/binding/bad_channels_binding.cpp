@@ -14,7 +14,7 @@ Napi::Value IblChannelFeaturesJs(const Napi::CallbackInfo& info) {
   ArrayArg<float> data;
   ArrayArg<double> xcorr, psd;
   double channels, fs, nperseg, fraction, workers;
-  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "fs", fs) ||
+  if (!array_arg(info, 0, "data", data) || !channels_arg(info, 1, channels) || !number_arg(info, 2, "fs", fs) ||
       !number_arg(info, 3, "nperseg", nperseg) || !number_arg(info, 4, "nyquistFraction", fraction) || !array_arg(info, 5, "xcorr", xcorr) ||
       !array_arg(info, 6, "psdHf", psd) || !number_arg(info, 7, "workers", workers))
     return env.Null();
@@ -30,7 +30,7 @@ Napi::Value ChannelDeviationJs(const Napi::CallbackInfo& info) {
   ArrayArg<float> data;
   ArrayArg<double> out;
   double channels, kind, workers;
-  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "kind", kind) ||
+  if (!array_arg(info, 0, "data", data) || !channels_arg(info, 1, channels) || !number_arg(info, 2, "kind", kind) ||
       !array_arg(info, 3, "out", out) || !number_arg(info, 4, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);
@@ -45,7 +45,7 @@ Napi::Value InterpolateChannelsJs(const Napi::CallbackInfo& info) {
   ArrayArg<float> data, weights;
   ArrayArg<int32_t> targets, offsets, sources;
   double channels, workers;
-  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "targets", targets) ||
+  if (!array_arg(info, 0, "data", data) || !channels_arg(info, 1, channels) || !array_arg(info, 2, "targets", targets) ||
       !array_arg(info, 3, "offsets", offsets) || !array_arg(info, 4, "sources", sources) || !array_arg(info, 5, "weights", weights) ||
       !number_arg(info, 6, "workers", workers))
     return env.Null();

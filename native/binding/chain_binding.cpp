@@ -29,7 +29,7 @@ Napi::Value StreamChainJs(const Napi::CallbackInfo& info) {
   ArrayArg<double> sos, state;
   double channels, precision, taps, workers;
   const bool scaled = present(info, 2), filtering = present(info, 5), shifting = present(info, 9);
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 4, "uv", uv) || !number_arg(info, 7, "precision", precision) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 4, "uv", uv) || !number_arg(info, 7, "precision", precision) ||
       !array_arg(info, 8, "filtered", filtered) || !number_arg(info, 10, "taps", taps) || !array_arg(info, 12, "shifted", shifted) ||
       !number_arg(info, 13, "workers", workers))
     return env.Null();

@@ -12,7 +12,7 @@ Napi::Value DecimateMinMaxJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> in, out;
   double channels, columns, workers;
-  if (!array_arg(info, 0, "data", in) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "columns", columns) ||
+  if (!array_arg(info, 0, "data", in) || !channels_arg(info, 1, channels) || !number_arg(info, 2, "columns", columns) ||
       !array_arg(info, 3, "out", out) || !number_arg(info, 4, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels), cols = size_t(columns);

@@ -50,7 +50,7 @@ Napi::Value FilterWindowJs(const Napi::CallbackInfo& info) {
   ArrayArg<double> sos;
   ArrayArg<float> out;
   double channels, mode, left, right, workers, precision;
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !number_arg(info, 3, "mode", mode) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 2, "sos", sos) || !number_arg(info, 3, "mode", mode) ||
       !number_arg(info, 4, "left", left) || !number_arg(info, 5, "right", right) || !array_arg(info, 6, "out", out) ||
       !number_arg(info, 7, "workers", workers) || !number_arg(info, 8, "precision", precision))
     return env.Null();
@@ -77,7 +77,7 @@ Napi::Value FilterStreamJs(const Napi::CallbackInfo& info) {
   ArrayArg<double> sos, state;
   ArrayArg<float> out;
   double channels, workers, precision;
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "sos", sos) || !array_arg(info, 3, "state", state) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 2, "sos", sos) || !array_arg(info, 3, "state", state) ||
       !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers) || !number_arg(info, 6, "precision", precision))
     return env.Null();
   const Precision p = precision == 1 ? Precision::f32 : Precision::f64;

@@ -45,7 +45,7 @@ Napi::Value PhaseShiftFirJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> kernels, out, before;
   double channels, taps, left, right, workers;
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "kernels", kernels) || !number_arg(info, 3, "taps", taps) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 2, "kernels", kernels) || !number_arg(info, 3, "taps", taps) ||
       !number_arg(info, 4, "left", left) || !number_arg(info, 5, "right", right) || !array_arg(info, 6, "out", out) ||
       !number_arg(info, 7, "workers", workers))
     return env.Null();
@@ -73,7 +73,7 @@ Napi::Value PhaseShiftFftJs(const Napi::CallbackInfo& info) {
   ArrayArg<double> shifts;
   ArrayArg<float> out;
   double channels, left, right, margin, workers;
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "shifts", shifts) || !number_arg(info, 3, "left", left) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 2, "shifts", shifts) || !number_arg(info, 3, "left", left) ||
       !number_arg(info, 4, "right", right) || !number_arg(info, 5, "margin", margin) || !array_arg(info, 6, "out", out) ||
       !number_arg(info, 7, "workers", workers))
     return env.Null();

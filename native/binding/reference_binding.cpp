@@ -17,7 +17,7 @@ Napi::Value CommonReferenceJs(const Napi::CallbackInfo& info) {
   ArrayArg<float> data;
   double channels, workers;
   ReferencePlan plan;
-  if (!array_arg(info, 0, "data", data) || !number_arg(info, 1, "channels", channels) || !reference_plan_arg(info, 2, plan) ||
+  if (!array_arg(info, 0, "data", data) || !channels_arg(info, 1, channels) || !reference_plan_arg(info, 2, plan) ||
       !number_arg(info, 6, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);
@@ -30,7 +30,7 @@ Napi::Value ScaleToFloatJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ArrayArg<float> gain, offset, out;
   double channels, workers;
-  if (!number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "gain", gain) || !array_arg(info, 3, "offset", offset) ||
+  if (!channels_arg(info, 1, channels) || !array_arg(info, 2, "gain", gain) || !array_arg(info, 3, "offset", offset) ||
       !array_arg(info, 4, "out", out) || !number_arg(info, 5, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);

@@ -14,7 +14,7 @@ Napi::Value ChannelActivityJs(const Napi::CallbackInfo& info) {
   ArrayArg<float> in;
   ArrayArg<double> rms, ptp, sigma, crossings;
   double channels, k, workers;
-  if (!array_arg(info, 0, "data", in) || !number_arg(info, 1, "channels", channels) || !number_arg(info, 2, "k", k) || !array_arg(info, 3, "rms", rms) ||
+  if (!array_arg(info, 0, "data", in) || !channels_arg(info, 1, channels) || !number_arg(info, 2, "k", k) || !array_arg(info, 3, "rms", rms) ||
       !array_arg(info, 4, "ptp", ptp) || !array_arg(info, 5, "sigma", sigma) || !array_arg(info, 6, "crossings", crossings) || !number_arg(info, 7, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);
@@ -28,7 +28,7 @@ Napi::Value WelchChannelsJs(const Napi::CallbackInfo& info) {
   ArrayArg<int32_t> list;
   ArrayArg<double> out;
   double channels, nperseg, fs, workers;
-  if (!array_arg(info, 0, "data", in) || !number_arg(info, 1, "channels", channels) || !array_arg(info, 2, "list", list) || !number_arg(info, 3, "nperseg", nperseg) ||
+  if (!array_arg(info, 0, "data", in) || !channels_arg(info, 1, channels) || !array_arg(info, 2, "list", list) || !number_arg(info, 3, "nperseg", nperseg) ||
       !number_arg(info, 4, "fs", fs) || !array_arg(info, 5, "out", out) || !number_arg(info, 6, "workers", workers))
     return env.Null();
   const size_t C = size_t(channels);

@@ -146,3 +146,17 @@ describe('filter errors are specific and never crash', () => {
     expect(() => native().filterStream(x, C, bp(), short, new Float32Array(x.length), 1, 1)).toThrow(/"state" to hold 12 values per channel/);
   });
 });
+
+describe('the addon itself, called directly', () => {
+  // The facade refuses these first; a direct call divided by 0 on a libuv thread (SIGFPE ends the process).
+  it('refuses a channel or frame count that is not a whole number from 1', async () => {
+    const n = native() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const sos = new Float64Array([1, 0, 0, 1, 0, 0]);
+    for (const channels of [0, NaN, -1, 1.5, 1e6]) {
+      expect(() => n.filterStream(new Int16Array(8), channels, sos, new Float64Array(4), new Float32Array(8), 1, 0), String(channels)).toThrow(RangeError);
+    }
+    expect(() => n.keepColumns(new Uint8Array(8), 0, 2, new Int32Array([0]), false, new Uint8Array(8))).toThrow(RangeError);
+    // No other argument of it could stop a 0 here: the engine divided by it.
+    expect(() => n.decimateMinMax(new Float32Array(8), 0, 2, new Float32Array(8), 1)).toThrow(RangeError);
+  });
+});
