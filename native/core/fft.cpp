@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dsp_error.hpp"
+
 namespace probedeck {
 
 namespace {
@@ -10,6 +12,8 @@ namespace {
 constexpr int kLargestRadix = 61;  // above this prime a generic butterfly costs more than Bluestein
 
 std::vector<int> factorize(size_t n) {
+  // 0 is divisible by 4 for ever: an empty window (a direct call's) would never end here.
+  if (n == 0) throw DspError("EMPTY_WINDOW", "a transform needs at least one sample");
   std::vector<int> f;
   while (n % 4 == 0) f.push_back(4), n /= 4;
   while (n % 2 == 0) f.push_back(2), n /= 2;

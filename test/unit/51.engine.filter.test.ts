@@ -159,4 +159,8 @@ describe('the addon itself, called directly', () => {
     // No other argument of it could stop a 0 here: the engine divided by it.
     expect(() => n.decimateMinMax(new Float32Array(8), 0, 2, new Float32Array(8), 1)).toThrow(RangeError);
   });
+  it('refuses an FFT phase shift of no samples, where the transform planned for ever', async () => {
+    const n = native() as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    await expect(n.phaseShiftFft(new Int16Array(0), 4, new Float64Array(4), 0, 0, 0, new Float32Array(0), 1)).rejects.toMatchObject({ code: 'EMPTY_WINDOW' });
+  });
 });
