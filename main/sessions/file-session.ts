@@ -125,7 +125,7 @@ export class FileSession {
     if (spec && autoMarginMs(spec) > MAX_MARGIN_MS) {
       throw new ProbeDeckError(
         'MARGIN_TOO_LONG',
-        `this filter's corner needs ${+(autoMarginMs(spec) / 1000).toPrecision(3)} s of neighbours each side of every window (5 periods, SpikeInterface's auto margin); the view reads at most ${MAX_MARGIN_MS / 1000} s: use a corner of ${+(5000 / MAX_MARGIN_MS).toPrecision(3)} Hz or more`
+        `this filter's corner needs ${+(autoMarginMs(spec) / 1000).toPrecision(3)} s of neighbours each side of every window (5 periods, SpikeInterface's auto margin); the view reads at most ${MAX_MARGIN_MS / 1000} s: use a corner of ${Math.ceil((5000 / MAX_MARGIN_MS) * 1e4) / 1e4} Hz or more`
       );
     }
     // Another method asked for: what the last one found, or is finding, is not its answer.

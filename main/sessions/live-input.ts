@@ -103,7 +103,10 @@ const MAX_BEHIND_S = 10;
 /** The stream's rate as its .meta states it: imec, NI or OneBox (obSampRate; a followed .obx.bin always ended in "NaN Hz"). */
 const metaRate = (meta: Awaited<ReturnType<typeof readMeta>>) => Number(meta.values.get('imSampRate') ?? meta.values.get('niSampRate') ?? meta.values.get('obSampRate'));
 /** Whether the .meta says its channels and rate: SpikeGLX writes it in place, and one read mid-write is looked at again. */
-const metaComplete = (meta: Awaited<ReturnType<typeof readMeta>>) => Number(meta.values.get('nSavedChans')) > 0 && metaRate(meta) > 0;
+// SpikeGLX writes the keys in alphabetical order and the ~ lists last: typeThis comes after the
+// count and the rate, and an imec stream's ~imroTbl (its gains) after all of them.
+const metaComplete = (meta: Awaited<ReturnType<typeof readMeta>>) =>
+  Number(meta.values.get('nSavedChans')) > 0 && metaRate(meta) > 0 && meta.values.has('typeThis') && (meta.values.get('typeThis') !== 'imec' || meta.lists.has('imroTbl'));
 
 function metaDisagrees(path: string, meta: Awaited<ReturnType<typeof readMeta>>, followed: { channels: number; fs: number }): string | null {
   const n = Number(meta.values.get('nSavedChans'));

@@ -20,8 +20,9 @@ export const FRAME_FIT_FRAMES = 3000;
 
 /**
  * The bytes those checks read for `channels` typed: FRAME_FIT_FRAMES frames of one channel more, at
- * most 16 MiB (still 128 frames of 65,536 channels): 3000 such frames were 393 MB and seconds of
- * scanning on the main process.
+ * most 16 MiB: 3000 such frames of 65,536 channels were 393 MB and seconds of scanning on the main
+ * process. The one-off check still has 128 frames there; the twice-the-count check (100 frames of
+ * 2n + 1) stops above ~41,900 channels, far past any probe's.
  */
 export function frameFitBytes(channels: number): number {
   return Math.min(FRAME_FIT_FRAMES * (channels + 1) * 2, 16 * 2 ** 20);

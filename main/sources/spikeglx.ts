@@ -101,9 +101,10 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   const samples = frameCount(binPath, size, layout);
   const warnings: string[] = [];
   const partial = partialFrameBytes(size, layout);
-  // SpikeGLX writes whole frames only: a fileSizeBytes that is not some number of them proves the
-  // .meta wrong (nSavedChans edited, or another file's), where it would read every frame shifted.
-  if (Number.isFinite(declared) && declared > 0 && declared % (2 * nSaved) !== 0) {
+  // A fileSizeBytes that is no whole number of frames and not the file's size proves the .meta wrong
+  // (nSavedChans edited, or another file's): every frame would be read shifted. The same size as the
+  // file is a run cut mid-frame (a full disk: SpikeGLX states the size it reached), said below.
+  if (Number.isFinite(declared) && declared > 0 && declared !== size && declared % (2 * nSaved) !== 0) {
     throw new SourceError('BAD_META', metaPath, `fileSizeBytes=${declared} is not a whole number of frames of nSavedChans=${nSaved} int16 channels (${2 * nSaved} bytes each): one of the two is wrong`);
   }
   // Shorter than its .meta says: a run cut short, or a copy. What is there is shown (as SpikeInterface
@@ -151,7 +152,7 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   // Every imec .meta ends with its ~imroTbl (the probe's gains and sites): one without it was cut short,
   // and read anyway its samples would be taken for µV, 2–4× off.
   if (type === 'imec' && !meta.lists.has('imroTbl')) {
-    throw new SourceError('BAD_META', metaPath, 'has no ~imroTbl, which every probe\'s .meta ends with: it was cut short (copy it again from the acquisition machine), so the probe\'s gains and sites are unknown');
+    throw new SourceError('BAD_META', metaPath, 'has no ~imroTbl, which every probe\'s .meta holds after its other keys: it was cut short (copy it again from the acquisition machine; if SpikeGLX is writing it now, open it again in a moment), so the probe\'s gains and sites are unknown');
   }
   const perChannel = perChannelGains(meta);
   // SpikeGLX's ranges: ±0.6 V on NP1.0-class probes, ±0.5 V on NP2.0 (every .meta since 2020 says it).

@@ -385,6 +385,11 @@ describe('live sessions on files being written', () => {
     appendFileSync(bin, bytes(sim.generate(0, 3000)));
     // A rig running AP gain 250: 4.6875 µV/bit, where the view assumed NP1.0's ×500 (2.34375).
     const meta = simulatorMeta(sim, 3000, 'run_g0_t0.imec0.ap.bin', false).replace(/\((\d+) 0 0 500 250 1\)/g, '($1 0 0 250 250 1)');
+    // Read while SpikeGLX is still writing it (its ~ lists come last): looked at again, not the end,
+    // which had said "1 µV/bit" from a .meta without its gains.
+    writeFileSync(bin.replace(/\.bin$/, '.meta'), meta.replace(/^~imroTbl=.*$[\s\S]*/m, ''));
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(m.require().status().state).not.toBe('ended');
     writeFileSync(bin.replace(/\.bin$/, '.meta'), meta);
     await expect.poll(() => m.require().status().state, { timeout: 8000 }).toBe('ended');
     // It said only that the recording ended: every amplitude seen while following was half the truth, unsaid.

@@ -60,7 +60,7 @@ describe('a recording opened for scrubbing', () => {
     expect(s.describe().badChannels).toEqual([]);
     // A corner near 0 Hz would read minutes around every window: refused, and the pipeline kept.
     const kept = s.describe().pipeline;
-    expect(() => s.setPipeline({ ...info.pipeline, filter: { kind: 'bandpass', lowHz: 0.01, highHz: 6000, order: 5 } })).toThrow(/needs 500 s of neighbours each side of every window .*: use a corner of 0\.0833 Hz or more/);
+    expect(() => s.setPipeline({ ...info.pipeline, filter: { kind: 'bandpass', lowHz: 0.01, highHz: 6000, order: 5 } })).toThrow(/needs 500 s of neighbours each side of every window .*: use a corner of 0\.0834 Hz or more/);
     expect(s.describe().pipeline).toEqual(kept);
     await m.close();
   }, 30_000);
