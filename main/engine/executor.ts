@@ -208,7 +208,9 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
   let dst: OutputFile | undefined;
   const tmp = partialName(o.output);
   /** Every job's buffers, freed once all jobs have settled. */
-  const buffers: { raw: ArrayBuffer; uv: Float32Array; mid: Float32Array; outs: Float32Array[]; pickeds: Float32Array[]; int16s: Int16Array[] }[] = [];
+  type JobMemory = { raw: ArrayBuffer; uv: Float32Array; mid: Float32Array; outs: Float32Array[]; pickeds: Float32Array[]; int16s: Int16Array[] };
+  const buffers: JobMemory[] = [];
+  const memoryOf = (b: JobMemory) => [b.raw, b.uv.buffer, b.mid.buffer, ...[...b.outs, ...b.pickeds, ...b.int16s].map((a) => a.buffer)] as ArrayBuffer[];
   try {
     const N = src.samples;
     checkLongEnough(o.input, N, o.fs, o.pipeline);
@@ -275,7 +277,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
         writing: null as Promise<void> | null
       };
       // Mapped 2 MiB at a time where the system allows it (see adviseHugePages), before the job first writes them.
-      for (const x of [b.raw, b.uv.buffer, b.mid.buffer, ...[...b.outs, ...b.pickeds, ...b.int16s].map((a) => a.buffer)]) native().adviseHugePages(x as ArrayBuffer);
+      for (const x of memoryOf(b)) native().adviseHugePages(x);
       buffers.push(b);
       return b;
     };
@@ -425,7 +427,7 @@ export async function processFile(o: ProcessFileOptions): Promise<ProcessFileRes
     await src.close();
     // Every job has settled here (a failure waits for the others): no engine call still uses them.
     // Left to the garbage collector, an export's ~100 MB per job stayed resident for minutes after it.
-    for (const b of buffers) for (const x of [b.raw, b.uv.buffer, b.mid.buffer, ...[...b.outs, ...b.pickeds, ...b.int16s].map((a) => a.buffer)]) freeBuffer(x);
+    for (const b of buffers) for (const x of memoryOf(b)) freeBuffer(x);
   }
 }
 

@@ -24,8 +24,8 @@ export function parseMeta(text: string): Meta {
 /**
  * snsSaveChanSubset: "all" or comma-separated indices and inclusive a:b ranges, in ascending order
  * as SpikeGLX saves the columns (a list out of order would give each column another channel's
- * readout, gain and site); null when it is not that. Counting stops past nSaved + 1 (a damaged "0:99999999999" would otherwise fill memory): the
- * caller says the count disagrees with nSavedChans.
+ * readout, gain and site); null when it is not that. Counting stops past nSaved + 1 (a damaged
+ * "0:99999999999" would otherwise fill memory): the caller says the count disagrees with nSavedChans.
  */
 export function savedChannels(subset: string | undefined, nSaved: number): number[] | null {
   if (!subset || subset === 'all') return Array.from({ length: nSaved }, (_, i) => i);

@@ -126,9 +126,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   }
   // The counts are the file's own (a subset's too: SpikeGLX writes 151,0,1 for 151 AP channels and SY):
   // counts that add up to another number would split the wrong columns off as sync, or none.
-  if (countsKey && counts.reduce((a, b) => a + b, 0) !== nSaved) {
-    throw new SourceError('BAD_META', metaPath, `${countsKey}=${meta.values.get(countsKey)} adds up to ${counts.reduce((a, b) => a + b, 0)} channels but nSavedChans is ${nSaved}`);
-  }
+  const counted = counts.reduce((a, b) => a + b, 0);
+  if (countsKey && counted !== nSaved) throw new SourceError('BAD_META', metaPath, `${countsKey}=${meta.values.get(countsKey)} adds up to ${counted} channels but nSavedChans is ${nSaved}`);
   const subset = meta.values.get('snsSaveChanSubset');
   const saved = savedChannels(subset, nSaved);
   if (saved === null) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset must be "all" or channel numbers and a:b ranges in ascending order, separated by commas, got "${subset}"`);
@@ -149,8 +148,8 @@ export function describeSpikeGLX(binPath: string, meta: Meta, size: number): Sou
   if (saved.length !== nSaved) throw new SourceError('BAD_META', metaPath, `snsSaveChanSubset lists ${saved.length > nSaved ? `more than ${nSaved}` : saved.length} channels but nSavedChans is ${nSaved}`);
   const neuralCount = nSaved - nSync;
   const family = probeFamily(meta);
-  // Every imec .meta ends with its ~imroTbl (the probe's gains and sites): one without it was cut short,
-  // and read anyway its samples would be taken for µV, 2–4× off.
+  // Every imec .meta holds its ~imroTbl (the probe's gains and sites) after its other keys: one without
+  // it was cut short, and read anyway its samples would be taken for µV, 2–4× off.
   if (type === 'imec' && !meta.lists.has('imroTbl')) {
     throw new SourceError('BAD_META', metaPath, 'has no ~imroTbl, which every probe\'s .meta holds after its other keys: it was cut short (copy it again from the acquisition machine; if SpikeGLX is writing it now, open it again in a moment), so the probe\'s gains and sites are unknown');
   }

@@ -41,10 +41,11 @@ Napi::Value PageSizeJs(const Napi::CallbackInfo& info) {
 
 // adviseHugePages(buffer) → whether the buffer's whole 2 MiB pages were marked for transparent huge
 // pages (Linux takes the advice even where they are off, which then changes nothing; elsewhere
-// false). Given before a fresh buffer's pages are touched: a batch job's buffers (~100 MB a job) are then mapped
-// 2 MiB at a time instead of 4 KiB, and their ~25,000 page faults a job, which on a VM cost more
-// than the first chunk's filtering, become ~50 (an export of 10 s × 384: 0.23 → 0.17 s). A buffer
-// the allocator takes from memory already mapped (and zeroes) gains nothing, and has no faults to save.
+// false). Given before a fresh buffer's pages are touched: a batch job's buffers (~100 MB a job)
+// are then mapped 2 MiB at a time instead of 4 KiB, and their ~25,000 page faults a job, which on a
+// VM cost more than the first chunk's filtering, become ~50 (an export of 10 s × 384: 0.23 → 0.17
+// s). A buffer the allocator takes from memory already mapped (and zeroes) gains nothing, and has
+// no faults to save.
 Napi::Value AdviseHugePagesJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArrayBuffer()) {
